@@ -1,0 +1,8 @@
+/**
+ * pulumi-functiongraph — the package root: packaging, the FunctionGraph API client and signer, and the
+ * `Function` dynamic resource.
+ */
+export * from "./package";
+export * from "./api";
+export * from "./auth";
+export * from "./resource";
