@@ -1,1 +1,17 @@
-export {};
+/** The FunctionGraph API: schemas, constraints, the client, its errors and the import package builder. */
+export * from "./constraints";
+export * from "./schemas";
+export { DEFAULT_TIMEOUT_MS, FunctionGraphClient } from "./client";
+export type { ExportedFunction, FunctionGraphClientOptions, RetryInfo } from "./client";
+export { closeDispatchers } from "./dispatcher-cache";
+export {
+  FunctionGraphError, hintFor, InvalidRequestError, NetworkError, ResponseSchemaError,
+} from "./errors";
+export type { CallContext, NetworkFailureKind } from "./errors";
+export { buildImportPackage, IMPORT_CODE_FILE_NAME, importTemplateYaml, toUserData } from "./import-package";
+export type { ImportSettings } from "./import-package";
+export {
+  backoffDelay, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguous, MAX_RETRY_DELAY_MS,
+  maxRetriesFromEnv, RETRYABLE_STATUSES, shouldRetry,
+} from "./retry-policy";
+export { normalizeUrn, urnPathSegment } from "./urn";

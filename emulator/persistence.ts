@@ -1,0 +1,116 @@
+/**
+ * Durable state under `dataDir`: `state.json` (all function records) and `blobs/<sha512>.zip` (code,
+ * content-addressed by digest). Every file is written to a temp file then renamed, blobs before the state
+ * that references them, so a crash leaves either the old or the new state. Loading verifies everything and
+ * throws `DataDirError` on corruption — it never silently resets a user's data.
+ */
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { FunctionRecord, sha512Hex } from "./records";
+
+/** The data dir is unreadable or inconsistent; the message says what and where. */
+export class DataDirError extends Error {
+  constructor(dir: string, reason: string) {
+    super(`emulator: data dir '${dir}' is corrupt: ${reason}. Move it aside or choose another --data-dir; it was not modified.`);
+    this.name = "DataDirError";
+  }
+}
+
+/** What a data dir holds. */
+export interface PersistedState {
+  functions: FunctionRecord[];
+  blobs: Map<string, Buffer>;
+}
+
+const FORMAT = "fgs-emulator-state/1";
+
+async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const handle = await fs.open(tmp, "w");
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+function isRecord(v: unknown): v is FunctionRecord {
+  const r = v as FunctionRecord;
+  return !!r && typeof r === "object" && typeof r.id === "string" && typeof r.package === "string" &&
+    typeof r.name === "string" && typeof r.digest === "string" && /^[0-9a-f]{128}$/.test(r.digest) &&
+    typeof r.config === "object" && r.config !== null && Array.isArray(r.versions) &&
+    r.versions.every((v) => typeof v?.version === "string" && /^[0-9a-f]{128}$/.test(v?.digest ?? ""));
+}
+
+/** Reads and writes one data dir. */
+export class DataDir {
+  private readonly stateFile: string;
+  private readonly blobDir: string;
+
+  constructor(readonly dir: string) {
+    this.stateFile = path.join(dir, "state.json");
+    this.blobDir = path.join(dir, "blobs");
+  }
+
+  /** Creates the dir if needed and loads it; an absent `state.json` is an empty state. */
+  async load(): Promise<PersistedState> {
+    await fs.mkdir(this.blobDir, { recursive: true });
+    let text: string;
+    try {
+      text = await fs.readFile(this.stateFile, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { functions: [], blobs: new Map() };
+      throw new DataDirError(this.dir, `cannot read state.json (${(err as Error).message})`);
+    }
+    let parsed: { format?: unknown; functions?: unknown };
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new DataDirError(this.dir, `state.json is not valid JSON (${(err as Error).message})`);
+    }
+    if (parsed?.format !== FORMAT || !Array.isArray(parsed.functions)) {
+      throw new DataDirError(this.dir, `state.json is not an emulator state (expected format '${FORMAT}')`);
+    }
+    const functions: FunctionRecord[] = [];
+    for (const [i, r] of parsed.functions.entries()) {
+      if (!isRecord(r)) throw new DataDirError(this.dir, `state.json function #${i} is malformed`);
+      functions.push(r);
+    }
+    const blobs = new Map<string, Buffer>();
+    const digests = new Set(functions.flatMap((f) => [f.digest, ...f.versions.map((v) => v.digest)]));
+    for (const digest of digests) {
+      let data: Buffer;
+      try {
+        data = await fs.readFile(this.blobPath(digest));
+      } catch {
+        throw new DataDirError(this.dir, `code blob ${digest.slice(0, 16)}… referenced by state.json is missing`);
+      }
+      if (sha512Hex(data) !== digest) throw new DataDirError(this.dir, `code blob ${digest.slice(0, 16)}… does not match its digest`);
+      blobs.set(digest, data);
+    }
+    return { functions, blobs };
+  }
+
+  /** Persists the full state: new blobs, then state.json, then removes blobs no longer referenced. */
+  async save(functions: FunctionRecord[], blobs: Map<string, Buffer>): Promise<void> {
+    const live = new Set(functions.flatMap((f) => [f.digest, ...f.versions.map((v) => v.digest)]));
+    for (const digest of live) {
+      const file = this.blobPath(digest);
+      const exists = await fs.access(file).then(() => true, () => false);
+      const data = blobs.get(digest);
+      if (!exists && data) await writeAtomic(file, data);
+    }
+    await writeAtomic(this.stateFile, JSON.stringify({ format: FORMAT, functions }, null, 1));
+    for (const name of await fs.readdir(this.blobDir)) {
+      const digest = name.replace(/\.zip$/, "");
+      if (name.endsWith(".zip") && !live.has(digest)) await fs.rm(path.join(this.blobDir, name), { force: true });
+    }
+  }
+
+  private blobPath(digest: string): string {
+    return path.join(this.blobDir, `${digest}.zip`);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The emulator's stored shapes: a function's head (`latest`) and its published versions, and the helpers that
+ * stamp them (digest, image name, timestamps). These are internal records; `model.ts` renders the API views.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+
+/** The configurable part of a function (what update config changes and a version freezes). */
+export interface FunctionConfig {
+  runtime: string;
+  handler: string;
+  memory_size: number;
+  timeout: number;
+  description: string;
+  user_data: string;
+  encrypted_user_data?: string;
+  xrole?: string;
+  app_xrole?: string;
+  initializer_handler?: string;
+  initializer_timeout?: number;
+  pre_stop_handler?: string;
+  pre_stop_timeout?: number;
+  extend_config?: string;
+  code_type: "zip";
+  code_filename: string;
+  depend_version_list: string[];
+}
+
+/** A published version: a frozen copy of config and code. */
+export interface VersionRecord {
+  version: string;
+  description: string;
+  config: FunctionConfig;
+  digest: string;
+  codeSize: number;
+  lastModified: number;
+  imageName: string;
+}
+
+/** A function: its head plus versions. `digest` names its code blob (SHA-512 hex of the code zip). */
+export interface FunctionRecord {
+  id: string;
+  package: string;
+  name: string;
+  config: FunctionConfig;
+  digest: string;
+  codeSize: number;
+  lastModified: number;
+  imageName: string;
+  createdAt: number;
+  versions: VersionRecord[];
+  /** Digest and config hash at the last publication (FSS.1016 when a publish would repeat them). */
+  lastPublished?: { digest: string; configHash: string };
+}
+
+/** SHA-512 hex of bytes: the `digest` the service reports for code. */
+export function sha512Hex(data: Buffer): string {
+  return createHash("sha512").update(data).digest("hex");
+}
+
+/** A stable hash of a config (key order independent) to detect "nothing changed" on publish. */
+export function configHash(config: FunctionConfig): string {
+  const sorted = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** `YYYY-MM-DD HH:mm:ss` in UTC (the import page's format). */
+export function formatLastModified(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** `<prefix>-<yyMMddHHmmss>@<5 lowercase letters>`, the service's internal image name shape. */
+export function makeImageName(prefix: string, ms: number): string {
+  const d = new Date(ms);
+  const stamp = `${pad(d.getUTCFullYear() % 100)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+  const letters = [...randomBytes(5)].map((b) => String.fromCharCode(97 + (b % 26))).join("");
+  return `${prefix}-${stamp}@${letters}`;
+}
+
+/** `vYYYYMMDD-HHMMSS`, the automatic version name. */
+export function autoVersionName(ms: number): string {
+  const d = new Date(ms);
+  return `v${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+}
+
+/** A new function id (`func_id`). */
+export function newFunctionId(): string {
+  return randomUUID();
+}

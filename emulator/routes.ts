@@ -1,0 +1,328 @@
+/**
+ * The FunctionGraph API routes under `/v2/{project_id}/fgs/functions`: route matching (with the operation name
+ * the request log uses) and one handler per call. Handlers validate, mutate the store, commit, and return the
+ * answer; they never touch the socket, so the server can apply faults around them.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  ImportFunctionRequestSchema, PublishVersionRequestSchema, UpdateFunctionCodeRequestSchema,
+  UpdateFunctionConfigRequestSchema, ListFunctionsResponseSchema,
+} from "../provider/api/schemas";
+import type { EmulatorContext } from "./context";
+import { Errors } from "./errors";
+import { buildExport } from "./export-package";
+import { sleep } from "./http-io";
+import { assertZip, readImportPackage } from "./import-package";
+import { renderCode, renderModel } from "./model";
+import {
+  autoVersionName, configHash, makeImageName, newFunctionId, sha512Hex, type FunctionConfig, type FunctionRecord,
+  type VersionRecord,
+} from "./records";
+import { parseUrn, type FunctionRef } from "./urn";
+import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
+
+/** A parsed API request as handlers see it. */
+export interface ApiRequest {
+  method: string;
+  /** The decoded URN path segment, when the route has one. */
+  urn?: string;
+  query: URLSearchParams;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A handler's answer: JSON, or raw bytes. */
+export interface ApiResponse {
+  status: number;
+  json?: unknown;
+  bytes?: { contentType: string; data: Buffer; headers?: Record<string, string> };
+}
+
+/** A matched route. */
+export interface RouteMatch {
+  operation: string;
+  urn?: string;
+  handler: (ctx: EmulatorContext, req: ApiRequest) => Promise<ApiResponse>;
+}
+
+/** Operations that change state (commit-then-drop targets). */
+export const WRITE_OPERATION_NAMES = new Set(["import", "updateCode", "updateConfig", "publishVersion", "delete"]);
+
+/**
+ * Matches the decoded segments after `/fgs/functions` (e.g. `[]`, `["import"]`, `[urn, "config"]`).
+ * Undefined for an unknown route (the gateway's 404 APIG.0101).
+ */
+export function matchRoute(method: string, segments: string[]): RouteMatch | undefined {
+  const [first, sub, ...rest] = segments;
+  if (rest.length > 0) return undefined;
+  if (first === undefined) return method === "GET" ? { operation: "list", handler: listFunctions } : undefined;
+  if (first === "") return undefined;
+  if (sub === undefined) {
+    if (first === "import" && method === "POST") return { operation: "import", handler: importFunction };
+    if (method === "DELETE") return { operation: "delete", urn: first, handler: deleteFunction };
+    return undefined;
+  }
+  const table: Record<string, [string, RouteMatch["handler"]] | undefined> = {
+    "GET config": ["getConfig", getConfig], "PUT config": ["updateConfig", updateConfig],
+    "GET code": ["getCode", getCode], "PUT code": ["updateCode", updateCode],
+    "POST versions": ["publishVersion", publishVersion], "GET versions": ["listVersions", listVersions],
+    "GET export": ["export", exportFunction],
+  };
+  const hit = table[`${method} ${sub}`];
+  return hit ? { operation: hit[0], urn: first, handler: hit[1] } : undefined;
+}
+
+interface Resolved {
+  ref: FunctionRef;
+  f: FunctionRecord;
+  v?: VersionRecord;
+}
+
+function resolve(ctx: EmulatorContext, urn: string | undefined, notFound: (u: string) => Error): Resolved {
+  const ref = parseUrn(urn ?? "", ctx.scope);
+  const f = ctx.store.get(ref.package, ref.name);
+  if (!f || ref.alias !== undefined) throw notFound(urn ?? "");
+  if (ref.version === undefined) return { ref, f };
+  const v = f.versions.find((x) => x.version === ref.version);
+  if (!v) throw notFound(urn ?? "");
+  return { ref, f, v };
+}
+
+function headOnly(r: Resolved): void {
+  if (r.v) throw Errors.badRequest(`only the latest version can be modified, not '${r.v.version}'`);
+}
+
+async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const body = validateBody(ImportFunctionRequestSchema, parseJsonBody(req.body));
+  const pkg = body.package ?? "default";
+  if (pkg === body.func_name) throw Errors.appEqualsFunction();
+  const decoded = Buffer.from(body.file_code, "base64");
+  const limit = ctx.options.limits.importPackageBytes;
+  if (decoded.length > limit) throw Errors.importTooLarge(decoded.length, limit);
+  const account = ctx.scope.domainId;
+  if (ctx.importsInProgress.has(account)) throw Errors.busy();
+  ctx.importsInProgress.add(account);
+  try {
+    if (ctx.store.get(pkg, body.func_name)) throw Errors.functionExists();
+    if (ctx.store.count() >= ctx.options.limits.maxFunctions) throw Errors.quotaExceeded(ctx.options.limits.maxFunctions);
+    if (ctx.options.limits.importDelayMs > 0) await sleep(ctx.options.limits.importDelayMs);
+    const imported = await readImportPackage(decoded, body.func_name);
+    if (ctx.store.get(pkg, body.func_name)) throw Errors.functionExists();
+    const now = ctx.now();
+    const digest = sha512Hex(imported.code);
+    const record: FunctionRecord = {
+      id: newFunctionId(),
+      package: pkg,
+      name: body.func_name,
+      config: {
+        runtime: imported.runtime, handler: imported.handler, memory_size: imported.memory_size,
+        timeout: imported.timeout, description: imported.description, user_data: imported.user_data,
+        initializer_handler: imported.initializer_handler, initializer_timeout: imported.initializer_timeout,
+        code_type: "zip", code_filename: imported.code_filename, depend_version_list: [],
+      },
+      digest,
+      codeSize: imported.code.length,
+      lastModified: now,
+      imageName: makeImageName("latest", now),
+      createdAt: now + ctx.store.count() / 1e6,
+      versions: [],
+    };
+    ctx.store.putBlob(digest, imported.code);
+    ctx.store.put(record);
+    await ctx.store.commit();
+    return { status: 200, json: renderModel(ctx.scope, record) };
+  } finally {
+    ctx.importsInProgress.delete(account);
+  }
+}
+
+async function getConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.functionNotFound);
+  return { status: 200, json: renderModel(ctx.scope, r.f, r.v, { latestSuffix: true, configExtras: true }) };
+}
+
+async function getCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.codeNotFound);
+  return { status: 200, json: renderCode(ctx.scope, r.f, r.v) };
+}
+
+async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.codeNotFound);
+  headOnly(r);
+  const body = validateBody(UpdateFunctionCodeRequestSchema, parseJsonBody(req.body));
+  const code = Buffer.from(body.func_code.file, "base64");
+  const limit = ctx.options.limits.codeUploadBytes;
+  if (code.length > limit) throw Errors.codeTooLarge(code.length, limit);
+  await assertZip(code, "func_code.file");
+  const f = ctx.store.get(r.f.package, r.f.name);
+  if (!f) throw Errors.codeNotFound(req.urn ?? "");
+  const now = ctx.now();
+  f.digest = sha512Hex(code);
+  f.codeSize = code.length;
+  f.config.code_filename = body.code_filename;
+  if (body.depend_version_list) f.config.depend_version_list = [...body.depend_version_list];
+  f.lastModified = now;
+  f.imageName = makeImageName("latest", now);
+  ctx.store.putBlob(f.digest, code);
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: renderCode(ctx.scope, f) };
+}
+
+/** Optional config fields update config copies when present (absent ones keep their value [U]). */
+const OPTIONAL_STRING_FIELDS = [
+  "user_data", "encrypted_user_data", "description", "xrole", "app_xrole", "initializer_handler", "pre_stop_handler",
+  "extend_config",
+] as const;
+
+async function updateConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.functionNotFound);
+  headOnly(r);
+  const raw = parseJsonBody(req.body);
+  const body = validateBody(UpdateFunctionConfigRequestSchema, raw);
+  validateFunctionFields({
+    runtime: body.runtime, handler: body.handler, memory_size: body.memory_size, timeout: body.timeout,
+    description: body.description, user_data: body.user_data,
+  });
+  const next: FunctionConfig = {
+    ...r.f.config, runtime: body.runtime, handler: body.handler, memory_size: body.memory_size, timeout: body.timeout,
+  };
+  for (const k of OPTIONAL_STRING_FIELDS) {
+    const v = raw[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "string") throw Errors.badRequest(`Invalid request body: ${k}: expected a string`);
+    next[k] = v;
+  }
+  for (const [k, max] of [["initializer_timeout", 300], ["pre_stop_timeout", 90]] as const) {
+    const v = raw[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max) {
+      throw Errors.badRequest(`Invalid request body: ${k}: expected an integer between 1 and ${max}`);
+    }
+    next[k] = v;
+  }
+  // `package`, `func_name` and unknown fields are ignored: the app of a function cannot change.
+  const f = r.f;
+  f.config = next;
+  f.lastModified = ctx.now();
+  f.imageName = makeImageName("latest", f.lastModified);
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: renderModel(ctx.scope, f, undefined, { latestSuffix: true, configExtras: true }) };
+}
+
+const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,41}$/;
+
+async function publishVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.functionNotFound);
+  headOnly(r);
+  const body = validateBody(PublishVersionRequestSchema, req.body.length ? parseJsonBody(req.body) : {});
+  const f = r.f;
+  const now = ctx.now();
+  if (body.digest !== undefined && body.digest !== "" && body.digest !== f.digest) {
+    throw Errors.badRequest("digest: does not match the function's current code");
+  }
+  const name = body.version || autoVersionName(now);
+  if (!VERSION_NAME.test(name) || name === "latest") throw Errors.badRequest(`version: invalid version name '${name}'`);
+  if (f.versions.some((v) => v.version === name)) throw Errors.versionExists(name);
+  const hash = configHash(f.config);
+  if (f.lastPublished && f.lastPublished.digest === f.digest && f.lastPublished.configHash === hash) throw Errors.nothingChanged();
+  if (f.versions.length + 1 >= ctx.options.limits.maxVersions) throw Errors.versionQuota(ctx.options.limits.maxVersions);
+  const v: VersionRecord = {
+    version: name,
+    description: body.description ?? "",
+    config: structuredClone(f.config),
+    digest: f.digest,
+    codeSize: f.codeSize,
+    lastModified: now,
+    imageName: makeImageName(name, now),
+  };
+  f.versions.push(v);
+  f.lastPublished = { digest: f.digest, configHash: hash };
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: renderModel(ctx.scope, f, v) };
+}
+
+async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.functionNotFound);
+  const versions = [renderModel(ctx.scope, r.f), ...r.f.versions.map((v) => renderModel(ctx.scope, r.f, v))];
+  return { status: 200, json: { versions, next_marker: versions.length, count: versions.length } };
+}
+
+async function deleteFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.functionNotFound);
+  if (r.v) {
+    r.f.versions = r.f.versions.filter((v) => v !== r.v);
+    ctx.store.put(r.f);
+  } else {
+    ctx.store.remove(r.f.package, r.f.name);
+  }
+  await ctx.store.commit();
+  return { status: 204 };
+}
+
+function intParam(q: URLSearchParams, name: string, min: number, max: number, dflt: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === "") return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw Errors.badRequest(`${name}: expected an integer between ${min} and ${max}`);
+  }
+  return Number(raw);
+}
+
+/**
+ * List: `marker` is an offset; `next_marker` is the offset after this page, equal to `count` (the number of
+ * matching functions) on the last page [U: the real service's end-of-list marker is undocumented].
+ */
+async function listFunctions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const max = ctx.options.limits.maxListItems;
+  const marker = intParam(req.query, "marker", 0, Number.MAX_SAFE_INTEGER, 0);
+  const maxitems = intParam(req.query, "maxitems", 1, max, max);
+  const pkg = req.query.get("package_name") || undefined;
+  const nameFilter = req.query.get("func_name") || undefined;
+  const all = ctx.store.list().filter((f) => (!pkg || f.package === pkg) && (!nameFilter || f.name.includes(nameFilter)));
+  const page = all.slice(marker, marker + maxitems);
+  const answer = {
+    functions: page.map((f) => renderModel(ctx.scope, f)),
+    next_marker: Math.min(marker + page.length, all.length),
+    count: all.length,
+  };
+  ListFunctionsResponseSchema.parse(answer);
+  return { status: 200, json: answer };
+}
+
+/**
+ * Export: `type=code|config` or the `code=true` / `config=true` flags (neither: both). With `Accept:
+ * application/zip` (or octet-stream) the zip is the body; otherwise the answer is `{file_name, code_url}` and
+ * `code_url` downloads it without authentication [U: the real body shape is undocumented].
+ */
+async function exportFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const r = resolve(ctx, req.urn, Errors.functionNotFound);
+  const type = req.query.get("type");
+  const flag = (n: string) => {
+    const v = req.query.get(n);
+    if (v !== null && v !== "true" && v !== "false") throw Errors.badRequest(`${n}: expected true or false`);
+    return v === "true";
+  };
+  let parts: { code: boolean; config: boolean };
+  if (type !== null && type !== "") {
+    if (type !== "code" && type !== "config") throw Errors.badRequest("type: expected code or config");
+    parts = { code: type === "code", config: type === "config" };
+  } else {
+    parts = { code: flag("code"), config: flag("config") };
+    if (!parts.code && !parts.config) parts = { code: true, config: true };
+  }
+  const config = r.v ? r.v.config : r.f.config;
+  const code = ctx.store.blob(r.v ? r.v.digest : r.f.digest);
+  if (!code) throw Errors.internal("code blob missing");
+  const out = await buildExport(r.f.name, config, code, parts);
+  const accept = String(req.headers.accept ?? "");
+  if (/application\/(zip|octet-stream)/.test(accept)) {
+    return { status: 200, bytes: { contentType: "application/zip", data: out.data, headers: { "Content-Disposition": `attachment; filename="${out.fileName}"` } } };
+  }
+  const token = randomBytes(12).toString("hex");
+  ctx.downloads.set(token, { fileName: out.fileName, data: out.data });
+  while (ctx.downloads.size > 50) ctx.downloads.delete(ctx.downloads.keys().next().value as string);
+  return { status: 200, json: { file_name: out.fileName, code_url: `${ctx.baseUrl()}/__export/${token}/${encodeURIComponent(out.fileName)}` } };
+}

@@ -1,0 +1,128 @@
+/**
+ * The child-process side of {@link runProgram} (harness/program.ts): a minimal language host. It loads the
+ * program (a `.js` directly, a `.ts` through ts-node transpile-only) inside `runInPulumiStack` under
+ * `pulumi.runtime.setMocks`, forwards every dynamic-resource registration to the parent over IPC and hands the
+ * program the parent's answer (real ids and outputs). One child per run, because `setMocks`, the SDK's store
+ * and the require cache are process-global. Stack config arrives in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { HostMessage, ParentMessage, StartMessage } from "./program";
+
+type Sdk = typeof import("@pulumi/pulumi");
+type MockArgs = import("@pulumi/pulumi").runtime.MockResourceArgs;
+
+const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+const pending = new Map<number, { resolve(v: { id: string; outputs: Record<string, unknown> }): void; reject(e: Error): void }>();
+let seq = 0;
+
+function send(msg: HostMessage): void {
+  process.send!(msg);
+}
+
+function fail(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  process.send!({ kind: "failed", message } satisfies HostMessage, () => process.exit(1));
+}
+
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+process.on("message", (msg: ParentMessage) => {
+  if (msg.kind === "start") {
+    host(msg).then(
+      (outputs) => process.send!({ kind: "done", outputs } satisfies HostMessage, () => process.exit(0)),
+      fail,
+    );
+  } else if (msg.kind === "registered") {
+    const p = pending.get(msg.seq);
+    pending.delete(msg.seq);
+    if (msg.error !== undefined) p?.reject(new Error(msg.error));
+    else p?.resolve({ id: msg.id, outputs: msg.outputs });
+  }
+});
+
+/** Type of a URN's resource with the root stack left out, as the engine mints it (`parent$child` chains). */
+function qualifiedType(parentUrn: string, type: string): string {
+  if (!parentUrn) return type;
+  const parentType = parentUrn.split("::")[2].split("$").filter((t) => t !== STACK_TYPE).join("$");
+  return parentType ? `${parentType}$${type}` : type;
+}
+
+function registerTsNode(programDir: string, cwd: string): void {
+  const tsnodePath = require.resolve("ts-node", { paths: [programDir, cwd, __dirname] });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tsnode = require(tsnodePath) as typeof import("ts-node");
+  const project = path.join(cwd, "tsconfig.json");
+  tsnode.register({
+    transpileOnly: true,
+    project: fs.existsSync(project) ? project : undefined,
+    skipProject: !fs.existsSync(project),
+    compilerOptions: { module: "commonjs" },
+  });
+}
+
+async function host(spec: StartMessage): Promise<Record<string, unknown>> {
+  process.chdir(spec.cwd);
+  const programDir = path.dirname(spec.program);
+  if (/\.[cm]?ts$/.test(spec.program)) registerTsNode(programDir, spec.cwd);
+  // The SDK instance the program itself will load: setMocks must act on that one.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require(require.resolve("@pulumi/pulumi", { paths: [programDir, spec.cwd] })) as Sdk;
+  const runtime = sdk.runtime as Sdk["runtime"] & {
+    getMonitor(): { registerResource(req: { getParent(): string }, cb: unknown): unknown; getRegisteredResources(): Map<string, { urn: string; state: unknown }> };
+    waitForRPCs(): Promise<void>;
+  };
+
+  let parentOfNext = "";
+  await runtime.setMocks(
+    {
+      newResource: async (args: MockArgs) => {
+        const parent = parentOfNext;
+        if (!args.type.startsWith(DYNAMIC_PREFIX) || !args.custom) {
+          return { id: args.id || (sdk.runtime.isDryRun() ? "" : `${args.name}_id`), state: args.inputs };
+        }
+        const urn = `urn:pulumi:${spec.stack}::${spec.project}::${qualifiedType(parent, args.type)}::${args.name}`;
+        const inputs = (await runtime.serializeProperties(`${args.name} inputs`, args.inputs)) as Record<string, unknown>;
+        const n = ++seq;
+        const answer = new Promise<{ id: string; outputs: Record<string, unknown> }>((resolve, reject) =>
+          pending.set(n, { resolve, reject }),
+        );
+        send({ kind: "register", seq: n, urn, type: args.type, name: args.name, inputs, readId: args.id || undefined });
+        const { id, outputs } = await answer;
+        return { id, state: outputs };
+      },
+      call: (args) => args.inputs,
+    },
+    spec.project,
+    spec.stack,
+    spec.preview,
+  );
+  // MockMonitor.registerResource calls mocks.newResource synchronously, before its first await: capture the parent
+  // URN there, so URNs are minted as the engine mints them (mocks.newResource is not told the parent).
+  const monitor = runtime.getMonitor();
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    parentOfNext = req.getParent();
+    return original(req, cb);
+  };
+
+  await runtime.runInPulumiStack(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    let exported = require(spec.program);
+    if (exported && typeof exported === "object" && Object.keys(exported).length === 1 && "default" in exported) {
+      exported = exported.default;
+    }
+    return await (exported instanceof Function ? exported() : exported);
+  });
+  await runtime.waitForRPCs();
+  // The Stack's registered outputs, as the wire saw them (secrets still wrapped, unknowns as the sentinel).
+  for (const r of monitor.getRegisteredResources().values()) {
+    if (r.urn.split("::")[2] === STACK_TYPE) {
+      const state = r.state as { toJavaScript?: () => Record<string, unknown> } | undefined;
+      return state && typeof state.toJavaScript === "function" ? state.toJavaScript() : {};
+    }
+  }
+  return {};
+}

@@ -1,0 +1,123 @@
+/**
+ * The typed errors of the FunctionGraph client. Every one names the call (`METHOD path`), so a failure in a
+ * deployment log says what was attempted; none carries a header, and text that came from the server is passed
+ * through `redact` by the client so a credential echoed back never reaches a message.
+ */
+
+/** What every client error shares: the call and whether it may have taken effect on the server. */
+export interface CallContext {
+  method: string;
+  path: string;
+  requestId?: string;
+  /** True when a state-changing request may have reached the server and its outcome is unknown. */
+  ambiguous?: boolean;
+}
+
+/** Short advice for well-known error codes and statuses, appended to messages. */
+export function hintFor(status: number, errorCode?: string): string | undefined {
+  if (errorCode === "APIGW.0301" || status === 401) {
+    return "check the access key and secret key (or token) and the machine clock";
+  }
+  if (errorCode === "FSS.1041" || status === 403) return "a quota or permission limit was hit (400 functions per project)";
+  if (errorCode === "FSS.1071" || errorCode === "FSS.1023" || status === 413) {
+    return "the code package is too large for the API (50 MB for code uploads; import limits vary)";
+  }
+  if (errorCode === "FSS.0429" || errorCode === "APIG.0308" || status === 429) return "the API is throttling; retry later";
+  return undefined;
+}
+
+const AMBIGUOUS_NOTE = "the request may have reached the server: look the function up before retrying";
+
+function suffix(ctx: CallContext, status?: number): string {
+  const parts = [status !== undefined ? `HTTP ${status}` : undefined, `${ctx.method} ${ctx.path}`,
+    ctx.requestId ? `request ${ctx.requestId}` : undefined].filter(Boolean);
+  return ` (${parts.join(", ")})`;
+}
+
+/**
+ * An error response of the service: HTTP status, `error_code` (FSS.xxxx / APIGW.xxxx), `error_msg`, request id.
+ * Message: `FSS.1061 The function has existed (HTTP 409, POST /v2/<project>/fgs/functions/import, request <id>)`.
+ */
+export class FunctionGraphError extends Error {
+  readonly status: number;
+  readonly errorCode?: string;
+  readonly errorMsg: string;
+  readonly requestId?: string;
+  readonly method: string;
+  readonly path: string;
+  readonly ambiguous: boolean;
+  readonly hint?: string;
+
+  constructor(init: CallContext & { status: number; errorCode?: string; errorMsg: string }) {
+    const hint = hintFor(init.status, init.errorCode);
+    const head = init.errorCode ? `${init.errorCode} ${init.errorMsg}` : init.errorMsg;
+    super(head + suffix(init, init.status) + (hint ? ` — ${hint}` : "") + (init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""));
+    this.name = "FunctionGraphError";
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.errorMsg = init.errorMsg;
+    this.requestId = init.requestId;
+    this.method = init.method;
+    this.path = init.path;
+    this.ambiguous = init.ambiguous ?? false;
+    this.hint = hint;
+  }
+}
+
+/** A response that is not what the schema says (bad JSON, wrong type, missing field); `field` names the first. */
+export class ResponseSchemaError extends Error {
+  readonly status: number;
+  readonly field?: string;
+  readonly requestId?: string;
+  readonly method: string;
+  readonly path: string;
+  readonly ambiguous = false;
+
+  constructor(init: CallContext & { status: number; field?: string; detail: string }) {
+    super(`unexpected response: ${init.field !== undefined ? `field "${init.field}": ` : ""}${init.detail}${suffix(init, init.status)}`);
+    this.name = "ResponseSchemaError";
+    this.status = init.status;
+    this.field = init.field;
+    this.requestId = init.requestId;
+    this.method = init.method;
+    this.path = init.path;
+  }
+}
+
+/**
+ * Why a request got no response: `unreachable` = never connected (refused, DNS failure, connect timeout — the
+ * request certainly did not reach the server); `reset` = connection lost after sending; `timeout` = no complete
+ * answer within the per-request timeout; `other` = anything else.
+ */
+export type NetworkFailureKind = "unreachable" | "reset" | "timeout" | "other";
+
+/** A network failure or timeout. `ambiguous` says whether a state-changing request may have been applied. */
+export class NetworkError extends Error {
+  readonly kind: NetworkFailureKind;
+  /** The low-level code (`ECONNREFUSED`, `UND_ERR_SOCKET`, …) when known. */
+  readonly code?: string;
+  readonly method: string;
+  readonly path: string;
+  readonly ambiguous: boolean;
+
+  constructor(init: CallContext & { kind: NetworkFailureKind; code?: string; detail: string }) {
+    super(`network ${init.kind}: ${init.detail}${suffix(init)}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`);
+    this.name = "NetworkError";
+    this.kind = init.kind;
+    this.code = init.code;
+    this.method = init.method;
+    this.path = init.path;
+    this.ambiguous = init.ambiguous ?? false;
+  }
+}
+
+/** A request body that fails its schema before anything is sent (e.g. an invalid `func_name`). */
+export class InvalidRequestError extends Error {
+  readonly field?: string;
+
+  constructor(what: string, field: string | undefined, detail: string) {
+    super(`invalid ${what}: ${field !== undefined ? `field "${field}": ` : ""}${detail}`);
+    this.name = "InvalidRequestError";
+    this.field = field;
+  }
+}

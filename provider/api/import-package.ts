@@ -1,0 +1,89 @@
+/**
+ * The import package (../shared/docs/functiongraph-api.md, "Import"): an outer zip holding `<func_name>.yaml`
+ * (the HC CRM template describing the function) and `code.zip` (the code zip from packageSource, stored), plus
+ * the JSON body of `POST /import`. Deterministic: identical inputs give identical bytes.
+ */
+import { stringify } from "yaml";
+import { InvalidRequestError } from "./errors";
+import { ImportFunctionRequestSchema, type ImportFunctionRequest } from "./schemas";
+import { writeStoredZip } from "./stored-zip";
+
+/** Name of the code entry inside the import package, referenced by the YAML's `CodeFileName`. */
+export const IMPORT_CODE_FILE_NAME = "code.zip";
+
+/** The function settings the import template carries. */
+export interface ImportSettings {
+  funcName: string;
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  description?: string;
+  environment?: Record<string, string>;
+}
+
+/** Sorted copy of an env map, so serialisations do not depend on insertion order. */
+function sortedEnv(env: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(env ?? {}).sort()) out[key] = env![key];
+  return out;
+}
+
+/**
+ * The `user_data` string the service wants for environment variables: JSON with keys sorted. `undefined` when
+ * there are none (send `""` explicitly to clear an existing environment).
+ */
+export function toUserData(env?: Record<string, string>): string | undefined {
+  if (!env || Object.keys(env).length === 0) return undefined;
+  return JSON.stringify(sortedEnv(env));
+}
+
+/** The template YAML text: `HcCrmTemplateVersion: v1`, one `HC::Serverless::Function` keyed by the name. */
+export function importTemplateYaml(settings: ImportSettings): string {
+  const template = {
+    HcCrmTemplateVersion: "v1",
+    Resources: {
+      [settings.funcName]: {
+        Type: "HC::Serverless::Function",
+        Properties: {
+          Handler: settings.handler,
+          Runtime: settings.runtime,
+          CodeType: "zip",
+          CodeFileName: IMPORT_CODE_FILE_NAME,
+          Description: settings.description ?? "",
+          MemorySize: settings.memorySize,
+          Timeout: settings.timeout,
+          Version: "latest",
+          Environment: { Variables: sortedEnv(settings.environment) },
+        },
+      },
+    },
+  };
+  return stringify(template, { lineWidth: 0 });
+}
+
+/**
+ * Builds the import package and the request that uploads it (`file_name` `<func_name>.zip`, `file_type` `zip`,
+ * `file_code` Base64). Throws `InvalidRequestError` when the name is not a valid function name.
+ */
+export function buildImportPackage(
+  settings: ImportSettings,
+  codeZip: Buffer,
+): { packageZip: Buffer; request: ImportFunctionRequest } {
+  const yamlText = importTemplateYaml(settings);
+  const packageZip = writeStoredZip([
+    { name: `${settings.funcName}.yaml`, data: Buffer.from(yamlText, "utf8") },
+    { name: IMPORT_CODE_FILE_NAME, data: codeZip },
+  ]);
+  const parsed = ImportFunctionRequestSchema.safeParse({
+    func_name: settings.funcName,
+    file_name: `${settings.funcName}.zip`,
+    file_type: "zip",
+    file_code: packageZip.toString("base64"),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidRequestError("import settings", issue.path.join(".") || undefined, issue.message);
+  }
+  return { packageZip, request: parsed.data };
+}

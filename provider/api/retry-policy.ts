@@ -1,0 +1,48 @@
+/**
+ * When and how long to wait before another attempt. Pure functions: the client owns the loop, tests drive these
+ * directly. Policy (../shared/docs/functiongraph-api.md, "Throttling and retries"): 429 and 500/502/503/504 and
+ * network failures are retried with exponential backoff and full jitter; other 4xx never. A request that is not
+ * idempotent is retried only when it certainly never took effect: never connected (refused, DNS), or 429.
+ */
+import type { NetworkFailureKind } from "./errors";
+
+/** Statuses worth another attempt (throttling and transient server errors). */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/** Default retries after the first attempt, unless `HW_MAX_RETRIES` says otherwise. */
+export const DEFAULT_MAX_RETRIES = 5;
+
+/** Default first backoff step in ms (Huawei advises waiting seconds after throttling). */
+export const DEFAULT_RETRY_BASE_DELAY_MS = 1000;
+
+/** Longest single backoff in ms. */
+export const MAX_RETRY_DELAY_MS = 30_000;
+
+/** Full-jitter exponential backoff: uniform in [0, min(cap, base·2^retry)). `retry` counts from 0. */
+export function backoffDelay(retry: number, baseMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** retry));
+}
+
+/** Whether a failed attempt is retryable, given the failure and whether the request is idempotent. */
+export function shouldRetry(failure: { status?: number; network?: NetworkFailureKind }, idempotent: boolean): boolean {
+  if (failure.status !== undefined) {
+    if (!RETRYABLE_STATUSES.has(failure.status)) return false;
+    return idempotent || failure.status === 429;
+  }
+  if (failure.network === undefined) return false;
+  return idempotent || failure.network === "unreachable";
+}
+
+/** Whether a failure leaves a state-changing request's outcome unknown (it may have been applied). */
+export function isAmbiguous(failure: { status?: number; network?: NetworkFailureKind }, mutating: boolean): boolean {
+  if (!mutating) return false;
+  if (failure.status !== undefined) return failure.status >= 500;
+  return failure.network !== undefined && failure.network !== "unreachable";
+}
+
+/** Retries from `HW_MAX_RETRIES` (a non-negative integer) or the default; read at call time, not module load. */
+export function maxRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.HW_MAX_RETRIES;
+  if (raw !== undefined && /^\d+$/.test(raw.trim())) return Number(raw.trim());
+  return DEFAULT_MAX_RETRIES;
+}

@@ -1,0 +1,15 @@
+/**
+ * The error for missing or malformed provider configuration (credentials, region, project, endpoint). One
+ * instance lists every problem at once, with the config keys and environment names that fix each, so a user
+ * fixes everything in one go. Never carries a credential value.
+ */
+export class ConfigurationError extends Error {
+  /** One line per problem, e.g. `region: set functiongraph:region or HW_REGION_NAME`. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`FunctionGraph configuration is incomplete or invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigurationError";
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Walks a source directory and returns the files to package, sorted by the byte order of their UTF-8
+ * relative paths — the one order both the source hash and the zip use, independent of readdir order.
+ * Applies ignore rules, always leaves out `.git`, resolves symlinks safely, and checks the size limit
+ * before a single byte is read.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PackagingError, unreadable } from "./errors";
+import { excludeLevel, isIgnored, readIgnoreFiles, type IgnoreLevel } from "./ignore-rules";
+import type { ResolvedPackagingOptions } from "./options";
+
+/** Normalised Unix mode of a packaged file: 0o755 if any exec bit is set on disk, else 0o644. */
+export type FileMode = 0o644 | 0o755;
+
+/** A file selected for packaging, before its content is read. */
+export interface CollectedFile {
+  /** Source-relative path with `/` separators (for a symlink: the link's path). */
+  readonly path: string;
+  /** `path` as UTF-8 bytes: the sort key and the zip entry name. */
+  readonly name: Buffer;
+  /** Absolute path to read the content from. */
+  readonly absPath: string;
+  /** Size in bytes at walk time. */
+  readonly size: number;
+  readonly mode: FileMode;
+}
+
+/** Result of walking a source directory. */
+export interface CollectedSource {
+  /** Absolute path of the source directory as given (resolved against cwd). */
+  readonly root: string;
+  /** Files in archive order. */
+  readonly files: CollectedFile[];
+  /** Sum of `files[].size`. */
+  readonly totalBytes: number;
+}
+
+/** Entry names never packaged, at any depth: VCS metadata. */
+const ALWAYS_EXCLUDED = new Set([".git"]);
+
+/** Normalises an on-disk mode to 0o644 / 0o755 so umask and checkout tools cannot change the package. */
+export function normaliseMode(mode: number): FileMode {
+  return mode & 0o111 ? 0o755 : 0o644;
+}
+
+function statSource(root: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new PackagingError("ENOENT_SOURCE", root, `source directory ${root} does not exist: check sourceDir (relative paths resolve against ${process.cwd()})`);
+    }
+    throw unreadable(root, err);
+  }
+  if (!st.isDirectory()) {
+    throw new PackagingError("NOT_A_DIRECTORY", root, `source path ${root} is not a directory: set sourceDir to the directory that contains it`);
+  }
+}
+
+function isInside(realRoot: string, real: string): boolean {
+  return real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
+}
+
+/**
+ * Lists the files of `dir` to package, in archive order. Throws `PackagingError` for a missing or non-directory
+ * source, unreadable directories, escaping / broken / cyclic symlinks, special files, an empty result or a
+ * total size over `options.maxTotalBytes`.
+ */
+export function collectFiles(dir: string, options: ResolvedPackagingOptions): CollectedSource {
+  const root = path.resolve(dir);
+  statSource(root);
+  const realRoot = fs.realpathSync(root);
+  const exclude = excludeLevel(options.exclude);
+  const files: CollectedFile[] = [];
+  let totalBytes = 0;
+
+  const addFile = (relPath: string, absPath: string, st: fs.Stats): void => {
+    totalBytes += st.size;
+    if (totalBytes > options.maxTotalBytes) {
+      throw new PackagingError(
+        "TOO_LARGE",
+        root,
+        `source directory ${root} holds more than ${options.maxTotalBytes} bytes uncompressed (reached at ${absPath}): ` +
+          `exclude large or unneeded files (exclude option or .fgsignore), or raise maxTotalBytes if the service allows it`,
+      );
+    }
+    files.push({ path: relPath, name: Buffer.from(relPath, "utf8"), absPath, size: st.size, mode: normaliseMode(st.mode) });
+  };
+
+  const walk = (absDir: string, relDir: string, realDir: string, ancestors: Set<string>, parentLevels: IgnoreLevel[]): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(absDir, { withFileTypes: true });
+    } catch (err) {
+      throw unreadable(absDir, err);
+    }
+    const fileLevels = options.useIgnoreFiles
+      ? parentLevels.concat(readIgnoreFiles(absDir, relDir, new Set(entries.map((e) => e.name))))
+      : parentLevels;
+    const levels = exclude ? fileLevels.concat(exclude) : fileLevels;
+
+    for (const entry of entries) {
+      const name = entry.name;
+      if (ALWAYS_EXCLUDED.has(name)) continue;
+      const relPath = relDir ? `${relDir}/${name}` : name;
+      const absPath = path.join(absDir, name);
+
+      if (entry.isDirectory()) {
+        if (isIgnored(levels, relPath, true)) continue;
+        const real = path.join(realDir, name);
+        if (ancestors.has(real)) {
+          throw new PackagingError("SYMLINK_CYCLE", absPath, `directory ${absPath} is its own ancestor (reached through a symlink): remove the link or exclude it`);
+        }
+        ancestors.add(real);
+        walk(absPath, relPath, real, ancestors, fileLevels);
+        ancestors.delete(real);
+      } else if (entry.isFile()) {
+        if (isIgnored(levels, relPath, false)) continue;
+        let st: fs.Stats;
+        try {
+          st = fs.statSync(absPath);
+        } catch (err) {
+          throw unreadable(absPath, err);
+        }
+        addFile(relPath, absPath, st);
+      } else if (entry.isSymbolicLink()) {
+        if (isIgnored(levels, relPath, false)) continue;
+        let real: string;
+        try {
+          real = fs.realpathSync(absPath);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "ENOENT" || code === "ENOTDIR") {
+            throw new PackagingError("SYMLINK_BROKEN", absPath, `symlink ${absPath} -> ${readLink(absPath)} points to nothing: fix or delete the link, or exclude it`);
+          }
+          if (code === "ELOOP") {
+            throw new PackagingError("SYMLINK_CYCLE", absPath, `symlink ${absPath} -> ${readLink(absPath)} loops back on itself: fix or delete the link, or exclude it`);
+          }
+          throw unreadable(absPath, err);
+        }
+        let st: fs.Stats;
+        try {
+          st = fs.statSync(real);
+        } catch (err) {
+          throw unreadable(absPath, err);
+        }
+        if (st.isDirectory() && isIgnored(levels, relPath, true)) continue;
+        if (!options.followExternalSymlinks && !isInside(realRoot, real)) {
+          throw new PackagingError(
+            "SYMLINK_ESCAPES",
+            absPath,
+            `symlink ${absPath} resolves to ${real}, outside the source directory ${root}: ` +
+              `delete the link, exclude it, copy the target in, or set followExternalSymlinks if you really mean to upload it`,
+          );
+        }
+        if (st.isDirectory()) {
+          if (ancestors.has(real)) {
+            throw new PackagingError("SYMLINK_CYCLE", absPath, `symlink ${absPath} -> ${readLink(absPath)} points to its own ancestor ${real}, which would loop forever: delete the link or exclude it`);
+          }
+          ancestors.add(real);
+          walk(absPath, relPath, real, ancestors, fileLevels);
+          ancestors.delete(real);
+        } else if (st.isFile()) {
+          addFile(relPath, absPath, st);
+        } else {
+          throw unsupported(absPath);
+        }
+      } else {
+        if (isIgnored(levels, relPath, false)) continue;
+        throw unsupported(absPath);
+      }
+    }
+  };
+
+  walk(root, "", realRoot, new Set([realRoot]), []);
+
+  if (files.length === 0) {
+    throw new PackagingError(
+      "EMPTY_AFTER_EXCLUDES",
+      root,
+      `source directory ${root} has no files left to package after .git, ignore files and exclude patterns: ` +
+        `check sourceDir and exclude${options.useIgnoreFiles ? " and the .gitignore/.fgsignore files" : ""}`,
+    );
+  }
+  files.sort((a, b) => Buffer.compare(a.name, b.name));
+  return { root, files, totalBytes };
+}
+
+function readLink(p: string): string {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return "?";
+  }
+}
+
+function unsupported(p: string): PackagingError {
+  return new PackagingError("UNSUPPORTED_FILE", p, `${p} is not a regular file, directory or symlink (socket, FIFO or device): exclude it`);
+}

@@ -1,0 +1,39 @@
+/**
+ * Message shapes exchanged between the packager and its workers (types only, no runtime code).
+ */
+
+/** `level` value asking a worker to read and hash only (no CRC, no deflate, no body returned). */
+export const HASH_ONLY = -1;
+
+/** A batch of files for one worker to read, checksum and (unless `level` is `HASH_ONLY`) deflate. */
+export interface DeflateRequest {
+  readonly id: number;
+  /** zlib level 0-9, or `HASH_ONLY`. */
+  readonly level: number;
+  /** Absolute paths. */
+  readonly paths: string[];
+}
+
+/** Per-file result; the body is `bodies.subarray(offset, offset + length)`. */
+export interface DeflatedFile {
+  /** Errno code when the file could not be read (the rest is then meaningless). */
+  readonly error?: string;
+  /** Bytes actually read. */
+  readonly size: number;
+  readonly crc32: number;
+  /** SHA512 of the uncompressed content, hex. */
+  readonly sha512: string;
+  /** 8 when the deflated body is strictly smaller than the input, else 0 (stored). */
+  readonly method: 0 | 8;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Reply to a `DeflateRequest` (or `error` if the worker failed as a whole). */
+export interface DeflateResponse {
+  readonly id: number;
+  readonly files?: DeflatedFile[];
+  /** All bodies of the batch, back to back, in one transferred buffer. */
+  readonly bodies?: Uint8Array;
+  readonly error?: string;
+}

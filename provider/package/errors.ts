@@ -1,0 +1,59 @@
+/**
+ * The one error type packaging throws, so callers (the resource layer, `fgs pack`) can map a failure to the
+ * input that caused it (`sourceDir` or `exclude`) by `code`, and show the offending `path`.
+ */
+
+/** Every reason packaging can refuse a source directory. */
+export type PackagingErrorCode =
+  /** The source directory does not exist. */
+  | "ENOENT_SOURCE"
+  /** The source path exists but is not a directory. */
+  | "NOT_A_DIRECTORY"
+  /** Every file was excluded (or the directory holds no files). */
+  | "EMPTY_AFTER_EXCLUDES"
+  /** A file or directory could not be read (EACCES, EPERM, or it vanished mid-run). */
+  | "UNREADABLE"
+  /** A symlink resolves outside the source directory and `followExternalSymlinks` is off. */
+  | "SYMLINK_ESCAPES"
+  /** A symlink points at one of its own ancestor directories. */
+  | "SYMLINK_CYCLE"
+  /** A symlink's target does not exist. */
+  | "SYMLINK_BROKEN"
+  /** Total uncompressed size, archive size or entry count is over the limit. */
+  | "TOO_LARGE"
+  /** A special file (socket, FIFO, device) that cannot be packaged. */
+  | "UNSUPPORTED_FILE";
+
+/**
+ * Thrown by `hashSource` / `packageSource` for any bad input. `path` is the absolute path at fault (the
+ * source directory itself, or the file/link inside it); the message says what to do about it.
+ */
+export class PackagingError extends Error {
+  /** Machine-readable reason; stable across releases. */
+  readonly code: PackagingErrorCode;
+  /** Absolute path of the directory, file or symlink at fault. */
+  readonly path: string;
+
+  constructor(code: PackagingErrorCode, path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PackagingError";
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/** True when `err` is a `PackagingError` (works across module copies, unlike `instanceof`). */
+export function isPackagingError(err: unknown): err is PackagingError {
+  return err instanceof Error && err.name === "PackagingError" && typeof (err as PackagingError).code === "string";
+}
+
+/** Wraps an fs error raised while reading `path` into an UNREADABLE `PackagingError`. */
+export function unreadable(path: string, err: unknown): PackagingError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? "unknown error";
+  return new PackagingError(
+    "UNREADABLE",
+    path,
+    `cannot read ${path} (${code}): fix its permissions (e.g. chmod a+r) or exclude it`,
+    { cause: err },
+  );
+}

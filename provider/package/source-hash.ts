@@ -1,0 +1,70 @@
+/**
+ * The diff key: a SHA512 over a canonical manifest of the source tree, independent of compressor, level,
+ * time zone, mtimes, umask, readdir order and the parent directory. `hashSource` runs on every preview, so it
+ * reads and hashes only — it never builds a zip.
+ */
+import { createHash } from "node:crypto";
+import { collectFiles, type FileMode } from "./collect-files";
+import { HASH_ONLY } from "./deflate-protocol";
+import { resolveOptions, type PackagingOptions } from "./options";
+import { processFiles } from "./process-files";
+
+/**
+ * One packaged file as reported to callers. `sha512` lets the resource layer tell which files were added,
+ * removed or modified since the last deploy (compare two `files` lists by `path`).
+ */
+export interface SourceFile {
+  /** Source-relative path, `/` separators (the zip entry name). */
+  path: string;
+  /** Uncompressed size in bytes. */
+  size: number;
+  /** Normalised mode: 0o644 (420) or 0o755 (493). */
+  mode: FileMode;
+  /** SHA512 of the content, lowercase hex. */
+  sha512: string;
+}
+
+/** Result of `hashSource`. */
+export interface SourceHash {
+  /** SHA512 (hex) of the canonical manifest: see `manifestSha512`. */
+  sourceSha512: string;
+  /** Files in archive order (byte order of the UTF-8 path). */
+  files: SourceFile[];
+}
+
+/** Version tag at the start of the manifest, so a future change of format changes every hash visibly. */
+const MANIFEST_TAG = "fgs-source-v1\n";
+
+/**
+ * SHA512 (hex) of the canonical manifest of `files` (which must be in archive order):
+ * `"fgs-source-v1\n"`, then per file `path NUL mode("644"|"755") NUL sha512hex "\n"`. Paths cannot contain
+ * NUL, so the encoding is unambiguous. Exported so the resource layer can recompute it from stored file lists.
+ */
+export function manifestSha512(files: readonly Pick<SourceFile, "path" | "mode" | "sha512">[]): string {
+  const h = createHash("sha512");
+  h.update(MANIFEST_TAG);
+  for (const f of files) {
+    h.update(f.path, "utf8");
+    h.update(f.mode === 0o755 ? "\u0000755\u0000" : "\u0000644\u0000");
+    h.update(f.sha512);
+    h.update("\n");
+  }
+  return h.digest("hex");
+}
+
+/**
+ * Hashes the files `packageSource` would put in the zip, without zipping: `{ sourceSha512, files }` with a
+ * content SHA512 per file. Same options and errors as `packageSource` (`compressionLevel` is ignored).
+ */
+export async function hashSource(dir: string, options: PackagingOptions = {}): Promise<SourceHash> {
+  const resolved = resolveOptions(options);
+  const { files } = collectFiles(dir, resolved);
+  const out: SourceFile[] = new Array(files.length);
+  // Read + SHA512 on the worker pool (2 threads): async fs.readFile per file on the main thread measured
+  // 4x slower than sync reads for 20k small files, and sync reads here would block the provider's event loop.
+  await processFiles(files, HASH_ONLY, (index, r) => {
+    const f = files[index];
+    out[index] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
+  });
+  return { sourceSha512: manifestSha512(out), files: out };
+}

@@ -1,0 +1,49 @@
+/**
+ * The serialized provider: a thin shim that Pulumi writes into every resource's `__provider`.
+ *
+ * Pulumi serializes the provider object by value, with everything its methods reference. To keep that small,
+ * free of credentials and independent of how zod, undici or the worker pool look inside, the shim references
+ * only one string — where the real implementation (lifecycle.ts) lives — and `require`s it at run time in the
+ * plugin process (`require` is never captured by the serializer).
+ *
+ * Installed from npm, the string is the package-relative specifier (`pulumi-functiongraph/dist/…`), resolved
+ * from the program directory where the plugin runs, so state stays valid when a checkout moves (CI).
+ * In a development checkout outside node_modules it is the absolute path of the compiled file.
+ */
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+
+type Lifecycle = typeof import("./lifecycle");
+
+/** How the plugin finds the implementation: a package specifier when installed, else an absolute path. */
+export function implementationSpecifier(file: string = require.resolve("./lifecycle")): string {
+  const marker = `${path.sep}node_modules${path.sep}`;
+  const at = file.lastIndexOf(marker);
+  return at >= 0 ? file.slice(at + marker.length).split(path.sep).join("/") : file;
+}
+
+const IMPLEMENTATION = implementationSpecifier();
+
+function load(): Lifecycle {
+  try {
+    return require(IMPLEMENTATION);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((err as Error).message).includes(IMPLEMENTATION)) {
+      throw new Error(`pulumi-functiongraph: cannot load its provider code '${IMPLEMENTATION}' from ${process.cwd()}. ` +
+        "The Pulumi plugin runs in the program directory: run `npm install pulumi-functiongraph` there " +
+        "(and run `pulumi` from that directory).");
+    }
+    throw err;
+  }
+}
+
+/** The one module-level provider instance (serialization is cached per object: share it). */
+export const functionProvider: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => load().configure(req),
+  check: (olds, news) => load().check(olds, news),
+  diff: (id, olds, news) => load().diff(id, olds, news),
+  create: (inputs) => load().create(inputs),
+  read: (id, props) => load().read(id, props ?? {}),
+  update: (id, olds, news) => load().update(id, olds, news),
+  delete: (id, props) => load().remove(id, props),
+};

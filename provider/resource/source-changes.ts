@@ -1,0 +1,133 @@
+/**
+ * What changed in the source since the last deployment, told in the preview (added / removed / modified, the
+ * first 20 names, then counts) from a compact fingerprint stored with the resource.
+ *
+ * The fingerprint must stay small (under 64 KB of state even for a 20,000-file tree), and a per-file list
+ * cannot: 20,000 node_modules paths alone deflate to ~84 KB. So the fingerprint groups files by their first
+ * `depth` path components, choosing the deepest grouping that fits the budget: per group a file count and a
+ * 32-bit hash of its members. Small trees keep one entry per file (exact names); big trees degrade to
+ * directory names (`node_modules/lodash/`), which is still what a reviewer wants to see.
+ */
+import { createHash } from "node:crypto";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+/** A file as the fingerprint sees it (what `hashSource` returns per file). */
+export interface FingerprintFile {
+  path: string;
+  mode: number;
+  sha512: string;
+}
+
+/** Budget for the stored fingerprint, in Base64 characters. */
+export const FINGERPRINT_BUDGET = 32 * 1024;
+
+/** Names shown in a summary before the counts take over. */
+export const MAX_NAMES = 20;
+
+const FORMAT = "fgs-fp1";
+const UNLIMITED = 0;
+
+interface Group { count: number; hash: string }
+
+function groupKey(path: string, depth: number): string {
+  if (depth === UNLIMITED) return path;
+  const parts = path.split("/");
+  return parts.length > depth ? parts.slice(0, depth).join("/") + "/" : path;
+}
+
+function groupFiles(files: readonly FingerprintFile[], depth: number): Map<string, Group> {
+  const hashes = new Map<string, { count: number; h: ReturnType<typeof createHash> }>();
+  for (const f of files) {
+    const key = groupKey(f.path, depth);
+    let g = hashes.get(key);
+    if (!g) hashes.set(key, (g = { count: 0, h: createHash("sha256") }));
+    g.count++;
+    g.h.update(`${f.path}\u0000${f.mode & 0o111 ? "755" : "644"}\u0000${f.sha512}\n`);
+  }
+  const groups = new Map<string, Group>();
+  for (const [key, g] of hashes) groups.set(key, { count: g.count, hash: g.h.digest("hex").slice(0, 8) });
+  return groups;
+}
+
+function encode(depth: number, groups: Map<string, Group>): string {
+  const lines = [`${FORMAT}\t${depth}`];
+  for (const key of [...groups.keys()].sort()) {
+    const g = groups.get(key)!;
+    lines.push(`${key}\t${g.count}\t${g.hash}`);
+  }
+  return deflateRawSync(Buffer.from(lines.join("\n")), { level: 9 }).toString("base64");
+}
+
+/**
+ * The compact fingerprint of a file list (Base64 of a deflated, sorted group list), at most
+ * `FINGERPRINT_BUDGET` characters: the deepest grouping that fits.
+ */
+export function fingerprintSource(files: readonly FingerprintFile[], budget = FINGERPRINT_BUDGET): string {
+  const maxDepth = files.reduce((m, f) => Math.max(m, f.path.split("/").length), 1);
+  let encoded = encode(UNLIMITED, groupFiles(files, UNLIMITED));
+  for (let depth = maxDepth - 1; encoded.length > budget && depth >= 1; depth--) {
+    encoded = encode(depth, groupFiles(files, depth));
+  }
+  return encoded;
+}
+
+function decode(fingerprint: string): { depth: number; groups: Map<string, Group> } | undefined {
+  try {
+    const [head, ...lines] = inflateRawSync(Buffer.from(fingerprint, "base64")).toString("utf8").split("\n");
+    const [format, depth] = head.split("\t");
+    if (format !== FORMAT) return undefined;
+    const groups = new Map<string, Group>();
+    for (const line of lines) {
+      const [key, count, hash] = line.split("\t");
+      groups.set(key, { count: Number(count), hash });
+    }
+    return { depth: Number(depth), groups };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Changed names (files, or directories ending in `/` for big trees) and their counts. */
+export interface SourceChanges {
+  added: string[];
+  removed: string[];
+  modified: string[];
+}
+
+/**
+ * Compares the current files with a stored fingerprint, at the fingerprint's grouping. Returns undefined when
+ * there is no usable fingerprint (first deployment, or state written by an older format).
+ */
+export function compareWithFingerprint(
+  fingerprint: string | undefined, files: readonly FingerprintFile[],
+): SourceChanges | undefined {
+  const old = fingerprint ? decode(fingerprint) : undefined;
+  if (!old) return undefined;
+  const current = groupFiles(files, old.depth);
+  const changes: SourceChanges = { added: [], removed: [], modified: [] };
+  for (const [key, g] of current) {
+    const before = old.groups.get(key);
+    if (!before) changes.added.push(key);
+    else if (before.hash !== g.hash || before.count !== g.count) changes.modified.push(key);
+  }
+  for (const key of old.groups.keys()) if (!current.has(key)) changes.removed.push(key);
+  for (const list of Object.values(changes)) list.sort();
+  return changes;
+}
+
+/**
+ * One line for the preview: counts, then up to `MAX_NAMES` names marked `+`, `-`, `~`, then how many more.
+ * E.g. `2 added, 1 modified, 0 removed: + lib/a.js, + lib/b.js, ~ index.js`.
+ */
+export function describeChanges(changes: SourceChanges): string {
+  const counts = `${changes.added.length} added, ${changes.modified.length} modified, ${changes.removed.length} removed`;
+  const named = [
+    ...changes.added.map((n) => `+ ${n}`),
+    ...changes.modified.map((n) => `~ ${n}`),
+    ...changes.removed.map((n) => `- ${n}`),
+  ];
+  if (named.length === 0) return counts;
+  const shown = named.slice(0, MAX_NAMES).join(", ");
+  const more = named.length > MAX_NAMES ? `, and ${named.length - MAX_NAMES} more` : "";
+  return `${counts}: ${shown}${more}`;
+}
