@@ -1,1 +1,11 @@
-export {};
+/**
+ * `pulumi-functiongraph/emulator`: a local FunctionGraph emulator (a real HTTP server on loopback) for
+ * `npm start`, the tests, and offline work and CI. Start one with `startEmulator()`; see server.ts for the
+ * handle, faults.ts for the `--faults` SPEC format and admin.ts for the `/__admin/` surface.
+ */
+export { startEmulator, type EmulatorHandle } from "./server";
+export { DEV_DEFAULTS, DEFAULT_LIMITS, type EmulatorOptions, type EmulatorLimits, type EmulatorCredentials, type TemporaryCredential } from "./options";
+export { parseFaultSpec, formatFaultSpec, WRITE_OPERATIONS, type FaultConfig, type WriteOperation } from "./faults";
+export type { SeedFunctionInput, ConfigPatch, FaultState } from "./admin";
+export type { RequestLogEntry, RequestLogFilter } from "./request-log";
+export { DataDirError } from "./persistence";

@@ -15,6 +15,12 @@ type MockArgs = import("@pulumi/pulumi").runtime.MockResourceArgs;
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
+/** The parts of the SDK's MockMonitor the host uses. */
+interface MockMonitor {
+  registerResource(req: { getParent(): string }, cb: unknown): unknown;
+  getRegisteredResources(): Map<string, { urn: string; state: unknown }>;
+}
+
 const pending = new Map<number, { resolve(v: { id: string; outputs: Record<string, unknown> }): void; reject(e: Error): void }>();
 let seq = 0;
 
@@ -70,10 +76,7 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   // The SDK instance the program itself will load: setMocks must act on that one.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require(require.resolve("@pulumi/pulumi", { paths: [programDir, spec.cwd] })) as Sdk;
-  const runtime = sdk.runtime as Sdk["runtime"] & {
-    getMonitor(): { registerResource(req: { getParent(): string }, cb: unknown): unknown; getRegisteredResources(): Map<string, { urn: string; state: unknown }> };
-    waitForRPCs(): Promise<void>;
-  };
+  const runtime = sdk.runtime as Sdk["runtime"] & { waitForRPCs(): Promise<void> };
 
   let parentOfNext = "";
   await runtime.setMocks(
@@ -101,7 +104,7 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   );
   // MockMonitor.registerResource calls mocks.newResource synchronously, before its first await: capture the parent
   // URN there, so URNs are minted as the engine mints them (mocks.newResource is not told the parent).
-  const monitor = runtime.getMonitor();
+  const monitor = runtime.getMonitor() as unknown as MockMonitor;
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     parentOfNext = req.getParent();

@@ -1,7 +1,7 @@
 /** Authentication: AK/SK signing, credentials and target resolution. */
 export { ConfigurationError } from "./configuration-error";
 export { canonicalQuery, percentEncode } from "./percent-encoding";
-export { ENV_NAMES, endpointEnvName, regionEndpoint, resolveTarget } from "./resolve-target";
+export { TARGET_ENV_NAMES, endpointEnvName, regionEndpoint, resolveTarget } from "./resolve-target";
 export type { Credentials, Target, TargetOptions } from "./resolve-target";
 export { canonicalUri, formatSdkDate, signRequest, SIGNING_ALGORITHM } from "./sign-request";
 export type { SignableRequest, SigningKey } from "./sign-request";

@@ -32,7 +32,7 @@ export interface Target {
 }
 
 /** Environment names per setting, in precedence order (Huawei Cloud SDK first, then Terraform). */
-export const ENV_NAMES = {
+export const TARGET_ENV_NAMES = {
   accessKey: ["HUAWEICLOUD_SDK_AK", "HW_ACCESS_KEY"],
   secretKey: ["HUAWEICLOUD_SDK_SK", "HW_SECRET_KEY"],
   securityToken: ["HUAWEICLOUD_SDK_SECURITY_TOKEN", "HW_SECURITY_TOKEN"],
@@ -52,7 +52,7 @@ export function regionEndpoint(region: string): string {
 }
 
 const hint = (key: keyof TargetOptions): string => {
-  const envs = key === "endpoint" ? [] : ENV_NAMES[key];
+  const envs = key === "endpoint" ? [] : TARGET_ENV_NAMES[key];
   return [`functiongraph:${key}`, ...envs].join(" or ");
 };
 
@@ -80,7 +80,7 @@ export function resolveTarget(explicit: TargetOptions = {}, env: NodeJS.ProcessE
   const pick = (key: Exclude<keyof TargetOptions, "endpoint">): { value?: string; source: string } => {
     const own = explicit[key];
     if (own !== undefined && own !== "") return { value: own, source: `functiongraph:${key}` };
-    for (const name of ENV_NAMES[key]) {
+    for (const name of TARGET_ENV_NAMES[key]) {
       const v = env[name];
       if (v !== undefined && v !== "") return { value: v, source: name };
     }

@@ -26,8 +26,8 @@ export const EnvironmentSchema = z
     message: `the variables take more than ${USER_DATA_LIMITS.maxBytes} bytes as JSON (the service limit); shorten them or move them into the package`,
   });
 
-/** The user-facing arguments after defaults, as `check` validates them. */
-export const FunctionInputsSchema = z.object({
+/** The user-facing arguments field by field (no cross-field rules: `.partial()` works on it). */
+export const FunctionInputsFields = z.object({
   sourceDir: z.string({ message: "required: the directory holding the function code" })
     .min(1, { message: "must not be empty: give the directory holding the function code" }),
   runtime: z.enum(RUNTIMES, { message: `required: one of ${RUNTIMES.join(", ")}` }),
@@ -61,7 +61,10 @@ export const FunctionInputsSchema = z.object({
     message: "must be the project id: 32 letters and digits (IAM console → My Credentials → Projects)",
   }).optional(),
   endpoint: z.string().optional(),
-}).refine((i) => i.package !== i.funcName, {
+});
+
+/** The user-facing arguments after defaults, as `check` validates them, with the cross-field rules. */
+export const FunctionInputsSchema = FunctionInputsFields.refine((i) => i.package !== i.funcName, {
   message: "the app (package) name must differ from the function name (FSS.1058)", path: ["package"],
 });
 
@@ -69,4 +72,4 @@ export const FunctionInputsSchema = z.object({
 export type FunctionInputs = z.infer<typeof FunctionInputsSchema>;
 
 /** The names of the user-facing arguments (what `check` reads from the raw inputs). */
-export const INPUT_KEYS = Object.keys(FunctionInputsSchema.shape) as (keyof FunctionInputs)[];
+export const INPUT_KEYS = Object.keys(FunctionInputsFields.shape) as (keyof FunctionInputs)[];

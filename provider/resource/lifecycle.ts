@@ -19,7 +19,7 @@ import { writeStoredZip } from "../api/stored-zip";
 import { ConfigurationError, type Target } from "../auth";
 import { hashSource, isPackagingError, packageSource, type PackagedSource, type SourceFile } from "../package";
 import { CODE_FILE_NAME, isUnknown, UNKNOWN } from "./defaults";
-import { FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
+import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
 import {
   dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs, type TrackedInputs,
 } from "./outputs";
@@ -242,7 +242,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       failures.push({ property, reason: issue.message });
     }
     // Keep defaults for what did validate, so the preview still shows them.
-    const partial = FunctionInputsSchema.partial().safeParse(raw);
+    const partial = FunctionInputsFields.partial().safeParse(raw);
     if (partial.success) inputs = { ...raw, ...partial.data };
   }
   for (const key of unknown) inputs[key] = UNKNOWN;

@@ -1,0 +1,212 @@
+/**
+ * The HTTP server and `startEmulator`: binds loopback, routes `/v2/{project_id}/fgs/functions…` through the
+ * gateway (route match → authentication and project check → faults → handler → commit-then-drop) and serves
+ * `/__admin/` and export download links beside it. Every response carries `X-Request-Id`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { AdminOperations, handleAdmin, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin";
+import type { EmulatorContext } from "./context";
+import { ApiError, Errors } from "./errors";
+import { FaultInjector, type FaultConfig } from "./faults";
+import { authenticate, type AuthResult } from "./gateway-auth";
+import { dropConnection, readBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
+import { resolveOptions, type EmulatorOptions } from "./options";
+import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
+import { matchRoute, WRITE_OPERATION_NAMES } from "./routes";
+import { Store } from "./store";
+import type { FunctionModel } from "../provider/api/schemas";
+
+/** A running emulator: where it listens, what to sign with, and the admin operations in-process. */
+export interface EmulatorHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (the SDK endpoint / `functiongraph:endpoint`). */
+  url: string;
+  region: string;
+  projectId: string;
+  domainId: string;
+  credentials: { accessKey: string; secretKey: string };
+  dataDir: string | undefined;
+  /** Stops listening and waits for pending writes to reach the data dir. */
+  close(): Promise<void>;
+  /** Logged API requests (optionally filtered, e.g. `{ writesOnly: true }` or `{ operation: "import" }`). */
+  requests(filter?: RequestLogFilter): RequestLogEntry[];
+  /** Empties the request log. */
+  clearLog(): void;
+  /** Deletes every function, clears the log and faults. */
+  reset(): Promise<void>;
+  /** Creates a function directly (adoption tests). */
+  seedFunction(input: SeedFunctionInput): Promise<FunctionModel>;
+  /** Replaces a function's code out-of-band (drift). */
+  modifyCode(urn: string, zip: Buffer): Promise<FunctionModel>;
+  /** Changes a function's config out-of-band (drift). */
+  modifyConfig(urn: string, patch: ConfigPatch): Promise<FunctionModel>;
+  /** Deletes a function out-of-band; false when absent. */
+  removeFunction(urn: string): Promise<boolean>;
+  /** Sets faults (SPEC string, config, or null for none); throws on a bad spec. */
+  setFaults(spec: FaultConfig | string | null): FaultState;
+  /** The current faults. */
+  faults(): FaultState;
+  /** Every function's model. */
+  functions(): FunctionModel[];
+  /** The stored code zip of a function (or of the version its URN names). */
+  code(urn: string): Buffer | undefined;
+}
+
+const API_PATH = /^\/v2\/([^/]*)\/fgs\/functions(\/.*)?$/;
+const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
+
+function bodyCap(ctx: EmulatorContext): number {
+  const largest = Math.max(ctx.options.limits.importPackageBytes, ctx.options.limits.codeUploadBytes);
+  return Math.ceil((largest * 4) / 3) * 2 + 1024 * 1024;
+}
+
+async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
+  const started = Date.now();
+  const method = req.method ?? "GET";
+  const m = API_PATH.exec(rawPath)!;
+  const segments = (m[2] ?? "").split("/").slice(1).map((s) => {
+    try { return decodeURIComponent(s); } catch { return s; }
+  });
+  const route = matchRoute(method, segments);
+  const entry: Omit<RequestLogEntry, "seq"> = {
+    time: new Date(started).toISOString(), requestId, method, path: rawPath, query: rawQuery,
+    operation: route?.operation ?? "unknown", status: 0, authKind: "none", durationMs: 0,
+  };
+  const faults: string[] = [];
+  const finish = (status: number, errorCode?: string) => {
+    entry.status = status;
+    if (errorCode) entry.errorCode = errorCode;
+    if (faults.length) entry.fault = faults.join("+");
+    entry.durationMs = Date.now() - started;
+    ctx.log.add(entry);
+    if (!ctx.options.quiet) {
+      process.stderr.write(`[fgs-emulator] ${method} ${rawPath} -> ${status || "dropped"} ${entry.operation}${entry.fault ? ` fault=${entry.fault}` : ""}\n`);
+    }
+  };
+  try {
+    const { body, overflow } = await readBody(req, bodyCap(ctx));
+    if (!route) throw Errors.noSuchApi();
+    if (overflow) throw route.operation === "updateCode" ? Errors.codeTooLarge(Number(req.headers["content-length"] ?? 0), ctx.options.limits.codeUploadBytes)
+      : route.operation === "import" ? Errors.importTooLarge(Number(req.headers["content-length"] ?? 0), ctx.options.limits.importPackageBytes)
+      : Errors.bodyTooLarge();
+    const auth: AuthResult = authenticate({ method, rawPath, rawQuery, headers: req.headers, body }, ctx.options.credentials, ctx.options.clockSkewToleranceMs, Date.now());
+    entry.authKind = auth.kind;
+    if (auth.accessKey) entry.accessKey = auth.accessKey;
+    // [U] A foreign project id is an authentication failure at the gateway (the credentials are not scoped to it).
+    if (m[1] !== ctx.options.projectId) throw Errors.authFailed(`the project id '${m[1]}' does not belong to the credentials`);
+    const headerProject = req.headers["x-project-id"];
+    if (headerProject !== undefined && headerProject !== ctx.options.projectId) throw Errors.authFailed("X-Project-Id does not match the project in the path");
+
+    const pre = ctx.faults.before();
+    if (pre.delayMs > 0) {
+      faults.push("latency");
+      await sleep(pre.delayMs);
+    }
+    if (pre.kind) {
+      faults.push(pre.kind);
+      if (pre.kind === "reset") {
+        dropConnection(req);
+        return finish(0);
+      }
+      throw pre.kind === "429" ? Errors.busy() : pre.kind === "500" ? Errors.internal() : Errors.unavailable();
+    }
+
+    const out = await route.handler(ctx, { method, urn: route.urn, query: new URLSearchParams(rawQuery), body, headers: req.headers });
+    if (WRITE_OPERATION_NAMES.has(route.operation) && out.status < 300 && ctx.faults.dropAfterCommit(route.operation)) {
+      faults.push("commitDrop");
+      entry.committedStatus = out.status;
+      dropConnection(req);
+      return finish(0);
+    }
+    if (out.bytes) sendBytes(res, out.status, out.bytes.contentType, out.bytes.data, out.bytes.headers);
+    else sendJson(res, out.status, out.json);
+    finish(out.status);
+  } catch (err) {
+    const e = err instanceof ApiError ? err : Errors.internal(err instanceof Error ? err.message : String(err));
+    if (!res.headersSent && !req.socket.destroyed) sendError(res, e);
+    finish(e.status, e.code);
+  }
+}
+
+function handleDownload(ctx: EmulatorContext, res: ServerResponse, token: string): void {
+  const d = ctx.downloads.get(token);
+  if (!d) return sendError(res, Errors.functionNotFound("export link"));
+  sendBytes(res, 200, "application/zip", d.data, { "Content-Disposition": `attachment; filename="${d.fileName}"` });
+}
+
+/**
+ * Starts an emulator (resolves once it listens). Throws when options are invalid or the data dir is corrupt
+ * (`DataDirError`, with a message saying what is wrong — the dir is never reset).
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const opts = resolveOptions(options);
+  const faults = new FaultInjector(opts.faults);
+  const store = await Store.open(opts.dataDir);
+  let baseUrl = "";
+  const ctx: EmulatorContext = {
+    options: opts,
+    scope: { region: opts.region, projectId: opts.projectId, domainId: opts.domainId },
+    store, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
+    baseUrl: () => baseUrl,
+    now: () => Date.now(),
+  };
+  const admin = new AdminOperations(ctx);
+  const server: Server = createServer((req, res) => {
+    const requestId = randomUUID().replace(/-/g, "");
+    res.setHeader("X-Request-Id", requestId);
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? "" : url.slice(q + 1);
+    if (rawPath === "/__admin" || rawPath.startsWith("/__admin/")) {
+      void handleAdmin(admin, req, res, rawPath, new URLSearchParams(rawQuery));
+      return;
+    }
+    const dl = DOWNLOAD_PATH.exec(rawPath);
+    if (dl && req.method === "GET") return handleDownload(ctx, res, dl[1]);
+    if (API_PATH.test(rawPath)) {
+      void handleApi(ctx, req, res, rawPath, rawQuery, requestId);
+      return;
+    }
+    req.resume();
+    sendJson(res, 404, Errors.noSuchApi().body());
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  baseUrl = `http://${host}:${address.port}`;
+  return {
+    url: baseUrl,
+    region: opts.region,
+    projectId: opts.projectId,
+    domainId: opts.domainId,
+    credentials: { accessKey: opts.credentials.accessKey, secretKey: opts.credentials.secretKey },
+    dataDir: opts.dataDir,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.flush();
+    },
+    requests: (filter) => admin.requests(filter),
+    clearLog: () => admin.clearLog(),
+    reset: () => admin.reset(),
+    seedFunction: (input) => admin.seedFunction(input),
+    modifyCode: (urn, zip) => admin.modifyCode(urn, zip),
+    modifyConfig: (urn, patch) => admin.modifyConfig(urn, patch),
+    removeFunction: (urn) => admin.removeFunction(urn),
+    setFaults: (spec) => admin.setFaults(spec),
+    faults: () => admin.faults(),
+    functions: () => admin.functions(),
+    code: (urn) => admin.code(urn),
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * The engine harness: runs a real Pulumi program under `pulumi.runtime.setMocks` and drives the real
+ * `@pulumi/pulumi` dynamic-provider plugin over gRPC as the engine does, with a JSON state file between runs.
+ * Used by `npm start` (bin/commands/demo.ts) and by the end-to-end tests.
+ */
+export { runStack, StackRunError, type RunStackOptions, type StackResult } from "./stack";
+export { startPlugin, HarnessError, ResourceInitError, type Plugin, type PluginCall, type PluginOptions } from "./plugin";
+export type { StackConfig, ConfigValue } from "./config";
+export type { Step, StepOp } from "./engine";
+export type { Operation, StepCounts } from "./summary";
+export { loadState, type StackState, type ResourceState } from "./state";
+export { readProject, type Project } from "./project";
+export { UNKNOWN } from "./wire";
