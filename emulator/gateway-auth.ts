@@ -80,7 +80,11 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(v) ? v.join(",") : String(v);
 }
 
-/** The canonical request text for the given signed header names (lower-case). */
+/**
+ * The canonical request text for the given signed header names (lower-case). The payload hash is that of the
+ * exact body bytes, unless the client declared it in `X-Sdk-Content-Sha256` (the Node SDK sends
+ * `UNSIGNED-PAYLOAD` for non-JSON bodies, which the gateway accepts).
+ */
 export function canonicalRequest(parts: SignedRequestParts, signedHeaders: string[]): string {
   const headerLines = [...signedHeaders]
     .sort()

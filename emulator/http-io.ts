@@ -26,6 +26,9 @@ export function readBody(req: IncomingMessage, cap: number): Promise<ReadBody> {
     });
     req.on("end", () => resolve({ body: Buffer.concat(chunks), overflow }));
     req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the client closed the connection before sending the whole body"));
+    });
   });
 }
 

@@ -68,6 +68,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const segments = (m[2] ?? "").split("/").slice(1).map((s) => {
     try { return decodeURIComponent(s); } catch { return s; }
   });
+  if (segments.length > 0 && segments[segments.length - 1] === "") segments.pop(); // tolerate a trailing slash
   const route = matchRoute(method, segments);
   const entry: Omit<RequestLogEntry, "seq"> = {
     time: new Date(started).toISOString(), requestId, method, path: rawPath, query: rawQuery,

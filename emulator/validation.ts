@@ -44,8 +44,11 @@ export function validateBody<S extends z.ZodType>(schema: S, body: unknown): z.i
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.map(String).join(".") || "(body)";
-  const specific = FIELD_ERRORS[String(issue.path[0] ?? "")];
-  const message = `${field}: ${issue.message}`;
+  const top = String(issue.path[0] ?? "");
+  const absent = body !== null && typeof body === "object" && (body as Record<string, unknown>)[top] === undefined;
+  // A missing required field is a generic 400 naming it; a present but invalid one gets the field's own code.
+  const specific = absent ? undefined : FIELD_ERRORS[top];
+  const message = absent ? `${field}: is required` : `${field}: ${issue.message}`;
   throw specific ? specific(message) : Errors.badRequest(`Invalid request body: ${message}`);
 }
 

@@ -130,7 +130,7 @@ export class Engine {
 
       if (!old) {
         step.op = "create";
-        step.changedKeys = Object.keys(news).sort();
+        step.changedKeys = Object.keys(news).filter((k) => !DETAIL_KEYS.includes(k)).sort();
         if (this.opts.preview) return this.done(step, reply("", news));
         const created = await this.create(reg, news, provider);
         return this.done(step, reply(created.id, created.outputs));
@@ -140,7 +140,7 @@ export class Engine {
       // DIFF_UNKNOWN (the provider has no diff): the engine compares old and new inputs itself.
       const changed =
         diff.changes === "unknown" ? !isDeepStrictEqual(oldInputs, withProvider(news, provider)) : diff.changes === "some";
-      step.changedKeys = changedKeys(old.inputs, news);
+      step.changedKeys = changedKeys(old.inputs, news).filter((k) => !DETAIL_KEYS.includes(k));
       if (step.changedKeys.length === 0 && old.provider !== provider) step.changedKeys = ["__provider"];
 
       if (!changed && !old.initErrors) {

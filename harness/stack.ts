@@ -87,6 +87,8 @@ export async function runStack(opts: RunStackOptions): Promise<StackResult> {
       ? Promise.resolve(opts.plugin)
       : (started ??= startPlugin({ cwd: opts.pluginCwd ?? cwd, project, env: opts.env, onOutput }));
 
+  // Start the plugin while the program loads (it is needed at the first registration anyway).
+  if (opts.operation === "up" || opts.operation === "preview" || state.resources.length > 0) plugin().catch(() => undefined);
   const engine = new Engine({ state, stateFile: opts.stateFile, config, preview: opts.operation === "preview", plugin });
   const errors: string[] = [];
   let wireOutputs: Record<string, unknown> = {};

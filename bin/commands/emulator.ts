@@ -74,7 +74,24 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`fgs emulator: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const emu = await startEmulator(options);
+  // Listen for signals before announcing the endpoint, so a supervisor that stops us right away is honoured.
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  let emu;
+  try {
+    emu = await startEmulator(options);
+  } catch (err) {
+    stop();
+    throw err;
+  }
   const region = emu.region;
   const envRegion = region.toUpperCase().replace(/-/g, "_");
   process.stdout.write(`FunctionGraph emulator listening on ${emu.url}
@@ -99,15 +116,7 @@ or use environment variables:
 
 Ctrl-C to stop.
 `);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   await emu.close();
   process.stdout.write("emulator stopped\n");
   return 0;

@@ -4,28 +4,28 @@
  * retry per `retry-policy`, validate the response against the zod schema, or throw a typed error.
  *
  * Serialization-safe: no `#private` fields, no dispatcher or credential in module state — the credentials live
- * on the instance, which the dynamic provider creates at run time.
+ * on the instance, which the dynamic provider creates at run time — and the zod schemas are required at call
+ * time (schemas-at-runtime.ts), so a provider that captures this class by value still serializes.
  */
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { canonicalQuery } from "../auth/percent-encoding";
 import { redactSecrets } from "../auth/redact";
 import type { Credentials } from "../auth/resolve-target";
 import { signRequest } from "../auth/sign-request";
 import { dispatcherFor } from "./dispatcher-cache";
+import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
 import {
-  FunctionGraphError, InvalidRequestError, NetworkError, ResponseSchemaError, type NetworkFailureKind,
+  FunctionGraphError, InvalidRequestError, NetworkError, ResponseSchemaError,
 } from "./errors";
 import {
   backoffDelay, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguous, maxRetriesFromEnv, shouldRetry,
 } from "./retry-policy";
-import {
-  ErrorBodySchema, ExportFunctionResponseSchema, FunctionCodeSchema, FunctionModelSchema,
-  ImportFunctionRequestSchema, ListFunctionsResponseSchema, PublishVersionRequestSchema,
-  UpdateFunctionCodeRequestSchema, UpdateFunctionCodeResponseSchema, UpdateFunctionConfigRequestSchema,
-  type ExportFunctionResponse, type FunctionCode, type FunctionModel, type ImportFunctionRequest,
-  type PublishVersionRequest, type UpdateFunctionCodeRequest, type UpdateFunctionCodeResponse,
-  type UpdateFunctionConfigRequest,
+import type {
+  ExportFunctionResponse, FunctionCode, FunctionModel, ImportFunctionRequest, PublishVersionRequest,
+  UpdateFunctionCodeRequest, UpdateFunctionCodeResponse, UpdateFunctionConfigRequest,
 } from "./schemas";
+import { schemas } from "./schemas-at-runtime";
 import { normalizeUrn, urnPathSegment } from "./urn";
 
 /** Default per-attempt timeout (ms): generous, an import uploads up to tens of MB. */
@@ -85,25 +85,11 @@ interface CallSpec<S extends z.ZodType | undefined> {
   rawUnlessJson?: boolean;
 }
 
+/** What a call resolves to: the schema's output, or nothing for schema-less calls (delete). */
+type CallResult<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** A complete HTTP response. */
 type Raw = { status: number; contentType?: string; data: Buffer; requestId?: string };
-
-const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"]);
-const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ECONNABORTED"]);
-const TIMED_OUT = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
-
-/** Maps a low-level failure to a kind, looking through `cause` chains. */
-function classifyNetwork(err: unknown, timedOut: boolean): { kind: NetworkFailureKind; code?: string } {
-  if (timedOut) return { kind: "timeout", code: "TIMEOUT" };
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
-    const code = typeof e.code === "string" ? e.code : undefined;
-    if (!code) continue;
-    if (NEVER_CONNECTED.has(code)) return { kind: "unreachable", code };
-    if (CONNECTION_LOST.has(code)) return { kind: "reset", code };
-    if (TIMED_OUT.has(code)) return { kind: "timeout", code };
-  }
-  return { kind: "other", code: (err as any)?.code };
-}
 
 const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -141,32 +127,32 @@ export class FunctionGraphClient {
 
   /** `POST /import`: creates a function from an import package. Not idempotent (see `ambiguous` on errors). */
   async importFunction(req: ImportFunctionRequest): Promise<FunctionModel> {
-    const body = checkRequest("import request", ImportFunctionRequestSchema, req);
-    return this.call({ method: "POST", sub: "/import", body, schema: FunctionModelSchema, idempotent: false });
+    const body = checkRequest("import request", schemas().ImportFunctionRequestSchema, req);
+    return this.call({ method: "POST", sub: "/import", body, schema: schemas().FunctionModelSchema, idempotent: false });
   }
 
   /** `GET /{urn}/config`: the function model (a name or short URN works too). */
   async getFunctionConfig(urnOrName: string): Promise<FunctionModel> {
-    return this.call({ method: "GET", sub: `/${urnPathSegment(urnOrName)}/config`, schema: FunctionModelSchema, idempotent: true });
+    return this.call({ method: "GET", sub: `/${urnPathSegment(urnOrName)}/config`, schema: schemas().FunctionModelSchema, idempotent: true });
   }
 
   /** `GET /{urn}/code`: code metadata (`func_code.link` is a download URL; `file` is deprecated and empty). */
   async getFunctionCode(urn: string): Promise<FunctionCode> {
-    return this.call({ method: "GET", sub: `/${urnPathSegment(urn)}/code`, schema: FunctionCodeSchema, idempotent: true });
+    return this.call({ method: "GET", sub: `/${urnPathSegment(urn)}/code`, schema: schemas().FunctionCodeSchema, idempotent: true });
   }
 
   /** `PUT /{urn}/code`: replaces the code. Idempotent (same body, same result), so retried like a GET. */
   async updateFunctionCode(urn: string, body: UpdateFunctionCodeRequest): Promise<UpdateFunctionCodeResponse> {
-    const checked = checkRequest("update-code request", UpdateFunctionCodeRequestSchema, body);
+    const checked = checkRequest("update-code request", schemas().UpdateFunctionCodeRequestSchema, body);
     return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/code`, body: checked,
-      schema: UpdateFunctionCodeResponseSchema, idempotent: true });
+      schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
   }
 
   /** `PUT /{urn}/config`: replaces the configuration. Idempotent. */
   async updateFunctionConfig(urn: string, body: UpdateFunctionConfigRequest): Promise<FunctionModel> {
-    const checked = checkRequest("update-config request", UpdateFunctionConfigRequestSchema, body);
+    const checked = checkRequest("update-config request", schemas().UpdateFunctionConfigRequestSchema, body);
     return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/config`, body: checked,
-      schema: FunctionModelSchema, idempotent: true });
+      schema: schemas().FunctionModelSchema, idempotent: true });
   }
 
   /**
@@ -174,9 +160,9 @@ export class FunctionGraphClient {
    * FSS.1016/FSS.1062), so like import it is not retried after an ambiguous failure.
    */
   async publishVersion(urn: string, body: PublishVersionRequest): Promise<FunctionModel> {
-    const checked = checkRequest("publish-version request", PublishVersionRequestSchema, body);
+    const checked = checkRequest("publish-version request", schemas().PublishVersionRequestSchema, body);
     return this.call({ method: "POST", sub: `/${urnPathSegment(urn)}/versions`, body: checked,
-      schema: FunctionModelSchema, idempotent: false });
+      schema: schemas().FunctionModelSchema, idempotent: false });
   }
 
   /** `DELETE /{urn}` (`:latest` stripped, so the whole function goes). An absent function (404) counts as done. */
@@ -193,7 +179,7 @@ export class FunctionGraphClient {
       const query: [string, string][] = [["maxitems", String(opts.pageSize ?? 400)]];
       if (marker !== undefined) query.push(["marker", marker]);
       if (opts.packageName) query.push(["package_name", opts.packageName]);
-      const res = await this.call({ method: "GET", sub: "", query, schema: ListFunctionsResponseSchema, idempotent: true });
+      const res = await this.call({ method: "GET", sub: "", query, schema: schemas().ListFunctionsResponseSchema, idempotent: true });
       all.push(...res.functions);
       const next = res.next_marker == null ? undefined : String(res.next_marker);
       // The last page repeats the marker, returns nothing, or reaches `count`: all three end the walk.
@@ -207,7 +193,7 @@ export class FunctionGraphClient {
   /** `GET /{urn}/export?type=code|config`: the package as JSON `{file_name, code_url}` or zip bytes [U]. */
   async exportFunction(urn: string, opts: { type: "code" | "config" }): Promise<ExportedFunction> {
     return this.call({ method: "GET", sub: `/${urnPathSegment(urn)}/export`, query: [["type", opts.type]],
-      schema: ExportFunctionResponseSchema, idempotent: true, rawUnlessJson: true }) as Promise<ExportedFunction>;
+      schema: schemas().ExportFunctionResponseSchema, idempotent: true, rawUnlessJson: true }) as Promise<ExportedFunction>;
   }
 
   /** Attempts sent and retries made by this client so far. */
@@ -218,7 +204,7 @@ export class FunctionGraphClient {
   /** Runs one call: the attempt loop with signing, retries, and response validation. */
   private async call<S extends z.ZodType | undefined>(
     spec: CallSpec<S>,
-  ): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
+  ): Promise<CallResult<S>> {
     const basePath = this.base.pathname.replace(/\/+$/, "");
     const pathname = `${basePath}/v2/${encodeURIComponent(this.projectId)}/fgs/functions${spec.sub}`;
     const search = spec.query?.length ? `?${canonicalQuery(spec.query)}` : "";
@@ -228,24 +214,21 @@ export class FunctionGraphClient {
     const mutating = spec.method !== "GET";
 
     for (let attempt = 1; ; attempt++) {
-      let raw: Raw;
-      try {
-        raw = await this.send(url, spec.method, body);
-      } catch (err) {
-        const { kind, code } = classifyNetwork(err, (err as any)?.fgTimedOut === true);
+      const outcome = await this.send(url, spec.method, body);
+      if ("kind" in outcome) {
+        const { kind, code } = outcome;
         const failure = { network: kind };
-        const detail = this.redact(kind === "timeout" ? `no complete response within ${this.timeoutMs} ms`
-          : `${code ?? ""} ${(err as Error)?.message ?? String(err)}`.trim());
         if (shouldRetry(failure, spec.idempotent) && attempt <= this.maxRetries) {
           await this.backoff(attempt, ctx, `network ${kind}${code ? ` (${code})` : ""}`);
           continue;
         }
-        throw new NetworkError({ ...ctx, kind, code, detail, ambiguous: isAmbiguous(failure, mutating) });
+        throw new NetworkError({ ...ctx, kind, code, detail: this.redact(outcome.detail), ambiguous: isAmbiguous(failure, mutating) });
       }
+      const raw = outcome;
 
       const { status, requestId } = raw;
-      if (status >= 200 && status < 300) return this.parseSuccess(spec, raw, ctx) as any;
-      if (spec.absentOk?.includes(status)) return undefined as any;
+      if (status >= 200 && status < 300) return this.parseSuccess(spec, raw, ctx) as CallResult<S>;
+      if (spec.absentOk?.includes(status)) return undefined as CallResult<S>;
 
       const { errorCode, errorMsg } = this.parseErrorBody(raw);
       const failure = { status };
@@ -258,8 +241,11 @@ export class FunctionGraphClient {
     }
   }
 
-  /** One attempt: sign, send, read the whole body within the timeout. */
-  private async send(url: URL, method: string, body: Buffer | undefined): Promise<Raw> {
+  /**
+   * One attempt: sign, send, read the whole body within the timeout. A network failure or timeout is returned
+   * (classified), not thrown, so only transport errors — never a bug in this code — count as retryable.
+   */
+  private async send(url: URL, method: string, body: Buffer | undefined): Promise<Raw | NetworkFailure> {
     this.counters.requests++;
     const base: Record<string, string> = { "Content-Type": "application/json", "X-Project-Id": this.projectId };
     let headers: Record<string, string>;
@@ -277,7 +263,7 @@ export class FunctionGraphClient {
     }, this.timeoutMs);
     try {
       const res = await dispatcherFor(url.origin).request({
-        origin: url.origin, path: url.pathname + url.search, method: method as any, headers, body,
+        origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body,
         signal: controller.signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
       });
       const data = Buffer.from(await res.body.arrayBuffer());
@@ -287,9 +273,8 @@ export class FunctionGraphClient {
         requestId: firstHeader(res.headers["x-request-id"]),
       };
     } catch (err) {
-      if (timedOut && err && typeof err === "object") (err as any).fgTimedOut = true;
-      else if (timedOut) throw Object.assign(new Error("timeout"), { fgTimedOut: true });
-      throw err;
+      if (timedOut) return { kind: "timeout", detail: `no complete response within ${this.timeoutMs} ms` };
+      return classifyNetworkFailure(err);
     } finally {
       clearTimeout(timer);
     }
@@ -319,9 +304,9 @@ export class FunctionGraphClient {
   /** Reads `{error_code, error_msg}`; a non-JSON body (e.g. a proxy page) becomes a short text snippet. */
   private parseErrorBody(raw: Raw): { errorCode?: string; errorMsg: string } {
     const text = raw.data.toString("utf8");
-    let parsed: ReturnType<typeof ErrorBodySchema.safeParse> | undefined;
+    let parsed: ReturnType<ReturnType<typeof schemas>["ErrorBodySchema"]["safeParse"]> | undefined;
     try {
-      parsed = ErrorBodySchema.safeParse(JSON.parse(text));
+      parsed = schemas().ErrorBodySchema.safeParse(JSON.parse(text));
     } catch {
       parsed = undefined;
     }

@@ -1,16 +1,15 @@
 /**
  * One undici connection pool per endpoint origin, created on first request. The cache lives on `globalThis`
- * under a registry symbol rather than in a module variable, so Pulumi's function serializer — which captures
+ * under a registry symbol (`Symbol.for`) rather than in a module variable, so Pulumi's function serializer — which captures
  * module state of local modules by value — never sees a pool (it cannot serialize one) nor anything else.
  */
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 
-const KEY = Symbol.for("pulumi-functiongraph.dispatchers");
-
+/** The cache. The registry symbol is looked up here, not held in a module constant: a captured symbol breaks. */
 function cache(): Map<string, Dispatcher> {
   const g = globalThis as unknown as Record<symbol, Map<string, Dispatcher> | undefined>;
-  return (g[KEY] ??= new Map());
+  return (g[Symbol.for("pulumi-functiongraph.dispatchers")] ??= new Map());
 }
 
 /** The shared dispatcher of an origin (`https://host:port`), created lazily. */

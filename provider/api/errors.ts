@@ -4,6 +4,14 @@
  * through `redact` by the client so a credential echoed back never reaches a message.
  */
 
+/**
+ * Sets `message` explicitly after `super()`: a class captured by Pulumi's function serializer is re-created
+ * as plain functions, and there `super(message)` on `Error` does not set `this.message`.
+ */
+function keepMessage(err: Error, message: string): void {
+  if (err.message !== message) Object.defineProperty(err, "message", { value: message, writable: true, configurable: true });
+}
+
 /** What every client error shares: the call and whether it may have taken effect on the server. */
 export interface CallContext {
   method: string;
@@ -51,7 +59,9 @@ export class FunctionGraphError extends Error {
   constructor(init: CallContext & { status: number; errorCode?: string; errorMsg: string }) {
     const hint = hintFor(init.status, init.errorCode);
     const head = init.errorCode ? `${init.errorCode} ${init.errorMsg}` : init.errorMsg;
-    super(head + suffix(init, init.status) + (hint ? ` — ${hint}` : "") + (init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""));
+    const message = head + suffix(init, init.status) + (hint ? ` — ${hint}` : "") + (init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : "");
+    super(message);
+    keepMessage(this, message);
     this.name = "FunctionGraphError";
     this.status = init.status;
     this.errorCode = init.errorCode;
@@ -74,7 +84,9 @@ export class ResponseSchemaError extends Error {
   readonly ambiguous = false;
 
   constructor(init: CallContext & { status: number; field?: string; detail: string }) {
-    super(`unexpected response: ${init.field !== undefined ? `field "${init.field}": ` : ""}${init.detail}${suffix(init, init.status)}`);
+    const message = `unexpected response: ${init.field !== undefined ? `field "${init.field}": ` : ""}${init.detail}${suffix(init, init.status)}`;
+    super(message);
+    keepMessage(this, message);
     this.name = "ResponseSchemaError";
     this.status = init.status;
     this.field = init.field;
@@ -101,7 +113,9 @@ export class NetworkError extends Error {
   readonly ambiguous: boolean;
 
   constructor(init: CallContext & { kind: NetworkFailureKind; code?: string; detail: string }) {
-    super(`network ${init.kind}: ${init.detail}${suffix(init)}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`);
+    const message = `network ${init.kind}${init.code ? ` (${init.code})` : ""}: ${init.detail}${suffix(init)}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`;
+    super(message);
+    keepMessage(this, message);
     this.name = "NetworkError";
     this.kind = init.kind;
     this.code = init.code;
@@ -116,7 +130,9 @@ export class InvalidRequestError extends Error {
   readonly field?: string;
 
   constructor(what: string, field: string | undefined, detail: string) {
-    super(`invalid ${what}: ${field !== undefined ? `field "${field}": ` : ""}${detail}`);
+    const message = `invalid ${what}: ${field !== undefined ? `field "${field}": ` : ""}${detail}`;
+    super(message);
+    keepMessage(this, message);
     this.name = "InvalidRequestError";
     this.field = field;
   }

@@ -5,7 +5,8 @@
  */
 import { stringify } from "yaml";
 import { InvalidRequestError } from "./errors";
-import { ImportFunctionRequestSchema, type ImportFunctionRequest } from "./schemas";
+import type { ImportFunctionRequest } from "./schemas";
+import { schemas } from "./schemas-at-runtime";
 import { writeStoredZip } from "./stored-zip";
 
 /** Name of the code entry inside the import package, referenced by the YAML's `CodeFileName`. */
@@ -38,7 +39,11 @@ export function toUserData(env?: Record<string, string>): string | undefined {
   return JSON.stringify(sortedEnv(env));
 }
 
-/** The template YAML text: `HcCrmTemplateVersion: v1`, one `HC::Serverless::Function` keyed by the name. */
+/**
+ * The template YAML text: `HcCrmTemplateVersion: v1`, one `HC::Serverless::Function` keyed by the name. Every
+ * string value is double-quoted, and keys are written under YAML 1.1 rules (a key like `yes` or `n` quoted), so
+ * a YAML 1.1 reader on the server cannot turn `yes`, `on`, `0123` or `null` into a boolean, number or null.
+ */
 export function importTemplateYaml(settings: ImportSettings): string {
   const template = {
     HcCrmTemplateVersion: "v1",
@@ -59,7 +64,7 @@ export function importTemplateYaml(settings: ImportSettings): string {
       },
     },
   };
-  return stringify(template, { lineWidth: 0 });
+  return stringify(template, { version: "1.1", lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
 
 /**
@@ -75,7 +80,7 @@ export function buildImportPackage(
     { name: `${settings.funcName}.yaml`, data: Buffer.from(yamlText, "utf8") },
     { name: IMPORT_CODE_FILE_NAME, data: codeZip },
   ]);
-  const parsed = ImportFunctionRequestSchema.safeParse({
+  const parsed = schemas().ImportFunctionRequestSchema.safeParse({
     func_name: settings.funcName,
     file_name: `${settings.funcName}.zip`,
     file_type: "zip",

@@ -8,7 +8,10 @@ export class ConfigurationError extends Error {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`FunctionGraph configuration is incomplete or invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    const message = `FunctionGraph configuration is incomplete or invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
+    super(message);
+    // Explicit: under Pulumi's function serializer `super(message)` does not set `this.message`.
+    if (this.message !== message) Object.defineProperty(this, "message", { value: message, writable: true, configurable: true });
     this.name = "ConfigurationError";
     this.problems = problems;
   }

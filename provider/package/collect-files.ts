@@ -13,14 +13,13 @@ import type { ResolvedPackagingOptions } from "./options";
 /** Normalised Unix mode of a packaged file: 0o755 if any exec bit is set on disk, else 0o644. */
 export type FileMode = 0o644 | 0o755;
 
-/** A file selected for packaging, before its content is read. */
+/**
+ * A file selected for packaging, before its content is read. Kept small on purpose (tens of thousands are
+ * held while the zip is built): the absolute path is `absolutePath(root, file)`.
+ */
 export interface CollectedFile {
-  /** Source-relative path with `/` separators (for a symlink: the link's path). */
+  /** Source-relative path with `/` separators (for a symlink: the link's path, which reads the target). */
   readonly path: string;
-  /** `path` as UTF-8 bytes: the sort key and the zip entry name. */
-  readonly name: Buffer;
-  /** Absolute path to read the content from. */
-  readonly absPath: string;
   /** Size in bytes at walk time. */
   readonly size: number;
   readonly mode: FileMode;
@@ -30,7 +29,7 @@ export interface CollectedFile {
 export interface CollectedSource {
   /** Absolute path of the source directory as given (resolved against cwd). */
   readonly root: string;
-  /** Files in archive order. */
+  /** Files in archive order: byte order of the UTF-8 path. */
   readonly files: CollectedFile[];
   /** Sum of `files[].size`. */
   readonly totalBytes: number;
@@ -87,7 +86,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions): Co
           `exclude large or unneeded files (exclude option or .fgsignore), or raise maxTotalBytes if the service allows it`,
       );
     }
-    files.push({ path: relPath, name: Buffer.from(relPath, "utf8"), absPath, size: st.size, mode: normaliseMode(st.mode) });
+    files.push({ path: relPath, size: st.size, mode: normaliseMode(st.mode) });
   };
 
   const walk = (absDir: string, relDir: string, realDir: string, ancestors: Set<string>, parentLevels: IgnoreLevel[]): void => {
@@ -185,8 +184,15 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions): Co
         `check sourceDir and exclude${options.useIgnoreFiles ? " and the .gitignore/.fgsignore files" : ""}`,
     );
   }
-  files.sort((a, b) => Buffer.compare(a.name, b.name));
-  return { root, files, totalBytes };
+  // UTF-8 byte order (not JS string order, which differs for characters above U+FFFF); keys are transient.
+  const keyed = files.map((f) => ({ key: Buffer.from(f.path, "utf8"), f }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  return { root, files: keyed.map((k) => k.f), totalBytes };
+}
+
+/** Absolute path to read `file` from (through the link, for a symlink). */
+export function absolutePath(root: string, file: CollectedFile): string {
+  return path.sep === "/" ? `${root}/${file.path}` : path.join(root, file.path);
 }
 
 function readLink(p: string): string {

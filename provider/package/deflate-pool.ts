@@ -11,6 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { newBatchContext, processBatch } from "./deflate-batch";
 import type { DeflateRequest, DeflateResponse } from "./deflate-protocol";
 
 /** File name of the compiled worker script, next to this module in dist/. */
@@ -47,8 +48,13 @@ export interface DeflatePool {
   close(): Promise<void>;
 }
 
-/** Starts `size` workers (unref'd: they never keep the process alive). */
+/**
+ * Starts `size` workers (unref'd: they never keep the process alive). `size` 0 gives a pool that runs each
+ * batch on the calling thread (one per event-loop turn): for small sources, starting threads costs more
+ * than the work.
+ */
 export function startDeflatePool(size: number): DeflatePool {
+  if (size === 0) return inlinePool();
   const script = locateWorkerScript();
   type Pending = { resolve: (r: BatchResult) => void; reject: (e: Error) => void; bytes: number };
   const slots = Array.from({ length: size }, () => {
@@ -95,5 +101,26 @@ export function startDeflatePool(size: number): DeflatePool {
         }),
       );
     },
+  };
+}
+
+function inlinePool(): DeflatePool {
+  let nextId = 0;
+  const ctx = newBatchContext();
+  return {
+    submit(level, paths) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        setImmediate(() => {
+          try {
+            const { response } = processBatch({ id, level, paths }, ctx);
+            resolve({ files: response.files!, bodies: response.bodies! });
+          } catch (err) {
+            reject(err);
+          }
+        });
+      });
+    },
+    async close() {},
   };
 }

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { collectFiles } from "./collect-files";
 import { PackagingError } from "./errors";
-import { resolveOptions, type PackagingOptions } from "./options";
+import { resolveOptions, workerCount, type PackagingOptions } from "./options";
 import { processFiles } from "./process-files";
 import { manifestSha512, type SourceFile } from "./source-hash";
 import { centralHeader, endOfCentralDirectory, localHeader, ZIP_LIMITS, type ZipEntry } from "./zip-format";
@@ -36,17 +36,17 @@ function tooLarge(root: string, what: string): PackagingError {
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
-  const { root, files } = collectFiles(dir, resolved);
+  const { root, files, totalBytes } = collectFiles(dir, resolved);
   if (files.length > ZIP_LIMITS.maxEntries) throw tooLarge(root, `the file count (${files.length})`);
 
   const out: SourceFile[] = new Array(files.length);
   const chunks: Uint8Array[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  await processFiles(files, resolved.compressionLevel, (index, r, body) => {
+  await processFiles(root, files, resolved.compressionLevel, workerCount(resolved, totalBytes), (index, r, body) => {
     const f = files[index];
     const entry: ZipEntry = {
-      name: f.name,
+      name: Buffer.from(f.path, "utf8"),
       method: r.method,
       crc32: r.crc32,
       compressedSize: body.length,

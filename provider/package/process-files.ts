@@ -4,23 +4,23 @@
  * not yet consumed stay under `PIPELINE.maxBytesInFlight` (one larger file still goes alone): that bound is
  * the backpressure that keeps memory flat, and it also bounds the reorder buffer.
  */
-import type { CollectedFile } from "./collect-files";
+import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool } from "./deflate-pool";
 import type { DeflatedFile } from "./deflate-protocol";
 import { unreadable } from "./errors";
-import { PIPELINE, workerCount } from "./options";
+import { PIPELINE } from "./options";
 
 /** Consumer of in-order results: `body` is the entry body (empty when hashing only). */
 export type ConsumeResult = (index: number, result: DeflatedFile, body: Uint8Array) => void;
 
 /**
- * Reads, hashes and (for `level` 0-9; `HASH_ONLY` to skip) deflates every file on a pool of
- * `workerCount()` threads, calling `consume` in index order. Rejects with an UNREADABLE `PackagingError`
+ * Reads, hashes and (for `level` 0-9; `HASH_ONLY` to skip) deflates every file on a pool of `workers`
+ * threads (0 = the calling thread), calling `consume` in index order. Rejects with an UNREADABLE `PackagingError`
  * naming the first file that could not be read, or whatever `consume` throws. Workers are terminated before
  * this settles.
  */
-export async function processFiles(files: readonly CollectedFile[], level: number, consume: ConsumeResult): Promise<void> {
-  const pool = startDeflatePool(workerCount());
+export async function processFiles(root: string, files: readonly CollectedFile[], level: number, workers: number, consume: ConsumeResult): Promise<void> {
+  const pool = startDeflatePool(workers);
   try {
     await new Promise<void>((resolve, reject) => {
       const ready = new Map<number, { result: DeflatedFile; body: Uint8Array }>();
@@ -46,7 +46,7 @@ export async function processFiles(files: readonly CollectedFile[], level: numbe
             (paths.length === 0 || bytes + files[nextToDispatch].size <= PIPELINE.batchBytes)
           ) {
             bytes += files[nextToDispatch].size;
-            paths.push(files[nextToDispatch].absPath);
+            paths.push(absolutePath(root, files[nextToDispatch]));
             nextToDispatch++;
           }
           held += bytes;
@@ -66,7 +66,7 @@ export async function processFiles(files: readonly CollectedFile[], level: numbe
             const r = ready.get(nextToConsume)!;
             ready.delete(nextToConsume);
             const file = files[nextToConsume];
-            if (r.result.error) throw unreadable(file.absPath, Object.assign(new Error(r.result.error), { code: r.result.error }));
+            if (r.result.error) throw unreadable(absolutePath(root, file), Object.assign(new Error(r.result.error), { code: r.result.error }));
             consume(nextToConsume, r.result, r.body);
             held -= file.size;
             nextToConsume++;

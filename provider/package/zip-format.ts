@@ -48,7 +48,7 @@ function versionNeeded(method: ZipMethod): number {
 
 /** Local file header for `entry` (30 bytes + name). */
 export function localHeader(entry: ZipEntry): Buffer {
-  const b = Buffer.alloc(30 + entry.name.length);
+  const b = Buffer.allocUnsafe(30 + entry.name.length); // every byte is written below
   b.writeUInt32LE(0x04034b50, 0);
   b.writeUInt16LE(versionNeeded(entry.method), 4);
   b.writeUInt16LE(flagsFor(entry.name), 6);
@@ -66,7 +66,7 @@ export function localHeader(entry: ZipEntry): Buffer {
 
 /** Central directory header for `entry` (46 bytes + name). */
 export function centralHeader(entry: ZipEntry): Buffer {
-  const b = Buffer.alloc(46 + entry.name.length);
+  const b = Buffer.allocUnsafe(46 + entry.name.length); // every byte is written below
   b.writeUInt32LE(0x02014b50, 0);
   b.writeUInt16LE(VERSION_MADE_BY, 4);
   b.writeUInt16LE(versionNeeded(entry.method), 6);

@@ -77,6 +77,18 @@ test("deterministic: same inputs (env in any order) give identical bytes; a chan
   assert.ok(!a.equals(buildImportPackage({ ...settings, timeout: 31 }, codeZip).packageZip));
 });
 
+test("environment values stay strings for a YAML 1.1 reader (yes, on, 0123, null)", async () => {
+  const environment = { A: "yes", B: "on", C: "0123", D: "null", E: "1_000", F: "multi\nline: x", y: "n", ON: "~" };
+  const { packageZip } = buildImportPackage({ ...settings, funcName: "yes", environment }, codeZip);
+  const [yamlEntry] = await readZip(packageZip);
+  for (const version of ["1.1", "1.2"] as const) {
+    const doc = parse(yamlEntry.data.toString("utf8"), { version });
+    assert.deepEqual(Object.keys(doc.Resources), ["yes"], version);
+    assert.deepEqual(doc.Resources.yes.Properties.Environment.Variables, environment, version);
+    assert.equal(doc.Resources.yes.Properties.MemorySize, 256, "numbers stay numbers");
+  }
+});
+
 test("defaults: no description and no environment still give the documented keys", async () => {
   const { packageZip } = buildImportPackage({ funcName: "f1", runtime: "Python3.9", handler: "index.handler", memorySize: 128, timeout: 3 }, codeZip);
   const [yamlEntry] = await readZip(packageZip);

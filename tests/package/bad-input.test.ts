@@ -74,6 +74,7 @@ test("invalid options are a TypeError naming the option", async (t) => {
   await assert.rejects(packageSource(dir, { compressionLevel: 12 }), /compressionLevel/);
   await assert.rejects(packageSource(dir, { exclude: "*.js" as unknown as string[] }), /exclude/);
   await assert.rejects(hashSource(dir, { maxTotalBytes: -1 }), /maxTotalBytes/);
+  await assert.rejects(hashSource(dir, { workerThreads: 1.5 }), /workerThreads/);
 });
 
 /**
@@ -93,17 +94,19 @@ test(
     const fileCase = writeTree(path.join(root, "f"), { "ok.js": "x", "secret.js": { content: "x", mode: 0o000 } });
     const dirCase = writeTree(path.join(root, "d"), { "ok.js": "x", "locked/inner.js": "x" });
     fs.chmodSync(path.join(dirCase, "locked"), 0o000);
-    const cases: [string, string, "hashSource" | "packageSource"][] = [
-      [fileCase, path.join(fileCase, "secret.js"), "packageSource"],
-      [fileCase, path.join(fileCase, "secret.js"), "hashSource"],
-      [dirCase, path.join(dirCase, "locked"), "packageSource"],
+    // The read error surfaces the same way from the calling thread (small source default) and from workers.
+    const cases: [string, string, "hashSource" | "packageSource", { workerThreads?: number }][] = [
+      [fileCase, path.join(fileCase, "secret.js"), "packageSource", {}],
+      [fileCase, path.join(fileCase, "secret.js"), "packageSource", { workerThreads: 2 }],
+      [fileCase, path.join(fileCase, "secret.js"), "hashSource", { workerThreads: 1 }],
+      [dirCase, path.join(dirCase, "locked"), "hashSource", {}],
     ];
-    for (const [dir, bad, fn] of cases) {
+    for (const [dir, bad, fn, options] of cases) {
       if (!isRoot) {
-        await assert.rejects((fn === "hashSource" ? hashSource : packageSource)(dir), expectError("UNREADABLE", bad));
+        await assert.rejects((fn === "hashSource" ? hashSource : packageSource)(dir, options), expectError("UNREADABLE", bad));
         continue;
       }
-      const script = `require(${JSON.stringify(PACKAGE_MODULE)}).${fn}(${JSON.stringify(dir)}).then(() => console.log("{}"), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, path: e.path, message: e.message })))`;
+      const script = `require(${JSON.stringify(PACKAGE_MODULE)}).${fn}(${JSON.stringify(dir)}, ${JSON.stringify(options)}).then(() => console.log("{}"), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, path: e.path, message: e.message })))`;
       const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { uid: 65534, gid: 65534, cwd: "/" }).toString());
       assert.deepEqual([out.name, out.code, out.path], ["PackagingError", "UNREADABLE", bad], `${fn}: ${JSON.stringify(out)}`);
       assert.ok(out.message.includes(bad));

@@ -99,3 +99,20 @@ test("compression level changes the zip but not sourceSha512", async (t) => {
   const again = await packageSource(dir, { compressionLevel: 9 });
   assert.ok(again.zip.equals(l9.zip), "same level twice gives the same bytes");
 });
+
+test("worker threads (0, 1, 2) and batching never change a byte, on a tree large enough to batch", async (t) => {
+  const root = tempDir();
+  t.after(() => cleanup(root));
+  const entries: Record<string, FixtureEntry> = { ...TREE };
+  // ~5 MB over 300 files, several over the 1 MiB batch size: exercises batching, ordering and backpressure.
+  for (let i = 0; i < 300; i++) entries[`gen/${String(i % 17)}/f${i}.txt`] = `line ${i} `.repeat(i % 50 === 0 ? 150_000 : 400 + i);
+  const dir = writeTree(path.join(root, "src"), entries);
+  const runs = await Promise.all([0, 1, 2].map((workerThreads) => packageSource(dir, { workerThreads })));
+  const auto = await packageSource(dir);
+  for (const r of [...runs, auto]) {
+    assert.ok(r.zip.equals(runs[0].zip), "zip bytes differ between thread counts");
+    assert.equal(r.sourceSha512, runs[0].sourceSha512);
+  }
+  assert.equal((await hashSource(dir, { workerThreads: 2 })).sourceSha512, runs[0].sourceSha512);
+  assert.equal(runs[0].files.length, Object.keys(entries).length);
+});

@@ -1,0 +1,216 @@
+/**
+ * Packaging benchmark: measures, side by side in one run on the same tree, `packageSource` against
+ * Info-ZIP `zip -X -r -q` and archiver's `directory()`, `hashSource` against plainly reading every file, and
+ * the peak RSS of `packageSource` in a child process. Speed targets are ratios checked here, never in unit
+ * tests. The tree is copies of the project's own node_modules (real packages; deterministic after `npm ci`,
+ * no network) in bench/.scratch/ (gitignored), enough copies for >= 20,000 files and >= 200 MB.
+ *
+ * Run: `node dist/bench/packaging.js` (or through `npm run bench`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { execFileSync, spawnSync } from "node:child_process";
+import { Writable } from "node:stream";
+import archiver from "archiver";
+import { hashSource, packageSource } from "../provider/package";
+
+/** Options of `runPackagingBench`; every field has a default. */
+export interface PackagingBenchOptions {
+  /** Directory copied to build the tree (default: the repository's node_modules). */
+  sourceTree?: string;
+  /** Where the tree is built and kept between runs (default: bench/.scratch/packaging-tree). */
+  scratchDir?: string;
+  /** Minimum files in the tree (default 20,000). */
+  minFiles?: number;
+  /** Minimum bytes in the tree (default 200 MB). */
+  minBytes?: number;
+  /** Rounds of each measurement; the median is reported (default 1: the whole bench then takes ~1 min). */
+  rounds?: number;
+  /** Deflate level for every compressor (default 6). */
+  level?: number;
+  /** Progress and result lines (default: console.log). */
+  log?: (line: string) => void;
+}
+
+const REPO = path.resolve(__dirname, "..", "..");
+const MB = 1e6;
+
+interface TreeStats {
+  files: number;
+  bytes: number;
+}
+
+function walkStats(dir: string): TreeStats {
+  let files = 0;
+  let bytes = 0;
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        files++;
+        bytes += fs.statSync(p).size;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
+/** Builds (or reuses) the benchmark tree: `copies` copies of `source` under `scratch/copy-N`. */
+function prepareTree(source: string, scratch: string, minFiles: number, minBytes: number, log: (l: string) => void): TreeStats & { dir: string; copies: number } {
+  const one = walkStats(source);
+  if (one.files === 0) throw new Error(`benchmark source ${source} is empty: run npm ci first`);
+  const copies = Math.max(1, Math.ceil(minFiles / one.files), Math.ceil(minBytes / one.bytes));
+  const marker = path.join(scratch, ".complete.json");
+  const want = JSON.stringify({ source, copies, files: one.files, bytes: one.bytes });
+  if (!fs.existsSync(marker) || fs.readFileSync(marker, "utf8") !== want) {
+    log(`building tree: ${copies} cop${copies === 1 ? "y" : "ies"} of ${source} (${one.files} files, ${(one.bytes / MB).toFixed(1)} MB each) into ${scratch}`);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    for (let i = 0; i < copies; i++) {
+      fs.cpSync(source, path.join(scratch, `copy-${i}`), { recursive: true, verbatimSymlinks: true });
+    }
+    fs.writeFileSync(marker, want);
+  }
+  const stats = walkStats(scratch);
+  return { dir: scratch, copies, ...stats };
+}
+
+/** The baseline for hashSource: walk and read every file, doing nothing with the bytes. */
+function plainRead(dir: string): number {
+  let n = 0;
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) n += fs.readFileSync(p).length;
+    }
+  };
+  walk(dir);
+  return n;
+}
+
+/** archiver as users usually call it: `directory(dir, false)` into a buffer. */
+async function archiverDirectory(dir: string, level: number): Promise<number> {
+  let size = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      cb();
+    },
+  });
+  const archive = archiver("zip", { zlib: { level } });
+  const done = new Promise<void>((resolve, reject) => {
+    sink.on("finish", resolve);
+    archive.on("error", reject);
+    archive.on("warning", reject);
+  });
+  archive.pipe(sink);
+  archive.directory(dir, false);
+  await archive.finalize();
+  await done;
+  return size;
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<{ s: number; value: T }> {
+  const t = process.hrtime.bigint();
+  const value = await fn();
+  return { s: Number(process.hrtime.bigint() - t) / 1e9, value };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Runs the packaging benchmark and returns its numbers and ratios (also logged). Targets: packageSource
+ * <= 0.5x `zip -X -r`, >= 5x faster than archiver `directory()`, hashSource <= 3x plain reads, peak RSS
+ * <= 2x zip + 150 MB.
+ */
+export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promise<Record<string, unknown>> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const level = opts.level ?? 6;
+  const rounds = opts.rounds ?? 1;
+  const tree = prepareTree(
+    opts.sourceTree ?? path.join(REPO, "node_modules"),
+    opts.scratchDir ?? path.join(REPO, "bench", ".scratch", "packaging-tree"),
+    opts.minFiles ?? 20_000,
+    opts.minBytes ?? 200 * MB,
+    log,
+  );
+  // Same file set as zip -r and archiver: no ignore files (packages ship their own .gitignore files).
+  const options = { useIgnoreFiles: false, compressionLevel: level };
+  log(`tree: ${tree.files} files, ${(tree.bytes / MB).toFixed(1)} MB (${tree.copies} copies), level ${level}, ${rounds} round(s)`);
+  plainRead(tree.dir); // warm the page cache so every contender sees the same cache state
+
+  const hasZip = !spawnSync("zip", ["-v"], { stdio: "ignore" }).error;
+  const zipOut = path.join(path.dirname(tree.dir), "bench-info-zip.zip");
+  const t: Record<string, number[]> = { read: [], hash: [], pack: [], zip: [], archiver: [] };
+  let zipSize = 0;
+  let infoZipSize = 0;
+  let archiverSize = 0;
+  for (let r = 0; r < rounds; r++) {
+    t.read.push((await timed(() => plainRead(tree.dir))).s);
+    t.hash.push((await timed(() => hashSource(tree.dir, options))).s);
+    const p = await timed(() => packageSource(tree.dir, options));
+    t.pack.push(p.s);
+    zipSize = p.value.size;
+    if (hasZip) {
+      fs.rmSync(zipOut, { force: true });
+      t.zip.push((await timed(() => execFileSync("zip", ["-X", "-r", "-q", `-${level}`, zipOut, "."], { cwd: tree.dir }))).s);
+      infoZipSize = fs.statSync(zipOut).size;
+      fs.rmSync(zipOut, { force: true });
+    }
+    const a = await timed(() => archiverDirectory(tree.dir, level));
+    t.archiver.push(a.s);
+    archiverSize = a.value;
+    log(`round ${r + 1}: read ${t.read[r].toFixed(2)}s hash ${t.hash[r].toFixed(2)}s pack ${t.pack[r].toFixed(2)}s` +
+      `${hasZip ? ` zip ${t.zip[r].toFixed(2)}s` : ""} archiver ${t.archiver[r].toFixed(2)}s`);
+  }
+
+  // Peak RSS of packageSource alone, in a fresh process.
+  const child = spawnSync(process.execPath, ["-e", `
+    const p = require(${JSON.stringify(path.join(REPO, "dist", "provider", "package"))});
+    p.packageSource(${JSON.stringify(tree.dir)}, ${JSON.stringify(options)}).then((r) =>
+      console.log(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, zipBytes: r.size })));
+  `], { encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);
+  const rss = JSON.parse(child.stdout) as { maxRssBytes: number; zipBytes: number };
+  const rssBudget = 2 * rss.zipBytes + 150 * MB;
+
+  const m = Object.fromEntries(Object.entries(t).filter(([, v]) => v.length).map(([k, v]) => [k, median(v)]));
+  const result: Record<string, unknown> = {
+    files: tree.files,
+    bytes: tree.bytes,
+    level,
+    rounds,
+    seconds: m,
+    zipBytes: { packageSource: zipSize, infoZip: hasZip ? infoZipSize : null, archiver: archiverSize },
+    ratios: {
+      packVsInfoZip: hasZip ? m.pack / m.zip : null,
+      archiverVsPack: m.archiver / m.pack,
+      hashVsPlainRead: m.hash / m.read,
+      peakRssVsBudget: rss.maxRssBytes / rssBudget,
+    },
+    peakRssBytes: rss.maxRssBytes,
+    rssBudgetBytes: rssBudget,
+    targets: { packVsInfoZip: "<= 0.5", archiverVsPack: ">= 5", hashVsPlainRead: "<= 3", peakRssVsBudget: "<= 1" },
+  };
+  const ratios = result.ratios as Record<string, number | null>;
+  log(hasZip ? `packageSource vs zip -X -r:   ${ratios.packVsInfoZip!.toFixed(2)}x the time (target <= 0.5)` : "zip -X -r: skipped (Info-ZIP `zip` not installed)");
+  log(`archiver directory() vs pack: ${ratios.archiverVsPack!.toFixed(2)}x slower (target >= 5)`);
+  log(`hashSource vs plain reads:    ${ratios.hashVsPlainRead!.toFixed(2)}x (target <= 3)`);
+  log(`peak RSS packageSource:       ${(rss.maxRssBytes / MB).toFixed(0)} MB of ${(rssBudget / MB).toFixed(0)} MB budget (2x zip + 150 MB) = ${ratios.peakRssVsBudget!.toFixed(2)}`);
+  return result;
+}
+
+if (require.main === module) {
+  runPackagingBench().then(
+    (r) => console.log(JSON.stringify(r, null, 2)),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

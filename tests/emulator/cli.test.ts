@@ -1,0 +1,71 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseEmulatorArgs } from "../../bin/commands/emulator";
+
+const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
+
+function runFgs(args: string[], onStdout?: (text: string, stop: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let stopped = false;
+    const stop = () => {
+      if (!stopped) child.kill("SIGTERM");
+      stopped = true;
+    };
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      onStdout?.(stdout, stop);
+    });
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("fgs emulator", () => {
+  it("parses its flags strictly", () => {
+    assert.deepEqual(parseEmulatorArgs(["--port", "8080", "--data-dir", "/tmp/x", "--access-key", "AK", "--secret-key", "SK", "--faults", "429=0.1"]), {
+      quiet: true, port: 8080, dataDir: "/tmp/x", credentials: { accessKey: "AK", secretKey: "SK" }, faults: "429=0.1",
+    });
+    assert.equal(parseEmulatorArgs(["--port=9"]).port, 9);
+    assert.throws(() => parseEmulatorArgs(["--port", "http"]), /port/);
+    assert.throws(() => parseEmulatorArgs(["--access-key", "AK"]), /go together/);
+    assert.throws(() => parseEmulatorArgs(["--faults", "429=7"]), /probability/);
+    assert.throws(() => parseEmulatorArgs(["--bogus"]), /unknown argument/);
+    assert.throws(() => parseEmulatorArgs(["--data-dir"]), /needs a value/);
+  });
+
+  it("prints the endpoint, credentials and stack settings, and stops cleanly on SIGTERM", async () => {
+    const r = await runFgs(["emulator"], (out, stop) => {
+      if (out.includes("Ctrl-C to stop")) stop();
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /listening on http:\/\/127\.0\.0\.1:\d+/);
+    for (const s of ["functiongraph:endpoint", "functiongraph:projectId", "--secret functiongraph:secretKey", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_CN_NORTH_4", "EMULATORDEVACCESSKEY"]) {
+      assert.ok(r.stdout.includes(s), s);
+    }
+  });
+
+  it("refuses a corrupt data dir with a clear error and a failing exit code", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fgs-cli-"));
+    try {
+      writeFileSync(path.join(dir, "state.json"), "garbage");
+      const r = await runFgs(["emulator", "--data-dir", dir]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /is corrupt: state.json is not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects a bad --faults spec with exit code 2", async () => {
+    const r = await runFgs(["emulator", "--faults", "reset=yes"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /reset=yes/);
+  });
+});
