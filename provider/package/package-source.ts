@@ -1,8 +1,8 @@
 /**
  * Builds the deployment zip of a source directory, byte-for-byte reproducible on the same Node: files in
- * sorted order, read, checksummed and deflated on worker threads, written in order with constant metadata
- * (see zip-format.ts). Peak memory is about the zip (twice, briefly, when the chunks are joined) plus
- * `PIPELINE.maxBytesInFlight`.
+ * sorted order, read, checksummed and deflated on worker threads, consumed in order, then written once into
+ * a buffer of the exact final size with constant metadata (see zip-format.ts). Only entry bodies are held
+ * until then (no per-entry header buffers), so peak memory is about twice the zip plus the file list.
  */
 import { createHash } from "node:crypto";
 import { collectFiles } from "./collect-files";
@@ -10,7 +10,16 @@ import { PackagingError } from "./errors";
 import { resolveOptions, workerCount, type PackagingOptions } from "./options";
 import { processFiles } from "./process-files";
 import { manifestSha512, type SourceFile } from "./source-hash";
-import { centralHeader, endOfCentralDirectory, localHeader, ZIP_LIMITS, type ZipEntry } from "./zip-format";
+import {
+  centralHeaderSize,
+  END_RECORD_SIZE,
+  localHeaderSize,
+  writeCentralHeader,
+  writeEndOfCentralDirectory,
+  writeLocalHeader,
+  ZIP_LIMITS,
+  type ZipEntry,
+} from "./zip-format";
 
 /** Result of `packageSource`. */
 export interface PackagedSource {
@@ -27,7 +36,7 @@ export interface PackagedSource {
 }
 
 function tooLarge(root: string, what: string): PackagingError {
-  return new PackagingError("TOO_LARGE", root, `${what} of ${root} exceeds what a zip without zip64 holds: exclude unneeded files`);
+  return new PackagingError("TOO_LARGE", root, `${what} of ${root} exceeds what a zip without zip64 holds (4 GiB, 65535 entries): exclude unneeded files`);
 }
 
 /**
@@ -40,32 +49,33 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   if (files.length > ZIP_LIMITS.maxEntries) throw tooLarge(root, `the file count (${files.length})`);
 
   const out: SourceFile[] = new Array(files.length);
-  const chunks: Uint8Array[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
+  const entries: ZipEntry[] = new Array(files.length);
+  const bodies: Uint8Array[] = new Array(files.length);
+  let zipSize = END_RECORD_SIZE;
   await processFiles(root, files, resolved.compressionLevel, workerCount(resolved, totalBytes), (index, r, body) => {
     const f = files[index];
-    const entry: ZipEntry = {
-      name: Buffer.from(f.path, "utf8"),
-      method: r.method,
-      crc32: r.crc32,
-      compressedSize: body.length,
-      uncompressedSize: r.size,
-      mode: f.mode,
-      offset,
-    };
-    const header = localHeader(entry);
-    chunks.push(header, body);
-    offset += header.length + body.length;
-    if (offset > ZIP_LIMITS.maxBytes) throw tooLarge(root, "the zip size");
-    central.push(centralHeader(entry));
+    const entry: ZipEntry = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: body.length, uncompressedSize: r.size, mode: f.mode };
+    entries[index] = entry;
+    bodies[index] = body;
+    zipSize += localHeaderSize(entry) + body.length + centralHeaderSize(entry);
+    if (zipSize > ZIP_LIMITS.maxBytes) throw tooLarge(root, "the zip size");
     out[index] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
   });
 
-  let centralSize = 0;
-  for (const c of central) centralSize += c.length;
-  if (offset + centralSize > ZIP_LIMITS.maxBytes) throw tooLarge(root, "the zip size");
-  const zip = Buffer.concat([...chunks, ...central, endOfCentralDirectory(files.length, centralSize, offset)]);
+  const zip = Buffer.allocUnsafeSlow(zipSize); // every byte is written below
+  const offsets: number[] = new Array(files.length);
+  let at = 0;
+  for (let i = 0; i < entries.length; i++) {
+    offsets[i] = at;
+    at = writeLocalHeader(zip, at, entries[i]);
+    zip.set(bodies[i], at);
+    at += bodies[i].length;
+    bodies[i] = EMPTY; // let each batch buffer go as soon as its last body is copied
+  }
+  const centralOffset = at;
+  for (let i = 0; i < entries.length; i++) at = writeCentralHeader(zip, at, entries[i], offsets[i]);
+  at = writeEndOfCentralDirectory(zip, at, entries.length, at - centralOffset, centralOffset);
+  if (at !== zipSize) throw new Error(`internal error: zip of ${root} is ${at} bytes, expected ${zipSize}`);
   return {
     sourceSha512: manifestSha512(out),
     zip,
@@ -74,3 +84,5 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     files: out,
   };
 }
+
+const EMPTY = new Uint8Array(0);

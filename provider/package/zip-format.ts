@@ -15,17 +15,20 @@ export type ZipMethod = 0 | 8;
 
 /** What the writer needs to know about one entry once its body is ready. */
 export interface ZipEntry {
-  /** Entry name, UTF-8 bytes, `/` separators, relative. */
-  readonly name: Buffer;
+  /** Entry name: relative, `/` separators; written as UTF-8. */
+  readonly name: string;
   readonly method: ZipMethod;
   readonly crc32: number;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
   /** Normalised Unix permission bits (0o644 / 0o755). */
   readonly mode: number;
-  /** Offset of the local header from the start of the archive. */
-  readonly offset: number;
 }
+
+/** Sizes of the fixed parts of the records. */
+export const LOCAL_HEADER_SIZE = 30;
+export const CENTRAL_HEADER_SIZE = 46;
+export const END_RECORD_SIZE = 22;
 
 /** DOS time 00:00:00 and date 1980-01-01 ((1980-1980)<<9 | 1<<5 | 1), constants independent of the time zone. */
 const DOS_TIME = 0;
@@ -37,67 +40,74 @@ const VERSION_MADE_BY = (3 << 8) | 20;
 /** S_IFREG, the file-type bits that go with the permission bits in the external attributes. */
 const S_IFREG = 0o100000;
 
-function flagsFor(name: Buffer): number {
-  for (let i = 0; i < name.length; i++) if (name[i] > 0x7f) return FLAG_UTF8;
-  return 0;
+/** UTF-8 flag when the name is not pure ASCII (its UTF-8 length then differs from its UTF-16 length). */
+function flagsFor(name: string, nameLength: number): number {
+  return nameLength !== name.length ? FLAG_UTF8 : 0;
 }
 
 function versionNeeded(method: ZipMethod): number {
   return method === 8 ? 20 : 10;
 }
 
-/** Local file header for `entry` (30 bytes + name). */
-export function localHeader(entry: ZipEntry): Buffer {
-  const b = Buffer.allocUnsafe(30 + entry.name.length); // every byte is written below
-  b.writeUInt32LE(0x04034b50, 0);
-  b.writeUInt16LE(versionNeeded(entry.method), 4);
-  b.writeUInt16LE(flagsFor(entry.name), 6);
-  b.writeUInt16LE(entry.method, 8);
-  b.writeUInt16LE(DOS_TIME, 10);
-  b.writeUInt16LE(DOS_DATE, 12);
-  b.writeUInt32LE(entry.crc32 >>> 0, 14);
-  b.writeUInt32LE(entry.compressedSize, 18);
-  b.writeUInt32LE(entry.uncompressedSize, 22);
-  b.writeUInt16LE(entry.name.length, 26);
-  b.writeUInt16LE(0, 28);
-  entry.name.copy(b, 30);
-  return b;
+/** Bytes the local header of `entry` takes (fixed part + UTF-8 name). */
+export function localHeaderSize(entry: ZipEntry): number {
+  return LOCAL_HEADER_SIZE + Buffer.byteLength(entry.name, "utf8");
 }
 
-/** Central directory header for `entry` (46 bytes + name). */
-export function centralHeader(entry: ZipEntry): Buffer {
-  const b = Buffer.allocUnsafe(46 + entry.name.length); // every byte is written below
-  b.writeUInt32LE(0x02014b50, 0);
-  b.writeUInt16LE(VERSION_MADE_BY, 4);
-  b.writeUInt16LE(versionNeeded(entry.method), 6);
-  b.writeUInt16LE(flagsFor(entry.name), 8);
-  b.writeUInt16LE(entry.method, 10);
-  b.writeUInt16LE(DOS_TIME, 12);
-  b.writeUInt16LE(DOS_DATE, 14);
-  b.writeUInt32LE(entry.crc32 >>> 0, 16);
-  b.writeUInt32LE(entry.compressedSize, 20);
-  b.writeUInt32LE(entry.uncompressedSize, 24);
-  b.writeUInt16LE(entry.name.length, 28);
-  b.writeUInt16LE(0, 30); // extra length
-  b.writeUInt16LE(0, 32); // comment length
-  b.writeUInt16LE(0, 34); // disk number
-  b.writeUInt16LE(0, 36); // internal attributes
-  b.writeUInt32LE(((S_IFREG | entry.mode) << 16) >>> 0, 38);
-  b.writeUInt32LE(entry.offset, 42);
-  entry.name.copy(b, 46);
-  return b;
+/** Bytes the central directory header of `entry` takes. */
+export function centralHeaderSize(entry: ZipEntry): number {
+  return CENTRAL_HEADER_SIZE + Buffer.byteLength(entry.name, "utf8");
 }
 
-/** End of central directory record (22 bytes, no comment). */
-export function endOfCentralDirectory(entryCount: number, centralSize: number, centralOffset: number): Buffer {
-  const b = Buffer.alloc(22);
-  b.writeUInt32LE(0x06054b50, 0);
-  b.writeUInt16LE(0, 4);
-  b.writeUInt16LE(0, 6);
-  b.writeUInt16LE(entryCount, 8);
-  b.writeUInt16LE(entryCount, 10);
-  b.writeUInt32LE(centralSize, 12);
-  b.writeUInt32LE(centralOffset, 16);
-  b.writeUInt16LE(0, 20);
-  return b;
+/** Writes the local file header of `entry` at `at`; returns the offset after it. */
+export function writeLocalHeader(b: Buffer, at: number, entry: ZipEntry): number {
+  const nameLength = Buffer.byteLength(entry.name, "utf8");
+  b.writeUInt32LE(0x04034b50, at);
+  b.writeUInt16LE(versionNeeded(entry.method), at + 4);
+  b.writeUInt16LE(flagsFor(entry.name, nameLength), at + 6);
+  b.writeUInt16LE(entry.method, at + 8);
+  b.writeUInt16LE(DOS_TIME, at + 10);
+  b.writeUInt16LE(DOS_DATE, at + 12);
+  b.writeUInt32LE(entry.crc32 >>> 0, at + 14);
+  b.writeUInt32LE(entry.compressedSize, at + 18);
+  b.writeUInt32LE(entry.uncompressedSize, at + 22);
+  b.writeUInt16LE(nameLength, at + 26);
+  b.writeUInt16LE(0, at + 28); // no extra field
+  return at + LOCAL_HEADER_SIZE + b.write(entry.name, at + LOCAL_HEADER_SIZE, "utf8");
+}
+
+/** Writes the central directory header of `entry` (whose local header is at `localOffset`) at `at`. */
+export function writeCentralHeader(b: Buffer, at: number, entry: ZipEntry, localOffset: number): number {
+  const nameLength = Buffer.byteLength(entry.name, "utf8");
+  b.writeUInt32LE(0x02014b50, at);
+  b.writeUInt16LE(VERSION_MADE_BY, at + 4);
+  b.writeUInt16LE(versionNeeded(entry.method), at + 6);
+  b.writeUInt16LE(flagsFor(entry.name, nameLength), at + 8);
+  b.writeUInt16LE(entry.method, at + 10);
+  b.writeUInt16LE(DOS_TIME, at + 12);
+  b.writeUInt16LE(DOS_DATE, at + 14);
+  b.writeUInt32LE(entry.crc32 >>> 0, at + 16);
+  b.writeUInt32LE(entry.compressedSize, at + 20);
+  b.writeUInt32LE(entry.uncompressedSize, at + 24);
+  b.writeUInt16LE(nameLength, at + 28);
+  b.writeUInt16LE(0, at + 30); // extra length
+  b.writeUInt16LE(0, at + 32); // comment length
+  b.writeUInt16LE(0, at + 34); // disk number
+  b.writeUInt16LE(0, at + 36); // internal attributes
+  b.writeUInt32LE(((S_IFREG | entry.mode) << 16) >>> 0, at + 38);
+  b.writeUInt32LE(localOffset, at + 42);
+  return at + CENTRAL_HEADER_SIZE + b.write(entry.name, at + CENTRAL_HEADER_SIZE, "utf8");
+}
+
+/** Writes the end of central directory record (no comment) at `at`; returns the offset after it. */
+export function writeEndOfCentralDirectory(b: Buffer, at: number, entryCount: number, centralSize: number, centralOffset: number): number {
+  b.writeUInt32LE(0x06054b50, at);
+  b.writeUInt16LE(0, at + 4);
+  b.writeUInt16LE(0, at + 6);
+  b.writeUInt16LE(entryCount, at + 8);
+  b.writeUInt16LE(entryCount, at + 10);
+  b.writeUInt32LE(centralSize, at + 12);
+  b.writeUInt32LE(centralOffset, at + 16);
+  b.writeUInt16LE(0, at + 20);
+  return at + END_RECORD_SIZE;
 }

@@ -25,6 +25,7 @@ import {
 } from "./outputs";
 import { checkHandler, checkSize, type PreflightFailure } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
+import { importLimiter, packagingLimiter, writeLimiter } from "./limiter";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
 import { recordStackConfig, targetFor, type ConfigureRequest } from "./stack-config";
 
@@ -131,9 +132,9 @@ class PartialCreateError extends Error {
 
 async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
   const start = performance.now();
-  const pkg = await packageSource(sourcePath(inputs.sourceDir), {
+  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), {
     exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles,
-  });
+  }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
   progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
@@ -151,7 +152,7 @@ function uploadBody(zip: Buffer) {
 
 async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   const start = performance.now();
-  const res = await client.updateFunctionCode(urn, uploadBody(pkg.zip));
+  const res = await writeLimiter.run(() => client.updateFunctionCode(urn, uploadBody(pkg.zip)));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
 }
@@ -416,7 +417,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   let needsCode = viaPlaceholder;
   const start = performance.now();
   try {
-    model = await client.importFunction(request);
+    model = await importLimiter.run(() => client.importFunction(request));
     progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
   } catch (err) {
     if (isFgsError(err, 409, "FSS.1061")) {
