@@ -117,6 +117,7 @@ export class Engine {
         this.record(step);
         return reply(r.id, splitProvider(r.properties).rest);
       }
+      if (this.registered.has(urn)) throw new Error("duplicate resource URN: the program registered it twice");
       this.registered.add(urn);
       const old = this.live(urn);
       const oldInputs = old ? withProvider(old.inputs, old.provider) : {};
@@ -151,36 +152,14 @@ export class Engine {
         step.changedKeys = [];
         return this.done(step, reply(old.id, old.outputs));
       }
-      if (diff.replaces.length === 0) {
-        step.op = "update";
-        if (this.opts.preview) return this.done(step, reply(old.id, news));
-        let outs: PropertyMap;
-        try {
-          outs = await plugin.update(urn, old.id, withProvider(old.outputs, old.provider), withProvider(news, provider), oldInputs);
-        } catch (e) {
-          if (e instanceof ResourceInitError) {
-            Object.assign(old, { inputs: news, outputs: e.properties, provider, initErrors: reasons(e) });
-            this.save();
-          }
-          throw e;
-        }
-        Object.assign(old, { inputs: news, outputs: splitProvider(outs).rest, provider });
-        delete old.initErrors;
-        this.save();
-        return this.done(step, reply(old.id, old.outputs));
-      }
-
-      step.op = "replace";
-      step.changedKeys = [...new Set([...diff.replaces, ...step.changedKeys])].sort();
-      if (this.opts.preview) return this.done(step, reply("", news));
-      if (diff.deleteBeforeReplace) {
-        await this.delete(old);
-      } else {
-        old.pendingDelete = true; // deleted at the end of the run, after its replacement exists
-        this.save();
-      }
-      const created = await this.create(reg, news, provider);
-      return this.done(step, reply(created.id, created.outputs));
+      step.op = diff.replaces.length === 0 ? "update" : "replace";
+      if (step.op === "replace") step.changedKeys = [...new Set([...diff.replaces, ...step.changedKeys])].sort();
+      if (this.opts.preview) return this.done(step, reply(step.op === "update" ? old.id : "", news));
+      const entry =
+        step.op === "update"
+          ? await this.update(old, news, provider, oldInputs)
+          : await this.replace(reg, old, news, provider, diff.deleteBeforeReplace);
+      return this.done(step, reply(entry.id, entry.outputs));
     } catch (e) {
       this.record(step, e);
       throw e;
@@ -190,6 +169,42 @@ export class Engine {
   private done(step: Step, result: RegistrationResult): RegistrationResult {
     this.record(step);
     return result;
+  }
+
+  /** Update in place; a partial failure (ErrorResourceInitFailed) records the new state with its init errors. */
+  private async update(old: ResourceState, news: PropertyMap, provider: string, oldInputs: PropertyMap): Promise<ResourceState> {
+    const plugin = await this.plugin();
+    let outs: PropertyMap;
+    try {
+      outs = await plugin.update(old.urn, old.id, withProvider(old.outputs, old.provider), withProvider(news, provider), oldInputs);
+    } catch (e) {
+      if (e instanceof ResourceInitError) {
+        Object.assign(old, { inputs: news, outputs: e.properties, provider, initErrors: reasons(e) });
+        this.save();
+      }
+      throw e;
+    }
+    Object.assign(old, { inputs: news, outputs: splitProvider(outs).rest, provider });
+    delete old.initErrors;
+    this.save();
+    return old;
+  }
+
+  /** Replace: Delete then Create with deleteBeforeReplace, else Create now and Delete the old one in finish(). */
+  private async replace(
+    reg: Registration,
+    old: ResourceState,
+    news: PropertyMap,
+    provider: string,
+    deleteBeforeReplace: boolean,
+  ): Promise<ResourceState> {
+    if (deleteBeforeReplace) {
+      await this.delete(old);
+    } else {
+      old.pendingDelete = true;
+      this.save();
+    }
+    return this.create(reg, news, provider);
   }
 
   /** Create; a partially created resource (ErrorResourceInitFailed) is kept in state so the next run updates it. */
@@ -227,15 +242,12 @@ export class Engine {
     await this.settle();
     const doomed = this.opts.state.resources.filter((r) => r.pendingDelete || !this.registered.has(r.urn)).reverse();
     for (const r of doomed) {
-      const step: Step = { urn: r.urn, op: "delete", changedKeys: [] };
-      if (r.pendingDelete && this.steps.some((s) => s.urn === r.urn && s.op === "replace")) {
-        // The replace step already reports this delete.
-        if (!this.opts.preview) await this.delete(r);
-        continue;
-      }
+      // The old half of a replacement: its replace step already reports this delete.
+      const reported = r.pendingDelete && this.steps.some((s) => s.urn === r.urn && s.op === "replace");
+      const step: Step = { urn: r.urn, op: reported ? "replace" : "delete", changedKeys: [] };
       try {
         if (!this.opts.preview) await this.delete(r);
-        this.record(step);
+        if (!reported) this.record(step);
       } catch (e) {
         this.record(step, e);
         return;

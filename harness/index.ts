@@ -11,3 +11,4 @@ export type { Operation, StepCounts } from "./summary";
 export { loadState, type StackState, type ResourceState } from "./state";
 export { readProject, type Project } from "./project";
 export { UNKNOWN } from "./wire";
+export { findPulumiCli, runWithPulumiCli, type CliOptions } from "./cli";

@@ -10,13 +10,9 @@ import * as grpc from "@grpc/grpc-js";
 import type { PropertyMap } from "./wire";
 
 /* The gRPC stubs shipped with the SDK and the google-protobuf it shares (pinned so the two de-duplicate). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const statusproto = require("@pulumi/pulumi/proto/status_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
 /** A failure the harness explains itself (no stack trace worth showing): wrong directory, missing modules. */
@@ -135,13 +131,11 @@ class GrpcPlugin implements Plugin {
   readonly calls: PluginCall[] = [];
   constructor(
     private readonly child: ChildProcess,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     private readonly client: any,
     readonly port: number,
     private readonly cwd: string,
   ) {}
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private call<T>(method: PluginCall["method"], urn: string | undefined, req: unknown): Promise<any> {
     this.calls.push(urn === undefined ? { method } : { method, urn });
     const rpc = method.charAt(0).toLowerCase() + method.slice(1);

@@ -58,7 +58,6 @@ function qualifiedType(parentUrn: string, type: string): string {
 
 function registerTsNode(programDir: string, cwd: string): void {
   const tsnodePath = require.resolve("ts-node", { paths: [programDir, cwd, __dirname] });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tsnode = require(tsnodePath) as typeof import("ts-node");
   const project = path.join(cwd, "tsconfig.json");
   tsnode.register({
@@ -74,7 +73,6 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   const programDir = path.dirname(spec.program);
   if (/\.[cm]?ts$/.test(spec.program)) registerTsNode(programDir, spec.cwd);
   // The SDK instance the program itself will load: setMocks must act on that one.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require(require.resolve("@pulumi/pulumi", { paths: [programDir, spec.cwd] })) as Sdk;
   const runtime = sdk.runtime as Sdk["runtime"] & { waitForRPCs(): Promise<void> };
 
@@ -112,7 +110,6 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   };
 
   await runtime.runInPulumiStack(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     let exported = require(spec.program);
     if (exported && typeof exported === "object" && Object.keys(exported).length === 1 && "default" in exported) {
       exported = exported.default;

@@ -4,6 +4,7 @@
  * unknowns shown as in a preview), and the counts.
  */
 import type { Step, StepOp } from "./engine";
+import { UNKNOWN } from "./wire";
 
 /** The operations the harness runs. */
 export type Operation = "preview" | "up" | "refresh" | "destroy";
@@ -55,7 +56,11 @@ export function formatSummary(r: SummaryInput): string {
   if (names.length > 0) {
     lines.push("", "Outputs:");
     for (const k of names) {
-      const v = r.secretOutputs.includes(k) ? "[secret]" : r.unknownOutputs.includes(k) ? "output<unknown>" : JSON.stringify(r.outputs[k]);
+      const v = r.secretOutputs.includes(k)
+        ? "[secret]"
+        : r.unknownOutputs.includes(k)
+          ? "output<unknown>"
+          : JSON.stringify(r.outputs[k], (_, x) => (x === UNKNOWN ? "output<unknown>" : x), 4).replace(/\n/g, "\n    ");
       lines.push(`    ${k}: ${v}`);
     }
   }

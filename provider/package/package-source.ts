@@ -18,7 +18,7 @@ import {
   writeEndOfCentralDirectory,
   writeLocalHeader,
   ZIP_LIMITS,
-  type ZipEntry,
+  type ZipEntryFields,
 } from "./zip-format";
 
 /** Result of `packageSource`. */
@@ -49,12 +49,12 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   if (files.length > ZIP_LIMITS.maxEntries) throw tooLarge(root, `the file count (${files.length})`);
 
   const out: SourceFile[] = new Array(files.length);
-  const entries: ZipEntry[] = new Array(files.length);
+  const entries: ZipEntryFields[] = new Array(files.length);
   const bodies: Uint8Array[] = new Array(files.length);
   let zipSize = END_RECORD_SIZE;
   await processFiles(root, files, resolved.compressionLevel, workerCount(resolved, totalBytes), (index, r, body) => {
     const f = files[index];
-    const entry: ZipEntry = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: body.length, uncompressedSize: r.size, mode: f.mode };
+    const entry: ZipEntryFields = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: body.length, uncompressedSize: r.size, mode: f.mode };
     entries[index] = entry;
     bodies[index] = body;
     zipSize += localHeaderSize(entry) + body.length + centralHeaderSize(entry);

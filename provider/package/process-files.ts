@@ -14,7 +14,8 @@ import { PIPELINE } from "./options";
 export type ConsumeResult = (index: number, result: DeflatedFile, body: Uint8Array) => void;
 
 /**
- * Reads, hashes and (for `level` 0-9; `HASH_ONLY` to skip) deflates every file on a pool of `workers`
+ * Reads (from `root`, the source directory the paths are relative to), hashes and (for `level` 0-9;
+ * `HASH_ONLY` to skip) deflates every file on a pool of `workers`
  * threads (0 = the calling thread), calling `consume` in index order. Rejects with an UNREADABLE `PackagingError`
  * naming the first file that could not be read, or whatever `consume` throws. Workers are terminated before
  * this settles.

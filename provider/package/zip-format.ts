@@ -13,16 +13,23 @@ export const ZIP_LIMITS = Object.freeze({ maxEntries: 0xffff, maxBytes: 0xffffff
 /** Compression method: 0 stored, 8 deflate. */
 export type ZipMethod = 0 | 8;
 
-/** What the writer needs to know about one entry once its body is ready. */
-export interface ZipEntry {
-  /** Entry name: relative, `/` separators; written as UTF-8. */
-  readonly name: string;
+/** What the writer needs to know about one entry once its body is ready (placement not included). */
+export interface ZipEntryFields {
+  /** Entry name: relative, `/` separators; a string is written as UTF-8, a Buffer as is (must be UTF-8). */
+  readonly name: string | Buffer;
   readonly method: ZipMethod;
   readonly crc32: number;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
   /** Normalised Unix permission bits (0o644 / 0o755). */
   readonly mode: number;
+}
+
+/** An entry with its UTF-8 name and the offset of its local header (for `localHeader` / `centralHeader`). */
+export interface ZipEntry extends ZipEntryFields {
+  readonly name: Buffer;
+  /** Offset of the local header from the start of the archive. */
+  readonly offset: number;
 }
 
 /** Sizes of the fixed parts of the records. */
@@ -40,9 +47,19 @@ const VERSION_MADE_BY = (3 << 8) | 20;
 /** S_IFREG, the file-type bits that go with the permission bits in the external attributes. */
 const S_IFREG = 0o100000;
 
-/** UTF-8 flag when the name is not pure ASCII (its UTF-8 length then differs from its UTF-16 length). */
-function flagsFor(name: string, nameLength: number): number {
-  return nameLength !== name.length ? FLAG_UTF8 : 0;
+function nameLengthOf(name: string | Buffer): number {
+  return typeof name === "string" ? Buffer.byteLength(name, "utf8") : name.length;
+}
+
+/** UTF-8 flag exactly when the name is not pure ASCII. */
+function flagsFor(name: string | Buffer, nameLength: number): number {
+  if (typeof name === "string") return nameLength !== name.length ? FLAG_UTF8 : 0;
+  for (let i = 0; i < name.length; i++) if (name[i] > 0x7f) return FLAG_UTF8;
+  return 0;
+}
+
+function writeName(b: Buffer, at: number, name: string | Buffer): number {
+  return typeof name === "string" ? b.write(name, at, "utf8") : name.copy(b, at);
 }
 
 function versionNeeded(method: ZipMethod): number {
@@ -50,18 +67,18 @@ function versionNeeded(method: ZipMethod): number {
 }
 
 /** Bytes the local header of `entry` takes (fixed part + UTF-8 name). */
-export function localHeaderSize(entry: ZipEntry): number {
-  return LOCAL_HEADER_SIZE + Buffer.byteLength(entry.name, "utf8");
+export function localHeaderSize(entry: ZipEntryFields): number {
+  return LOCAL_HEADER_SIZE + nameLengthOf(entry.name);
 }
 
 /** Bytes the central directory header of `entry` takes. */
-export function centralHeaderSize(entry: ZipEntry): number {
-  return CENTRAL_HEADER_SIZE + Buffer.byteLength(entry.name, "utf8");
+export function centralHeaderSize(entry: ZipEntryFields): number {
+  return CENTRAL_HEADER_SIZE + nameLengthOf(entry.name);
 }
 
 /** Writes the local file header of `entry` at `at`; returns the offset after it. */
-export function writeLocalHeader(b: Buffer, at: number, entry: ZipEntry): number {
-  const nameLength = Buffer.byteLength(entry.name, "utf8");
+export function writeLocalHeader(b: Buffer, at: number, entry: ZipEntryFields): number {
+  const nameLength = nameLengthOf(entry.name);
   b.writeUInt32LE(0x04034b50, at);
   b.writeUInt16LE(versionNeeded(entry.method), at + 4);
   b.writeUInt16LE(flagsFor(entry.name, nameLength), at + 6);
@@ -73,12 +90,12 @@ export function writeLocalHeader(b: Buffer, at: number, entry: ZipEntry): number
   b.writeUInt32LE(entry.uncompressedSize, at + 22);
   b.writeUInt16LE(nameLength, at + 26);
   b.writeUInt16LE(0, at + 28); // no extra field
-  return at + LOCAL_HEADER_SIZE + b.write(entry.name, at + LOCAL_HEADER_SIZE, "utf8");
+  return at + LOCAL_HEADER_SIZE + writeName(b, at + LOCAL_HEADER_SIZE, entry.name);
 }
 
 /** Writes the central directory header of `entry` (whose local header is at `localOffset`) at `at`. */
-export function writeCentralHeader(b: Buffer, at: number, entry: ZipEntry, localOffset: number): number {
-  const nameLength = Buffer.byteLength(entry.name, "utf8");
+export function writeCentralHeader(b: Buffer, at: number, entry: ZipEntryFields, localOffset: number): number {
+  const nameLength = nameLengthOf(entry.name);
   b.writeUInt32LE(0x02014b50, at);
   b.writeUInt16LE(VERSION_MADE_BY, at + 4);
   b.writeUInt16LE(versionNeeded(entry.method), at + 6);
@@ -96,7 +113,7 @@ export function writeCentralHeader(b: Buffer, at: number, entry: ZipEntry, local
   b.writeUInt16LE(0, at + 36); // internal attributes
   b.writeUInt32LE(((S_IFREG | entry.mode) << 16) >>> 0, at + 38);
   b.writeUInt32LE(localOffset, at + 42);
-  return at + CENTRAL_HEADER_SIZE + b.write(entry.name, at + CENTRAL_HEADER_SIZE, "utf8");
+  return at + CENTRAL_HEADER_SIZE + writeName(b, at + CENTRAL_HEADER_SIZE, entry.name);
 }
 
 /** Writes the end of central directory record (no comment) at `at`; returns the offset after it. */
@@ -110,4 +127,25 @@ export function writeEndOfCentralDirectory(b: Buffer, at: number, entryCount: nu
   b.writeUInt32LE(centralOffset, at + 16);
   b.writeUInt16LE(0, at + 20);
   return at + END_RECORD_SIZE;
+}
+
+/** Local file header for `entry` as its own buffer (30 bytes + name). */
+export function localHeader(entry: ZipEntry): Buffer {
+  const b = Buffer.allocUnsafe(localHeaderSize(entry)); // every byte is written
+  writeLocalHeader(b, 0, entry);
+  return b;
+}
+
+/** Central directory header for `entry` as its own buffer (46 bytes + name). */
+export function centralHeader(entry: ZipEntry): Buffer {
+  const b = Buffer.allocUnsafe(centralHeaderSize(entry)); // every byte is written
+  writeCentralHeader(b, 0, entry, entry.offset);
+  return b;
+}
+
+/** End of central directory record (22 bytes, no comment) as its own buffer. */
+export function endOfCentralDirectory(entryCount: number, centralSize: number, centralOffset: number): Buffer {
+  const b = Buffer.allocUnsafe(END_RECORD_SIZE);
+  writeEndOfCentralDirectory(b, 0, entryCount, centralSize, centralOffset);
+  return b;
 }

@@ -9,6 +9,17 @@ import {
 } from "../api/constraints";
 import { FUNCTION_DEFAULTS } from "./defaults";
 
+/** An absolute http(s) URL without credentials, query or fragment (what `resolveTarget` accepts as endpoint). */
+function isHttpUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.search && !url.hash;
+}
+
 const memoryList = MEMORY_SIZES.join(", ");
 
 /** Environment variable map (`user_data`): string values, at most 20 entries and 4 KB as JSON. */
@@ -60,7 +71,10 @@ export const FunctionInputsFields = z.object({
   projectId: z.string().regex(PROJECT_ID_PATTERN, {
     message: "must be the project id: 32 letters and digits (IAM console → My Credentials → Projects)",
   }).optional(),
-  endpoint: z.string().optional(),
+  endpoint: z.string().refine(isHttpUrl, {
+    message: "must be an absolute http(s) URL without user info, query or fragment, e.g. " +
+      "'https://functiongraph.cn-north-4.myhuaweicloud.com' (or leave it unset to use the region's endpoint)",
+  }).optional(),
 });
 
 /** The user-facing arguments after defaults, as `check` validates them, with the cross-field rules. */

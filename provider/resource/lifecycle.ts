@@ -23,7 +23,7 @@ import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionIn
 import {
   dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs, type TrackedInputs,
 } from "./outputs";
-import { checkHandler, checkSize, type PreflightFailure } from "./preflight";
+import { checkHandler, checkSize, codeUploadLimit, type PreflightFailure } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
 import { importLimiter, packagingLimiter, writeLimiter } from "./limiter";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
@@ -140,8 +140,8 @@ async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
   }
-  if (pkg.size > SIZE_LIMITS.codeUpload) {
-    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(SIZE_LIMITS.codeUpload)} limit for code uploaded through the API; exclude what the function does not need (exclude, .fgsignore)`);
+  if (pkg.size > codeUploadLimit()) {
+    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(codeUploadLimit())} limit for code uploaded through the API; exclude what the function does not need (exclude, .fgsignore)`);
   }
   return pkg;
 }
@@ -183,7 +183,8 @@ function outputsFrom(inputs: CheckedInputs, model: FunctionModel, extra: Partial
 
 function failuresFromConfiguration(err: ConfigurationError): PreflightFailure[] {
   return err.problems.map((problem) => {
-    const key = /^(\w+):/.exec(problem)?.[1];
+    // Problems read `region: set …` (missing) or `region (from HW_REGION_NAME) "x" is not …` (malformed).
+    const key = /^(\w+)\b/.exec(problem)?.[1];
     const property = key && ["region", "projectId", "endpoint"].includes(key) ? key : "credentials";
     return { property, reason: problem };
   });
@@ -263,7 +264,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   }
 
   // Source: hash (never zip), preflight, changed files.
-  if (known("sourceDir", "exclude", "useIgnoreFiles") && typeof inputs.sourceDir === "string" && valid("sourceDir", "exclude")) {
+  if (known("sourceDir", "exclude", "useIgnoreFiles") && typeof inputs.sourceDir === "string" && valid("sourceDir", "exclude", "useIgnoreFiles")) {
     const dir = inputs.sourceDir;
     try {
       const root = sourcePath(dir);
@@ -273,7 +274,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
         failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files));
       }
       const unchanged = olds.sourceSha512 === hash.sourceSha512 && typeof olds.sourceFingerprint === "string";
-      const estimate = !unchanged && bytes > SIZE_LIMITS.codeUpload ? await estimateZipBytes(root, hash.files) : undefined;
+      const estimate = !unchanged && bytes > codeUploadLimit() ? await estimateZipBytes(root, hash.files) : undefined;
       failures.push(...checkSize(bytes, estimate));
       const tracked: TrackedInputs = {
         sourceSha512: hash.sourceSha512,

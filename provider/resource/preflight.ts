@@ -4,6 +4,7 @@
  */
 import { SIZE_LIMITS } from "../api";
 import type { SourceFile } from "../package";
+import { formatBytes } from "./progress";
 
 /** A problem found before deployment, attached to the property that fixes it. */
 export interface PreflightFailure {
@@ -52,16 +53,29 @@ export function checkHandler(runtime: string, handler: string, files: readonly S
 }
 
 /**
+ * The largest code zip accepted through the API, bytes: `SIZE_LIMITS.codeUpload` (50 MB), or the environment
+ * variable `FGS_CODE_LIMIT_BYTES` (a positive whole number of bytes) read at run time in the plugin process —
+ * for a region or account with a different limit [U], and for tests that need a small limit. Any other value of
+ * the variable is ignored (the documented limit applies).
+ */
+export function codeUploadLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FGS_CODE_LIMIT_BYTES?.trim();
+  if (raw && /^[1-9][0-9]*$/.test(raw)) return Number(raw);
+  return SIZE_LIMITS.codeUpload;
+}
+
+/**
  * Size checks that are certain before zipping: uncompressed total over 1.5 GB, or (when an estimate of the
  * compressed size is given) a code zip over the 50 MB API limit.
  */
 export function checkSize(totalBytes: number, estimatedZipBytes?: number): PreflightFailure[] {
   const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  const limit = codeUploadLimit();
   if (totalBytes > SIZE_LIMITS.uncompressed) {
     return [{ property: "sourceDir", reason: `the code is ${mb(totalBytes)} uncompressed, over the service's 1.5 GB limit: exclude what the function does not need (exclude, .fgsignore).` }];
   }
-  if (estimatedZipBytes !== undefined && estimatedZipBytes > SIZE_LIMITS.codeUpload) {
-    return [{ property: "sourceDir", reason: `the code zip would be about ${mb(estimatedZipBytes)}, over the service's ${mb(SIZE_LIMITS.codeUpload)} limit for code uploaded through the API: exclude what the function does not need (exclude, .fgsignore), or move dependencies into a FunctionGraph dependency package.` }];
+  if (estimatedZipBytes !== undefined && estimatedZipBytes > limit) {
+    return [{ property: "sourceDir", reason: `the code zip would be about ${formatBytes(estimatedZipBytes)}, over the service's ${formatBytes(limit)} limit for code uploaded through the API: exclude what the function does not need (exclude, .fgsignore), or move dependencies into a FunctionGraph dependency package.` }];
   }
   return [];
 }

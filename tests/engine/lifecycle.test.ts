@@ -7,14 +7,20 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadState, UNKNOWN } from "../../harness";
-import { FixtureStack } from "./fixtureStack";
+import { loadState, startPlugin, UNKNOWN } from "../../harness";
+import { FixtureStack, REPO_ROOT } from "./fixtureStack";
 
 const URN = "urn:pulumi:dev::fixture::pulumi-nodejs:dynamic/fixture:File::doc";
 
 test("a stack lifecycle drives the real plugin like the engine", async (t) => {
   const s = new FixtureStack();
-  t.after(() => s.dispose());
+  // One plugin process for the whole lifecycle (faster; the per-run default is covered in behaviour.test.ts):
+  // the provider is deserialized and configured once, so only the first run logs "configure".
+  s.plugin = await startPlugin({ cwd: REPO_ROOT, project: "fixture", onOutput: () => {} });
+  t.after(async () => {
+    await s.plugin?.close();
+    s.dispose();
+  });
 
   await t.test("fresh preview: Check only, unknown inputs arrive as the sentinel, nothing is written", async () => {
     const r = await s.run("preview", { withCopy: true });
@@ -30,7 +36,7 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
 
   await t.test("up creates and the program receives the real outputs", async () => {
     const r = await s.run("up");
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "create"]);
+    assert.deepEqual(s.takeCalls(), ["check", "create"]);
     assert.deepEqual(r.steps, [{ urn: URN, op: "create", changedKeys: ["content", "dir", "failAfterCreate", "fileName", "flavor"], detail: { changedFiles: "doc.txt (new)" } }]);
     assert.equal(r.outputs.docId, "doc.txt");
     assert.equal(r.outputs.digest, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"); // sha256("hello")
@@ -45,15 +51,15 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
 
   await t.test("a second up diffs against the state: no Create, no Update", async () => {
     const r = await s.run("up");
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "diff"]);
-    assert.deepEqual(r.calls.map((c) => c.method), ["Configure", "Check", "Diff"]);
+    assert.deepEqual(s.takeCalls(), ["check", "diff"]);
+    assert.deepEqual(r.calls.map((c) => c.method), ["Configure", "Check", "Diff"]); // Configure is sent every run
     assert.equal(r.counts.same, 1);
     assert.match(r.summary, /1 unchanged/);
   });
 
   await t.test("changing an input updates in place and names the changed property", async () => {
     const r = await s.run("up", { content: "bye" });
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "diff", "update"]);
+    assert.deepEqual(s.takeCalls(), ["check", "diff", "update"]);
     assert.deepEqual(r.steps.map((x) => [x.op, x.changedKeys]), [["update", ["content"]]]);
     assert.match(r.summary, /~ {2}update .* doc {2}\[diff: ~content\]/);
     assert.match(r.summary, /changedFiles: doc\.txt \(modified\)/);
@@ -62,14 +68,14 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
 
   await t.test("a replace with deleteBeforeReplace deletes first", async () => {
     const r = await s.run("up", { content: "bye", flavor: "fancy" });
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "diff", "delete", "create"]);
+    assert.deepEqual(s.takeCalls(), ["check", "diff", "delete", "create"]);
     assert.deepEqual(r.steps.map((x) => [x.op, x.changedKeys]), [["replace", ["flavor"]]]);
     assert.match(r.summary, /\+- replace/);
   });
 
   await t.test("a create-before-delete replace deletes the old one at the end", async () => {
     const r = await s.run("up", { content: "bye", flavor: "fancy", fileName: "renamed.txt" });
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "diff", "create", "delete"]);
+    assert.deepEqual(s.takeCalls(), ["check", "diff", "create", "delete"]);
     assert.equal(r.counts.replace, 1);
     assert.equal(fs.existsSync(path.join(s.dir, "doc.txt")), false);
     assert.equal(fs.readFileSync(path.join(s.dir, "renamed.txt"), "utf8"), "bye");
@@ -80,10 +86,10 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
 
   await t.test("a resource the program no longer registers is deleted at the end of up", async () => {
     await s.run("up", { ...keep, withCopy: true });
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "diff", "check", "create"]);
+    assert.deepEqual(s.takeCalls(), ["check", "diff", "check", "create"]);
     assert.equal(fs.existsSync(path.join(s.dir, "copy.txt")), true);
     const r = await s.run("up", keep);
-    assert.deepEqual(s.takeCalls(), ["configure", "check", "diff", "delete"]);
+    assert.deepEqual(s.takeCalls(), ["check", "diff", "delete"]);
     assert.deepEqual(r.steps.map((x) => x.op), ["same", "delete"]);
     assert.equal(fs.existsSync(path.join(s.dir, "copy.txt")), false);
   });
@@ -91,7 +97,7 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
   await t.test("refresh reads each resource and drops the ones that are gone", async () => {
     fs.rmSync(path.join(s.dir, "renamed.txt"));
     const r = await s.run("refresh");
-    assert.deepEqual(s.takeCalls(), ["configure", "read"]);
+    assert.deepEqual(s.takeCalls(), ["read"]);
     assert.deepEqual(r.steps.map((x) => x.op), ["delete"]);
     assert.equal(loadState(s.stateFile, "fixture", "dev").resources.length, 0);
   });
@@ -100,7 +106,7 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
     await s.run("up", { ...keep, withCopy: true });
     s.takeCalls();
     const r = await s.run("destroy");
-    assert.deepEqual(s.takeCalls(), ["configure", "delete", "delete"]);
+    assert.deepEqual(s.takeCalls(), ["delete", "delete"]);
     assert.deepEqual(r.steps.map((x) => x.urn.split("::").pop()), ["copy", "doc"]);
     assert.equal(loadState(s.stateFile, "fixture", "dev").resources.length, 0);
     assert.deepEqual(fs.readdirSync(s.dir).sort(), ["configured.json"]);

@@ -1,0 +1,47 @@
+/**
+ * The demo stack (root Pulumi.yaml: the three examples) through the harness against the embedded emulator, the
+ * way `npm start` runs it but with a temp state file: up imports three functions, a second up writes nothing,
+ * the dev credentials stay out of the state file; plus `fgs demo` argument parsing.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator } from "../../emulator";
+import { runStack } from "../../harness";
+import { emulatorConfig, parseDemoArgs } from "../../bin/commands/demo";
+import { REPO_ROOT } from "./fixtureStack";
+
+test("the demo stack deploys to the emulator once and a second run writes nothing", async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-demo-"));
+  const emu = await startEmulator({ quiet: true });
+  t.after(async () => {
+    await emu.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  const stack = { projectDir: REPO_ROOT, stateFile: path.join(tmp, "dev.json"), config: emulatorConfig(emu), onOutput: () => {} };
+
+  const first = await runStack({ ...stack, operation: "up" });
+  assert.equal(first.counts.create, 3);
+  assert.equal(emu.requests({ operation: "import" }).length, 3);
+  assert.deepEqual(Object.keys(first.outputs.functions as object).sort(), ["custom-runtime", "hello-node", "hello-python"]);
+
+  emu.clearLog();
+  const second = await runStack({ ...stack, operation: "up" });
+  assert.deepEqual([second.counts.same, second.counts.create, second.counts.update], [3, 0, 0]);
+  assert.deepEqual(emu.requests({ writesOnly: true }), []);
+  assert.deepEqual(second.outputs, first.outputs);
+
+  const state = fs.readFileSync(stack.stateFile, "utf8");
+  assert.equal(state.includes(emu.credentials.secretKey), false);
+  assert.equal(state.includes(emu.credentials.accessKey), false);
+});
+
+test("fgs demo parses its options strictly", () => {
+  assert.deepEqual(parseDemoArgs([]), { operation: "up", fresh: false });
+  assert.deepEqual(parseDemoArgs(["--fresh", "--preview"]), { operation: "preview", fresh: true });
+  assert.deepEqual(parseDemoArgs(["--destroy"]), { operation: "destroy", fresh: false });
+  assert.throws(() => parseDemoArgs(["--preview", "--destroy"]), /choose one/);
+  assert.throws(() => parseDemoArgs(["--yes"]), /unknown option --yes/);
+});
