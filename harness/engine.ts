@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import { configureArgs, type StackConfig } from "./config";
 import { HarnessError, ResourceInitError, type Plugin } from "./plugin";
 import type { Registration, RegistrationResult } from "./program";
+import type { StateCipher } from "./secrets";
 import { saveState, type ResourceState, type StackState } from "./state";
 import { changedKeys, containsUnknown, secret, splitProvider, unwrapSecrets, withProvider, type PropertyMap } from "./wire";
 
@@ -34,6 +35,8 @@ export interface EngineOptions {
   stateFile: string;
   config: StackConfig;
   preview: boolean;
+  /** Encrypts secret values in the state file. */
+  cipher?: StateCipher;
   /** Returns the plugin to talk to (started on first use). */
   plugin(): Promise<Plugin>;
 }
@@ -65,7 +68,7 @@ export class Engine {
   }
 
   private save(): void {
-    if (!this.opts.preview) saveState(this.opts.stateFile, this.opts.state);
+    if (!this.opts.preview) saveState(this.opts.stateFile, this.opts.state, this.opts.cipher);
   }
 
   private live(urn: string): ResourceState | undefined {
@@ -100,8 +103,10 @@ export class Engine {
 
   private async step(reg: Registration): Promise<RegistrationResult> {
     const { urn } = reg;
-    const { plain, secretKeys } = unwrapSecrets(reg.inputs);
-    const { provider, rest } = splitProvider(plain);
+    const unwrapped = unwrapSecrets(reg.inputs);
+    // Secret inputs keep their outputs secret, like additionalSecretOutputs (the plugin takes no secrets).
+    const secretKeys = [...new Set([...unwrapped.secretKeys, ...(reg.additionalSecretOutputs ?? [])])].sort();
+    const { provider, rest } = splitProvider(unwrapped.plain);
     const reply = (id: string, outputs: PropertyMap): RegistrationResult => {
       const out: PropertyMap = { ...outputs };
       for (const k of secretKeys) if (k in out) out[k] = secret(out[k]);
@@ -133,7 +138,7 @@ export class Engine {
         step.op = "create";
         step.changedKeys = Object.keys(news).filter((k) => !DETAIL_KEYS.includes(k)).sort();
         if (this.opts.preview) return this.done(step, reply("", news));
-        const created = await this.create(reg, news, provider);
+        const created = await this.create(reg, news, provider, secretKeys);
         return this.done(step, reply(created.id, created.outputs));
       }
 
@@ -147,6 +152,7 @@ export class Engine {
       if (!changed && !old.initErrors) {
         if (!this.opts.preview) {
           old.inputs = news; // a same step records the new inputs and keeps the old outputs
+          setSecretKeys(old, secretKeys);
           this.save();
         }
         step.changedKeys = [];
@@ -157,8 +163,8 @@ export class Engine {
       if (this.opts.preview) return this.done(step, reply(step.op === "update" ? old.id : "", news));
       const entry =
         step.op === "update"
-          ? await this.update(old, news, provider, oldInputs)
-          : await this.replace(reg, old, news, provider, diff.deleteBeforeReplace);
+          ? await this.update(old, news, provider, oldInputs, secretKeys)
+          : await this.replace(reg, old, news, provider, secretKeys, diff.deleteBeforeReplace);
       return this.done(step, reply(entry.id, entry.outputs));
     } catch (e) {
       this.record(step, e);
@@ -172,8 +178,15 @@ export class Engine {
   }
 
   /** Update in place; a partial failure (ErrorResourceInitFailed) records the new state with its init errors. */
-  private async update(old: ResourceState, news: PropertyMap, provider: string, oldInputs: PropertyMap): Promise<ResourceState> {
+  private async update(
+    old: ResourceState,
+    news: PropertyMap,
+    provider: string,
+    oldInputs: PropertyMap,
+    secretKeys: string[],
+  ): Promise<ResourceState> {
     const plugin = await this.plugin();
+    setSecretKeys(old, secretKeys);
     let outs: PropertyMap;
     try {
       outs = await plugin.update(old.urn, old.id, withProvider(old.outputs, old.provider), withProvider(news, provider), oldInputs);
@@ -196,6 +209,7 @@ export class Engine {
     old: ResourceState,
     news: PropertyMap,
     provider: string,
+    secretKeys: string[],
     deleteBeforeReplace: boolean,
   ): Promise<ResourceState> {
     if (deleteBeforeReplace) {
@@ -204,13 +218,13 @@ export class Engine {
       old.pendingDelete = true;
       this.save();
     }
-    return this.create(reg, news, provider);
+    return this.create(reg, news, provider, secretKeys);
   }
 
   /** Create; a partially created resource (ErrorResourceInitFailed) is kept in state so the next run updates it. */
-  private async create(reg: Registration, news: PropertyMap, provider: string): Promise<ResourceState> {
+  private async create(reg: Registration, news: PropertyMap, provider: string, secretKeys: string[]): Promise<ResourceState> {
     const plugin = await this.plugin();
-    const base = { urn: reg.urn, type: reg.type, name: reg.name, inputs: news, provider };
+    const base = { urn: reg.urn, type: reg.type, name: reg.name, inputs: news, provider, ...(secretKeys.length ? { secretKeys } : {}) };
     let entry: ResourceState;
     try {
       const r = await plugin.create(reg.urn, withProvider(news, provider));
@@ -298,4 +312,9 @@ export class Engine {
 
 function reasons(e: ResourceInitError): string[] {
   return e.reasons.length > 0 ? e.reasons : [e.message];
+}
+
+function setSecretKeys(entry: ResourceState, keys: string[]): void {
+  if (keys.length > 0) entry.secretKeys = keys;
+  else delete entry.secretKeys;
 }

@@ -17,7 +17,7 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The parts of the SDK's MockMonitor the host uses. */
 interface MockMonitor {
-  registerResource(req: { getParent(): string }, cb: unknown): unknown;
+  registerResource(req: { getParent(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown): unknown;
   getRegisteredResources(): Map<string, { urn: string; state: unknown }>;
 }
 
@@ -30,11 +30,13 @@ function send(msg: HostMessage): void {
 
 function fail(e: unknown): void {
   const message = e instanceof Error ? e.message : String(e);
+  if (!process.connected) process.exit(1);
   process.send!({ kind: "failed", message } satisfies HostMessage, () => process.exit(1));
 }
 
 process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
+process.on("disconnect", () => process.exit(1)); // the parent (the engine side) is gone
 process.on("message", (msg: ParentMessage) => {
   if (msg.kind === "start") {
     host(msg).then(
@@ -76,11 +78,12 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   const sdk = require(require.resolve("@pulumi/pulumi", { paths: [programDir, spec.cwd] })) as Sdk;
   const runtime = sdk.runtime as Sdk["runtime"] & { waitForRPCs(): Promise<void> };
 
-  let parentOfNext = "";
+  let nextRequest = { parent: "", additionalSecretOutputs: [] as string[] };
   await runtime.setMocks(
     {
       newResource: async (args: MockArgs) => {
-        const parent = parentOfNext;
+        const { parent, additionalSecretOutputs } = nextRequest;
+        nextRequest = { parent: "", additionalSecretOutputs: [] };
         if (!args.type.startsWith(DYNAMIC_PREFIX) || !args.custom) {
           return { id: args.id || (sdk.runtime.isDryRun() ? "" : `${args.name}_id`), state: args.inputs };
         }
@@ -90,7 +93,7 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
         const answer = new Promise<{ id: string; outputs: Record<string, unknown> }>((resolve, reject) =>
           pending.set(n, { resolve, reject }),
         );
-        send({ kind: "register", seq: n, urn, type: args.type, name: args.name, inputs, readId: args.id || undefined });
+        send({ kind: "register", seq: n, urn, type: args.type, name: args.name, inputs, additionalSecretOutputs, readId: args.id || undefined });
         const { id, outputs } = await answer;
         return { id, state: outputs };
       },
@@ -100,12 +103,13 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
     spec.stack,
     spec.preview,
   );
-  // MockMonitor.registerResource calls mocks.newResource synchronously, before its first await: capture the parent
-  // URN there, so URNs are minted as the engine mints them (mocks.newResource is not told the parent).
+  // MockMonitor.registerResource calls mocks.newResource synchronously, before its first await: capture what
+  // mocks.newResource is not told there (the parent URN, to mint URNs as the engine does, and
+  // additionalSecretOutputs, which the engine applies to the outputs).
   const monitor = runtime.getMonitor() as unknown as MockMonitor;
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
-    parentOfNext = req.getParent();
+    nextRequest = { parent: req.getParent(), additionalSecretOutputs: req.getAdditionalsecretoutputsList() };
     return original(req, cb);
   };
 

@@ -16,6 +16,8 @@ export interface Registration {
   name: string;
   /** Inputs in wire form: secrets wrapped, unknowns as the sentinel, `__provider` included. */
   inputs: PropertyMap;
+  /** The `additionalSecretOutputs` resource option: outputs the program must see as secrets. */
+  additionalSecretOutputs?: string[];
   readId?: string;
 }
 

@@ -9,6 +9,7 @@ import { Engine, type Step } from "./engine";
 import { startPlugin, HarnessError, type Plugin, type PluginCall } from "./plugin";
 import { runProgram } from "./program";
 import { readProject, resolveEntry } from "./project";
+import { stateCipher } from "./secrets";
 import { loadState } from "./state";
 import { countSteps, formatSummary, type Operation, type StepCounts } from "./summary";
 import { isSecret, UNKNOWN, containsUnknown } from "./wire";
@@ -35,6 +36,8 @@ export interface RunStackOptions {
   pluginCwd?: string;
   /** A plugin started with {@link startPlugin} to reuse across runs (the caller closes it); default: one per run. */
   plugin?: Plugin;
+  /** Passphrase for secret values in the state file; default PULUMI_CONFIG_PASSPHRASE, else a `<stateFile>.key`. */
+  secretsPassphrase?: string;
   /** Receives program and plugin output lines; default: process.stderr (secret config values are masked). */
   onOutput?: (line: string) => void;
 }
@@ -78,7 +81,8 @@ export async function runStack(opts: RunStackOptions): Promise<StackResult> {
   const config = namespaced(opts.config ?? {}, project);
   const out = opts.onOutput ?? ((line: string) => process.stderr.write(line + "\n"));
   const onOutput = (line: string) => out(redactSecrets(line, config));
-  const state = loadState(opts.stateFile, project, stack);
+  const cipher = stateCipher(opts.stateFile, opts.secretsPassphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE);
+  const state = loadState(opts.stateFile, project, stack, cipher);
 
   let started: Promise<Plugin> | undefined;
   const callsBefore = opts.plugin?.calls.length ?? 0;
@@ -89,7 +93,7 @@ export async function runStack(opts: RunStackOptions): Promise<StackResult> {
 
   // Start the plugin while the program loads (it is needed at the first registration anyway).
   if (opts.operation === "up" || opts.operation === "preview" || state.resources.length > 0) plugin().catch(() => undefined);
-  const engine = new Engine({ state, stateFile: opts.stateFile, config, preview: opts.operation === "preview", plugin });
+  const engine = new Engine({ state, stateFile: opts.stateFile, config, cipher, preview: opts.operation === "preview", plugin });
   const errors: string[] = [];
   let wireOutputs: Record<string, unknown> = {};
   try {

@@ -26,7 +26,8 @@ export function hintFor(status: number, errorCode?: string): string | undefined 
   if (errorCode === "APIGW.0301" || status === 401) {
     return "check the access key and secret key (or token) and the machine clock";
   }
-  if (errorCode === "FSS.1041" || status === 403) return "a quota or permission limit was hit (400 functions per project)";
+  if (errorCode === "FSS.1041") return "the function quota is full (400 functions per project): delete unused functions or ask for a higher quota";
+  if (status === 403) return "a quota or permission limit was hit (e.g. at most 20 versions per function, or the account lacks FunctionGraph permissions)";
   if (errorCode === "FSS.1071" || errorCode === "FSS.1023" || status === 413) {
     return "the code package is too large for the API (50 MB for code uploads; import limits vary)";
   }

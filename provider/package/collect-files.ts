@@ -20,6 +20,8 @@ export type FileMode = 0o644 | 0o755;
 export interface CollectedFile {
   /** Source-relative path with `/` separators (for a symlink: the link's path, which reads the target). */
   readonly path: string;
+  /** Position in discovery (walk) order: results of out-of-order processing are stored under it. */
+  readonly seq: number;
   /** Size in bytes at walk time. */
   readonly size: number;
   readonly mode: FileMode;
@@ -35,8 +37,11 @@ export interface CollectedSource {
   readonly totalBytes: number;
 }
 
-/** Entry names never packaged, at any depth: VCS metadata. */
-const ALWAYS_EXCLUDED = new Set([".git"]);
+/**
+ * Entry names never packaged, at any depth: VCS metadata. (A plain array, not a Set: Pulumi's function
+ * serializer captures module-level values by value and does not rebuild Sets.)
+ */
+const ALWAYS_EXCLUDED: readonly string[] = [".git"];
 
 /** Normalises an on-disk mode to 0o644 / 0o755 so umask and checkout tools cannot change the package. */
 export function normaliseMode(mode: number): FileMode {
@@ -64,11 +69,12 @@ function isInside(realRoot: string, real: string): boolean {
 }
 
 /**
- * Lists the files of `dir` to package, in archive order. Throws `PackagingError` for a missing or non-directory
+ * Lists the files of `dir` to package, in archive order. `onFile` sees each file as soon as it is found (in
+ * walk order), so reading and deflating can start while the walk goes on. Throws `PackagingError` for a missing or non-directory
  * source, unreadable directories, escaping / broken / cyclic symlinks, special files, an empty result or a
  * total size over `options.maxTotalBytes`.
  */
-export function collectFiles(dir: string, options: ResolvedPackagingOptions): CollectedSource {
+export function collectFiles(dir: string, options: ResolvedPackagingOptions, onFile?: (file: CollectedFile) => void): CollectedSource {
   const root = path.resolve(dir);
   statSource(root);
   const realRoot = fs.realpathSync(root);
@@ -86,7 +92,9 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions): Co
           `exclude large or unneeded files (exclude option or .fgsignore), or raise maxTotalBytes if the service allows it`,
       );
     }
-    files.push({ path: relPath, size: st.size, mode: normaliseMode(st.mode) });
+    const file: CollectedFile = { path: relPath, seq: files.length, size: st.size, mode: normaliseMode(st.mode) };
+    files.push(file);
+    onFile?.(file);
   };
 
   const walk = (absDir: string, relDir: string, realDir: string, ancestors: Set<string>, parentLevels: IgnoreLevel[]): void => {
@@ -103,7 +111,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions): Co
 
     for (const entry of entries) {
       const name = entry.name;
-      if (ALWAYS_EXCLUDED.has(name)) continue;
+      if (ALWAYS_EXCLUDED.includes(name)) continue;
       const relPath = relDir ? `${relDir}/${name}` : name;
       const absPath = path.join(absDir, name);
 

@@ -18,23 +18,23 @@ import type { DeflateRequest, DeflateResponse } from "./deflate-protocol";
 const WORKER_FILE = "deflate-worker.js";
 
 /**
- * Finds the compiled worker script: next to this module, or (when this code was serialized by Pulumi and
- * `__dirname` is no longer the package's) inside the installed `pulumi-functiongraph` package.
+ * Finds the compiled worker script: next to this module, or — when this code was serialized by Pulumi into
+ * the dynamic provider and `__dirname` is no longer the package's — inside the installed
+ * `pulumi-functiongraph` package (resolved from here, then from the program directory). Returns undefined
+ * when there is none; the caller then runs the same batches on the calling thread (correct, just slower).
  */
-export function locateWorkerScript(): string {
+export function locateWorkerScript(): string | undefined {
   const candidates: string[] = [];
   if (typeof __dirname === "string") candidates.push(path.join(__dirname, WORKER_FILE));
-  try {
-    const pkg = require.resolve("pulumi-functiongraph/package.json");
-    candidates.push(path.join(path.dirname(pkg), "dist", "provider", "package", WORKER_FILE));
-  } catch {
-    // not installed as a package (running from the repository): the first candidate is the one
+  for (const paths of [undefined, [process.cwd()]]) {
+    try {
+      const pkg = require.resolve("pulumi-functiongraph/package.json", paths ? { paths } : undefined);
+      candidates.push(path.join(path.dirname(pkg), "dist", "provider", "package", WORKER_FILE));
+    } catch {
+      // not installed as a package from there
+    }
   }
-  for (const c of candidates) if (fs.existsSync(c)) return c;
-  throw new Error(
-    `deflate worker script not found (looked at ${candidates.join(", ") || "nowhere"}): ` +
-      `build the package with tsc so dist/provider/package/${WORKER_FILE} exists`,
-  );
+  return candidates.find((c) => fs.existsSync(c));
 }
 
 /** A worker's reply to one batch. */
@@ -49,13 +49,13 @@ export interface DeflatePool {
 }
 
 /**
- * Starts `size` workers (unref'd: they never keep the process alive). `size` 0 gives a pool that runs each
- * batch on the calling thread (one per event-loop turn): for small sources, starting threads costs more
- * than the work.
+ * Starts `size` workers (unref'd: they never keep the process alive). `size` 0 (or no worker script found)
+ * gives a pool that runs each batch on the calling thread, one per event-loop turn: for small sources,
+ * starting threads costs more than the work.
  */
 export function startDeflatePool(size: number): DeflatePool {
-  if (size === 0) return inlinePool();
-  const script = locateWorkerScript();
+  const script = size === 0 ? undefined : locateWorkerScript();
+  if (!script) return inlinePool();
   type Pending = { resolve: (r: BatchResult) => void; reject: (e: Error) => void; bytes: number };
   const slots = Array.from({ length: size }, () => {
     const worker = new Worker(script);

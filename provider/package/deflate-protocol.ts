@@ -1,5 +1,5 @@
 /**
- * Message shapes exchanged between the packager and its workers (types only, no runtime code).
+ * Message shapes exchanged between the packager and its workers (types, and the HASH_ONLY level marker).
  */
 
 /** `level` value asking a worker to read and hash only (no CRC, no deflate, no body returned). */

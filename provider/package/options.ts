@@ -51,11 +51,12 @@ export const PACKAGING_DEFAULTS: Readonly<ResolvedPackagingOptions> = Object.fre
 });
 
 /**
- * Internal tuning for the read/deflate pipeline. Bounded so memory stays flat whatever the tree size
- * (unbounded queues were measured at 5.4 GB for a 220 MB tree).
+ * Internal tuning for the read/deflate pipeline. Work handed to workers is bounded (unbounded queues were
+ * measured at 5.4 GB for a 220 MB tree) and workers read into a reused buffer, so memory beyond the zip
+ * itself stays flat whatever the tree size.
  */
 export const PIPELINE = Object.freeze({
-  /** Raw bytes dispatched to workers but not yet written into the archive. One larger file still goes alone. */
+  /** Bytes (by walk-time size) dispatched to workers and not yet returned. One larger file still goes alone. */
   maxBytesInFlight: 16 * 1024 * 1024,
   /** Files are sent to a worker in batches of up to this many bytes… */
   batchBytes: 1024 * 1024,

@@ -1,14 +1,13 @@
 /**
- * Builds the deployment zip of a source directory, byte-for-byte reproducible on the same Node: files in
- * sorted order, read, checksummed and deflated on worker threads, consumed in order, then written once into
+ * Builds the deployment zip of a source directory, byte-for-byte reproducible on the same Node: files are
+ * read, checksummed and deflated on worker threads while the walk runs, put in sorted order, then written once into
  * a buffer of the exact final size with constant metadata (see zip-format.ts). Only entry bodies are held
  * until then (no per-entry header buffers), so peak memory is about twice the zip plus the file list.
  */
 import { createHash } from "node:crypto";
-import { collectFiles } from "./collect-files";
+import { collectAndProcess } from "./collect-and-process";
 import { PackagingError } from "./errors";
-import { resolveOptions, workerCount, type PackagingOptions } from "./options";
-import { processFiles } from "./process-files";
+import { resolveOptions, type PackagingOptions } from "./options";
 import { manifestSha512, type SourceFile } from "./source-hash";
 import {
   centralHeaderSize,
@@ -45,32 +44,36 @@ function tooLarge(root: string, what: string): PackagingError {
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
-  const { root, files, totalBytes } = collectFiles(dir, resolved);
+  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel);
+  const { root, files } = results.source;
   if (files.length > ZIP_LIMITS.maxEntries) throw tooLarge(root, `the file count (${files.length})`);
 
   const out: SourceFile[] = new Array(files.length);
   const entries: ZipEntryFields[] = new Array(files.length);
   const bodies: Uint8Array[] = new Array(files.length);
   let zipSize = END_RECORD_SIZE;
-  await processFiles(root, files, resolved.compressionLevel, workerCount(resolved, totalBytes), (index, r, body) => {
-    const f = files[index];
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const { result: r, body } = results.bySeq[f.seq];
     const entry: ZipEntryFields = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: body.length, uncompressedSize: r.size, mode: f.mode };
-    entries[index] = entry;
-    bodies[index] = body;
+    entries[i] = entry;
+    bodies[i] = body;
     zipSize += localHeaderSize(entry) + body.length + centralHeaderSize(entry);
     if (zipSize > ZIP_LIMITS.maxBytes) throw tooLarge(root, "the zip size");
-    out[index] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
-  });
+    out[i] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
+  }
+  results.bySeq.length = 0;
 
   const zip = Buffer.allocUnsafeSlow(zipSize); // every byte is written below
   const offsets: number[] = new Array(files.length);
+  const empty = new Uint8Array(0);
   let at = 0;
   for (let i = 0; i < entries.length; i++) {
     offsets[i] = at;
     at = writeLocalHeader(zip, at, entries[i]);
     zip.set(bodies[i], at);
     at += bodies[i].length;
-    bodies[i] = EMPTY; // let each batch buffer go as soon as its last body is copied
+    bodies[i] = empty; // let each batch buffer go as soon as its last body is copied
   }
   const centralOffset = at;
   for (let i = 0; i < entries.length; i++) at = writeCentralHeader(zip, at, entries[i], offsets[i]);
@@ -84,5 +87,3 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     files: out,
   };
 }
-
-const EMPTY = new Uint8Array(0);

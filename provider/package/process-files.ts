@@ -1,88 +1,126 @@
 /**
- * Runs collected files through the worker pool and hands each result to the caller IN ARCHIVE ORDER.
- * Files are dispatched in batches (up to `PIPELINE.batchBytes` / `batchFiles`) while the bytes dispatched but
- * not yet consumed stay under `PIPELINE.maxBytesInFlight` (one larger file still goes alone): that bound is
- * the backpressure that keeps memory flat, and it also bounds the reorder buffer.
+ * Feeds files to the worker pool WHILE the directory walk is still running (the walk is ~15% of the work and
+ * the workers would otherwise sit idle), and collects each file's result under its `seq`; callers put results
+ * in archive order afterwards. Files are dispatched in batches (`PIPELINE.batchBytes` / `batchFiles`) while
+ * the bytes dispatched but not yet returned stay under `PIPELINE.maxBytesInFlight`: that bound keeps the
+ * workers' queues short so the tail stays balanced between them, and keeps queued work small if the walk
+ * fails. The pool is started once `PIPELINE.inlineBelowBytes` have been found (or at the end, inline for a
+ * small source), and terminated before `finish` settles.
  */
 import { absolutePath, type CollectedFile } from "./collect-files";
-import { startDeflatePool } from "./deflate-pool";
+import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import type { DeflatedFile } from "./deflate-protocol";
 import { unreadable } from "./errors";
-import { PIPELINE } from "./options";
+import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
 
-/** Consumer of in-order results: `body` is the entry body (empty when hashing only). */
-export type ConsumeResult = (index: number, result: DeflatedFile, body: Uint8Array) => void;
+/** One file's result: checksums and the entry body (empty when hashing only). */
+export interface FileResult {
+  readonly result: DeflatedFile;
+  readonly body: Uint8Array;
+}
+
+/** Handle on a running file processor. */
+export interface FileProcessor {
+  /** Queues a file found by the walk. */
+  add(file: CollectedFile): void;
+  /**
+   * Call once the walk is complete: resolves with every file's result indexed by `seq`, or rejects with an
+   * UNREADABLE `PackagingError` naming a file that could not be read. Workers are gone when it settles.
+   */
+  finish(): Promise<FileResult[]>;
+  /** Stops everything after a walk error; pending work is dropped. */
+  abort(): Promise<void>;
+}
 
 /**
- * Reads (from `root`, the source directory the paths are relative to), hashes and (for `level` 0-9;
- * `HASH_ONLY` to skip) deflates every file on a pool of `workers`
- * threads (0 = the calling thread), calling `consume` in index order. Rejects with an UNREADABLE `PackagingError`
- * naming the first file that could not be read, or whatever `consume` throws. Workers are terminated before
- * this settles.
+ * Starts a processor reading from `root` (the source directory the paths are relative to), hashing and (for
+ * `level` 0-9; `HASH_ONLY` to skip) deflating each file.
  */
-export async function processFiles(root: string, files: readonly CollectedFile[], level: number, workers: number, consume: ConsumeResult): Promise<void> {
-  const pool = startDeflatePool(workers);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const ready = new Map<number, { result: DeflatedFile; body: Uint8Array }>();
-      let nextToDispatch = 0;
-      let nextToConsume = 0;
-      let held = 0;
-      let failed = false;
+export function startFileProcessor(root: string, level: number, options: ResolvedPackagingOptions): FileProcessor {
+  const queue: CollectedFile[] = [];
+  const results: FileResult[] = [];
+  let next = 0;
+  let found = 0;
+  let foundBytes = 0;
+  let done = 0;
+  let held = 0;
+  let walkDone = false;
+  let failed = false;
+  let pool: DeflatePool | undefined;
+  let settle: { resolve: (r: FileResult[]) => void; reject: (e: unknown) => void } | undefined;
+  let failure: unknown;
 
-      const fail = (err: unknown): void => {
+  const fail = (err: unknown): void => {
+    if (failed) return;
+    failed = true;
+    failure = err;
+    settle?.reject(err);
+  };
+
+  const startPool = (): void => {
+    if (!pool) pool = startDeflatePool(workerCount(options, walkDone ? foundBytes : Math.max(foundBytes, PIPELINE.inlineBelowBytes)));
+  };
+
+  const dispatch = (): void => {
+    if (!pool) return;
+    while (!failed && next < queue.length && held < PIPELINE.maxBytesInFlight) {
+      const batch: CollectedFile[] = [];
+      let bytes = 0;
+      let i = next;
+      while (i < queue.length && batch.length < PIPELINE.batchFiles && (batch.length === 0 || bytes + queue[i].size <= PIPELINE.batchBytes)) {
+        bytes += queue[i].size;
+        batch.push(queue[i]);
+        i++;
+      }
+      const full = batch.length === PIPELINE.batchFiles || i < queue.length || bytes >= PIPELINE.batchBytes / 2;
+      if (!full && !walkDone) return; // wait for more files to fill the batch
+      next = i;
+      held += bytes;
+      pool.submit(level, batch.map((f) => absolutePath(root, f)), bytes).then(({ files: out, bodies }) => {
         if (failed) return;
-        failed = true;
-        reject(err);
-      };
-
-      const dispatch = (): void => {
-        while (!failed && nextToDispatch < files.length && (held === 0 || held < PIPELINE.maxBytesInFlight)) {
-          const paths: string[] = [];
-          const first = nextToDispatch;
-          let bytes = 0;
-          while (
-            nextToDispatch < files.length &&
-            paths.length < PIPELINE.batchFiles &&
-            (paths.length === 0 || bytes + files[nextToDispatch].size <= PIPELINE.batchBytes)
-          ) {
-            bytes += files[nextToDispatch].size;
-            paths.push(absolutePath(root, files[nextToDispatch]));
-            nextToDispatch++;
-          }
-          held += bytes;
-          pool.submit(level, paths, bytes).then(({ files: results, bodies }) => {
-            if (failed) return;
-            results.forEach((result, k) => {
-              ready.set(first + k, { result, body: bodies.subarray(result.offset, result.offset + result.length) });
-            });
-            drain();
-          }, fail);
+        held -= bytes;
+        for (let k = 0; k < batch.length; k++) {
+          const r = out[k];
+          if (r.error) return fail(unreadable(absolutePath(root, batch[k]), Object.assign(new Error(r.error), { code: r.error })));
+          results[batch[k].seq] = { result: r, body: bodies.subarray(r.offset, r.offset + r.length) };
         }
-      };
-
-      const drain = (): void => {
-        try {
-          while (ready.has(nextToConsume)) {
-            const r = ready.get(nextToConsume)!;
-            ready.delete(nextToConsume);
-            const file = files[nextToConsume];
-            if (r.result.error) throw unreadable(absolutePath(root, file), Object.assign(new Error(r.result.error), { code: r.result.error }));
-            consume(nextToConsume, r.result, r.body);
-            held -= file.size;
-            nextToConsume++;
-          }
-        } catch (err) {
-          fail(err);
-          return;
-        }
-        if (nextToConsume === files.length) resolve();
+        done += batch.length;
+        if (walkDone && done === found) settle?.resolve(results);
         else dispatch();
-      };
+      }, fail);
+    }
+    // Free the queue's prefix now and then so a long walk does not keep every dispatched entry twice.
+    if (next > 4096 && next === queue.length) {
+      queue.length = 0;
+      next = 0;
+    }
+  };
 
+  return {
+    add(file) {
+      queue.push(file);
+      found++;
+      foundBytes += file.size;
+      if (!pool && (options.workerThreads !== undefined || foundBytes >= PIPELINE.inlineBelowBytes)) startPool();
       dispatch();
-    });
-  } finally {
-    await pool.close();
-  }
+    },
+    async finish() {
+      walkDone = true;
+      try {
+        return await new Promise<FileResult[]>((resolve, reject) => {
+          settle = { resolve, reject };
+          if (failed) return reject(failure);
+          if (done === found) return resolve(results);
+          startPool();
+          dispatch();
+        });
+      } finally {
+        await pool?.close();
+      }
+    },
+    async abort() {
+      failed = true;
+      await pool?.close();
+    },
+  };
 }

@@ -24,6 +24,24 @@ test("config reaches configure() in the plugin and the program; secrets never re
   assert.equal(s.output.join("\n").includes(SECRET_TOKEN), false);
 });
 
+test("secret inputs and additionalSecretOutputs are secret for the program and encrypted in the state file", async (t) => {
+  const s = new FixtureStack();
+  t.after(() => s.dispose());
+  const r = await s.run("up", { secretContent: true, secretDigest: true });
+  assert.equal(fs.readFileSync(path.join(s.dir, "doc.txt"), "utf8"), SECRET_TOKEN); // the provider got the plain value
+  assert.equal(r.outputs.content, SECRET_TOKEN);
+  assert.deepEqual(r.secretOutputs.sort(), ["content", "digest", "tokenLength"]);
+  const text = s.stateText();
+  assert.equal(text.includes(SECRET_TOKEN), false);
+  assert.equal(text.includes(String(r.outputs.digest)), false);
+  assert.match(text, /"ciphertext"/);
+  assert.equal(fs.existsSync(`${s.stateFile}.key`), true);
+  s.takeCalls();
+  const again = await s.run("up", { secretContent: true, secretDigest: true });
+  assert.deepEqual(s.takeCalls(), ["configure", "check", "diff"]); // the decrypted olds diff equal
+  assert.equal(again.counts.same, 1);
+});
+
 test("a partial create keeps the id in state and the next run updates it instead of creating", async (t) => {
   const s = new FixtureStack();
   s.plugin = await startPlugin({ cwd: REPO_ROOT, project: "fixture", onOutput: () => {} });

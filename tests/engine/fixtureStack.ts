@@ -51,13 +51,18 @@ export class FixtureStack {
     });
   }
 
-  /** The provider calls logged since the last `takeCalls`, as "method[:detail]" strings. */
-  takeCalls(): string[] {
+  /** The provider calls logged since the last `takeCalls`, in full (method plus what the provider noted). */
+  callLog(): Record<string, unknown>[] {
     const file = path.join(this.dir, "calls.log");
     if (!fs.existsSync(file)) return [];
-    const lines = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
-    fs.rmSync(file);
-    return lines.map((l) => JSON.parse(l) as { method: string }).map((c) => c.method);
+    return fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  /** The provider methods called since the last `takeCalls`, in order; clears the log. */
+  takeCalls(): string[] {
+    const methods = this.callLog().map((c) => String(c.method));
+    fs.rmSync(path.join(this.dir, "calls.log"), { force: true });
+    return methods;
   }
 
   /** The raw state file text. */

@@ -24,14 +24,16 @@ test("a stack lifecycle drives the real plugin like the engine", async (t) => {
 
   await t.test("fresh preview: Check only, unknown inputs arrive as the sentinel, nothing is written", async () => {
     const r = await s.run("preview", { withCopy: true });
+    const checks = s.callLog().filter((c) => c.method === "check");
+    assert.deepEqual(checks.map((c) => [c.fileName, c.contentUnknown]), [["doc.txt", false], ["copy.txt", true]]);
     assert.deepEqual(s.takeCalls(), ["configure", "check", "check"]);
     assert.deepEqual(r.steps.map((x) => x.op), ["create", "create"]);
     assert.equal(r.outputs.digest, UNKNOWN);
     assert.deepEqual(r.unknownOutputs.sort(), ["copyDigest", "digest", "docId", "path"]);
     assert.equal(fs.existsSync(s.stateFile), false);
     assert.equal(fs.existsSync(path.join(s.dir, "doc.txt")), false);
-    const copyCheck = fs.readFileSync(path.join(s.dir, "configured.json"), "utf8"); // configure ran in the plugin
-    assert.match(copyCheck, /hello from config/);
+    const configured = fs.readFileSync(path.join(s.dir, "configured.json"), "utf8"); // configure ran in the plugin
+    assert.match(configured, /hello from config/);
   });
 
   await t.test("up creates and the program receives the real outputs", async () => {

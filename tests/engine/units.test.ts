@@ -1,10 +1,11 @@
-/** The harness's pure pieces: the wire helpers, config plumbing, the atomic state file and the summary text. */
+/** The harness's pure pieces: wire helpers, config plumbing, the atomic state file, state secrets, the summary. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { configureArgs, namespaced, programConfigEnv, redactSecrets } from "../../harness/config";
+import { stateCipher } from "../../harness/secrets";
 import { emptyState, loadState, saveState } from "../../harness/state";
 import { formatSummary } from "../../harness/summary";
 import { changedKeys, secret, splitProvider, unwrapSecrets, SECRET_SIG, SIG_KEY } from "../../harness/wire";
@@ -63,4 +64,12 @@ test("the summary lists changes with their properties and details, masks secrets
   assert.match(text, /token: \[secret\]/);
   assert.match(text, /url: "http:\/\/x"/);
   assert.match(text, /~ 1 updated\n +\+- 1 replaced\n +1 unchanged/);
+});
+
+test("state secrets round-trip through the cipher and a wrong passphrase is refused", () => {
+  const sealed = stateCipher("/unused", "right").encrypt({ k: "v" });
+  assert.equal(sealed[SIG_KEY], SECRET_SIG);
+  assert.equal(JSON.stringify(sealed).includes('"v"'), false);
+  assert.deepEqual(stateCipher("/unused", "right").decrypt(sealed), { k: "v" });
+  assert.throws(() => stateCipher("/unused", "wrong").decrypt(sealed), /wrong passphrase or key file/);
 });
