@@ -59,6 +59,8 @@ export interface PluginOptions {
 /** A running plugin process and its gRPC client. */
 export interface Plugin {
   readonly port: number;
+  /** The plugin process id (tests kill it to simulate an interrupted deployment). */
+  readonly pid: number | undefined;
   /** Every call made so far, in order. */
   readonly calls: PluginCall[];
   configure(args: PropertyMap): Promise<void>;
@@ -129,6 +131,9 @@ const js = (s: { toJavaScript(): PropertyMap } | undefined): PropertyMap => (s ?
 
 class GrpcPlugin implements Plugin {
   readonly calls: PluginCall[] = [];
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
   constructor(
     private readonly child: ChildProcess,
     private readonly client: any,

@@ -19,7 +19,7 @@ import {
   FunctionGraphError, InvalidRequestError, NetworkError, ResponseSchemaError,
 } from "./errors";
 import {
-  backoffDelay, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguous, maxRetriesFromEnv, shouldRetry,
+  backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry,
 } from "./retry-policy";
 import type {
   ExportFunctionResponse, FunctionCode, FunctionModel, ImportFunctionRequest, PublishVersionRequest,
@@ -52,7 +52,7 @@ export interface FunctionGraphClientOptions {
   maxRetries?: number;
   /** Per-attempt timeout covering headers and body (default 120 s). */
   timeoutMs?: number;
-  /** First backoff step; delays are full-jitter `[0, base·2^n)` capped at 30 s (default 1000 ms). */
+  /** First backoff step; delays are full-jitter `[0, base·2^n)` capped at 30 s (default `HW_RETRY_BASE_DELAY_MS` or 1000 ms). */
   retryBaseDelayMs?: number;
   onRetry?: (info: RetryInfo) => void;
   /** Test seam: how to wait (default `setTimeout`). */
@@ -119,7 +119,7 @@ export class FunctionGraphClient {
     this.credentials = opts.credentials;
     this.maxRetries = opts.maxRetries ?? maxRetriesFromEnv();
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
+    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? retryBaseDelayFromEnv();
     this.onRetry = opts.onRetry;
     this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = opts.now ?? (() => new Date());

@@ -12,6 +12,6 @@ export { buildImportPackage, IMPORT_CODE_FILE_NAME, importTemplateYaml, toUserDa
 export type { ImportSettings } from "./import-package";
 export {
   backoffDelay, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguous, MAX_RETRY_DELAY_MS,
-  maxRetriesFromEnv, RETRYABLE_STATUSES, shouldRetry,
+  maxRetriesFromEnv, retryBaseDelayFromEnv, RETRYABLE_STATUSES, shouldRetry,
 } from "./retry-policy";
 export { normalizeUrn, urnPathSegment } from "./urn";

@@ -46,3 +46,13 @@ export function maxRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   if (raw !== undefined && /^\d+$/.test(raw.trim())) return Number(raw.trim());
   return DEFAULT_MAX_RETRIES;
 }
+
+/**
+ * First backoff step from `HW_RETRY_BASE_DELAY_MS` (a non-negative integer, ms) or the default (1000 ms). Meant
+ * for tests and the emulator (e.g. `HW_RETRY_BASE_DELAY_MS=20`); read at call time, not module load.
+ */
+export function retryBaseDelayFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.HW_RETRY_BASE_DELAY_MS;
+  if (raw !== undefined && /^\d+$/.test(raw.trim())) return Number(raw.trim());
+  return DEFAULT_RETRY_BASE_DELAY_MS;
+}

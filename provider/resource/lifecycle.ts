@@ -12,7 +12,7 @@ import { createDeflateRaw } from "node:zlib";
 import { createReadStream } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  buildImportPackage, FunctionGraphClient, FunctionGraphError, normalizeUrn, SIZE_LIMITS, toUserData,
+  backoffDelay, buildImportPackage, FunctionGraphClient, maxRetriesFromEnv, retryBaseDelayFromEnv, FunctionGraphError, normalizeUrn, SIZE_LIMITS, toUserData,
   type FunctionModel, type ImportSettings, type UpdateFunctionConfigRequest,
 } from "../api";
 import { writeStoredZip } from "../api/stored-zip";
@@ -414,28 +414,40 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   }
   const request = { ...imported.request, package: inputs.package };
 
-  let model: FunctionModel;
+  let landed: FunctionModel | undefined;
   let needsCode = viaPlaceholder;
   const start = performance.now();
-  try {
-    model = await importLimiter.run(() => client.importFunction(request));
-    progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
-  } catch (err) {
-    if (isFgsError(err, 409, "FSS.1061")) {
-      const existing = await client.getFunctionConfig(`${inputs.package}:${inputs.funcName}`);
-      model = await takeOver(client, inputs, pkg, existing);
-      needsCode = false;
-    } else if (isAmbiguous(err)) {
-      // The import may have been applied: look before deciding (never import twice).
-      const existing = await findFunction(client, `${inputs.package}:${inputs.funcName}`);
-      if (!existing) throw new Error(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`);
-      progress(`${inputs.funcName}: the import's answer was lost but the function exists; finishing it`);
-      model = existing;
-      needsCode = existing.digest !== pkg.zipSha512;
-    } else {
-      throw err;
+  for (let attempt = 1; landed === undefined; attempt++) {
+    try {
+      landed = await importLimiter.run(() => client.importFunction(request));
+      progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
+    } catch (err) {
+      if (isFgsError(err, 409, "FSS.1061")) {
+        const existing = await client.getFunctionConfig(`${inputs.package}:${inputs.funcName}`);
+        landed = await takeOver(client, inputs, pkg, existing);
+        needsCode = false;
+      } else if (isAmbiguous(err)) {
+        // The import may have been applied: look before deciding (never import twice).
+        const existing = await findFunction(client, `${inputs.package}:${inputs.funcName}`);
+        if (!existing) {
+          // Certainly not applied (the name is unique and absent): importing again is safe.
+          if (attempt <= maxRetriesFromEnv()) {
+            const delayMs = backoffDelay(attempt - 1, retryBaseDelayFromEnv());
+            progress(`${inputs.funcName}: retrying the import in ${delayMs} ms (attempt ${attempt}): ${(err as Error).message}; the function does not exist`);
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            continue;
+          }
+          throw new Error(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`);
+        }
+        progress(`${inputs.funcName}: the import's answer was lost but the function exists; finishing it`);
+        landed = existing;
+        needsCode = existing.digest !== pkg.zipSha512;
+      } else {
+        throw err;
+      }
     }
   }
+  let model: FunctionModel = landed;
 
   const urn = normalizeUrn(model.func_urn);
   const partial = (): Record<string, unknown> => ({
