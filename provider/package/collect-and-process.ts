@@ -3,7 +3,7 @@
  * `hashSource` and `packageSource`. A walk error stops the workers before it is rethrown.
  */
 import * as path from "node:path";
-import { collectFiles, type CollectedSource } from "./collect-files";
+import { collectFiles, type CollectedFile, type CollectedSource } from "./collect-files";
 import type { ResolvedPackagingOptions } from "./options";
 import { startFileProcessor, type FileResult } from "./process-files";
 
@@ -13,15 +13,29 @@ export interface ProcessedSource {
   readonly bySeq: FileResult[];
 }
 
-/** Walks `dir` and reads, hashes and (unless `level` is `HASH_ONLY`) deflates every file found. */
-export async function collectAndProcess(dir: string, options: ResolvedPackagingOptions, level: number): Promise<ProcessedSource> {
+/**
+ * Walks `dir` and reads, hashes and (unless `level` is `HASH_ONLY`) deflates every file found. With
+ * `knownDigest` (hash-only callers with a cache), a file whose content digest it returns is not read at all.
+ */
+export async function collectAndProcess(
+  dir: string, options: ResolvedPackagingOptions, level: number, knownDigest?: (file: CollectedFile) => string | undefined,
+): Promise<ProcessedSource> {
   const processor = startFileProcessor(path.resolve(dir), level, options);
+  const known: FileResult[] = [];
   let source: CollectedSource;
   try {
-    source = collectFiles(dir, options, (file) => processor.add(file));
+    source = collectFiles(dir, options, (file) => {
+      const sha512 = knownDigest?.(file);
+      if (sha512 === undefined) return processor.add(file);
+      known[file.seq] = { result: { size: file.size, crc32: 0, sha512, method: 0, offset: 0, length: 0 }, body: EMPTY };
+    });
   } catch (err) {
     await processor.abort();
     throw err;
   }
-  return { source, bySeq: await processor.finish() };
+  const bySeq = await processor.finish();
+  known.forEach((r, seq) => { bySeq[seq] = r; });
+  return { source, bySeq };
 }
+
+const EMPTY = new Uint8Array(0);

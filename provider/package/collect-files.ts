@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PackagingError, unreadable } from "./errors";
+import { statStamp } from "./hash-cache";
 import { excludeLevel, isIgnored, readIgnoreFiles, type IgnoreLevel } from "./ignore-rules";
 import type { ResolvedPackagingOptions } from "./options";
 
@@ -25,6 +26,9 @@ export interface CollectedFile {
   /** Size in bytes at walk time. */
   readonly size: number;
   readonly mode: FileMode;
+  /** Stat stamp at walk time (see hash-cache.ts), and the mtime the racy check needs. */
+  readonly stamp: string;
+  readonly mtimeMs: number;
 }
 
 /** Result of walking a source directory. */
@@ -92,7 +96,9 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
           `exclude large or unneeded files (exclude option or .fgsignore), or raise maxTotalBytes if the service allows it`,
       );
     }
-    const file: CollectedFile = { path: relPath, seq: files.length, size: st.size, mode: normaliseMode(st.mode) };
+    const file: CollectedFile = {
+      path: relPath, seq: files.length, size: st.size, mode: normaliseMode(st.mode), stamp: statStamp(st), mtimeMs: st.mtimeMs,
+    };
     files.push(file);
     onFile?.(file);
   };

@@ -7,3 +7,4 @@ export { packageSource, type PackagedSource } from "./package-source";
 export { PackagingError, isPackagingError, type PackagingErrorCode } from "./errors";
 export { PACKAGING_DEFAULTS, DEFAULT_MAX_TOTAL_BYTES, type PackagingOptions } from "./options";
 export type { FileMode } from "./collect-files";
+export { hashCacheDir } from "./hash-cache";

@@ -16,6 +16,12 @@ export interface PackagingOptions {
   followExternalSymlinks?: boolean;
   /** zlib deflate level 0–9 used by `packageSource` (default 6). Never affects `sourceSha512`. */
   compressionLevel?: number;
+  /**
+   * `hashSource` only: reuse content digests of files whose stat stamp (inode, size, mtime, ctime) is unchanged
+   * since the last run, from a cache on disk (`true`: the default cache directory, see hash-cache.ts; a string:
+   * that directory). Default false. Never changes the result, only how much is read.
+   */
+  hashCache?: boolean | string;
   /** Refuse sources whose total uncompressed size is above this many bytes (default 1.5 GiB, the service limit). */
   maxTotalBytes?: number;
   /**
@@ -35,6 +41,7 @@ export interface ResolvedPackagingOptions {
   maxTotalBytes: number;
   /** `undefined` = automatic, see `PackagingOptions.workerThreads`. */
   workerThreads: number | undefined;
+  hashCache: boolean | string;
 }
 
 /** FunctionGraph's limit on the uncompressed size of a code package: 1.5 GiB. */
@@ -48,6 +55,7 @@ export const PACKAGING_DEFAULTS: Readonly<ResolvedPackagingOptions> = Object.fre
   compressionLevel: 6,
   maxTotalBytes: DEFAULT_MAX_TOTAL_BYTES,
   workerThreads: undefined,
+  hashCache: false,
 });
 
 /**
@@ -103,6 +111,13 @@ export function resolveOptions(options: PackagingOptions = {}): ResolvedPackagin
     const m = options.maxTotalBytes;
     if (!Number.isFinite(m) || m <= 0) throw new TypeError(`options.maxTotalBytes must be a positive number, got ${String(m)}`);
     o.maxTotalBytes = m;
+  }
+  if (options.hashCache !== undefined) {
+    const c = options.hashCache;
+    if (typeof c !== "boolean" && (typeof c !== "string" || c === "")) {
+      throw new TypeError(`options.hashCache must be true, false or a directory path, got ${String(c)}`);
+    }
+    o.hashCache = c;
   }
   if (options.workerThreads !== undefined) {
     const w = options.workerThreads;

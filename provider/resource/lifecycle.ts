@@ -268,7 +268,12 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     const dir = inputs.sourceDir;
     try {
       const root = sourcePath(dir);
-      const hash = await hashSource(root, { exclude: inputs.exclude as string[] | undefined, useIgnoreFiles: inputs.useIgnoreFiles as boolean });
+      // The stat-stamp cache makes an unchanged tree cheap to re-hash on every preview (FGS_HASH_CACHE=0: off).
+      const hash = await hashSource(root, {
+        exclude: inputs.exclude as string[] | undefined,
+        useIgnoreFiles: inputs.useIgnoreFiles as boolean,
+        hashCache: process.env.FGS_HASH_CACHE !== "0",
+      });
       const bytes = hash.files.reduce((n, f) => n + f.size, 0);
       if (known("runtime", "handler") && valid("runtime", "handler")) {
         failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files));

@@ -225,7 +225,7 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.ok(main.output.some((l) => /changed outside Pulumi \(code\)/.test(l)), "the plugin reported the drift");
     const up = await main.run("up");
     assert.equal(up.counts.update, 1);
-    assert.deepEqual(writes(emu).filter((w) => w !== "publishVersion"), ["updateCode"]);
+    assert.deepEqual(writes(emu), ["updateCode", "publishVersion"]); // publishVersion is on: the repair is a change
     assert.deepEqual(emu.code(urn), ours);
     assert.equal(live("e2e-fn")!.digest, before.outputs.digest);
 
@@ -237,7 +237,7 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.equal(main.resource().outputs.digest, sha512(foreign));
     const repair = await main.run("up");
     assert.equal(repair.counts.update, 1);
-    assert.deepEqual(writes(emu).filter((w) => w !== "publishVersion"), ["updateCode"]);
+    assert.deepEqual(writes(emu), ["updateCode", "publishVersion"]);
     assert.deepEqual(emu.code(urn), ours);
     assert.equal(main.resource().outputs.digest, sha512(ours));
   });
@@ -249,7 +249,7 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     const up = await main.run("up");
     assert.equal(up.counts.replace, 1);
     const w = emu.requests({ writesOnly: true });
-    assert.deepEqual(w.map((e) => e.operation).filter((o) => o !== "publishVersion"), ["delete", "import"]);
+    assert.deepEqual(w.map((e) => e.operation), ["delete", "import", "publishVersion"]);
     assert.ok(w[0].path.includes("e2e-fn"), "the delete names the old function");
     assert.equal(live("e2e-fn"), undefined);
     assert.ok(live("e2e-renamed"));

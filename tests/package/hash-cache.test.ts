@@ -1,0 +1,89 @@
+/**
+ * The stat-stamp digest cache behind `hashSource({ hashCache })`: it never changes the result, it is used
+ * for unchanged files, and a content change is seen even when size and mtime are kept (ctime changes).
+ */
+import { after, describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { hashSource } from "../../provider/package";
+import { openHashCache, statStamp } from "../../provider/package/hash-cache";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-hash-cache-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const anHourAgo = new Date(Date.now() - 3600_000);
+
+function tree(name: string, files: Record<string, string>): string {
+  const dir = path.join(tmp, name);
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+    fs.utimesSync(p, anHourAgo, anHourAgo); // old enough not to be racy
+  }
+  return dir;
+}
+
+function cachedEntries(dir: string, cacheDir: string): string[] {
+  const [file] = fs.readdirSync(cacheDir);
+  const body = JSON.parse(fs.readFileSync(path.join(cacheDir, file), "utf8")) as { root: string; entries: Record<string, unknown> };
+  assert.equal(body.root, fs.realpathSync(dir));
+  return Object.keys(body.entries).sort();
+}
+
+describe("hashSource with hashCache", () => {
+  it("gives the same result as without the cache, cold and warm", async () => {
+    const dir = tree("same", { "index.js": "a\n", "lib/b.js": "bb\n", "lib/c.txt": "ccc\n" });
+    const cacheDir = path.join(tmp, "cache-same");
+    const plain = await hashSource(dir);
+    const cold = await hashSource(dir, { hashCache: cacheDir });
+    const warm = await hashSource(dir, { hashCache: cacheDir });
+    assert.deepEqual(cold, plain);
+    assert.deepEqual(warm, plain);
+    assert.deepEqual(cachedEntries(dir, cacheDir), ["index.js", "lib/b.js", "lib/c.txt"]);
+  });
+
+  it("uses the cached digest when the stamp is unchanged (proved with a planted digest)", async () => {
+    const dir = tree("planted", { "index.js": "real\n" });
+    const cacheDir = path.join(tmp, "cache-planted");
+    const st = fs.statSync(path.join(dir, "index.js"));
+    const cache = openHashCache(fs.realpathSync(dir), cacheDir);
+    cache.set("index.js", statStamp(st), st.mtimeMs, "f".repeat(128));
+    cache.save();
+    const res = await hashSource(dir, { hashCache: cacheDir });
+    assert.equal(res.files[0].sha512, "f".repeat(128));
+  });
+
+  it("re-reads a file whose content changed with the same size and mtime (ctime moved)", async () => {
+    const dir = tree("ctime", { "index.js": "one\n" });
+    const cacheDir = path.join(tmp, "cache-ctime");
+    const before = await hashSource(dir, { hashCache: cacheDir });
+    const p = path.join(dir, "index.js");
+    await new Promise((r) => setTimeout(r, 20));
+    fs.writeFileSync(p, "two\n");
+    fs.utimesSync(p, anHourAgo, anHourAgo);
+    const after = await hashSource(dir, { hashCache: cacheDir });
+    assert.notEqual(after.sourceSha512, before.sourceSha512);
+    assert.deepEqual(after, await hashSource(dir));
+  });
+
+  it("does not store racy entries (modified just now)", async () => {
+    const dir = path.join(tmp, "racy");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "fresh.js"), "x\n");
+    const cacheDir = path.join(tmp, "cache-racy");
+    await hashSource(dir, { hashCache: cacheDir });
+    assert.deepEqual(cachedEntries(dir, cacheDir), []);
+  });
+
+  it("treats a corrupt cache file as empty", async () => {
+    const dir = tree("corrupt", { "a.js": "a\n" });
+    const cacheDir = path.join(tmp, "cache-corrupt");
+    await hashSource(dir, { hashCache: cacheDir });
+    const [file] = fs.readdirSync(cacheDir);
+    fs.writeFileSync(path.join(cacheDir, file), "{not json");
+    assert.deepEqual(await hashSource(dir, { hashCache: cacheDir }), await hashSource(dir));
+  });
+});
