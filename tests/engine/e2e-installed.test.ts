@@ -84,6 +84,7 @@ test("the installed package deploys, keeps no temp path in state, and fails clea
   const err = await runStack({ operation: "refresh", projectDir: project, pluginCwd: bare, stateFile, config, onOutput: (l) => output.push(l) })
     .then(() => assert.fail("refresh should fail where the package is not installed"), (e: unknown) => e);
   const message = err instanceof StackRunError ? err.result.errors.join("\n") : (err as Error).message;
+  t.diagnostic(`where the package is not installed: ${message}`);
   assert.match(message, /pulumi-functiongraph: cannot load its provider code 'pulumi-functiongraph\/dist\/provider\/resource\/lifecycle\.js'/);
   assert.match(message, /npm install pulumi-functiongraph/);
   assert.equal(/\n\s+at /.test(message), false, `a stack trace in the message: ${message}`);

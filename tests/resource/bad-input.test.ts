@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
+import { configureFor, writeTree } from "./helpers";
 import { UNKNOWN } from "../../provider/resource/defaults";
 import { INPUT_KEYS } from "../../provider/resource/inputs";
 
@@ -23,29 +24,10 @@ const savedEnv: Record<string, string | undefined> = {};
 const isRoot = process.getuid?.() === 0;
 
 /** Stack config as the engine hands it to `configure`; `overrides` replace (or, with undefined, drop) keys. */
-function configure(overrides: Record<string, string | undefined> = {}): Promise<void> {
-  const values: Record<string, string | undefined> = {
-    "functiongraph:accessKey": emu.credentials.accessKey,
-    "functiongraph:secretKey": emu.credentials.secretKey,
-    "functiongraph:region": emu.region,
-    "functiongraph:projectId": emu.projectId,
-    "functiongraph:endpoint": emu.url,
-    ...overrides,
-  };
-  return lifecycle.configure({ config: { get: (k: string) => values[k] } });
-}
+const configure = (overrides: Record<string, string | undefined> = {}) => configureFor(emu, overrides);
 
-function tree(name: string, files: Record<string, string | Buffer>, modes: Record<string, number> = {}): string {
-  const dir = path.join(work, name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  for (const [rel, mode] of Object.entries(modes)) fs.chmodSync(path.join(dir, rel), mode);
-  return dir;
-}
+const tree = (name: string, files: Record<string, string | Buffer>, modes: Record<string, number> = {}) =>
+  writeTree(work, name, files, modes);
 
 const nodeTree = (name: string, extra: Record<string, string | Buffer> = {}) =>
   tree(name, { "index.js": "exports.handler = async () => 1;\n", ...extra });

@@ -12,40 +12,18 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 import { UNKNOWN } from "../../provider/resource/defaults";
 import { writeStoredZip } from "../../provider/api/stored-zip";
+import { checkedInputs, configureFor, writeTree } from "./helpers";
 
 let emu: EmulatorHandle;
 let work: string;
 
-function configure(emulator: EmulatorHandle): Promise<void> {
-  const values: Record<string, string> = {
-    "functiongraph:accessKey": emulator.credentials.accessKey,
-    "functiongraph:secretKey": emulator.credentials.secretKey,
-    "functiongraph:region": emulator.region,
-    "functiongraph:projectId": emulator.projectId,
-    "functiongraph:endpoint": emulator.url,
-  };
-  return lifecycle.configure({ config: { get: (k: string) => values[k] } });
-}
-
-function sourceTree(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const sourceTree = (name: string, files: Record<string, string>) => writeTree(work, name, files);
 
 function args(sourceDir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { sourceDir, runtime: "Node.js18.15", handler: "index.handler", funcName: "fn-a", ...extra };
 }
 
-async function checked(olds: Record<string, unknown>, news: Record<string, unknown>) {
-  const res = await lifecycle.check(olds, news);
-  assert.deepEqual(res.failures, [], `unexpected check failures: ${JSON.stringify(res.failures)}`);
-  return res.inputs as Record<string, unknown>;
-}
+const checked = checkedInputs;
 
 /** Runs check + create; returns the checked inputs and the create result. */
 async function deploy(news: Record<string, unknown>) {
@@ -60,7 +38,7 @@ before(async () => {
   process.env.FGS_QUIET = "1";
   work = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-lifecycle-"));
   emu = await startEmulator({ quiet: true });
-  await configure(emu);
+  await configureFor(emu);
 });
 after(async () => {
   await emu.close();

@@ -12,40 +12,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
+import { checkedInputs, configureFor, writeTree } from "./helpers";
 
 let work: string;
 const savedEnv: Record<string, string | undefined> = {};
 const WRONG_SK = "wrong-secret-key-0123456789abcdefXYZ";
 
-function configure(emu: EmulatorHandle, secretKey = emu.credentials.secretKey): Promise<void> {
-  const values: Record<string, string> = {
-    "functiongraph:accessKey": emu.credentials.accessKey,
-    "functiongraph:secretKey": secretKey,
-    "functiongraph:region": emu.region,
-    "functiongraph:projectId": emu.projectId,
-    "functiongraph:endpoint": emu.url,
-  };
-  return lifecycle.configure({ config: { get: (k: string) => values[k] } });
-}
+const configure = (emu: EmulatorHandle, secretKey = emu.credentials.secretKey) =>
+  configureFor(emu, { "functiongraph:secretKey": secretKey });
 
-function tree(name: string, files: Record<string, string | Buffer>): string {
-  const dir = path.join(work, name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const tree = (name: string, files: Record<string, string | Buffer>) => writeTree(work, name, files);
 
 const args = (sourceDir: string, extra: Record<string, unknown> = {}) =>
   ({ sourceDir, runtime: "Node.js18.15", handler: "index.handler", funcName: "fn-refused", ...extra });
 
-async function checked(olds: Record<string, unknown>, news: Record<string, unknown>) {
-  const res = await lifecycle.check(olds, news);
-  assert.deepEqual(res.failures, [], `these inputs are valid; check must pass them: ${JSON.stringify(res.failures)}`);
-  return res.inputs as Record<string, unknown>;
-}
+const checked = checkedInputs;
 
 /** Starts an emulator for one test; closed by `after` through `emulators`. */
 const emulators: EmulatorHandle[] = [];

@@ -1,0 +1,44 @@
+/**
+ * Shared fixtures of the resource tests: stack config handed to `configure` as the engine would, small source
+ * trees, and `check` that must pass.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EmulatorHandle } from "../../emulator";
+import * as lifecycle from "../../provider/resource/lifecycle";
+
+/** Configures the provider for `emu` as stack config; `overrides` replace keys (undefined drops one). */
+export function configureFor(emu: EmulatorHandle, overrides: Record<string, string | undefined> = {}): Promise<void> {
+  const values: Record<string, string | undefined> = {
+    "functiongraph:accessKey": emu.credentials.accessKey,
+    "functiongraph:secretKey": emu.credentials.secretKey,
+    "functiongraph:region": emu.region,
+    "functiongraph:projectId": emu.projectId,
+    "functiongraph:endpoint": emu.url,
+    ...overrides,
+  };
+  return lifecycle.configure({ config: { get: (k: string) => values[k] } });
+}
+
+/** Writes `files` under `root/name` (replacing what was there) and applies `modes`; returns the directory. */
+export function writeTree(
+  root: string, name: string, files: Record<string, string | Buffer>, modes: Record<string, number> = {},
+): string {
+  const dir = path.join(root, name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  for (const [rel, mode] of Object.entries(modes)) fs.chmodSync(path.join(dir, rel), mode);
+  return dir;
+}
+
+/** `check` on inputs that are valid: asserts no failure and returns the checked inputs. */
+export async function checkedInputs(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await lifecycle.check(olds, news);
+  assert.deepEqual(res.failures, [], `these inputs are valid; check must pass them: ${JSON.stringify(res.failures)}`);
+  return res.inputs as Record<string, unknown>;
+}
