@@ -6,22 +6,15 @@
  */
 import { parse as parseYaml } from "yaml";
 import { Errors } from "./errors";
+import type { FunctionConfig } from "./records";
 import { validateFunctionFields } from "./validation";
 import { readZip, ZipReadError } from "./zip-reader";
 
 /** What an import package defines: the function's settings and its code zip. */
-export interface ImportedFunction {
-  runtime: string;
-  handler: string;
-  memory_size: number;
-  timeout: number;
-  description: string;
-  user_data: string;
+export interface ImportedFunction extends Pick<FunctionConfig,
+  "runtime" | "handler" | "memory_size" | "timeout" | "description" | "user_data" | "initializer_handler" | "initializer_timeout"> {
   code_filename: string;
   code: Buffer;
-  /** The Properties keys we do not model, kept for export. */
-  initializer_handler?: string;
-  initializer_timeout?: number;
 }
 
 const isYaml = (name: string) => /\.ya?ml$/i.test(name);
