@@ -81,10 +81,12 @@ test("the installed package deploys, keeps no temp path in state, and fails clea
   const bare = path.join(root, "elsewhere");
   linkDependencies(bare);
   emu.clearLog();
-  const err = await runStack({ operation: "refresh", projectDir: project, pluginCwd: bare, stateFile, config, onOutput: (l) => output.push(l) })
+  const failedOutput: string[] = [];
+  const err = await runStack({ operation: "refresh", projectDir: project, pluginCwd: bare, stateFile, config, onOutput: (l) => failedOutput.push(l) })
     .then(() => assert.fail("refresh should fail where the package is not installed"), (e: unknown) => e);
   const message = err instanceof StackRunError ? err.result.errors.join("\n") : (err as Error).message;
   t.diagnostic(`where the package is not installed: ${message}`);
+  t.diagnostic(`plugin output: ${JSON.stringify(failedOutput)}`);
   assert.match(message, /pulumi-functiongraph: cannot load its provider code 'pulumi-functiongraph\/dist\/provider\/resource\/lifecycle\.js'/);
   assert.match(message, /npm install pulumi-functiongraph/);
   assert.equal(/\n\s+at /.test(message), false, `a stack trace in the message: ${message}`);
