@@ -411,9 +411,11 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const client = clientFor(targetOf(inputs));
   const pkg = await packageFor(inputs);
   const settings = importSettings(inputs);
-  let imported = buildImportPackage(settings, pkg.zip);
-  const viaPlaceholder = imported.packageZip.length > SIZE_LIMITS.importPackage;
-  if (viaPlaceholder) {
+  // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
+  // (building it would hold another copy of the zip plus its Base64 in memory for nothing).
+  let imported = pkg.zip.length > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
+  const viaPlaceholder = imported === undefined || imported.packageZip.length > SIZE_LIMITS.importPackage;
+  if (viaPlaceholder || imported === undefined) {
     progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);
     imported = buildImportPackage(settings, placeholderCode());
   }

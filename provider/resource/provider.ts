@@ -29,9 +29,12 @@ function load(): Lifecycle {
     return require(IMPLEMENTATION);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((err as Error).message).includes(IMPLEMENTATION)) {
-      throw new Error(`pulumi-functiongraph: cannot load its provider code '${IMPLEMENTATION}' from ${process.cwd()}. ` +
+      const setup = new Error(`pulumi-functiongraph: cannot load its provider code '${IMPLEMENTATION}' from ${process.cwd()}. ` +
         "The Pulumi plugin runs in the program directory: run `npm install pulumi-functiongraph` there " +
         "(and run `pulumi` from that directory).");
+      // The plugin prints `${err}: ${err.stack}` to the user: a set-up problem gets its message, not a trace.
+      setup.stack = `${setup.name}: ${setup.message}`;
+      throw setup;
     }
     throw err;
   }

@@ -234,12 +234,39 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     const refresh = await main.run("refresh");
     assert.equal(refresh.counts.update, 1);
     assert.deepEqual(writes(emu), []);
-    assert.equal(main.resource().outputs.digest, sha512(foreign));
+    const refreshed = main.resource().outputs;
+    assert.equal(refreshed.digest, sha512(foreign));
+    assert.equal(refreshed.version, before.outputs.version, "refresh keeps the published version");
+    assert.equal(refreshed.sourceSha512, before.outputs.sourceSha512);
     const repair = await main.run("up");
     assert.equal(repair.counts.update, 1);
     assert.deepEqual(writes(emu), ["updateCode", "publishVersion"]);
     assert.deepEqual(emu.code(urn), ours);
     assert.equal(main.resource().outputs.digest, sha512(ours));
+  });
+
+  await t.test("7b. settings changed outside are repaired with one PUT …/config; a function deleted outside is re-created", async () => {
+    const before = await main.run("up"); // nothing to do; the current outputs
+    const urn = String(before.outputs.funcUrn);
+    await emu.modifyConfig(urn, { memory_size: 1024 });
+    emu.clearLog();
+    const preview = await main.run("preview");
+    assert.equal(preview.counts.update, 1);
+    const up = await main.run("up");
+    assert.equal(up.counts.update, 1);
+    assert.deepEqual(writes(emu), ["updateConfig", "publishVersion"]);
+    assert.equal(live("e2e-fn")!.memory_size, 256);
+    assert.equal(live("e2e-fn")!.digest, before.outputs.digest);
+
+    assert.equal(await emu.removeFunction(urn), true);
+    emu.clearLog();
+    const recreate = await main.run("up");
+    assert.equal(recreate.counts.replace, 1);
+    assert.deepEqual(writes(emu).filter((w) => w !== "delete"), ["import", "publishVersion"]);
+    assert.ok(emu.requests({ operation: "delete" }).every((e) => e.status === 404), "only a delete of the missing function");
+    assert.equal(live("e2e-fn")!.digest, before.outputs.digest);
+    assert.equal(recreate.outputs.funcUrn, urn);
+    assert.equal(recreate.outputs.digest, before.outputs.digest);
   });
 
   await t.test("6. a rename deletes the old function, then imports the new one", async () => {
@@ -269,6 +296,8 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.match(failed.errors.join("\n"), /already exists.*Set `adopt: true`/s);
     assert.deepEqual(writes(emu), ["import"]); // refused by the service (FSS.1061), nothing changed
     assert.equal(live("e2e-existing")!.digest, seeded.digest);
+    const leftState = fs.existsSync(s.stateFile) ? JSON.parse(s.stateText()).resources : [];
+    assert.deepEqual(leftState, [], "the refused create recorded nothing");
 
     s.settings.adopt = true;
     emu.clearLog();
@@ -328,7 +357,11 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.deepEqual(writes(emu), ["import"]);
     assert.deepEqual([...new Set(emu.requests().map((e) => e.authKind))], ["aksk"]);
     assert.match(String(r2.outputs.funcUrn), /:e2e-env$/);
-    assertNoSecrets(envStack.stateText(), [emu.credentials.accessKey, emu.credentials.secretKey], [r2.summary]);
+    // Both the tsc-compiled program (temporary stack) and the ts-node one serialized the same shim: a checkout
+    // outside node_modules requires the compiled implementation by absolute path.
+    const impl = path.join(REPO_ROOT, "dist/provider/resource/lifecycle.js");
+    for (const st of [temp, envStack]) assert.ok(providerStrings(st.stateText()).every((p) => p.includes(JSON.stringify(impl))));
+    assertNoSecrets(envStack.stateText(), [emu.credentials.accessKey, emu.credentials.secretKey], [r2.summary, envStack.output.join("\n")]);
 
     // An IAM token from the environment, endpoint from functiongraph:endpoint.
     const tokenStack = new E2EStack(root, "token", app, {
@@ -341,6 +374,6 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     const r3 = await tokenStack.run("up");
     assert.deepEqual(writes(emu), ["import"]);
     assert.deepEqual([...new Set(emu.requests().map((e) => e.authKind))], ["token"]);
-    assertNoSecrets(tokenStack.stateText(), [AUTH_TOKEN], [r3.summary]);
+    assertNoSecrets(tokenStack.stateText(), [AUTH_TOKEN], [r3.summary, tokenStack.output.join("\n")]);
   });
 });

@@ -220,6 +220,7 @@ test("a plugin killed in the middle of an up: the next up converges, nothing orp
   process.kill(plugin.pid!, "SIGKILL");
   const killed = await run;
   assert.equal(killed.ok, false, "the interrupted up fails");
+  await new Promise((r) => setTimeout(r, 600)); // let a request in flight at the kill (150 ms latency) finish
   const landedBefore = emu.functions().length;
   const recordedBefore = stack.state().resources.length;
   t.diagnostic(`killed after the first import: ${landedBefore} function(s) in the emulator, ${recordedBefore} in state`);

@@ -1,0 +1,62 @@
+/**
+ * `npm run bench`: every benchmark side by side in one run, on the same machine state, printing ratios and
+ * absolute numbers (benchmarks are never timed tests):
+ *  1. packaging (bench/packaging.ts): packageSource vs `zip -X -r -q` vs archiver `directory()` on a tree of
+ *     >= 20,000 files / >= 200 MB, hashSource vs plain reads, peak RSS of packageSource;
+ *  2. no-op preview (bench/preview.ts): check + diff of one function on that tree (target <= 0.6 s), plus the same
+ *     preview through the engine harness;
+ *  3. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip;
+ *  4. stack (bench/stack.ts): 50 functions, up then a no-op up.
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,upload,stack` selects.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runPackagingBench } from "./packaging";
+import { DEFAULT_TREE, runPreviewBench } from "./preview";
+import { runUploadMemoryBench } from "./upload-memory";
+import { runStackBench } from "./stack";
+
+const REPO = path.resolve(__dirname, "..", "..");
+
+async function main(): Promise<void> {
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+  const want = (k: string) => !only || only.includes(k);
+  const log = (l: string) => console.log(l);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+  log(`# pulumi-functiongraph benchmarks — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  if (want("packaging")) {
+    log("\n## packaging");
+    results.packaging = await runPackagingBench({ log });
+  }
+  if (want("preview")) {
+    log("\n## no-op preview");
+    results.preview = await runPreviewBench({ treeDir: DEFAULT_TREE, log });
+  }
+  if (want("upload")) {
+    log("\n## upload memory");
+    results.upload = await runUploadMemoryBench({ log });
+  }
+  if (want("stack")) {
+    log("\n## 50-function stack");
+    results.stack = await runStackBench({ count: 50, log });
+  }
+  results.loadAverageAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
+  const out = path.join(REPO, "bench", ".scratch", "results.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  log(`\nresults: ${path.relative(REPO, out)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,106 @@
+/**
+ * Peak memory while packaging and uploading a ~45 MB code zip: a child process configures the lifecycle module,
+ * runs `check` then `create` of one function whose source is 45 MB of incompressible bytes (so the zip is about
+ * 45 MB: imported as a placeholder, then `PUT …/code` with the Base64 body) against an emulator running in the
+ * parent with `limits: { codeUploadBytes: 60 MB }`, and reports its peak RSS (and its RSS before the create).
+ *
+ * Run: `node dist/bench/upload-memory.js` (or through `npm run bench`).
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn } from "node:child_process";
+
+const MB = 1e6;
+
+export interface UploadMemoryResult {
+  zipBytes: number;
+  rssBeforeBytes: number;
+  peakRssBytes: number;
+  createSeconds: number;
+}
+
+/**
+ * This process's peak RSS in bytes: VmHWM from /proc (per address space, reset by exec). `resourceUsage().maxRSS`
+ * is NOT usable in a spawned child on Linux: it keeps the parent's peak across fork + exec (a 500 MB parent makes
+ * a 39 MB child report 480 MB).
+ */
+function peakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** The child: configure, check, create; prints one JSON line. */
+async function child(): Promise<void> {
+  const lifecycle = require("../provider/resource/lifecycle") as typeof import("../provider/resource/lifecycle");
+  const cfg = JSON.parse(process.env.FGS_BENCH_CONFIG!) as Record<string, string>;
+  await lifecycle.configure({ config: { get: (k: string) => cfg[k] } });
+  const news = { sourceDir: process.env.FGS_BENCH_SOURCE!, runtime: "Node.js18.15", handler: "index.handler", funcName: "bench-upload" };
+  const checked = await lifecycle.check({}, news);
+  if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));
+  const rssBeforeBytes = peakRss();
+  const start = performance.now();
+  const created = await lifecycle.create(checked.inputs);
+  const createSeconds = (performance.now() - start) / 1000;
+  const outs = created.outs as Record<string, unknown>;
+  process.stdout.write(JSON.stringify({ codeSize: outs.codeSize, rssBeforeBytes, peakRssBytes: peakRss(), createSeconds }) + "\n");
+  process.exit(0);
+}
+
+export async function runUploadMemoryBench(opts: { log?: (line: string) => void; zipMB?: number } = {}): Promise<UploadMemoryResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const { startEmulator } = require("../emulator") as typeof import("../emulator");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-bench-upload-"));
+  const emu = await startEmulator({ quiet: true, limits: { codeUploadBytes: 60 * MB } });
+  try {
+    const total = (opts.zipMB ?? 45) * MB;
+    fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = async () => 'ok';\n");
+    const parts = 9;
+    for (let i = 0; i < parts; i++) fs.writeFileSync(path.join(dir, `blob-${i}.bin`), crypto.randomBytes(Math.floor(total / parts)));
+    const config = {
+      "functiongraph:endpoint": emu.url, "functiongraph:region": emu.region, "functiongraph:projectId": emu.projectId,
+      "functiongraph:accessKey": emu.credentials.accessKey, "functiongraph:secretKey": emu.credentials.secretKey,
+    };
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, [__filename, "--child"], {
+        env: { ...process.env, FGS_QUIET: "1", FGS_BENCH_CONFIG: JSON.stringify(config), FGS_BENCH_SOURCE: dir },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      p.stdout.on("data", (d) => (stdout += d));
+      p.stderr.on("data", (d) => (stderr += d));
+      p.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`upload-memory child exited ${code}: ${stderr}`))));
+    });
+    const r = JSON.parse(out.trim().split("\n").pop()!) as { codeSize: number; rssBeforeBytes: number; peakRssBytes: number; createSeconds: number };
+    const writes = emu.requests({ writesOnly: true }).map((e) => e.operation);
+    const zipBytes = emu.functions()[0]?.code_size ?? r.codeSize;
+    log(`upload memory: ${(zipBytes / MB).toFixed(1)} MB zip (${writes.join(" + ")}) in ${r.createSeconds.toFixed(2)} s; ` +
+      `peak RSS ${(r.peakRssBytes / MB).toFixed(0)} MB (${(r.rssBeforeBytes / MB).toFixed(0)} MB before the create) = ` +
+      `${(r.peakRssBytes / zipBytes).toFixed(1)}x the zip`);
+    return { zipBytes, rssBeforeBytes: r.rssBeforeBytes, peakRssBytes: r.peakRssBytes, createSeconds: r.createSeconds };
+  } finally {
+    await emu.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  if (process.argv[2] === "--child") {
+    child().catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  } else {
+    runUploadMemoryBench().then((r) => console.log(JSON.stringify(r)), (e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  }
+}
