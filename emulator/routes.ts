@@ -224,9 +224,11 @@ async function publishVersion(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
   }
   const name = body.version || autoVersionName(now);
   if (!VERSION_NAME.test(name) || name === "latest") throw Errors.badRequest(`version: invalid version name '${name}'`);
-  if (f.versions.some((v) => v.version === name)) throw Errors.versionExists(name);
+  // "Nothing changed" is judged before the name [U]: a retry of a publish whose answer was lost, within the
+  // same second, would otherwise collide with its own auto-generated name.
   const hash = configHash(f.config);
   if (f.lastPublished && f.lastPublished.digest === f.digest && f.lastPublished.configHash === hash) throw Errors.nothingChanged();
+  if (f.versions.some((v) => v.version === name)) throw Errors.versionExists(name);
   if (f.versions.length + 1 >= ctx.options.limits.maxVersions) throw Errors.versionQuota(ctx.options.limits.maxVersions);
   const v: VersionRecord = {
     version: name,

@@ -165,6 +165,13 @@ export class FunctionGraphClient {
       schema: schemas().FunctionModelSchema, idempotent: false });
   }
 
+  /** `GET /{urn}/versions`: the function's versions, `latest` included (one page: at most 20 exist). */
+  async listVersions(urn: string): Promise<FunctionModel[]> {
+    const res = await this.call({ method: "GET", sub: `/${urnPathSegment(normalizeUrn(urn))}/versions`,
+      schema: schemas().ListVersionsResponseSchema, idempotent: true });
+    return res.versions;
+  }
+
   /** `DELETE /{urn}` (`:latest` stripped, so the whole function goes). An absent function (404) counts as done. */
   async deleteFunction(urn: string): Promise<void> {
     await this.call({ method: "DELETE", sub: `/${urnPathSegment(normalizeUrn(urn))}`, schema: undefined,

@@ -182,6 +182,13 @@ export const ListFunctionsResponseSchema = z.looseObject({
   count: opt(z.number().int()),
 });
 
+/** `GET /{urn}/versions` response: the models of the function's versions (`latest` included). */
+export const ListVersionsResponseSchema = z.looseObject({
+  versions: z.array(FunctionModelSchema),
+  next_marker: opt(z.union([z.number().int(), z.string()])),
+  count: opt(z.number().int()),
+});
+
 /** `GET /{urn}/export` response [U]: a JSON `{file_name, code_url}` (or a zip stream, handled by the client). */
 export const ExportFunctionResponseSchema = z.looseObject({
   file_name: opt(z.string()),
@@ -199,3 +206,4 @@ export type UpdateFunctionConfigRequest = z.infer<typeof UpdateFunctionConfigReq
 export type PublishVersionRequest = z.infer<typeof PublishVersionRequestSchema>;
 export type ListFunctionsResponse = z.infer<typeof ListFunctionsResponseSchema>;
 export type ExportFunctionResponse = z.infer<typeof ExportFunctionResponseSchema>;
+export type ListVersionsResponse = z.infer<typeof ListVersionsResponseSchema>;

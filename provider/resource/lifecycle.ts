@@ -157,15 +157,23 @@ async function uploadCode(client: FunctionGraphClient, urn: string, inputs: Chec
   return res;
 }
 
-/** Publishes a version; "nothing changed since the last publication" (FSS.1016) keeps the previous one. */
-async function publish(client: FunctionGraphClient, urn: string, digest: string | undefined, previous?: string) {
+/**
+ * Publishes a version. "Nothing changed since the last publication" (FSS.1016) keeps the last one: the
+ * recorded `previous`, or — after a publish whose answer was lost — the newest version the service lists.
+ */
+async function publish(client: FunctionGraphClient, urn: string, digest: string | undefined, previous?: string): Promise<string> {
   try {
     const v = await client.publishVersion(urn, dropUndefined({ digest }));
     progress(`published version ${v.version}`);
     return v.version ?? previous ?? "latest";
   } catch (err) {
-    if (isFgsError(err, 400, "FSS.1016") && previous) return previous;
-    throw err;
+    // FSS.1016: nothing changed since the last publication. FSS.1062 for a name we did not choose: the
+    // service generated the name of a version that already exists — the same situation, within a second.
+    if (!isFgsError(err, 400, "FSS.1016") && !isFgsError(err, 409, "FSS.1062")) throw err;
+    if (previous) return previous;
+    const published = (await client.listVersions(urn)).filter((v) => v.version && v.version !== "latest");
+    const newest = published.sort((a, b) => String(a.last_modified).localeCompare(String(b.last_modified))).pop();
+    return newest?.version ?? "latest";
   }
 }
 
@@ -500,7 +508,9 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   if (codeChanged) {
     const pkg = await packageFor(inputs);
     zipSha512 = pkg.zipSha512;
-    if (live.digest !== pkg.zipSha512 || old.sourceSha512 !== inputs.sourceSha512 || old.incomplete) {
+    // Identical bytes are not uploaded again (e.g. an interrupted update that did land). If the service's
+    // digest is not the zip's SHA512 [U], this always differs and the code is uploaded: the safe side.
+    if (live.digest !== pkg.zipSha512) {
       await uploadCode(client, urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
@@ -508,14 +518,14 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const configChanged = settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0;
   if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs));
 
-  let version = inputs.publishVersion ? (old.publishVersion ? old.version : undefined) : "latest";
-  if (inputs.publishVersion && (codeChanged || configChanged || !old.publishVersion || !version || version === "latest")) {
-    version = await publish(client, urn, model.digest ?? undefined, old.publishVersion ? old.version : undefined);
+  let version = "latest";
+  if (inputs.publishVersion) {
+    const previous = old.publishVersion && old.version && old.version !== "latest" ? old.version : undefined;
+    version = codeChanged || configChanged || !previous
+      ? await publish(client, urn, model.digest ?? undefined, previous)
+      : previous;
   }
-  const outs = outputsFrom(inputs, model, {
-    zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version: version ?? "latest",
-  });
-  delete (outs as Partial<FunctionOutputs>).incomplete;
+  const outs = outputsFrom(inputs, model, { zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version });
   return { outs };
 }
 

@@ -167,18 +167,25 @@ describe("existing functions", () => {
   it("a failure after the import is a partial create that the next update finishes", async () => {
     const dir = sourceTree("p", { "index.js": "exports.handler = 1;\n" });
     const inputs = await checked({}, args(dir, { publishVersion: true }));
-    emu.setFaults("500=1,seed=1");
-    // The import itself is retried on 500 by nobody (ambiguous): make only publish fail by seeding faults
-    // after the import — emulate by letting the import through first.
-    emu.setFaults(null);
-    const created = await lifecycle.create({ ...inputs, publishVersion: false });
+    // The version is published but its answer is lost: the create cannot know, so it reports a partial create.
+    emu.setFaults("commitDrop=publishVersion:1");
+    const err = await lifecycle.create(inputs).then(() => undefined, (e: unknown) => e as Error & { id?: string; properties?: Record<string, unknown> });
+    assert.ok(err, "the create must fail");
+    assert.match(err.message, /was created but not finished.*next `pulumi up` will finish it/s);
+    assert.match(String(err.id), /:function:default:fn-a$/);
+    assert.equal(err.properties?.incomplete, true);
     assert.equal(emu.functions().length, 1);
-    // A partial state as the engine would record it, then the next up.
-    const partialOuts = { ...(created.outs as Record<string, unknown>), incomplete: true };
-    const d = await lifecycle.diff(created.id, partialOuts, inputs);
+
+    // The engine records id + properties; the next up diffs against them and finishes without importing again.
+    emu.clearLog();
+    const d = await lifecycle.diff(err.id!, err.properties!, inputs);
     assert.equal(d.changes, true);
-    const up = await lifecycle.update(created.id, partialOuts, inputs);
-    assert.equal((up.outs as Record<string, unknown>).incomplete, undefined);
+    assert.deepEqual(d.replaces, []);
+    const up = await lifecycle.update(err.id!, err.properties!, inputs);
+    const outs = up.outs as Record<string, unknown>;
+    assert.equal(outs.incomplete, undefined);
+    assert.match(String(outs.version), /^v\d{8}-\d{6}$/, "the version published by the interrupted create is recorded");
+    assert.deepEqual(writes(), ["publishVersion"], "only the publish is retried (and the service says nothing changed)");
     assert.equal(emu.functions().length, 1);
   });
 });
