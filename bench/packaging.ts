@@ -2,8 +2,9 @@
  * Packaging benchmark: measures, side by side in one run on the same tree, `packageSource` against
  * Info-ZIP `zip -X -r -q` and archiver's `directory()`, `hashSource` against plainly reading every file, and
  * the peak RSS of `packageSource` in a child process. Speed targets are ratios checked here, never in unit
- * tests. The tree is copies of the project's own node_modules (real packages; deterministic after `npm ci`,
- * no network) in bench/.scratch/ (gitignored), enough copies for >= 20,000 files and >= 200 MB.
+ * tests. The tree is a copy of the project's own node_modules (real packages; deterministic after `npm ci`,
+ * no network) topped up with deterministic filler to >= 20,000 files and >= 200 MB, in bench/.scratch/
+ * (gitignored).
  *
  * Run: `node dist/bench/packaging.js` (or through `npm run bench`).
  */
@@ -57,23 +58,52 @@ function walkStats(dir: string): TreeStats {
   return { files, bytes };
 }
 
-/** Builds (or reuses) the benchmark tree: `copies` copies of `source` under `scratch/copy-N`. */
-function prepareTree(source: string, scratch: string, minFiles: number, minBytes: number, log: (l: string) => void): TreeStats & { dir: string; copies: number } {
+/**
+ * Deterministic filler for the tree: minified-JS-like text from a seeded xorshift PRNG, so it compresses like
+ * real code (~3-4x) and is the same on every machine.
+ */
+function fillerText(seed: number, bytes: number): Buffer {
+  const out = Buffer.alloc(bytes);
+  let x = seed | 1;
+  const ident = "abcdefghijklmnopqrstuvwxyz_$ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const punct = ["=", "(", ")", ";", "{", "}", ".", ",", "+", "&&", "return ", "function ", "var ", "\n"];
+  let i = 0;
+  while (i < bytes) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    const r = x >>> 0;
+    const token = r % 3 === 0 ? punct[(r >>> 8) % punct.length] : ident[(r >>> 8) % ident.length] + ((r >>> 16) % 100).toString(36);
+    i += out.write(token, i);
+  }
+  return out;
+}
+
+/**
+ * Builds (or reuses) the benchmark tree: one copy of `source` (real packages) under `scratch/copy-0`, topped up
+ * with deterministic filler files in `scratch/filler/` until it has at least `minFiles` files and `minBytes`.
+ * (Whole extra copies would overshoot the target size — two copies of this project's node_modules are 39,000
+ * files — and measure a different tree from the one the targets name.)
+ */
+function prepareTree(source: string, scratch: string, minFiles: number, minBytes: number, log: (l: string) => void): TreeStats & { dir: string } {
   const one = walkStats(source);
   if (one.files === 0) throw new Error(`benchmark source ${source} is empty: run npm ci first`);
-  const copies = Math.max(1, Math.ceil(minFiles / one.files), Math.ceil(minBytes / one.bytes));
+  const fillerFiles = Math.max(0, minFiles - one.files, 1);
+  const fillerBytes = Math.max(0, minBytes - one.bytes);
+  const perFile = Math.ceil(fillerBytes / fillerFiles);
   const marker = path.join(scratch, ".complete.json");
-  const want = JSON.stringify({ source, copies, files: one.files, bytes: one.bytes });
+  const want = JSON.stringify({ source, files: one.files, bytes: one.bytes, fillerFiles, perFile });
   if (!fs.existsSync(marker) || fs.readFileSync(marker, "utf8") !== want) {
-    log(`building tree: ${copies} cop${copies === 1 ? "y" : "ies"} of ${source} (${one.files} files, ${(one.bytes / MB).toFixed(1)} MB each) into ${scratch}`);
+    log(`building tree: ${source} (${one.files} files, ${(one.bytes / MB).toFixed(1)} MB) + ${fillerFiles} filler files of ${(perFile / 1024).toFixed(0)} KB into ${scratch}`);
     fs.rmSync(scratch, { recursive: true, force: true });
-    for (let i = 0; i < copies; i++) {
-      fs.cpSync(source, path.join(scratch, `copy-${i}`), { recursive: true, verbatimSymlinks: true });
+    fs.cpSync(source, path.join(scratch, "copy-0"), { recursive: true, verbatimSymlinks: true });
+    for (let i = 0; i < fillerFiles; i++) {
+      const dir = path.join(scratch, "filler", `group-${Math.floor(i / 100)}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `chunk-${i}.js`), fillerText(i + 1, perFile));
     }
     fs.writeFileSync(marker, want);
   }
   const stats = walkStats(scratch);
-  return { dir: scratch, copies, ...stats };
+  return { dir: scratch, ...stats };
 }
 
 /** The baseline for hashSource: walk and read every file, doing nothing with the bytes. */
@@ -141,7 +171,7 @@ export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promi
   );
   // Same file set as zip -r and archiver: no ignore files (packages ship their own .gitignore files).
   const options = { useIgnoreFiles: false, compressionLevel: level };
-  log(`tree: ${tree.files} files, ${(tree.bytes / MB).toFixed(1)} MB (${tree.copies} copies), level ${level}, ${rounds} round(s)`);
+  log(`tree: ${tree.files} files, ${(tree.bytes / MB).toFixed(1)} MB level ${level}, ${rounds} round(s)`);
   plainRead(tree.dir); // warm the page cache so every contender sees the same cache state
 
   const hasZip = !spawnSync("zip", ["-v"], { stdio: "ignore" }).error;
@@ -172,8 +202,9 @@ export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promi
   // Peak RSS of packageSource alone, in a fresh process.
   const child = spawnSync(process.execPath, ["-e", `
     const p = require(${JSON.stringify(path.join(REPO, "dist", "provider", "package"))});
+    const { peakRss } = require(${JSON.stringify(path.join(__dirname, "peak-rss.js"))});
     p.packageSource(${JSON.stringify(tree.dir)}, ${JSON.stringify(options)}).then((r) =>
-      console.log(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, zipBytes: r.size })));
+      console.log(JSON.stringify({ maxRssBytes: peakRss(), zipBytes: r.size })));
   `], { encoding: "utf8" });
   if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);
   const rss = JSON.parse(child.stdout) as { maxRssBytes: number; zipBytes: number };

@@ -8,6 +8,7 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import { peakRss } from "./peak-rss";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
@@ -21,20 +22,6 @@ export interface UploadMemoryResult {
   createSeconds: number;
 }
 
-/**
- * This process's peak RSS in bytes: VmHWM from /proc (per address space, reset by exec). `resourceUsage().maxRSS`
- * is NOT usable in a spawned child on Linux: it keeps the parent's peak across fork + exec (a 500 MB parent makes
- * a 39 MB child report 480 MB).
- */
-function peakRss(): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
-    if (m) return Number(m[1]) * 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}
 
 /** The child: configure, check, create; prints one JSON line. */
 async function child(): Promise<void> {

@@ -59,6 +59,7 @@ export function openHashCache(realRoot: string, dir: string = hashCacheDir()): H
   }
   const next: CacheFile["entries"] = {};
   const mtimes = new Map<string, number>();
+  let changed = false; // anything to write? An unchanged tree leaves the file as it is.
   return {
     get(relPath, stamp) {
       const e = old[relPath];
@@ -69,10 +70,17 @@ export function openHashCache(realRoot: string, dir: string = hashCacheDir()): H
       return undefined;
     },
     set(relPath, stamp, mtimeMs, sha512) {
+      const e = old[relPath];
+      if (e && e[0] === stamp && e[1] === sha512) {
+        next[relPath] = e;
+        return;
+      }
+      changed = true;
       next[relPath] = [stamp, sha512];
       mtimes.set(relPath, mtimeMs);
     },
     save() {
+      if (!changed && Object.keys(next).length === Object.keys(old).length) return;
       const now = Date.now();
       for (const [rel, mtime] of mtimes) if (mtime > now - RACY_MS) delete next[rel];
       const body: CacheFile = { format: FORMAT, root: realRoot, entries: next };
