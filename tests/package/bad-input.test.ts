@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as net from "node:net";
 import * as path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -82,7 +83,25 @@ test("invalid options are a TypeError naming the option", async (t) => {
  * (spawn's uid option); as another user it runs in-process.
  */
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-const nobodyWorks = isRoot && spawnSync(process.execPath, ["-e", `require(${JSON.stringify(PACKAGE_MODULE)})`], { uid: 65534, gid: 65534, cwd: "/" }).status === 0;
+
+/**
+ * As root, a world-readable copy of the compiled packaging module (and its one dependency, `ignore`), so that
+ * `nobody` can load it even when the checkout sits under a private directory (a CI clone in a 0700 temp dir).
+ */
+function stageForNobody(): string {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-nobody-"));
+  fs.cpSync(path.dirname(PACKAGE_MODULE), path.join(stage, "package"), { recursive: true });
+  fs.cpSync(path.dirname(require.resolve("ignore/package.json")), path.join(stage, "node_modules", "ignore"), { recursive: true });
+  const open = (p: string): void => {
+    fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) open(path.join(p, e));
+  };
+  open(stage);
+  process.on("exit", () => fs.rmSync(stage, { recursive: true, force: true }));
+  return path.join(stage, "package", path.basename(PACKAGE_MODULE));
+}
+const NOBODY_MODULE = isRoot ? stageForNobody() : PACKAGE_MODULE;
+const nobodyWorks = isRoot && spawnSync(process.execPath, ["-e", `require(${JSON.stringify(NOBODY_MODULE)})`], { uid: 65534, gid: 65534, cwd: "/" }).status === 0;
 
 test(
   "an unreadable file or directory is UNREADABLE naming it",
@@ -106,7 +125,7 @@ test(
         await assert.rejects((fn === "hashSource" ? hashSource : packageSource)(dir, options), expectError("UNREADABLE", bad));
         continue;
       }
-      const script = `require(${JSON.stringify(PACKAGE_MODULE)}).${fn}(${JSON.stringify(dir)}, ${JSON.stringify(options)}).then(() => console.log("{}"), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, path: e.path, message: e.message })))`;
+      const script = `require(${JSON.stringify(NOBODY_MODULE)}).${fn}(${JSON.stringify(dir)}, ${JSON.stringify(options)}).then(() => console.log("{}"), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, path: e.path, message: e.message })))`;
       const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { uid: 65534, gid: 65534, cwd: "/" }).toString());
       assert.deepEqual([out.name, out.code, out.path], ["PackagingError", "UNREADABLE", bad], `${fn}: ${JSON.stringify(out)}`);
       assert.ok(out.message.includes(bad));
