@@ -78,6 +78,10 @@ export class Function extends pulumi.dynamic.Resource {
   constructor(name: string, args: FunctionArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = Object.fromEntries(OUTPUT_KEYS.map((k) => [k, undefined]));
     Object.assign(props, args, { funcName: args.funcName ?? name });
+    // additionalSecretOutputs only covers the OUTPUT: the engine stores the inputs (and shows them in the
+    // preview) as given, so the variables would sit in clear text in the state's inputs. A secret input is
+    // encrypted there, and the engine keeps the checked input and the output of the same name secret.
+    if (args.environment !== undefined) props.environment = pulumi.secret(args.environment);
     super(functionProvider, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "environment"],

@@ -12,7 +12,7 @@ import { createDeflateRaw } from "node:zlib";
 import { createReadStream } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  backoffDelay, buildImportPackage, FunctionGraphClient, maxRetriesFromEnv, retryBaseDelayFromEnv, FunctionGraphError, normalizeUrn, SIZE_LIMITS, toUserData,
+  backoffDelay, buildImportPackage, DEFAULT_TIMEOUT_MS, FunctionGraphClient, maxRetriesFromEnv, retryBaseDelayFromEnv, FunctionGraphError, normalizeUrn, SIZE_LIMITS, toUserData,
   type FunctionModel, type ImportSettings, type UpdateFunctionConfigRequest,
 } from "../api";
 import { writeStoredZip } from "../api/stored-zip";
@@ -44,11 +44,28 @@ function sourcePath(dir: string): string {
   return path.resolve(process.cwd(), dir);
 }
 
-function clientFor(target: Target): FunctionGraphClient {
+/** The client's default per-attempt timeout, enough for small requests. */
+const BASE_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+/** The slowest link a code upload must still succeed on: 128 KiB/s (1 Mbit/s). */
+const MIN_UPLOAD_BYTES_PER_SECOND = 128 * 1024;
+
+/**
+ * Per-attempt timeout for a request carrying `bodyBytes`: the client's 120 s covers a small body, but a 50 MB
+ * zip is ~67 MB of Base64 JSON — 9 minutes on a 1 Mbit/s uplink — and every retry would time out the same way.
+ * `FGS_REQUEST_TIMEOUT_MS` (a positive whole number) replaces the base.
+ */
+export function requestTimeoutMs(bodyBytes = 0, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FGS_REQUEST_TIMEOUT_MS?.trim();
+  const base = raw && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : BASE_TIMEOUT_MS;
+  return base + Math.ceil((bodyBytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
+}
+
+function clientFor(target: Target, bodyBytes = 0): FunctionGraphClient {
   return new FunctionGraphClient({
     endpoint: target.endpoint,
     projectId: target.projectId,
     credentials: target.credentials,
+    timeoutMs: requestTimeoutMs(bodyBytes),
     onRetry: (r) => progress(`retrying ${r.method} ${r.path} in ${r.delayMs} ms (attempt ${r.attempt}): ${r.reason}`),
   });
 }
@@ -150,9 +167,11 @@ function uploadBody(zip: Buffer) {
   return { code_type: "zip" as const, code_filename: CODE_FILE_NAME, func_code: { file: zip.toString("base64") } };
 }
 
-async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
+async function uploadCode(urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   const start = performance.now();
-  const res = await writeLimiter.run(() => client.updateFunctionCode(urn, uploadBody(pkg.zip)));
+  // Base64 is 4/3 of the zip: the timeout grows with what is sent (see requestTimeoutMs).
+  const uploader = clientFor(targetOf(inputs), Math.ceil(pkg.size * 4 / 3));
+  const res = await writeLimiter.run(() => uploader.updateFunctionCode(urn, uploadBody(pkg.zip)));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
 }
@@ -317,7 +336,9 @@ function plannedChanges(olds: Partial<FunctionOutputs>, news: Record<string, unk
   const replaces: string[] = [];
   const changes: string[] = [];
   for (const key of REPLACE_KEYS) {
-    if (isUnknown(news[key])) changes.push(key);
+    // Not known in this preview: it is computed from a resource that changes, so it most likely changes too —
+    // show the replacement `up` will make rather than an update (Terraform-bridged providers do the same).
+    if (isUnknown(news[key])) (olds[key] !== undefined ? replaces : changes).push(key);
     else if (olds[key] !== undefined && news[key] !== undefined && olds[key] !== news[key]) replaces.push(key);
   }
   for (const key of SETTING_KEYS) {
@@ -325,7 +346,10 @@ function plannedChanges(olds: Partial<FunctionOutputs>, news: Record<string, unk
     else if (!sameSetting(key, news[key], olds[key])) changes.push(key);
   }
   if (isUnknown(news.sourceSha512) || news.sourceSha512 !== olds.sourceSha512) changes.push("sourceSha512");
-  if (news.publishVersion === true && olds.publishVersion !== true) changes.push("publishVersion");
+  // Both ways: turning it off must rewrite `version` to `latest` (and the recorded flag), which only an update does.
+  if (isUnknown(news.publishVersion) || (news.publishVersion === true) !== (olds.publishVersion === true)) changes.push("publishVersion");
+  // A resource-level endpoint is recorded in the outputs: refresh and delete only get the outputs.
+  if (isUnknown(news.endpoint) || (news.endpoint ?? undefined) !== (olds.endpoint ?? undefined)) changes.push("endpoint");
   if (olds.incomplete) changes.push("incomplete");
   return { replaces, changes };
 }
@@ -336,7 +360,8 @@ function driftOf(olds: Partial<FunctionOutputs>, live: FunctionModel | undefined
   const drift: string[] = [];
   const expected = olds.expectedDigest ?? olds.digest;
   if (expected && live.digest && live.digest !== expected) drift.push("code");
-  drift.push(...settingChanges(olds, modelOutputs(live)));
+  const liveSettings = modelOutputs(live);
+  drift.push(...settingChanges(olds, liveSettings).filter((k) => olds[k as keyof FunctionOutputs] !== undefined || k === "environment" || k === "description"));
   return drift;
 }
 
@@ -396,7 +421,7 @@ async function converge(
 ): Promise<FunctionModel> {
   let model = live;
   if (live.digest !== pkg.zipSha512) {
-    await uploadCode(client, urn, inputs, pkg);
+    await uploadCode(urn, inputs, pkg);
     model = await client.getFunctionConfig(urn);
   }
   if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
@@ -428,13 +453,14 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     imported = buildImportPackage(settings, placeholderCode());
   }
   const request = { ...imported.request, package: inputs.package };
+  const importer = clientFor(targetOf(inputs), Math.ceil(imported.packageZip.length * 4 / 3));
 
   let landed: FunctionModel | undefined;
   let needsCode = viaPlaceholder;
   const start = performance.now();
   for (let attempt = 1; landed === undefined; attempt++) {
     try {
-      landed = await importLimiter.run(() => client.importFunction(request));
+      landed = await importLimiter.run(() => importer.importFunction(request));
       progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
     } catch (err) {
       if (isFgsError(err, 409, "FSS.1061")) {
@@ -465,12 +491,15 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   let model: FunctionModel = landed;
 
   const urn = normalizeUrn(model.func_urn);
+  // The plugin adds `__provider` to successful results only; the engine stores these properties as the outputs,
+  // and Delete/Read (destroy, refresh) find the provider in the outputs: without it they fail to load it.
   const partial = (): Record<string, unknown> => ({
     ...outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, incomplete: true }),
+    ...(news.__provider !== undefined ? { __provider: news.__provider } : {}),
   });
   try {
     if (needsCode) {
-      await uploadCode(client, urn, inputs, pkg);
+      await uploadCode(urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
     if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
@@ -511,7 +540,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     // Identical bytes are not uploaded again (e.g. an interrupted update that did land). If the service's
     // digest is not the zip's SHA512 [U], this always differs and the code is uploaded: the safe side.
     if (live.digest !== pkg.zipSha512) {
-      await uploadCode(client, urn, inputs, pkg);
+      await uploadCode(urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
   }

@@ -11,7 +11,7 @@ export const OUTPUT_KEYS = [
   "funcUrn", "funcName", "package", "runtime", "handler", "memorySize", "timeout", "cpu", "codeType",
   "codeFilename", "codeSize", "digest", "version", "imageName", "lastModified", "namespace", "projectName",
   "domainId", "description", "environment", "sourceSha512", "zipSha512", "fileCount", "expectedDigest",
-  "region", "projectId", "publishVersion", "driftCheck", "incomplete",
+  "region", "projectId", "endpoint", "publishVersion", "driftCheck", "incomplete",
 ] as const;
 
 /** The outputs as stored in state. */
@@ -45,6 +45,8 @@ export interface FunctionOutputs {
   expectedDigest?: string;
   region: string;
   projectId: string;
+  /** The resource's own `endpoint` argument, when given: refresh and delete only see the outputs. */
+  endpoint?: string;
   publishVersion: boolean;
   driftCheck: boolean;
   /** Set on a partially created resource: the next `up` finishes it instead of importing again. */
@@ -105,6 +107,7 @@ export function settingsOutputs(inputs: FunctionInputs & TrackedInputs): Partial
     fileCount: inputs.fileCount,
     region: inputs.region,
     projectId: inputs.projectId,
+    endpoint: inputs.endpoint,
     publishVersion: inputs.publishVersion,
     driftCheck: inputs.driftCheck,
   });
