@@ -47,6 +47,9 @@ export interface CollectedSource {
  */
 const ALWAYS_EXCLUDED: readonly string[] = [".git"];
 
+/** Characters refused in names (see `collectFiles`): control characters and the backslash. */
+const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\\]/;
+
 /** Normalises an on-disk mode to 0o644 / 0o755 so umask and checkout tools cannot change the package. */
 export function normaliseMode(mode: number): FileMode {
   return mode & 0o111 ? 0o755 : 0o644;
@@ -77,6 +80,21 @@ function isInside(realRoot: string, real: string): boolean {
  * walk order), so reading and deflating can start while the walk goes on. Throws `PackagingError` for a missing or non-directory
  * source, unreadable directories, escaping / broken / cyclic symlinks, special files, an empty result or a
  * total size over `options.maxTotalBytes`.
+ *
+ * Names (judgement calls, chosen so the zip extracts to exactly the tree on disk or fails loudly):
+ * - Names are used byte for byte as the file system returns them: no Unicode normalisation, so `é` as
+ *   U+00E9 (NFC) and as `e` + U+0301 (NFD) are two different entries, as they are two files on Linux.
+ * - Spaces, `#`, `%`, `?`, `*`, quotes, a leading `-`, trailing spaces, emoji and CJK are kept as they are
+ *   (UTF-8 flag set when not ASCII); every reader tried extracts them unchanged.
+ * - A name with a control character (U+0000-U+001F, U+007F: newline, CR as in macOS `Icon\r`, tab…) is
+ *   refused (UNSUPPORTED_NAME): Info-ZIP unzip silently drops the character on extraction (`nl\nx` becomes
+ *   `nlx`), so the deployed tree would differ from the source. Rename it or exclude it.
+ * - A name that is not valid UTF-8 is refused (UNSUPPORTED_NAME): decoding it would silently rename the file
+ *   (and fail to read it back), and the zip's UTF-8 flag would be a lie. Rename it or exclude it (ignore
+ *   patterns see the name with U+FFFD in place of the bad bytes, so `*` patterns match it).
+ * - A name containing a backslash is refused (UNSUPPORTED_NAME): APPNOTE 4.4.17 allows only `/` as a
+ *   separator, and most readers would extract `a\b.js` as `a/b.js` (a different tree) or reject the zip.
+ * - Hard links are packaged once per name (their content twice), like any two files.
  */
 export function collectFiles(dir: string, options: ResolvedPackagingOptions, onFile?: (file: CollectedFile) => void): CollectedSource {
   const root = path.resolve(dir);
@@ -114,12 +132,21 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
       ? parentLevels.concat(readIgnoreFiles(absDir, relDir, new Set(entries.map((e) => e.name))))
       : parentLevels;
     const levels = exclude ? fileLevels.concat(exclude) : fileLevels;
+    const badNames = namesNotUtf8(absDir, entries);
 
     for (const entry of entries) {
       const name = entry.name;
       if (ALWAYS_EXCLUDED.includes(name)) continue;
       const relPath = relDir ? `${relDir}/${name}` : name;
       const absPath = path.join(absDir, name);
+      if (badNames?.has(name) || UNSAFE_NAME_CHARS.test(name)) {
+        if (isIgnored(levels, relPath, entry.isDirectory())) continue;
+        throw unsupportedName(absPath, badNames?.has(name)
+          ? "is not valid UTF-8 (shown here with U+FFFD for the bad bytes)"
+          : name.includes("\\")
+            ? "contains a backslash, which most zip readers take for a path separator"
+            : `contains a control character (${JSON.stringify(name)}), which zip readers drop or reject`);
+      }
 
       if (entry.isDirectory()) {
         if (isIgnored(levels, relPath, true)) continue;
@@ -215,6 +242,30 @@ function readLink(p: string): string {
   } catch {
     return "?";
   }
+}
+
+/**
+ * The (lossily decoded) names in `absDir` whose bytes are not valid UTF-8, or undefined when there are none.
+ * Only directories with a U+FFFD in some decoded name pay for the second, raw readdir.
+ */
+function namesNotUtf8(absDir: string, entries: readonly fs.Dirent[]): Set<string> | undefined {
+  if (!entries.some((e) => e.name.includes("\uFFFD"))) return undefined;
+  let raw: Buffer[];
+  try {
+    raw = fs.readdirSync(absDir, { encoding: "buffer" });
+  } catch (err) {
+    throw unreadable(absDir, err);
+  }
+  const bad = new Set<string>();
+  for (const b of raw) {
+    const decoded = b.toString("utf8");
+    if (!Buffer.from(decoded, "utf8").equals(b)) bad.add(decoded);
+  }
+  return bad.size ? bad : undefined;
+}
+
+function unsupportedName(p: string, why: string): PackagingError {
+  return new PackagingError("UNSUPPORTED_NAME", p, `the name of ${p} ${why}: rename it, or exclude it (exclude option or .fgsignore)`);
 }
 
 function unsupported(p: string): PackagingError {

@@ -22,7 +22,12 @@ export type PackagingErrorCode =
   /** Total uncompressed size, archive size or entry count is over the limit. */
   | "TOO_LARGE"
   /** A special file (socket, FIFO, device) that cannot be packaged. */
-  | "UNSUPPORTED_FILE";
+  | "UNSUPPORTED_FILE"
+  /**
+   * A file or directory name no zip reader would extract faithfully: not valid UTF-8, or containing a
+   * backslash (a path separator to most zip readers). Rename it or exclude it.
+   */
+  | "UNSUPPORTED_NAME";
 
 /**
  * Thrown by `hashSource` / `packageSource` for any bad input. `path` is the absolute path at fault (the
@@ -47,13 +52,23 @@ export function isPackagingError(err: unknown): err is PackagingError {
   return err instanceof Error && err.name === "PackagingError" && typeof (err as PackagingError).code === "string";
 }
 
-/** Wraps an fs error raised while reading `path` into an UNREADABLE `PackagingError`. */
+/** What to do about an fs error code, for the UNREADABLE message. */
+function remedy(code: string): string {
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return "it was deleted, renamed or replaced while packaging: run again once nothing is writing to the source directory, or exclude it";
+    case "ENAMETOOLONG":
+      return "the path is longer than the operating system allows: shorten the names or the nesting, or exclude it";
+    case "EISDIR":
+      return "it was replaced by a directory while packaging: run again once nothing is writing to the source directory, or exclude it";
+    default:
+      return "fix its permissions (e.g. chmod a+r) or exclude it";
+  }
+}
+
+/** Wraps an fs error raised while reading `path` into an UNREADABLE `PackagingError` whose message says what to do. */
 export function unreadable(path: string, err: unknown): PackagingError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? "unknown error";
-  return new PackagingError(
-    "UNREADABLE",
-    path,
-    `cannot read ${path} (${code}): fix its permissions (e.g. chmod a+r) or exclude it`,
-    { cause: err },
-  );
+  return new PackagingError("UNREADABLE", path, `cannot read ${path} (${code}): ${remedy(code)}`, { cause: err });
 }

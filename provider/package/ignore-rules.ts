@@ -2,6 +2,14 @@
  * gitignore semantics across nested ignore files: each `.gitignore` / `.fgsignore` applies to paths below its
  * own directory, deeper files override shallower ones, later lines override earlier ones, and the caller's
  * `exclude` patterns (root-relative) are applied last so a negation there can re-include a git-ignored path.
+ *
+ * Edge cases, all as git does them: CRLF line endings and a UTF-8 BOM are accepted; unescaped trailing spaces
+ * are dropped (`foo\ ` keeps one); `\#` and `\!` match a literal leading `#` / `!`; `**` works in every
+ * position; a negation cannot re-include a file whose parent directory is excluded (`build/` +
+ * `!build/keep.js` keeps nothing; write `build/*` to allow it); an ignore file may ignore itself (it is
+ * then left out of the package but its rules still apply). Matching is CASE-SENSITIVE everywhere (git's
+ * default on Linux, where functions run): the `ignore` library's default is case-insensitive, which would make
+ * `*.LOG` drop `a.log` here but not in git, and would make the package depend on nothing but a flag.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -47,9 +55,14 @@ export function isIgnored(levels: readonly IgnoreLevel[], relPath: string, isDir
   return verdict;
 }
 
+/** A matcher with the options every level uses (case-sensitive, see the file comment). */
+function newMatcher(patterns: string | readonly string[]): Ignore {
+  return ignore({ ignorecase: false }).add(patterns as string | string[]);
+}
+
 /** Builds the level for caller-supplied `exclude` patterns (anchored at the source root). */
 export function excludeLevel(patterns: readonly string[]): IgnoreLevel | undefined {
-  return patterns.length ? { base: "", matcher: ignore().add(patterns) } : undefined;
+  return patterns.length ? { base: "", matcher: newMatcher(patterns) } : undefined;
 }
 
 /**
@@ -68,7 +81,7 @@ export function readIgnoreFiles(absDir: string, relDir: string, names: ReadonlyS
       if ((err as NodeJS.ErrnoException).code === "EISDIR" || (err as NodeJS.ErrnoException).code === "ENOENT") continue;
       throw unreadable(file, err);
     }
-    levels.push({ base: relDir ? relDir + "/" : "", matcher: ignore().add(text) });
+    levels.push({ base: relDir ? relDir + "/" : "", matcher: newMatcher(text) });
   }
   return levels;
 }

@@ -4,6 +4,7 @@
  * a buffer of the exact final size with constant metadata (see zip-format.ts). Only entry bodies are held
  * until then (no per-entry header buffers), so peak memory is about twice the zip plus the file list.
  */
+import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
 import { collectAndProcess } from "./collect-and-process";
 import { PackagingError } from "./errors";
@@ -11,7 +12,7 @@ import { resolveOptions, type PackagingOptions } from "./options";
 import { manifestSha512, type SourceFile } from "./source-hash";
 import {
   centralHeaderSize,
-  END_RECORD_SIZE,
+  endRecordsSize,
   localHeaderSize,
   writeCentralHeader,
   writeEndOfCentralDirectory,
@@ -35,35 +36,47 @@ export interface PackagedSource {
 }
 
 function tooLarge(root: string, what: string): PackagingError {
-  return new PackagingError("TOO_LARGE", root, `${what} of ${root} exceeds what a zip without zip64 holds (4 GiB, 65535 entries): exclude unneeded files`);
+  return new PackagingError(
+    "TOO_LARGE",
+    root,
+    `${what} in the zip of ${root} reaches 4 GiB, which needs per-entry zip64 fields this writer does not emit: exclude large or unneeded files`,
+  );
 }
 
 /**
  * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes); nothing is
- * written to disk.
+ * written to disk. Any number of entries is fine: from 65,535 on, zip64 end records are added (zip-format.ts);
+ * below that the bytes are exactly the classic format. An entry whose local header would start at or beyond
+ * 4 GiB is refused as TOO_LARGE (only reachable with `maxTotalBytes` raised far above the service limit).
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
   const results = await collectAndProcess(dir, resolved, resolved.compressionLevel);
   const { root, files } = results.source;
-  if (files.length > ZIP_LIMITS.maxEntries) throw tooLarge(root, `the file count (${files.length})`);
 
   const out: SourceFile[] = new Array(files.length);
   const entries: ZipEntryFields[] = new Array(files.length);
   const bodies: Uint8Array[] = new Array(files.length);
-  let zipSize = END_RECORD_SIZE;
+  let localBytes = 0;
+  let centralBytes = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     const { result: r, body } = results.bySeq[f.seq];
     const entry: ZipEntryFields = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: body.length, uncompressedSize: r.size, mode: f.mode };
+    if (localBytes >= ZIP_LIMITS.maxBytes) throw tooLarge(root, `the offset of ${f.path}`);
+    if (r.size >= ZIP_LIMITS.maxBytes) throw tooLarge(root, `the size of ${f.path}`);
     entries[i] = entry;
     bodies[i] = body;
-    zipSize += localHeaderSize(entry) + body.length + centralHeaderSize(entry);
-    if (zipSize > ZIP_LIMITS.maxBytes) throw tooLarge(root, "the zip size");
+    localBytes += localHeaderSize(entry) + body.length;
+    centralBytes += centralHeaderSize(entry);
     out[i] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
   }
+  const zipSize = localBytes + centralBytes + endRecordsSize(files.length, centralBytes, localBytes);
   results.bySeq.length = 0;
 
+  if (zipSize > kMaxLength) {
+    throw new PackagingError("TOO_LARGE", root, `the zip of ${root} would be ${zipSize} bytes, more than this Node can hold in one buffer (${kMaxLength}): exclude large or unneeded files`);
+  }
   const zip = Buffer.allocUnsafeSlow(zipSize); // every byte is written below
   const offsets: number[] = new Array(files.length);
   const empty = new Uint8Array(0);

@@ -4,10 +4,18 @@
  * `Date`, so no time zone can shift it), no extra fields (no 0x5455 timestamps, no 0x7875 uid/gid), no data
  * descriptors (sizes and CRC are in the local header), version-made-by Unix with the normalised mode in the
  * external attributes so exec bits survive, and the UTF-8 flag exactly when the name is not ASCII.
- * No zip64: callers must stay under `ZIP_LIMITS`.
+ * ZIP64: only the end records. When the entry count reaches 0xFFFF or the central directory's size or offset
+ * reaches 0xFFFFFFFF, a zip64 end of central directory record and locator (APPNOTE 4.3.14/4.3.15) are written
+ * before the classic end record, whose overflowing fields are then set to 0xFFFF / 0xFFFFFFFF. Below those
+ * thresholds not one byte changes, so ordinary zips stay identical. Per-entry zip64 extra fields are never
+ * written: every entry's sizes and local header offset must stay below 0xFFFFFFFF (`ZIP_LIMITS.maxBytes`).
  */
 
-/** Limits of the classic (non-zip64) format. */
+/**
+ * Limits of the 16/32-bit fields. `maxEntries`: the most entries the classic end record holds (from this
+ * count on, zip64 end records are added automatically). `maxBytes`: an entry's sizes and local header offset
+ * must be below it (no per-entry zip64 fields).
+ */
 export const ZIP_LIMITS = Object.freeze({ maxEntries: 0xffff, maxBytes: 0xffffffff });
 
 /** Compression method: 0 stored, 8 deflate. */
@@ -36,6 +44,8 @@ export interface ZipEntry extends ZipEntryFields {
 export const LOCAL_HEADER_SIZE = 30;
 export const CENTRAL_HEADER_SIZE = 46;
 export const END_RECORD_SIZE = 22;
+/** Size of the zip64 end of central directory record (no extensible data) plus its locator. */
+export const ZIP64_END_RECORDS_SIZE = 56 + 20;
 
 /** DOS time 00:00:00 and date 1980-01-01 ((1980-1980)<<9 | 1<<5 | 1), constants independent of the time zone. */
 const DOS_TIME = 0;
@@ -116,15 +126,55 @@ export function writeCentralHeader(b: Buffer, at: number, entry: ZipEntryFields,
   return at + CENTRAL_HEADER_SIZE + writeName(b, at + CENTRAL_HEADER_SIZE, entry.name);
 }
 
-/** Writes the end of central directory record (no comment) at `at`; returns the offset after it. */
+/**
+ * True when the end records need zip64: the count does not fit 16 bits or the central directory's size or
+ * offset does not fit 32 bits. The all-ones values are reserved ("see the zip64 record"), so they count too.
+ */
+export function needsZip64(entryCount: number, centralSize: number, centralOffset: number): boolean {
+  return entryCount >= 0xffff || centralSize >= 0xffffffff || centralOffset >= 0xffffffff;
+}
+
+/** Bytes the end records take: 22, plus `ZIP64_END_RECORDS_SIZE` when `needsZip64`. */
+export function endRecordsSize(entryCount: number, centralSize: number, centralOffset: number): number {
+  return END_RECORD_SIZE + (needsZip64(entryCount, centralSize, centralOffset) ? ZIP64_END_RECORDS_SIZE : 0);
+}
+
+/** Version 4.5: the first APPNOTE version with zip64; made by Unix like the entries. */
+const ZIP64_VERSION_NEEDED = 45;
+
+/**
+ * Writes the end records at `at` (the offset right after the central directory): when `needsZip64`, the
+ * zip64 end of central directory record and its locator, then always the classic end record (no comment).
+ * Returns the offset after them (`at + endRecordsSize(…)`).
+ */
 export function writeEndOfCentralDirectory(b: Buffer, at: number, entryCount: number, centralSize: number, centralOffset: number): number {
+  const zip64 = needsZip64(entryCount, centralSize, centralOffset);
+  if (zip64) {
+    const recordOffset = at;
+    b.writeUInt32LE(0x06064b50, at);
+    b.writeBigUInt64LE(44n, at + 4); // size of the rest of the record
+    b.writeUInt16LE((3 << 8) | ZIP64_VERSION_NEEDED, at + 12);
+    b.writeUInt16LE(ZIP64_VERSION_NEEDED, at + 14);
+    b.writeUInt32LE(0, at + 16); // this disk
+    b.writeUInt32LE(0, at + 20); // disk with the central directory
+    b.writeBigUInt64LE(BigInt(entryCount), at + 24);
+    b.writeBigUInt64LE(BigInt(entryCount), at + 32);
+    b.writeBigUInt64LE(BigInt(centralSize), at + 40);
+    b.writeBigUInt64LE(BigInt(centralOffset), at + 48);
+    at += 56;
+    b.writeUInt32LE(0x07064b50, at);
+    b.writeUInt32LE(0, at + 4); // disk with the zip64 end record
+    b.writeBigUInt64LE(BigInt(recordOffset), at + 8);
+    b.writeUInt32LE(1, at + 16); // total disks
+    at += 20;
+  }
   b.writeUInt32LE(0x06054b50, at);
   b.writeUInt16LE(0, at + 4);
   b.writeUInt16LE(0, at + 6);
-  b.writeUInt16LE(entryCount, at + 8);
-  b.writeUInt16LE(entryCount, at + 10);
-  b.writeUInt32LE(centralSize, at + 12);
-  b.writeUInt32LE(centralOffset, at + 16);
+  b.writeUInt16LE(Math.min(entryCount, 0xffff), at + 8);
+  b.writeUInt16LE(Math.min(entryCount, 0xffff), at + 10);
+  b.writeUInt32LE(Math.min(centralSize, 0xffffffff), at + 12);
+  b.writeUInt32LE(Math.min(centralOffset, 0xffffffff), at + 16);
   b.writeUInt16LE(0, at + 20);
   return at + END_RECORD_SIZE;
 }
@@ -143,9 +193,9 @@ export function centralHeader(entry: ZipEntry): Buffer {
   return b;
 }
 
-/** End of central directory record (22 bytes, no comment) as its own buffer. */
+/** The end records (see `writeEndOfCentralDirectory`: 22 bytes, or 98 with zip64) as their own buffer. */
 export function endOfCentralDirectory(entryCount: number, centralSize: number, centralOffset: number): Buffer {
-  const b = Buffer.allocUnsafe(END_RECORD_SIZE);
+  const b = Buffer.allocUnsafe(endRecordsSize(entryCount, centralSize, centralOffset)); // every byte is written
   writeEndOfCentralDirectory(b, 0, entryCount, centralSize, centralOffset);
   return b;
 }

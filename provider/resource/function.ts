@@ -25,7 +25,7 @@ export interface FunctionArgs {
   timeout?: pulumi.Input<number>;
   /** Description, at most 512 characters. */
   description?: pulumi.Input<string>;
-  /** Environment variables (`user_data`): at most 20, 4 KB as JSON. The output is kept secret. */
+  /** Environment variables (`user_data`): at most 20, 4 KB as JSON. Kept secret in state (input and output). */
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Extra gitignore-syntax patterns left out of the package. */
   exclude?: pulumi.Input<pulumi.Input<string>[]>;

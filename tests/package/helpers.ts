@@ -98,3 +98,39 @@ export function hasCommand(cmd: string, args: string[] = ["--version"]): boolean
 
 /** Absolute path of the compiled packaging module, for child processes. */
 export const PACKAGE_MODULE = path.resolve(__dirname, "../../provider/package/index.js");
+
+/** What python3's zipfile sees in a zip: `testzip()` (first bad entry or null) and every entry in order. */
+export interface PythonListing {
+  bad: string | null;
+  /** Per entry: name, Unix mode bits, flag bits, SHA-256 of the content (hex). */
+  entries: { name: string; mode: number; flags: number; sha256: string }[];
+}
+
+const PY_LIST = `
+import hashlib, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+out = [{"name": i.filename, "mode": (i.external_attr >> 16) & 0o7777, "flags": i.flag_bits,
+        "sha256": hashlib.sha256(z.read(i)).hexdigest()} for i in z.infolist()]
+json.dump({"bad": bad, "entries": out}, sys.stdout, ensure_ascii=True)
+`;
+
+/** Reads the zip at `zipPath` with python3 zipfile (throws with python's stderr if it cannot). */
+export function pythonListing(zipPath: string): PythonListing {
+  const r = spawnSync("python3", ["-c", PY_LIST, zipPath], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`python3 zipfile failed on ${zipPath}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PythonListing;
+}
+
+/** Runs `unzip -tq` on `zipPath`; returns its exit status and output (0 = "No errors detected"). */
+export function unzipTest(zipPath: string): { status: number | null; output: string } {
+  const r = spawnSync("unzip", ["-tq", zipPath], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.slice(-2000) };
+}
+
+/** Skip reason for tests that need python3 and Info-ZIP unzip, or false when both are installed. */
+export function readersMissing(): string | false {
+  if (!hasCommand("python3")) return "python3 not installed";
+  if (!hasCommand("unzip", ["-v"])) return "unzip not installed";
+  return false;
+}
