@@ -131,8 +131,15 @@ export function writeCentralHeader(b: Buffer, at: number, entry: ZipEntryFields,
  * offset does not fit 32 bits. The all-ones values are reserved ("see the zip64 record"), so they count too.
  */
 export function needsZip64(entryCount: number, centralSize: number, centralOffset: number): boolean {
-  return entryCount >= 0xffff || centralSize >= 0xffffffff || centralOffset >= 0xffffffff;
+  return entryCount >= ZIP64_THRESHOLDS.entries || centralSize >= 0xffffffff || centralOffset >= 0xffffffff;
 }
+
+/**
+ * INTERNAL, for tests only: the entry count from which zip64 end records are written (0xFFFF, the format's
+ * limit). Tests lower it to exercise the zip64 path on a small tree in milliseconds and restore it; changing
+ * it anywhere else changes the bytes of ordinary zips.
+ */
+export const ZIP64_THRESHOLDS: { entries: number } = { entries: 0xffff };
 
 /** Bytes the end records take: 22, plus `ZIP64_END_RECORDS_SIZE` when `needsZip64`. */
 export function endRecordsSize(entryCount: number, centralSize: number, centralOffset: number): number {
@@ -150,7 +157,7 @@ const ZIP64_VERSION_NEEDED = 45;
 export function writeEndOfCentralDirectory(b: Buffer, at: number, entryCount: number, centralSize: number, centralOffset: number): number {
   const zip64 = needsZip64(entryCount, centralSize, centralOffset);
   if (zip64) {
-    const recordOffset = at;
+    const recordOffset = centralOffset + centralSize; // absolute: the record follows the central directory
     b.writeUInt32LE(0x06064b50, at);
     b.writeBigUInt64LE(44n, at + 4); // size of the rest of the record
     b.writeUInt16LE((3 << 8) | ZIP64_VERSION_NEEDED, at + 12);
