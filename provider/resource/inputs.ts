@@ -8,6 +8,7 @@ import {
   REGION_PATTERN, RUNTIMES, TIMEOUT_RANGE, USER_DATA_LIMITS,
 } from "../api/constraints";
 import { FUNCTION_DEFAULTS } from "./defaults";
+import type { TrackedInputs } from "./outputs";
 
 /** An absolute http(s) URL without credentials, query or fragment (what `resolveTarget` accepts as endpoint). */
 function isHttpUrl(value: string): boolean {
@@ -87,3 +88,6 @@ export type FunctionInputs = z.infer<typeof FunctionInputsSchema>;
 
 /** The names of the user-facing arguments (what `check` reads from the raw inputs). */
 export const INPUT_KEYS = Object.keys(FunctionInputsFields.shape) as (keyof FunctionInputs)[];
+
+/** Checked inputs as stored in state: the user's arguments with defaults, plus what `check` computed. */
+export type CheckedInputs = FunctionInputs & TrackedInputs;

@@ -1,0 +1,149 @@
+/**
+ * `create`: packages, imports (a placeholder first when the package is over the import limit, then
+ * `PUT …/code`), handles an existing name (FSS.1061) and ambiguous failures, publishes a version when asked,
+ * and reports a create that got past the import but not to the end as partially created.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  backoffDelay, buildImportPackage, maxRetriesFromEnv, normalizeUrn, retryBaseDelayFromEnv, SIZE_LIMITS,
+  type FunctionGraphClient, type FunctionModel,
+} from "../api";
+import { writeStoredZip } from "../api/stored-zip";
+import type { PackagedSource } from "../package";
+import type { CheckedInputs } from "./inputs";
+import { modelOutputs, settingsOutputs } from "./outputs";
+import { elapsed, formatBytes, progress } from "./progress";
+import {
+  clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packageFor, publish, targetOf, uploadCode,
+} from "./service-steps";
+import { importLimiter } from "./limiter";
+import { configRequest, importSettings, settingChanges } from "./settings";
+
+/** The resource's error for a create that got past the import: the engine records id + properties. */
+class PartialCreateError extends Error {
+  constructor(readonly id: string, readonly properties: Record<string, unknown>, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`the function ${id} was created but not finished (${reason}); the next \`pulumi up\` will finish it`);
+    this.name = "PartialCreateError";
+  }
+  get reasons(): string[] {
+    return [this.message];
+  }
+}
+
+/**
+ * Takes an existing function (same name) over, or refuses. Without `adopt`, only a function identical to what
+ * this resource would create (same code digest and settings — e.g. created by an `up` that was interrupted
+ * before it could record it) is taken over silently.
+ */
+async function takeOver(
+  client: FunctionGraphClient, inputs: CheckedInputs, pkg: PackagedSource, existing: FunctionModel,
+): Promise<FunctionModel> {
+  const urn = normalizeUrn(existing.func_urn);
+  const identical = existing.digest === pkg.zipSha512 &&
+    settingChanges(settingsOutputs(inputs), modelOutputs(existing)).length === 0;
+  if (!inputs.adopt && !identical) {
+    throw new Error(`funcName: a function named '${inputs.funcName}' already exists in app '${inputs.package}' (FSS.1061 The function has existed). ` +
+      "Set `adopt: true` to take it over (its code and settings will be replaced by this resource's), or choose another funcName.");
+  }
+  progress(`${inputs.funcName}: ${identical ? "found it already deployed with this exact code; recording it" : "adopting the existing function"}`);
+  return converge(client, urn, inputs, pkg, existing);
+}
+
+/** Brings an existing function to the desired code and settings, writing only what differs. */
+async function converge(
+  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource, live: FunctionModel,
+): Promise<FunctionModel> {
+  let model = live;
+  if (live.digest !== pkg.zipSha512) {
+    await uploadCode(urn, inputs, pkg);
+    model = await client.getFunctionConfig(urn);
+  }
+  if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
+    model = await client.updateFunctionConfig(urn, configRequest(inputs));
+  }
+  return model;
+}
+
+/** A tiny code zip for packages over the import limit: imported first, then replaced by `PUT …/code`. */
+function placeholderCode(): Buffer {
+  return writeStoredZip([{ name: "PLACEHOLDER.txt", data: Buffer.from("replaced by the real code upload\n") }]);
+}
+
+/**
+ * Packages, imports (a placeholder first when the package is over the import limit, then `PUT …/code`),
+ * handles an existing name (FSS.1061) and ambiguous failures, publishes a version when asked.
+ */
+export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+  const inputs = news as unknown as CheckedInputs;
+  const client = clientFor(targetOf(inputs));
+  const pkg = await packageFor(inputs);
+  const settings = importSettings(inputs);
+  // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
+  // (building it would hold another copy of the zip plus its Base64 in memory for nothing).
+  let imported = pkg.zip.length > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
+  const viaPlaceholder = imported === undefined || imported.packageZip.length > SIZE_LIMITS.importPackage;
+  if (viaPlaceholder || imported === undefined) {
+    progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);
+    imported = buildImportPackage(settings, placeholderCode());
+  }
+  const request = { ...imported.request, package: inputs.package };
+  const importer = clientFor(targetOf(inputs), Math.ceil(imported.packageZip.length * 4 / 3));
+
+  let landed: FunctionModel | undefined;
+  let needsCode = viaPlaceholder;
+  const start = performance.now();
+  for (let attempt = 1; landed === undefined; attempt++) {
+    try {
+      landed = await importLimiter.run(() => importer.importFunction(request));
+      progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
+    } catch (err) {
+      if (isFgsError(err, 409, "FSS.1061")) {
+        const existing = await client.getFunctionConfig(`${inputs.package}:${inputs.funcName}`);
+        landed = await takeOver(client, inputs, pkg, existing);
+        needsCode = false;
+      } else if (isAmbiguous(err)) {
+        // The import may have been applied: look before deciding (never import twice).
+        const existing = await findFunction(client, `${inputs.package}:${inputs.funcName}`);
+        if (!existing) {
+          // Certainly not applied (the name is unique and absent): importing again is safe.
+          if (attempt <= maxRetriesFromEnv()) {
+            const delayMs = backoffDelay(attempt - 1, retryBaseDelayFromEnv());
+            progress(`${inputs.funcName}: retrying the import in ${delayMs} ms (attempt ${attempt}): ${(err as Error).message}; the function does not exist`);
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            continue;
+          }
+          throw new Error(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`);
+        }
+        progress(`${inputs.funcName}: the import's answer was lost but the function exists; finishing it`);
+        landed = existing;
+        needsCode = existing.digest !== pkg.zipSha512;
+      } else {
+        throw err;
+      }
+    }
+  }
+  let model: FunctionModel = landed;
+
+  const urn = normalizeUrn(model.func_urn);
+  // The plugin adds `__provider` to successful results only; the engine stores these properties as the outputs,
+  // and Delete/Read (destroy, refresh) find the provider in the outputs: without it they fail to load it.
+  const partial = (): Record<string, unknown> => ({
+    ...outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, incomplete: true }),
+    ...(news.__provider !== undefined ? { __provider: news.__provider } : {}),
+  });
+  try {
+    if (needsCode) {
+      await uploadCode(urn, inputs, pkg);
+      model = await client.getFunctionConfig(urn);
+    }
+    if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
+      model = await client.updateFunctionConfig(urn, configRequest(inputs));
+    }
+    const version = inputs.publishVersion ? await publish(client, urn, model.digest ?? undefined) : "latest";
+    const outs = outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, expectedDigest: model.digest ?? undefined, version });
+    return { id: urn, outs };
+  } catch (err) {
+    throw new PartialCreateError(urn, partial(), err);
+  }
+}

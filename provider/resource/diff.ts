@@ -1,0 +1,74 @@
+/**
+ * `diff`: replaces on identity changes (delete before replace: the name is unique); changes when the source
+ * hash or a setting differs; with `driftCheck`, one GET compares the live function with the recorded one.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { FunctionModel } from "../api";
+import { isUnknown } from "./defaults";
+import { modelOutputs, type FunctionOutputs } from "./outputs";
+import { progress } from "./progress";
+import { clientFor, findFunction, targetOf } from "./service-steps";
+import { REPLACE_KEYS, sameSetting, settingChanges, SETTING_KEYS } from "./settings";
+
+/** What differs between the recorded outputs and the checked inputs (`changes`, `replaces`). */
+function plannedChanges(olds: Partial<FunctionOutputs>, news: Record<string, unknown>): { replaces: string[]; changes: string[] } {
+  const replaces: string[] = [];
+  const changes: string[] = [];
+  for (const key of REPLACE_KEYS) {
+    // Not known in this preview: it is computed from a resource that changes, so it most likely changes too —
+    // show the replacement `up` will make rather than an update (Terraform-bridged providers do the same).
+    if (isUnknown(news[key])) (olds[key] !== undefined ? replaces : changes).push(key);
+    else if (olds[key] !== undefined && news[key] !== undefined && olds[key] !== news[key]) replaces.push(key);
+  }
+  for (const key of SETTING_KEYS) {
+    if (isUnknown(news[key])) changes.push(key);
+    else if (!sameSetting(key, news[key], olds[key])) changes.push(key);
+  }
+  if (isUnknown(news.sourceSha512) || news.sourceSha512 !== olds.sourceSha512) changes.push("sourceSha512");
+  // Both ways: turning it off must rewrite `version` to `latest` (and the recorded flag), which only an update does.
+  if (isUnknown(news.publishVersion) || (news.publishVersion === true) !== (olds.publishVersion === true)) changes.push("publishVersion");
+  // A resource-level endpoint is recorded in the outputs: refresh and delete only get the outputs.
+  if (isUnknown(news.endpoint) || (news.endpoint ?? undefined) !== (olds.endpoint ?? undefined)) changes.push("endpoint");
+  if (olds.incomplete) changes.push("incomplete");
+  return { replaces, changes };
+}
+
+/** What the live function differs in from the recorded outputs: `code`, settings, or `deleted`. */
+export function driftOf(olds: Partial<FunctionOutputs>, live: FunctionModel | undefined): string[] {
+  if (!live) return ["deleted"];
+  const drift: string[] = [];
+  const expected = olds.expectedDigest ?? olds.digest;
+  if (expected && live.digest && live.digest !== expected) drift.push("code");
+  const liveSettings = modelOutputs(live);
+  drift.push(...settingChanges(olds, liveSettings).filter((k) => olds[k as keyof FunctionOutputs] !== undefined || k === "environment" || k === "description"));
+  return drift;
+}
+
+/**
+ * Replaces on identity changes (delete before replace: the name is unique); changes when the source hash or a
+ * setting differs. With `driftCheck`, one GET compares the live function with the recorded one.
+ */
+export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  const old = olds as Partial<FunctionOutputs>;
+  const { replaces, changes } = plannedChanges(old, news);
+  // Drift recorded by a refresh (digest read back differs from ours) is a change by itself.
+  if (old.expectedDigest && old.digest && old.digest !== old.expectedDigest) changes.push("digest");
+  if (replaces.length === 0 && news.driftCheck !== false && !isUnknown(news.driftCheck) && id && !old.incomplete) {
+    try {
+      const client = clientFor(targetOf({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined }));
+      const drift = driftOf(old, await findFunction(client, old.funcUrn ?? id));
+      if (drift.length > 0) {
+        progress(`${old.funcName}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
+        if (drift.includes("deleted")) replaces.push("funcName");
+        else changes.push("drift");
+      }
+    } catch (err) {
+      progress(`${old.funcName}: drift check skipped: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return {
+    changes: replaces.length > 0 || changes.length > 0,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The steps create, update, read and delete share: reaching the service for a resource (target, client with a
+ * timeout sized to the body), looking a function up, packaging, uploading code, publishing a version, and
+ * assembling the outputs. The plugin-wide limits (limiter.ts) are applied here.
+ */
+import * as path from "node:path";
+import {
+  DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
+} from "../api";
+import type { Target } from "../auth";
+import { packageSource, type PackagedSource } from "../package";
+import { CODE_FILE_NAME } from "./defaults";
+import type { CheckedInputs } from "./inputs";
+import { packagingLimiter, writeLimiter } from "./limiter";
+import { dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
+import { codeUploadLimit } from "./preflight";
+import { elapsed, formatBytes, progress } from "./progress";
+import { targetFor } from "./stack-config";
+
+/** The source directory, resolved against the program directory (the plugin's cwd). */
+export function sourcePath(dir: string): string {
+  return path.resolve(process.cwd(), dir);
+}
+
+/** The client's default per-attempt timeout, enough for small requests. */
+const BASE_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+/** The slowest link a code upload must still succeed on: 128 KiB/s (1 Mbit/s). */
+const MIN_UPLOAD_BYTES_PER_SECOND = 128 * 1024;
+
+/**
+ * Per-attempt timeout for a request carrying `bodyBytes`: the client's 120 s covers a small body, but a 50 MB
+ * zip is ~67 MB of Base64 JSON — 9 minutes on a 1 Mbit/s uplink — and every retry would time out the same way.
+ * `FGS_REQUEST_TIMEOUT_MS` (a positive whole number) replaces the base.
+ */
+export function requestTimeoutMs(bodyBytes = 0, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FGS_REQUEST_TIMEOUT_MS?.trim();
+  const base = raw && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : BASE_TIMEOUT_MS;
+  return base + Math.ceil((bodyBytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
+}
+
+/** A client for the target; `bodyBytes` stretches the per-attempt timeout for large bodies. */
+export function clientFor(target: Target, bodyBytes = 0): FunctionGraphClient {
+  return new FunctionGraphClient({
+    endpoint: target.endpoint,
+    projectId: target.projectId,
+    credentials: target.credentials,
+    timeoutMs: requestTimeoutMs(bodyBytes),
+    onRetry: (r) => progress(`retrying ${r.method} ${r.path} in ${r.delayMs} ms (attempt ${r.attempt}): ${r.reason}`),
+  });
+}
+
+/** The target of a resource: its own region/project/endpoint, then stack config, then the environment. */
+export function targetOf(inputs: { region?: string; projectId?: string; endpoint?: string }): Target {
+  return targetFor({ region: inputs.region, projectId: inputs.projectId, endpoint: inputs.endpoint });
+}
+
+/** A `FunctionGraphError`, optionally with this status and error code. */
+export function isFgsError(err: unknown, status?: number, code?: string): err is FunctionGraphError {
+  return err instanceof Error && err.name === "FunctionGraphError" &&
+    (status === undefined || (err as FunctionGraphError).status === status) &&
+    (code === undefined || (err as FunctionGraphError).errorCode === code);
+}
+
+/** An error after which a write may or may not have been applied. */
+export function isAmbiguous(err: unknown): boolean {
+  return err instanceof Error && (err as { ambiguous?: boolean }).ambiguous === true;
+}
+
+/** GET config, `undefined` when the function does not exist. */
+export async function findFunction(client: FunctionGraphClient, urnOrName: string): Promise<FunctionModel | undefined> {
+  try {
+    return await client.getFunctionConfig(urnOrName);
+  } catch (err) {
+    if (isFgsError(err, 404)) return undefined;
+    throw err;
+  }
+}
+
+/** Zips the resource's source (one tree at a time), refusing a zip over the code limit. */
+export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
+  const start = performance.now();
+  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), {
+    exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles,
+  }));
+  const raw = pkg.files.reduce((n, f) => n + f.size, 0);
+  progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
+  if (pkg.sourceSha512 !== inputs.sourceSha512) {
+    progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
+  }
+  if (pkg.size > codeUploadLimit()) {
+    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(codeUploadLimit())} limit for code uploaded through the API; exclude what the function does not need (exclude, .fgsignore)`);
+  }
+  return pkg;
+}
+
+/** The `PUT …/code` body. */
+export function uploadBody(zip: Buffer) {
+  return { code_type: "zip" as const, code_filename: CODE_FILE_NAME, func_code: { file: zip.toString("base64") } };
+}
+
+/** `PUT …/code` within the upload limit, with progress. */
+export async function uploadCode(urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
+  const start = performance.now();
+  // Base64 is 4/3 of the zip: the timeout grows with what is sent (see requestTimeoutMs).
+  const uploader = clientFor(targetOf(inputs), Math.ceil(pkg.size * 4 / 3));
+  const res = await writeLimiter.run(() => uploader.updateFunctionCode(urn, uploadBody(pkg.zip)));
+  progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
+  return res;
+}
+
+/**
+ * Publishes a version. "Nothing changed since the last publication" (FSS.1016) keeps the last one: the
+ * recorded `previous`, or — after a publish whose answer was lost — the newest version the service lists.
+ */
+export async function publish(client: FunctionGraphClient, urn: string, digest: string | undefined, previous?: string): Promise<string> {
+  try {
+    const v = await client.publishVersion(urn, dropUndefined({ digest }));
+    progress(`published version ${v.version}`);
+    return v.version ?? previous ?? "latest";
+  } catch (err) {
+    // FSS.1016: nothing changed since the last publication. FSS.1062 for a name we did not choose: the
+    // service generated the name of a version that already exists — the same situation, within a second.
+    if (!isFgsError(err, 400, "FSS.1016") && !isFgsError(err, 409, "FSS.1062")) throw err;
+    if (previous) return previous;
+    const published = (await client.listVersions(urn)).filter((v) => v.version && v.version !== "latest");
+    const newest = published.sort((a, b) => String(a.last_modified).localeCompare(String(b.last_modified))).pop();
+    return newest?.version ?? "latest";
+  }
+}
+
+/** Complete outputs from the checked inputs, a model, and what the step adds. */
+export function outputsFrom(inputs: CheckedInputs, model: FunctionModel, extra: Partial<FunctionOutputs>): FunctionOutputs {
+  return dropUndefined({
+    ...modelOutputs(model),
+    ...settingsOutputs(inputs),
+    funcUrn: normalizeUrn(model.func_urn),
+    version: "latest",
+    ...extra,
+  }) as FunctionOutputs;
+}
