@@ -2,7 +2,7 @@
  * The real Pulumi CLI, when one is on the PATH: the same operations as {@link runStack} on a local file backend,
  * with the stack config set through `pulumi config set [--secret]` (secret values go through stdin, never argv).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackConfig } from "./config";
@@ -31,8 +31,12 @@ export function findPulumiCli(env: NodeJS.ProcessEnv = process.env): string | un
   return undefined;
 }
 
-/** Runs the operation with the CLI (output straight to the terminal); returns its exit code. */
-export function runWithPulumiCli(cli: string, opts: CliOptions): number {
+/**
+ * Runs the operation with the CLI (output straight to the terminal); resolves with its exit code. Asynchronous
+ * on purpose: the demo's emulator runs in this process, and a synchronous spawn would stop it from answering
+ * the very requests the CLI's provider plugin sends.
+ */
+export async function runWithPulumiCli(cli: string, opts: CliOptions): Promise<number> {
   fs.mkdirSync(opts.backendDir, { recursive: true });
   const env = {
     ...process.env,
@@ -40,13 +44,16 @@ export function runWithPulumiCli(cli: string, opts: CliOptions): number {
     PULUMI_CONFIG_PASSPHRASE: opts.passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
-  const run = (args: string[], input?: string) =>
-    spawnSync(cli, args, { cwd: opts.projectDir, env, input, stdio: [input === undefined ? "inherit" : "pipe", "inherit", "inherit"] })
-      .status ?? 1;
-  if (run(["stack", "select", opts.stack, "--create", "--secrets-provider", "passphrase"]) !== 0) return 1;
+  const run = (args: string[], input?: string): Promise<number> => new Promise((resolve) => {
+    const child = spawn(cli, args, { cwd: opts.projectDir, env, stdio: [input === undefined ? "inherit" : "pipe", "inherit", "inherit"] });
+    child.on("error", () => resolve(1));
+    child.on("close", (code) => resolve(code ?? 1));
+    if (input !== undefined) child.stdin?.end(input); // secrets go through stdin, never argv
+  });
+  if (await run(["stack", "select", opts.stack, "--create", "--secrets-provider", "passphrase"]) !== 0) return 1;
   for (const [key, v] of Object.entries(opts.config)) {
     const args = ["config", "set", key, "--stack", opts.stack, ...(v.secret ? ["--secret"] : [])];
-    if (run(args, v.value) !== 0) return 1;
+    if (await run(args, v.value) !== 0) return 1;
   }
   const common = ["--stack", opts.stack, "--non-interactive"];
   switch (opts.operation) {

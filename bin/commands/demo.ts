@@ -75,8 +75,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`fgs demo: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const harnessDir = path.join(REPO_ROOT, ".pulumi-harness");
-  const backendDir = path.join(REPO_ROOT, ".pulumi");
+  // FGS_DEMO_STATE_DIR moves the demo's state (harness state, emulator data, CLI backend) elsewhere (tests).
+  const stateRoot = process.env.FGS_DEMO_STATE_DIR || REPO_ROOT;
+  const harnessDir = path.join(stateRoot, ".pulumi-harness");
+  const backendDir = path.join(stateRoot, ".pulumi");
   if (args.fresh) {
     fs.rmSync(harnessDir, { recursive: true, force: true });
     fs.rmSync(backendDir, { recursive: true, force: true });
@@ -93,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     const cli = findPulumiCli();
     if (cli) {
       process.stdout.write(`using the Pulumi CLI (${cli}), backend file://${backendDir}\n`);
-      return runWithPulumiCli(cli, { projectDir: REPO_ROOT, stack: STACK, operation: args.operation, config, backendDir, passphrase: DEMO_PASSPHRASE });
+      return await runWithPulumiCli(cli, { projectDir: REPO_ROOT, stack: STACK, operation: args.operation, config, backendDir, passphrase: DEMO_PASSPHRASE });
     }
     process.stdout.write("no pulumi CLI on the PATH: using the engine harness (state in .pulumi-harness/)\n\n");
     try {
