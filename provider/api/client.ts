@@ -76,6 +76,8 @@ interface CallSpec<S extends z.ZodType | undefined> {
   sub: string;
   query?: [string, string][];
   body?: unknown;
+  /** A body already serialized (large uploads: see `uploadFunctionCode`); wins over `body`. */
+  rawBody?: Buffer;
   schema: S;
   /** Safe to repeat blindly after an ambiguous failure. */
   idempotent: boolean;
@@ -148,6 +150,20 @@ export class FunctionGraphClient {
       schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
   }
 
+  /**
+   * `PUT /{urn}/code` for a zip held in memory: the same request as `updateFunctionCode`, but the JSON body is
+   * written straight into one Buffer with the Base64 encoded in chunks. Building the Base64 string, then the
+   * JSON string, then its bytes held three copies of a 45 MB upload's 60 MB of text at once.
+   */
+  async uploadFunctionCode(urn: string, zip: Buffer, opts: { codeFilename: string; dependVersionList?: string[] }): Promise<UpdateFunctionCodeResponse> {
+    // The small fields are validated as usual; the Base64 is ours, so it is valid by construction.
+    checkRequest("update-code request", schemas().UpdateFunctionCodeRequestSchema, {
+      code_type: "zip", code_filename: opts.codeFilename, func_code: { file: "" }, depend_version_list: opts.dependVersionList,
+    });
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/code`, rawBody: codeUploadBody(zip, opts),
+      schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
+  }
+
   /** `PUT /{urn}/config`: replaces the configuration. Idempotent. */
   async updateFunctionConfig(urn: string, body: UpdateFunctionConfigRequest): Promise<FunctionModel> {
     const checked = checkRequest("update-config request", schemas().UpdateFunctionConfigRequestSchema, body);
@@ -217,7 +233,7 @@ export class FunctionGraphClient {
     const search = spec.query?.length ? `?${canonicalQuery(spec.query)}` : "";
     const url = new URL(pathname + search, this.base.origin);
     const ctx = { method: spec.method, path: url.pathname };
-    const body = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body), "utf8");
+    const body = spec.rawBody ?? (spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body), "utf8"));
     const mutating = spec.method !== "GET";
 
     for (let attempt = 1; ; attempt++) {
@@ -334,6 +350,23 @@ export class FunctionGraphClient {
   private redact(text: string): string {
     return redactSecrets(text, this.credentials);
   }
+}
+
+/** Base64 is encoded this many input bytes at a time (a multiple of 3, so chunks join without padding). */
+const BASE64_CHUNK = 3 * 256 * 1024;
+
+/** The `PUT …/code` JSON body as bytes, Base64 written chunk by chunk into one preallocated Buffer. */
+export function codeUploadBody(zip: Buffer, opts: { codeFilename: string; dependVersionList?: string[] }): Buffer {
+  const head = Buffer.from(`{"code_type":"zip","code_filename":${JSON.stringify(opts.codeFilename)},"func_code":{"file":"`);
+  const tail = Buffer.from(`"}${opts.dependVersionList ? `,"depend_version_list":${JSON.stringify(opts.dependVersionList)}` : ""}}`);
+  const encodedLength = 4 * Math.ceil(zip.length / 3);
+  const out = Buffer.allocUnsafe(head.length + encodedLength + tail.length);
+  let at = head.copy(out, 0);
+  for (let i = 0; i < zip.length; i += BASE64_CHUNK) {
+    at += out.write(zip.subarray(i, i + BASE64_CHUNK).toString("base64"), at, "latin1");
+  }
+  tail.copy(out, at);
+  return out;
 }
 
 /** Validates a request body before anything is sent; the error names the first bad field. */

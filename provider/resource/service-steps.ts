@@ -93,17 +93,12 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   return pkg;
 }
 
-/** The `PUT …/code` body. */
-export function uploadBody(zip: Buffer) {
-  return { code_type: "zip" as const, code_filename: CODE_FILE_NAME, func_code: { file: zip.toString("base64") } };
-}
-
 /** `PUT …/code` within the upload limit, with progress. */
 export async function uploadCode(urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   const start = performance.now();
   // Base64 is 4/3 of the zip: the timeout grows with what is sent (see requestTimeoutMs).
   const uploader = clientFor(targetOf(inputs), Math.ceil(pkg.size * 4 / 3));
-  const res = await writeLimiter.run(() => uploader.updateFunctionCode(urn, uploadBody(pkg.zip)));
+  const res = await writeLimiter.run(() => uploader.uploadFunctionCode(urn, pkg.zip, { codeFilename: CODE_FILE_NAME }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
 }
