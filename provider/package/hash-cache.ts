@@ -24,6 +24,28 @@ const FORMAT = 1;
 /** Entries whose mtime is this close to the write time are not trusted (coarse file system clocks). */
 const RACY_MS = 2000;
 
+/** Cache files not written for this long belong to directories that are gone or unused (CI checkouts). */
+const STALE_MS = 14 * 24 * 3600_000;
+
+/** Removes cache files older than `STALE_MS`, so caches of vanished directories do not pile up. */
+function pruneStale(dir: string, now: number): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.endsWith(".json")) continue;
+    const p = path.join(dir, name);
+    try {
+      if (now - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { force: true });
+    } catch {
+      // raced with another process: fine
+    }
+  }
+}
+
 /** A file's stat stamp: equal stamps mean unchanged content (as far as the file system can tell). */
 export function statStamp(st: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
   return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
@@ -83,6 +105,12 @@ export function openHashCache(realRoot: string, dir: string = hashCacheDir()): H
       if (!changed && Object.keys(next).length === Object.keys(old).length) return;
       const now = Date.now();
       for (const [rel, mtime] of mtimes) if (mtime > now - RACY_MS) delete next[rel];
+      pruneStale(dir, now);
+      if (Object.keys(next).length === 0) {
+        // Nothing worth keeping (a fresh tree is all racy): no file, and none left from an older run.
+        try { fs.rmSync(file, { force: true }); } catch { /* best effort */ }
+        return;
+      }
       const body: CacheFile = { format: FORMAT, root: realRoot, entries: next };
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {

@@ -69,13 +69,36 @@ describe("hashSource with hashCache", () => {
     assert.deepEqual(after, await hashSource(dir));
   });
 
-  it("does not store racy entries (modified just now)", async () => {
+  it("does not store racy entries (modified just now), and writes no file with nothing to keep", async () => {
     const dir = path.join(tmp, "racy");
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "fresh.js"), "x\n");
+    fs.writeFileSync(path.join(dir, "old.js"), "y\n");
+    fs.utimesSync(path.join(dir, "old.js"), anHourAgo, anHourAgo);
     const cacheDir = path.join(tmp, "cache-racy");
     await hashSource(dir, { hashCache: cacheDir });
-    assert.deepEqual(cachedEntries(dir, cacheDir), []);
+    assert.deepEqual(cachedEntries(dir, cacheDir), ["old.js"]);
+
+    const freshOnly = path.join(tmp, "racy-only");
+    fs.mkdirSync(freshOnly);
+    fs.writeFileSync(path.join(freshOnly, "fresh.js"), "x\n");
+    const emptyCache = path.join(tmp, "cache-racy-only");
+    await hashSource(freshOnly, { hashCache: emptyCache });
+    assert.deepEqual(fs.existsSync(emptyCache) ? fs.readdirSync(emptyCache) : [], []);
+  });
+
+  it("prunes cache files of directories not hashed for two weeks", async () => {
+    const cacheDir = path.join(tmp, "cache-prune");
+    fs.mkdirSync(cacheDir);
+    const stale = path.join(cacheDir, "0".repeat(32) + ".json");
+    const recent = path.join(cacheDir, "1".repeat(32) + ".json");
+    fs.writeFileSync(stale, "{}");
+    fs.writeFileSync(recent, "{}");
+    const longAgo = new Date(Date.now() - 15 * 24 * 3600_000);
+    fs.utimesSync(stale, longAgo, longAgo);
+    await hashSource(tree("prune", { "a.js": "a\n" }), { hashCache: cacheDir });
+    assert.equal(fs.existsSync(stale), false);
+    assert.equal(fs.existsSync(recent), true);
   });
 
   it("treats a corrupt cache file as empty", async () => {
