@@ -1,6 +1,5 @@
 /**
- * `check`: validates every argument (property-level failures naming the fix), skips work on unknown values,
- * computes the diff key with `hashSource` (never zips), runs the preflight and says which files changed.
+ * `check`, what runs on every preview: argument validation, the diff key, the preflight, the changed files.
  */
 import { createReadStream } from "node:fs";
 import * as path from "node:path";

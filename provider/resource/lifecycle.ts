@@ -38,7 +38,6 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
   return { id: normalizeUrn(live.func_urn), props: outs };
 }
 
-// ----------------------------------------------------------------------------------------------- delete
 
 /** Deletes the function with all its versions; an absent function is already deleted. */
 export async function remove(id: string, props: Record<string, unknown>): Promise<void> {
@@ -48,7 +47,6 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
   progress(`${old.funcName ?? id}: deleted`);
 }
 
-// -------------------------------------------------------------------------------------------- configure
 
 /** Records the stack config (credentials, region, project, endpoint) for this plugin process. */
 export async function configure(req: ConfigureRequest): Promise<void> {
