@@ -10,13 +10,13 @@ import type { EmulatorContext } from "./context";
 import { ApiError, Errors } from "./errors";
 import { zipFiles } from "./export-package";
 import { formatFaultSpec, type FaultConfig } from "./faults";
-import { readBody, sendBytes, sendJson } from "./http-io";
+import { decodeSegment, readBody, sendBytes, sendJson } from "./http-io";
 import { assertZip } from "./import-package";
 import { renderModel } from "./model";
-import { makeImageName, newFunctionId, sha512Hex, type FunctionConfig, type FunctionRecord } from "./records";
+import { newFunctionRecord, setHeadCode, touchHead, type FunctionConfig, type FunctionRecord } from "./records";
 import type { RequestLogEntry, RequestLogFilter } from "./request-log";
 import { parseUrn } from "./urn";
-import { validateFunctionFields, validateFunctionName, validatePackageName, validateUserData } from "./validation";
+import { validateFunctionFields, validateFunctionName, validatePackageName } from "./validation";
 
 /** A function to create directly, bypassing the API (defaults: package `default`, Node.js18.15, index.handler, 128 MB, 3 s). */
 export interface SeedFunctionInput {
@@ -86,11 +86,9 @@ export class AdminOperations {
     validateFunctionFields(config);
     const code = input.code ?? (await zipFiles([{ name: "index.js", data: "exports.handler = async () => 'ok';\n" }]));
     await assertZip(code, "code");
-    const now = this.ctx.now();
-    const record: FunctionRecord = {
-      id: newFunctionId(), package: pkg, name: input.func_name, config, digest: sha512Hex(code), codeSize: code.length,
-      lastModified: now, imageName: makeImageName("latest", now), createdAt: now + this.ctx.store.count() / 1e6, versions: [],
-    };
+    const record = newFunctionRecord({
+      package: pkg, name: input.func_name, config, code, now: this.ctx.now(), ordinal: this.ctx.store.count(),
+    });
     this.ctx.store.putBlob(record.digest, code);
     this.ctx.store.put(record);
     await this.ctx.store.commit();
@@ -101,10 +99,7 @@ export class AdminOperations {
   async modifyCode(urn: string, code: Buffer): Promise<FunctionModel> {
     const f = this.find(urn);
     await assertZip(code, "code");
-    f.digest = sha512Hex(code);
-    f.codeSize = code.length;
-    f.lastModified = this.ctx.now();
-    f.imageName = makeImageName("latest", f.lastModified);
+    setHeadCode(f, code, this.ctx.now());
     this.ctx.store.putBlob(f.digest, code);
     this.ctx.store.put(f);
     await this.ctx.store.commit();
@@ -116,10 +111,8 @@ export class AdminOperations {
     const f = this.find(urn);
     const next = { ...f.config, ...patch } as FunctionConfig;
     validateFunctionFields(next);
-    if (next.user_data) validateUserData(next.user_data);
     f.config = next;
-    f.lastModified = this.ctx.now();
-    f.imageName = makeImageName("latest", f.lastModified);
+    touchHead(f, this.ctx.now());
     this.ctx.store.put(f);
     await this.ctx.store.commit();
     return renderModel(this.ctx.scope, f);
@@ -204,7 +197,7 @@ export async function handleAdmin(ops: AdminOperations, req: IncomingMessage, re
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw adminError(403, "the admin surface answers loopback clients only");
     const { body } = await readBody(req, 200 * 1024 * 1024);
-    const segs = rawPath.split("/").slice(2).map((s) => decodeURIComponent(s));
+    const segs = rawPath.split("/").slice(2).map(decodeSegment);
     const method = req.method ?? "GET";
     const [area, urn, sub] = segs;
     const route = `${method} ${area ?? ""}${urn !== undefined ? "/*" : ""}${sub !== undefined ? `/${sub}` : ""}`;

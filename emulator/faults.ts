@@ -24,6 +24,11 @@ export const WRITE_OPERATIONS = ["import", "updateCode", "updateConfig", "publis
 /** A write operation name. */
 export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
 
+/** True for the request-log operation names that change state (the commit-then-drop targets). */
+export function isWriteOperation(operation: string): operation is WriteOperation {
+  return (WRITE_OPERATIONS as readonly string[]).includes(operation);
+}
+
 /** Parsed fault settings; rates are probabilities in [0,1]. */
 export interface FaultConfig {
   rate429?: number;
@@ -121,7 +126,7 @@ export function validateFaultConfig(config: FaultConfig): FaultConfig {
   if (config.latency && !(Number.isFinite(config.latency.ms) && config.latency.ms >= 0)) throw new Error("faults: latency ms must be >= 0");
   const cd = config.commitDrop;
   if (cd) {
-    if (!Array.isArray(cd.operations) || cd.operations.some((o) => !WRITE_OPERATIONS.includes(o))) {
+    if (!Array.isArray(cd.operations) || cd.operations.some((o) => !isWriteOperation(o))) {
       throw new Error(`faults: commitDrop operations must be among ${WRITE_OPERATIONS.join(", ")}`);
     }
     if ((cd.count === undefined) === (cd.rate === undefined)) throw new Error("faults: commitDrop needs exactly one of count or rate");
@@ -207,7 +212,7 @@ export class FaultInjector {
   /** After a write committed: whether to destroy the connection instead of answering. */
   dropAfterCommit(operation: string): boolean {
     const cd = this.config.commitDrop;
-    if (!cd || !cd.operations.includes(operation as WriteOperation)) return false;
+    if (!cd || !isWriteOperation(operation) || !cd.operations.includes(operation)) return false;
     if (cd.count !== undefined) {
       if (this.dropsLeft <= 0) return false;
       this.dropsLeft -= 1;

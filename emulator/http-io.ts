@@ -66,3 +66,12 @@ export function dropConnection(req: IncomingMessage): void {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Decodes `%XX` sequences of one path segment; a malformed sequence is kept as written (never throws). */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -89,3 +89,30 @@ export function autoVersionName(ms: number): string {
 export function newFunctionId(): string {
   return randomUUID();
 }
+
+/**
+ * A new function record holding `code` as its head. `ordinal` (the number of functions already stored) keeps
+ * `createdAt`, and so the list order, distinct for functions created in the same millisecond.
+ */
+export function newFunctionRecord(
+  init: { package: string; name: string; config: FunctionConfig; code: Buffer; now: number; ordinal: number },
+): FunctionRecord {
+  return {
+    id: newFunctionId(), package: init.package, name: init.name, config: init.config,
+    digest: sha512Hex(init.code), codeSize: init.code.length, lastModified: init.now,
+    imageName: makeImageName("latest", init.now), createdAt: init.now + init.ordinal / 1e6, versions: [],
+  };
+}
+
+/** Replaces the head code of `f` (digest, size, modification time, image name); the caller stores the blob. */
+export function setHeadCode(f: FunctionRecord, code: Buffer, now: number): void {
+  f.digest = sha512Hex(code);
+  f.codeSize = code.length;
+  touchHead(f, now);
+}
+
+/** Marks the head of `f` modified at `now`: a new `last_modified` and image name. */
+export function touchHead(f: FunctionRecord, now: number): void {
+  f.lastModified = now;
+  f.imageName = makeImageName("latest", now);
+}

@@ -2,6 +2,7 @@
  * The request log: one entry per API request (admin and download routes are not logged), so tests and users
  * can see exactly which calls a client made — e.g. count write calls — and which faults hit them.
  */
+import { isWriteOperation } from "./faults";
 
 /** One logged API request. `status` is 0 when the connection was destroyed instead of answered. */
 export interface RequestLogEntry {
@@ -33,8 +34,6 @@ export interface RequestLogFilter {
   writesOnly?: boolean;
 }
 
-const WRITES = new Set(["import", "updateCode", "updateConfig", "publishVersion", "delete"]);
-
 /** An append-only in-memory log (bounded so a long-running emulator does not grow without limit). */
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
@@ -56,7 +55,7 @@ export class RequestLog {
       .filter((e) => (filter.operation === undefined || e.operation === filter.operation) &&
         (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
         (filter.status === undefined || e.status === filter.status) &&
-        (!filter.writesOnly || WRITES.has(e.operation)))
+        (!filter.writesOnly || isWriteOperation(e.operation)))
       .map((e) => ({ ...e }));
   }
 

@@ -15,8 +15,8 @@ import { sleep } from "./http-io";
 import { assertZip, readImportPackage } from "./import-package";
 import { renderCode, renderModel } from "./model";
 import {
-  autoVersionName, configHash, makeImageName, newFunctionId, sha512Hex, type FunctionConfig, type FunctionRecord,
-  type VersionRecord,
+  autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead, type FunctionConfig,
+  type FunctionRecord, type VersionRecord,
 } from "./records";
 import { parseUrn, type FunctionRef } from "./urn";
 import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
@@ -44,9 +44,6 @@ export interface RouteMatch {
   urn?: string;
   handler: (ctx: EmulatorContext, req: ApiRequest) => Promise<ApiResponse>;
 }
-
-/** Operations that change state (commit-then-drop targets). */
-export const WRITE_OPERATION_NAMES = new Set(["import", "updateCode", "updateConfig", "publishVersion", "delete"]);
 
 /**
  * Matches the decoded segments after `/fgs/functions` (e.g. `[]`, `["import"]`, `[urn, "config"]`).
@@ -108,10 +105,7 @@ async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
     if (ctx.options.limits.importDelayMs > 0) await sleep(ctx.options.limits.importDelayMs);
     const imported = await readImportPackage(decoded, body.func_name);
     if (ctx.store.get(pkg, body.func_name)) throw Errors.functionExists();
-    const now = ctx.now();
-    const digest = sha512Hex(imported.code);
-    const record: FunctionRecord = {
-      id: newFunctionId(),
+    const record = newFunctionRecord({
       package: pkg,
       name: body.func_name,
       config: {
@@ -120,14 +114,11 @@ async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
         initializer_handler: imported.initializer_handler, initializer_timeout: imported.initializer_timeout,
         code_type: "zip", code_filename: imported.code_filename, depend_version_list: [],
       },
-      digest,
-      codeSize: imported.code.length,
-      lastModified: now,
-      imageName: makeImageName("latest", now),
-      createdAt: now + ctx.store.count() / 1e6,
-      versions: [],
-    };
-    ctx.store.putBlob(digest, imported.code);
+      code: imported.code,
+      now: ctx.now(),
+      ordinal: ctx.store.count(),
+    });
+    ctx.store.putBlob(record.digest, imported.code);
     ctx.store.put(record);
     await ctx.store.commit();
     return { status: 200, json: renderModel(ctx.scope, record) };
@@ -156,13 +147,9 @@ async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRes
   await assertZip(code, "func_code.file");
   const f = ctx.store.get(r.f.package, r.f.name);
   if (!f) throw Errors.codeNotFound(req.urn ?? "");
-  const now = ctx.now();
-  f.digest = sha512Hex(code);
-  f.codeSize = code.length;
+  setHeadCode(f, code, ctx.now());
   f.config.code_filename = body.code_filename;
   if (body.depend_version_list) f.config.depend_version_list = [...body.depend_version_list];
-  f.lastModified = now;
-  f.imageName = makeImageName("latest", now);
   ctx.store.putBlob(f.digest, code);
   ctx.store.put(f);
   await ctx.store.commit();
@@ -204,8 +191,7 @@ async function updateConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiR
   // `package`, `func_name` and unknown fields are ignored: the app of a function cannot change.
   const f = r.f;
   f.config = next;
-  f.lastModified = ctx.now();
-  f.imageName = makeImageName("latest", f.lastModified);
+  touchHead(f, ctx.now());
   ctx.store.put(f);
   await ctx.store.commit();
   return { status: 200, json: renderModel(ctx.scope, f, undefined, { latestSuffix: true, configExtras: true }) };

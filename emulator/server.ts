@@ -11,10 +11,10 @@ import type { EmulatorContext } from "./context";
 import { ApiError, Errors } from "./errors";
 import { FaultInjector, type FaultConfig } from "./faults";
 import { authenticate, type AuthResult } from "./gateway-auth";
-import { dropConnection, readBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
+import { decodeSegment, dropConnection, readBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
-import { matchRoute, WRITE_OPERATION_NAMES } from "./routes";
+import { matchRoute } from "./routes";
 import { Store } from "./store";
 import type { FunctionModel } from "../provider/api/schemas";
 
@@ -65,9 +65,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const started = Date.now();
   const method = req.method ?? "GET";
   const m = API_PATH.exec(rawPath)!;
-  const segments = (m[2] ?? "").split("/").slice(1).map((s) => {
-    try { return decodeURIComponent(s); } catch { return s; }
-  });
+  const segments = (m[2] ?? "").split("/").slice(1).map(decodeSegment);
   if (segments.length > 0 && segments[segments.length - 1] === "") segments.pop(); // tolerate a trailing slash
   const route = matchRoute(method, segments);
   const entry: Omit<RequestLogEntry, "seq"> = {
@@ -114,7 +112,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     }
 
     const out = await route.handler(ctx, { method, urn: route.urn, query: new URLSearchParams(rawQuery), body, headers: req.headers });
-    if (WRITE_OPERATION_NAMES.has(route.operation) && out.status < 300 && ctx.faults.dropAfterCommit(route.operation)) {
+    if (out.status < 300 && ctx.faults.dropAfterCommit(route.operation)) {
       faults.push("commitDrop");
       entry.committedStatus = out.status;
       dropConnection(req);

@@ -98,7 +98,13 @@ export async function startPlugin(opts: PluginOptions): Promise<Plugin> {
     env: { ...process.env, ...opts.env, PULUMI_NODEJS_PROJECT: opts.project },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const port = await readPort(child, out);
+  let port: number;
+  try {
+    port = await readPort(child, out);
+  } catch (e) {
+    child.kill(); // it printed something other than a port, or failed to start: do not leave it running
+    throw e;
+  }
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
     "grpc.max_receive_message_length": 400 * 1024 * 1024,
   });

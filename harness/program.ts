@@ -47,7 +47,7 @@ export interface ProgramOptions {
 /** The program's outcome: stack outputs in wire form, or the error that stopped it. */
 export type ProgramOutcome = { ok: true; outputs: PropertyMap } | { ok: false; error: string };
 
-/** Messages from the parent to program-host. */
+/** The first message from the parent to program-host: which program to run, where, and how. */
 export type StartMessage = { kind: "start"; program: string; cwd: string; project: string; stack: string; preview: boolean };
 /** Messages from the parent to program-host. */
 export type ParentMessage =
@@ -85,6 +85,10 @@ export function runProgram(opts: ProgramOptions): Promise<ProgramOutcome> {
         );
       } else if (msg.kind === "done") outcome = { ok: true, outputs: msg.outputs };
       else outcome ??= { ok: false, error: msg.message };
+    });
+    // Without a listener, a failed fork or IPC send would be thrown as an unhandled 'error' event.
+    child.on("error", (e) => {
+      outcome ??= { ok: false, error: `the program host failed: ${e.message}` };
     });
     child.on("close", (code, signal) =>
       resolve(outcome ?? { ok: false, error: `the program host exited (${signal ?? `code ${code}`}) without a result` }),

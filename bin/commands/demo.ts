@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { findPulumiCli, HarnessError, runStack, runWithPulumiCli, StackRunError, type Operation, type StackConfig } from "../../harness";
 
 /** One-line description for `fgs --help`. */
@@ -46,17 +47,8 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   return args;
 }
 
-/** The emulator contract the demo relies on (loaded at run time from ../../emulator). */
-interface Emulator {
-  url: string;
-  region: string;
-  projectId: string;
-  credentials: { accessKey: string; secretKey: string };
-  close(): Promise<void>;
-}
-
 /** The stack config that points the provider at the emulator; the credentials are secrets. */
-export function emulatorConfig(emu: Emulator): StackConfig {
+export function emulatorConfig(emu: Pick<EmulatorHandle, "url" | "region" | "projectId" | "credentials">): StackConfig {
   return {
     "functiongraph:endpoint": { value: emu.url },
     "functiongraph:region": { value: emu.region },
@@ -82,11 +74,6 @@ export async function run(argv: string[]): Promise<number> {
   if (args.fresh) {
     fs.rmSync(harnessDir, { recursive: true, force: true });
     fs.rmSync(backendDir, { recursive: true, force: true });
-  }
-  const { startEmulator } = require("../../emulator") as { startEmulator?: (o: object) => Promise<Emulator> };
-  if (typeof startEmulator !== "function") {
-    process.stderr.write("fgs demo: the emulator is not available in this build (emulator/index.ts exports no startEmulator)\n");
-    return 1;
   }
   const emu = await startEmulator({ dataDir: path.join(harnessDir, "emulator"), quiet: true });
   try {

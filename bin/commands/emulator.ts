@@ -2,7 +2,8 @@
  * `fgs emulator`: runs the local FunctionGraph emulator in the foreground until SIGINT/SIGTERM, printing the
  * endpoint, the credentials to sign with and how to point a stack (or the SDK/Terraform env vars) at it.
  */
-import { parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
+import { DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
+import { endpointEnvName } from "../../provider/auth/resolve-target";
 
 /** One-line description for `fgs --help`. */
 export const summary = "run the local FunctionGraph emulator (loopback HTTP server) until Ctrl-C";
@@ -93,12 +94,13 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const region = emu.region;
-  const envRegion = region.toUpperCase().replace(/-/g, "_");
+  // The dev secret is printed so it can be pasted; a secret key the user chose is theirs to know, never echoed.
+  const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the --secret-key you gave>";
   process.stdout.write(`FunctionGraph emulator listening on ${emu.url}
   region      ${region}
   project id  ${emu.projectId}
   access key  ${emu.credentials.accessKey}
-  secret key  ${emu.credentials.secretKey}
+  secret key  ${sk}
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
   admin       ${emu.url}/__admin/requests (loopback, no auth)
@@ -108,11 +110,11 @@ Point a stack at it:
   pulumi config set functiongraph:region ${region}
   pulumi config set functiongraph:projectId ${emu.projectId}
   pulumi config set --secret functiongraph:accessKey ${emu.credentials.accessKey}
-  pulumi config set --secret functiongraph:secretKey ${emu.credentials.secretKey}
+  pulumi config set --secret functiongraph:secretKey ${sk}
 or use environment variables:
-  export HW_ACCESS_KEY=${emu.credentials.accessKey} HW_SECRET_KEY=${emu.credentials.secretKey}
+  export HW_ACCESS_KEY=${emu.credentials.accessKey} HW_SECRET_KEY=${sk}
   export HW_PROJECT_ID=${emu.projectId} HW_REGION_NAME=${region}
-  export HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_${envRegion}=${emu.url}
+  export ${endpointEnvName(region)}=${emu.url}
 
 Ctrl-C to stop.
 `);

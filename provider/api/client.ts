@@ -16,7 +16,7 @@ import { signRequest } from "../auth/sign-request";
 import { dispatcherFor } from "./dispatcher-cache";
 import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
 import {
-  FunctionGraphError, InvalidRequestError, NetworkError, ResponseSchemaError,
+  checkRequest, FunctionGraphError, NetworkError, ResponseSchemaError,
 } from "./errors";
 import {
   backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry,
@@ -367,12 +367,4 @@ export function codeUploadBody(zip: Buffer, opts: { codeFilename: string; depend
   }
   tail.copy(out, at);
   return out;
-}
-
-/** Validates a request body before anything is sent; the error names the first bad field. */
-function checkRequest<S extends z.ZodType>(what: string, schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new InvalidRequestError(what, issue.path.length ? issue.path.join(".") : undefined, issue.message);
 }

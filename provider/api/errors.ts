@@ -3,12 +3,13 @@
  * deployment log says what was attempted; none carries a header, and text that came from the server is passed
  * through `redact` by the client so a credential echoed back never reaches a message.
  */
+import type { z } from "zod";
 
 /**
  * Sets `message` explicitly after `super()`: a class captured by Pulumi's function serializer is re-created
  * as plain functions, and there `super(message)` on `Error` does not set `this.message`.
  */
-function keepMessage(err: Error, message: string): void {
+export function keepMessage(err: Error, message: string): void {
   if (err.message !== message) Object.defineProperty(err, "message", { value: message, writable: true, configurable: true });
 }
 
@@ -137,4 +138,12 @@ export class InvalidRequestError extends Error {
     this.name = "InvalidRequestError";
     this.field = field;
   }
+}
+
+/** Validates a request body before anything is sent; throws `InvalidRequestError` naming the first bad field. */
+export function checkRequest<S extends z.ZodType>(what: string, schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new InvalidRequestError(what, issue.path.length ? issue.path.join(".") : undefined, issue.message);
 }

@@ -4,7 +4,7 @@
  * the JSON body of `POST /import`. Deterministic: identical inputs give identical bytes.
  */
 import { stringify } from "yaml";
-import { InvalidRequestError } from "./errors";
+import { checkRequest } from "./errors";
 import type { ImportFunctionRequest } from "./schemas";
 import { schemas } from "./schemas-at-runtime";
 import { writeStoredZip } from "./stored-zip";
@@ -80,15 +80,11 @@ export function buildImportPackage(
     { name: `${settings.funcName}.yaml`, data: Buffer.from(yamlText, "utf8") },
     { name: IMPORT_CODE_FILE_NAME, data: codeZip },
   ]);
-  const parsed = schemas().ImportFunctionRequestSchema.safeParse({
+  const request = checkRequest("import settings", schemas().ImportFunctionRequestSchema, {
     func_name: settings.funcName,
     file_name: `${settings.funcName}.zip`,
     file_type: "zip",
     file_code: packageZip.toString("base64"),
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidRequestError("import settings", issue.path.join(".") || undefined, issue.message);
-  }
-  return { packageZip, request: parsed.data };
+  return { packageZip, request };
 }

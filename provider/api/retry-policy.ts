@@ -42,9 +42,7 @@ export function isAmbiguous(failure: { status?: number; network?: NetworkFailure
 
 /** Retries from `HW_MAX_RETRIES` (a non-negative integer) or the default; read at call time, not module load. */
 export function maxRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.HW_MAX_RETRIES;
-  if (raw !== undefined && /^\d+$/.test(raw.trim())) return Number(raw.trim());
-  return DEFAULT_MAX_RETRIES;
+  return nonNegativeInt(env.HW_MAX_RETRIES, DEFAULT_MAX_RETRIES);
 }
 
 /**
@@ -52,7 +50,11 @@ export function maxRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
  * for tests and the emulator (e.g. `HW_RETRY_BASE_DELAY_MS=20`); read at call time, not module load.
  */
 export function retryBaseDelayFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.HW_RETRY_BASE_DELAY_MS;
-  if (raw !== undefined && /^\d+$/.test(raw.trim())) return Number(raw.trim());
-  return DEFAULT_RETRY_BASE_DELAY_MS;
+  return nonNegativeInt(env.HW_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_BASE_DELAY_MS);
+}
+
+/** `raw` as a non-negative integer (surrounding blanks allowed), else `fallback`. */
+function nonNegativeInt(raw: string | undefined, fallback: number): number {
+  const text = raw?.trim();
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : fallback;
 }

@@ -195,15 +195,26 @@ export const ExportFunctionResponseSchema = z.looseObject({
   code_url: opt(z.string()),
 });
 
-/** Inferred types: one definition of each shape. */
+// Inferred types: one definition of each shape.
+/** The error body of a failed call. */
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+/** A function model (import, get/update config, list items, versions). */
 export type FunctionModel = z.infer<typeof FunctionModelSchema>;
+/** The `POST /import` request body. */
 export type ImportFunctionRequest = z.infer<typeof ImportFunctionRequestSchema>;
+/** The `GET /{urn}/code` response. */
 export type FunctionCode = z.infer<typeof FunctionCodeSchema>;
+/** The `PUT /{urn}/code` request body. */
 export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequestSchema>;
+/** The `PUT /{urn}/code` response. */
 export type UpdateFunctionCodeResponse = z.infer<typeof UpdateFunctionCodeResponseSchema>;
+/** The `PUT /{urn}/config` request body. */
 export type UpdateFunctionConfigRequest = z.infer<typeof UpdateFunctionConfigRequestSchema>;
+/** The `POST /{urn}/versions` request body. */
 export type PublishVersionRequest = z.infer<typeof PublishVersionRequestSchema>;
+/** One page of `GET /v2/{project_id}/fgs/functions`. */
 export type ListFunctionsResponse = z.infer<typeof ListFunctionsResponseSchema>;
+/** The JSON form of the `GET /{urn}/export` response. */
 export type ExportFunctionResponse = z.infer<typeof ExportFunctionResponseSchema>;
+/** The `GET /{urn}/versions` response. */
 export type ListVersionsResponse = z.infer<typeof ListVersionsResponseSchema>;

@@ -1,3 +1,5 @@
+import { keepMessage } from "../api/errors";
+
 /**
  * The error for missing or malformed provider configuration (credentials, region, project, endpoint). One
  * instance lists every problem at once, with the config keys and environment names that fix each, so a user
@@ -10,8 +12,7 @@ export class ConfigurationError extends Error {
   constructor(problems: readonly string[]) {
     const message = `FunctionGraph configuration is incomplete or invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
     super(message);
-    // Explicit: under Pulumi's function serializer `super(message)` does not set `this.message`.
-    if (this.message !== message) Object.defineProperty(this, "message", { value: message, writable: true, configurable: true });
+    keepMessage(this, message);
     this.name = "ConfigurationError";
     this.problems = problems;
   }
