@@ -50,6 +50,12 @@ function keyFile(file: string): Buffer {
   }
   const key = crypto.randomBytes(32);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, key.toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+  try {
+    fs.writeFileSync(file, key.toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+  } catch (e) {
+    // Another run created it first (`wx` lets exactly one win): use theirs.
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    return Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");
+  }
   return key;
 }
