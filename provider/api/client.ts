@@ -50,7 +50,7 @@ export interface FunctionGraphClientOptions {
   credentials: Credentials;
   /** Retries after the first attempt (default `HW_MAX_RETRIES` or 5). */
   maxRetries?: number;
-  /** Per-attempt timeout covering headers and body (default 120 s). */
+  /** Per-attempt timeout covering headers and body (default 120 s), stretched for large bodies (`attemptTimeoutMs`). */
   timeoutMs?: number;
   /** First backoff step; delays are full-jitter `[0, base·2^n)` capped at 30 s (default `HW_RETRY_BASE_DELAY_MS` or 1000 ms). */
   retryBaseDelayMs?: number;
@@ -278,16 +278,17 @@ export class FunctionGraphClient {
     } else {
       headers = { ...base, "X-Auth-Token": this.credentials.authToken };
     }
+    const timeoutMs = attemptTimeoutMs(this.timeoutMs, body?.length ?? 0);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.timeoutMs);
+    }, timeoutMs);
     try {
       const res = await dispatcherFor(url.origin).request({
         origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body,
-        signal: controller.signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
+        signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
       });
       const data = Buffer.from(await res.body.arrayBuffer());
       return {
@@ -296,7 +297,7 @@ export class FunctionGraphClient {
         requestId: firstHeader(res.headers["x-request-id"]),
       };
     } catch (err) {
-      if (timedOut) return { kind: "timeout", detail: `no complete response within ${this.timeoutMs} ms` };
+      if (timedOut) return { kind: "timeout", detail: `no complete response within ${timeoutMs} ms` };
       return classifyNetworkFailure(err);
     } finally {
       clearTimeout(timer);
@@ -350,6 +351,18 @@ export class FunctionGraphClient {
   private redact(text: string): string {
     return redactSecrets(text, this.credentials);
   }
+}
+
+/** The slowest link a request body must still get through: 128 KiB/s (1 Mbit/s). */
+export const MIN_UPLOAD_BYTES_PER_SECOND = 128 * 1024;
+
+/**
+ * One attempt's timeout: `baseMs` for the exchange plus the time to send `bodyBytes` at the slowest link we
+ * support. A 50 MB code zip is ~67 MB of Base64 JSON — 9 minutes at 1 Mbit/s — and a flat timeout would make
+ * every retry of it fail the same way.
+ */
+export function attemptTimeoutMs(baseMs: number, bodyBytes: number): number {
+  return baseMs + Math.ceil((bodyBytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 /** Base64 is encoded this many input bytes at a time (a multiple of 3, so chunks join without padding). */

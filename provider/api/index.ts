@@ -1,7 +1,7 @@
 /** The FunctionGraph API: schemas, constraints, the client, its errors and the import package builder. */
 export * from "./constraints";
 export * from "./schemas";
-export { DEFAULT_TIMEOUT_MS, FunctionGraphClient } from "./client";
+export { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient } from "./client";
 export type { ExportedFunction, FunctionGraphClientOptions, RetryInfo } from "./client";
 export { closeDispatchers } from "./dispatcher-cache";
 export {

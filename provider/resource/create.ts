@@ -56,7 +56,7 @@ async function converge(
 ): Promise<FunctionModel> {
   let model = live;
   if (live.digest !== pkg.zipSha512) {
-    await uploadCode(urn, inputs, pkg);
+    await uploadCode(client, urn, inputs, pkg);
     model = await client.getFunctionConfig(urn);
   }
   if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
@@ -88,14 +88,13 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   }
   const imported = viaPlaceholder ? buildImportPackage(settings, placeholderCode()) : direct;
   const request = { ...imported.request, package: inputs.package };
-  const importer = clientFor(targetOf(inputs), Math.ceil(imported.packageZip.length * 4 / 3));
 
   let landed: FunctionModel | undefined;
   let needsCode = viaPlaceholder;
   const start = performance.now();
   for (let attempt = 1; landed === undefined; attempt++) {
     try {
-      landed = await importLimiter.run(() => importer.importFunction(request));
+      landed = await importLimiter.run(() => client.importFunction(request));
       progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
     } catch (err) {
       if (isFgsError(err, 409, "FSS.1061")) {
@@ -134,7 +133,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   });
   try {
     if (needsCode) {
-      await uploadCode(urn, inputs, pkg);
+      await uploadCode(client, urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
     if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {

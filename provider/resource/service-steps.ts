@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import {
-  DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
+  attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
 } from "../api";
 import type { Target } from "../auth";
 import { packageSource, type PackagedSource } from "../package";
@@ -22,29 +22,26 @@ export function sourcePath(dir: string): string {
   return path.resolve(process.cwd(), dir);
 }
 
-/** The client's default per-attempt timeout, enough for small requests. */
-const BASE_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
-/** The slowest link a code upload must still succeed on: 128 KiB/s (1 Mbit/s). */
-const MIN_UPLOAD_BYTES_PER_SECOND = 128 * 1024;
-
 /**
- * Per-attempt timeout for a request carrying `bodyBytes`: the client's 120 s covers a small body, but a 50 MB
- * zip is ~67 MB of Base64 JSON — 9 minutes on a 1 Mbit/s uplink — and every retry would time out the same way.
- * `FGS_REQUEST_TIMEOUT_MS` (a positive whole number) replaces the base.
+ * The client's per-attempt timeout for a request carrying `bodyBytes` (the client stretches its base for large
+ * bodies, see `attemptTimeoutMs`). `FGS_REQUEST_TIMEOUT_MS` (a positive whole number) replaces the 120 s base.
  */
 export function requestTimeoutMs(bodyBytes = 0, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.FGS_REQUEST_TIMEOUT_MS?.trim();
-  const base = raw && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : BASE_TIMEOUT_MS;
-  return base + Math.ceil((bodyBytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
+  return attemptTimeoutMs(baseTimeoutMs(env), bodyBytes);
 }
 
-/** A client for the target; `bodyBytes` stretches the per-attempt timeout for large bodies. */
-export function clientFor(target: Target, bodyBytes = 0): FunctionGraphClient {
+function baseTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.FGS_REQUEST_TIMEOUT_MS?.trim();
+  return raw && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : DEFAULT_TIMEOUT_MS;
+}
+
+/** A client for the target (its per-attempt timeout grows with each request's body). */
+export function clientFor(target: Target): FunctionGraphClient {
   return new FunctionGraphClient({
     endpoint: target.endpoint,
     projectId: target.projectId,
     credentials: target.credentials,
-    timeoutMs: requestTimeoutMs(bodyBytes),
+    timeoutMs: baseTimeoutMs(process.env),
     onRetry: (r) => progress(`retrying ${r.method} ${r.path} in ${r.delayMs} ms (attempt ${r.attempt}): ${r.reason}`),
   });
 }
@@ -94,11 +91,9 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
 }
 
 /** `PUT …/code` within the upload limit, with progress. */
-export async function uploadCode(urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
+export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   const start = performance.now();
-  // Base64 is 4/3 of the zip: the timeout grows with what is sent (see requestTimeoutMs).
-  const uploader = clientFor(targetOf(inputs), Math.ceil(pkg.size * 4 / 3));
-  const res = await writeLimiter.run(() => uploader.uploadFunctionCode(urn, pkg.zip, { codeFilename: CODE_FILE_NAME }));
+  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.zip, { codeFilename: CODE_FILE_NAME }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
 }

@@ -36,7 +36,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     // Identical bytes are not uploaded again (e.g. an interrupted update that did land). If the service's
     // digest is not the zip's SHA512 [U], this always differs and the code is uploaded: the safe side.
     if (live.digest !== pkg.zipSha512) {
-      await uploadCode(urn, inputs, pkg);
+      await uploadCode(client, urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
   }

@@ -21,3 +21,29 @@ test("codeUploadBody equals JSON.stringify of the same request, for sizes around
     }
   }
 });
+
+test("the per-attempt timeout grows with the request body (a big upload is not cut off like a small call)", async (t) => {
+  const { attemptTimeoutMs, FunctionGraphClient, MIN_UPLOAD_BYTES_PER_SECOND } = await import("../../provider/api/client");
+  assert.equal(attemptTimeoutMs(1000, 0), 1000);
+  assert.equal(attemptTimeoutMs(1000, MIN_UPLOAD_BYTES_PER_SECOND), 2000);
+
+  const http = await import("node:http");
+  // Answers every request after 400 ms: longer than the 150 ms base, shorter than base + time for 128 KiB.
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => setTimeout(() => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ func_urn: "urn:fss:r:p:function:default:f", code_size: 1, digest: "d" }));
+    }, 400));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const client = new FunctionGraphClient({
+    endpoint: `http://127.0.0.1:${port}`, projectId: "0123456789abcdef0123456789abcdef",
+    credentials: { kind: "aksk", accessKey: "AK", secretKey: "SK" }, timeoutMs: 150, maxRetries: 0,
+  });
+  await assert.rejects(client.getFunctionCode("f"), /timeout/);
+  const res = await client.uploadFunctionCode("f", randomBytes(96 * 1024), { codeFilename: "code.zip" });
+  assert.equal(res.code_size, 1);
+});
