@@ -11,4 +11,4 @@ export type { Operation, StepCounts } from "./summary";
 export { loadState, type StackState, type ResourceState } from "./state";
 export { readProject, type Project } from "./project";
 export { UNKNOWN } from "./wire";
-export { findPulumiCli, runWithPulumiCli, type CliOptions } from "./cli";
+export { findPulumiCli, cachedCliPath, pinnedCliVersion, runWithPulumiCli, type PulumiCliRunOptions, type PulumiCliResult, type CliResourceEvent } from "./pulumi-cli";

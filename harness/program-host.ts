@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { registerTsNode } from "./typescript";
 import type { HostMessage, ParentMessage, StartMessage } from "./program";
 
 type Sdk = typeof import("@pulumi/pulumi");
@@ -56,18 +57,6 @@ function qualifiedType(parentUrn: string, type: string): string {
   if (!parentUrn) return type;
   const parentType = parentUrn.split("::")[2].split("$").filter((t) => t !== STACK_TYPE).join("$");
   return parentType ? `${parentType}$${type}` : type;
-}
-
-function registerTsNode(programDir: string, cwd: string): void {
-  const tsnodePath = require.resolve("ts-node", { paths: [programDir, cwd, __dirname] });
-  const tsnode = require(tsnodePath) as typeof import("ts-node");
-  const project = path.join(cwd, "tsconfig.json");
-  tsnode.register({
-    transpileOnly: true,
-    project: fs.existsSync(project) ? project : undefined,
-    skipProject: !fs.existsSync(project),
-    compilerOptions: { module: "commonjs" },
-  });
 }
 
 async function host(spec: StartMessage): Promise<Record<string, unknown>> {

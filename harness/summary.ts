@@ -9,13 +9,13 @@ import { UNKNOWN } from "./wire";
 /** The operations the harness runs. */
 export type Operation = "preview" | "up" | "refresh" | "destroy";
 
-/** How many steps of each kind a run took. */
-export type StepCounts = Record<StepOp, number>;
+/** How many steps of each kind a run took; a step that failed counts only as `failed`, never as done. */
+export type StepCounts = Record<StepOp | "failed", number>;
 
-/** Counts the steps by op (failed steps included). */
+/** Counts the steps by op; failed steps are counted apart (a failed create was not created). */
 export function countSteps(steps: Step[]): StepCounts {
-  const counts: StepCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0 };
-  for (const s of steps) counts[s.op]++;
+  const counts: StepCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0, failed: 0 };
+  for (const s of steps) counts[s.error !== undefined ? "failed" : s.op]++;
   return counts;
 }
 
@@ -44,7 +44,7 @@ export function formatSummary(r: SummaryInput): string {
   const lines = [`${TITLE[r.operation]} (${r.stack}):`];
   const typeWidth = Math.max(4, ...r.steps.map((s) => urnType(s.urn).length));
   for (const s of r.steps) {
-    if (s.op === "same") continue;
+    if (s.op === "same" && s.error === undefined) continue;
     const diff = s.changedKeys.length > 0 && s.op !== "create" ? `  [diff: ~${s.changedKeys.join(",")}]` : "";
     const failed = s.error !== undefined ? `  **failed**: ${s.error}` : "";
     lines.push(` ${SYMBOL[s.op]} ${s.op.padEnd(8)} ${urnType(s.urn).padEnd(typeWidth)}  ${urnName(s.urn)}${diff}${failed}`);
@@ -70,6 +70,7 @@ export function formatSummary(r: SummaryInput): string {
     if (counts[op] > 0) lines.push(`    ${SYMBOL[op].trim()} ${counts[op]} ${r.operation === "preview" ? `to ${op}` : PAST[op]}`);
   }
   if (counts.same > 0) lines.push(`    ${counts.same} unchanged`);
+  if (counts.failed > 0) lines.push(`    ${counts.failed} failed`);
   if (r.steps.length === 0) lines.push("    no resources");
   if (r.errors.length > 0) lines.push("", "Errors:", ...r.errors.map((e) => `    ${e}`));
   return lines.join("\n") + "\n";

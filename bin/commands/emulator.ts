@@ -3,10 +3,19 @@
  * endpoint, the credentials to sign with and how to point a stack (or the SDK/Terraform env vars) at it.
  */
 import { DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
+import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 
-/** One-line description for `fgs --help`. */
-export const summary = "run the local FunctionGraph emulator (loopback HTTP server) until Ctrl-C";
+const OPTIONS = {
+  port: { type: "string" },
+  "data-dir": { type: "string" },
+  "access-key": { type: "string" },
+  "secret-key": { type: "string" },
+  faults: { type: "string" },
+  region: { type: "string" },
+  "project-id": { type: "string" },
+  verbose: { type: "boolean" },
+} as const;
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key SK] [--faults SPEC]
                     [--region NAME] [--project-id ID] [--verbose]
@@ -20,61 +29,46 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
   --verbose         log every request to stderr
 `;
 
-/** Parses argv strictly; throws an Error with a message for the user. */
+/** `fgs emulator`: runs until SIGINT/SIGTERM. */
+export const command: Command = {
+  summary: "run the local FunctionGraph emulator (loopback HTTP server) until Ctrl-C",
+  usage: USAGE,
+  options: OPTIONS,
+  run: (values) => serve(emulatorOptions(values)),
+};
+
+/** Parses `fgs emulator` arguments with the one parser; throws a UsageError for the user. */
 export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
-  const options: EmulatorOptions = { quiet: true };
-  const credentials: { accessKey?: string; secretKey?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf("=");
-    const [flag, inline] = arg.startsWith("--") && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith("--"))) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--port": {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--port: '${v}' is not a port number`);
-        options.port = Number(v);
-        break;
-      }
-      case "--data-dir": options.dataDir = value(); break;
-      case "--access-key": credentials.accessKey = value(); break;
-      case "--secret-key": credentials.secretKey = value(); break;
-      case "--faults": {
-        const spec = value();
-        parseFaultSpec(spec);
-        options.faults = spec;
-        break;
-      }
-      case "--region": options.region = value(); break;
-      case "--project-id": options.projectId = value(); break;
-      case "--verbose": options.quiet = false; break;
-      default: throw new Error(`unknown argument '${arg}'`);
+  const parsed = parseCommandArgs(command, argv);
+  if (!parsed) throw new UsageError("--help given");
+  return emulatorOptions(parsed.values);
+}
+
+function emulatorOptions(values: OptionValues): EmulatorOptions {
+  const str = (k: keyof typeof OPTIONS) => values[k] as string | undefined;
+  const options: EmulatorOptions = { quiet: !values.verbose };
+  const port = intOption(values, "port", 0, 65535);
+  if (port !== undefined) options.port = port;
+  if (str("data-dir") !== undefined) options.dataDir = str("data-dir");
+  if (str("faults") !== undefined) {
+    try {
+      parseFaultSpec(str("faults")!);
+    } catch (e) {
+      throw new UsageError(`--faults: ${(e as Error).message}`);
     }
+    options.faults = str("faults");
   }
-  if ((credentials.accessKey === undefined) !== (credentials.secretKey === undefined)) {
-    throw new Error("--access-key and --secret-key go together");
-  }
-  if (credentials.accessKey !== undefined) options.credentials = credentials;
+  if (str("region") !== undefined) options.region = str("region");
+  if (str("project-id") !== undefined) options.projectId = str("project-id");
+  const accessKey = str("access-key");
+  const secretKey = str("secret-key");
+  if ((accessKey === undefined) !== (secretKey === undefined)) throw new UsageError("--access-key and --secret-key go together");
+  if (accessKey !== undefined) options.credentials = { accessKey, secretKey: secretKey! };
   return options;
 }
 
-/** Runs `fgs emulator`; resolves with the exit code once stopped by SIGINT/SIGTERM. */
-export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  let options: EmulatorOptions;
-  try {
-    options = parseEmulatorArgs(argv);
-  } catch (err) {
-    process.stderr.write(`fgs emulator: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+/** Runs the emulator; resolves with the exit code once stopped by SIGINT/SIGTERM. */
+async function serve(options: EmulatorOptions): Promise<number> {
   // Listen for signals before announcing the endpoint, so a supervisor that stops us right away is honoured.
   let stop = () => {};
   const stopped = new Promise<void>((resolve) => {
@@ -91,6 +85,10 @@ export async function run(argv: string[]): Promise<number> {
     emu = await startEmulator(options);
   } catch (err) {
     stop();
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      process.stderr.write(`fgs emulator: port ${options.port} is already in use on 127.0.0.1: choose another --port, or leave it out to take a free one\n`);
+      return 1;
+    }
     throw err;
   }
   const region = emu.region;

@@ -5,11 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { intOption, type Command, type OptionValues } from "../command";
 import { isPackagingError, packageSource, PACKAGING_DEFAULTS } from "../../provider/package";
-
-/** One-line description shown by `fgs --help`. */
-export const summary = "zip a source directory deterministically and show what would be uploaded";
 
 const USAGE = `usage: fgs pack DIR [--exclude PATTERN]... [--level 0-9] [--no-ignore-files] [--out FILE] [--json]
 
@@ -20,40 +17,26 @@ const USAGE = `usage: fgs pack DIR [--exclude PATTERN]... [--level 0-9] [--no-ig
   --json              print a JSON object with the file list instead of text
 `;
 
-/** Runs `fgs pack`; returns the exit code (0 ok, 1 packaging failed, 2 bad usage). */
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        exclude: { type: "string", multiple: true, short: "x" },
-        level: { type: "string" },
-        "no-ignore-files": { type: "boolean" },
-        out: { type: "string", short: "o" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`fgs pack: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(`fgs pack: expected exactly one source directory, got ${positionals.length}\n${USAGE}`);
-    return 2;
-  }
-  const level = values.level === undefined ? undefined : Number(values.level);
-  if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
-    process.stderr.write(`fgs pack: --level must be an integer 0-9, got ${values.level}\n`);
-    return 2;
-  }
+/** `fgs pack`: exit code 0 ok, 1 packaging failed, 2 bad usage. */
+export const command: Command = {
+  summary: "zip a source directory deterministically and show what would be uploaded",
+  usage: USAGE,
+  options: {
+    exclude: { type: "string", multiple: true, short: "x" },
+    level: { type: "string" },
+    "no-ignore-files": { type: "boolean" },
+    out: { type: "string", short: "o" },
+    json: { type: "boolean" },
+  },
+  positionals: { min: 1, max: 1 },
+  run: (values, positionals) => pack(values as PackValues, positionals[0]),
+};
+
+interface PackValues { exclude?: string[]; level?: string; "no-ignore-files"?: boolean; out?: string; json?: boolean }
+
+async function pack(values: PackValues, sourceDir: string): Promise<number> {
+  const positionals = [sourceDir];
+  const level = intOption(values as OptionValues, "level", 0, 9);
 
   let result;
   try {

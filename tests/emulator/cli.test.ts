@@ -36,8 +36,8 @@ describe("fgs emulator", () => {
     assert.throws(() => parseEmulatorArgs(["--port", "http"]), /port/);
     assert.throws(() => parseEmulatorArgs(["--access-key", "AK"]), /go together/);
     assert.throws(() => parseEmulatorArgs(["--faults", "429=7"]), /probability/);
-    assert.throws(() => parseEmulatorArgs(["--bogus"]), /unknown argument/);
-    assert.throws(() => parseEmulatorArgs(["--data-dir"]), /needs a value/);
+    assert.throws(() => parseEmulatorArgs(["--bogus"]), /Unknown option .--bogus./);
+    assert.throws(() => parseEmulatorArgs(["--data-dir"]), /--data-dir <value>. argument missing/);
   });
 
   it("prints the endpoint, credentials and stack settings, and stops cleanly on SIGTERM", async () => {

@@ -10,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { runStack } from "../../harness";
-import { emulatorConfig, parseDemoArgs } from "../../bin/commands/demo";
+import { command as demo, demoArgs, emulatorConfig } from "../../bin/commands/demo";
+import { parseCommandArgs } from "../../bin/command";
 import { REPO_ROOT } from "./fixtureStack";
 
 test("the demo stack deploys to the emulator once and a second run writes nothing", async (t) => {
@@ -39,9 +40,10 @@ test("the demo stack deploys to the emulator once and a second run writes nothin
 });
 
 test("fgs demo parses its options strictly", () => {
-  assert.deepEqual(parseDemoArgs([]), { operation: "up", fresh: false });
-  assert.deepEqual(parseDemoArgs(["--fresh", "--preview"]), { operation: "preview", fresh: true });
-  assert.deepEqual(parseDemoArgs(["--destroy"]), { operation: "destroy", fresh: false });
-  assert.throws(() => parseDemoArgs(["--preview", "--destroy"]), /choose one/);
-  assert.throws(() => parseDemoArgs(["--yes"]), /unknown option --yes/);
+  const parse = (argv: string[]) => demoArgs(parseCommandArgs(demo, argv)!.values);
+  assert.deepEqual(parse([]), { operation: "up", fresh: false });
+  assert.deepEqual(parse(["--fresh", "--preview"]), { operation: "preview", fresh: true });
+  assert.deepEqual(parse(["--destroy"]), { operation: "destroy", fresh: false });
+  assert.throws(() => parse(["--preview", "--destroy"]), /choose one/);
+  assert.throws(() => parse(["--yes"]), /Unknown option '--yes'/);
 });

@@ -1,0 +1,231 @@
+/**
+ * `fgs up | preview | refresh | destroy [DIR]`: runs a Pulumi program directory (its Pulumi.yaml) with the real
+ * Pulumi CLI when one is found (the PATH, or the project's build cache), else with the engine harness — against
+ * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
+ * lives under DIR/.fgs (or --state-dir), never inside node_modules.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import {
+  findPulumiCli, HarnessError, readProject, runStack, runWithPulumiCli, StackRunError, type Operation, type StackConfig,
+} from "../../harness";
+import { endpointEnvName } from "../../provider/auth/resolve-target";
+import type { Command, OptionValues } from "../command";
+import { UsageError } from "../command";
+
+/** The passphrase of local stacks aimed at the emulator, unless PULUMI_CONFIG_PASSPHRASE is set (it guards dev keys only). */
+export const LOCAL_PASSPHRASE = "pulumi-functiongraph-local";
+
+/** What one stack operation is asked to do. */
+export interface StackOpArgs {
+  operation: Operation;
+  projectDir: string;
+  stack: string;
+  /** Local state root: harness state, the emulator's data, the CLI's file backend. */
+  stateDir: string;
+  engine: "auto" | "cli" | "harness";
+  json: boolean;
+  diff: boolean;
+  target?: string[];
+  expectNoChanges: boolean;
+}
+
+/** The machine-readable outcome (`--json`). */
+export interface StackOpReport {
+  ok: boolean;
+  engine: "cli" | "harness";
+  operation: Operation;
+  stack: string;
+  target: "emulator" | "stack-config";
+  changes: Record<string, number>;
+  outputs: Record<string, unknown>;
+  errors: string[];
+}
+
+/** The stack config that points the provider at an emulator; the credentials are secrets. */
+export function emulatorConfig(emu: Pick<EmulatorHandle, "url" | "region" | "projectId" | "credentials">): StackConfig {
+  return {
+    "functiongraph:endpoint": { value: emu.url },
+    "functiongraph:region": { value: emu.region },
+    "functiongraph:projectId": { value: emu.projectId },
+    "functiongraph:accessKey": { value: emu.credentials.accessKey, secret: true },
+    "functiongraph:secretKey": { value: emu.credentials.secretKey, secret: true },
+  };
+}
+
+/** The same target as environment variables (read at run time by the provider; nothing is written to the project). */
+export function emulatorEnv(emu: Pick<EmulatorHandle, "url" | "region" | "projectId" | "credentials">): Record<string, string> {
+  return {
+    HUAWEICLOUD_SDK_AK: emu.credentials.accessKey,
+    HUAWEICLOUD_SDK_SK: emu.credentials.secretKey,
+    HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
+    HW_REGION_NAME: emu.region,
+    [endpointEnvName(emu.region)]: emu.url,
+  };
+}
+
+/** Plain values of `Pulumi.<stack>.yaml` (`secure:` values are left to the CLI, which can decrypt them). */
+export function readStackConfigFile(projectDir: string, stack: string): { values: StackConfig; secure: string[] } | undefined {
+  const file = ["yaml", "yml"].map((e) => path.join(projectDir, `Pulumi.${stack}.${e}`)).find((f) => fs.existsSync(f));
+  if (!file) return undefined;
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const values: StackConfig = {};
+  const secure: string[] = [];
+  for (const [k, v] of Object.entries(doc.config ?? {})) {
+    if (v && typeof v === "object" && "secure" in v) secure.push(k);
+    else if (v !== null && typeof v !== "object") values[k] = { value: String(v) };
+  }
+  return { values, secure };
+}
+
+function insideNodeModules(p: string): boolean {
+  return path.resolve(p).split(path.sep).includes("node_modules");
+}
+
+/** Runs one operation; writes human output (stdout, or stderr with --json) and returns the exit code. */
+export async function runStackOperation(args: StackOpArgs): Promise<number> {
+  const human = (t: string) => (args.json ? process.stderr : process.stdout).write(t);
+  const report = (r: StackOpReport) => {
+    if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+    return r.ok ? 0 : 1;
+  };
+  if (insideNodeModules(args.stateDir)) {
+    throw new UsageError(`the state directory ${args.stateDir} is inside node_modules (it would be lost on the next install): pass --state-dir`);
+  }
+  let project;
+  try {
+    project = readProject(args.projectDir);
+  } catch (e) {
+    process.stderr.write(`fgs ${args.operation}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const fileConfig = readStackConfigFile(project.dir, args.stack);
+  const remote = fileConfig !== undefined && "functiongraph:endpoint" in fileConfig.values;
+  let cli: string | undefined;
+  if (args.engine !== "harness") {
+    cli = findPulumiCli();
+    if (!cli && args.engine === "cli") {
+      process.stderr.write(`fgs ${args.operation}: no pulumi CLI on the PATH or in the build cache: run 'npm run pulumi-cli' in the pulumi-functiongraph checkout, or use --engine harness\n`);
+      return 1;
+    }
+  }
+  if (!cli && remote && fileConfig.secure.length > 0) {
+    process.stderr.write(`fgs ${args.operation}: the engine harness cannot decrypt secure values in Pulumi.${args.stack}.yaml (${fileConfig.secure.join(", ")}): give credentials through the environment (HUAWEICLOUD_SDK_AK/SK) or use the Pulumi CLI\n`);
+    return 1;
+  }
+
+  let emu: EmulatorHandle | undefined;
+  try {
+    let env: Record<string, string> = {};
+    if (!remote) {
+      emu = await startEmulator({ dataDir: path.join(args.stateDir, "emulator"), quiet: true });
+      env = emulatorEnv(emu);
+      human(`FunctionGraph emulator at ${emu.url} (region ${emu.region}, data in ${path.join(args.stateDir, "emulator")})\n`);
+    } else {
+      human(`target: ${fileConfig.values["functiongraph:endpoint"].value} (from Pulumi.${args.stack}.yaml)\n`);
+    }
+    const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
+    if (cli) {
+      human(`engine: the Pulumi CLI (${cli}), backend file://${path.join(args.stateDir, "backend")}\n`);
+      const r = await runWithPulumiCli({
+        cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
+        backendDir: path.join(args.stateDir, "backend"),
+        passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
+        diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
+      });
+      if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
+      return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
+    }
+    human(`engine: the project's engine harness (no pulumi CLI found; 'npm run pulumi-cli' builds one), state in ${path.join(args.stateDir, "state")}\n\n`);
+    if (args.target?.length || args.diff) human("note: --target and --diff need the Pulumi CLI; the harness ignores them\n");
+    try {
+      const r = await runStack({
+        operation: args.operation, projectDir: project.dir, stack: args.stack,
+        stateFile: path.join(args.stateDir, "state", `${args.stack}.json`),
+        config: remote ? fileConfig.values : {}, env,
+        onOutput: (line) => human(`    ${line}\n`),
+      });
+      human(r.summary);
+      const changed = r.counts.create + r.counts.update + r.counts.replace + r.counts.delete;
+      if (args.expectNoChanges && changed > 0) {
+        human(`\nerror: no changes were expected but ${changed} resource(s) changed\n`);
+        return report({ ...base, engine: "harness", changes: r.counts, outputs: r.outputs, errors: ["changes were not expected"] });
+      }
+      return report({ ...base, ok: true, engine: "harness", changes: r.counts, outputs: r.outputs, errors: [] });
+    } catch (e) {
+      if (e instanceof StackRunError) {
+        human(e.result.summary);
+        return report({ ...base, engine: "harness", changes: e.result.counts, outputs: e.result.outputs, errors: e.result.errors });
+      }
+      if (e instanceof HarnessError) {
+        process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
+        return report({ ...base, engine: "harness", changes: {}, outputs: {}, errors: [e.message] });
+      }
+      throw e;
+    }
+  } finally {
+    await emu?.close();
+  }
+}
+
+const OPTIONS = {
+  stack: { type: "string", short: "s" },
+  "state-dir": { type: "string" },
+  engine: { type: "string" },
+  json: { type: "boolean" },
+  diff: { type: "boolean" },
+  target: { type: "string", multiple: true },
+  "expect-no-changes": { type: "boolean" },
+} as const;
+
+function usage(op: Operation): string {
+  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
+
+  DIR                  a Pulumi program directory (its Pulumi.yaml); default: the current directory
+  --stack NAME         the stack (default dev)
+  --state-dir DIR      local state: the CLI's file backend or the harness state, and the emulator's data
+                       (default DIR/.fgs; never inside node_modules)
+  --engine E           auto (default): the Pulumi CLI when one is found, else the engine harness
+  --json               print a JSON report on stdout (human output goes to stderr)
+  --diff               show old → new values (Pulumi CLI)
+  --target URN         only this resource (repeatable; Pulumi CLI)
+  --expect-no-changes  fail when anything would change
+
+The target is the embedded FunctionGraph emulator, unless Pulumi.<stack>.yaml sets functiongraph:endpoint.
+Exit code: 0 ok, 1 the operation failed, 2 bad usage.
+`;
+}
+
+/** Turns parsed options into {@link StackOpArgs}. */
+export function stackOpArgs(operation: Operation, values: OptionValues, positionals: string[]): StackOpArgs {
+  const engine = (values.engine as string | undefined) ?? "auto";
+  if (engine !== "auto" && engine !== "cli" && engine !== "harness") {
+    throw new UsageError(`--engine must be auto, cli or harness, got '${engine}'`);
+  }
+  const projectDir = path.resolve(positionals[0] ?? ".");
+  return {
+    operation, projectDir, engine,
+    stack: (values.stack as string | undefined) ?? "dev",
+    stateDir: path.resolve((values["state-dir"] as string | undefined) ?? path.join(projectDir, ".fgs")),
+    json: Boolean(values.json), diff: Boolean(values.diff), target: values.target as string[] | undefined,
+    expectNoChanges: Boolean(values["expect-no-changes"]),
+  };
+}
+
+function stackCommand(operation: Operation, summary: string): Command {
+  return {
+    summary, usage: usage(operation), options: OPTIONS, positionals: { min: 0, max: 1 },
+    run: (values, positionals) => runStackOperation(stackOpArgs(operation, values, positionals)),
+  };
+}
+
+/** `fgs up [DIR]`. */
+export const up = stackCommand("up", "deploy a Pulumi program directory (to the embedded emulator by default)");
+/** `fgs preview [DIR]`. */
+export const preview = stackCommand("preview", "show what `up` would change, change nothing");
+/** `fgs refresh [DIR]`. */
+export const refresh = stackCommand("refresh", "read every resource back and record what changed outside");
+/** `fgs destroy [DIR]`. */
+export const destroy = stackCommand("destroy", "delete every resource of the stack");
