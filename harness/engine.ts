@@ -23,6 +23,8 @@ export interface Step {
   changedKeys: string[];
   /** Inputs the provider computes for the user (`changedFiles`, `sourceChanges`), when present. */
   detail?: Record<string, unknown>;
+  /** Old → new input values of the changed keys (secret ones masked), as `pulumi preview --diff` shows them. */
+  values?: Record<string, { old: unknown; new: unknown }>;
   error?: string;
 }
 
@@ -147,6 +149,8 @@ export class Engine {
       const changed =
         diff.changes === "unknown" ? !isDeepStrictEqual(oldInputs, withProvider(news, provider)) : diff.changes === "some";
       step.changedKeys = changedKeys(old.inputs, news).filter((k) => !DETAIL_KEYS.includes(k));
+      const mask = (k: string, v: unknown) => (secretKeys.includes(k) || (old.secretKeys ?? []).includes(k) ? "[secret]" : v);
+      step.values = Object.fromEntries(step.changedKeys.map((k) => [k, { old: mask(k, old.inputs[k]), new: mask(k, news[k]) }]));
       if (step.changedKeys.length === 0 && old.provider !== provider) step.changedKeys = ["__provider"];
 
       if (!changed && !old.initErrors) {

@@ -48,6 +48,10 @@ export function formatSummary(r: SummaryInput): string {
     const diff = s.changedKeys.length > 0 && s.op !== "create" ? `  [diff: ~${s.changedKeys.join(",")}]` : "";
     const failed = s.error !== undefined ? `  **failed**: ${s.error}` : "";
     lines.push(` ${SYMBOL[s.op]} ${s.op.padEnd(8)} ${urnType(s.urn).padEnd(typeWidth)}  ${urnName(s.urn)}${diff}${failed}`);
+    for (const [k, v] of Object.entries(s.values ?? {})) {
+      if (s.op === "create" || s.op === "same") break;
+      lines.push(`        ${k}: ${shortValue(v.old)} → ${shortValue(v.new)}`);
+    }
     for (const [k, v] of Object.entries(s.detail ?? {})) {
       lines.push(`        ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     }
@@ -74,6 +78,14 @@ export function formatSummary(r: SummaryInput): string {
   if (r.steps.length === 0) lines.push("    no resources");
   if (r.errors.length > 0) lines.push("", "Errors:", ...r.errors.map((e) => `    ${e}`));
   return lines.join("\n") + "\n";
+}
+
+/** A value short enough for one diff line, else a placeholder (long hashes, fingerprints, nested maps). */
+function shortValue(v: unknown): string {
+  if (v === undefined) return "(unset)";
+  if (v === UNKNOWN) return "output<unknown>";
+  const text = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return text.length <= 80 ? text : "(changed)";
 }
 
 function urnType(urn: string): string {

@@ -1,5 +1,5 @@
 /**
- * `diff`: replaces on identity changes (delete before replace: the name is unique); changes when the source
+ * `diff`: replaces on identity changes (create before delete when the name changes); changes when the source
  * hash or a setting differs; with `driftCheck`, one GET compares the live function with the recorded one.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -45,7 +45,16 @@ export function driftOf(olds: Partial<FunctionOutputs>, live: FunctionModel | un
 }
 
 /**
- * Replaces on identity changes (delete before replace: the name is unique); changes when the source hash or a
+ * Whether the replacement would take the same name in the same project: only then must the old function go
+ * first (names are unique). A new name is created before the old one is deleted, so traffic never drops.
+ * An identity key not known yet counts as the same (the safe order).
+ */
+function sameIdentity(olds: Partial<FunctionOutputs>, news: Record<string, unknown>): boolean {
+  return REPLACE_KEYS.every((k) => isUnknown(news[k]) || news[k] === undefined || olds[k] === undefined || news[k] === olds[k]);
+}
+
+/**
+ * Replaces on identity changes (create before delete unless the name stays: see sameIdentity: the name is unique); changes when the source hash or a
  * setting differs. With `driftCheck`, one GET compares the live function with the recorded one.
  */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
@@ -69,6 +78,6 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   return {
     changes: replaces.length > 0 || changes.length > 0,
     replaces,
-    deleteBeforeReplace: replaces.length > 0,
+    deleteBeforeReplace: replaces.length > 0 && sameIdentity(old, news),
   };
 }

@@ -269,15 +269,15 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.equal(recreate.outputs.digest, before.outputs.digest);
   });
 
-  await t.test("6. a rename deletes the old function, then imports the new one", async () => {
+  await t.test("6. a rename imports the new function, then deletes the old one (no downtime)", async () => {
     const oldUrn = String(first.outputs.funcUrn);
     main.settings.funcName = "e2e-renamed";
     emu.clearLog();
     const up = await main.run("up");
     assert.equal(up.counts.replace, 1);
     const w = emu.requests({ writesOnly: true });
-    assert.deepEqual(w.map((e) => e.operation), ["delete", "import", "publishVersion"]);
-    assert.ok(w[0].path.includes("e2e-fn"), "the delete names the old function");
+    assert.deepEqual(w.map((e) => e.operation), ["import", "publishVersion", "delete"]);
+    assert.ok(w[2].path.includes("e2e-fn"), "the delete names the old function");
     assert.equal(live("e2e-fn"), undefined);
     assert.ok(live("e2e-renamed"));
     assert.match(String(up.outputs.funcUrn), /:e2e-renamed$/);

@@ -112,13 +112,13 @@ describe("update", () => {
     assert.equal((up.outs as Record<string, unknown>).memorySize, 512);
   });
 
-  it("a rename replaces, deleting first", async () => {
+  it("a rename replaces, creating the new function first (the names cannot collide)", async () => {
     const dir = sourceTree("r", { "index.js": "exports.handler = 1;\n" });
     const first = await deploy(args(dir));
     const renamed = await checked(first.inputs, args(dir, { funcName: "fn-b" }));
     const d = await lifecycle.diff(first.id, first.outs, renamed);
     assert.deepEqual(d.replaces, ["funcName"]);
-    assert.equal(d.deleteBeforeReplace, true);
+    assert.equal(d.deleteBeforeReplace, false);
   });
 
   it("reports drift made outside Pulumi and repairs it", async () => {

@@ -1,0 +1,187 @@
+/**
+ * One stack, two engines: the scenario table (scenarios.ts) drives a {@link Driver} that runs a throwaway Pulumi
+ * project either through the real Pulumi CLI (Automation API inline program, file backend) or through the
+ * project's engine harness, so both are held to the same expectations.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EmulatorHandle } from "../../emulator";
+import { runStack, runWithPulumiCli, StackRunError, type CliResourceEvent, type Operation, type StackConfig } from "../../harness";
+import { emulatorConfig } from "../../bin/commands/stack-op";
+
+/** The repository root (tests run from dist/tests/scenarios). */
+export const REPO_ROOT = path.resolve(__dirname, "../../..");
+/** Scenario projects live under the repository so they resolve `pulumi-functiongraph` and `@pulumi/pulumi`. */
+const STACKS_ROOT = path.join(REPO_ROOT, ".fgs-test-stacks");
+
+/** The program: every function, its arguments and resource options come from the config key `t:spec`. */
+const PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const fgs = require("pulumi-functiongraph");
+const spec = JSON.parse(new pulumi.Config("t").require("spec"));
+const made = {};
+for (const f of spec.functions) {
+  const opts = {};
+  for (const k of ["protect", "ignoreChanges", "retainOnDelete", "deleteBeforeReplace"]) if (f[k] !== undefined) opts[k] = f[k];
+  if (f.aliases) opts.aliases = f.aliases.map((name) => ({ name }));
+  if (f.dependsOn) opts.dependsOn = f.dependsOn.map((n) => made[n]);
+  made[f.name] = new fgs.Function(f.name, f.args, opts);
+}
+module.exports = Object.fromEntries(Object.entries(made).map(([k, fn]) => [k, pulumi.all({ urn: fn.funcUrn, digest: fn.digest, memorySize: fn.memorySize, version: fn.version })]));
+`;
+
+/** One function of the program. */
+export interface FunctionSpec {
+  name: string;
+  args: Record<string, unknown>;
+  protect?: boolean;
+  ignoreChanges?: string[];
+  retainOnDelete?: boolean;
+  deleteBeforeReplace?: boolean;
+  aliases?: string[];
+  dependsOn?: string[];
+}
+
+/** What a run did, the same shape for both engines. */
+export interface RunResult {
+  ok: boolean;
+  changes: Record<string, number>;
+  outputs: Record<string, unknown>;
+  /** Human output (the CLI's display, or the harness summary and plugin lines). */
+  text: string;
+  error?: string;
+  /** The engine's resource events in order (the real CLI only). */
+  events?: CliResourceEvent[];
+}
+
+/** Run options both engines understand (the harness ignores `diff` and `target`). */
+export interface RunOptions {
+  expectNoChanges?: boolean;
+  diff?: boolean;
+  target?: string[];
+}
+
+/** A throwaway project on one engine against one emulator. */
+export abstract class Driver {
+  readonly dir: string;
+  functions: FunctionSpec[] = [];
+  config: StackConfig;
+
+  constructor(readonly emu: EmulatorHandle, label: string) {
+    fs.mkdirSync(STACKS_ROOT, { recursive: true });
+    this.dir = fs.mkdtempSync(path.join(STACKS_ROOT, `${label}-`));
+    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), "name: scenario\nruntime: nodejs\nmain: index.js\n");
+    fs.writeFileSync(path.join(this.dir, "index.js"), PROGRAM);
+    this.config = emulatorConfig(emu);
+  }
+
+  abstract readonly engine: "cli" | "harness";
+  protected abstract exec(op: Operation, opts: RunOptions): Promise<RunResult>;
+  /** Every file the engine keeps its state in (for secret scans). */
+  abstract stateFiles(): string[];
+
+  /** Writes a file of the project (creating directories). */
+  write(rel: string, content: string, mode?: number): string {
+    const file = path.join(this.dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content, mode === undefined ? undefined : { mode });
+    return file;
+  }
+
+  run(op: Operation, opts: RunOptions = {}): Promise<RunResult> {
+    return this.exec(op, opts);
+  }
+
+  protected stackConfig(): StackConfig {
+    return { ...this.config, "t:spec": { value: JSON.stringify({ functions: this.functions }) } };
+  }
+
+  /** The concatenated text of every state file. */
+  stateText(): string {
+    return this.stateFiles().map((f) => fs.readFileSync(f, "utf8")).join("\n");
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function walk(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p) : [p];
+  });
+}
+
+/** The engine harness. */
+export class HarnessDriver extends Driver {
+  readonly engine = "harness";
+  readonly stateFile = path.join(this.dir, ".fgs", "state", "dev.json");
+
+  protected async exec(op: Operation, opts: RunOptions): Promise<RunResult> {
+    const lines: string[] = [];
+    try {
+      const r = await runStack({ operation: op, projectDir: this.dir, stateFile: this.stateFile, config: this.stackConfig(), onOutput: (l) => lines.push(l) });
+      const changed = r.counts.create + r.counts.update + r.counts.replace + r.counts.delete;
+      const ok = !(opts.expectNoChanges && changed > 0);
+      return { ok, changes: r.counts, outputs: r.outputs, text: [...lines, r.summary].join("\n"), error: ok ? undefined : "changes were not expected" };
+    } catch (e) {
+      if (!(e instanceof StackRunError)) throw e;
+      return { ok: false, changes: e.result.counts, outputs: e.result.outputs, text: [...lines, e.result.summary].join("\n"), error: e.message };
+    }
+  }
+
+  stateFiles(): string[] {
+    return walk(path.dirname(this.stateFile));
+  }
+}
+
+/** The real Pulumi CLI. */
+export class CliDriver extends Driver {
+  readonly engine = "cli";
+  readonly backendDir = path.join(this.dir, ".fgs", "backend");
+  readonly pulumiHome = path.join(this.dir, ".fgs", "home");
+  readonly passphrase = "scenario-passphrase";
+  /** The pid (own process group) of the run in progress. */
+  pid: number | undefined;
+
+  constructor(emu: EmulatorHandle, label: string, readonly cli: string) {
+    super(emu, label);
+  }
+
+  protected async exec(op: Operation, opts: RunOptions): Promise<RunResult> {
+    let text = "";
+    const r = await runWithPulumiCli({
+      cli: this.cli, projectDir: this.dir, stack: "dev", operation: op, config: this.stackConfig(),
+      backendDir: this.backendDir, passphrase: this.passphrase, pulumiHome: this.pulumiHome,
+      ...opts, onOutput: (t) => (text += t), onStart: (pid) => (this.pid = pid),
+    });
+    this.pid = undefined;
+    return { ok: r.ok, changes: r.changes, outputs: r.outputs, text: text + (r.error ?? ""), error: r.error, events: r.events };
+  }
+
+  /** Runs `pulumi ARGS` in the project with the stack's backend; resolves with its exit code and output. */
+  pulumi(args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(this.cli, [...args, "--non-interactive"], {
+        cwd: this.dir,
+        env: {
+          ...process.env, PULUMI_BACKEND_URL: `file://${this.backendDir}`, PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+          PULUMI_HOME: this.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+          PATH: [path.dirname(require.resolve("@pulumi/pulumi/package.json")), path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      child.on("close", (code) => resolve({ code: code ?? 1, output }));
+    });
+  }
+
+  stateFiles(): string[] {
+    return walk(this.backendDir);
+  }
+}

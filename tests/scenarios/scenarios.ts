@@ -1,0 +1,219 @@
+/**
+ * The scenario table both engines run (tests/pulumi-cli/ with the real Pulumi CLI, tests/engine/scenarios.test.ts
+ * with the harness): each scenario drives a {@link Driver} against the emulator and asserts on the emulator's
+ * request log, the outputs and the state. Scenarios marked `cliOnly` cover engine features the harness does not
+ * implement (resource options, --target, killed runs, `pulumi import`).
+ */
+import assert from "node:assert/strict";
+import type { EmulatorHandle } from "../../emulator";
+import { CliDriver, type Driver, type FunctionSpec } from "./driver";
+
+/** One scenario. */
+export interface Scenario {
+  name: string;
+  cliOnly?: boolean;
+  run(d: Driver): Promise<void>;
+}
+
+/** Write operations in the emulator's log since the last clear, in order. */
+export function writes(emu: EmulatorHandle): string[] {
+  return emu.requests({ writesOnly: true }).map((e) => e.operation);
+}
+
+function live(emu: EmulatorHandle, funcName: string) {
+  return emu.functions().find((f) => f.func_name === funcName);
+}
+
+const n = (changes: Record<string, number>, k: string) => changes[k] ?? 0;
+
+async function ok(d: Driver, op: Parameters<Driver["run"]>[0], opts?: Parameters<Driver["run"]>[1]) {
+  const r = await d.run(op, opts);
+  assert.ok(r.ok, `${d.engine} ${op} failed: ${r.error}\n${r.text.slice(-3000)}`);
+  return r;
+}
+
+/** Writes the three example apps (Node.js, Python, Custom) into the project. */
+function writeApps(d: Driver): void {
+  d.write("node/index.js", "exports.handler = async (event) => ({ statusCode: 200, body: 'hello' });\n");
+  d.write("python/index.py", "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hello'}\n");
+  d.write("custom/bootstrap", "#!/bin/sh\nexec sleep 1\n", 0o755);
+}
+
+const SECRET_ENV = "plain-env-value-must-stay-encrypted-7Qx";
+
+function threeFunctions(prefix: string): FunctionSpec[] {
+  return [
+    { name: "node", args: { sourceDir: "node", runtime: "Node.js18.15", handler: "index.handler", funcName: `${prefix}-node`, environment: { TOKEN: SECRET_ENV } } },
+    { name: "python", args: { sourceDir: "python", runtime: "Python3.10", handler: "index.handler", funcName: `${prefix}-python` } },
+    { name: "custom", args: { sourceDir: "custom", runtime: "Custom", handler: "bootstrap.handler", funcName: `${prefix}-custom`, memorySize: 256 } },
+  ];
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "lifecycle: up, no-op, code edit, setting, rename, drift, destroy; no secret in state",
+    async run(d) {
+      const emu = d.emu;
+      const p = `lc-${d.engine}`;
+      writeApps(d);
+      d.functions = threeFunctions(p);
+
+      // 1. one import each
+      const first = await ok(d, "up");
+      assert.equal(n(first.changes, "create"), 3);
+      assert.deepEqual(writes(emu).sort(), ["import", "import", "import"]);
+      const nodeUrn = String((first.outputs.node as { urn: string }).urn);
+
+      // 2. preview --expect-no-changes and a second up: zero write calls
+      emu.clearLog();
+      await ok(d, "preview", { expectNoChanges: true });
+      const second = await ok(d, "up", { expectNoChanges: true });
+      assert.equal(n(second.changes, "same"), 3);
+      assert.deepEqual(writes(emu), []);
+
+      // 3. one file edited: the preview names it; one PUT code
+      d.write("node/index.js", "exports.handler = async () => ({ statusCode: 200, body: 'edited' });\n");
+      d.write("node/lib/util.js", "module.exports = 1;\n");
+      const edited = await ok(d, "preview", { diff: true });
+      assert.match(edited.text, /index\.js/, "the preview names the changed file");
+      assert.match(edited.text, /lib\/util\.js/, "the preview names the added file");
+      assert.deepEqual(writes(emu), []);
+      await ok(d, "up");
+      assert.deepEqual(writes(emu), ["updateCode"]);
+
+      // 4. a setting changed: one PUT config, the preview shows old and new
+      emu.clearLog();
+      d.functions[0].args.memorySize = 256;
+      const setting = await ok(d, "preview", { diff: true });
+      assert.match(setting.text, /memorySize[^\n]*128[^\n]*256/, "the preview shows 128 → 256");
+      await ok(d, "up");
+      assert.deepEqual(writes(emu), ["updateConfig"]);
+      assert.equal(live(emu, `${p}-node`)?.memory_size, 256);
+
+      // 5. a rename: the new function is imported before the old one is deleted
+      emu.clearLog();
+      d.functions[1].args.funcName = `${p}-python2`;
+      const renamed = await ok(d, "up");
+      assert.equal(n(renamed.changes, "replace"), 1);
+      assert.deepEqual(writes(emu), ["import", "delete"]);
+      assert.equal(live(emu, `${p}-python`), undefined);
+      assert.ok(live(emu, `${p}-python2`));
+
+      // 6. drift: preview reports it, refresh records it, up repairs it
+      await emu.modifyConfig(nodeUrn, { memory_size: 512 });
+      emu.clearLog();
+      const drifted = await ok(d, "preview");
+      assert.equal(n(drifted.changes, "update"), 1, "the preview reports the drift as an update");
+      await ok(d, "refresh");
+      assert.match(d.stateText(), /"memorySize": 512/, "refresh records the live value");
+      assert.deepEqual(writes(emu), []);
+      await ok(d, "up");
+      assert.deepEqual(writes(emu), ["updateConfig"]);
+      assert.equal(live(emu, `${p}-node`)?.memory_size, 256, "up repairs the drift");
+
+      // 8. no credential or plaintext environment value in any state file
+      const state = d.stateText();
+      for (const secret of [emu.credentials.accessKey, emu.credentials.secretKey, SECRET_ENV]) {
+        assert.equal(state.includes(secret), false, `a secret reached the state: ${secret.slice(0, 4)}…`);
+      }
+
+      // 7. destroy: nothing left
+      emu.clearLog();
+      const gone = await ok(d, "destroy");
+      assert.equal(n(gone.changes, "delete"), 3);
+      assert.deepEqual(writes(emu), ["delete", "delete", "delete"]);
+      assert.deepEqual(emu.functions().filter((f) => f.func_name.startsWith(p)), []);
+    },
+  },
+  {
+    name: "a failed create is reported as failed and leaves nothing behind",
+    async run(d) {
+      d.write("app/index.js", "exports.handler = async () => 1;\n");
+      d.functions = [{ name: "bad", args: { sourceDir: "app", runtime: "Node.js18.15", handler: "index.handler", funcName: `bad-${d.engine}`, memorySize: 100 } }];
+      const r = await d.run("up");
+      assert.equal(r.ok, false);
+      assert.match(r.text + (r.error ?? ""), /memorySize/);
+      assert.equal(n(r.changes, "create"), 0);
+      assert.equal(n(r.changes, "same"), 0, "a failed check is not 'unchanged'");
+      assert.equal(live(d.emu, `bad-${d.engine}`), undefined);
+    },
+  },
+  {
+    name: "engine features: dependsOn, protect, ignoreChanges, retainOnDelete, --target, deleteBeforeReplace, aliases",
+    cliOnly: true,
+    async run(d) {
+      const emu = d.emu;
+      const p = "ef";
+      d.write("app/index.js", "exports.handler = async () => 1;\n");
+      const fn = (name: string, extra: Partial<FunctionSpec> = {}): FunctionSpec =>
+        ({ name, args: { sourceDir: "app", runtime: "Node.js18.15", handler: "index.handler", funcName: `${p}-${name}` }, ...extra });
+      d.functions = [fn("a"), fn("b", { dependsOn: ["a"] }), fn("kept", { protect: true }), fn("ign", { ignoreChanges: ["memorySize"] }), fn("retain", { retainOnDelete: true })];
+      // dependsOn: the engine starts `b` only once `a` is done
+      emu.clearLog();
+      const created = await ok(d, "up");
+      assert.equal(emu.requests({ operation: "import" }).length, 5);
+      const at = (phase: string, name: string) => created.events!.findIndex((e) => e.phase === phase && e.urn.endsWith(`::${name}`));
+      assert.ok(at("outputs", "a") >= 0 && at("pre", "b") > at("outputs", "a"), "b's step starts after a's finished");
+
+      // ignoreChanges: a change to an ignored property makes no call
+      emu.clearLog();
+      d.functions.find((f) => f.name === "ign")!.args.memorySize = 512;
+      await ok(d, "up");
+      assert.deepEqual(writes(emu), []);
+
+      // --target: only the targeted resource is updated
+      const cli = d as CliDriver;
+      d.functions.find((f) => f.name === "a")!.args.memorySize = 256;
+      d.functions.find((f) => f.name === "b")!.args.memorySize = 256;
+      const urnOf = (name: string) => `urn:pulumi:dev::scenario::pulumi-nodejs:dynamic:Resource::${name}`;
+      const targeted = await d.run("up", { target: [urnOf("a")] });
+      assert.ok(targeted.ok, targeted.error);
+      assert.deepEqual(writes(emu), ["updateConfig"]);
+      assert.equal(live(emu, `${p}-a`)?.memory_size, 256);
+      assert.equal(live(emu, `${p}-b`)?.memory_size, 128);
+      await ok(d, "up");
+
+      // protect: removing a protected resource fails and deletes nothing
+      emu.clearLog();
+      const withoutKept = d.functions.filter((f) => f.name !== "kept");
+      const all = d.functions;
+      d.functions = withoutKept;
+      const refused = await d.run("up");
+      assert.equal(refused.ok, false);
+      assert.match(refused.text + refused.error, /protect/i);
+      assert.ok(live(emu, `${p}-kept`));
+      d.functions = all;
+
+      // retainOnDelete: removed from the program, the function stays in the service
+      emu.clearLog();
+      d.functions = d.functions.filter((f) => f.name !== "retain");
+      await ok(d, "up");
+      assert.deepEqual(writes(emu), []);
+      assert.ok(live(emu, `${p}-retain`));
+
+      // aliases: renaming the Pulumi resource (same function) replaces nothing
+      emu.clearLog();
+      const ign = d.functions.find((f) => f.name === "ign")!;
+      ign.name = "ign2";
+      ign.aliases = ["ign"];
+      const aliased = await ok(d, "up");
+      assert.equal(n(aliased.changes, "replace") + n(aliased.changes, "create") + n(aliased.changes, "delete"), 0);
+      assert.deepEqual(writes(emu), []);
+
+      // deleteBeforeReplace: a rename with the option deletes first
+      emu.clearLog();
+      const a = d.functions.find((f) => f.name === "a")!;
+      a.deleteBeforeReplace = true;
+      a.args.funcName = `${p}-a-renamed`;
+      await ok(d, "up");
+      const w = writes(emu);
+      assert.deepEqual(w.filter((o) => o !== "updateConfig"), ["delete", "import"]);
+
+      // cleanup: unprotect, then destroy
+      d.functions.find((f) => f.name === "kept")!.protect = false;
+      await ok(d, "up");
+      await ok(d, "destroy");
+      assert.equal(cli.engine, "cli");
+    },
+  },
+];
