@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Runtime } from "../api";
+import { assertOneSupportedSdk } from "../sdk-check";
 import { functionProvider } from "./provider";
 import { OUTPUT_KEYS } from "./outputs";
 
@@ -76,6 +77,7 @@ export class Function extends pulumi.dynamic.Resource {
   declare public readonly fileCount: pulumi.Output<number>;
 
   constructor(name: string, args: FunctionArgs, opts?: pulumi.CustomResourceOptions) {
+    assertOneSupportedSdk();
     const props: Record<string, unknown> = Object.fromEntries(OUTPUT_KEYS.map((k) => [k, undefined]));
     Object.assign(props, args, { funcName: args.funcName ?? name });
     // additionalSecretOutputs only covers the OUTPUT: the engine stores the inputs (and shows them in the
