@@ -5,6 +5,7 @@
 #
 #   scripts/pulumi-cli.sh            build if needed, print the bin directory
 #   scripts/pulumi-cli.sh --check    print the bin directory if already built, exit 1 otherwise (never builds)
+#   scripts/pulumi-cli.sh --if-go    build when Go is installed; without Go say so loudly and exit 0 (npm test)
 #
 # The Node.js language host (pulumi-language-nodejs) is not built: its module has no version tags and the
 # module proxy here refuses it, so programs run under the real CLI through Automation API inline programs.
@@ -20,6 +21,10 @@ fi
 if [[ "${1:-}" == "--check" ]]; then exit 1; fi
 
 if ! command -v go >/dev/null 2>&1; then
+  if [[ "${1:-}" == "--if-go" ]]; then
+    echo "!!! pulumi-cli: Go is not installed: the real-CLI tests will be skipped (install Go >= 1.26 to run them) !!!" >&2
+    exit 0
+  fi
   echo "pulumi-cli: Go is not installed (need Go >= 1.26 on PATH to build the Pulumi CLI v$version from the Go module proxy)" >&2
   exit 2
 fi
