@@ -68,7 +68,9 @@ async function run(spec: CliHostSpec): Promise<void> {
       break;
     }
     case "refresh": {
-      const r = await stack.refresh({ onOutput, onEvent, color: "never", target: spec.target, expectNoChanges: spec.expectNoChanges });
+      const r = await stack.refresh({
+        onOutput, onEvent, color: "never", target: spec.target, expectNoChanges: spec.expectNoChanges, clearPendingCreates: spec.clearPendingCreates,
+      });
       changes = r.summary.resourceChanges;
       break;
     }

@@ -61,6 +61,8 @@ export interface PulumiCliRunOptions {
   target?: string[];
   expectNoChanges?: boolean;
   refresh?: boolean;
+  /** refresh: drop pending creates left by a killed run (`pulumi refresh --clear-pending-creates`). */
+  clearPendingCreates?: boolean;
   /** Receives the CLI's output as it comes (default: process.stdout). */
   onOutput?: (text: string) => void;
   /** Called with the child's pid once it runs (its own process group: `process.kill(-pid)` stops the whole run). */
@@ -116,7 +118,7 @@ export function runWithPulumiCli(opts: PulumiCliRunOptions): Promise<PulumiCliRe
     cli: opts.cli, projectDir: proj.dir, project: proj.name, program: proj.program, stack: opts.stack,
     operation: opts.operation, backendDir: path.resolve(opts.backendDir), passphrase: opts.passphrase,
     pulumiHome: opts.pulumiHome, env: opts.env, diff: opts.diff, target: opts.target,
-    expectNoChanges: opts.expectNoChanges, refresh: opts.refresh,
+    expectNoChanges: opts.expectNoChanges, refresh: opts.refresh, clearPendingCreates: opts.clearPendingCreates,
     config: Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [k, { value: v.value, secret: Boolean(v.secret) }])),
   };
   const write = opts.onOutput ?? ((t: string) => process.stdout.write(t));

@@ -58,6 +58,8 @@ export interface RunResult {
 /** Run options both engines understand (the harness ignores `diff` and `target`). */
 export interface RunOptions {
   expectNoChanges?: boolean;
+  /** refresh under the CLI: drop pending creates of a killed run. */
+  clearPendingCreates?: boolean;
   diff?: boolean;
   target?: string[];
 }

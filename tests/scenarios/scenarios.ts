@@ -216,4 +216,65 @@ export const SCENARIOS: Scenario[] = [
       assert.equal(cli.engine, "cli");
     },
   },
+  {
+    name: "an up killed with SIGKILL mid-create, then cancel, refresh and up as a user would: one function, nothing lost",
+    cliOnly: true,
+    async run(d) {
+      const cli = d as CliDriver;
+      const emu = d.emu;
+      d.write("app/index.js", "exports.handler = async () => 'killed';\n");
+      d.functions = [{ name: "k", args: { sourceDir: "app", runtime: "Node.js18.15", handler: "index.handler", funcName: "killed-fn" } }];
+      emu.clearLog();
+      emu.setFaults("latency=1:2500ms");
+      const running = d.run("up");
+      // Once the first call (the create's lookup) has been answered, the import is in flight: kill everything.
+      const deadline = Date.now() + 240_000;
+      while (emu.requests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.ok(cli.pid, "the run is in progress");
+      process.kill(-cli.pid!, "SIGKILL");
+      const killed = await running;
+      assert.equal(killed.ok, false);
+      emu.setFaults(null);
+      await new Promise((r) => setTimeout(r, 3000)); // let the emulator finish the call it was given
+
+      const cancel = await cli.pulumi(["cancel", "--yes", "--stack", "dev"]);
+      assert.ok(cancel.code === 0 || /no .*update|not.*in progress|nothing to cancel/i.test(cancel.output), cancel.output);
+      await ok(d, "refresh", { clearPendingCreates: true });
+      const up = await ok(d, "up");
+      assert.ok(n(up.changes, "create") + n(up.changes, "same") === 1, JSON.stringify(up.changes));
+      assert.equal(emu.functions().filter((f) => f.func_name === "killed-fn").length, 1, "one function");
+      emu.clearLog();
+      await ok(d, "up", { expectNoChanges: true });
+      assert.deepEqual(writes(emu), []);
+      await ok(d, "destroy");
+      assert.equal(live(emu, "killed-fn"), undefined);
+    },
+  },
+  {
+    name: "`pulumi import` is refused for a dynamic resource; `adopt: true` takes the function over",
+    cliOnly: true,
+    async run(d) {
+      const cli = d as CliDriver;
+      const emu = d.emu;
+      const seeded = await emu.seedFunction({ func_name: "adopt-me", runtime: "Node.js18.15", handler: "index.handler", memory_size: 512 });
+      d.write("app/index.js", "exports.handler = async () => 'adopted';\n");
+      await ok(d, "up"); // an empty stack, so that `pulumi import` has a stack to import into
+      const imported = await cli.pulumi(["import", "pulumi-nodejs:dynamic:Resource", "adopted", seeded.func_urn, "--yes", "--stack", "dev"]);
+      assert.notEqual(imported.code, 0, "the engine cannot import a dynamic resource");
+      assert.equal(live(emu, "adopt-me")?.memory_size, 512, "the failed import changed nothing");
+
+      d.functions = [{ name: "adopted", args: { sourceDir: "app", runtime: "Node.js18.15", handler: "index.handler", funcName: "adopt-me" } }];
+      const refused = await d.run("up");
+      assert.equal(refused.ok, false);
+      assert.match(refused.text, /adopt: true/, "the message says how to take it over");
+      d.functions[0].args.adopt = true;
+      emu.clearLog();
+      await ok(d, "up");
+      assert.equal(writes(emu).includes("import"), false, "adoption updates the existing function, never imports a second one");
+      assert.equal(live(emu, "adopt-me")?.memory_size, 128);
+      assert.equal(emu.functions().filter((f) => f.func_name === "adopt-me").length, 1);
+      await ok(d, "destroy");
+    },
+  },
 ];
