@@ -40,9 +40,11 @@ async function run(spec: CliHostSpec): Promise<void> {
   };
   if (spec.pulumiHome) envVars.PULUMI_HOME = spec.pulumiHome;
   const events: CliResourceEvent[] = [];
+  let stackOp: string | undefined;
   const onEvent = (e: import("@pulumi/pulumi/automation").EngineEvent) => {
     const m = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata;
-    if (!m || m.type === "pulumi:pulumi:Stack" || m.type === "pulumi:providers:pulumi-nodejs") return;
+    if (m?.type === "pulumi:pulumi:Stack") stackOp = m.op;
+    if (!m || m.type === "pulumi:pulumi:Stack" || m.type.startsWith("pulumi:providers:")) return;
     events.push({ phase: e.resourcePreEvent ? "pre" : "outputs", op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [],
       detailedDiff: m.detailedDiff ? Object.keys(m.detailedDiff) : undefined });
   };
@@ -86,7 +88,10 @@ async function run(spec: CliHostSpec): Promise<void> {
     if (v.secret) secretOutputs.push(k);
     plain[k] = v.secret ? "[secret]" : v.value;
   }
-  await send({ kind: "done", changes: changes ?? {}, outputs: plain, secretOutputs, events });
+  // The engine's summary counts the Stack resource too: report the program's resources only.
+  const counts = { ...(changes ?? {}) };
+  if (stackOp && counts[stackOp]) counts[stackOp] -= 1;
+  await send({ kind: "done", changes: counts, outputs: plain, secretOutputs, events });
 }
 
 process.once("message", (spec: CliHostSpec) => {

@@ -14,7 +14,7 @@ describe("through the engine harness", () => {
   });
   after(() => emu.close());
 
-  for (const s of SCENARIOS.filter((x) => !x.cliOnly)) {
+  for (const s of SCENARIOS.filter((x) => !x.cliOnly).filter((x) => x.name.includes(process.env.FGS_SCENARIO ?? ""))) {
     it(s.name, async () => {
       const d = new HarnessDriver(emu, "harness");
       try {

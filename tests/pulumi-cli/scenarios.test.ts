@@ -27,7 +27,7 @@ describe("under the real Pulumi CLI", { skip: !cli && "no Pulumi CLI (npm run pu
   });
   after(() => emu.close());
 
-  for (const s of SCENARIOS) {
+  for (const s of SCENARIOS.filter((x) => x.name.includes(process.env.FGS_SCENARIO ?? ""))) {
     it(s.name, async () => {
       const d = new CliDriver(emu, "cli", cli!);
       try {

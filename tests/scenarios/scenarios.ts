@@ -165,7 +165,7 @@ export const SCENARIOS: Scenario[] = [
       const cli = d as CliDriver;
       d.functions.find((f) => f.name === "a")!.args.memorySize = 256;
       d.functions.find((f) => f.name === "b")!.args.memorySize = 256;
-      const urnOf = (name: string) => `urn:pulumi:dev::scenario::pulumi-nodejs:dynamic:Resource::${name}`;
+      const urnOf = (name: string) => `urn:pulumi:dev::scenario::pulumi-nodejs:dynamic/functiongraph:Function::${name}`;
       const targeted = await d.run("up", { target: [urnOf("a")] });
       assert.ok(targeted.ok, targeted.error);
       assert.deepEqual(writes(emu), ["updateConfig"]);
@@ -271,7 +271,8 @@ export const SCENARIOS: Scenario[] = [
       d.functions[0].args.adopt = true;
       emu.clearLog();
       await ok(d, "up");
-      assert.equal(writes(emu).includes("import"), false, "adoption updates the existing function, never imports a second one");
+      const imports = emu.requests({ operation: "import" });
+      assert.deepEqual(imports.map((e) => e.status), [409], "the import finds the name taken (FSS.1061): the function is taken over, never duplicated");
       assert.equal(live(emu, "adopt-me")?.memory_size, 128);
       assert.equal(emu.functions().filter((f) => f.func_name === "adopt-me").length, 1);
       await ok(d, "destroy");
