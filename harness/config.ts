@@ -4,6 +4,7 @@
  * dynamic-provider plugin (through Configure, whole config, namespaced keys, secrets as secret wrappers).
  * Config is never written to the harness state file.
  */
+import { maskValues } from "../provider/auth/redact";
 import { secret } from "./wire";
 
 /** One config value as `pulumi config set [--secret]` would store it. */
@@ -47,11 +48,7 @@ export function configureArgs(config: StackConfig): Record<string, unknown> {
   return args;
 }
 
-/** Replaces every secret config value in a text (plugin output, error messages) by `[secret]`. */
+/** Replaces every whole secret config value in a text (plugin output, error messages) by `[secret]`. */
 export function redactSecrets(text: string, config: StackConfig): string {
-  let out = text;
-  for (const v of Object.values(config)) {
-    if (v.secret && v.value.length > 0) out = out.split(v.value).join("[secret]");
-  }
-  return out;
+  return maskValues(text, Object.values(config).filter((v) => v.secret).map((v) => v.value), "[secret]");
 }
