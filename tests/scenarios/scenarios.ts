@@ -105,7 +105,7 @@ export const SCENARIOS: Scenario[] = [
       const drifted = await ok(d, "preview");
       assert.equal(n(drifted.changes, "update"), 1, "the preview reports the drift as an update");
       await ok(d, "refresh");
-      assert.match(d.stateText(), /"memorySize": 512/, "refresh records the live value");
+      assert.match(d.stateText(), /"memorySize":\s*512/, "refresh records the live value");
       assert.deepEqual(writes(emu), []);
       await ok(d, "up");
       assert.deepEqual(writes(emu), ["updateConfig"]);
