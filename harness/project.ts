@@ -9,8 +9,11 @@ import { HarnessError } from "./plugin";
 
 /** What the harness needs from a project directory. */
 export interface Project {
-  /** The directory holding Pulumi.yaml; the program's and the plugin's working directory. */
+  /** The directory holding Pulumi.yaml. */
   dir: string;
+  /** The program's and the provider plugin's working directory, as the engine chooses it: the `main`
+   *  directory, or the directory of the `main` file (the project directory without `main`). */
+  pwd: string;
   name: string;
   /** Absolute path of the program entry file. */
   program: string;
@@ -23,7 +26,9 @@ export function readProject(dir: string): Project {
   if (!file) throw new HarnessError(`no Pulumi.yaml in ${abs}`);
   const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { name?: unknown; main?: unknown };
   if (typeof doc.name !== "string" || doc.name === "") throw new HarnessError(`${file} has no project name`);
-  return { dir: abs, name: doc.name, program: resolveEntry(path.resolve(abs, typeof doc.main === "string" ? doc.main : ".")) };
+  const main = path.resolve(abs, typeof doc.main === "string" ? doc.main : ".");
+  const pwd = fs.existsSync(main) && fs.statSync(main).isDirectory() ? main : path.dirname(main);
+  return { dir: abs, name: doc.name, pwd, program: resolveEntry(main) };
 }
 
 /** A program file as given, or the index.ts / index.js of a directory. */

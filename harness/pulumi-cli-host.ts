@@ -25,7 +25,7 @@ async function loadProgram(spec: CliHostSpec): Promise<Record<string, unknown> |
 }
 
 async function run(spec: CliHostSpec): Promise<void> {
-  process.chdir(spec.projectDir);
+  process.chdir(spec.pwd); // where the engine runs the program and the provider plugin
   const auto = require(require.resolve("@pulumi/pulumi/automation", { paths: [spec.projectDir] })) as Auto;
   const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [spec.projectDir] }));
   const pulumiCommand = await auto.PulumiCommand.get({ root: path.dirname(path.dirname(spec.cli)) });

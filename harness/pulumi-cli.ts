@@ -97,6 +97,8 @@ export interface PulumiCliResult {
 /** The spec the host receives over IPC. */
 export type CliHostSpec = Omit<PulumiCliRunOptions, "onOutput" | "onStart" | "config"> & {
   project: string;
+  /** The engine's working directory for the program (see Project.pwd). */
+  pwd: string;
   program: string;
   config: Record<string, { value: string; secret: boolean }>;
 };
@@ -115,7 +117,7 @@ export function runWithPulumiCli(opts: PulumiCliRunOptions): Promise<PulumiCliRe
   const proj = readProject(opts.projectDir);
   fs.mkdirSync(opts.backendDir, { recursive: true });
   const spec: CliHostSpec = {
-    cli: opts.cli, projectDir: proj.dir, project: proj.name, program: proj.program, stack: opts.stack,
+    cli: opts.cli, projectDir: proj.dir, pwd: proj.pwd, project: proj.name, program: proj.program, stack: opts.stack,
     operation: opts.operation, backendDir: path.resolve(opts.backendDir), passphrase: opts.passphrase,
     pulumiHome: opts.pulumiHome, env: opts.env, diff: opts.diff, target: opts.target,
     expectNoChanges: opts.expectNoChanges, refresh: opts.refresh, clearPendingCreates: opts.clearPendingCreates,
@@ -124,7 +126,7 @@ export function runWithPulumiCli(opts: PulumiCliRunOptions): Promise<PulumiCliRe
   const write = opts.onOutput ?? ((t: string) => process.stdout.write(t));
   return new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, "pulumi-cli-host.js"), [], {
-      cwd: proj.dir, detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"],
+      cwd: proj.pwd, detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: { ...process.env, ...opts.env },
     });
     if (child.pid === undefined) return reject(new HarnessError("could not start the Pulumi CLI host process"));

@@ -17,7 +17,7 @@ import { isSecret, UNKNOWN, containsUnknown } from "./wire";
 /** Options for {@link runStack}. */
 export interface RunStackOptions {
   operation: Operation;
-  /** A directory with Pulumi.yaml (project name and `main`); it is also the working directory. */
+  /** A directory with Pulumi.yaml (project name and `main`); the working directory is `main`'s, as the engine's. */
   projectDir?: string;
   /** The program entry (`.js`, or `.ts` via ts-node transpile-only); overrides Pulumi.yaml's `main`. */
   program?: string;
@@ -74,7 +74,7 @@ export class StackRunError extends Error {
  */
 export async function runStack(opts: RunStackOptions): Promise<StackResult> {
   const proj = opts.projectDir ? readProject(opts.projectDir) : undefined;
-  const cwd = proj?.dir ?? path.resolve(opts.pluginCwd ?? ".");
+  const cwd = proj?.pwd ?? path.resolve(opts.pluginCwd ?? ".");
   const project = opts.project ?? proj?.name;
   if (!project) throw new HarnessError("runStack needs a project name (option `project`, or a projectDir with Pulumi.yaml)");
   const stack = opts.stack ?? "dev";
