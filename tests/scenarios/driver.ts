@@ -96,7 +96,8 @@ export abstract class Driver {
   }
 
   protected stackConfig(): StackConfig {
-    return { ...this.config, "t:spec": { value: JSON.stringify({ functions: this.functions }) } };
+    // Secret: the spec holds environment values, and the CLI keeps plain config in its state files.
+    return { ...this.config, "t:spec": { value: JSON.stringify({ functions: this.functions }), secret: true } };
   }
 
   /** The concatenated text of every state file. */
