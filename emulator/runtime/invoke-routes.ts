@@ -1,0 +1,93 @@
+/**
+ * The two invocation calls of the API, routed by routes.ts:
+ * - `POST …/functions/{urn}/invocations` (sync): runs the event and answers with the function's raw result
+ *   (`X-CFF-Request-Version: v0` or none) or `{request_id, result, log, status}` (v1, what the official SDK
+ *   sends), with `X-Cff-Request-Id`, `X-Cff-Invoke-Summary`, `X-Cff-Function-Log` (with `X-Cff-Log-Type: tail`),
+ *   `X-CFF-Billing-Duration`, `X-Cff-Response-Version`, `X-Func-Err-Code` and `X-Is-Func-Err`.
+ * - `POST …/functions/{urn}/invocations-async`: 202 `{request_id}` at once; the call runs in the background and
+ *   its outcome and log are kept (invocation-log.ts).
+ * Limits: sync body 6 MB, async body 256 KB (413 FSS.0413); the body must be JSON (400 FSS.0400).
+ */
+import { randomUUID } from "node:crypto";
+import type { EmulatorContext } from "../context";
+import { ApiError, Errors } from "../errors";
+import type { ApiRequest, ApiResponse } from "../routes";
+import { invoke } from "./invoke";
+import { INVOKE_LIMITS } from "./options";
+import { runtimeOf } from "./registry";
+import { resolveTarget } from "./target";
+
+const header = (req: ApiRequest, name: string): string | undefined => {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The event as compact JSON text (an empty body is `{}`), or 400 naming the problem. */
+function eventText(body: Buffer): string {
+  const text = body.toString("utf8");
+  if (text.trim() === "") return "{}";
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch (e) {
+    throw Errors.badRequest(`the request body (the event) is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function tooLarge(n: number, max: number, what: string): ApiError {
+  return new ApiError(413, "FSS.0413", `the ${what} request body is ${n} bytes, more than the ${max} allowed`);
+}
+
+/** The base64 of the last `n` bytes of `log`. */
+function tailBase64(log: string, n: number): string {
+  const b = Buffer.from(log, "utf8");
+  return b.subarray(Math.max(0, b.length - n)).toString("base64");
+}
+
+/** Sync invocation. */
+export async function invokeSync(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  if (req.body.length > INVOKE_LIMITS.syncPayloadBytes) throw tooLarge(req.body.length, INVOKE_LIMITS.syncPayloadBytes, "sync");
+  const version = (header(req, "X-CFF-Request-Version") ?? "v0").toLowerCase();
+  if (version !== "v0" && version !== "v1") throw Errors.badRequest(`X-CFF-Request-Version: expected v0 or v1, not '${version}'`);
+  const logType = header(req, "X-Cff-Log-Type");
+  if (logType !== undefined && logType !== "" && logType !== "tail") throw Errors.badRequest(`X-Cff-Log-Type: expected tail or nothing, not '${logType}'`);
+  const tail = logType === "tail";
+  const target = resolveTarget(ctx, req.urn ?? "");
+  const event = eventText(req.body);
+  const out = await invoke(ctx, runtimeOf(ctx), target, event, { kind: "sync" });
+  const summary = {
+    funcDigest: target.digest.slice(0, 32), duration: Number(out.durationMs.toFixed(3)), billingDuration: out.billingMs,
+    memUsage: out.memoryMB, memorySize: target.config.memory_size, coldStart: out.coldStart, funcErrCode: out.code,
+  };
+  const headers: Record<string, string> = {
+    "X-Cff-Request-Id": out.requestId,
+    "X-Cff-Invoke-Summary": JSON.stringify(summary),
+    "X-CFF-Billing-Duration": String(out.billingMs),
+    "X-Cff-Response-Version": version,
+    "X-Func-Err-Code": String(out.code),
+    "X-Is-Func-Err": String(!out.ok),
+  };
+  if (tail) headers["X-Cff-Function-Log"] = tailBase64(out.log, INVOKE_LIMITS.logHeaderBytes);
+  if (version === "v1") {
+    const logText = tail ? Buffer.from(out.log, "utf8").subarray(-INVOKE_LIMITS.tailLogBytes).toString("utf8") : "";
+    const body = { request_id: out.requestId, result: out.result.toString("utf8"), log: logText, status: out.ok ? 200 : out.code };
+    return { status: 200, bytes: { contentType: "application/json;charset=UTF-8", data: Buffer.from(JSON.stringify(body), "utf8"), headers } };
+  }
+  return { status: 200, bytes: { contentType: "application/json;charset=UTF-8", data: out.result, headers } };
+}
+
+/** Async invocation: 202 at once, the call runs in the background. */
+export async function invokeAsync(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  if (req.body.length > INVOKE_LIMITS.asyncPayloadBytes) throw tooLarge(req.body.length, INVOKE_LIMITS.asyncPayloadBytes, "async");
+  const target = resolveTarget(ctx, req.urn ?? "");
+  const event = eventText(req.body);
+  const runtime = runtimeOf(ctx);
+  await runtime.pool(target); // an unsupported runtime or unreadable code is refused now, not lost in the background
+  const requestId = randomUUID();
+  void invoke(ctx, runtime, target, event, { kind: "async", requestId }).catch(() => {
+    /* the emulator closed under the call: nothing is waiting for it */
+  });
+  return {
+    status: 202,
+    bytes: { contentType: "application/json;charset=UTF-8", data: Buffer.from(JSON.stringify({ request_id: requestId })), headers: { "X-Cff-Request-Id": requestId } },
+  };
+}
