@@ -2,15 +2,18 @@
  * How an instance's process is started for each runtime family: the command line (with the memory limit the
  * machine lets us enforce), the stdio layout, the working directory and the sandbox user.
  *
- * Memory (what is enforced): Node.js — the V8 heap (`--max-old-space-size=<memory_size>`); Python — the address
- * space (RLIMIT_AS = memory_size, set by the runner before user code loads); Custom — RLIMIT_AS through
- * `prlimit` when it is installed, otherwise not enforced.
+ * Memory (what is enforced): the process's data segment (RLIMIT_DATA = memory_size: heap and private writable
+ * mappings) — through `prlimit` for Node.js and Custom when it is installed, by the runner itself for Python —
+ * plus the V8 heap (`--max-old-space-size=<memory_size>`) for Node.js. RLIMIT_AS is not used: V8 and Go reserve
+ * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SpawnOptions } from "node:child_process";
 import { ApiError } from "../errors";
 import type { ResolvedRuntimeOptions } from "./options";
+import { NODE_RUNNER_FILE } from "./runner-node";
+import { PYTHON_RUNNER_FILE } from "./runner-python";
 
 /** The runtime families the emulator runs. */
 export type RuntimeFamily = "node" | "python" | "custom";
@@ -60,25 +63,24 @@ export function launchSpec(family: RuntimeFamily, opts: {
     ...(opts.runtime.sandboxUser ? { uid: opts.runtime.sandboxUser.uid, gid: opts.runtime.sandboxUser.gid } : {}),
   };
   const bytes = opts.memoryMB * 1024 * 1024;
+  const prlimit = findPrlimit();
   if (family === "node") {
-    return {
-      command: opts.runtime.nodeCommand,
-      args: [`--max-old-space-size=${opts.memoryMB}`, path.join(opts.runners, "fgs-node-runner.cjs")],
-      options: base, memoryEnforcement: `V8 heap limited to ${opts.memoryMB} MB`,
-    };
+    const node = [opts.runtime.nodeCommand, `--max-old-space-size=${opts.memoryMB}`, path.join(opts.runners, NODE_RUNNER_FILE)];
+    return prlimit
+      ? { command: prlimit, args: [`--data=${bytes}`, "--", ...node], options: base, memoryEnforcement: `data segment and V8 heap limited to ${opts.memoryMB} MB` }
+      : { command: node[0], args: node.slice(1), options: base, memoryEnforcement: `V8 heap limited to ${opts.memoryMB} MB (prlimit not installed)` };
   }
   if (family === "python") {
     return {
       command: opts.runtime.pythonCommand,
-      args: ["-u", "-B", path.join(opts.runners, "fgs_python_runner.py")],
+      args: ["-u", "-B", path.join(opts.runners, PYTHON_RUNNER_FILE)],
       options: { ...base, env: { ...opts.env, FGS_MEMORY_LIMIT_BYTES: String(bytes) } },
-      memoryEnforcement: `address space limited to ${opts.memoryMB} MB`,
+      memoryEnforcement: `data segment limited to ${opts.memoryMB} MB`,
     };
   }
   const bootstrap = path.join(opts.codeRoot, "bootstrap");
-  const prlimit = findPrlimit();
   if (prlimit) {
-    return { command: prlimit, args: [`--as=${bytes}`, "--", bootstrap], options: base, memoryEnforcement: `address space limited to ${opts.memoryMB} MB (prlimit)` };
+    return { command: prlimit, args: [`--data=${bytes}`, "--", bootstrap], options: base, memoryEnforcement: `data segment limited to ${opts.memoryMB} MB` };
   }
   return { command: bootstrap, args: [], options: base, memoryEnforcement: "memory not limited (prlimit not installed)" };
 }

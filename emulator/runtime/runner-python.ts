@@ -1,7 +1,7 @@
 /**
  * The Python runner: a small script run by `python3` in the instance's child process. Same line protocol as
  * the Node.js runner (protocol.ts): requests as JSON lines on stdin, results and log lines as JSON lines on
- * fd 3. Before loading user code it limits the address space to the function's memory (RLIMIT_AS). Kept as a
+ * fd 3. Before loading user code it limits its data segment to the function's memory (RLIMIT_DATA). Kept as a
  * string so the runtime writes it beside the instances, readable by the unprivileged sandbox user.
  */
 export const PYTHON_RUNNER_FILE = "fgs_python_runner.py";
@@ -47,7 +47,7 @@ _mem = int(_env.pop("FGS_MEMORY_LIMIT_BYTES", "0") or "0")
 if _mem > 0:
     try:
         import resource
-        resource.setrlimit(resource.RLIMIT_AS, (_mem, _mem))
+        resource.setrlimit(resource.RLIMIT_DATA, (_mem, _mem))
     except Exception as e:  # the machine does not allow it: the limit is not enforced
         print("memory limit not enforced: %s" % e, file=sys.stderr)
 
