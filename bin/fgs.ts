@@ -9,6 +9,8 @@ const commands: Record<string, () => Command> = {
   pack: () => require("./commands/pack"),
   emulator: () => require("./commands/emulator"),
   demo: () => require("./commands/demo"),
+  invoke: () => require("./commands/invoke"),
+  logs: () => require("./commands/logs"),
 };
 
 async function main(argv: string[]): Promise<number> {
