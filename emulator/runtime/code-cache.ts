@@ -22,7 +22,12 @@ export class CodeCache {
         if (!data) throw new Error(`the code blob ${digest.slice(0, 12)}… is missing from the store`);
         const dir = path.join(this.root, digest.slice(0, 32));
         const staging = `${dir}.${process.pid}.${Date.now()}.tmp`;
-        await extractZip(data, staging);
+        try {
+          await extractZip(data, staging);
+        } catch (err) {
+          fs.rmSync(staging, { recursive: true, force: true });
+          throw err;
+        }
         fs.rmSync(dir, { recursive: true, force: true });
         fs.renameSync(staging, dir);
         return dir;

@@ -34,10 +34,10 @@ export interface InvocationOutcome {
   record: InvocationRecord;
 }
 
-/** Attempts at starting an instance whose initializer fails (the service's 3). */
-const START_ATTEMPTS = 3;
-/** Time to load the handler when there is no initializer, ms. */
-const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** Attempts at starting an instance whose initializer fails (the service's 3); without one, a start fails once. */
+const INIT_ATTEMPTS = 3;
+/** Time to load the handler (or for a bootstrap to ask for work) when there is no initializer: 10–30 s, ms. */
+const startTimeoutMs = (timeoutMs: number) => Math.min(30_000, Math.max(10_000, timeoutMs));
 
 function errorResult(errorMessage: string, errorType: string): Buffer {
   return Buffer.from(JSON.stringify({ errorMessage, errorType }), "utf8");
@@ -64,17 +64,19 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
   };
   try {
     let lease = await pool.acquire();
+    const hasInitializer = !!target.config.initializer_handler;
+    const attempts = hasInitializer ? INIT_ATTEMPTS : 1;
     for (let attempt = 1; lease.cold; attempt++) {
       coldStart = true;
-      const initMs = target.config.initializer_handler ? (target.config.initializer_timeout || 3) * 1000 : DEFAULT_START_TIMEOUT_MS;
+      const initMs = hasInitializer ? (target.config.initializer_timeout || 3) * 1000 : startTimeoutMs(timeoutMs);
       try {
         await lease.instance.start({ ...request, deadline: Date.now() + initMs }, initMs, log);
         break;
       } catch (err) {
         const e = err instanceof InstanceStartError ? err : new InstanceStartError(String(err), "RuntimeStartError", "");
-        log(`instance start failed (attempt ${attempt} of ${START_ATTEMPTS}): ${e.errorType}: ${e.message}\n`);
+        log(`instance start failed (attempt ${attempt} of ${attempts}): ${e.errorType}: ${e.message}\n`);
         pool.release(lease.instance, Date.now());
-        if (attempt >= START_ATTEMPTS) throw e;
+        if (attempt >= attempts) throw e;
         lease = await pool.acquire();
       }
     }

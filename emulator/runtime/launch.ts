@@ -47,8 +47,6 @@ export interface LaunchSpec {
   command: string;
   args: string[];
   options: SpawnOptions;
-  /** What memory limit is enforced, for the instance's first log line. */
-  memoryEnforcement: string;
 }
 
 /** The launch of one instance. `runners` is the directory holding the runner scripts. */
@@ -67,20 +65,19 @@ export function launchSpec(family: RuntimeFamily, opts: {
   if (family === "node") {
     const node = [opts.runtime.nodeCommand, `--max-old-space-size=${opts.memoryMB}`, path.join(opts.runners, NODE_RUNNER_FILE)];
     return prlimit
-      ? { command: prlimit, args: [`--data=${bytes}`, "--", ...node], options: base, memoryEnforcement: `data segment and V8 heap limited to ${opts.memoryMB} MB` }
-      : { command: node[0], args: node.slice(1), options: base, memoryEnforcement: `V8 heap limited to ${opts.memoryMB} MB (prlimit not installed)` };
+      ? { command: prlimit, args: [`--data=${bytes}`, "--", ...node], options: base }
+      : { command: node[0], args: node.slice(1), options: base };
   }
   if (family === "python") {
     return {
       command: opts.runtime.pythonCommand,
       args: ["-u", "-B", path.join(opts.runners, PYTHON_RUNNER_FILE)],
       options: { ...base, env: { ...opts.env, FGS_MEMORY_LIMIT_BYTES: String(bytes) } },
-      memoryEnforcement: `data segment limited to ${opts.memoryMB} MB`,
     };
   }
   const bootstrap = path.join(opts.codeRoot, "bootstrap");
   if (prlimit) {
-    return { command: prlimit, args: [`--data=${bytes}`, "--", bootstrap], options: base, memoryEnforcement: `data segment limited to ${opts.memoryMB} MB` };
+    return { command: prlimit, args: [`--data=${bytes}`, "--", bootstrap], options: base };
   }
-  return { command: bootstrap, args: [], options: base, memoryEnforcement: "memory not limited (prlimit not installed)" };
+  return { command: bootstrap, args: [], options: base }; // memory not limited without prlimit
 }
