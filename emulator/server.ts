@@ -15,7 +15,7 @@ import { decodeSegment, dropConnection, readBody, sendBytes, sendError, sendJson
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { matchRoute } from "./routes";
-import { handleInvocationsAdmin, INVOCATIONS_ADMIN_PATH } from "./runtime/invocations-admin";
+import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
 import { attachRuntime, closeRuntime } from "./runtime/registry";
 import { Store } from "./store";
@@ -164,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const q = url.indexOf("?");
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? "" : url.slice(q + 1);
-    if (rawPath === INVOCATIONS_ADMIN_PATH) return void handleInvocationsAdmin(ctx, req, res, new URLSearchParams(rawQuery));
+    if (isRuntimeAdminPath(rawPath)) return void handleRuntimeAdmin(ctx, req, res, rawPath, new URLSearchParams(rawQuery));
     if (rawPath === "/__admin" || rawPath.startsWith("/__admin/")) {
       void handleAdmin(admin, req, res, rawPath, new URLSearchParams(rawQuery));
       return;

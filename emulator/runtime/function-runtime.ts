@@ -1,12 +1,15 @@
 /**
  * The emulator's function runtime: its work dir (runner scripts, unpacked code, instance temp dirs), the
- * instance pools of every function version, the idle reaper and the invocation records. `close()` stops every
- * instance (no process outlives the emulator) and removes the work dir.
+ * instance pools of every function version, the idle reaper, the invocation records, and the TIMER and APIG
+ * triggers served locally. `close()` stops every instance (no process outlives the emulator), timer and
+ * gateway, and removes the work dir.
  */
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EmulatorContext } from "../context";
+import { ApigGateway } from "./apig-gateway";
 import { configHash } from "../records";
 import { CodeCache } from "./code-cache";
 import { CustomInstance } from "./custom-instance";
@@ -15,10 +18,12 @@ import { ProcessInstance, type Instance } from "./instance";
 import { InvocationLog } from "./invocation-log";
 import { launchSpec, runtimeFamily } from "./launch";
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from "./options";
+import { invoke } from "./invoke";
 import { InstancePool } from "./pool";
 import { NODE_RUNNER_FILE, NODE_RUNNER_SOURCE } from "./runner-node";
 import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
-import type { InvokeTarget } from "./target";
+import { resolveTarget, type InvokeTarget } from "./target";
+import { TimerScheduler } from "./timer-triggers";
 
 /**
  * How many instances a function version may run: the function's own setting when it has one (`max_instance_num`,
@@ -36,6 +41,10 @@ export function instanceLimit(config: InvokeTarget["config"], cap: number): numb
 export class FunctionRuntime {
   readonly options: ResolvedRuntimeOptions;
   readonly invocations: InvocationLog;
+  /** TIMER triggers firing async invocations on schedule. */
+  readonly timers: TimerScheduler;
+  /** APIG triggers served on local ports. */
+  readonly gateway: ApigGateway;
   private readonly pools = new Map<string, InstancePool>();
   private workDir: string | undefined;
   private code: CodeCache | undefined;
@@ -45,6 +54,26 @@ export class FunctionRuntime {
   constructor(private readonly ctx: EmulatorContext, options: RuntimeOptions = {}) {
     this.options = resolveRuntimeOptions(options);
     this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation);
+    this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
+      if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
+    });
+    this.gateway = new ApigGateway(async (urn, event) => {
+      const out = await invoke(ctx, this, resolveTarget(ctx, urn), event, { kind: "sync" });
+      return { ok: out.ok, result: out.result.toString("utf8") };
+    });
+  }
+
+  /**
+   * Starts an asynchronous invocation and returns its request id at once; an unsupported runtime or unreadable
+   * code is refused before (the error is thrown), so nothing is lost silently in the background.
+   */
+  async startAsync(target: InvokeTarget, event: string): Promise<string> {
+    await this.pool(target);
+    const requestId = randomUUID();
+    void invoke(this.ctx, this, target, event, { kind: "async", requestId }).catch(() => {
+      /* the emulator closed under the call: nothing is waiting for it */
+    });
+    return requestId;
   }
 
   /** Creates the work dir with the runner scripts on first use. */
@@ -108,6 +137,8 @@ export class FunctionRuntime {
   /** Stops every instance and removes the work dir. */
   async close(): Promise<void> {
     this.closed = true;
+    this.timers.close();
+    this.gateway.close();
     if (this.reaper) clearInterval(this.reaper);
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();

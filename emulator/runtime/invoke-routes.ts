@@ -8,7 +8,6 @@
  *   its outcome and log are kept (invocation-log.ts).
  * Limits: sync body 6 MB, async body 256 KB (413 FSS.0413); the body must be JSON (400 FSS.0400).
  */
-import { randomUUID } from "node:crypto";
 import type { EmulatorContext } from "../context";
 import { ApiError, Errors } from "../errors";
 import type { ApiRequest, ApiResponse } from "../routes";
@@ -80,12 +79,7 @@ export async function invokeAsync(ctx: EmulatorContext, req: ApiRequest): Promis
   if (req.body.length > INVOKE_LIMITS.asyncPayloadBytes) throw tooLarge(req.body.length, INVOKE_LIMITS.asyncPayloadBytes, "async");
   const target = resolveTarget(ctx, req.urn ?? "");
   const event = eventText(req.body);
-  const runtime = runtimeOf(ctx);
-  await runtime.pool(target); // an unsupported runtime or unreadable code is refused now, not lost in the background
-  const requestId = randomUUID();
-  void invoke(ctx, runtime, target, event, { kind: "async", requestId }).catch(() => {
-    /* the emulator closed under the call: nothing is waiting for it */
-  });
+  const requestId = await runtimeOf(ctx).startAsync(target, event);
   return {
     status: 202,
     bytes: { contentType: "application/json;charset=UTF-8", data: Buffer.from(JSON.stringify({ request_id: requestId })), headers: { "X-Cff-Request-Id": requestId } },
