@@ -110,7 +110,7 @@ export class CustomInstance implements Instance {
       this.child = spawn(this.spec.command, this.spec.args, { ...this.spec.options, env });
     } catch (err) {
       this.markExited();
-      throw new InstanceStartError(`cannot start bootstrap: ${(err as Error).message}`, "RuntimeStartError", "");
+      throw new InstanceStartError(`cannot start bootstrap: ${(err as Error).message}`, "RuntimeStartError");
     }
     this.child.on("error", (err) => {
       this.log(`bootstrap could not run: ${err.message}\n`);
@@ -122,7 +122,7 @@ export class CustomInstance implements Instance {
     const problem = await ready;
     if (problem) {
       this.stop();
-      throw new InstanceStartError(problem, "RuntimeStartError", "");
+      throw new InstanceStartError(problem, "RuntimeStartError");
     }
   }
 

@@ -82,7 +82,7 @@ export class ProcessInstance implements Instance {
       child = spawn(this.spec.command, this.spec.args, this.spec.options);
     } catch (err) {
       this.markExited();
-      throw new InstanceStartError(`cannot start ${this.spec.command}: ${(err as Error).message}`, "RuntimeStartError", "");
+      throw new InstanceStartError(`cannot start ${this.spec.command}: ${(err as Error).message}`, "RuntimeStartError");
     }
     this.child = child;
     child.on("error", (err) => {
@@ -112,10 +112,10 @@ export class ProcessInstance implements Instance {
     const m = await this.next(timeoutMs);
     if (m.type === "ready") return;
     this.stop();
-    if (m.type === "init-error") throw new InstanceStartError(m.errorMessage, m.errorType, "");
-    if (m.type === "timeout") throw new InstanceStartError(`the initializer did not finish within ${Math.round(timeoutMs / 1000)} s`, "InitializerTimeout", "");
-    if (m.type === "exit") throw new InstanceStartError(`the runtime process exited while starting (${m.signal ?? `code ${m.code}`})`, "RuntimeExitError", "");
-    throw new InstanceStartError(`unexpected message '${m.type}' while starting`, "RuntimeError", "");
+    if (m.type === "init-error") throw new InstanceStartError(m.errorMessage, m.errorType);
+    if (m.type === "timeout") throw new InstanceStartError(`the initializer did not finish within ${Math.round(timeoutMs / 1000)} s`, "InitializerTimeout");
+    if (m.type === "exit") throw new InstanceStartError(`the runtime process exited while starting (${m.signal ?? `code ${m.code}`})`, "RuntimeExitError");
+    throw new InstanceStartError(`unexpected message '${m.type}' while starting`, "RuntimeError");
   }
 
   private send(msg: unknown): void {

@@ -73,7 +73,7 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
         await lease.instance.start({ ...request, deadline: Date.now() + initMs }, initMs, log);
         break;
       } catch (err) {
-        const e = err instanceof InstanceStartError ? err : new InstanceStartError(String(err), "RuntimeStartError", "");
+        const e = err instanceof InstanceStartError ? err : new InstanceStartError(String(err), "RuntimeStartError");
         log(`instance start failed (attempt ${attempt} of ${attempts}): ${e.errorType}: ${e.message}\n`);
         pool.release(lease.instance, Date.now());
         if (attempt >= attempts) throw e;
@@ -86,7 +86,7 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
     pool.release(lease.instance, Date.now());
     return finish(callStart);
   } catch (err) {
-    const e = err instanceof InstanceStartError ? err : new InstanceStartError((err as Error).message, "RuntimeError", "");
+    const e = err instanceof InstanceStartError ? err : new InstanceStartError((err as Error).message, "RuntimeError");
     outcome = { kind: "error", errorMessage: `the function instance could not start: ${e.message}`, errorType: e.errorType, memoryMB: 0 };
     return finish(started);
   }

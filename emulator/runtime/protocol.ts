@@ -35,7 +35,7 @@ export type CallOutcome =
 
 /** The error a failed initializer (or a process that never became ready) reports. */
 export class InstanceStartError extends Error {
-  constructor(message: string, readonly errorType: string, readonly log: string) {
+  constructor(message: string, readonly errorType: string) {
     super(message);
     this.name = "InstanceStartError";
   }

@@ -17,7 +17,6 @@ const util = require("node:util");
 
 const env = process.env;
 const out = fs.createWriteStream(null, { fd: 3 });
-
 function send(msg) { out.write(JSON.stringify(msg) + "\n"); }
 
 // Every write to stdout/stderr goes through fd 3 in order with the results, so a call's log is complete when
@@ -135,7 +134,6 @@ function memoryMB() { return Math.round(process.memoryUsage().rss / 1048576); }
 
 let handlerFn = null;
 async function init(req) {
-
   try {
     handlerFn = await loadHandler(env.RUNTIME_HANDLER, "handler");
     if (env.RUNTIME_INITIALIZER_HANDLER) {
@@ -151,7 +149,6 @@ async function init(req) {
 }
 
 async function invoke(req) {
-
   let answer;
   try {
     const event = JSON.parse(req.event);
