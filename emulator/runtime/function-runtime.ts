@@ -37,6 +37,14 @@ export function instanceLimit(config: InvokeTarget["config"], cap: number): numb
   return Math.max(1, Math.min(own ?? cap, cap));
 }
 
+/** True when every directory from `/` to `dir` lets other users through (the x bit for others). */
+function reachableByOthers(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
 /** Pools, code and records of one emulator. */
 export class FunctionRuntime {
   readonly options: ResolvedRuntimeOptions;
@@ -50,9 +58,12 @@ export class FunctionRuntime {
   private code: CodeCache | undefined;
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The user code runs as (undefined: the emulator's own). */
+  private sandboxUser: { uid: number; gid: number } | undefined;
 
   constructor(private readonly ctx: EmulatorContext, options: RuntimeOptions = {}) {
     this.options = resolveRuntimeOptions(options);
+    this.sandboxUser = this.options.sandboxUser;
     this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation);
     this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
       if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
@@ -87,6 +98,11 @@ export class FunctionRuntime {
     fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
     this.workDir = dir;
+    if (this.sandboxUser && !reachableByOthers(dir)) {
+      // The unprivileged user could not reach the runners or the code: run as the emulator's user instead.
+      this.sandboxUser = undefined;
+      if (!this.ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${dir} is not reachable by other users: functions run unsandboxed\n`);
+    }
     this.code = new CodeCache(path.join(dir, "code"));
     const every = Math.min(Math.max(Math.floor(this.options.idleMs / 2), 50), 5000);
     this.reaper = setInterval(() => this.reap(), every);
@@ -115,10 +131,10 @@ export class FunctionRuntime {
 
   private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string): Instance {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
-    const sandbox = this.options.sandboxUser;
+    const sandbox = this.sandboxUser;
     if (sandbox) fs.chownSync(tmpDir, sandbox.uid, sandbox.gid);
     const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir });
-    const spec = launchSpec(family, { runtime: this.options, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
+    const spec = launchSpec(family, { runtime: { ...this.options, sandboxUser: sandbox }, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
     const instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
     instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
     return instance;
