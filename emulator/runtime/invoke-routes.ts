@@ -7,6 +7,7 @@
  * - `POST …/functions/{urn}/invocations-async`: 202 `{request_id}` at once; the call runs in the background and
  *   its outcome and log are kept (invocation-log.ts).
  * Limits: sync body 6 MB, async body 256 KB (413 FSS.0413); the body must be JSON (400 FSS.0400).
+ * `X-Cff-Instance-Memory` runs the call with that memory size (on instances of that size).
  */
 import type { EmulatorContext } from "../context";
 import { ApiError, Errors } from "../errors";
@@ -14,7 +15,19 @@ import type { ApiRequest, ApiResponse } from "../routes";
 import { invoke } from "./invoke";
 import { INVOKE_LIMITS } from "./options";
 import { runtimeOf } from "./registry";
-import { resolveTarget } from "./target";
+import { resolveTarget, type InvokeTarget } from "./target";
+
+/** The memory sizes `X-Cff-Instance-Memory` accepts (the function's sizes plus 8192 and 10240, per the SDK). */
+const INSTANCE_MEMORY = [128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240];
+
+/** `target` with the memory of `X-Cff-Instance-Memory` when given (400 for a size the service does not offer). */
+function withInstanceMemory(req: ApiRequest, target: InvokeTarget): InvokeTarget {
+  const raw = header(req, "X-Cff-Instance-Memory");
+  if (raw === undefined || raw === "") return target;
+  const n = Number(raw);
+  if (!INSTANCE_MEMORY.includes(n)) throw Errors.badRequest(`X-Cff-Instance-Memory: expected one of ${INSTANCE_MEMORY.join(", ")}, not '${raw}'`);
+  return { ...target, config: { ...target.config, memory_size: n } };
+}
 
 const header = (req: ApiRequest, name: string): string | undefined => {
   const v = req.headers[name.toLowerCase()];
@@ -50,7 +63,7 @@ export async function invokeSync(ctx: EmulatorContext, req: ApiRequest): Promise
   const logType = header(req, "X-Cff-Log-Type");
   if (logType !== undefined && logType !== "" && logType !== "tail") throw Errors.badRequest(`X-Cff-Log-Type: expected tail or nothing, not '${logType}'`);
   const tail = logType === "tail";
-  const target = resolveTarget(ctx, req.urn ?? "");
+  const target = withInstanceMemory(req, resolveTarget(ctx, req.urn ?? ""));
   const event = eventText(req.body);
   const out = await invoke(ctx, runtimeOf(ctx), target, event, { kind: "sync" });
   const summary = {
@@ -77,7 +90,7 @@ export async function invokeSync(ctx: EmulatorContext, req: ApiRequest): Promise
 /** Async invocation: 202 at once, the call runs in the background. */
 export async function invokeAsync(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   if (req.body.length > INVOKE_LIMITS.asyncPayloadBytes) throw tooLarge(req.body.length, INVOKE_LIMITS.asyncPayloadBytes, "async");
-  const target = resolveTarget(ctx, req.urn ?? "");
+  const target = withInstanceMemory(req, resolveTarget(ctx, req.urn ?? ""));
   const event = eventText(req.body);
   const requestId = await runtimeOf(ctx).startAsync(target, event);
   return {

@@ -109,6 +109,18 @@ describe("invocation API: the official SDK's invokeFunction / asyncInvokeFunctio
     assert.match(String(broken.json().error_msg), /not valid JSON/);
   });
 
+  it("X-Cff-Instance-Memory runs the call with that memory size; a size not offered is 400", async () => {
+    await deploy(emu, "mem", { "index.js": "exports.handler = async (e, ctx) => ctx.getMemorySize();" });
+    const client = sdkClient(emu);
+    const r = await client.invokeFunction(new fg.InvokeFunctionRequest().withFunctionUrn(urnOf(emu, "mem")).withBody({})
+      .withXCFFRequestVersion("v1").withXCffInstanceMemory("512"));
+    assert.equal(r.result, "512");
+    assert.equal((await sdkInvoke(emu, "mem")).result, "128");
+    const bad = await signedRequest(emu, "POST", `/${urnOf(emu, "mem")}/invocations`, { body: {}, extraHeaders: { "X-Cff-Instance-Memory": "100" } });
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json().error_msg), /X-Cff-Instance-Memory/);
+  });
+
   it("a bad X-CFF-Request-Version is refused with the header named", async () => {
     const res = await signedRequest(emu, "POST", `/${urnOf(emu, "echo")}/invocations`, { body: {}, extraHeaders: { "X-CFF-Request-Version": "v7" } });
     assert.equal(res.status, 400);
