@@ -104,6 +104,9 @@ export class FunctionRuntime {
       if (!this.ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${dir} is not reachable by other users: functions run unsandboxed\n`);
     }
     this.code = new CodeCache(path.join(dir, "code"));
+    // A process that exits without closing the emulator (process.exit, an uncaught error) still kills its
+    // instances and removes the work dir; a SIGKILL cannot be caught (instances then end when their stdin closes).
+    process.on("exit", this.onProcessExit);
     const every = Math.min(Math.max(Math.floor(this.options.idleMs / 2), 50), 5000);
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
@@ -150,9 +153,15 @@ export class FunctionRuntime {
     return Object.fromEntries([...this.pools].map(([k, p]) => [k, { total: p.size(), busy: p.busyCount() }]));
   }
 
+  private readonly onProcessExit = (): void => {
+    for (const pool of this.pools.values()) pool.close();
+    if (this.workDir) fs.rmSync(this.workDir, { recursive: true, force: true });
+  };
+
   /** Stops every instance and removes the work dir. */
   async close(): Promise<void> {
     this.closed = true;
+    process.off("exit", this.onProcessExit);
     this.timers.close();
     this.gateway.close();
     if (this.reaper) clearInterval(this.reaper);
