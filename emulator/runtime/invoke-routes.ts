@@ -6,6 +6,9 @@
  *   `X-CFF-Billing-Duration`, `X-Cff-Response-Version`, `X-Func-Err-Code` and `X-Is-Func-Err`.
  * - `POST …/functions/{urn}/invocations-async`: 202 `{request_id}` at once; the call runs in the background and
  *   its outcome and log are kept (invocation-log.ts).
+ * - `GET …/functions/{urn}/async-invocations` (the SDK's listAsyncInvocations): the async calls of the function
+ *   with `request_id, status (RUNNING|SUCCESS|FAIL), error_code, error_message, start_time, end_time`; query
+ *   `request_id`, `status`, `marker` (an offset), `limit` (1–100, default 10), newest first.
  * Limits: sync body 6 MB, async body 256 KB (413 FSS.0413); the body must be JSON (400 FSS.0400).
  * `X-Cff-Instance-Memory` runs the call with that memory size (on instances of that size).
  */
@@ -97,4 +100,35 @@ export async function invokeAsync(ctx: EmulatorContext, req: ApiRequest): Promis
     status: 202,
     bytes: { contentType: "application/json;charset=UTF-8", data: Buffer.from(JSON.stringify({ request_id: requestId })), headers: { "X-Cff-Request-Id": requestId } },
   };
+}
+
+const ASYNC_STATUS = { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL", timeout: "FAIL" } as const;
+
+/** The async invocations of a function (newest first, paged by offset). */
+export async function listAsyncInvocations(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const target = resolveTarget(ctx, req.urn ?? "");
+  const q = req.query;
+  const int = (name: string, min: number, max: number, dflt: number) => {
+    const v = q.get(name);
+    if (v === null || v === "") return dflt;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw Errors.badRequest(`${name}: expected an integer between ${min} and ${max}`);
+    return Number(v);
+  };
+  const marker = int("marker", 0, Number.MAX_SAFE_INTEGER, 0);
+  const limit = int("limit", 1, 100, 10);
+  const status = q.get("status") || undefined;
+  if (status !== undefined && !["WAIT", "RUNNING", "SUCCESS", "FAIL", "DISCARD"].includes(status)) {
+    throw Errors.badRequest("status: expected WAIT, RUNNING, SUCCESS, FAIL or DISCARD");
+  }
+  const requestId = q.get("request_id") || undefined;
+  const all = runtimeOf(ctx).invocations.list({ function: `${target.f.package}/${target.f.name}`, requestId })
+    .filter((r) => r.kind === "async")
+    .map((r) => ({
+      request_id: r.requestId, status: ASYNC_STATUS[r.status], error_code: r.error?.code ?? 0, error_message: r.error?.errorMessage ?? "",
+      start_time: r.startTime, end_time: r.endTime ?? "",
+    }))
+    .filter((r) => status === undefined || r.status === status)
+    .reverse();
+  const page = all.slice(marker, marker + limit);
+  return { status: 200, json: { invocations: page, count: all.length, next_marker: Math.min(marker + page.length, all.length) } };
 }

@@ -72,6 +72,27 @@ describe("invocation API: the official SDK's invokeFunction / asyncInvokeFunctio
     assert.match(rec.log, /event \{"async":true\}/);
   });
 
+  it("listAsyncInvocations (the SDK's call) reports async calls with their status and error", async () => {
+    const client = sdkClient(emu);
+    await deploy(emu, "asyncfail", { "index.js": "exports.handler = async (e) => { if (e.fail) throw new Error('async boom'); return 1; };" });
+    const urn = urnOf(emu, "asyncfail");
+    const send = (body: Record<string, unknown>) => client.asyncInvokeFunction(new fg.AsyncInvokeFunctionRequest().withFunctionUrn(urn).withBody(body));
+    const ok = (await send({})).request_id as string;
+    const bad = (await send({ fail: true })).request_id as string;
+    await eventually(() => emu.invocations({ function: "asyncfail" }).every((r) => r.status !== "running") && emu.invocations({ function: "asyncfail" }).length === 2 ? true : undefined);
+    const list = await client.listAsyncInvocations(new fg.ListAsyncInvocationsRequest().withFunctionUrn(urn));
+    assert.equal(list.count, 2);
+    const byId = Object.fromEntries(list.invocations.map((i: { request_id: string }) => [i.request_id, i]));
+    assert.equal(byId[ok].status, "SUCCESS");
+    assert.equal(byId[bad].status, "FAIL");
+    assert.equal(byId[bad].error_code, 500);
+    assert.equal(byId[bad].error_message, "async boom");
+    const failed = await client.listAsyncInvocations(new fg.ListAsyncInvocationsRequest().withFunctionUrn(urn).withStatus("FAIL"));
+    assert.deepEqual(failed.invocations.map((i: { request_id: string }) => i.request_id), [bad]);
+    const one = await client.listAsyncInvocations(new fg.ListAsyncInvocationsRequest().withFunctionUrn(urn).withRequestId(ok));
+    assert.deepEqual(one.invocations.map((i: { request_id: string }) => i.request_id), [ok]);
+  });
+
   it("qualified URNs: a published version runs its own code; unknown version/alias/function are 404", async () => {
     const client = sdkClient(emu);
     await deploy(emu, "versioned", { "index.js": "exports.handler = async () => 'one';" });
