@@ -111,6 +111,20 @@ describe("runtimes: Node.js, Python and Custom functions run from their unpacked
     assert.match(r.log, /Traceback[\s\S]*ValueError: bad input/);
   });
 
+  it("Python: handlers in subfolders (path or dotted), a non-JSON result, a missing handler", async () => {
+    await deploy(emu, "pysub", { "src/app/main.py": "def handler(event, context):\n    return {'where': 'src/app'}\n" }, { runtime: "Python3.10", handler: "src/app/main.handler" });
+    assert.deepEqual((await sdkInvoke(emu, "pysub")).parsed(), { where: "src/app" });
+    await deploy(emu, "pydot", { "pkg/mod.py": "def handler(event, context):\n    return 'dotted'\n" }, { runtime: "Python3.10", handler: "pkg.mod.handler" });
+    assert.equal((await sdkInvoke(emu, "pydot")).parsed(), "dotted");
+    await deploy(emu, "pyset", { "index.py": "def handler(event, context):\n    return {1, 2}\n" }, { runtime: "Python3.10" });
+    const set = await sdkInvoke(emu, "pyset");
+    assert.equal(set.status, 500);
+    assert.equal(set.parsed().errorType, "ResultNotSerializable");
+    await deploy(emu, "pynone", { "index.py": "x = 1\n" }, { runtime: "Python3.10" });
+    const none = await sdkInvoke(emu, "pynone");
+    assert.equal(none.parsed().errorType, "HandlerNotFound");
+  });
+
   it("Custom runtime: bootstrap pulls events from the runtime API and answers with response/error", async () => {
     const bootstrap = `#!/usr/bin/env node
 const http = require("http");
