@@ -16,6 +16,8 @@ const commands: Record<string, () => Command> = {
   demo: () => require("./commands/demo").command,
   pack: () => require("./commands/pack").command,
   emulator: () => require("./commands/emulator").command,
+  invoke: () => require("./commands/invoke").command,
+  logs: () => require("./commands/logs").command,
 };
 
 function version(): string {

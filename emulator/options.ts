@@ -4,6 +4,7 @@
  */
 import { MAX_VERSIONS, PROJECT_ID_PATTERN, REGION_PATTERN, SIZE_LIMITS } from "../provider/api/constraints";
 import type { FaultConfig } from "./faults";
+import type { RuntimeOptions } from "./runtime/options";
 
 /** Temporary (STS) credentials: the gateway requires `X-Security-Token` to equal `securityToken`. */
 export interface TemporaryCredential {
@@ -62,6 +63,8 @@ export interface EmulatorOptions {
   clockSkewToleranceMs?: number;
   /** Suppress the one-line-per-request console log (default true: the emulator is silent). */
   quiet?: boolean;
+  /** How deployed functions run when invoked (instances, idle time, sandbox user; see runtime/options.ts). */
+  runtime?: RuntimeOptions;
 }
 
 /** A complete configuration, after defaults. */

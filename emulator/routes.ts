@@ -18,6 +18,7 @@ import {
   autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead, type FunctionConfig,
   type FunctionRecord, type VersionRecord,
 } from "./records";
+import { invokeAsync, invokeSync, listAsyncInvocations } from "./runtime/invoke-routes";
 import { parseUrn, type FunctionRef } from "./urn";
 import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
 
@@ -64,6 +65,8 @@ export function matchRoute(method: string, segments: string[]): RouteMatch | und
     "GET code": ["getCode", getCode], "PUT code": ["updateCode", updateCode],
     "POST versions": ["publishVersion", publishVersion], "GET versions": ["listVersions", listVersions],
     "GET export": ["export", exportFunction],
+    "POST invocations": ["invoke", invokeSync], "POST invocations-async": ["invokeAsync", invokeAsync],
+    "GET async-invocations": ["listAsyncInvocations", listAsyncInvocations],
   };
   const hit = table[`${method} ${sub}`];
   return hit ? { operation: hit[0], urn: first, handler: hit[1] } : undefined;

@@ -15,6 +15,9 @@ import { decodeSegment, dropConnection, readBody, sendBytes, sendError, sendJson
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { matchRoute } from "./routes";
+import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
+import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
+import { attachRuntime, closeRuntime } from "./runtime/registry";
 import { Store } from "./store";
 import type { FunctionModel } from "../provider/api/schemas";
 
@@ -51,6 +54,8 @@ export interface EmulatorHandle {
   functions(): FunctionModel[];
   /** The stored code zip of a function (or of the version its URN names). */
   code(urn: string): Buffer | undefined;
+  /** Invocation records (sync and async) with their outcome and log. */
+  invocations(filter?: InvocationFilter): InvocationRecord[];
 }
 
 const API_PATH = /^\/v2\/([^/]*)\/fgs\/functions(\/.*)?$/;
@@ -151,6 +156,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     now: () => Date.now(),
   };
   const admin = new AdminOperations(ctx);
+  const runtime = attachRuntime(ctx, options.runtime);
   const server: Server = createServer((req, res) => {
     const requestId = randomUUID().replace(/-/g, "");
     res.setHeader("X-Request-Id", requestId);
@@ -158,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const q = url.indexOf("?");
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? "" : url.slice(q + 1);
+    if (isRuntimeAdminPath(rawPath)) return void handleRuntimeAdmin(ctx, req, res, rawPath, new URLSearchParams(rawQuery));
     if (rawPath === "/__admin" || rawPath.startsWith("/__admin/")) {
       void handleAdmin(admin, req, res, rawPath, new URLSearchParams(rawQuery));
       return;
@@ -194,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await closeRuntime(ctx);
       await store.flush();
     },
     requests: (filter) => admin.requests(filter),
@@ -207,5 +215,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => admin.faults(),
     functions: () => admin.functions(),
     code: (urn) => admin.code(urn),
+    invocations: (filter) => runtime.invocations.list(filter),
   };
 }

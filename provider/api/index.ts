@@ -8,6 +8,8 @@ export {
   FunctionGraphError, hintFor, InvalidRequestError, NetworkError, ResponseSchemaError,
 } from "./errors";
 export type { CallContext, NetworkFailureKind } from "./errors";
+export { invokeFunction } from "./invoke";
+export type { AsyncInvocation, InvokeOptions, SyncInvocation } from "./invoke";
 export { buildImportPackage, IMPORT_CODE_FILE_NAME, importTemplateYaml, toUserData } from "./import-package";
 export type { ImportSettings } from "./import-package";
 export {

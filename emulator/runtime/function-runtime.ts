@@ -1,0 +1,177 @@
+/**
+ * The emulator's function runtime: its work dir (runner scripts, unpacked code, instance temp dirs), the
+ * instance pools of every function version, the idle reaper, the invocation records, and the TIMER and APIG
+ * triggers served locally. `close()` stops every instance (no process outlives the emulator), timer and
+ * gateway, and removes the work dir.
+ */
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { EmulatorContext } from "../context";
+import { ApigGateway } from "./apig-gateway";
+import { configHash } from "../records";
+import { CodeCache } from "./code-cache";
+import { CustomInstance } from "./custom-instance";
+import { buildEnvironment } from "./environment";
+import { ProcessInstance, type Instance } from "./instance";
+import { InvocationLog } from "./invocation-log";
+import { launchSpec, runtimeFamily } from "./launch";
+import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from "./options";
+import { invoke } from "./invoke";
+import { InstancePool } from "./pool";
+import { NODE_RUNNER_FILE, NODE_RUNNER_SOURCE } from "./runner-node";
+import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
+import { resolveTarget, type InvokeTarget } from "./target";
+import { TimerScheduler } from "./timer-triggers";
+
+/**
+ * How many instances a function version may run: the function's own setting when it has one (`max_instance_num`,
+ * or a positive `strategy_config.concurrency`), capped by the emulator's `maxInstancesPerFunction`. Each
+ * instance serves one call at a time.
+ */
+export function instanceLimit(config: InvokeTarget["config"], cap: number): number {
+  const c = config as unknown as Record<string, unknown>;
+  const strategy = c.strategy_config as { concurrency?: unknown } | undefined;
+  const own = [c.max_instance_num, strategy?.concurrency].find((v) => typeof v === "number" && Number.isInteger(v) && v > 0) as number | undefined;
+  return Math.max(1, Math.min(own ?? cap, cap));
+}
+
+/** True when every directory from `/` to `dir` lets other users through (the x bit for others). */
+function reachableByOthers(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
+/** Pools, code and records of one emulator. */
+export class FunctionRuntime {
+  readonly options: ResolvedRuntimeOptions;
+  readonly invocations: InvocationLog;
+  /** TIMER triggers firing async invocations on schedule. */
+  readonly timers: TimerScheduler;
+  /** APIG triggers served on local ports. */
+  readonly gateway: ApigGateway;
+  private readonly pools = new Map<string, InstancePool>();
+  private workDir: string | undefined;
+  private code: CodeCache | undefined;
+  private reaper: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** The user code runs as (undefined: the emulator's own). */
+  private sandboxUser: { uid: number; gid: number } | undefined;
+
+  constructor(private readonly ctx: EmulatorContext, options: RuntimeOptions = {}) {
+    this.options = resolveRuntimeOptions(options);
+    this.sandboxUser = this.options.sandboxUser;
+    this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation);
+    this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
+      if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
+    });
+    this.gateway = new ApigGateway(async (urn, event) => {
+      const out = await invoke(ctx, this, resolveTarget(ctx, urn), event, { kind: "sync" });
+      return { ok: out.ok, result: out.result.toString("utf8") };
+    });
+  }
+
+  /**
+   * Starts an asynchronous invocation and returns its request id at once; an unsupported runtime or unreadable
+   * code is refused before (the error is thrown), so nothing is lost silently in the background.
+   */
+  async startAsync(target: InvokeTarget, event: string): Promise<string> {
+    await this.pool(target);
+    const requestId = randomUUID();
+    void invoke(this.ctx, this, target, event, { kind: "async", requestId }).catch(() => {
+      /* the emulator closed under the call: nothing is waiting for it */
+    });
+    return requestId;
+  }
+
+  /** Creates the work dir with the runner scripts on first use. */
+  private ensureWorkDir(): string {
+    if (this.workDir) return this.workDir;
+    const base = this.options.workDir ?? os.tmpdir();
+    fs.mkdirSync(base, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(base, "fgs-runtime-"));
+    fs.chmodSync(dir, 0o755); // the sandbox user must reach the runners and the code
+    for (const sub of ["runners", "code", "instances"]) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
+    this.workDir = dir;
+    if (this.sandboxUser && !reachableByOthers(dir)) {
+      // The unprivileged user could not reach the runners or the code: run as the emulator's user instead.
+      this.sandboxUser = undefined;
+      if (!this.ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${dir} is not reachable by other users: functions run unsandboxed\n`);
+    }
+    this.code = new CodeCache(path.join(dir, "code"));
+    // A process that exits without closing the emulator (process.exit, an uncaught error) still kills its
+    // instances and removes the work dir; a SIGKILL cannot be caught (instances then end when their stdin closes).
+    process.on("exit", this.onProcessExit);
+    const every = Math.min(Math.max(Math.floor(this.options.idleMs / 2), 50), 5000);
+    this.reaper = setInterval(() => this.reap(), every);
+    this.reaper.unref();
+    return dir;
+  }
+
+  /** The pool of `target`'s version, replacing (retiring) one that ran other code or settings. */
+  async pool(target: InvokeTarget): Promise<InstancePool> {
+    if (this.closed) throw new Error("the emulator is closing");
+    const family = runtimeFamily(target.config.runtime);
+    const workDir = this.ensureWorkDir();
+    const key = `${target.f.package}/${target.f.name}@${target.version}`;
+    const fingerprint = `${target.f.id}:${target.digest}:${configHash(target.config)}`;
+    const existing = this.pools.get(key);
+    if (existing && existing.fingerprint === fingerprint) return existing;
+    const codeRoot = await this.code!.dir(target.digest, () => this.ctx.store.blob(target.digest));
+    const again = this.pools.get(key);
+    if (again && again.fingerprint === fingerprint) return again;
+    again?.retire();
+    const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
+      () => this.newInstance(family, target, workDir, codeRoot));
+    this.pools.set(key, pool);
+    return pool;
+  }
+
+  private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string): Instance {
+    const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
+    const sandbox = this.sandboxUser;
+    if (sandbox) fs.chownSync(tmpDir, sandbox.uid, sandbox.gid);
+    const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir });
+    const spec = launchSpec(family, { runtime: { ...this.options, sandboxUser: sandbox }, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
+    const instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
+    instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
+    return instance;
+  }
+
+  /** Stops instances idle longer than `idleMs` and drops empty pools. */
+  reap(now = Date.now()): void {
+    for (const [key, pool] of this.pools) if (pool.reap(now, this.options.idleMs)) this.pools.delete(key);
+  }
+
+  /** Instances alive per version key (for tests and the bench). */
+  instances(): Record<string, { total: number; busy: number }> {
+    return Object.fromEntries([...this.pools].map(([k, p]) => [k, { total: p.size(), busy: p.busyCount() }]));
+  }
+
+  private readonly onProcessExit = (): void => {
+    for (const pool of this.pools.values()) pool.close();
+    if (this.workDir) fs.rmSync(this.workDir, { recursive: true, force: true });
+  };
+
+  /** Stops every instance and removes the work dir. */
+  async close(): Promise<void> {
+    this.closed = true;
+    process.off("exit", this.onProcessExit);
+    this.timers.close();
+    this.gateway.close();
+    if (this.reaper) clearInterval(this.reaper);
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
+    if (this.workDir) {
+      // Killed processes release their files at once, but give their exit a moment before removing their dirs.
+      await new Promise((r) => setTimeout(r, 20));
+      fs.rmSync(this.workDir, { recursive: true, force: true });
+      this.workDir = undefined;
+    }
+  }
+}

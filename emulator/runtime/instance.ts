@@ -1,0 +1,155 @@
+/**
+ * One instance of a Node.js or Python function: a child process running the runner script, driven over the
+ * line protocol (protocol.ts). It starts (loading the handler and running the initializer once), serves one
+ * call at a time, and is killed — with its whole process group — on a timeout, a crash, idleness or close.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import * as readline from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { LaunchSpec } from "./launch";
+import { killGroup, peakMemoryMB } from "./process-tools";
+import { InstanceStartError, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
+
+/** What the pool needs from an instance of any kind. */
+export interface Instance {
+  readonly id: string;
+  /** False once the process exited or was killed. */
+  readonly alive: boolean;
+  /** Starts the process and runs the initializer; rejects with `InstanceStartError` (the instance is then dead). */
+  start(init: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<void>;
+  /** Runs one call; never rejects. A timeout or crash leaves the instance dead. */
+  call(req: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<CallOutcome>;
+  /** Kills the instance (idempotent). */
+  stop(): void;
+  /** Called once when the process is gone. */
+  onExit(cb: () => void): void;
+}
+
+type Waiter = (m: RunnerMessage | { type: "exit"; code: number | null; signal: string | null } | { type: "timeout" }) => void;
+
+/** A runner process (Node.js or Python). */
+export class ProcessInstance implements Instance {
+  readonly id = randomUUID();
+  private child: ChildProcess | undefined;
+  private waiter: Waiter | undefined;
+  private log: (text: string) => void = () => {};
+  private exited = false;
+  private stopped = false;
+  private readonly exitCallbacks: Array<() => void> = [];
+
+  constructor(private readonly spec: LaunchSpec) {}
+
+  get alive(): boolean {
+    return !this.exited && !this.stopped;
+  }
+
+  onExit(cb: () => void): void {
+    if (this.exited) cb();
+    else this.exitCallbacks.push(cb);
+  }
+
+  private markExited(): void {
+    if (this.exited) return;
+    this.exited = true;
+    for (const cb of this.exitCallbacks.splice(0)) cb();
+  }
+
+  /** Waits for the next protocol message (or exit / timeout). */
+  private next(timeoutMs: number): Promise<Parameters<Waiter>[0]> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        resolve({ type: "timeout" });
+      }, timeoutMs);
+      this.waiter = (m) => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        resolve(m);
+      };
+    });
+  }
+
+  private deliver(m: Parameters<Waiter>[0]): void {
+    if (m.type === "log") return this.log(m.data);
+    if (this.waiter) this.waiter(m);
+  }
+
+  async start(init: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<void> {
+    this.log = log;
+    let child: ChildProcess;
+    try {
+      child = spawn(this.spec.command, this.spec.args, this.spec.options);
+    } catch (err) {
+      this.markExited();
+      throw new InstanceStartError(`cannot start ${this.spec.command}: ${(err as Error).message}`, "RuntimeStartError");
+    }
+    this.child = child;
+    child.on("error", (err) => {
+      log(`runtime process error: ${err.message}\n`);
+      this.deliver({ type: "exit", code: null, signal: null });
+      this.markExited();
+    });
+    child.on("exit", (code, signal) => {
+      this.deliver({ type: "exit", code, signal });
+      this.markExited();
+    });
+    // Output that bypasses the runner's stream patches (native writes) still reaches the current call's log.
+    child.stdout?.on("data", (c: Buffer) => this.log(c.toString("utf8")));
+    child.stderr?.on("data", (c: Buffer) => this.log(c.toString("utf8")));
+    (child.stdin as Writable | null)?.on("error", () => {});
+    const lines = readline.createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
+    lines.on("line", (line) => {
+      let msg: RunnerMessage;
+      try {
+        msg = JSON.parse(line) as RunnerMessage;
+      } catch {
+        return this.log(line + "\n");
+      }
+      this.deliver(msg);
+    });
+    this.send({ type: "init", ...init });
+    const m = await this.next(timeoutMs);
+    if (m.type === "ready") return;
+    this.stop();
+    if (m.type === "init-error") throw new InstanceStartError(m.errorMessage, m.errorType);
+    if (m.type === "timeout") throw new InstanceStartError(`the initializer did not finish within ${Math.round(timeoutMs / 1000)} s`, "InitializerTimeout");
+    if (m.type === "exit") throw new InstanceStartError(`the runtime process exited while starting (${m.signal ?? `code ${m.code}`})`, "RuntimeExitError");
+    throw new InstanceStartError(`unexpected message '${m.type}' while starting`, "RuntimeError");
+  }
+
+  private send(msg: unknown): void {
+    const stdin = this.child?.stdin;
+    if (stdin && !stdin.destroyed) stdin.write(JSON.stringify(msg) + "\n");
+  }
+
+  async call(req: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<CallOutcome> {
+    this.log = log;
+    if (this.exited) return { kind: "crash", errorMessage: "the instance is not running", memoryMB: 0 };
+    this.send({ type: "invoke", ...req });
+    for (;;) {
+      const m = await this.next(timeoutMs);
+      if (m.type === "result") {
+        if (m.requestId !== req.requestId) continue;
+        const memoryMB = Math.max(m.memoryMB ?? 0, 0);
+        return m.ok ? { kind: "ok", result: Buffer.from(m.result, "utf8"), memoryMB }
+          : { kind: "error", errorMessage: m.errorMessage, errorType: m.errorType, memoryMB };
+      }
+      if (m.type === "timeout") {
+        const memoryMB = peakMemoryMB(this.child?.pid);
+        this.stop();
+        return { kind: "timeout", memoryMB };
+      }
+      if (m.type === "exit") {
+        return { kind: "crash", errorMessage: `the function's process exited during the call (${m.signal ?? `exit code ${m.code}`})`, memoryMB: 0 };
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    killGroup(this.child?.pid);
+    this.child?.stdin?.destroy();
+    if (!this.child) this.markExited();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Options of the emulator's function runtime (`startEmulator({ runtime: {...} })`) and the service limits of
+ * invocation, with their defaults in one place.
+ */
+
+/** The invoke API's documented limits (bytes). */
+export const INVOKE_LIMITS = {
+  /** Sync request body and sync answer: 6 MB (`RUNTIME_MAX_RESP_BODY_SIZE`). */
+  syncPayloadBytes: 6 * 1024 * 1024,
+  /** Async request body: 256 KB. */
+  asyncPayloadBytes: 256 * 1024,
+  /** `X-Cff-Function-Log` carries the Base64 of the last 2,000 bytes of the log. */
+  logHeaderBytes: 2000,
+  /** The v1 `log` field with `X-Cff-Log-Type: tail`: the last 4 KB. */
+  tailLogBytes: 4096,
+} as const;
+
+/** What a caller may set; every field is optional. */
+export interface RuntimeOptions {
+  /** Most instances one function version runs at once (the function's own max-instance setting may be lower). Default 8. */
+  maxInstancesPerFunction?: number;
+  /** An instance idle this long is stopped, ms. Default 60,000. */
+  idleMs?: number;
+  /** Invocation records (with their logs) kept, oldest dropped first. Default 1,000. */
+  keepInvocations?: number;
+  /** Largest log kept per invocation (its tail), bytes. Default 1 MiB. */
+  maxLogBytesPerInvocation?: number;
+  /** Where code is unpacked and instances get their temp dirs; default a fresh dir under the OS temp dir. */
+  workDir?: string;
+  /**
+   * Run user code as this uid/gid (default: `nobody` 65534 when the emulator runs as root, so the code cannot
+   * write outside its own directories; otherwise the emulator's own user). `false` turns the drop off.
+   */
+  sandboxUser?: { uid: number; gid: number } | false;
+  /** Command of the Node.js runtimes. Default: the emulator's own `node` (process.execPath). */
+  nodeCommand?: string;
+  /** Command of the Python runtimes. Default `python3`. */
+  pythonCommand?: string;
+}
+
+/** Options after defaults. */
+export interface ResolvedRuntimeOptions {
+  maxInstancesPerFunction: number;
+  idleMs: number;
+  keepInvocations: number;
+  maxLogBytesPerInvocation: number;
+  workDir: string | undefined;
+  sandboxUser: { uid: number; gid: number } | undefined;
+  nodeCommand: string;
+  pythonCommand: string;
+}
+
+/** The `nobody` user and group (present on every Linux distribution). */
+const NOBODY = { uid: 65534, gid: 65534 };
+
+/** Fills in defaults; throws an Error naming the option on a bad value. */
+export function resolveRuntimeOptions(o: RuntimeOptions = {}): ResolvedRuntimeOptions {
+  const positive = (name: string, v: number | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    if (!Number.isInteger(v) || v < 1) throw new Error(`emulator: runtime.${name} must be a positive integer`);
+    return v;
+  };
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  return {
+    maxInstancesPerFunction: positive("maxInstancesPerFunction", o.maxInstancesPerFunction, 8),
+    idleMs: positive("idleMs", o.idleMs, 60_000),
+    keepInvocations: positive("keepInvocations", o.keepInvocations, 1000),
+    maxLogBytesPerInvocation: positive("maxLogBytesPerInvocation", o.maxLogBytesPerInvocation, 1024 * 1024),
+    workDir: o.workDir,
+    sandboxUser: o.sandboxUser === false ? undefined : o.sandboxUser ?? (isRoot ? NOBODY : undefined),
+    nodeCommand: o.nodeCommand ?? process.execPath,
+    pythonCommand: o.pythonCommand ?? "python3",
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The line protocol between the emulator and a Node.js/Python runner process: one JSON object per line, requests
+ * on the child's stdin, answers and log lines on its fd 3. Shared shapes of an instance's work items and
+ * outcomes, used by every instance kind.
+ */
+
+/** What a call hands to the code: the event (JSON text), its id, deadline and the per-call context data. */
+export interface InvokeRequest {
+  requestId: string;
+  /** The event as JSON text (already validated). */
+  event: string;
+  /** Epoch ms at which the call times out (for `getRemainingTimeInMilliSeconds`). */
+  deadline: number;
+  /** The alias the call came through, if any. */
+  alias?: string;
+  /** Temporary credentials of the function's agency (empty: the emulator has no agencies). */
+  credentials?: { accessKey?: string; secretKey?: string; securityToken?: string; token?: string };
+  /** `X-CFF-Invoke-Type` for the custom runtime (`sync` or `async`). */
+  invokeType: "sync" | "async";
+}
+
+/** A message from a runner on fd 3. */
+export type RunnerMessage =
+  | { type: "log"; stream: "stdout" | "stderr"; data: string }
+  | { type: "ready"; memoryMB?: number }
+  | { type: "init-error"; errorMessage: string; errorType: string }
+  | ({ type: "result"; requestId: string; memoryMB?: number } & ({ ok: true; result: string } | { ok: false; errorMessage: string; errorType: string }));
+
+/** How one call ended inside an instance. */
+export type CallOutcome =
+  | { kind: "ok"; result: Buffer; memoryMB: number }
+  | { kind: "error"; errorMessage: string; errorType: string; memoryMB: number }
+  | { kind: "timeout"; memoryMB: number }
+  | { kind: "crash"; errorMessage: string; memoryMB: number };
+
+/** The error a failed initializer (or a process that never became ready) reports. */
+export class InstanceStartError extends Error {
+  constructor(message: string, readonly errorType: string) {
+    super(message);
+    this.name = "InstanceStartError";
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The runtime's part of the admin surface (loopback clients only, no auth; a POST must be
+ * `Content-Type: application/json`, which a browser page cannot send cross-origin without a preflight this
+ * server never grants):
+ * - `GET /__admin/invocations?function=<name | package/name>&requestId=&since=<seq>&waitMs=<ms ≤ 30000>` — the
+ *   invocation records with their logs (`fgs logs`); `waitMs` holds the answer until something newer than
+ *   `since` exists. Answer `{invocations, lastSeq}`.
+ * - `GET|POST /__admin/timers`, `DELETE /__admin/timers/{id}` — TIMER triggers: POST `{function_urn, name,
+ *   schedule_type: Rate|Cron, schedule, user_event?, status?}`.
+ * - `GET|POST /__admin/http-triggers`, `DELETE /__admin/http-triggers/{id}` — APIG triggers on a local port:
+ *   POST `{function_urn, port?, stage?}` answers `{trigger_id, url, port, …}`.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isLoopback } from "../admin";
+import type { EmulatorContext } from "../context";
+import { ApiError } from "../errors";
+import { decodeSegment, readBody, sendJson } from "../http-io";
+import type { InvocationFilter } from "./invocation-log";
+import { runtimeOf } from "./registry";
+import { resolveTarget } from "./target";
+import { ScheduleError } from "./timer-schedule";
+import type { TimerSpec } from "./timer-triggers";
+
+const PATHS = /^\/__admin\/(invocations|timers|http-triggers)(?:\/([^/]+))?$/;
+
+/** True for the paths this file serves. */
+export function isRuntimeAdminPath(rawPath: string): boolean {
+  return PATHS.test(rawPath);
+}
+
+const fail = (status: number, msg: string) => new ApiError(status, `ADMIN.0${status}`, msg);
+
+function jsonBody(req: IncomingMessage, body: Buffer): Record<string, unknown> {
+  if (!/^application\/json\b/i.test(String(req.headers["content-type"] ?? ""))) throw fail(415, "send the body as Content-Type: application/json");
+  try {
+    const v = JSON.parse(body.toString("utf8")) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  throw fail(400, "the body must be a JSON object");
+}
+
+function str(o: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const v = o[key];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== "string" || v === "") throw fail(400, `${key}: expected a non-empty string`);
+  return v;
+}
+
+/** Serves one runtime admin request. */
+export async function handleRuntimeAdmin(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
+  try {
+    if (!isLoopback(req.socket.remoteAddress)) throw fail(403, "the admin surface answers loopback clients only");
+    const { body } = await readBody(req, 1024 * 1024);
+    const [, area, rawId] = PATHS.exec(rawPath)!;
+    const id = rawId === undefined ? undefined : decodeSegment(rawId);
+    const method = req.method ?? "GET";
+    const rt = runtimeOf(ctx);
+    const route = `${method} ${area}${id === undefined ? "" : "/*"}`;
+    switch (route) {
+      case "GET invocations": return await listInvocations(ctx, res, query);
+      case "GET timers": return sendJson(res, 200, { timers: rt.timers.list() });
+      case "POST timers": {
+        const o = jsonBody(req, body);
+        const spec: TimerSpec = {
+          function_urn: str(o, "function_urn", true)!, name: str(o, "name", true)!,
+          schedule_type: str(o, "schedule_type", true) as TimerSpec["schedule_type"], schedule: str(o, "schedule", true)!,
+          user_event: o.user_event === undefined ? undefined : String(o.user_event),
+          status: o.status === undefined ? undefined : (str(o, "status", true) as TimerSpec["status"]),
+        };
+        if (spec.status !== undefined && spec.status !== "ACTIVE" && spec.status !== "DISABLED") throw fail(400, "status: expected ACTIVE or DISABLED");
+        resolveTarget(ctx, spec.function_urn); // the function must exist now
+        try {
+          return sendJson(res, 201, rt.timers.add(spec));
+        } catch (e) {
+          if (e instanceof ScheduleError) throw fail(400, e.message);
+          throw e;
+        }
+      }
+      case "DELETE timers/*": if (!rt.timers.remove(id!)) throw fail(404, `no timer '${id}'`); return sendJson(res, 204);
+      case "GET http-triggers": return sendJson(res, 200, { triggers: rt.gateway.list() });
+      case "POST http-triggers": {
+        const o = jsonBody(req, body);
+        const urn = str(o, "function_urn", true)!;
+        resolveTarget(ctx, urn);
+        const port = o.port;
+        if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) throw fail(400, "port: expected an integer 0-65535");
+        return sendJson(res, 201, await rt.gateway.add({ function_urn: urn, port: port as number | undefined, stage: str(o, "stage", false) }));
+      }
+      case "DELETE http-triggers/*": if (!rt.gateway.remove(id!)) throw fail(404, `no http trigger '${id}'`); return sendJson(res, 204);
+      default: throw fail(405, `${method} is not allowed on /__admin/${area}${id === undefined ? "" : "/{id}"}`);
+    }
+  } catch (e) {
+    const err = e instanceof ApiError ? e : fail(500, (e as Error).message);
+    if (!res.headersSent) sendJson(res, err.status, err.body());
+  }
+}
+
+async function listInvocations(ctx: EmulatorContext, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const filter: InvocationFilter = {};
+  const fn = query.get("function");
+  if (fn) filter.function = fn;
+  const id = query.get("requestId");
+  if (id) filter.requestId = id;
+  for (const [name, max] of [["since", Number.MAX_SAFE_INTEGER], ["waitMs", 30_000]] as const) {
+    const v = query.get(name);
+    if (v !== null && (!/^\d+$/.test(v) || Number(v) > max)) throw fail(400, `${name}: expected an integer between 0 and ${max}`);
+  }
+  if (query.get("since") !== null) filter.since = Number(query.get("since"));
+  const log = runtimeOf(ctx).invocations;
+  const deadline = Date.now() + Number(query.get("waitMs") ?? 0);
+  let found = log.list(filter);
+  while (found.length === 0 && Date.now() < deadline && !res.destroyed) {
+    await log.changed(deadline - Date.now());
+    found = log.list(filter);
+  }
+  sendJson(res, 200, { invocations: found, lastSeq: log.lastSeq() });
+}

@@ -1,0 +1,117 @@
+/**
+ * Client-side invocation: `POST …/functions/{urn}/invocations` (sync, v1 with the log tail) and
+ * `…/invocations-async`, signed like every other call — what `fgs invoke` and the demo use against the emulator
+ * or the real service. Invocations are not retried (a repeat would run the function twice); an API error
+ * (not found, too large, auth) is a `FunctionGraphError`, a function failure is an answer with `ok: false`.
+ */
+import type { Dispatcher } from "undici";
+import type { Target } from "../auth/resolve-target";
+import { redactSecrets } from "../auth/redact";
+import { signRequest } from "../auth/sign-request";
+import { dispatcherFor } from "./dispatcher-cache";
+import { FunctionGraphError, NetworkError } from "./errors";
+import { classifyNetworkFailure } from "./network-failure";
+import { urnPathSegment } from "./urn";
+
+/** How to invoke. */
+export interface InvokeOptions {
+  /** Run asynchronously: the answer is only the request id. */
+  async?: boolean;
+  /** Ask for the log tail (`X-Cff-Log-Type: tail`; sync only). Default true. */
+  log?: boolean;
+  /** Whole-call timeout, ms (default 15 minutes: a sync call lasts as long as the function's timeout). */
+  timeoutMs?: number;
+}
+
+/** The answer of a sync invocation. */
+export interface SyncInvocation {
+  kind: "sync";
+  requestId: string;
+  /** False when the function failed (`X-Is-Func-Err: true`); `result` then holds `{errorMessage, errorType}`. */
+  ok: boolean;
+  /** The function's result text (its JSON). */
+  result: string;
+  /** The log tail (with `log`), else "". */
+  log: string;
+  /** `X-Func-Err-Code` (0 on success). */
+  errorCode: string;
+  billingDurationMs?: number;
+}
+
+/** The answer of an async invocation. */
+export interface AsyncInvocation {
+  kind: "async";
+  requestId: string;
+}
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * Invokes the function `urn` (a full URN, `package:name`, or a name in package `default`; a version or `!alias`
+ * qualifier is kept) with `event` (any JSON value).
+ */
+export async function invokeFunction(target: Pick<Target, "endpoint" | "projectId" | "credentials">, urn: string, event: unknown,
+  opts: InvokeOptions = {}): Promise<SyncInvocation | AsyncInvocation> {
+  const base = new URL(target.endpoint);
+  const suffix = opts.async ? "invocations-async" : "invocations";
+  const pathname = `${base.pathname.replace(/\/+$/, "")}/v2/${encodeURIComponent(target.projectId)}/fgs/functions/${urnPathSegment(urn)}/${suffix}`;
+  const url = new URL(pathname, base.origin);
+  const body = Buffer.from(JSON.stringify(event ?? {}), "utf8");
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-Project-Id": target.projectId };
+  if (!opts.async) {
+    headers["X-CFF-Request-Version"] = "v1";
+    if (opts.log !== false) headers["X-Cff-Log-Type"] = "tail";
+  }
+  const creds = target.credentials;
+  let signed: Record<string, string>;
+  if (creds.kind === "aksk") {
+    if (creds.securityToken) headers["X-Security-Token"] = creds.securityToken;
+    signed = signRequest({ method: "POST", url, headers, body }, creds, new Date());
+  } else {
+    signed = { ...headers, "X-Auth-Token": creds.authToken };
+  }
+  const ctx = { method: "POST", path: url.pathname };
+  const timeoutMs = opts.timeoutMs ?? 15 * 60 * 1000;
+  let res: Dispatcher.ResponseData;
+  let data: Buffer;
+  try {
+    res = await dispatcherFor(url.origin).request({
+      origin: url.origin, path: url.pathname, method: "POST", headers: signed, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+    });
+    data = Buffer.from(await res.body.arrayBuffer());
+  } catch (err) {
+    const f = classifyNetworkFailure(err);
+    throw new NetworkError({ ...ctx, kind: f.kind, code: f.code, detail: redactSecrets(f.detail, creds), ambiguous: true });
+  }
+  const requestId = first(res.headers["x-cff-request-id"]) ?? first(res.headers["x-request-id"]);
+  const text = data.toString("utf8");
+  if (res.statusCode >= 300) {
+    let errorCode: string | undefined;
+    let errorMsg = `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
+    try {
+      const e = JSON.parse(text) as { error_code?: string; error_msg?: string };
+      if (e.error_msg) [errorCode, errorMsg] = [e.error_code, e.error_msg];
+    } catch {
+      /* not JSON: keep the snippet */
+    }
+    throw new FunctionGraphError({ ...ctx, status: res.statusCode, errorCode, errorMsg: redactSecrets(errorMsg, creds), requestId });
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new FunctionGraphError({ ...ctx, status: res.statusCode, errorMsg: `the answer is not JSON (${data.length} bytes)`, requestId });
+  }
+  if (opts.async) return { kind: "async", requestId: String(parsed.request_id ?? requestId ?? "") };
+  const errorCode = first(res.headers["x-func-err-code"]) ?? "0";
+  const billing = Number(first(res.headers["x-cff-billing-duration"]));
+  return {
+    kind: "sync",
+    requestId: String(parsed.request_id ?? requestId ?? ""),
+    ok: first(res.headers["x-is-func-err"]) !== "true" && (errorCode === "0" || errorCode === ""),
+    result: typeof parsed.result === "string" ? parsed.result : JSON.stringify(parsed.result ?? null),
+    log: typeof parsed.log === "string" ? parsed.log : "",
+    errorCode,
+    billingDurationMs: Number.isFinite(billing) ? billing : undefined,
+  };
+}
