@@ -1,13 +1,17 @@
 /**
  * `fgs demo` (`npm start`): `fgs up` of the bundled demo stack (the package's Pulumi.yaml: the three examples) on
  * the embedded emulator, with its state in ./.fgs of the current directory (FGS_DEMO_STATE_DIR moves it), so a
- * second run shows no changes. The real Pulumi CLI when one is found, the engine harness otherwise.
+ * second run shows no changes; after an `up` it invokes each function and prints its answer. The real Pulumi CLI
+ * when one is found, the engine harness otherwise.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError, type Command, type OptionValues } from "../command";
-import { runStackOperation } from "./stack-op";
+import type { EmulatorHandle } from "../../emulator";
 import type { Operation } from "../../harness";
+import { closeDispatchers } from "../../provider/api/dispatcher-cache";
+import { invokeFunction } from "../../provider/api/invoke";
+import { runStackOperation } from "./stack-op";
 
 export { emulatorConfig, emulatorEnv } from "./stack-op";
 
@@ -38,6 +42,26 @@ export function demoArgs(values: OptionValues): DemoArgs {
   return { operation: ops[0] ?? "up", fresh: Boolean(values.fresh) };
 }
 
+/** Invokes every deployed demo function once and prints its answer (what a user checks first). */
+export async function invokeDemoFunctions(emu: EmulatorHandle, outputs: Record<string, unknown>, say: (t: string) => void): Promise<void> {
+  const functions = (outputs.functions ?? {}) as Record<string, { urn?: string }>;
+  const target = { endpoint: emu.url, projectId: emu.projectId, credentials: { kind: "aksk" as const, ...emu.credentials } };
+  say("\nInvoking each function:\n");
+  try {
+    for (const [name, f] of Object.entries(functions)) {
+      if (typeof f.urn !== "string") continue;
+      try {
+        const r = await invokeFunction(target, f.urn, { source: "fgs demo" }, { log: false });
+        say(r.kind === "sync" ? `    ${name.padEnd(15)} ${r.ok ? "" : "FAILED "}${r.result}\n` : `    ${name}: ${r.requestId}\n`);
+      } catch (e) {
+        say(`    ${name.padEnd(15)} could not be invoked: ${(e as Error).message}\n`);
+      }
+    }
+  } finally {
+    await closeDispatchers();
+  }
+}
+
 /** `fgs demo`. */
 export const command: Command = {
   summary: "deploy the demo stack (three example functions) to the embedded emulator",
@@ -54,7 +78,7 @@ export const command: Command = {
     if (fresh) fs.rmSync(stateDir, { recursive: true, force: true });
     return runStackOperation({
       operation, projectDir: PACKAGE_ROOT, stack: "dev", stateDir, engine, json: Boolean(values.json),
-      diff: false, expectNoChanges: false,
+      diff: false, expectNoChanges: false, afterUp: invokeDemoFunctions,
     });
   },
 };

@@ -30,6 +30,8 @@ export interface StackOpArgs {
   diff: boolean;
   target?: string[];
   expectNoChanges: boolean;
+  /** After a successful `up` on the embedded emulator, while it still runs (the demo invokes its functions). */
+  afterUp?: (emu: EmulatorHandle, outputs: Record<string, unknown>, say: (text: string) => void) => Promise<void>;
 }
 
 /** The machine-readable outcome (`--json`). */
@@ -136,6 +138,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
         diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
       });
       if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
+      if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
     }
     human(`engine: the project's engine harness (no pulumi CLI found; 'npm run pulumi-cli' builds one), state in ${path.join(args.stateDir, "state")}\n\n`);
@@ -153,6 +156,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
         human(`\nerror: no changes were expected but ${changed} resource(s) changed\n`);
         return report({ ...base, engine: "harness", changes: r.counts, outputs: r.outputs, errors: ["changes were not expected"] });
       }
+      if (args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: true, engine: "harness", changes: r.counts, outputs: r.outputs, errors: [] });
     } catch (e) {
       if (e instanceof StackRunError) {

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { runStack } from "../../harness";
-import { command as demo, demoArgs, emulatorConfig } from "../../bin/commands/demo";
+import { command as demo, demoArgs, emulatorConfig, invokeDemoFunctions } from "../../bin/commands/demo";
 import { parseCommandArgs } from "../../bin/command";
 import { REPO_ROOT } from "./fixtureStack";
 
@@ -33,6 +33,14 @@ test("the demo stack deploys to the emulator once and a second run writes nothin
   assert.deepEqual([second.counts.same, second.counts.create, second.counts.update], [3, 0, 0]);
   assert.deepEqual(emu.requests({ writesOnly: true }), []);
   assert.deepEqual(second.outputs, first.outputs);
+
+  // what `npm start` prints last: each function's answer, run by the emulator
+  let said = "";
+  await invokeDemoFunctions(emu, second.outputs, (t) => (said += t));
+  assert.match(said, /hello-node\s+\{"statusCode":200/);
+  assert.match(said, /hello-python\s+\{"statusCode": 200/);
+  assert.match(said, /custom-runtime\s+\{"message":"hello, custom"/);
+  assert.doesNotMatch(said, /FAILED|could not be invoked/);
 
   const state = fs.readFileSync(stack.stateFile, "utf8");
   assert.equal(state.includes(emu.credentials.secretKey), false);
