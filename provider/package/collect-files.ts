@@ -284,7 +284,7 @@ export const MAX_FILE_BYTES = buffer.constants.MAX_LENGTH;
 function assertSameDirectory(absDir: string, realDir: string): void {
   let now: string;
   try {
-    now = fs.realpathSync.native(absDir);
+    now = (fs.realpathSync.native ?? fs.realpathSync)(absDir);
   } catch (err) {
     throw unreadable(absDir, err);
   }

@@ -55,7 +55,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // Workers open exactly the file the walk saw (safe-open.ts) — inside the tree unless the user allowed links
   // out of it (followExternalSymlinks) — and a symlinked file at its target, never through the link.
   const ticketFor = (f: CollectedFile): string => {
-    if (!options.followExternalSymlinks) realRoot ??= fs.realpathSync.native(root);
+    if (!options.followExternalSymlinks) realRoot ??= (fs.realpathSync.native ?? fs.realpathSync)(root);
     return readTicket(f.target ?? absolutePath(root, f), f, realRoot);
   };
 
