@@ -12,3 +12,4 @@ export { loadState, type StackState, type ResourceState } from "./state";
 export { readProject, type Project } from "./project";
 export { UNKNOWN } from "./wire";
 export { findPulumiCli, runWithPulumiCli, type CliOptions } from "./cli";
+export { lockState, StateLockedError, type LockInfo, type StateLock } from "./state-lock";
