@@ -4,16 +4,19 @@
  */
 import { DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
+import { ACCESS_KEY_ENV, resolveKeys, SECRET_KEY_ENV, SECRET_ON_COMMAND_LINE_WARNING, type KeyArgs } from "./emulator-secret";
 
 /** One-line description for `fgs --help`. */
 export const summary = "run the local FunctionGraph emulator (loopback HTTP server) until Ctrl-C";
 
-const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key SK] [--faults SPEC]
+const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
                     [--region NAME] [--project-id ID] [--verbose]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
-  --access-key AK   accepted access key (default: the fixed dev key), with --secret-key SK
+  --access-key AK   accepted access key (default: the fixed dev key; or ${ACCESS_KEY_ENV}), with its secret key from
+  --secret-key-file PATH   the first line of PATH, or the ${SECRET_KEY_ENV} environment variable
+                    (--secret-key SK also works but shows the secret in the process list)
   --faults SPEC     inject faults, e.g. 429=0.1,500=0.05,503=0.05,reset=0.05,latency=0.1:200ms,commitDrop=import|code:1,seed=42
   --region NAME     region in URNs (default cn-north-4)
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
@@ -21,9 +24,9 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
 `;
 
 /** Parses argv strictly; throws an Error with a message for the user. */
-export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
+export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
   const options: EmulatorOptions = { quiet: true };
-  const credentials: { accessKey?: string; secretKey?: string } = {};
+  const credentials: KeyArgs = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf("=");
@@ -43,6 +46,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
       case "--data-dir": options.dataDir = value(); break;
       case "--access-key": credentials.accessKey = value(); break;
       case "--secret-key": credentials.secretKey = value(); break;
+      case "--secret-key-file": credentials.secretKeyFile = value(); break;
       case "--faults": {
         const spec = value();
         parseFaultSpec(spec);
@@ -55,10 +59,8 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
       default: throw new Error(`unknown argument '${arg}'`);
     }
   }
-  if ((credentials.accessKey === undefined) !== (credentials.secretKey === undefined)) {
-    throw new Error("--access-key and --secret-key go together");
-  }
-  if (credentials.accessKey !== undefined) options.credentials = credentials;
+  const keys = resolveKeys(credentials, env);
+  if (keys) options.credentials = keys;
   return options;
 }
 
@@ -70,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let options: EmulatorOptions;
   try {
+    if (argv.some((a) => a === "--secret-key" || a.startsWith("--secret-key="))) process.stderr.write(SECRET_ON_COMMAND_LINE_WARNING);
     options = parseEmulatorArgs(argv);
   } catch (err) {
     process.stderr.write(`fgs emulator: ${(err as Error).message}\n\n${USAGE}`);
@@ -95,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const region = emu.region;
   // The dev secret is printed so it can be pasted; a secret key the user chose is theirs to know, never echoed.
-  const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the --secret-key you gave>";
+  const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the secret key you gave>";
   process.stdout.write(`FunctionGraph emulator listening on ${emu.url}
   region      ${region}
   project id  ${emu.projectId}
@@ -103,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   secret key  ${sk}
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
-  admin       ${emu.url}/__admin/requests (loopback, no auth)
+  admin       ${emu.url}/__admin/requests (loopback only; writes need the header X-Fgs-Admin: 1)
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}
