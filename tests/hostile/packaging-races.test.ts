@@ -205,6 +205,10 @@ describe("symlink fan-out and links to ignored files", { timeout: 60_000 }, () =
     const r = await refusal(packageSource(dir));
     assert.equal(r.code, "SYMLINK_TO_IGNORED");
     assert.equal(r.path, path.join(dir, "config.txt"));
+    const cli = spawnSync(process.execPath, [FGS, "pack", dir], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(cli.status, 1);
+    assert.match(cli.stderr, /config\.txt.*SYMLINK_TO_IGNORED/s);
+    assert.equal(spawnSync(process.execPath, [FGS, "pack", dir, "--allow-links-to-ignored"], { encoding: "utf8", timeout: 30_000 }).status, 0);
     const allowed = await packageSource(dir, { allowLinksToIgnored: true });
     const entries = await readZip(allowed.zip);
     assert.equal(entries.find((e) => e.name === "config.txt")?.data.toString(), "API_KEY=hunter2");
