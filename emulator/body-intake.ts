@@ -80,9 +80,11 @@ export async function admitBody(
     res.setHeader("Connection", "close");
     throw tooLarge(declared);
   }
-  const release = budget.tryReserve(declared ?? cap);
+  // Without Content-Length a body is chunked (reserve the cap) or absent (HTTP/1.1: no Transfer-Encoding, no body).
+  const expected = declared ?? (req.headers["transfer-encoding"] !== undefined ? cap : 0);
+  const release = budget.tryReserve(expected);
   if (!release) {
-    if ((declared ?? cap) > SMALL_BODY_CAP) res.setHeader("Connection", "close");
+    if (expected > SMALL_BODY_CAP) res.setHeader("Connection", "close");
     throw Errors.busy();
   }
   try {

@@ -121,7 +121,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
     countEntry(absPath);
     if (st.size > MAX_FILE_BYTES) {
       throw new PackagingError("TOO_LARGE", absPath,
-        `${absPath} is ${st.size} bytes; one file can be at most ${MAX_FILE_BYTES} bytes (the largest buffer Node.js can hold): exclude it (exclude option or .fgsignore)`);
+        `${absPath} is ${st.size} bytes; one file can be at most ${MAX_FILE_BYTES} bytes (packaging holds a file in one buffer): exclude it (exclude option or .fgsignore)`);
     }
     totalBytes += st.size;
     if (totalBytes > options.maxTotalBytes) {
@@ -275,10 +275,12 @@ export function absolutePath(root: string, file: CollectedFile): string {
 }
 
 /**
- * The largest single file packaging can read: one Buffer (`buffer.constants.MAX_LENGTH`, 4 GiB on Node 20).
- * A larger file is TOO_LARGE (named), whatever `maxTotalBytes` allows, instead of failing later as unreadable.
+ * The largest single file packaging reads: it holds a file in one Buffer, so 4 GiB (or less where Node.js's
+ * `buffer.constants.MAX_LENGTH` is smaller) on every Node.js version alike. A larger file is TOO_LARGE (named),
+ * whatever `maxTotalBytes` allows, instead of failing later as unreadable. (No such file can be deployed anyway:
+ * the service takes 1.5 GB uncompressed.)
  */
-export const MAX_FILE_BYTES = buffer.constants.MAX_LENGTH;
+export const MAX_FILE_BYTES = Math.min(buffer.constants.MAX_LENGTH, 2 ** 32);
 
 /** Throws CHANGED_WHILE_PACKAGING unless `absDir` (just listed) still resolves to `realDir`. */
 function assertSameDirectory(absDir: string, realDir: string): void {

@@ -13,7 +13,7 @@ import { admitBody, BodyBudget } from "../../emulator/body-intake";
 import { ApiError } from "../../emulator/errors";
 import { authenticate, parseSdkDate } from "../../emulator/gateway-auth";
 import { resolveOptions } from "../../emulator/options";
-import { signHeaders } from "../emulator/helpers";
+import { rawRequest, signedRequest, signHeaders } from "../emulator/helpers";
 
 const CREDS = resolveOptions({ credentials: { accessKey: "AK", secretKey: "SK" } }).credentials;
 const DATE = "20260101T000000Z";
@@ -134,6 +134,14 @@ describe("authentication before the body; body bytes bounded across requests", (
     assert.equal(r.status, 429);
     assert.equal(JSON.parse(r.body).error_code, "FSS.0429");
     req.destroy();
+  });
+
+  it("requests without a body reserve nothing: GETs pass however small the budget", async () => {
+    const gets = await Promise.all([
+      ...Array.from({ length: 4 }, () => signedRequest(emu, "GET", "/f/config")),
+      ...Array.from({ length: 4 }, () => rawRequest(emu.url, "GET", "/__admin/functions")),
+    ]);
+    assert.deepEqual(gets.map((r) => r.status), Array(8).fill(200));
   });
 
   it("concurrent bodies: the second one that would go over the budget gets 429; the first completes; the budget is released", async () => {
