@@ -2,7 +2,8 @@
  * The admin surface for tests and users: inspect and clear the request log, reset, seed functions directly
  * (e.g. to test adoption), change a function's code or config out-of-band (drift), and set faults. The same
  * operations are offered in-process (`AdminOperations`, used by the handle) and over HTTP under `/__admin/`
- * (no auth, loopback clients only). Admin requests are never logged and never faulted.
+ * (no credentials; loopback clients only, and no browser-style cross-origin requests: admin-guard.ts). Admin
+ * requests are never logged and never faulted.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FunctionModel } from "../provider/api/schemas";
@@ -10,7 +11,9 @@ import type { EmulatorContext } from "./context";
 import { ApiError, Errors } from "./errors";
 import { zipFiles } from "./export-package";
 import { formatFaultSpec, type FaultConfig } from "./faults";
-import { decodeSegment, readBody, sendBytes, sendJson } from "./http-io";
+import { checkAdminRequest } from "./admin-guard";
+import { admitBody, bodyCapFor } from "./body-intake";
+import { decodeSegment, sendBytes, sendJson } from "./http-io";
 import { assertZip } from "./import-package";
 import { renderModel } from "./model";
 import { newFunctionRecord, setHeadCode, touchHead, type FunctionConfig, type FunctionRecord } from "./records";
@@ -45,7 +48,7 @@ export interface FaultState {
 
 /** The admin operations, shared by the handle and the HTTP surface. Errors are thrown as `ApiError`. */
 export class AdminOperations {
-  constructor(private readonly ctx: EmulatorContext) {}
+  constructor(readonly ctx: EmulatorContext) {}
 
   /** Logged API requests, optionally filtered. */
   requests(filter?: RequestLogFilter): RequestLogEntry[] {
@@ -194,9 +197,13 @@ function decodeB64(value: unknown, field: string): Buffer {
  *   DELETE /__admin/functions/{urn} · GET|PUT|DELETE /__admin/faults (PUT body `{spec}` or a FaultConfig)
  */
 export async function handleAdmin(ops: AdminOperations, req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
+  let releaseBody = () => {};
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw adminError(403, "the admin surface answers loopback clients only");
-    const { body } = await readBody(req, 200 * 1024 * 1024);
+    checkAdminRequest(req);
+    const admitted = await admitBody(req, res, bodyCapFor("updateCode", ops.ctx.options.limits), ops.ctx.bodyBudget, () => adminError(413, "the body is larger than the admin surface accepts"));
+    releaseBody = admitted.release;
+    const body = admitted.body;
     const segs = rawPath.split("/").slice(2).map(decodeSegment);
     const method = req.method ?? "GET";
     const [area, urn, sub] = segs;
@@ -244,5 +251,7 @@ export async function handleAdmin(ops: AdminOperations, req: IncomingMessage, re
   } catch (err) {
     const e = err instanceof ApiError ? err : adminError(500, err instanceof Error ? err.message : String(err));
     sendJson(res, e.status, e.body());
+  } finally {
+    releaseBody();
   }
 }

@@ -2,6 +2,7 @@
  * The state one running emulator shares between its API routes, admin surface and handle: options, account
  * scope, store, faults, request log, the per-account import slot and export download links.
  */
+import type { BodyBudget } from "./body-intake";
 import type { FaultInjector } from "./faults";
 import type { AccountScope } from "./model";
 import type { ResolvedOptions } from "./options";
@@ -24,6 +25,8 @@ export interface EmulatorContext {
   /** Accounts (domain ids) with an import in progress: one import at a time per account. */
   importsInProgress: Set<string>;
   downloads: Map<string, ExportDownload>;
+  /** Request-body bytes held at once, across every request (body-intake.ts). */
+  bodyBudget: BodyBudget;
   /** The server's base URL (known once listening). */
   baseUrl(): string;
   /** Current time, ms. */

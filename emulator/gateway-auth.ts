@@ -3,6 +3,17 @@
  * real check of it: AK/SK `SDK-HMAC-SHA256` signatures recomputed over whatever `SignedHeaders` lists (per
  * ../shared/docs/functiongraph-api.md), temporary keys with `X-Security-Token`, and IAM tokens in `X-Auth-Token`.
  * Every failure is 401 APIGW.0301, as on the real gateway.
+ *
+ * What must be signed (reviewed against the doc): `x-sdk-date` must be listed in SignedHeaders (every SDK and
+ * every published vector signs it). `host` is verified when signed but not required: the doc's Go SDK vectors
+ * sign only `x-sdk-date`, and the emulator answers on loopback only. A declared body hash
+ * (`X-Sdk-Content-Sha256`) replaces the body's hash only when that header is itself signed, and then it must be
+ * the body's SHA-256 (or `UNSIGNED-PAYLOAD`, the SDK's explicit opt-out for non-JSON bodies, which the gateway
+ * accepts); an unsigned one is ignored, so a body swapped under it fails the signature.
+ *
+ * `preAuthenticate` checks everything the headers alone decide (key, token, date, required signed headers, and
+ * — when the body hash is declared and signed — the signature itself) before the body is read, so a stranger
+ * cannot make the emulator buffer a large body; `complete(body)` finishes the check once it has arrived.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -86,12 +97,23 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
  * `UNSIGNED-PAYLOAD` for non-JSON bodies, which the gateway accepts).
  */
 export function canonicalRequest(parts: SignedRequestParts, signedHeaders: string[]): string {
+  return canonicalWithPayloadHash(parts, signedHeaders, signedContentHash(parts.headers, signedHeaders) ?? sha256Hex(parts.body));
+}
+
+const CONTENT_HASH_HEADER = "x-sdk-content-sha256";
+const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+const sha256Hex = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+
+/** The declared body hash when `X-Sdk-Content-Sha256` is present AND signed; undefined otherwise (then it does not count). */
+function signedContentHash(headers: IncomingHttpHeaders, signedHeaders: string[]): string | undefined {
+  return signedHeaders.includes(CONTENT_HASH_HEADER) ? headerValue(headers, CONTENT_HASH_HEADER)?.trim() : undefined;
+}
+
+function canonicalWithPayloadHash(parts: Omit<SignedRequestParts, "body">, signedHeaders: string[], payloadHash: string): string {
   const headerLines = [...signedHeaders]
     .sort()
     .map((name) => `${name}:${(headerValue(parts.headers, name) ?? "").trim()}\n`)
     .join("");
-  const declaredHash = headerValue(parts.headers, "x-sdk-content-sha256");
-  const payloadHash = declaredHash ?? createHash("sha256").update(parts.body).digest("hex");
   return [
     parts.method.toUpperCase(),
     canonicalUri(parts.rawPath),
@@ -139,6 +161,14 @@ function equalHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Headers checked; what is left to check once the body has arrived. */
+export interface PendingAuth {
+  kind: AuthKind;
+  accessKey?: string;
+  /** Finishes the check against the exact body bytes; throws 401 APIGW.0301. */
+  complete(body: Buffer): AuthResult;
+}
+
 /**
  * Authenticates a request as the gateway would, or throws 401 APIGW.0301. AK/SK (`Authorization`) wins over
  * `X-Auth-Token` when both are present.
@@ -146,12 +176,23 @@ function equalHex(a: string, b: string): boolean {
 export function authenticate(
   parts: SignedRequestParts, credentials: EmulatorCredentials, skewToleranceMs: number, nowMs: number = Date.now(),
 ): AuthResult {
+  return preAuthenticate(parts, credentials, skewToleranceMs, nowMs).complete(parts.body);
+}
+
+/**
+ * Everything the headers decide, before the body is read (see the module doc); throws 401 APIGW.0301. With a
+ * signed hex `X-Sdk-Content-Sha256` the signature is verified here too and `complete` only compares the body's
+ * hash with it.
+ */
+export function preAuthenticate(
+  parts: Omit<SignedRequestParts, "body">, credentials: EmulatorCredentials, skewToleranceMs: number, nowMs: number = Date.now(),
+): PendingAuth {
   const authorization = headerValue(parts.headers, "authorization");
   if (authorization === undefined) {
     const token = headerValue(parts.headers, "x-auth-token");
     if (token === undefined) throw Errors.authFailed("no Authorization or X-Auth-Token header");
     if (!credentials.authTokens.includes(token)) throw Errors.authFailed("the token is invalid or expired");
-    return { kind: "token" };
+    return { kind: "token", complete: () => ({ kind: "token" }) };
   }
   const auth = parseAuthorization(authorization);
   if (!auth) throw Errors.authFailed("malformed Authorization header");
@@ -165,10 +206,28 @@ export function authenticate(
   }
   const sdkDate = headerValue(parts.headers, "x-sdk-date");
   if (sdkDate === undefined) throw Errors.authFailed("missing X-Sdk-Date");
+  if (!auth.signedHeaders.includes("x-sdk-date")) throw Errors.authFailed("X-Sdk-Date must be listed in SignedHeaders");
   const signedAt = parseSdkDate(sdkDate);
   if (signedAt === undefined) throw Errors.authFailed("malformed X-Sdk-Date");
   if (Math.abs(nowMs - signedAt) > skewToleranceMs) throw Errors.authFailed("the request time differs from the server time by more than 15 minutes");
-  const expected = computeSignature(secretKey, sdkDate, canonicalRequest(parts, auth.signedHeaders));
-  if (!equalHex(expected, auth.signature)) throw Errors.authFailed("verify aksk signature fail");
-  return { kind: temporary ? "aksk-temporary" : "aksk", accessKey: auth.accessKey };
+  const result: AuthResult = { kind: temporary ? "aksk-temporary" : "aksk", accessKey: auth.accessKey };
+  const verify = (payloadHash: string) => {
+    const expected = computeSignature(secretKey, sdkDate, canonicalWithPayloadHash(parts, auth.signedHeaders, payloadHash));
+    if (!equalHex(expected, auth.signature)) throw Errors.authFailed("verify aksk signature fail");
+  };
+  const declared = signedContentHash(parts.headers, auth.signedHeaders);
+  if (declared === undefined) return { ...result, complete: (body) => (verify(sha256Hex(body)), result) };
+  if (declared === UNSIGNED_PAYLOAD) {
+    verify(declared);
+    return { ...result, complete: () => result };
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(declared)) throw Errors.authFailed("X-Sdk-Content-Sha256 must be a SHA-256 in hex or UNSIGNED-PAYLOAD");
+  verify(declared);
+  return {
+    ...result,
+    complete: (body) => {
+      if (!equalHex(sha256Hex(body), declared.toLowerCase())) throw Errors.authFailed("the body does not match the signed X-Sdk-Content-Sha256");
+      return result;
+    },
+  };
 }

@@ -4,11 +4,14 @@
  * code in the package — for `CodeType: zip` an inner zip that must itself be readable (FSS.1011). The YAML's
  * properties are validated like Create Function.
  */
-import { parse as parseYaml } from "yaml";
+import { assertZip, importTooLarge, readZipChecked } from "./code-zip-check";
 import { Errors } from "./errors";
+import { SIZE_LIMITS } from "../provider/api/constraints";
 import type { FunctionConfig } from "./records";
 import { validateFunctionFields } from "./validation";
-import { readZip, ZipReadError } from "./zip-reader";
+import { parseImportYaml, YAML_MAX_BYTES } from "./yaml-limits";
+
+export { assertZip } from "./code-zip-check";
 
 /** What an import package defines: the function's settings and its code zip. */
 export interface ImportedFunction extends Pick<FunctionConfig,
@@ -24,21 +27,10 @@ const isYaml = (name: string) => /\.ya?ml$/i.test(name);
  * `CodeType: zip` is supported (`inline`/`jar` give 400 FSS.1006 naming the limitation).
  */
 export async function readImportPackage(pkg: Buffer, funcName: string): Promise<ImportedFunction> {
-  let entries;
-  try {
-    entries = await readZip(pkg, isYaml);
-  } catch (err) {
-    if (err instanceof ZipReadError) throw Errors.invalidCode(`the package is not a valid zip (${err.message})`);
-    throw err;
-  }
+  const entries = await readZipChecked(pkg, "the package", isYaml, importTooLarge, { keepMaxBytes: YAML_MAX_BYTES });
   const yamls = entries.filter((e) => !e.isDirectory && isYaml(e.name));
   if (yamls.length !== 1) throw Errors.onlyOneYaml(yamls.length);
-  let doc: unknown;
-  try {
-    doc = parseYaml(yamls[0].data!.toString("utf8"));
-  } catch (err) {
-    throw Errors.invalidYaml(err instanceof Error ? err.message.split("\n")[0] : String(err));
-  }
+  const doc = parseImportYaml(yamls[0].data!.toString("utf8"));
   const resources = (doc as { Resources?: unknown } | null)?.Resources;
   if (doc === null || typeof doc !== "object" || resources === null || typeof resources !== "object") {
     throw Errors.invalidYaml("expected a mapping with 'Resources'");
@@ -70,23 +62,13 @@ export async function readImportPackage(pkg: Buffer, funcName: string): Promise<
   if (codeType !== "zip") throw Errors.invalidCodeType(`'${String(codeType)}': the emulator supports CodeType zip only`);
   const codeFileName = p.CodeFileName;
   if (typeof codeFileName !== "string" || codeFileName === "") throw Errors.invalidYaml("CodeFileName is required");
-  const codeEntries = await readZip(pkg, (n) => n === codeFileName);
+  const codeEntries = await readZipChecked(pkg, "the package", (n) => n === codeFileName, importTooLarge, { keepMaxBytes: SIZE_LIMITS.codeUpload });
   const codeEntry = codeEntries.find((e) => e.name === codeFileName && !e.isDirectory);
   if (!codeEntry?.data) throw Errors.invalidCode(`the code file '${codeFileName}' named by CodeFileName is not in the package`);
-  await assertZip(codeEntry.data, `the code file '${codeFileName}'`);
+  await assertZip(codeEntry.data, `the code file '${codeFileName}'`, importTooLarge);
 
   const out: ImportedFunction = { ...fields, code_filename: codeFileName, code: codeEntry.data };
   if (typeof p.InitializerHandler === "string") out.initializer_handler = p.InitializerHandler;
   if (typeof p.InitializerTimeout === "number") out.initializer_timeout = p.InitializerTimeout;
   return out;
-}
-
-/** 400 FSS.1011 unless `zip` is a readable zip (every entry's data checked). */
-export async function assertZip(zip: Buffer, what: string): Promise<void> {
-  try {
-    await readZip(zip, () => true);
-  } catch (err) {
-    if (err instanceof ZipReadError) throw Errors.invalidCode(`${what} is not a valid zip (${err.message})`);
-    throw err;
-  }
 }

@@ -37,6 +37,8 @@ export interface EmulatorLimits {
   maxListItems: number;
   /** Simulated time an import holds the account's import slot, ms (makes the 429 FSS.0429 rule testable). */
   importDelayMs: number;
+  /** Request-body bytes held at once across concurrent requests (429 FSS.0429 above); 0 = twice the largest route cap. */
+  bodyBudgetBytes: number;
 }
 
 /** What `startEmulator` accepts; every field is optional. */
@@ -105,6 +107,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   maxVersions: MAX_VERSIONS,
   maxListItems: 400,
   importDelayMs: 0,
+  bodyBudgetBytes: 0,
 };
 
 /** Fills in defaults and rejects impossible values with a clear message (thrown `Error`). */

@@ -8,6 +8,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { FunctionRecord, sha512Hex } from "./records";
+import { removeStaleTempFiles } from "./stale-temp-files";
 
 /** The data dir is unreadable or inconsistent; the message says what and where. */
 export class DataDirError extends Error {
@@ -58,6 +59,7 @@ export class DataDir {
   /** Creates the dir if needed and loads it; an absent `state.json` is an empty state. */
   async load(): Promise<PersistedState> {
     await fs.mkdir(this.blobDir, { recursive: true });
+    await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
     let text: string;
     try {
       text = await fs.readFile(this.stateFile, "utf8");

@@ -10,8 +10,9 @@ import { AdminOperations, handleAdmin, type ConfigPatch, type FaultState, type S
 import type { EmulatorContext } from "./context";
 import { ApiError, Errors } from "./errors";
 import { FaultInjector, type FaultConfig } from "./faults";
-import { authenticate, type AuthResult } from "./gateway-auth";
-import { decodeSegment, dropConnection, readBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
+import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./body-intake";
+import { preAuthenticate, type AuthResult } from "./gateway-auth";
+import { decodeSegment, dropConnection, sendBytes, sendError, sendJson, sleep } from "./http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { matchRoute } from "./routes";
@@ -61,11 +62,6 @@ export interface EmulatorHandle {
 const API_PATH = /^\/v2\/([^/]*)\/fgs\/functions(\/.*)?$/;
 const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
 
-function bodyCap(ctx: EmulatorContext): number {
-  const largest = Math.max(ctx.options.limits.importPackageBytes, ctx.options.limits.codeUploadBytes);
-  return Math.ceil((largest * 4) / 3) * 2 + 1024 * 1024;
-}
-
 async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
   const started = Date.now();
   const method = req.method ?? "GET";
@@ -88,13 +84,22 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
       process.stderr.write(`[fgs-emulator] ${method} ${rawPath} -> ${status || "dropped"} ${entry.operation}${entry.fault ? ` fault=${entry.fault}` : ""}\n`);
     }
   };
+  let releaseBody = () => {};
   try {
-    const { body, overflow } = await readBody(req, bodyCap(ctx));
-    if (!route) throw Errors.noSuchApi();
-    if (overflow) throw route.operation === "updateCode" ? Errors.codeTooLarge(Number(req.headers["content-length"] ?? 0), ctx.options.limits.codeUploadBytes)
-      : route.operation === "import" ? Errors.importTooLarge(Number(req.headers["content-length"] ?? 0), ctx.options.limits.importPackageBytes)
-      : Errors.bodyTooLarge();
-    const auth: AuthResult = authenticate({ method, rawPath, rawQuery, headers: req.headers, body }, ctx.options.credentials, ctx.options.clockSkewToleranceMs, Date.now());
+    if (!route) {
+      res.setHeader("Connection", "close");
+      throw Errors.noSuchApi();
+    }
+    // Authenticate from the headers before reading a byte of the body, then take it in within the route's cap
+    // and the shared budget (body-intake.ts); the signature over the body is checked once it has arrived.
+    const pending = preAuthenticate({ method, rawPath, rawQuery, headers: req.headers }, ctx.options.credentials, ctx.options.clockSkewToleranceMs, Date.now());
+    const limits = ctx.options.limits;
+    const admitted = await admitBody(req, res, bodyCapFor(route.operation, limits), ctx.bodyBudget,
+      (n) => route.operation === "updateCode" ? Errors.codeTooLarge(n, limits.codeUploadBytes)
+        : route.operation === "import" ? Errors.importTooLarge(n, limits.importPackageBytes) : Errors.bodyTooLarge());
+    releaseBody = admitted.release;
+    const body = admitted.body;
+    const auth: AuthResult = pending.complete(body);
     entry.authKind = auth.kind;
     if (auth.accessKey) entry.accessKey = auth.accessKey;
     // [U] A foreign project id is an authentication failure at the gateway (the credentials are not scoped to it).
@@ -130,6 +135,8 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     const e = err instanceof ApiError ? err : Errors.internal(err instanceof Error ? err.message : String(err));
     if (!res.headersSent && !req.socket.destroyed) sendError(res, e);
     finish(e.status, e.code);
+  } finally {
+    releaseBody();
   }
 }
 
@@ -152,6 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     options: opts,
     scope: { region: opts.region, projectId: opts.projectId, domainId: opts.domainId },
     store, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
+    bodyBudget: new BodyBudget(budgetCapacity(opts.limits)),
     baseUrl: () => baseUrl,
     now: () => Date.now(),
   };

@@ -12,3 +12,4 @@ export { loadState, type StackState, type ResourceState } from "./state";
 export { readProject, type Project } from "./project";
 export { UNKNOWN } from "./wire";
 export { findPulumiCli, cachedCliPath, pinnedCliVersion, runWithPulumiCli, type PulumiCliRunOptions, type PulumiCliResult, type CliResourceEvent } from "./pulumi-cli";
+export { lockState, StateLockedError, type LockInfo, type StateLock } from "./state-lock";

@@ -11,6 +11,7 @@ import { runProgram } from "./program";
 import { readProject, resolveEntry } from "./project";
 import { stateCipher } from "./secrets";
 import { loadState } from "./state";
+import { lockState } from "./state-lock";
 import { countSteps, formatSummary, type Operation, type StepCounts } from "./summary";
 import { isSecret, UNKNOWN, containsUnknown } from "./wire";
 
@@ -73,6 +74,17 @@ export class StackRunError extends Error {
  * message, e.g. the plugin cannot resolve @pulumi/pulumi from its directory) for a setup problem.
  */
 export async function runStack(opts: RunStackOptions): Promise<StackResult> {
+  // One run at a time per state file, as Pulumi locks a stack (state-lock.ts).
+  const lock = lockState(opts.stateFile, opts.operation, (stale) =>
+    (opts.onOutput ?? ((line: string) => process.stderr.write(line + "\n")))(`removed a stale lock of pid ${stale.pid} (${stale.operation} since ${stale.since}), which is no longer running`));
+  try {
+    return await runStackUnlocked(opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runStackUnlocked(opts: RunStackOptions): Promise<StackResult> {
   const proj = opts.projectDir ? readProject(opts.projectDir) : undefined;
   const cwd = proj?.pwd ?? path.resolve(opts.pluginCwd ?? ".");
   const project = opts.project ?? proj?.name;

@@ -5,24 +5,28 @@
 import { DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
+import { ACCESS_KEY_ENV, resolveKeys, SECRET_KEY_ENV, SECRET_ON_COMMAND_LINE_WARNING } from "./emulator-secret";
 
 const OPTIONS = {
   port: { type: "string" },
   "data-dir": { type: "string" },
   "access-key": { type: "string" },
   "secret-key": { type: "string" },
+  "secret-key-file": { type: "string" },
   faults: { type: "string" },
   region: { type: "string" },
   "project-id": { type: "string" },
   verbose: { type: "boolean" },
 } as const;
 
-const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key SK] [--faults SPEC]
+const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
                     [--region NAME] [--project-id ID] [--verbose]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
-  --access-key AK   accepted access key (default: the fixed dev key), with --secret-key SK
+  --access-key AK   accepted access key (default: the fixed dev key; or ${ACCESS_KEY_ENV}), with its secret key from
+  --secret-key-file PATH   the first line of PATH, or the ${SECRET_KEY_ENV} environment variable
+                    (--secret-key SK also works but shows the secret in the process list)
   --faults SPEC     inject faults, e.g. 429=0.1,500=0.05,503=0.05,reset=0.05,latency=0.1:200ms,commitDrop=import|code:1,seed=42
   --region NAME     region in URNs (default cn-north-4)
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
@@ -34,17 +38,20 @@ export const command: Command = {
   summary: "run the local FunctionGraph emulator (loopback HTTP server) until Ctrl-C",
   usage: USAGE,
   options: OPTIONS,
-  run: (values) => serve(emulatorOptions(values)),
+  run: (values) => {
+    if (values["secret-key"] !== undefined) process.stderr.write(SECRET_ON_COMMAND_LINE_WARNING);
+    return serve(emulatorOptions(values, process.env));
+  },
 };
 
 /** Parses `fgs emulator` arguments with the one parser; throws a UsageError for the user. */
-export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
+export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
   const parsed = parseCommandArgs(command, argv);
   if (!parsed) throw new UsageError("--help given");
-  return emulatorOptions(parsed.values);
+  return emulatorOptions(parsed.values, env);
 }
 
-function emulatorOptions(values: OptionValues): EmulatorOptions {
+function emulatorOptions(values: OptionValues, env: NodeJS.ProcessEnv): EmulatorOptions {
   const str = (k: keyof typeof OPTIONS) => values[k] as string | undefined;
   const options: EmulatorOptions = { quiet: !values.verbose };
   const port = intOption(values, "port", 0, 65535);
@@ -60,10 +67,13 @@ function emulatorOptions(values: OptionValues): EmulatorOptions {
   }
   if (str("region") !== undefined) options.region = str("region");
   if (str("project-id") !== undefined) options.projectId = str("project-id");
-  const accessKey = str("access-key");
-  const secretKey = str("secret-key");
-  if ((accessKey === undefined) !== (secretKey === undefined)) throw new UsageError("--access-key and --secret-key go together");
-  if (accessKey !== undefined) options.credentials = { accessKey, secretKey: secretKey! };
+  let keys;
+  try {
+    keys = resolveKeys({ accessKey: str("access-key"), secretKey: str("secret-key"), secretKeyFile: str("secret-key-file") }, env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (keys) options.credentials = keys;
   return options;
 }
 
@@ -93,7 +103,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   }
   const region = emu.region;
   // The dev secret is printed so it can be pasted; a secret key the user chose is theirs to know, never echoed.
-  const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the --secret-key you gave>";
+  const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the secret key you gave>";
   process.stdout.write(`FunctionGraph emulator listening on ${emu.url}
   region      ${region}
   project id  ${emu.projectId}
@@ -101,7 +111,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   secret key  ${sk}
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
-  admin       ${emu.url}/__admin/requests (loopback, no auth)
+  admin       ${emu.url}/__admin/requests (loopback only; writes need the header X-Fgs-Admin: 1)
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}

@@ -13,6 +13,7 @@ const USAGE = `usage: fgs pack DIR [--exclude PATTERN]... [--level 0-9] [--no-ig
   --exclude PATTERN   gitignore-style pattern, relative to DIR (repeatable; applied after ignore files)
   --level N           deflate level 0-9 (default ${PACKAGING_DEFAULTS.compressionLevel}); never changes sourceSha512
   --no-ignore-files   do not honour .gitignore / .fgsignore
+  --allow-links-to-ignored   package symlinks whose target the ignore rules exclude (e.g. config -> .env)
   --out FILE          also write the zip to FILE
   --json              print a JSON object with the file list instead of text
 `;
@@ -25,6 +26,7 @@ export const command: Command = {
     exclude: { type: "string", multiple: true, short: "x" },
     level: { type: "string" },
     "no-ignore-files": { type: "boolean" },
+    "allow-links-to-ignored": { type: "boolean" },
     out: { type: "string", short: "o" },
     json: { type: "boolean" },
   },
@@ -32,7 +34,9 @@ export const command: Command = {
   run: (values, positionals) => pack(values as PackValues, positionals[0]),
 };
 
-interface PackValues { exclude?: string[]; level?: string; "no-ignore-files"?: boolean; out?: string; json?: boolean }
+interface PackValues {
+  exclude?: string[]; level?: string; "no-ignore-files"?: boolean; "allow-links-to-ignored"?: boolean; out?: string; json?: boolean;
+}
 
 async function pack(values: PackValues, sourceDir: string): Promise<number> {
   const positionals = [sourceDir];
@@ -43,6 +47,7 @@ async function pack(values: PackValues, sourceDir: string): Promise<number> {
     result = await packageSource(positionals[0], {
       exclude: values.exclude ?? [],
       useIgnoreFiles: !values["no-ignore-files"],
+      allowLinksToIgnored: values["allow-links-to-ignored"] === true,
       compressionLevel: level,
     });
   } catch (err) {

@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLoopback } from "../admin";
+import { checkAdminRequest } from "../admin-guard";
 import type { EmulatorContext } from "../context";
 import { ApiError } from "../errors";
 import { decodeSegment, readBody, sendJson } from "../http-io";
@@ -52,6 +53,7 @@ function str(o: Record<string, unknown>, key: string, required: boolean): string
 export async function handleRuntimeAdmin(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw fail(403, "the admin surface answers loopback clients only");
+    checkAdminRequest(req); // the same browser rules as every admin route (admin-guard.ts)
     const { body } = await readBody(req, 1024 * 1024);
     const [, area, rawId] = PATHS.exec(rawPath)!;
     const id = rawId === undefined ? undefined : decodeSegment(rawId);

@@ -6,10 +6,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as buffer from "node:buffer";
 import { PackagingError, unreadable } from "./errors";
 import { statStamp } from "./hash-cache";
-import { excludeLevel, isIgnored, readIgnoreFiles, type IgnoreLevel } from "./ignore-rules";
+import { ALWAYS_EXCLUDED, excludeLevel, isIgnored, readIgnoreFiles, type IgnoreLevel } from "./ignore-rules";
 import type { ResolvedPackagingOptions } from "./options";
+import { checkLinkTarget, type LinkTargetRules } from "./link-target-rules";
 
 /** Normalised Unix mode of a packaged file: 0o755 if any exec bit is set on disk, else 0o644. */
 export type FileMode = 0o644 | 0o755;
@@ -29,6 +31,11 @@ export interface CollectedFile {
   /** Stat stamp at walk time (see hash-cache.ts), and the mtime the racy check needs. */
   readonly stamp: string;
   readonly mtimeMs: number;
+  /** Device and inode the walk saw: the read must open this very file (safe-open.ts). */
+  readonly dev: number;
+  readonly ino: number;
+  /** For a symlink: the absolute real path of its target, which is what is read (never through the link). */
+  readonly target?: string;
 }
 
 /** Result of walking a source directory. */
@@ -41,11 +48,6 @@ export interface CollectedSource {
   readonly totalBytes: number;
 }
 
-/**
- * Entry names never packaged, at any depth: VCS metadata. (A plain array, not a Set: Pulumi's function
- * serializer captures module-level values by value and does not rebuild Sets.)
- */
-const ALWAYS_EXCLUDED: readonly string[] = [".git"];
 
 /** Characters refused in names (see `collectFiles`): control characters and the backslash. */
 const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f\\]/;
@@ -104,7 +106,23 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
   const files: CollectedFile[] = [];
   let totalBytes = 0;
 
-  const addFile = (relPath: string, absPath: string, st: fs.Stats): void => {
+  let entriesSeen = 0;
+  const countEntry = (absPath: string): void => {
+    if (++entriesSeen > options.maxEntries) {
+      throw new PackagingError("TOO_LARGE", absPath,
+        `source directory ${root} has more than ${options.maxEntries} files and directories (reached at ${absPath}; symlinks count each time they are followed): ` +
+          `exclude what the function does not need (exclude option or .fgsignore), or raise maxEntries`);
+    }
+  };
+  const linkExpansions = new Map<string, number>();
+  const targetRules: LinkTargetRules = { realRoot, options, cache: new Map() };
+
+  const addFile = (relPath: string, absPath: string, st: fs.Stats, target?: string): void => {
+    countEntry(absPath);
+    if (st.size > MAX_FILE_BYTES) {
+      throw new PackagingError("TOO_LARGE", absPath,
+        `${absPath} is ${st.size} bytes; one file can be at most ${MAX_FILE_BYTES} bytes (packaging holds a file in one buffer): exclude it (exclude option or .fgsignore)`);
+    }
     totalBytes += st.size;
     if (totalBytes > options.maxTotalBytes) {
       throw new PackagingError(
@@ -116,6 +134,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
     }
     const file: CollectedFile = {
       path: relPath, seq: files.length, size: st.size, mode: normaliseMode(st.mode), stamp: statStamp(st), mtimeMs: st.mtimeMs,
+      dev: st.dev, ino: st.ino, ...(target !== undefined ? { target } : {}),
     };
     files.push(file);
     onFile?.(file);
@@ -128,6 +147,8 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
     } catch (err) {
       throw unreadable(absDir, err);
     }
+    // What was listed must be the directory the walk meant (not one swapped for a link to elsewhere meanwhile).
+    assertSameDirectory(absDir, realDir);
     const fileLevels = options.useIgnoreFiles
       ? parentLevels.concat(readIgnoreFiles(absDir, relDir, new Set(entries.map((e) => e.name))))
       : parentLevels;
@@ -154,6 +175,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
         if (ancestors.has(real)) {
           throw new PackagingError("SYMLINK_CYCLE", absPath, `directory ${absPath} is its own ancestor (reached through a symlink): remove the link or exclude it`);
         }
+        countEntry(absPath);
         ancestors.add(real);
         walk(absPath, relPath, real, ancestors, fileLevels);
         ancestors.delete(real);
@@ -161,9 +183,15 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
         if (isIgnored(levels, relPath, false)) continue;
         let st: fs.Stats;
         try {
-          st = fs.statSync(absPath);
+          st = fs.lstatSync(absPath); // never through a link: it must still be the regular file readdir listed
         } catch (err) {
           throw unreadable(absPath, err);
+        }
+        if (!st.isFile()) {
+          if (st.isSymbolicLink() || st.isDirectory()) {
+            throw new PackagingError("CHANGED_WHILE_PACKAGING", absPath, `${absPath} was replaced (by a symlink or a directory) while the source directory was walked: run again once nothing is writing to it`);
+          }
+          throw unsupported(absPath);
         }
         addFile(relPath, absPath, st);
       } else if (entry.isSymbolicLink()) {
@@ -188,7 +216,8 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
           throw unreadable(absPath, err);
         }
         if (st.isDirectory() && isIgnored(levels, relPath, true)) continue;
-        if (!options.followExternalSymlinks && !isInside(realRoot, real)) {
+        const inside = isInside(realRoot, real);
+        if (!options.followExternalSymlinks && !inside) {
           throw new PackagingError(
             "SYMLINK_ESCAPES",
             absPath,
@@ -196,15 +225,24 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
               `delete the link, exclude it, copy the target in, or set followExternalSymlinks if you really mean to upload it`,
           );
         }
+        if (inside) checkLinkTarget(targetRules, absPath, real, st.isDirectory());
         if (st.isDirectory()) {
           if (ancestors.has(real)) {
             throw new PackagingError("SYMLINK_CYCLE", absPath, `symlink ${absPath} -> ${readLink(absPath)} points to its own ancestor ${real}, which would loop forever: delete the link or exclude it`);
           }
+          const times = (linkExpansions.get(real) ?? 0) + 1;
+          linkExpansions.set(real, times);
+          if (times > options.maxSymlinkExpansions) {
+            throw new PackagingError("SYMLINK_FANOUT", absPath,
+              `symlink ${absPath} -> ${readLink(absPath)} is the ${times}th link into ${real}: links that fan out expand the tree exponentially. ` +
+                `Delete or exclude the redundant links, or raise maxSymlinkExpansions if every copy is really wanted`);
+          }
+          countEntry(absPath);
           ancestors.add(real);
           walk(absPath, relPath, real, ancestors, fileLevels);
           ancestors.delete(real);
         } else if (st.isFile()) {
-          addFile(relPath, absPath, st);
+          addFile(relPath, absPath, st, real);
         } else {
           throw unsupported(absPath);
         }
@@ -231,9 +269,31 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
   return { root, files: keyed.map((k) => k.f), totalBytes };
 }
 
-/** Absolute path to read `file` from (through the link, for a symlink). */
+/** Absolute path of `file` in the source tree (for a symlink: the link's path; its content is read from `target`). */
 export function absolutePath(root: string, file: CollectedFile): string {
   return path.sep === "/" ? `${root}/${file.path}` : path.join(root, file.path);
+}
+
+/**
+ * The largest single file packaging reads: it holds a file in one Buffer, so 4 GiB (or less where Node.js's
+ * `buffer.constants.MAX_LENGTH` is smaller) on every Node.js version alike. A larger file is TOO_LARGE (named),
+ * whatever `maxTotalBytes` allows, instead of failing later as unreadable. (No such file can be deployed anyway:
+ * the service takes 1.5 GB uncompressed.)
+ */
+export const MAX_FILE_BYTES = Math.min(buffer.constants.MAX_LENGTH, 2 ** 32);
+
+/** Throws CHANGED_WHILE_PACKAGING unless `absDir` (just listed) still resolves to `realDir`. */
+function assertSameDirectory(absDir: string, realDir: string): void {
+  let now: string;
+  try {
+    now = (fs.realpathSync.native ?? fs.realpathSync)(absDir);
+  } catch (err) {
+    throw unreadable(absDir, err);
+  }
+  if (now !== realDir) {
+    throw new PackagingError("CHANGED_WHILE_PACKAGING", absDir,
+      `directory ${absDir} now resolves to ${now}, not ${realDir}: it was replaced (e.g. by a symlink) while the source directory was walked; nothing from it is packaged. Run again once nothing is writing to the source directory`);
+  }
 }
 
 function readLink(p: string): string {

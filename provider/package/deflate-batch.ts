@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import { createHash } from "node:crypto";
 import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
+import { openTicket } from "./safe-open";
 
 /** Per-thread state reused across batches (created per pool, so it dies with the packaging call). */
 export interface BatchContext {
@@ -23,9 +24,9 @@ export function newBatchContext(): BatchContext {
   return { scratch: Buffer.allocUnsafeSlow(1024 * 1024) };
 }
 
-/** Reads the whole file into `ctx.scratch` and returns a view valid until the next read. */
+/** Reads the whole file (a read ticket, see safe-open.ts) into `ctx.scratch`; the view is valid until the next read. */
 function readIntoScratch(ctx: BatchContext, p: string): Buffer {
-  const fd = fs.openSync(p, "r");
+  const fd = openTicket(p);
   try {
     const size = fs.fstatSync(fd).size;
     if (ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));

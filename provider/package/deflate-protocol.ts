@@ -10,7 +10,7 @@ export interface DeflateRequest {
   readonly id: number;
   /** zlib level 0-9, or `HASH_ONLY`. */
   readonly level: number;
-  /** Absolute paths. */
+  /** Absolute paths, or read tickets (safe-open.ts) that also name the file the walk saw. */
   readonly paths: string[];
 }
 

@@ -23,6 +23,12 @@ export type PackagingErrorCode =
   | "TOO_LARGE"
   /** A special file (socket, FIFO, device) that cannot be packaged. */
   | "UNSUPPORTED_FILE"
+  /** A file or directory was replaced (another file, a symlink) between the walk and the read. */
+  | "CHANGED_WHILE_PACKAGING"
+  /** Symlinks expand one directory too many times (fan-out without a cycle). */
+  | "SYMLINK_FANOUT"
+  /** A symlink points at a file or directory the ignore rules exclude (`allowLinksToIgnored` is off). */
+  | "SYMLINK_TO_IGNORED"
   /**
    * A file or directory name no zip reader would extract faithfully: not valid UTF-8, or containing a
    * backslash (a path separator to most zip readers). Rename it or exclude it.

@@ -11,10 +11,15 @@
  * default on Linux, where functions run): the `ignore` library's default is case-insensitive, which would make
  * `*.LOG` drop `a.log` here but not in git, and would make the package depend on nothing but a flag.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import ignore, { type Ignore } from "ignore";
-import { unreadable } from "./errors";
+import { readRegularText } from "./safe-open";
+
+/**
+ * Entry names never packaged, at any depth: VCS metadata. (A plain array, not a Set: Pulumi's function
+ * serializer captures module-level values by value and does not rebuild Sets.)
+ */
+export const ALWAYS_EXCLUDED: readonly string[] = [".git"];
 
 /** Names of the ignore files honoured in every directory, in the order they are applied. */
 export const IGNORE_FILE_NAMES: readonly string[] = [".gitignore", ".fgsignore"];
@@ -74,13 +79,9 @@ export function readIgnoreFiles(absDir: string, relDir: string, names: ReadonlyS
   for (const name of IGNORE_FILE_NAMES) {
     if (!names.has(name)) continue;
     const file = path.join(absDir, name);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EISDIR" || (err as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw unreadable(file, err);
-    }
+    // Never blocks on a FIFO named like an ignore file (safe-open.ts); absent or a directory: no rules.
+    const text = readRegularText(file);
+    if (text === undefined) continue;
     levels.push({ base: relDir ? relDir + "/" : "", matcher: newMatcher(text) });
   }
   return levels;

@@ -14,6 +14,15 @@ export interface PackagingOptions {
   useIgnoreFiles?: boolean;
   /** Package the targets of symlinks that resolve outside the source directory instead of refusing (default false). */
   followExternalSymlinks?: boolean;
+  /**
+   * Package symlinks whose target (inside the source) the ignore rules exclude — e.g. `config -> .env` — instead
+   * of refusing with SYMLINK_TO_IGNORED (default false: an excluded file never ships under another name).
+   */
+  allowLinksToIgnored?: boolean;
+  /** Most files and directories walked, each symlink counted every time it is followed (default 100,000; TOO_LARGE above). */
+  maxEntries?: number;
+  /** Most times one directory may be entered through symlinks (default 32; SYMLINK_FANOUT above: links that fan out). */
+  maxSymlinkExpansions?: number;
   /** zlib deflate level 0–9 used by `packageSource` (default 6). Never affects `sourceSha512`. */
   compressionLevel?: number;
   /**
@@ -37,6 +46,9 @@ export interface ResolvedPackagingOptions {
   exclude: readonly string[];
   useIgnoreFiles: boolean;
   followExternalSymlinks: boolean;
+  allowLinksToIgnored: boolean;
+  maxEntries: number;
+  maxSymlinkExpansions: number;
   compressionLevel: number;
   maxTotalBytes: number;
   /** `undefined` = automatic, see `PackagingOptions.workerThreads`. */
@@ -52,6 +64,9 @@ export const PACKAGING_DEFAULTS: Readonly<ResolvedPackagingOptions> = Object.fre
   exclude: Object.freeze([]) as readonly string[],
   useIgnoreFiles: true,
   followExternalSymlinks: false,
+  allowLinksToIgnored: false,
+  maxEntries: 100_000,
+  maxSymlinkExpansions: 32,
   compressionLevel: 6,
   maxTotalBytes: DEFAULT_MAX_TOTAL_BYTES,
   workerThreads: undefined,
@@ -100,6 +115,13 @@ export function resolveOptions(options: PackagingOptions = {}): ResolvedPackagin
   }
   if (options.useIgnoreFiles !== undefined) o.useIgnoreFiles = Boolean(options.useIgnoreFiles);
   if (options.followExternalSymlinks !== undefined) o.followExternalSymlinks = Boolean(options.followExternalSymlinks);
+  if (options.allowLinksToIgnored !== undefined) o.allowLinksToIgnored = Boolean(options.allowLinksToIgnored);
+  for (const key of ["maxEntries", "maxSymlinkExpansions"] as const) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < 1) throw new TypeError(`options.${key} must be a positive integer, got ${String(v)}`);
+    o[key] = v;
+  }
   if (options.compressionLevel !== undefined) {
     const l = options.compressionLevel;
     if (!Number.isInteger(l) || l < 0 || l > 9) {

@@ -10,8 +10,9 @@
 import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import type { DeflatedFile } from "./deflate-protocol";
-import { unreadable } from "./errors";
+import * as fs from "node:fs";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
+import { readFailure, readTicket } from "./safe-open";
 
 /** One file's result: checksums and the entry body (empty when hashing only). */
 export interface FileResult {
@@ -49,6 +50,14 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   let pool: DeflatePool | undefined;
   let settle: { resolve: (r: FileResult[]) => void; reject: (e: unknown) => void } | undefined;
   let failure: unknown;
+  let realRoot: string | undefined;
+
+  // Workers open exactly the file the walk saw (safe-open.ts) — inside the tree unless the user allowed links
+  // out of it (followExternalSymlinks) — and a symlinked file at its target, never through the link.
+  const ticketFor = (f: CollectedFile): string => {
+    if (!options.followExternalSymlinks) realRoot ??= (fs.realpathSync.native ?? fs.realpathSync)(root);
+    return readTicket(f.target ?? absolutePath(root, f), f, realRoot);
+  };
 
   const fail = (err: unknown): void => {
     if (failed) return;
@@ -76,12 +85,12 @@ export function startFileProcessor(root: string, level: number, options: Resolve
       if (!full && !walkDone) return; // wait for more files to fill the batch
       next = i;
       held += bytes;
-      pool.submit(level, batch.map((f) => absolutePath(root, f)), bytes).then(({ files: out, bodies }) => {
+      pool.submit(level, batch.map(ticketFor), bytes).then(({ files: out, bodies }) => {
         if (failed) return;
         held -= bytes;
         for (let k = 0; k < batch.length; k++) {
           const r = out[k];
-          if (r.error) return fail(unreadable(absolutePath(root, batch[k]), Object.assign(new Error(r.error), { code: r.error })));
+          if (r.error) return fail(readFailure(absolutePath(root, batch[k]), r.error));
           results[batch[k].seq] = { result: r, body: bodies.subarray(r.offset, r.offset + r.length) };
         }
         done += batch.length;

@@ -8,7 +8,6 @@ import {
   backoffDelay, buildImportPackage, maxRetriesFromEnv, normalizeUrn, retryBaseDelayFromEnv, SIZE_LIMITS,
   type FunctionGraphClient, type FunctionModel,
 } from "../api";
-import { writeStoredZip } from "../api/stored-zip";
 import type { PackagedSource } from "../package";
 import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
@@ -18,6 +17,7 @@ import {
 } from "./service-steps";
 import { importLimiter } from "./limiter";
 import { configRequest, importSettings, settingChanges } from "./settings";
+import { ownPlaceholder } from "./resume-create";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */
 class PartialCreateError extends Error {
@@ -65,11 +65,6 @@ async function converge(
   return model;
 }
 
-/** A tiny code zip for packages over the import limit: imported first, then replaced by `PUT …/code`. */
-function placeholderCode(): Buffer {
-  return writeStoredZip([{ name: "PLACEHOLDER.txt", data: Buffer.from("replaced by the real code upload\n") }]);
-}
-
 /**
  * Packages, imports (a placeholder first when the package is over the import limit, then `PUT …/code`),
  * handles an existing name (FSS.1061) and ambiguous failures, publishes a version when asked.
@@ -86,7 +81,9 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   if (viaPlaceholder) {
     progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);
   }
-  const imported = viaPlaceholder ? buildImportPackage(settings, placeholderCode()) : direct;
+  // The placeholder is marked as this create's own, so a create that died after importing it is resumed.
+  const placeholder = ownPlaceholder(inputs, pkg);
+  const imported = viaPlaceholder ? buildImportPackage(settings, placeholder.zip) : direct;
   const request = { ...imported.request, package: inputs.package };
 
   let landed: FunctionModel | undefined;
@@ -99,8 +96,14 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     } catch (err) {
       if (isFgsError(err, 409, "FSS.1061")) {
         const existing = await client.getFunctionConfig(`${inputs.package}:${inputs.funcName}`);
-        landed = await takeOver(client, inputs, pkg, existing);
-        needsCode = false;
+        if (placeholder.isOwnHalfFinished(existing)) {
+          progress(`${inputs.funcName}: found the placeholder an interrupted create of this function left; finishing it`);
+          landed = existing;
+          needsCode = true;
+        } else {
+          landed = await takeOver(client, inputs, pkg, existing);
+          needsCode = false;
+        }
       } else if (isAmbiguous(err)) {
         // The import may have been applied: look before deciding (never import twice).
         const existing = await findFunction(client, `${inputs.package}:${inputs.funcName}`);

@@ -6,7 +6,9 @@ import { isLoopback } from "../../emulator/admin";
 import { resolveOptions } from "../../emulator/options";
 import { codeZip, rawRequest, signedRequest } from "./helpers";
 
-const json = { "Content-Type": "application/json" };
+/** Admin writes carry the custom header that keeps browsers out (admin-guard.ts). */
+const admin = { "X-Fgs-Admin": "1" };
+const json = { "Content-Type": "application/json", ...admin };
 
 describe("admin surface", () => {
   let emu: EmulatorHandle;
@@ -42,7 +44,7 @@ describe("admin surface", () => {
     assert.equal(patch.json().timeout, 99);
     const badPatch = await rawRequest(emu.url, "PATCH", "/__admin/functions/drift/config", json, JSON.stringify({ memory_size: 3 }));
     assert.equal(badPatch.json().error_code, "FSS.1007");
-    assert.equal((await rawRequest(emu.url, "DELETE", "/__admin/functions/drift")).status, 204);
+    assert.equal((await rawRequest(emu.url, "DELETE", "/__admin/functions/drift", admin)).status, 204);
     assert.equal((await signedRequest(emu, "GET", "/drift/config")).status, 404);
   });
 
@@ -57,9 +59,9 @@ describe("admin surface", () => {
     assert.deepEqual(emu.requests({ writesOnly: true }).map((e) => e.operation), ["updateConfig"]);
     const filtered = (await rawRequest(emu.url, "GET", "/__admin/requests?operation=list")).json().requests as unknown[];
     assert.equal(filtered.length, 2);
-    assert.equal((await rawRequest(emu.url, "DELETE", "/__admin/requests")).status, 204);
+    assert.equal((await rawRequest(emu.url, "DELETE", "/__admin/requests", admin)).status, 204);
     assert.deepEqual(emu.requests(), []);
-    assert.equal((await rawRequest(emu.url, "POST", "/__admin/reset")).status, 204);
+    assert.equal((await rawRequest(emu.url, "POST", "/__admin/reset", admin)).status, 204);
     assert.deepEqual(emu.functions(), []);
     assert.equal((await rawRequest(emu.url, "GET", "/__admin/nothing")).status, 404);
   });

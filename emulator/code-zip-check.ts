@@ -1,0 +1,39 @@
+/**
+ * The archive checks the routes share, with each route's documented error: a zip that is not readable is
+ * 400 FSS.1011; a zip over a bound (archive-limits.ts: entry count, per-entry and total uncompressed size, ratio)
+ * is refused before inflating with the route's "too large" error — 413 FSS.1071 for code (`PUT …/code`, the
+ * admin surface), 400 FSS.1023 for an import package and the code inside it.
+ */
+import { ArchiveLimitError } from "./archive-limits";
+import { ApiError, Errors } from "./errors";
+import { readZip, ZipReadError, type ReadZipBounds, type ZipEntryInfo } from "./zip-reader";
+
+/** Builds the route's "too large" error from the limit's description. */
+export type TooLargeError = (detail: string) => ApiError;
+
+/** 413 FSS.1071: a code zip over a bound. */
+export const codeTooLarge: TooLargeError = (detail) => new ApiError(413, "FSS.1071", `The code package is too large: ${detail}`);
+
+/** 400 FSS.1023: an import package (or the code in it) over a bound. */
+export const importTooLarge: TooLargeError = (detail) => new ApiError(400, "FSS.1023", `The imported file is too large: ${detail}`);
+
+/**
+ * Reads `zip` (see `readZip`), mapping failures to API errors: unreadable → 400 FSS.1011 naming `what`, over a
+ * bound → `tooLarge`.
+ */
+export async function readZipChecked(
+  zip: Buffer, what: string, wanted: (name: string) => boolean, tooLarge: TooLargeError, bounds: ReadZipBounds = {},
+): Promise<ZipEntryInfo[]> {
+  try {
+    return await readZip(zip, wanted, bounds);
+  } catch (err) {
+    if (err instanceof ZipReadError) throw Errors.invalidCode(`${what} is not a valid zip (${err.message})`);
+    if (err instanceof ArchiveLimitError) throw tooLarge(`${what}: ${err.detail}`);
+    throw err;
+  }
+}
+
+/** 400 FSS.1011 unless `zip` is a readable zip (every entry inflated and checked, nothing kept); `tooLarge` over a bound. */
+export async function assertZip(zip: Buffer, what: string, tooLarge: TooLargeError = codeTooLarge): Promise<void> {
+  await readZipChecked(zip, what, () => false, tooLarge);
+}
