@@ -5,10 +5,12 @@
  *     >= 20,000 files / >= 200 MB, hashSource vs plain reads, peak RSS of packageSource;
  *  2. no-op preview (bench/preview.ts): check + diff of one function on that tree (target <= 0.6 s), plus the same
  *     preview through the engine harness;
- *  3. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip;
- *  4. stack (bench/stack.ts): 50 functions, up then a no-op up;
- *  5. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call.
- * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,upload,stack,invoke` selects.
+ *  3. edit cycle (bench/edit-cycle.ts): preview after an edit and a first preview vs a naive SHA512 of the tree,
+ *     up after an edit vs packageSource, the emulator's ingest rate while it answers reads;
+ *  4. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip;
+ *  5. stack (bench/stack.ts): 50 functions, up then a no-op up;
+ *  6. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call.
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,stack,invoke` selects.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,6 +18,7 @@ import * as path from "node:path";
 import { runPackagingBench } from "./packaging";
 import { DEFAULT_TREE, runPreviewBench } from "./preview";
 import { runUploadMemoryBench } from "./upload-memory";
+import { runEditCycleBench } from "./edit-cycle";
 import { runStackBench } from "./stack";
 import { runInvokeBench } from "./invoke";
 
@@ -39,6 +42,10 @@ async function main(): Promise<void> {
   if (want("preview")) {
     log("\n## no-op preview");
     results.preview = await runPreviewBench({ treeDir: DEFAULT_TREE, log });
+  }
+  if (want("edit")) {
+    log("\n## edit cycle");
+    results.edit = await runEditCycleBench({ treeDir: DEFAULT_TREE, log });
   }
   if (want("upload")) {
     log("\n## upload memory");

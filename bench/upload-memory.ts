@@ -20,6 +20,8 @@ export interface UploadMemoryResult {
   rssBeforeBytes: number;
   peakRssBytes: number;
   createSeconds: number;
+  /** 1.5x the zip + 100 MB: the target for `peakRssBytes`. */
+  budgetBytes: number;
 }
 
 
@@ -68,10 +70,12 @@ export async function runUploadMemoryBench(opts: { log?: (line: string) => void;
     const r = JSON.parse(out.trim().split("\n").pop()!) as { codeSize: number; rssBeforeBytes: number; peakRssBytes: number; createSeconds: number };
     const writes = emu.requests({ writesOnly: true }).map((e) => e.operation);
     const zipBytes = emu.functions()[0]?.code_size ?? r.codeSize;
+    const budget = 1.5 * zipBytes + 100 * MB;
     log(`upload memory: ${(zipBytes / MB).toFixed(1)} MB zip (${writes.join(" + ")}) in ${r.createSeconds.toFixed(2)} s; ` +
       `peak RSS ${(r.peakRssBytes / MB).toFixed(0)} MB (${(r.rssBeforeBytes / MB).toFixed(0)} MB before the create) = ` +
-      `${(r.peakRssBytes / zipBytes).toFixed(1)}x the zip`);
-    return { zipBytes, rssBeforeBytes: r.rssBeforeBytes, peakRssBytes: r.peakRssBytes, createSeconds: r.createSeconds };
+      `${(r.peakRssBytes / zipBytes).toFixed(1)}x the zip; vs the budget 1.5x zip + 100 MB = ${(budget / MB).toFixed(0)} MB: ` +
+      `${(r.peakRssBytes / budget).toFixed(2)} (target <= 1: ${r.peakRssBytes <= budget ? "meets" : "MISSES"})`);
+    return { zipBytes, rssBeforeBytes: r.rssBeforeBytes, peakRssBytes: r.peakRssBytes, createSeconds: r.createSeconds, budgetBytes: budget };
   } finally {
     await emu.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -104,9 +104,12 @@ export function newFunctionRecord(
   };
 }
 
-/** Replaces the head code of `f` (digest, size, modification time, image name); the caller stores the blob. */
-export function setHeadCode(f: FunctionRecord, code: Buffer, now: number): void {
-  f.digest = sha512Hex(code);
+/**
+ * Replaces the head code of `f` (digest, size, modification time, image name); the caller stores the blob.
+ * `digest` is the code's SHA512 when the caller already has it.
+ */
+export function setHeadCode(f: FunctionRecord, code: Buffer, now: number, digest = sha512Hex(code)): void {
+  f.digest = digest;
   f.codeSize = code.length;
   touchHead(f, now);
 }

@@ -7,12 +7,14 @@
  * on the instance, which the dynamic provider creates at run time — and the zod schemas are required at call
  * time (schemas-at-runtime.ts), so a provider that captures this class by value still serializes.
  */
+import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { canonicalQuery } from "../auth/percent-encoding";
 import { redactSecrets } from "../auth/redact";
 import type { Credentials } from "../auth/resolve-target";
 import { signRequest } from "../auth/sign-request";
+import { codeUploadStream, type StreamedBody } from "./code-upload-stream";
 import { dispatcherFor } from "./dispatcher-cache";
 import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
 import {
@@ -76,8 +78,8 @@ interface CallSpec<S extends z.ZodType | undefined> {
   sub: string;
   query?: [string, string][];
   body?: unknown;
-  /** A body already serialized (large uploads: see `uploadFunctionCode`); wins over `body`. */
-  rawBody?: Buffer;
+  /** A body already serialized, or streamed (large uploads: see `uploadFunctionCode`); wins over `body`. */
+  rawBody?: Buffer | StreamedBody;
   schema: S;
   /** Safe to repeat blindly after an ambiguous failure. */
   idempotent: boolean;
@@ -151,16 +153,16 @@ export class FunctionGraphClient {
   }
 
   /**
-   * `PUT /{urn}/code` for a zip held in memory: the same request as `updateFunctionCode`, but the JSON body is
-   * written straight into one Buffer with the Base64 encoded in chunks. Building the Base64 string, then the
-   * JSON string, then its bytes held three copies of a 45 MB upload's 60 MB of text at once.
+   * `PUT /{urn}/code` for a zip held in memory (whole, or as consecutive parts): the same request as
+   * `updateFunctionCode`, but the JSON body is streamed, its Base64 encoded slice by slice on each attempt
+   * (code-upload-stream.ts): the upload holds no copy of the zip's 4/3-size text.
    */
-  async uploadFunctionCode(urn: string, zip: Buffer, opts: { codeFilename: string; dependVersionList?: string[] }): Promise<UpdateFunctionCodeResponse> {
+  async uploadFunctionCode(urn: string, zip: Buffer | readonly Uint8Array[], opts: { codeFilename: string; dependVersionList?: string[] }): Promise<UpdateFunctionCodeResponse> {
     // The small fields are validated as usual; the Base64 is ours, so it is valid by construction.
     checkRequest("update-code request", schemas().UpdateFunctionCodeRequestSchema, {
       code_type: "zip", code_filename: opts.codeFilename, func_code: { file: "" }, depend_version_list: opts.dependVersionList,
     });
-    return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/code`, rawBody: codeUploadBody(zip, opts),
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/code`, rawBody: codeUploadStream(zip, opts),
       schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
   }
 
@@ -268,17 +270,21 @@ export class FunctionGraphClient {
    * One attempt: sign, send, read the whole body within the timeout. A network failure or timeout is returned
    * (classified), not thrown, so only transport errors — never a bug in this code — count as retryable.
    */
-  private async send(url: URL, method: string, body: Buffer | undefined): Promise<Raw | NetworkFailure> {
+  private async send(url: URL, method: string, raw: Buffer | StreamedBody | undefined): Promise<Raw | NetworkFailure> {
     this.counters.requests++;
+    // Duck-typed: a class or global captured by Pulumi's serializer may not be the one the body was made with.
+    const streamed = raw !== undefined && typeof (raw as StreamedBody).chunks === "function" ? (raw as StreamedBody) : undefined;
+    const body = streamed ? undefined : (raw as Buffer | undefined);
     const base: Record<string, string> = { "Content-Type": "application/json", "X-Project-Id": this.projectId };
     let headers: Record<string, string>;
     if (this.credentials.kind === "aksk") {
       if (this.credentials.securityToken) base["X-Security-Token"] = this.credentials.securityToken;
-      headers = signRequest({ method, url, headers: base, body }, this.credentials, this.now());
+      headers = signRequest({ method, url, headers: base, body, bodySha256: streamed?.sha256Hex }, this.credentials, this.now());
     } else {
       headers = { ...base, "X-Auth-Token": this.credentials.authToken };
     }
-    const timeoutMs = attemptTimeoutMs(this.timeoutMs, body?.length ?? 0);
+    if (streamed) headers["Content-Length"] = String(streamed.length);
+    const timeoutMs = attemptTimeoutMs(this.timeoutMs, raw?.length ?? 0);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -287,7 +293,8 @@ export class FunctionGraphClient {
     }, timeoutMs);
     try {
       const res = await dispatcherFor(url.origin).request({
-        origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body,
+        origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers,
+        body: streamed ? Readable.from(streamed.chunks(), { objectMode: false }) : body,
         signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
       });
       const data = Buffer.from(await res.body.arrayBuffer());

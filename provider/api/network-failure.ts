@@ -8,13 +8,16 @@ import type { NetworkFailureKind } from "./errors";
 /** An attempt that got no complete response: its kind, low-level code and message. */
 export type NetworkFailure = { kind: NetworkFailureKind; code?: string; detail: string };
 
+// Arrays, not Sets: Pulumi's function serializer captures module constants by value, and a captured Set is a
+// plain object whose `has` throws ("called on incompatible receiver") — in the deployed provider, every network
+// failure then surfaced as that TypeError instead of being classified and retried.
 /** Codes meaning no connection was made: the request never reached the server. */
-const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"]);
+const NEVER_CONNECTED: readonly string[] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"];
 /** Codes meaning an open connection broke: the request may have been received. */
-const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ECONNABORTED"]);
+const CONNECTION_LOST: readonly string[] = ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ECONNABORTED"];
 /** Codes of undici's own timeouts and OS-level ones. */
-const TIMED_OUT = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
+const TIMED_OUT: readonly string[] = ["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"];
 
 /** Maps a low-level failure to a kind, looking through `cause` chains. */
 export function classifyNetworkFailure(err: unknown): NetworkFailure {
@@ -22,9 +25,9 @@ export function classifyNetworkFailure(err: unknown): NetworkFailure {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     const code = typeof e.code === "string" ? e.code : undefined;
     if (!code) continue;
-    if (NEVER_CONNECTED.has(code)) return { kind: "unreachable", code, detail };
-    if (CONNECTION_LOST.has(code)) return { kind: "reset", code, detail };
-    if (TIMED_OUT.has(code)) return { kind: "timeout", code, detail };
+    if (NEVER_CONNECTED.includes(code)) return { kind: "unreachable", code, detail };
+    if (CONNECTION_LOST.includes(code)) return { kind: "reset", code, detail };
+    if (TIMED_OUT.includes(code)) return { kind: "timeout", code, detail };
   }
   const code = (err as { code?: unknown })?.code;
   return { kind: "other", code: typeof code === "string" ? code : undefined, detail };

@@ -15,6 +15,8 @@ export interface SignableRequest {
   url: string | URL;
   headers: Record<string, string>;
   body?: Buffer | string;
+  /** Hex SHA-256 of a body not given as `body` (a streamed body, hashed by its producer); wins over `body`. */
+  bodySha256?: string;
   /** Lower-case header names to sign; `x-sdk-date` is always included. For interop with signers that sign less. */
   signedHeaders?: readonly string[];
 }
@@ -69,7 +71,7 @@ export function signRequest(req: SignableRequest, creds: SigningKey, date?: Date
     canonicalQuery(url.searchParams),
     canonicalHeaders,
     signedHeaders,
-    sha256Hex(req.body ?? ""),
+    req.bodySha256 ?? sha256Hex(req.body ?? ""),
   ].join("\n");
   const stringToSign = `${SIGNING_ALGORITHM}\n${sdkDate}\n${sha256Hex(canonicalRequest)}`;
   const signature = createHmac("sha256", creds.secretKey).update(stringToSign).digest("hex");

@@ -77,9 +77,11 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     bodies.push(body);
     total += body.length;
   }
-  const packed = new Uint8Array(total);
+  // A batch of one stored file (big files come alone) already owns its copy: sent as is, not copied again.
+  const alone = bodies.length === 1 && bodies[0].byteOffset === 0 && bodies[0].byteLength === bodies[0].buffer.byteLength;
+  const packed = alone ? bodies[0] : new Uint8Array(total);
   let at = 0;
-  for (const b of bodies) {
+  for (const b of alone ? [] : bodies) {
     packed.set(b, at);
     at += b.length;
   }

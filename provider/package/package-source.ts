@@ -1,8 +1,8 @@
 /**
  * Builds the deployment zip of a source directory, byte-for-byte reproducible on the same Node: files are
- * read, checksummed and deflated on worker threads while the walk runs, put in sorted order, then written once into
- * a buffer of the exact final size with constant metadata (see zip-format.ts). Only entry bodies are held
- * until then (no per-entry header buffers), so peak memory is about twice the zip plus the file list.
+ * read, checksummed and deflated on worker threads while the walk runs, put in sorted order, and framed with
+ * constant metadata (see zip-format.ts). The zip is kept as parts (headers between the bodies the workers
+ * returned), so peak memory is about the zip plus the file list; `zip` joins them only if asked.
  */
 import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -25,8 +25,10 @@ import {
 export interface PackagedSource {
   /** Same value `hashSource` returns for the same directory and options: the diff key. */
   sourceSha512: string;
-  /** The archive. */
-  zip: Buffer;
+  /** The archive (assembled from `parts` on first access: uploads stream `parts` and never need it). */
+  readonly zip: Buffer;
+  /** The archive as consecutive byte ranges, in order: the same bytes as `zip` without a second copy. */
+  readonly parts: readonly Uint8Array[];
   /** SHA512 (hex) of `zip`; reproducible on the same Node, may differ across zlib builds. */
   zipSha512: string;
   /** `zip.length` in bytes. */
@@ -77,26 +79,40 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   if (zipSize > kMaxLength) {
     throw new PackagingError("TOO_LARGE", root, `the zip of ${root} would be ${zipSize} bytes, more than this Node can hold in one buffer (${kMaxLength}): exclude large or unneeded files`);
   }
-  const zip = Buffer.allocUnsafeSlow(zipSize); // every byte is written below
+  // The zip as consecutive parts — local headers (all in one buffer) between the entry bodies as the workers
+  // returned them, then the central directory — so the bodies are never copied into a second zip-sized buffer.
+  const headers = Buffer.allocUnsafeSlow(localBytes - bodies.reduce((n, b) => n + b.length, 0));
+  const parts: Uint8Array[] = new Array(2 * files.length + 1);
   const offsets: number[] = new Array(files.length);
-  const empty = new Uint8Array(0);
   let at = 0;
+  let h = 0;
   for (let i = 0; i < entries.length; i++) {
     offsets[i] = at;
-    at = writeLocalHeader(zip, at, entries[i]);
-    zip.set(bodies[i], at);
-    at += bodies[i].length;
-    bodies[i] = empty; // let each batch buffer go as soon as its last body is copied
+    const end = writeLocalHeader(headers, h, entries[i]);
+    parts[2 * i] = headers.subarray(h, end);
+    parts[2 * i + 1] = bodies[i];
+    at += end - h + bodies[i].length;
+    h = end;
   }
+  const central = Buffer.allocUnsafeSlow(zipSize - at); // every byte is written below
   const centralOffset = at;
-  for (let i = 0; i < entries.length; i++) at = writeCentralHeader(zip, at, entries[i], offsets[i]);
-  at = writeEndOfCentralDirectory(zip, at, entries.length, at - centralOffset, centralOffset);
-  if (at !== zipSize) throw new Error(`internal error: zip of ${root} is ${at} bytes, expected ${zipSize}`);
+  let c = 0;
+  for (let i = 0; i < entries.length; i++) c = writeCentralHeader(central, c, entries[i], offsets[i]);
+  c = writeEndOfCentralDirectory(central, c, entries.length, c, centralOffset);
+  if (at + c !== zipSize || h !== headers.length) throw new Error(`internal error: zip of ${root} is ${at + c} bytes, expected ${zipSize}`);
+  parts[2 * files.length] = central;
+  const hash = createHash("sha512");
+  for (const p of parts) hash.update(p);
+  let whole: Buffer | undefined;
   return {
     sourceSha512: manifestSha512(out),
-    zip,
-    zipSha512: createHash("sha512").update(zip).digest("hex"),
-    size: zip.length,
+    get zip(): Buffer {
+      whole ??= Buffer.concat(parts, zipSize);
+      return whole;
+    },
+    parts,
+    zipSha512: hash.digest("hex"),
+    size: zipSize,
     files: out,
   };
 }

@@ -1,16 +1,13 @@
 /**
  * `check`, what runs on every preview: argument validation, the diff key, the preflight, the changed files.
  */
-import { createReadStream } from "node:fs";
-import * as path from "node:path";
-import { createDeflateRaw } from "node:zlib";
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigurationError } from "../auth";
-import { hashSource, isPackagingError, type SourceFile } from "../package";
+import { hashSource, isPackagingError } from "../package";
 import { isUnknown, UNKNOWN } from "./defaults";
 import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
 import { dropUndefined, type TrackedInputs } from "./outputs";
-import { checkHandler, checkSize, codeUploadLimit, type PreflightFailure } from "./preflight";
+import { checkHandler, checkSize, type PreflightFailure } from "./preflight";
 import { sourcePath, targetOf } from "./service-steps";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
 
@@ -29,27 +26,6 @@ function packagingFailure(err: unknown, inputs: Partial<FunctionInputs>): Prefli
     return { property, reason: err.message };
   }
   return { property: "sourceDir", reason: err instanceof Error ? err.message : String(err) };
-}
-
-/**
- * Estimates the code zip's size without building it, for trees whose raw size is over the API limit: each
- * file deflated at level 1 (a little larger than the level-6 zip). Only runs for such big trees, and only when
- * the source changed, so the usual preview never pays for it.
- */
-async function estimateZipBytes(root: string, files: readonly SourceFile[]): Promise<number> {
-  let total = 0;
-  for (const f of files) {
-    total += 76 + 2 * Buffer.byteLength(f.path); // local + central headers
-    total += await new Promise<number>((resolve, reject) => {
-      let n = 0;
-      const z = createDeflateRaw({ level: 1 });
-      z.on("data", (c: Buffer) => { n += c.length; });
-      z.on("end", () => resolve(Math.min(n, f.size)));
-      z.on("error", reject);
-      createReadStream(path.join(root, f.path)).on("error", reject).pipe(z);
-    });
-  }
-  return total;
 }
 
 /**
@@ -112,8 +88,9 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
         failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files));
       }
       const unchanged = olds.sourceSha512 === hash.sourceSha512 && typeof olds.sourceFingerprint === "string";
-      const estimate = !unchanged && bytes > codeUploadLimit() ? await estimateZipBytes(root, hash.files) : undefined;
-      failures.push(...checkSize(bytes, estimate));
+      // Only the uncompressed total is checked here: the zip's own size is only known by building it, which
+      // a preview never does; `packageFor` checks the real zip before anything is uploaded.
+      failures.push(...checkSize(bytes));
       const tracked: TrackedInputs = {
         sourceSha512: hash.sourceSha512,
         fileCount: hash.files.length,

@@ -76,7 +76,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const settings = importSettings(inputs);
   // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
   // (building it would hold another copy of the zip plus its Base64 in memory for nothing).
-  const direct = pkg.zip.length > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
+  const direct = pkg.size > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
   const viaPlaceholder = direct === undefined || direct.packageZip.length > SIZE_LIMITS.importPackage;
   if (viaPlaceholder) {
     progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);

@@ -4,7 +4,6 @@
  */
 import { SIZE_LIMITS } from "../api";
 import type { SourceFile } from "../package";
-import { formatBytes } from "./progress";
 
 /** A problem found before deployment, attached to the property that fixes it. */
 export interface PreflightFailure {
@@ -65,17 +64,14 @@ export function codeUploadLimit(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * Size checks that are certain before zipping: uncompressed total over 1.5 GB, or (when an estimate of the
- * compressed size is given) a code zip over the 50 MB API limit.
+ * The size check that is certain before zipping: the uncompressed total over the service's 1.5 GB limit. The
+ * code zip's limit (`codeUploadLimit`) is checked on the real zip before upload (`packageFor`): estimating it
+ * at preview meant compressing the whole tree on every preview after a change.
  */
-export function checkSize(totalBytes: number, estimatedZipBytes?: number): PreflightFailure[] {
+export function checkSize(totalBytes: number): PreflightFailure[] {
   const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  const limit = codeUploadLimit();
   if (totalBytes > SIZE_LIMITS.uncompressed) {
     return [{ property: "sourceDir", reason: `the code is ${mb(totalBytes)} uncompressed, over the service's 1.5 GB limit: exclude what the function does not need (exclude, .fgsignore).` }];
-  }
-  if (estimatedZipBytes !== undefined && estimatedZipBytes > limit) {
-    return [{ property: "sourceDir", reason: `the code zip would be about ${formatBytes(estimatedZipBytes)}, over the service's ${formatBytes(limit)} limit for code uploaded through the API: exclude what the function does not need (exclude, .fgsignore), or move dependencies into a FunctionGraph dependency package.` }];
   }
   return [];
 }

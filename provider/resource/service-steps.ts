@@ -93,7 +93,7 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
 /** `PUT …/code` within the upload limit, with progress. */
 export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   const start = performance.now();
-  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.zip, { codeFilename: CODE_FILE_NAME }));
+  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.parts, { codeFilename: CODE_FILE_NAME }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
 }

@@ -25,14 +25,28 @@ export const FINGERPRINT_BUDGET = 32 * 1024;
 export const MAX_NAMES = 20;
 
 const FORMAT = "fgs-fp1";
+/** Files sampled to measure the encoded size per entry of a big tree. */
+const SAMPLE = 2000;
 const UNLIMITED = 0;
 
 interface Group { count: number; hash: string }
 
+/** The first `depth` components of `path` and a `/` (the path itself when it is not deeper): no split/join. */
 function groupKey(path: string, depth: number): string {
   if (depth === UNLIMITED) return path;
-  const parts = path.split("/");
-  return parts.length > depth ? parts.slice(0, depth).join("/") + "/" : path;
+  let slash = -1;
+  for (let i = 0; i < depth; i++) {
+    slash = path.indexOf("/", slash + 1);
+    if (slash < 0) return path;
+  }
+  return path.slice(0, slash + 1);
+}
+
+/** Number of `/`-separated components of `path`. */
+function componentCount(path: string): number {
+  let n = 1;
+  for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) n++;
+  return n;
 }
 
 function groupFiles(files: readonly FingerprintFile[], depth: number): Map<string, Group> {
@@ -63,15 +77,33 @@ function encode(depth: number, groups: Map<string, Group>): string {
  * `FINGERPRINT_BUDGET` characters: the deepest grouping that fits.
  */
 export function fingerprintSource(files: readonly FingerprintFile[], budget = FINGERPRINT_BUDGET): string {
-  let encoded = encode(UNLIMITED, groupFiles(files, UNLIMITED));
-  if (encoded.length <= budget) return encoded;
-  // Too big: find the deepest grouping whose group count fits, from the measured size per entry (counting
-  // groups is cheap; hashing and deflating every depth in turn took ~0.5 s for 20,000 files).
-  const perEntry = encoded.length / files.length;
-  const maxDepth = files.reduce((m, f) => Math.max(m, f.path.split("/").length), 1);
-  let depth = maxDepth - 1;
-  while (depth > 1 && new Set(files.map((f) => groupKey(f.path, depth))).size * perEntry > budget) depth--;
-  for (; depth >= 1; depth--) {
+  // One entry per file cannot fit when even the 8 random hex digits of each entry's hash (>= 4 bytes deflated,
+  // 16/3 Base64 characters) overflow the budget: then the per-file encoding is not built at all.
+  let perEntry: number;
+  if ((files.length * 16) / 3 <= budget) {
+    const encoded = encode(UNLIMITED, groupFiles(files, UNLIMITED));
+    if (encoded.length <= budget) return encoded;
+    perEntry = encoded.length / files.length;
+  } else {
+    // The size per entry, measured on an evenly spaced sample (deterministic: the same files, the same sample).
+    const step = Math.ceil(files.length / SAMPLE);
+    const sample = files.filter((_, i) => i % step === 0);
+    perEntry = encode(UNLIMITED, groupFiles(sample, UNLIMITED)).length / sample.length;
+  }
+  // Find the deepest grouping whose group count fits, from the size per entry (counting groups is cheap; hashing
+  // and deflating every depth in turn took ~0.5 s for 20,000 files). Group counts grow with the depth, so the
+  // deepest depth that fits is found by bisection.
+  const maxDepth = files.reduce((m, f) => Math.max(m, componentCount(f.path)), 1);
+  const fits = (d: number) => new Set(files.map((f) => groupKey(f.path, d))).size * perEntry <= budget;
+  let lo = 1;
+  let hi = Math.max(1, maxDepth - 1);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  let encoded = "";
+  for (let depth = lo; depth >= 1; depth--) {
     encoded = encode(depth, groupFiles(files, depth));
     if (encoded.length <= budget) break;
   }

@@ -47,3 +47,27 @@ test("the per-attempt timeout grows with the request body (a big upload is not c
   const res = await client.uploadFunctionCode("f", randomBytes(96 * 1024), { codeFilename: "code.zip" });
   assert.equal(res.code_size, 1);
 });
+
+test("codeUploadStream yields the same bytes, length and SHA-256, for a zip given whole or in uneven parts", async () => {
+  const { createHash } = await import("node:crypto");
+  const { codeUploadStream } = await import("../../provider/api/code-upload-stream");
+  const slice = 3 * 16 * 1024;
+  for (const size of [0, 1, 2, 3, slice - 1, slice, slice + 1, 2 * slice + 5]) {
+    const zip = randomBytes(size);
+    const expected = codeUploadBody(zip, { codeFilename: "code.zip", dependVersionList: ["d"] });
+    const cuts = [[size], [1, size - 1], [slice - 2, 3, size - slice - 1], [7, 7, 7, size - 21]]
+      .filter((c) => c.every((n) => n >= 0) && c.reduce((a, b) => a + b, 0) === size);
+    for (const cut of cuts) {
+      let at = 0;
+      const parts = cut.map((n) => zip.subarray(at, (at += n)));
+      for (const input of [zip, parts]) {
+        const s = codeUploadStream(input, { codeFilename: "code.zip", dependVersionList: ["d"] });
+        const bytes = Buffer.concat([...s.chunks()]);
+        assert.ok(bytes.equals(expected), `size ${size}, parts ${cut.join("+")}`);
+        assert.equal(s.length, expected.length);
+        assert.equal(s.sha256Hex, createHash("sha256").update(expected).digest("hex"));
+        assert.ok(Buffer.concat([...s.chunks()]).equals(expected), "every pass gives the same bytes (one per attempt)");
+      }
+    }
+  }
+});

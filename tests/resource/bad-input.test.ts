@@ -124,15 +124,20 @@ describe("sourceDir and packaging", () => {
     fs.symlinkSync(path.join(dir, "gone.js"), path.join(dir, "dangling.js"));
     await assertRefused(args(dir), "sourceDir", /dangling\.js.*points to nothing: fix or delete the link, or exclude it/);
   });
-  it("a package over the code limit (incompressible bytes; FGS_CODE_LIMIT_BYTES lowers the limit)", async () => {
+  it("a package over the code limit: refused on the real zip before any upload, never estimated at preview", async () => {
     process.env.FGS_CODE_LIMIT_BYTES = String(64 * 1024);
     try {
-      const big = nodeTree("big", { "blob.bin": crypto.randomBytes(96 * 1024) });
-      await assertRefused(args(big), "sourceDir", /code zip would be about .*over the service's 64\.0 KB limit.*exclude.*dependency package/);
-      // The same raw size, compressible: the estimate (not the raw size) decides, so this one passes.
+      // A preview does not build the zip (that would compress the whole tree on every preview after an edit),
+      // so a tree over the limit raw passes check whether or not it compresses under it.
       const zeros = nodeTree("zeros", { "blob.bin": Buffer.alloc(96 * 1024) });
-      const res = await lifecycle.check({}, args(zeros));
-      assert.deepEqual(res.failures, [], "a tree over the limit raw but small once compressed must pass: the check estimates the zip size");
+      assert.deepEqual((await lifecycle.check({}, args(zeros))).failures, [], "compressible: the zip fits, check must pass");
+      const big = nodeTree("big", { "blob.bin": crypto.randomBytes(96 * 1024) });
+      const checked = await lifecycle.check({}, args(big));
+      assert.deepEqual(checked.failures, [], "check judges the uncompressed total only (1.5 GB); the zip limit is checked before upload");
+      // The deployment builds the zip, sees it is over the limit, and stops before ANY API call.
+      await assert.rejects(lifecycle.create(checked.inputs),
+        /sourceDir: the code zip is .* over the service's 64\.0 KB limit .*exclude/);
+      assert.deepEqual(emu.requests().map((r) => r.operation), [], "an oversized zip must be refused before any request");
     } finally {
       delete process.env.FGS_CODE_LIMIT_BYTES;
     }
