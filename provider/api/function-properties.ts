@@ -144,11 +144,14 @@ export const VariablesSchema = variablesSchema("environment");
 /** Tags: at most 20, keys 1–128 and values ≤ 255 characters without `=*<>\,|/` [U: the TMS rules]. */
 export const TagsSchema = z
   .record(
-    z.string().regex(/^[^=*<>\\,|/]{1,128}$/, { message: "tag keys must be 1-128 characters without = * < > \\ , | /" }),
+    z.string(),
     z.string({ message: "every tag value must be a string" }).regex(/^[^=*<>\\,|/]{0,255}$/, {
       message: "tag values must be at most 255 characters without = * < > \\ , | /",
     }),
   )
+  .refine((t) => Object.keys(t).every((k) => /^[^=*<>\\,|/]{1,128}$/.test(k)), {
+    message: "tag keys must be 1-128 characters without = * < > \\ , | /",
+  })
   .refine((t) => Object.keys(t).length <= 20, { message: "at most 20 tags are allowed (the service limit)" });
 
 const VpcSchema = z.object({
