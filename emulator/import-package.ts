@@ -54,7 +54,9 @@ export async function readImportPackage(pkg: Buffer, funcName: string): Promise<
     const where = `Resources.${funcName}.${issue.path.map(String).join(".")}`;
     const property = propertyOfTemplatePath(issue.path.slice(1));
     const field = property ? row(property).config : undefined;
-    throw fieldError(field, `${where}: ${issue.message}`) ?? Errors.invalidYaml(`${where}: ${issue.message}`);
+    // A wrong type is an invalid template (FSS.1025) — except variables, which have their own code (FSS.1009).
+    const specific = issue.code !== "invalid_type" || field === "user_data" ? fieldError(field, `${where}: ${issue.message}`) : undefined;
+    throw specific ?? Errors.invalidYaml(`${where}: ${issue.message}`);
   }
   const p = parsed.data.Properties;
   const fields = configFromTemplate(p);
