@@ -21,6 +21,7 @@
 /** The write operations commit-then-drop can target. */
 export const WRITE_OPERATIONS = [
   "import", "updateCode", "updateConfig", "publishVersion", "delete", "updateMaxInstance", "createTags", "deleteTags",
+  "updateAsyncConfig", "updateReservedInstances",
 ] as const;
 
 /** A write operation name. */
@@ -52,6 +53,7 @@ const OP_ALIASES: Record<string, WriteOperation> = {
   import: "import", updateCode: "updateCode", code: "updateCode", updateConfig: "updateConfig",
   config: "updateConfig", publishVersion: "publishVersion", version: "publishVersion", delete: "delete",
   updateMaxInstance: "updateMaxInstance", createTags: "createTags", deleteTags: "deleteTags",
+  updateAsyncConfig: "updateAsyncConfig", updateReservedInstances: "updateReservedInstances",
 };
 
 function parseRate(key: string, text: string): number {

@@ -3,17 +3,23 @@
  * them): `PUT /v2/{project_id}/fgs/functions/{urn}/config-max-instance` (`updateFunctionMaxInstanceConfig`),
  * and the tags API under `/v2/{project_id}/functions/{resource_id}/tags` (`createTags` POST `…/tags/create`,
  * `deleteTags` DELETE `…/tags/delete`, `listFunctionTags` GET `…/tags`; resource type `functions`, resource id
- * the function URN or its `func_id` [U]).
+ * the function URN or its `func_id` [U]), `GET/PUT …/{urn}/async-invoke-config` (`showFunctionAsyncInvokeConfig`,
+ * `updateFunctionAsyncInvokeConfig`), `PUT …/{urn:qualifier}/reservedinstances`
+ * (`updateFunctionReservedInstancesCount`) and `GET …/fgs/functions/reservedinstances?urn=`
+ * (`listFunctionReservedInstances`).
  */
-import { ListTagsResponseSchema, TagsRequestSchema, UpdateMaxInstanceRequestSchema } from "../provider/api/schemas";
+import {
+  AsyncInvokeConfigRequestSchema, AsyncInvokeConfigSchema, ListReservedInstancesResponseSchema, ListTagsResponseSchema,
+  ReservedInstancesRequestSchema, ReservedInstancesSchema, TagsRequestSchema, UpdateMaxInstanceRequestSchema,
+} from "../provider/api/schemas";
 import { TagsSchema } from "../provider/api/function-properties";
 import type { EmulatorContext } from "./context";
-import { Errors } from "./errors";
+import { ApiError, Errors } from "./errors";
 import { storeValue } from "./function-config";
 import { renderModel } from "./model";
 import { touchHead, type FunctionRecord } from "./records";
 import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
-import { parseUrn } from "./urn";
+import { buildUrn, parseUrn } from "./urn";
 import { parseJsonBody, validateBody } from "./validation";
 
 /** The head of the function a URN names (404 FSS.1051; a version or alias is 400: settings are the head's). */
@@ -77,4 +83,51 @@ export function matchTagsRoute(method: string, segments: string[]): RouteMatch |
   if (action === "create" && method === "POST") return { operation: "createTags", handler: (ctx, req) => changeTags(ctx, id, req, "create") };
   if (action === "delete" && method === "DELETE") return { operation: "deleteTags", handler: (ctx, req) => changeTags(ctx, id, req, "delete") };
   return undefined;
+}
+
+/** `GET …/async-invoke-config`: the stored settings; 404 when never set [U]. */
+export async function getAsyncConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const f = head(ctx, req.urn);
+  if (!f.asyncConfig) throw new ApiError(404, "FSS.0404", `Not found the async invocation config of ${req.urn ?? ""}`);
+  return { status: 200, json: AsyncInvokeConfigSchema.parse(f.asyncConfig) };
+}
+
+/** `PUT …/async-invoke-config`: replaces the settings (validated with the table's API schema). */
+export async function updateAsyncConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const f = head(ctx, req.urn);
+  const body = validateBody(AsyncInvokeConfigRequestSchema, parseJsonBody(req.body));
+  const now = new Date(ctx.now()).toISOString();
+  f.asyncConfig = {
+    ...body, func_urn: buildUrn(ctx.scope, f.package, f.name, "latest"),
+    created_time: String(f.asyncConfig?.created_time ?? now), last_modified: now,
+  };
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: AsyncInvokeConfigSchema.parse(f.asyncConfig) };
+}
+
+/** `PUT …/{urn:qualifier}/reservedinstances`: the reserved instances of `latest`, a version, or an alias [U]. */
+export async function updateReserved(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const ref = parseUrn(req.urn ?? "", ctx.scope);
+  const f = ctx.store.get(ref.package, ref.name);
+  if (!f) throw Errors.functionNotFound(req.urn ?? "");
+  if (ref.version !== undefined && !f.versions.some((v) => v.version === ref.version)) throw Errors.functionNotFound(req.urn ?? "");
+  const body = validateBody(ReservedInstancesRequestSchema, parseJsonBody(req.body));
+  const qualifier = ref.alias !== undefined ? `!${ref.alias}` : ref.version ?? "latest";
+  f.reserved = { ...(f.reserved ?? {}), [qualifier]: { ...body } };
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: ReservedInstancesSchema.parse(body) };
+}
+
+/** `GET …/reservedinstances?urn=`: the counts per qualified URN, of one function (or all). */
+export async function listReserved(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const urn = req.query.get("urn");
+  const only = urn ? parseUrn(urn, ctx.scope) : undefined;
+  const items = ctx.store.list()
+    .filter((f) => !only || (f.package === only.package && f.name === only.name))
+    .flatMap((f) => Object.entries(f.reserved ?? {})
+      .filter(([q]) => !only || (only.version === undefined && only.alias === undefined) || q === (only.alias !== undefined ? `!${only.alias}` : only.version))
+      .map(([q, r]) => ({ func_urn: buildUrn(ctx.scope, f.package, f.name, q), count: Number(r.count) })));
+  return { status: 200, json: ListReservedInstancesResponseSchema.parse({ reservedinstances: items, page_info: { next_marker: items.length }, count: items.length }) };
 }

@@ -47,6 +47,10 @@ export interface FunctionRecord {
   versions: VersionRecord[];
   /** Tags (the tags API); not part of a version. */
   tags?: Record<string, string>;
+  /** Async-invocation settings (their own API), as the API renders them. */
+  asyncConfig?: Record<string, unknown>;
+  /** Reserved instances by qualifier (`latest`, a version, `!alias`), as the API body sets them. */
+  reserved?: Record<string, Record<string, unknown>>;
   /** Digest and config hash at the last publication (FSS.1016 when a publish would repeat them). */
   lastPublished?: { digest: string; configHash: string };
 }

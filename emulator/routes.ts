@@ -20,7 +20,9 @@ import {
 } from "./records";
 import { parseUrn, type FunctionRef } from "./urn";
 import { applyConfigBody } from "./function-config";
-import { updateMaxInstance } from "./function-extra-routes";
+import {
+  getAsyncConfig, listReserved, updateAsyncConfig, updateMaxInstance, updateReserved,
+} from "./function-extra-routes";
 import {
   parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
 } from "./validation";
@@ -60,6 +62,7 @@ export function matchRoute(method: string, segments: string[]): RouteMatch | und
   if (first === "") return undefined;
   if (sub === undefined) {
     if (first === "import" && method === "POST") return { operation: "import", handler: importFunction };
+    if (first === "reservedinstances" && method === "GET") return { operation: "listReservedInstances", handler: listReserved };
     if (method === "DELETE") return { operation: "delete", urn: first, handler: deleteFunction };
     return undefined;
   }
@@ -69,6 +72,9 @@ export function matchRoute(method: string, segments: string[]): RouteMatch | und
     "POST versions": ["publishVersion", publishVersion], "GET versions": ["listVersions", listVersions],
     "GET export": ["export", exportFunction],
     "PUT config-max-instance": ["updateMaxInstance", updateMaxInstance],
+    "GET async-invoke-config": ["getAsyncConfig", getAsyncConfig],
+    "PUT async-invoke-config": ["updateAsyncConfig", updateAsyncConfig],
+    "PUT reservedinstances": ["updateReservedInstances", updateReserved],
   };
   const hit = table[`${method} ${sub}`];
   return hit ? { operation: hit[0], urn: first, handler: hit[1] } : undefined;

@@ -251,6 +251,33 @@ export class FunctionGraphClient {
       schema: undefined, idempotent: true });
   }
 
+  /** `GET /{urn}/async-invoke-config`: the async-invocation settings, `undefined` when never set (404). */
+  async getAsyncInvokeConfig(urn: string): Promise<Record<string, unknown> | undefined> {
+    return this.call({ method: "GET", sub: `/${urnPathSegment(normalizeUrn(urn))}/async-invoke-config`,
+      schema: schemas().AsyncInvokeConfigSchema, idempotent: true, absentOk: [404] });
+  }
+
+  /** `PUT /{urn}/async-invoke-config`: replaces the async-invocation settings. Idempotent. */
+  async updateAsyncInvokeConfig(urn: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const checked = checkRequest("async-invoke-config request", schemas().AsyncInvokeConfigRequestSchema, body);
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(normalizeUrn(urn))}/async-invoke-config`, body: checked,
+      schema: schemas().AsyncInvokeConfigSchema, idempotent: true });
+  }
+
+  /** `PUT /{urn:qualifier}/reservedinstances`: the reserved instances of a version or alias. Idempotent. */
+  async updateReservedInstances(qualifiedUrn: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const checked = checkRequest("reserved-instances request", schemas().ReservedInstancesRequestSchema, body);
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(qualifiedUrn)}/reservedinstances`, body: checked,
+      schema: schemas().ReservedInstancesSchema, idempotent: true });
+  }
+
+  /** `GET /reservedinstances?urn=`: the reserved-instance counts by qualified URN. */
+  async listReservedInstances(urn: string): Promise<Record<string, number>> {
+    const res = await this.call({ method: "GET", sub: "/reservedinstances", query: [["urn", normalizeUrn(urn)]],
+      schema: schemas().ListReservedInstancesResponseSchema, idempotent: true });
+    return Object.fromEntries(res.reservedinstances.map((r) => [r.func_urn, r.count]));
+  }
+
   /** Attempts sent and retries made by this client so far. */
   stats(): { requests: number; retries: number } {
     return { ...this.counters };

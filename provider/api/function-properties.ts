@@ -216,6 +216,77 @@ const NetworkControllerApiSchema = z.object({
   trigger_access_vpcs: z.array(z.object({ vpc_id: z.string().regex(RESOURCE_ID_PATTERN), vpc_name: z.string().optional() })).optional(),
 });
 
+const DestinationSchema = z.object({
+  destination: z.enum(["OBS", "SMN", "DIS", "FunctionGraph"], { message: "must be 'OBS', 'SMN', 'DIS' or 'FunctionGraph'" }),
+  param: z.string({ message: "must be the destination's parameters as JSON text" }).refine((t) => { try { JSON.parse(t); return true; } catch { return false; } }, {
+    message: "must be JSON text, e.g. '{\"func_urn\":\"…\"}' for FunctionGraph",
+  }),
+});
+const AsyncConfigSchema = z.object({
+  maxAsyncRetryAttempts: z.number().int().min(0, { message: "must be 0 to 3 retries [U]" }).max(3, { message: "must be 0 to 3 retries [U]" }).optional(),
+  maxAsyncEventAgeInSeconds: z.number().int().min(1, { message: "must be 1 to 86400 seconds" }).max(86400, { message: "must be 1 to 86400 seconds" }).optional(),
+  onSuccess: DestinationSchema.optional(),
+  onFailure: DestinationSchema.optional(),
+  enableAsyncStatusLog: bool.optional(),
+}, { message: "must be { maxAsyncRetryAttempts?, maxAsyncEventAgeInSeconds?, onSuccess?, onFailure?, enableAsyncStatusLog? }" });
+type AsyncConfig = z.output<typeof AsyncConfigSchema>;
+/** The async-invoke config body (the SDK's UpdateFunctionAsyncInvokeConfigRequestBody). */
+export const AsyncConfigApiSchema = z.object({
+  max_async_retry_attempts: z.number().int().min(0).max(3).optional(),
+  max_async_event_age_in_seconds: z.number().int().min(1).max(86400).optional(),
+  destination_config: z.object({
+    on_success: z.object({ destination: DestinationSchema.shape.destination, param: z.string() }).optional(),
+    on_failure: z.object({ destination: DestinationSchema.shape.destination, param: z.string() }).optional(),
+  }).optional(),
+  enable_async_status_log: z.boolean().optional(),
+});
+const destToApi = (d: { destination: string; param: string } | undefined) => (d ? { destination: d.destination, param: d.param } : undefined);
+const destFromApi = (d: unknown) => {
+  const o = d as { destination?: unknown; param?: unknown } | null | undefined;
+  return o && typeof o.destination === "string" ? { destination: o.destination, param: String(o.param ?? "") } : undefined;
+};
+
+const CronSchema = z.object({
+  name: nonEmpty("the policy name"),
+  cron: nonEmpty("a cron expression, e.g. '0 0 8 * * ?'"),
+  count: z.number().int().min(0).max(1000, { message: "must be 0 to 1000 instances" }),
+  startTime: z.number().int().min(0, { message: "must be a Unix time in seconds" }),
+  expiredTime: z.number().int().min(0, { message: "must be a Unix time in seconds" }),
+});
+const MetricSchema = z.object({
+  name: nonEmpty("the policy name"),
+  type: z.literal("Concurrency", { message: "must be 'Concurrency'" }),
+  threshold: z.number().int().min(1, { message: "must be 1 to 100 (percent)" }).max(100, { message: "must be 1 to 100 (percent)" }),
+  min: z.number().int().min(0, { message: "must be 0 to 1000 instances" }).max(1000, { message: "must be 0 to 1000 instances" }),
+});
+const ReservedSchema = z.object({
+  qualifier: z.string().regex(/^(latest|[A-Za-z0-9][A-Za-z0-9._-]{0,41})$/, { message: "must be 'latest', a version or an alias name" }).optional(),
+  qualifierType: z.enum(["version", "alias"], { message: "must be 'version' or 'alias'" }).optional(),
+  count: z.number({ message: "must be a whole number of instances from 0 to 1000" }).int().min(0, { message: "must be 0 to 1000 instances" })
+    .max(1000, { message: "must be 0 to 1000 instances" }),
+  idleMode: bool.optional(),
+  cronConfigs: z.array(CronSchema).optional(),
+  metricConfigs: z.array(MetricSchema).optional(),
+});
+type Reserved = z.output<typeof ReservedSchema>;
+/** The reserved-instances body (the SDK's UpdateFunctionReservedInstancesCountRequestBody). */
+export const ReservedApiSchema = z.object({
+  count: z.number().int().min(0).max(1000),
+  idle_mode: z.boolean().optional(),
+  tactics_config: z.object({
+    cron_configs: z.array(z.object({ name: z.string().min(1), cron: z.string().min(1), count: z.number().int().min(0).max(1000),
+      start_time: z.number().int().min(0), expired_time: z.number().int().min(0) })).optional(),
+    metric_configs: z.array(z.object({ name: z.string().min(1), type: z.literal("Concurrency"), threshold: z.number().int().min(1).max(100),
+      min: z.number().int().min(0).max(1000) })).optional(),
+  }).optional(),
+});
+
+/** The URN qualifier (`:<version>` or `:!<alias>`) a reserved-instances entry addresses. */
+export function reservedQualifier(r: { qualifier?: string; qualifierType?: string }): string {
+  const q = r.qualifier ?? "latest";
+  return r.qualifierType === "alias" ? `!${q}` : q;
+}
+
 const CIDR = /^(\d{1,3})(\.\d{1,3}){3}\/\d{1,2}$/;
 const EPS_ID = /^(0|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const listOf = (sep: string) => ({
@@ -492,6 +563,39 @@ export const FUNCTION_PROPERTIES = {
   tags: {
     type: TagsSchema, apply: "tags", unset: {},
     doc: "string map, ≤ 20; applied with the tags API (added, changed and removed exactly)",
+  },
+  // Asynchronous invocation and reserved instances (their own APIs).
+  asyncConfig: {
+    type: AsyncConfigSchema, apply: "asyncConfig", apiType: AsyncConfigApiSchema,
+    toApi: (a: AsyncConfig | undefined) => (a ? compact({
+      max_async_retry_attempts: a.maxAsyncRetryAttempts, max_async_event_age_in_seconds: a.maxAsyncEventAgeInSeconds,
+      destination_config: a.onSuccess || a.onFailure ? compact({ on_success: destToApi(a.onSuccess), on_failure: destToApi(a.onFailure) }) : undefined,
+      enable_async_status_log: a.enableAsyncStatusLog,
+    }) : undefined),
+    fromApi: (v: Record<string, unknown> | undefined) => {
+      if (!v) return undefined;
+      const dc = (v.destination_config ?? {}) as Record<string, unknown>;
+      return compact({
+        maxAsyncRetryAttempts: typeof v.max_async_retry_attempts === "number" ? v.max_async_retry_attempts : undefined,
+        maxAsyncEventAgeInSeconds: typeof v.max_async_event_age_in_seconds === "number" ? v.max_async_event_age_in_seconds : undefined,
+        onSuccess: destFromApi(dc.on_success), onFailure: destFromApi(dc.on_failure),
+        enableAsyncStatusLog: typeof v.enable_async_status_log === "boolean" ? v.enable_async_status_log : undefined,
+      });
+    },
+    doc: "`{ maxAsyncRetryAttempts?, maxAsyncEventAgeInSeconds?, onSuccess?, onFailure?: { destination: OBS|SMN|DIS|FunctionGraph, param } , enableAsyncStatusLog? }`; its own call",
+  },
+  reservedInstances: {
+    type: z.array(ReservedSchema).max(20, { message: "at most 20 entries (one per version or alias)" })
+      .refine((l) => new Set(l.map(reservedQualifier)).size === l.length, { message: "one entry per version or alias" }),
+    apply: "reserved", apiType: ReservedApiSchema, unset: [],
+    toApi: (r: Reserved) => compact({
+      count: r.count, idle_mode: r.idleMode,
+      tactics_config: r.cronConfigs || r.metricConfigs ? compact({
+        cron_configs: r.cronConfigs?.map((c) => ({ name: c.name, cron: c.cron, count: c.count, start_time: c.startTime, expired_time: c.expiredTime })),
+        metric_configs: r.metricConfigs?.map((m) => ({ name: m.name, type: m.type, threshold: m.threshold, min: m.min })),
+      }) : undefined,
+    }),
+    doc: "`[{ qualifier?: latest|<version>|<alias>, qualifierType?: version|alias, count, idleMode?, cronConfigs?, metricConfigs? }]`; its own call; the counts are read back",
   },
   // The resource's own switches and target.
   publishVersion: {

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { FUNC_NAME_PATTERN, PACKAGE_NAME_PATTERN } from "./constraints";
-import { FUNCTION_PROPERTIES, TagsSchema } from "./function-properties";
+import { AsyncConfigApiSchema, FUNCTION_PROPERTIES, ReservedApiSchema, TagsSchema } from "./function-properties";
 import { configBodySchema } from "./property-derivations";
 
 /** An optional response field the service sends absent, or `null`. */
@@ -172,6 +172,40 @@ export const UpdateFunctionConfigRequestSchema = configBodySchema();
 /** `PUT /{urn}/config-max-instance` request body (the official SDK's UpdateFunctionMaxInstanceConfigRequestBody). */
 export const UpdateMaxInstanceRequestSchema = z.object({
   max_instance_num: FUNCTION_PROPERTIES.maxInstanceNum.type,
+});
+
+/** `PUT /{urn}/async-invoke-config` request body (the table's `asyncConfig` in API form). */
+export const AsyncInvokeConfigRequestSchema = AsyncConfigApiSchema;
+
+/** `GET/PUT /{urn}/async-invoke-config` response (`ShowFunctionAsyncInvokeConfigResponse`). */
+export const AsyncInvokeConfigSchema = z.looseObject({
+  func_urn: opt(z.string()),
+  max_async_event_age_in_seconds: opt(z.number().int()),
+  max_async_retry_attempts: opt(z.number().int()),
+  destination_config: opt(z.looseObject({
+    on_success: opt(z.looseObject({ destination: z.string(), param: opt(z.string()) })),
+    on_failure: opt(z.looseObject({ destination: z.string(), param: opt(z.string()) })),
+  })),
+  enable_async_status_log: opt(z.boolean()),
+  created_time: opt(z.string()),
+  last_modified: opt(z.string()),
+});
+
+/** `PUT /{urn:qualifier}/reservedinstances` request body (the table's `reservedInstances` entry in API form). */
+export const ReservedInstancesRequestSchema = ReservedApiSchema;
+
+/** `PUT /{urn}/reservedinstances` response (`UpdateFunctionReservedInstancesCountResponse`). */
+export const ReservedInstancesSchema = z.looseObject({
+  count: z.number().int(),
+  idle_mode: opt(z.boolean()),
+  tactics_config: opt(z.looseObject({})),
+});
+
+/** `GET /fgs/functions/reservedinstances?urn=` response (`ListFunctionReservedInstancesResponse`). */
+export const ListReservedInstancesResponseSchema = z.looseObject({
+  reservedinstances: z.array(z.looseObject({ func_urn: z.string(), count: z.number().int() })),
+  page_info: opt(z.looseObject({})),
+  count: opt(z.number().int()),
 });
 
 /** One tag as the tags API carries it (`KvItem`). */

@@ -17,7 +17,7 @@ import {
   clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
 import { importLimiter } from "./limiter";
-import { applyMaxInstances, applyTags } from "./dedicated-calls";
+import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest, importSettings, settingChanges } from "./settings";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */
@@ -143,6 +143,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     }
     model = await applyMaxInstances(client, urn, inputs, model);
     const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, undefined);
+    await applyAsyncConfig(client, urn, inputs);
+    await applyReserved(client, urn, inputs, undefined);
     const version = inputs.publishVersion ? await publish(client, urn, model.digest ?? undefined) : "latest";
     const outs = outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, expectedDigest: model.digest ?? undefined, version, tags });
     return { id: urn, outs };

@@ -1,12 +1,15 @@
 /**
  * The settings applied with their own calls rather than `PUT …/config`: tags (the tags API: exactly the tags
- * added, changed and removed) and the most instances (`PUT …/config-max-instance`). Each writes only when the
- * live value differs, so an unchanged stack still makes no write call.
+ * added, changed and removed), the most instances (`PUT …/config-max-instance`), async invocation
+ * (`PUT …/async-invoke-config`) and reserved instances (`PUT …/{urn:qualifier}/reservedinstances`). Each writes
+ * only when the live value differs, so an unchanged stack still makes no write call.
  */
-import type { FunctionGraphClient, FunctionModel } from "../api";
+import { normalizeUrn, type FunctionGraphClient, type FunctionModel } from "../api";
+import { reservedQualifier } from "../api/function-properties";
+import { fromApiValue, sameValue, toApiValue } from "../api/property-derivations";
 import type { CheckedInputs } from "./inputs";
 import { writeLimiter } from "./limiter";
-import { modelOutputs } from "./outputs";
+import { modelOutputs, type FunctionOutputs } from "./outputs";
 import { progress } from "./progress";
 import { changedKeys, MAX_INSTANCE_KEYS } from "./settings";
 
@@ -45,4 +48,61 @@ export async function applyTags(
     progress(`${funcName}: tags ${Object.keys(add).length} set, ${remove.length} removed`);
   }
   return { ...want };
+}
+
+/** The live async-invocation settings in argument shape (undefined when never set). */
+async function liveAsyncConfig(client: FunctionGraphClient, urn: string): Promise<unknown> {
+  return fromApiValue("asyncConfig", await client.getAsyncInvokeConfig(urn));
+}
+
+/** `PUT …/async-invoke-config` when `asyncConfig` is set and differs from the live settings. */
+export async function applyAsyncConfig(client: FunctionGraphClient, urn: string, inputs: CheckedInputs): Promise<void> {
+  if (inputs.asyncConfig === undefined) return;
+  if (sameValue("asyncConfig", inputs.asyncConfig, await liveAsyncConfig(client, urn))) return;
+  await writeLimiter.run(() => client.updateAsyncInvokeConfig(urn, toApiValue("asyncConfig", inputs.asyncConfig) as Record<string, unknown>));
+  progress(`${inputs.funcName}: async invocation settings updated`);
+}
+
+type ReservedEntry = NonNullable<CheckedInputs["reservedInstances"]>[number];
+
+/**
+ * `PUT …/{urn:qualifier}/reservedinstances` for each entry whose live count differs or whose settings changed
+ * since recorded; entries removed from the program are set to 0 instances.
+ */
+export async function applyReserved(
+  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, recorded: readonly ReservedEntry[] | undefined,
+): Promise<void> {
+  const desired = inputs.reservedInstances ?? [];
+  if (desired.length === 0 && (recorded ?? []).length === 0) return;
+  const base = normalizeUrn(urn);
+  const live = await client.listReservedInstances(base);
+  const before = new Map((recorded ?? []).map((e) => [reservedQualifier(e), e]));
+  const wanted = new Set(desired.map(reservedQualifier));
+  const writes: [string, Record<string, unknown>][] = [];
+  for (const e of desired) {
+    const q = reservedQualifier(e);
+    const countDiffers = (live[`${base}:${q}`] ?? 0) !== e.count;
+    if (countDiffers || !sameValue("reservedInstances", [e], [before.get(q)])) {
+      writes.push([`${base}:${q}`, toApiValue("reservedInstances", e) as Record<string, unknown>]);
+    }
+  }
+  for (const [q] of before) if (!wanted.has(q) && (live[`${base}:${q}`] ?? 0) !== 0) writes.push([`${base}:${q}`, { count: 0 }]);
+  for (const [qualified, body] of writes) await writeLimiter.run(() => client.updateReservedInstances(qualified, body));
+  if (writes.length > 0) progress(`${inputs.funcName}: reserved instances set for ${writes.length} qualifier(s)`);
+}
+
+/** Drift in the settings behind their own APIs (one GET each, only when the resource manages them). */
+export async function dedicatedDrift(
+  client: FunctionGraphClient, urn: string, desired: Record<string, unknown>, olds: Partial<FunctionOutputs>,
+): Promise<string[]> {
+  const drift: string[] = [];
+  if (olds.asyncConfig !== undefined && desired.asyncConfig !== undefined &&
+    !sameValue("asyncConfig", olds.asyncConfig, await liveAsyncConfig(client, urn))) drift.push("asyncConfig");
+  const recorded = olds.reservedInstances ?? [];
+  if (recorded.length > 0) {
+    const base = normalizeUrn(urn);
+    const live = await client.listReservedInstances(base);
+    if (recorded.some((e) => (live[`${base}:${reservedQualifier(e)}`] ?? 0) !== e.count)) drift.push("reservedInstances");
+  }
+  return drift;
 }

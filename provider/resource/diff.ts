@@ -9,7 +9,7 @@ import { modelOutputs, type FunctionOutputs } from "./outputs";
 import { progress } from "./progress";
 import { clientFor, findFunction, targetOf } from "./service-steps";
 import { comparable } from "../api/property-derivations";
-import { tagsManaged } from "./dedicated-calls";
+import { dedicatedDrift, tagsManaged } from "./dedicated-calls";
 import { changedKeys, DRIFT_KEYS, REPLACE_KEYS, sameSetting, SETTING_KEYS } from "./settings";
 
 /** What differs between the recorded outputs and the checked inputs (`changes`, `replaces`). */
@@ -69,6 +69,7 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
       // Tags live behind their own API: one more GET, only for a resource that manages tags.
       const tagged = live && !isUnknown(news.tags) && tagsManaged(news.tags as Record<string, string> | undefined, old.tags);
       const drift = driftOf(old, live, tagged ? await client.listTags(urn) : undefined, news);
+      if (live) drift.push(...await dedicatedDrift(client, urn, news, old));
       if (drift.length > 0) {
         progress(`${old.funcName}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
         if (drift.includes("deleted")) replaces.push("funcName");

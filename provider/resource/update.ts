@@ -9,7 +9,7 @@ import { modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
 import {
   clientFor, findFunction, outputsFrom, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
-import { applyMaxInstances, applyTags } from "./dedicated-calls";
+import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
 
 /**
@@ -48,6 +48,8 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const maxBefore = model;
   model = await applyMaxInstances(client, urn, inputs, model);
   const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);
+  await applyAsyncConfig(client, urn, inputs);
+  await applyReserved(client, urn, inputs, old.reservedInstances);
 
   let version = "latest";
   if (inputs.publishVersion) {

@@ -115,6 +115,46 @@ describe("function properties through the official SDK", () => {
     assert.deepEqual((await sdkClient(emu).listFunctionTags(new fg.ListFunctionTagsRequest("functions", urn))).tags, [{ key: "team", value: "b" }]);
   });
 
+  it("updateFunctionAsyncInvokeConfig / showFunctionAsyncInvokeConfig: stored, validated, persisted", async () => {
+    const client = sdkClient(emu);
+    const urn = `urn:fss:${emu.region}:${emu.projectId}:function:default:props-fn`;
+    const show = () => client.showFunctionAsyncInvokeConfig(new fg.ShowFunctionAsyncInvokeConfigRequest().withFunctionUrn(urn));
+    assert.equal((await sdkError(show())).status, 404, "never set: not found [U]");
+    const dest = new fg.FuncDestinationConfig().withDestination("FunctionGraph").withParam(JSON.stringify({ func_urn: urn }));
+    const res = await client.updateFunctionAsyncInvokeConfig(new fg.UpdateFunctionAsyncInvokeConfigRequest().withFunctionUrn(urn).withBody(
+      new fg.UpdateFunctionAsyncInvokeConfigRequestBody().withMaxAsyncRetryAttempts(2).withMaxAsyncEventAgeInSeconds(600)
+        .withDestinationConfig(new fg.FuncAsyncDestinationConfig().withOnFailure(dest))));
+    assert.equal(res.max_async_retry_attempts, 2);
+    const shown = await show();
+    assert.equal(shown.max_async_event_age_in_seconds, 600);
+    assert.equal(shown.destination_config.on_failure.destination, "FunctionGraph");
+    assert.ok(shown.created_time);
+    const bad = await sdkError(client.updateFunctionAsyncInvokeConfig(new fg.UpdateFunctionAsyncInvokeConfigRequest().withFunctionUrn(urn).withBody(
+      new fg.UpdateFunctionAsyncInvokeConfigRequestBody().withMaxAsyncRetryAttempts(9))));
+    assert.equal(bad.status, 400);
+    assert.match(bad.msg, /max_async_retry_attempts/);
+    await emu.close();
+    emu = await startEmulator({ quiet: true, dataDir: dir });
+    assert.equal((await sdkClient(emu).showFunctionAsyncInvokeConfig(new fg.ShowFunctionAsyncInvokeConfigRequest().withFunctionUrn(urn))).max_async_retry_attempts, 2);
+  });
+
+  it("updateFunctionReservedInstancesCount / listFunctionReservedInstances: per qualifier, validated", async () => {
+    const client = sdkClient(emu);
+    const urn = `urn:fss:${emu.region}:${emu.projectId}:function:default:props-fn`;
+    const res = await client.updateFunctionReservedInstancesCount(new fg.UpdateFunctionReservedInstancesCountRequest().withFunctionUrn(`${urn}:latest`)
+      .withBody(new fg.UpdateFunctionReservedInstancesCountRequestBody().withCount(3).withIdleMode(true)));
+    assert.equal(res.count, 3);
+    const list = await client.listFunctionReservedInstances(new fg.ListFunctionReservedInstancesRequest().withUrn(urn));
+    assert.deepEqual(list.reservedinstances, [{ func_urn: `${urn}:latest`, count: 3 }]);
+    const missing = await sdkError(client.updateFunctionReservedInstancesCount(new fg.UpdateFunctionReservedInstancesCountRequest()
+      .withFunctionUrn(`${urn}:v404`).withBody(new fg.UpdateFunctionReservedInstancesCountRequestBody().withCount(1))));
+    assert.equal(missing.status, 404, "a version that does not exist");
+    const bad = await sdkError(client.updateFunctionReservedInstancesCount(new fg.UpdateFunctionReservedInstancesCountRequest()
+      .withFunctionUrn(`${urn}:latest`).withBody(new fg.UpdateFunctionReservedInstancesCountRequestBody().withCount(5000))));
+    assert.equal(bad.status, 400);
+    assert.match(bad.msg, /count/);
+  });
+
   it("config limits and the VPC-needs-an-agency rule, with the field named", async () => {
     const client = sdkClient(emu);
     const urn = `urn:fss:${emu.region}:${emu.projectId}:function:default:props-fn`;

@@ -161,6 +161,29 @@ describe("the narrowest call per change", () => {
   });
 });
 
+describe("async invocation and reserved instances (their own APIs)", () => {
+  const asyncConfig = { maxAsyncRetryAttempts: 1, maxAsyncEventAgeInSeconds: 300, onFailure: { destination: "SMN", param: "{\"topic_urn\":\"t\"}" } };
+  it("set at create, unchanged → no write, changed → only their own call, drift repaired", async () => {
+    const dir = writeTree(work, "async", { "index.js": "exports.handler = 1;\n" });
+    const first = await deploy(args(dir, { asyncConfig, reservedInstances: [{ count: 2 }] }));
+    assert.deepEqual(writes(), ["import", "updateAsyncConfig", "updateReservedInstances"]);
+    const same = await upFrom(first.id, first.outs, args(dir, { asyncConfig, reservedInstances: [{ count: 2 }] }));
+    assert.equal(same.d.changes, false);
+    assert.deepEqual(same.writes, []);
+    const more = await upFrom(first.id, first.outs, args(dir, { asyncConfig: { ...asyncConfig, maxAsyncRetryAttempts: 3 }, reservedInstances: [{ count: 2 }] }));
+    assert.deepEqual(more.writes, ["updateAsyncConfig"]);
+    const fewer = await upFrom(first.id, more.outs, args(dir, { asyncConfig: { ...asyncConfig, maxAsyncRetryAttempts: 3 }, reservedInstances: [{ count: 1, idleMode: true }] }));
+    assert.deepEqual(fewer.writes, ["updateReservedInstances"]);
+    // Drift: reserved instances changed outside Pulumi.
+    const client = await apiClient();
+    await client.updateReservedInstances(`${urnOf("fn-p")}:latest`, { count: 9 });
+    const repaired = await upFrom(first.id, fewer.outs, args(dir, { asyncConfig: { ...asyncConfig, maxAsyncRetryAttempts: 3 }, reservedInstances: [{ count: 1, idleMode: true }] }));
+    assert.equal(repaired.d.changes, true);
+    assert.deepEqual(repaired.writes, ["updateReservedInstances"]);
+    assert.deepEqual(await client.listReservedInstances(urnOf("fn-p")), { [`${urnOf("fn-p")}:latest`]: 1 });
+  });
+});
+
 describe("drift on read-back properties", () => {
   it("an agency changed outside Pulumi is reported and repaired with one PUT config", async () => {
     const dir = writeTree(work, "drift", { "index.js": "exports.handler = 1;\n" });
@@ -216,6 +239,9 @@ describe("refused at preview, naming the property and the fix", () => {
     ["dependency id", { dependencies: ["not an id!"] }, "dependencies", /dependency version id/],
     ["tag key", { tags: { "a=b": "1" } }, "tags", /tag keys/],
     ["ephemeral storage", { ephemeralStorage: 100 }, "ephemeralStorage", /at least 512 MB/],
+    ["async destination enum", { asyncConfig: { onSuccess: { destination: "S3", param: "{}" } } }, "asyncConfig", /'OBS', 'SMN', 'DIS' or 'FunctionGraph'/],
+    ["reserved count", { reservedInstances: [{ count: 1001 }] }, "reservedInstances", /0 to 1000 instances/],
+    ["reserved qualifier twice", { reservedInstances: [{ count: 1 }, { count: 2, qualifier: "latest" }] }, "reservedInstances", /one entry per version or alias/],
   ];
   for (const [what, extra, property, reason] of cases) {
     it(what, async () => {
