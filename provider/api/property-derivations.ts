@@ -138,16 +138,37 @@ export function fromApiValue(name: PropertyName, value: unknown): unknown {
 /** Rows sent in the `PUT …/config` body. */
 export const CONFIG_NAMES = ALL.filter((n) => row(n).config !== undefined);
 
-/** The `PUT …/config` body for checked arguments: every config field, unset ones as the value that clears. */
-export function configBody(values: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The `PUT …/config` body for checked arguments. An argument not given is sent as the value that clears it
+ * only when it has to be cleared: `actual` (what the service has now) holds something else, the row is
+ * `always` present, or a sibling in the same nested object is sent (objects go complete). Without `actual`,
+ * every clearable field is sent.
+ */
+export function configBody(values: Record<string, unknown>, actual?: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
+  const deferred: PropertyName[] = [];
   for (const name of CONFIG_NAMES) {
     const r = row(name);
     const given = values[name];
+    if (given === undefined) {
+      const mustClear = !actual || r.always || !sameValue(name, undefined, actual[name]);
+      if (!mustClear) {
+        deferred.push(name);
+        continue;
+      }
+    }
     const value = given === undefined ? r.unset : given;
     const api = value === undefined && !r.toApi ? undefined : toApiValue(name, value);
     if (api !== undefined) setPath(body, r.config!, api);
     if (given !== undefined && r.alsoSend) for (const [k, v] of Object.entries(r.alsoSend)) setPath(body, k, v);
+  }
+  // Nested objects go complete: a sibling of a sent field is sent too, as its "not set" value.
+  for (const name of deferred) {
+    const r = row(name);
+    const [top] = r.config!.split(".");
+    if (r.config!.includes(".") && Object.hasOwn(body, top) && getPath(body, r.config!) === undefined && r.unset !== undefined) {
+      setPath(body, r.config!, toApiValue(name, r.unset));
+    }
   }
   return body;
 }

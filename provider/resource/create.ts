@@ -61,7 +61,7 @@ async function converge(
     model = await client.getFunctionConfig(urn);
   }
   if (configChanges(inputs, model).length > 0) {
-    model = await client.updateFunctionConfig(urn, configRequest(inputs));
+    model = await client.updateFunctionConfig(urn, configRequest(inputs, model));
   }
   return model;
 }
@@ -139,7 +139,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       model = await client.getFunctionConfig(urn);
     }
     if (configChanges(inputs, model).length > 0) {
-      model = await client.updateFunctionConfig(urn, configRequest(inputs));
+      model = await client.updateFunctionConfig(urn, configRequest(inputs, model));
     }
     model = await applyMaxInstances(client, urn, inputs, model);
     const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, undefined);

@@ -43,9 +43,16 @@ export function importSettings(inputs: FunctionInputs): ImportSettings {
   return { funcName: inputs.funcName, ...Object.fromEntries(YAML_NAMES.map((n) => [n, values[n]])) } as ImportSettings;
 }
 
-/** The `PUT …/config` body for the desired settings (unset ones as the value that clears them). */
-export function configRequest(inputs: FunctionInputs): UpdateFunctionConfigRequest {
-  return configBody(inputs as unknown as Record<string, unknown>) as UpdateFunctionConfigRequest;
+/**
+ * The `PUT …/config` body for the desired settings; an unset one is sent as the value that clears it when the
+ * service has something else (`model`, and for write-only settings what the resource `recorded`).
+ */
+export function configRequest(inputs: FunctionInputs, model?: FunctionModel, recorded?: Partial<FunctionOutputs>): UpdateFunctionConfigRequest {
+  const written = recorded as Record<string, unknown> | undefined;
+  const actual = model
+    ? { ...modelOutputs(model), ...Object.fromEntries(CONFIG_WRITE_ONLY_KEYS.map((k) => [k, written?.[k]])) }
+    : undefined;
+  return configBody(inputs as unknown as Record<string, unknown>, actual as Record<string, unknown> | undefined) as UpdateFunctionConfigRequest;
 }
 
 /** Whether one setting is equal (absent = the service's "not set" value; maps by content). */

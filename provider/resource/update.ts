@@ -44,7 +44,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     }
   }
   const configChanged = configChanges(inputs, model, old).length > 0;
-  if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs));
+  if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs, model, old));
   const maxBefore = model;
   model = await applyMaxInstances(client, urn, inputs, model);
   const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);

@@ -103,3 +103,20 @@ test("the import template carries the yaml rows and reads back the same values",
   }
   assert.deepEqual(templateValues({}).memorySize, 128, "absent: the default");
 });
+
+test("with the service's current values, the body clears only what must be cleared, and nested objects go complete", () => {
+  const base = { funcName: "f", runtime: "Node.js18.15", handler: "index.handler", memorySize: 128, timeout: 3 };
+  const live = { agency: "", vpc: undefined, ephemeralStorage: 512, description: "", environment: {} };
+  const quiet = configBody({ ...base, concurrencyNum: 4 }, live);
+  assert.equal("xrole" in quiet, false, "not set here nor there: not sent");
+  assert.equal("func_vpc" in quiet, false);
+  assert.equal("ephemeral_storage" in quiet, false);
+  assert.equal(quiet.description, "", "always-present settings are always sent");
+  assert.equal(quiet.user_data, "");
+  assert.deepEqual(quiet.strategy_config, { concurrent_num: 4 });
+  const clearing = configBody(base, { ...live, agency: "old", vpc: { vpcId: "v", subnetId: "s" } });
+  assert.equal(clearing.xrole, "", "set on the service, not here: cleared");
+  assert.equal(clearing.func_vpc, null);
+  const mounts = configBody({ ...base, mounts: [{ mountType: "ecs", mountResource: "r", mountSharePath: "1.2.3.4:/d", localMountPath: "/m" }] }, live);
+  assert.deepEqual((mounts.mount_config as { mount_user: unknown }).mount_user, { user_id: -1, user_group_id: -1 });
+});
