@@ -5,9 +5,9 @@
  * the service never returns are never rendered), and the config an import template gives.
  */
 import {
-  apiUnset, CONFIG_NAMES, deletePath, getPath, MODEL_NAMES, row, setPath, toApiValue, type PropertyName,
+  apiUnset, CONFIG_NAMES, fromApiValue, deletePath, getPath, MODEL_NAMES, row, setPath, toApiValue, type PropertyName,
 } from "../provider/api/property-derivations";
-import { templateValues, YAML_NAMES } from "../provider/api/import-template";
+import { templateDocument, templateValues, YAML_NAMES, type ImportSettings } from "../provider/api/import-template";
 import { Errors } from "./errors";
 
 /** Config fields the emulator keeps itself rather than from the body (identity). */
@@ -77,4 +77,21 @@ export function configFromTemplate(props: Record<string, unknown>): Record<strin
     setPath(out, at, toApiValue(name, v));
   }
   return out;
+}
+
+/**
+ * The import template of a stored config (what export returns): the template rows' values read back from the
+ * config, written exactly as the provider writes an import template — so an export imports again unchanged.
+ */
+export function templateOfConfig(name: string, config: Record<string, unknown>): Record<string, unknown> {
+  const settings: Record<string, unknown> = { funcName: name };
+  for (const n of YAML_NAMES) {
+    const at = storePath(n);
+    if (at !== undefined) settings[n] = fromApiValue(n, getPath(config, at));
+  }
+  const doc = templateDocument(settings as ImportSettings);
+  const props = (getPath(doc, "Resources") as Record<string, { Properties: Record<string, unknown> }>)[name].Properties;
+  props.CodeType = config.code_type;
+  props.CodeFileName = config.code_filename;
+  return doc;
 }

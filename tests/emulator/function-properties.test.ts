@@ -200,6 +200,24 @@ describe("the import template: types checked with the field named, names looked 
     assert.match(String(r.json().error_msg), /Properties\.Description: .*expected string/);
   });
 
+  it("an export (both parts) imports again into the same settings: export writes the provider's template", async () => {
+    const yaml = functionYaml("rt", { Description: "round trip", MemorySize: 512, Timeout: 42, Environment: { Variables: { B: "2", A: "1" } } });
+    assert.equal((await importYaml("rt", yaml)).status, 200);
+    const urn = `urn:fss:${emu.region}:${emu.projectId}:function:default:rt`;
+    const before = emu.functions().find((f) => f.func_name === "rt")!;
+    const both = await signedRequest(emu, "GET", `/${urn}/export`, { query: { code: "true", config: "true" }, extraHeaders: { Accept: "application/zip" } });
+    assert.equal(both.status, 200);
+    assert.equal(await emu.removeFunction(urn), true);
+    const again = await signedRequest(emu, "POST", "/import", {
+      body: { func_name: "rt", file_name: "rt.zip", file_type: "zip", file_code: both.body.toString("base64") },
+    });
+    assert.equal(again.status, 200, again.body.toString());
+    const after = emu.functions().find((f) => f.func_name === "rt")!;
+    for (const k of ["runtime", "handler", "memory_size", "timeout", "description", "user_data", "digest"] as const) {
+      assert.deepEqual(after[k], before[k], k);
+    }
+  });
+
   it("a function named 'constructor' is looked up as its own key, never inherited", async () => {
     const missing = await importYaml("constructor", functionYaml("someone-else"));
     assert.equal(missing.status, 404);
