@@ -5,31 +5,12 @@
  */
 import archiver from "archiver";
 import { stringify } from "yaml";
+import { templateOfConfig } from "./function-config";
 import type { FunctionConfig } from "./records";
 
-/** The YAML template the import page documents, filled from a config. */
+/** The YAML template the import page documents, filled from a config (derived from the property table). */
 export function functionYaml(name: string, c: FunctionConfig): string {
-  const variables = c.user_data ? (JSON.parse(c.user_data) as Record<string, string>) : {};
-  return stringify({
-    HcCrmTemplateVersion: "v1",
-    Resources: {
-      [name]: {
-        Type: "HC::Serverless::Function",
-        Properties: {
-          Handler: c.handler,
-          Runtime: c.runtime,
-          CodeType: c.code_type,
-          CodeFileName: c.code_filename,
-          DependencyPkg: "",
-          Description: c.description,
-          MemorySize: c.memory_size,
-          Timeout: c.timeout,
-          Version: "latest",
-          Environment: { Variables: variables },
-        },
-      },
-    },
-  });
+  return stringify(templateOfConfig(name, c));
 }
 
 /** Zips `files` (in memory, fixed dates so equal inputs give equal bytes). */

@@ -19,7 +19,10 @@
  */
 
 /** The write operations commit-then-drop can target. */
-export const WRITE_OPERATIONS = ["import", "updateCode", "updateConfig", "publishVersion", "delete"] as const;
+export const WRITE_OPERATIONS = [
+  "import", "updateCode", "updateConfig", "publishVersion", "delete", "updateMaxInstance", "createTags", "deleteTags",
+  "updateAsyncConfig", "updateReservedInstances",
+] as const;
 
 /** A write operation name. */
 export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
@@ -49,6 +52,8 @@ export interface PreFault {
 const OP_ALIASES: Record<string, WriteOperation> = {
   import: "import", updateCode: "updateCode", code: "updateCode", updateConfig: "updateConfig",
   config: "updateConfig", publishVersion: "publishVersion", version: "publishVersion", delete: "delete",
+  updateMaxInstance: "updateMaxInstance", createTags: "createTags", deleteTags: "deleteTags",
+  updateAsyncConfig: "updateAsyncConfig", updateReservedInstances: "updateReservedInstances",
 };
 
 function parseRate(key: string, text: string): number {

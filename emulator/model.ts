@@ -6,6 +6,7 @@
 import { cpuForMemory } from "../provider/api/constraints";
 import { FunctionCodeSchema, FunctionModelSchema, type FunctionCode, type FunctionModel } from "../provider/api/schemas";
 import { Errors } from "./errors";
+import { renderConfigFields } from "./function-config";
 import { formatLastModified, type FunctionConfig, type FunctionRecord, type VersionRecord } from "./records";
 import { buildUrn, type UrnScope } from "./urn";
 
@@ -29,26 +30,12 @@ function checked<T>(schema: { safeParse(v: unknown): { success: boolean; error?:
 
 function configFields(c: FunctionConfig) {
   return {
-    runtime: c.runtime,
-    timeout: c.timeout,
-    handler: c.handler,
-    memory_size: c.memory_size,
+    ...renderConfigFields(c),
     cpu: cpuForMemory(c.memory_size),
     code_type: c.code_type,
     code_url: "",
     code_filename: c.code_filename,
-    user_data: c.user_data,
-    encrypted_user_data: c.encrypted_user_data ?? "",
-    xrole: c.xrole ?? "",
-    app_xrole: c.app_xrole ?? "",
-    description: c.description,
-    initializer_handler: c.initializer_handler ?? "",
-    initializer_timeout: c.initializer_timeout ?? 0,
-    pre_stop_handler: c.pre_stop_handler ?? "",
-    pre_stop_timeout: c.pre_stop_timeout ?? 0,
-    extend_config: c.extend_config ?? "",
     depend_list: [] as string[],
-    depend_version_list: [...c.depend_version_list],
   };
 }
 
@@ -62,7 +49,7 @@ export function renderModel(scope: AccountScope, f: FunctionRecord, v?: VersionR
     namespace: scope.projectId,
     project_name: scope.region,
     package: f.package,
-    ...configFields(head ? f.config : v.config),
+    ...(configFields(head ? f.config : v.config) as unknown as Pick<FunctionModel, "runtime" | "timeout" | "handler" | "memory_size">),
     code_size: head ? f.codeSize : v.codeSize,
     digest: head ? f.digest : v.digest,
     version: head ? "latest" : v.version,
@@ -70,19 +57,9 @@ export function renderModel(scope: AccountScope, f: FunctionRecord, v?: VersionR
     version_description: head ? "" : v.description,
     last_modified: formatLastModified(head ? f.lastModified : v.lastModified),
     func_code: { file: "", link: "" },
-    func_vpc: null,
-    strategy_config: { concurrency: -1 },
-    enterprise_project_id: "0",
   };
   if (opts.configExtras) {
-    Object.assign(model, {
-      func_id: f.id,
-      resource_id: head ? f.id : `${f.id}:${v.version}`,
-      type: "v2",
-      ephemeral_storage: 512,
-      is_stateful_function: false,
-      enable_dynamic_memory: false,
-    });
+    Object.assign(model, { func_id: f.id, resource_id: head ? f.id : `${f.id}:${v.version}`, type: model.type ?? "v2" });
   }
   return checked(FunctionModelSchema, model);
 }
@@ -103,6 +80,6 @@ export function renderCode(scope: AccountScope, f: FunctionRecord, v?: VersionRe
     func_code: { file: "", link: "" },
     depend_list: [],
     depend_version_list: [...c.depend_version_list],
-    strategy_config: { concurrency: -1 },
+    strategy_config: renderConfigFields(c).strategy_config as { concurrency?: number },
   });
 }

@@ -4,7 +4,11 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 
-/** The configurable part of a function (what update config changes and a version freezes). */
+/**
+ * The configurable part of a function (what update config changes and a version freezes): the base fields
+ * typed, and every other config field of the property table under its API name (nested as the API nests it,
+ * e.g. `strategy_config.concurrent_num`; see function-config.ts).
+ */
 export interface FunctionConfig {
   runtime: string;
   handler: string;
@@ -12,17 +16,10 @@ export interface FunctionConfig {
   timeout: number;
   description: string;
   user_data: string;
-  encrypted_user_data?: string;
-  xrole?: string;
-  app_xrole?: string;
-  initializer_handler?: string;
-  initializer_timeout?: number;
-  pre_stop_handler?: string;
-  pre_stop_timeout?: number;
-  extend_config?: string;
   code_type: "zip";
   code_filename: string;
   depend_version_list: string[];
+  [field: string]: unknown;
 }
 
 /** A published version: a frozen copy of config and code. */
@@ -48,6 +45,12 @@ export interface FunctionRecord {
   imageName: string;
   createdAt: number;
   versions: VersionRecord[];
+  /** Tags (the tags API); not part of a version. */
+  tags?: Record<string, string>;
+  /** Async-invocation settings (their own API), as the API renders them. */
+  asyncConfig?: Record<string, unknown>;
+  /** Reserved instances by qualifier (`latest`, a version, `!alias`), as the API body sets them. */
+  reserved?: Record<string, Record<string, unknown>>;
   /** Digest and config hash at the last publication (FSS.1016 when a publish would repeat them). */
   lastPublished?: { digest: string; configHash: string };
 }

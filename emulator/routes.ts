@@ -16,12 +16,18 @@ import { ingestCodeUpload } from "./code-upload";
 import { readImportPackage } from "./import-package";
 import { renderCode, renderModel } from "./model";
 import {
-  autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead, type FunctionConfig,
+  autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead,
   type FunctionRecord, type VersionRecord,
 } from "./records";
 import { invokeAsync, invokeSync, listAsyncInvocations } from "./runtime/invoke-routes";
 import { parseUrn, type FunctionRef } from "./urn";
-import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
+import { applyConfigBody } from "./function-config";
+import {
+  getAsyncConfig, listReserved, updateAsyncConfig, updateMaxInstance, updateReserved,
+} from "./function-extra-routes";
+import {
+  parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
+} from "./validation";
 
 /** A parsed API request as handlers see it. */
 export interface ApiRequest {
@@ -58,6 +64,7 @@ export function matchRoute(method: string, segments: string[]): RouteMatch | und
   if (first === "") return undefined;
   if (sub === undefined) {
     if (first === "import" && method === "POST") return { operation: "import", handler: importFunction };
+    if (first === "reservedinstances" && method === "GET") return { operation: "listReservedInstances", handler: listReserved };
     if (method === "DELETE") return { operation: "delete", urn: first, handler: deleteFunction };
     return undefined;
   }
@@ -68,6 +75,10 @@ export function matchRoute(method: string, segments: string[]): RouteMatch | und
     "GET export": ["export", exportFunction],
     "POST invocations": ["invoke", invokeSync], "POST invocations-async": ["invokeAsync", invokeAsync],
     "GET async-invocations": ["listAsyncInvocations", listAsyncInvocations],
+    "PUT config-max-instance": ["updateMaxInstance", updateMaxInstance],
+    "GET async-invoke-config": ["getAsyncConfig", getAsyncConfig],
+    "PUT async-invoke-config": ["updateAsyncConfig", updateAsyncConfig],
+    "PUT reservedinstances": ["updateReservedInstances", updateReserved],
   };
   const hit = table[`${method} ${sub}`];
   return hit ? { operation: hit[0], urn: first, handler: hit[1] } : undefined;
@@ -112,12 +123,7 @@ async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
     const record = newFunctionRecord({
       package: pkg,
       name: body.func_name,
-      config: {
-        runtime: imported.runtime, handler: imported.handler, memory_size: imported.memory_size,
-        timeout: imported.timeout, description: imported.description, user_data: imported.user_data,
-        initializer_handler: imported.initializer_handler, initializer_timeout: imported.initializer_timeout,
-        code_type: "zip", code_filename: imported.code_filename, depend_version_list: [],
-      },
+      config: imported.config,
       code: imported.code,
       now: ctx.now(),
       ordinal: ctx.store.count(),
@@ -157,39 +163,16 @@ async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRes
   return { status: 200, json: renderCode(ctx.scope, f) };
 }
 
-/** Optional config fields update config copies when present (absent ones keep their value [U]). */
-const OPTIONAL_STRING_FIELDS = [
-  "user_data", "encrypted_user_data", "description", "xrole", "app_xrole", "initializer_handler", "pre_stop_handler",
-  "extend_config",
-] as const;
-
 async function updateConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   headOnly(r);
-  const raw = parseJsonBody(req.body);
-  const body = validateBody(UpdateFunctionConfigRequestSchema, raw);
-  validateFunctionFields({
-    runtime: body.runtime, handler: body.handler, memory_size: body.memory_size, timeout: body.timeout,
-    description: body.description, user_data: body.user_data,
-  });
-  const next: FunctionConfig = {
-    ...r.f.config, runtime: body.runtime, handler: body.handler, memory_size: body.memory_size, timeout: body.timeout,
-  };
-  for (const k of OPTIONAL_STRING_FIELDS) {
-    const v = raw[k];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== "string") throw Errors.badRequest(`Invalid request body: ${k}: expected a string`);
-    next[k] = v;
-  }
-  for (const [k, max] of [["initializer_timeout", 300], ["pre_stop_timeout", 90]] as const) {
-    const v = raw[k];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max) {
-      throw Errors.badRequest(`Invalid request body: ${k}: expected an integer between 1 and ${max}`);
-    }
-    next[k] = v;
-  }
-  // `package`, `func_name` and unknown fields are ignored: the app of a function cannot change.
+  const body = validateBody(UpdateFunctionConfigRequestSchema, parseJsonBody(req.body));
+  validateFunctionFields(body as unknown as FunctionFields);
+  // Every field of the property table present in the body is set (null clears it); `package`, `func_name`
+  // and unknown fields are ignored: the app of a function cannot change.
+  const next = structuredClone(r.f.config);
+  applyConfigBody(next, body);
+  validateConfigRules(next);
   const f = r.f;
   f.config = next;
   touchHead(f, ctx.now());

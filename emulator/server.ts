@@ -15,6 +15,7 @@ import { preAuthenticate, type AuthResult } from "./gateway-auth";
 import { decodeSegment, dropConnection, sendBytes, sendError, sendJson, sleep } from "./http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
+import { matchTagsRoute } from "./function-extra-routes";
 import { matchRoute } from "./routes";
 import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
@@ -59,16 +60,17 @@ export interface EmulatorHandle {
   invocations(filter?: InvocationFilter): InvocationRecord[];
 }
 
-const API_PATH = /^\/v2\/([^/]*)\/fgs\/functions(\/.*)?$/;
+const API_PATH = /^\/v2\/([^/]*)\/(?:fgs\/functions|(functions)(?=\/))(\/.*)?$/;
 const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
 
 async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
   const started = Date.now();
   const method = req.method ?? "GET";
   const m = API_PATH.exec(rawPath)!;
-  const segments = (m[2] ?? "").split("/").slice(1).map(decodeSegment);
+  const segments = (m[3] ?? "").split("/").slice(1).map(decodeSegment);
   if (segments.length > 0 && segments[segments.length - 1] === "") segments.pop(); // tolerate a trailing slash
-  const route = matchRoute(method, segments);
+  // `/v2/{project_id}/functions/{id}/tags…` is the tags API; everything else is under `/fgs/functions`.
+  const route = m[2] ? matchTagsRoute(method, segments) : matchRoute(method, segments);
   const entry: Omit<RequestLogEntry, "seq"> = {
     time: new Date(started).toISOString(), requestId, method, path: rawPath, query: rawQuery,
     operation: route?.operation ?? "unknown", status: 0, authKind: "none", durationMs: 0,

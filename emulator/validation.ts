@@ -8,6 +8,7 @@ import {
   DESCRIPTION_MAX, FUNC_NAME_PATTERN, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, RUNTIMES, TIMEOUT_RANGE,
   USER_DATA_LIMITS,
 } from "../provider/api/constraints";
+import { UpdateFunctionConfigRequestSchema } from "../provider/api/schemas";
 import { ApiError, Errors } from "./errors";
 
 /** Which specific error a failing top-level body field maps to (others give FSS.0400). */
@@ -23,6 +24,29 @@ const FIELD_ERRORS: Record<string, (msg: string) => ApiError> = {
   user_data: Errors.invalidUserData,
   description: () => Errors.descriptionTooLong(DESCRIPTION_MAX),
 };
+
+/** The specific error of a config field (`memory_size` → FSS.1007, …), if it has one. */
+export function fieldError(field: string | undefined, message: string): ApiError | undefined {
+  const top = field?.split(".")[0];
+  return top !== undefined && Object.hasOwn(FIELD_ERRORS, top) ? FIELD_ERRORS[top](message) : undefined;
+}
+
+/**
+ * Validates config fields (an import template's, without `func_name`) exactly as a `PUT …/config` body's:
+ * the Create Function rules with their FSS codes, then every other field's type and limits from the table.
+ */
+export function validateConfigFields(fields: Record<string, unknown>): void {
+  validateFunctionFields(fields as unknown as FunctionFields);
+  validateBody(UpdateFunctionConfigRequestSchema, { ...fields, func_name: "imported" });
+}
+
+/** Rules across fields of a resulting config: the service refuses a VPC without an agency. */
+export function validateConfigRules(config: Record<string, unknown>): void {
+  const vpc = config.func_vpc as { vpc_id?: string } | null | undefined;
+  if (vpc && vpc.vpc_id && !config.xrole) {
+    throw Errors.badRequest("Invalid request body: func_vpc: a VPC needs an agency (xrole) that may manage its network interfaces");
+  }
+}
 
 /** Parses a JSON body buffer; 400 FSS.0400 when it is not a JSON object. */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {

@@ -25,7 +25,7 @@ export function userVariables(target: InvokeTarget): Record<string, string> {
       return {};
     }
   };
-  return { ...parse(target.config.user_data), ...parse(target.config.encrypted_user_data) };
+  return { ...parse(target.config.user_data), ...parse(target.config.encrypted_user_data as string | undefined) };
 }
 
 /** The whole environment of an instance of `target`. */
@@ -48,8 +48,8 @@ export function buildEnvironment(target: InvokeTarget, projectId: string, dirs: 
     RUNTIME_CPU: String(cpuForMemory(c.memory_size)),
     RUNTIME_MEMORY: String(c.memory_size),
     RUNTIME_CODE_ROOT: dirs.codeRoot,
-    RUNTIME_INITIALIZER_HANDLER: c.initializer_handler ?? "",
-    RUNTIME_INITIALIZER_TIMEOUT: String(c.initializer_timeout ?? 0),
+    RUNTIME_INITIALIZER_HANDLER: (c.initializer_handler as string | undefined) ?? "",
+    RUNTIME_INITIALIZER_TIMEOUT: String((c.initializer_timeout as number | undefined) ?? 0),
     RUNTIME_MAX_RESP_BODY_SIZE: String(INVOKE_LIMITS.syncPayloadBytes),
   };
 }

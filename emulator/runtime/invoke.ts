@@ -68,7 +68,7 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
     const attempts = hasInitializer ? INIT_ATTEMPTS : 1;
     for (let attempt = 1; lease.cold; attempt++) {
       coldStart = true;
-      const initMs = hasInitializer ? (target.config.initializer_timeout || 3) * 1000 : startTimeoutMs(timeoutMs);
+      const initMs = hasInitializer ? ((target.config.initializer_timeout as number | undefined) || 3) * 1000 : startTimeoutMs(timeoutMs);
       try {
         await lease.instance.start({ ...request, deadline: Date.now() + initMs }, initMs, log);
         break;

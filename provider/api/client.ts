@@ -74,8 +74,10 @@ export type ExportedFunction =
 /** One API call as the request loop needs it. */
 interface CallSpec<S extends z.ZodType | undefined> {
   method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Below `/v2/{project_id}/fgs/functions`, e.g. `/import`; `""` for the collection. */
+  /** Below `/v2/{project_id}/fgs/functions` (or `root`), e.g. `/import`; `""` for the collection. */
   sub: string;
+  /** The collection below `/v2/{project_id}` (default `/fgs/functions`; the tags API uses `/functions`). */
+  root?: string;
   query?: [string, string][];
   body?: unknown;
   /** A body already serialized, or streamed (large uploads: see `uploadFunctionCode`); wins over `body`. */
@@ -221,6 +223,63 @@ export class FunctionGraphClient {
       schema: schemas().ExportFunctionResponseSchema, idempotent: true, rawUnlessJson: true }) as Promise<ExportedFunction>;
   }
 
+  /** `PUT /{urn}/config-max-instance`: the most instances (-1: no limit). Idempotent. */
+  async updateMaxInstanceConfig(urn: string, maxInstanceNum: number): Promise<FunctionModel> {
+    const body = checkRequest("max-instance request", schemas().UpdateMaxInstanceRequestSchema, { max_instance_num: maxInstanceNum });
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(normalizeUrn(urn))}/config-max-instance`, body,
+      schema: schemas().FunctionModelSchema, idempotent: true });
+  }
+
+  /** `GET /v2/{project_id}/functions/{urn}/tags`: the function's tags as a map. */
+  async listTags(urn: string): Promise<Record<string, string>> {
+    const res = await this.call({ method: "GET", root: "/functions", sub: `/${urnPathSegment(normalizeUrn(urn))}/tags`,
+      schema: schemas().ListTagsResponseSchema, idempotent: true });
+    return Object.fromEntries((res.tags ?? []).map((t) => [t.key, t.value ?? ""]));
+  }
+
+  /** `POST …/tags/create`: adds or overwrites tags. Idempotent (same tags, same result). */
+  async createTags(urn: string, tags: Record<string, string>): Promise<void> {
+    const body = checkRequest("create-tags request", schemas().TagsRequestSchema,
+      { action: "create", tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+    await this.call({ method: "POST", root: "/functions", sub: `/${urnPathSegment(normalizeUrn(urn))}/tags/create`, body,
+      schema: undefined, idempotent: true });
+  }
+
+  /** `DELETE …/tags/delete`: removes tags by key. Idempotent. */
+  async deleteTags(urn: string, keys: string[]): Promise<void> {
+    const body = checkRequest("delete-tags request", schemas().TagsRequestSchema,
+      { action: "delete", tags: keys.map((key) => ({ key })) });
+    await this.call({ method: "DELETE", root: "/functions", sub: `/${urnPathSegment(normalizeUrn(urn))}/tags/delete`, body,
+      schema: undefined, idempotent: true });
+  }
+
+  /** `GET /{urn}/async-invoke-config`: the async-invocation settings, `undefined` when never set (404). */
+  async getAsyncInvokeConfig(urn: string): Promise<Record<string, unknown> | undefined> {
+    return this.call({ method: "GET", sub: `/${urnPathSegment(normalizeUrn(urn))}/async-invoke-config`,
+      schema: schemas().AsyncInvokeConfigSchema, idempotent: true, absentOk: [404] });
+  }
+
+  /** `PUT /{urn}/async-invoke-config`: replaces the async-invocation settings. Idempotent. */
+  async updateAsyncInvokeConfig(urn: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const checked = checkRequest("async-invoke-config request", schemas().AsyncInvokeConfigRequestSchema, body);
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(normalizeUrn(urn))}/async-invoke-config`, body: checked,
+      schema: schemas().AsyncInvokeConfigSchema, idempotent: true });
+  }
+
+  /** `PUT /{urn:qualifier}/reservedinstances`: the reserved instances of a version or alias. Idempotent. */
+  async updateReservedInstances(qualifiedUrn: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const checked = checkRequest("reserved-instances request", schemas().ReservedInstancesRequestSchema, body);
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(qualifiedUrn)}/reservedinstances`, body: checked,
+      schema: schemas().ReservedInstancesSchema, idempotent: true });
+  }
+
+  /** `GET /reservedinstances?urn=`: the reserved-instance counts by qualified URN. */
+  async listReservedInstances(urn: string): Promise<Record<string, number>> {
+    const res = await this.call({ method: "GET", sub: "/reservedinstances", query: [["urn", normalizeUrn(urn)]],
+      schema: schemas().ListReservedInstancesResponseSchema, idempotent: true });
+    return Object.fromEntries(res.reservedinstances.map((r) => [r.func_urn, r.count]));
+  }
+
   /** Attempts sent and retries made by this client so far. */
   stats(): { requests: number; retries: number } {
     return { ...this.counters };
@@ -231,7 +290,7 @@ export class FunctionGraphClient {
     spec: CallSpec<S>,
   ): Promise<CallResult<S>> {
     const basePath = this.base.pathname.replace(/\/+$/, "");
-    const pathname = `${basePath}/v2/${encodeURIComponent(this.projectId)}/fgs/functions${spec.sub}`;
+    const pathname = `${basePath}/v2/${encodeURIComponent(this.projectId)}${spec.root ?? "/fgs/functions"}${spec.sub}`;
     const search = spec.query?.length ? `?${canonicalQuery(spec.query)}` : "";
     const url = new URL(pathname + search, this.base.origin);
     const ctx = { method: spec.method, path: url.pathname };

@@ -6,22 +6,14 @@
 import { stringify } from "yaml";
 import { checkRequest } from "./errors";
 import type { ImportFunctionRequest } from "./schemas";
-import { schemas } from "./schemas-at-runtime";
+import { importTemplate, schemas } from "./schemas-at-runtime";
 import { writeStoredZip } from "./stored-zip";
+import type { ImportSettings } from "./import-template";
+
+export type { ImportSettings } from "./import-template";
 
 /** Name of the code entry inside the import package, referenced by the YAML's `CodeFileName`. */
 export const IMPORT_CODE_FILE_NAME = "code.zip";
-
-/** The function settings the import template carries. */
-export interface ImportSettings {
-  funcName: string;
-  runtime: string;
-  handler: string;
-  memorySize: number;
-  timeout: number;
-  description?: string;
-  environment?: Record<string, string>;
-}
 
 /** Sorted copy of an env map, so serialisations do not depend on insertion order. */
 function sortedEnv(env: Record<string, string> | undefined): Record<string, string> {
@@ -45,26 +37,8 @@ export function toUserData(env?: Record<string, string>): string | undefined {
  * a YAML 1.1 reader on the server cannot turn `yes`, `on`, `0123` or `null` into a boolean, number or null.
  */
 export function importTemplateYaml(settings: ImportSettings): string {
-  const template = {
-    HcCrmTemplateVersion: "v1",
-    Resources: {
-      [settings.funcName]: {
-        Type: "HC::Serverless::Function",
-        Properties: {
-          Handler: settings.handler,
-          Runtime: settings.runtime,
-          CodeType: "zip",
-          CodeFileName: IMPORT_CODE_FILE_NAME,
-          Description: settings.description ?? "",
-          MemorySize: settings.memorySize,
-          Timeout: settings.timeout,
-          Version: "latest",
-          Environment: { Variables: sortedEnv(settings.environment) },
-        },
-      },
-    },
-  };
-  return stringify(template, { version: "1.1", lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
+  // The template module holds the property table (zod): required at call time, never captured by serialization.
+  return stringify(importTemplate().templateDocument(settings), { version: "1.1", lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
 
 /**

@@ -24,3 +24,15 @@ export function schemas(): typeof Schemas {
     return require(LOCAL_PATH) as typeof Schemas;
   }
 }
+
+/** This checkout's import-template module (a plain string: safe to capture). */
+const TEMPLATE_LOCAL_PATH: string = `${__dirname}/import-template`;
+
+/** The import template module (import-template.ts: the property table and zod), required at call time. */
+export function importTemplate(): typeof import("./import-template") {
+  try {
+    return require("pulumi-functiongraph/dist/provider/api/import-template.js") as typeof import("./import-template");
+  } catch {
+    return require(TEMPLATE_LOCAL_PATH) as typeof import("./import-template");
+  }
+}

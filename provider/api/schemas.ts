@@ -7,9 +7,9 @@
  * or `null` (the service returns both). Requests are strict where the service is.
  */
 import { z } from "zod";
-import {
-  DESCRIPTION_MAX, FUNC_NAME_PATTERN, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, TIMEOUT_RANGE,
-} from "./constraints";
+import { FUNC_NAME_PATTERN, PACKAGE_NAME_PATTERN } from "./constraints";
+import { AsyncConfigApiSchema, FUNCTION_PROPERTIES, ReservedApiSchema, TagsSchema } from "./function-properties";
+import { configBodySchema } from "./property-derivations";
 
 /** An optional response field the service sends absent, or `null`. */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
@@ -104,11 +104,26 @@ export const FunctionModelSchema = z.looseObject({
   pre_stop_handler: opt(z.string()),
   pre_stop_timeout: opt(z.number().int()),
   enterprise_project_id: opt(z.string()),
-  // Get-config extras.
+  // Get-config extras (ShowFunctionConfigResponse in the official SDK).
   func_id: opt(z.string()),
   resource_id: opt(z.string()),
   type: opt(z.string()),
   ephemeral_storage: opt(z.number().int()),
+  gpu_type: opt(z.string()),
+  user_data_encrypt_kms_key_id: opt(z.string()),
+  custom_image: opt(z.looseObject({ enabled: opt(z.boolean()), image: opt(z.string()) })),
+  log_group_id: opt(z.string()),
+  log_stream_id: opt(z.string()),
+  is_stateful_function: opt(z.boolean()),
+  enable_dynamic_memory: opt(z.boolean()),
+  enable_auth_in_header: opt(z.boolean()),
+  enable_class_isolation: opt(z.boolean()),
+  heartbeat_handler: opt(z.string()),
+  restore_hook_handler: opt(z.string()),
+  restore_hook_timeout: opt(z.number().int()),
+  domain_names: opt(z.string()),
+  peering_cidr: opt(z.string()),
+  network_controller: opt(z.looseObject({})),
 });
 
 /** `POST /v2/{project_id}/fgs/functions/import` request body (seed 000 Table 3). */
@@ -142,27 +157,77 @@ export const UpdateFunctionCodeRequestSchema = z.object({
   code_type: z.literal("zip"),
   code_filename: z.string().min(1),
   func_code: z.object({ file: z.base64() }),
-  depend_version_list: z.array(z.string()).optional(),
+  depend_version_list: FUNCTION_PROPERTIES.dependencies.type.optional(),
 });
 
 /** `PUT /{urn}/code` response. */
 export const UpdateFunctionCodeResponseSchema = FunctionCodeSchema;
 
-/** `PUT /{urn}/config` request body: `func_name, runtime, timeout, handler, memory_size` required. */
-export const UpdateFunctionConfigRequestSchema = z.looseObject({
-  func_name: FuncNameSchema,
-  runtime: z.string().min(1),
-  timeout: z.number().int().min(TIMEOUT_RANGE.min).max(TIMEOUT_RANGE.max),
-  handler: z.string().regex(HANDLER_PATTERN),
-  memory_size: z.number().int().refine((m) => (MEMORY_SIZES as readonly number[]).includes(m), {
-    message: `one of ${MEMORY_SIZES.join(", ")}`,
+/**
+ * `PUT /{urn}/config` request body, derived from the property table's `config` fields (types and limits as the
+ * arguments'): `func_name, runtime, timeout, handler, memory_size` required.
+ */
+export const UpdateFunctionConfigRequestSchema = configBodySchema();
+
+/** `PUT /{urn}/config-max-instance` request body (the official SDK's UpdateFunctionMaxInstanceConfigRequestBody). */
+export const UpdateMaxInstanceRequestSchema = z.object({
+  max_instance_num: FUNCTION_PROPERTIES.maxInstanceNum.type,
+});
+
+/** `PUT /{urn}/async-invoke-config` request body (the table's `asyncConfig` in API form). */
+export const AsyncInvokeConfigRequestSchema = AsyncConfigApiSchema;
+
+/** `GET/PUT /{urn}/async-invoke-config` response (`ShowFunctionAsyncInvokeConfigResponse`). */
+export const AsyncInvokeConfigSchema = z.looseObject({
+  func_urn: opt(z.string()),
+  max_async_event_age_in_seconds: opt(z.number().int()),
+  max_async_retry_attempts: opt(z.number().int()),
+  destination_config: opt(z.looseObject({
+    on_success: opt(z.looseObject({ destination: z.string(), param: opt(z.string()) })),
+    on_failure: opt(z.looseObject({ destination: z.string(), param: opt(z.string()) })),
+  })),
+  enable_async_status_log: opt(z.boolean()),
+  created_time: opt(z.string()),
+  last_modified: opt(z.string()),
+});
+
+/** `PUT /{urn:qualifier}/reservedinstances` request body (the table's `reservedInstances` entry in API form). */
+export const ReservedInstancesRequestSchema = ReservedApiSchema;
+
+/** `PUT /{urn}/reservedinstances` response (`UpdateFunctionReservedInstancesCountResponse`). */
+export const ReservedInstancesSchema = z.looseObject({
+  count: z.number().int(),
+  idle_mode: opt(z.boolean()),
+  tactics_config: opt(z.looseObject({})),
+});
+
+/** `GET /fgs/functions/reservedinstances?urn=` response (`ListFunctionReservedInstancesResponse`). */
+export const ListReservedInstancesResponseSchema = z.looseObject({
+  reservedinstances: z.array(z.looseObject({ func_urn: z.string(), count: z.number().int() })),
+  page_info: opt(z.looseObject({})),
+  count: opt(z.number().int()),
+});
+
+/** One tag as the tags API carries it (`KvItem`). */
+export const TagItemSchema = z.object({ key: z.string(), value: z.string().optional() });
+
+/**
+ * `POST /v2/{project_id}/functions/{resource_id}/tags/create` and `DELETE …/tags/delete` body
+ * (`UpdateFunctionTagsRequestBody`): `action` and the tags; keys and values follow the table's tag rules.
+ */
+export const TagsRequestSchema = z.object({
+  action: z.enum(["create", "delete"]).optional(),
+  tags: z.array(TagItemSchema).min(1).superRefine((items, ctx) => {
+    const map = Object.fromEntries(items.map((t) => [t.key, t.value ?? ""]));
+    const r = TagsSchema.safeParse(map);
+    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: "custom", message: i.message, path: i.path });
   }),
-  user_data: z.string().optional(),
-  encrypted_user_data: z.string().optional(),
-  description: z.string().max(DESCRIPTION_MAX).optional(),
-  xrole: z.string().optional(),
-  initializer_handler: z.string().optional(),
-  initializer_timeout: z.number().int().optional(),
+});
+
+/** `GET /v2/{project_id}/functions/{resource_id}/tags` response (`ListFunctionTagsResponse`). */
+export const ListTagsResponseSchema = z.looseObject({
+  tags: opt(z.array(z.looseObject({ key: z.string(), value: opt(z.string()) }))),
+  sys_tags: opt(z.array(z.unknown())),
 });
 
 /** `POST /{urn}/versions` request body. */
@@ -208,8 +273,14 @@ export type FunctionCode = z.infer<typeof FunctionCodeSchema>;
 export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequestSchema>;
 /** The `PUT /{urn}/code` response. */
 export type UpdateFunctionCodeResponse = z.infer<typeof UpdateFunctionCodeResponseSchema>;
-/** The `PUT /{urn}/config` request body. */
-export type UpdateFunctionConfigRequest = z.infer<typeof UpdateFunctionConfigRequestSchema>;
+/** The `PUT /{urn}/config` request body: the required fields typed, the rest as the table derives them. */
+export type UpdateFunctionConfigRequest = {
+  func_name: string; runtime: string; timeout: number; handler: string; memory_size: number;
+} & Record<string, unknown>;
+/** The tags API request body. */
+export type TagsRequest = z.infer<typeof TagsRequestSchema>;
+/** The `GET …/tags` response. */
+export type ListTagsResponse = z.infer<typeof ListTagsResponseSchema>;
 /** The `POST /{urn}/versions` request body. */
 export type PublishVersionRequest = z.infer<typeof PublishVersionRequestSchema>;
 /** One page of `GET /v2/{project_id}/fgs/functions`. */

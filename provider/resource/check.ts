@@ -7,9 +7,16 @@ import { hashSource, isPackagingError } from "../package";
 import { isUnknown, UNKNOWN } from "./defaults";
 import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
 import { dropUndefined, type TrackedInputs } from "./outputs";
-import { checkHandler, checkSize, type PreflightFailure } from "./preflight";
+import { crossFieldFailures } from "./cross-rules";
+import { checkHandler, checkHookHandler, checkSize, type PreflightFailure } from "./preflight";
 import { sourcePath, targetOf } from "./service-steps";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
+
+/** The diff key of a custom-image function (it has no source to hash). */
+export const IMAGE_SOURCE = "custom-image";
+
+/** Hook handlers whose file must be in the package, like the handler's. */
+const HOOK_HANDLERS = ["initializerHandler", "preStopHandler", "heartbeatHandler", "restoreHookHandler"] as const;
 
 function failuresFromConfiguration(err: ConfigurationError): PreflightFailure[] {
   return err.problems.map((problem) => {
@@ -59,6 +66,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   for (const key of unknown) inputs[key] = UNKNOWN;
   const known = (...keys: string[]) => keys.every((k) => !unknown.has(k));
   const valid = (...keys: string[]) => keys.every((k) => !failures.some((f) => f.property === k));
+  failures.push(...crossFieldFailures(inputs, (k) => !known(k) || !valid(k)));
 
   // Target: the region and project are part of the function's identity, so they are resolved now and kept.
   if (known("region", "projectId", "endpoint") && valid("region", "projectId", "endpoint")) {
@@ -72,8 +80,10 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     }
   }
 
-  // Source: hash (never zip), preflight, changed files.
-  if (known("sourceDir", "exclude", "useIgnoreFiles") && typeof inputs.sourceDir === "string" && valid("sourceDir", "exclude", "useIgnoreFiles")) {
+  // Source: hash (never zip), preflight, changed files. A custom image has no source.
+  if (inputs.sourceDir === undefined && inputs.customImage !== undefined) {
+    Object.assign(inputs, { sourceSha512: IMAGE_SOURCE, fileCount: 0, sourceBytes: 0, sourceFingerprint: "" });
+  } else if (known("sourceDir", "exclude", "useIgnoreFiles") && typeof inputs.sourceDir === "string" && valid("sourceDir", "exclude", "useIgnoreFiles")) {
     const dir = inputs.sourceDir;
     try {
       const root = sourcePath(dir);
@@ -86,6 +96,10 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       const bytes = hash.files.reduce((n, f) => n + f.size, 0);
       if (known("runtime", "handler") && valid("runtime", "handler")) {
         failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files));
+      }
+      for (const hook of HOOK_HANDLERS) {
+        if (typeof inputs[hook] !== "string" || !known("runtime", hook) || !valid("runtime", hook)) continue;
+        failures.push(...checkHookHandler(String(inputs.runtime), hook, inputs[hook] as string, hash.files));
       }
       const unchanged = olds.sourceSha512 === hash.sourceSha512 && typeof olds.sourceFingerprint === "string";
       // Only the uncompressed total is checked here: the zip's own size is only known by building it, which

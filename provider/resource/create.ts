@@ -16,7 +16,8 @@ import {
   clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
 import { importLimiter } from "./limiter";
-import { configRequest, importSettings, settingChanges } from "./settings";
+import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
+import { changedKeys, CODE_READ_KEYS, configChanges, configRequest, importSettings, settingChanges } from "./settings";
 import { ownPlaceholder } from "./resume-create";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */
@@ -55,12 +56,12 @@ async function converge(
   client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource, live: FunctionModel,
 ): Promise<FunctionModel> {
   let model = live;
-  if (live.digest !== pkg.zipSha512) {
+  if (live.digest !== pkg.zipSha512 || changedKeys(CODE_READ_KEYS, settingsOutputs(inputs), modelOutputs(live)).length > 0) {
     await uploadCode(client, urn, inputs, pkg);
     model = await client.getFunctionConfig(urn);
   }
-  if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
-    model = await client.updateFunctionConfig(urn, configRequest(inputs));
+  if (configChanges(inputs, model).length > 0) {
+    model = await client.updateFunctionConfig(urn, configRequest(inputs, model));
   }
   return model;
 }
@@ -87,7 +88,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const request = { ...imported.request, package: inputs.package };
 
   let landed: FunctionModel | undefined;
-  let needsCode = viaPlaceholder;
+  // Dependencies travel with the code: `PUT …/code` is the only call that carries them.
+  let needsCode = viaPlaceholder || (inputs.dependencies?.length ?? 0) > 0;
   const start = performance.now();
   for (let attempt = 1; landed === undefined; attempt++) {
     try {
@@ -139,11 +141,15 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       await uploadCode(client, urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
-    if (settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0) {
-      model = await client.updateFunctionConfig(urn, configRequest(inputs));
+    if (configChanges(inputs, model).length > 0) {
+      model = await client.updateFunctionConfig(urn, configRequest(inputs, model));
     }
+    model = await applyMaxInstances(client, urn, inputs, model);
+    const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, undefined);
+    await applyAsyncConfig(client, urn, inputs);
+    await applyReserved(client, urn, inputs, undefined);
     const version = inputs.publishVersion ? await publish(client, urn, model.digest ?? undefined) : "latest";
-    const outs = outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, expectedDigest: model.digest ?? undefined, version });
+    const outs = outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, expectedDigest: model.digest ?? undefined, version, tags });
     return { id: urn, outs };
   } catch (err) {
     throw new PartialCreateError(urn, partial(), err);

@@ -1,16 +1,15 @@
+import { FUNCTION_PROPERTIES } from "../api/function-properties";
+
+type Rows = typeof FUNCTION_PROPERTIES;
+type Defaulted = { [K in keyof Rows]: Rows[K] extends { default: infer D } ? D : never };
+
 /**
- * Defaults of the `Function` resource's optional arguments, in one place (the resource class, `check` and the
- * README all read them from here).
+ * Defaults of the `Function` resource's optional arguments, read from the property table (the one place they
+ * are written; `check` and the README read them from there too).
  */
-export const FUNCTION_DEFAULTS = {
-  package: "default",
-  memorySize: 128,
-  timeout: 3,
-  publishVersion: false,
-  adopt: false,
-  driftCheck: true,
-  useIgnoreFiles: true,
-} as const;
+export const FUNCTION_DEFAULTS = Object.fromEntries(
+  Object.entries(FUNCTION_PROPERTIES).filter(([, r]) => "default" in r).map(([k, r]) => [k, (r as { default: unknown }).default]),
+) as { readonly [K in keyof Defaulted as Defaulted[K] extends never ? never : K]: Defaulted[K] };
 
 /** The code file name inside the import package (`CodeFileName` in the YAML) and for `PUT …/code`. */
 export const CODE_FILE_NAME = "code.zip";

@@ -8,10 +8,13 @@ import { isUnknown } from "./defaults";
 import { modelOutputs, type FunctionOutputs } from "./outputs";
 import { progress } from "./progress";
 import { clientFor, findFunction, targetOf } from "./service-steps";
-import { REPLACE_KEYS, sameSetting, settingChanges, SETTING_KEYS } from "./settings";
+import { comparable } from "../api/property-derivations";
+import { dedicatedDrift, tagsManaged } from "./dedicated-calls";
+import { changedKeys, DRIFT_KEYS, REPLACE_KEYS, sameSetting, SETTING_KEYS } from "./settings";
 
 /** What differs between the recorded outputs and the checked inputs (`changes`, `replaces`). */
-function plannedChanges(olds: Partial<FunctionOutputs>, news: Record<string, unknown>): { replaces: string[]; changes: string[] } {
+function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string, unknown>): { replaces: string[]; changes: string[] } {
+  const olds = recorded as Record<string, unknown>;
   const replaces: string[] = [];
   const changes: string[] = [];
   for (const key of REPLACE_KEYS) {
@@ -22,25 +25,30 @@ function plannedChanges(olds: Partial<FunctionOutputs>, news: Record<string, unk
   }
   for (const key of SETTING_KEYS) {
     if (isUnknown(news[key])) changes.push(key);
-    else if (!sameSetting(key, news[key], olds[key])) changes.push(key);
+    else if (comparable(key, news[key]) && !sameSetting(key, news[key], olds[key])) changes.push(key);
   }
   if (isUnknown(news.sourceSha512) || news.sourceSha512 !== olds.sourceSha512) changes.push("sourceSha512");
   // Both ways: turning it off must rewrite `version` to `latest` (and the recorded flag), which only an update does.
   if (isUnknown(news.publishVersion) || (news.publishVersion === true) !== (olds.publishVersion === true)) changes.push("publishVersion");
   // A resource-level endpoint is recorded in the outputs: refresh and delete only get the outputs.
   if (isUnknown(news.endpoint) || (news.endpoint ?? undefined) !== (olds.endpoint ?? undefined)) changes.push("endpoint");
-  if (olds.incomplete) changes.push("incomplete");
+  if (recorded.incomplete) changes.push("incomplete");
   return { replaces, changes };
 }
 
 /** What the live function differs in from the recorded outputs: `code`, settings, or `deleted`. */
-export function driftOf(olds: Partial<FunctionOutputs>, live: FunctionModel | undefined): string[] {
+export function driftOf(
+  olds: Partial<FunctionOutputs>, live: FunctionModel | undefined, liveTags?: Record<string, string>, desired?: Record<string, unknown>,
+): string[] {
   if (!live) return ["deleted"];
   const drift: string[] = [];
   const expected = olds.expectedDigest ?? olds.digest;
   if (expected && live.digest && live.digest !== expected) drift.push("code");
-  const liveSettings = modelOutputs(live);
-  drift.push(...settingChanges(olds, liveSettings).filter((k) => olds[k as keyof FunctionOutputs] !== undefined || k === "environment" || k === "description"));
+  // Compared: what the resource has an opinion on — given now, or with a known "not set" value (with the
+  // desired inputs at hand), else what it recorded (refresh). A setting nobody set is never drift.
+  const keys = DRIFT_KEYS.filter((k) => desired ? comparable(k, desired[k]) : (olds as Record<string, unknown>)[k] !== undefined);
+  drift.push(...changedKeys(keys, olds, modelOutputs(live)));
+  if (liveTags !== undefined) drift.push(...changedKeys(["tags"], olds, { tags: liveTags }));
   return drift;
 }
 
@@ -49,13 +57,15 @@ export function driftOf(olds: Partial<FunctionOutputs>, live: FunctionModel | un
  * first (names are unique). A new name is created before the old one is deleted, so traffic never drops.
  * An identity key not known yet counts as the same (the safe order).
  */
+const IDENTITY_KEYS = ["funcName", "package", "region", "projectId"] as const;
+
 function sameIdentity(olds: Partial<FunctionOutputs>, news: Record<string, unknown>): boolean {
-  return REPLACE_KEYS.every((k) => isUnknown(news[k]) || news[k] === undefined || olds[k] === undefined || news[k] === olds[k]);
+  return IDENTITY_KEYS.every((k) => isUnknown(news[k]) || news[k] === undefined || olds[k] === undefined || news[k] === olds[k]);
 }
 
 /**
- * Replaces on identity changes (create before delete unless the name stays: see sameIdentity: the name is unique); changes when the source hash or a
- * setting differs. With `driftCheck`, one GET compares the live function with the recorded one.
+ * Replaces on identity changes (create before delete unless the name stays: see sameIdentity); changes when the
+ * source hash or a setting differs. With `driftCheck`, one GET compares the live function with the recorded one.
  */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<FunctionOutputs>;
@@ -65,7 +75,12 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   if (replaces.length === 0 && news.driftCheck !== false && !isUnknown(news.driftCheck) && id && !old.incomplete) {
     try {
       const client = clientFor(targetOf({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined }));
-      const drift = driftOf(old, await findFunction(client, old.funcUrn ?? id));
+      const urn = old.funcUrn ?? id;
+      const live = await findFunction(client, urn);
+      // Tags live behind their own API: one more GET, only for a resource that manages tags.
+      const tagged = live && !isUnknown(news.tags) && tagsManaged(news.tags as Record<string, string> | undefined, old.tags);
+      const drift = driftOf(old, live, tagged ? await client.listTags(urn) : undefined, news);
+      if (live) drift.push(...await dedicatedDrift(client, urn, news, old));
       if (drift.length > 0) {
         progress(`${old.funcName}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
         if (drift.includes("deleted")) replaces.push("funcName");

@@ -1,5 +1,6 @@
 /** The `Function` dynamic resource, its arguments, defaults and provider. */
-export { Function, type FunctionArgs } from "./function";
+export { Function, type DeepInput, type FunctionArgs, type FunctionOutputFields } from "./function";
+export { FUNCTION_PROPERTIES, type ApplyBy, type PropertyRow } from "../api/function-properties";
 export { functionProvider } from "./provider";
 export { FUNCTION_DEFAULTS } from "./defaults";
 export { OUTPUT_KEYS, type FunctionOutputs } from "./outputs";

@@ -13,6 +13,7 @@ import { normalizeUrn } from "../api";
 import { dropUndefined, modelOutputs, type FunctionOutputs } from "./outputs";
 import { progress } from "./progress";
 import { clientFor, findFunction, targetOf } from "./service-steps";
+import { tagsManaged } from "./dedicated-calls";
 import { driftOf } from "./diff";
 import { recordStackConfig, type ConfigureRequest } from "./stack-config";
 
@@ -32,8 +33,9 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
   const client = clientFor(targetOf(old));
   const live = await findFunction(client, normalizeUrn(old.funcUrn ?? id));
   if (!live) return { id: "", props: {} };
-  const outs = dropUndefined({ ...old, ...modelOutputs(live) });
-  const drift = driftOf(old, live);
+  const liveTags = tagsManaged(undefined, old.tags) ? await client.listTags(normalizeUrn(live.func_urn)) : undefined;
+  const outs = dropUndefined({ ...old, ...modelOutputs(live), ...(liveTags ? { tags: liveTags } : {}) });
+  const drift = driftOf(old, live, liveTags);
   if (drift.length > 0) progress(`${live.func_name}: differs from the last deployment (${drift.join(", ")})`);
   return { id: normalizeUrn(live.func_urn), props: outs };
 }

@@ -52,6 +52,23 @@ export function checkHandler(runtime: string, handler: string, files: readonly S
 }
 
 /**
+ * Checks that the file of a hook handler (`initializerHandler`, `preStopHandler`, …) is in the package, by the
+ * runtime's convention (unchecked for runtimes whose convention is not known, and for Custom: `bootstrap`).
+ */
+export function checkHookHandler(runtime: string, property: string, handler: string, files: readonly SourceFile[]): PreflightFailure[] {
+  const candidates = handlerCandidates(runtime, handler);
+  if (!candidates || candidates[0] === "bootstrap") return [];
+  const paths = new Set(files.map((f) => f.path));
+  if (candidates.some((c) => paths.has(c))) return [];
+  const what = candidates.length === 1 ? `'${candidates[0]}'` : `one of ${candidates.map((c) => `'${c}'`).join(", ")}`;
+  return [{
+    property,
+    reason: `the ${runtime} runtime needs ${what} in the package for ${property} '${handler}', and it is not there. ` +
+      "Fix the handler, or add the file / check exclude and ignore files.",
+  }];
+}
+
+/**
  * The largest code zip accepted through the API, bytes: `SIZE_LIMITS.codeUpload` (50 MB), or the environment
  * variable `FGS_CODE_LIMIT_BYTES` (a positive whole number of bytes) read at run time in the plugin process —
  * for a region or account with a different limit [U], and for tests that need a small limit. Any other value of

@@ -3,7 +3,9 @@
  * timeout sized to the body), looking a function up, packaging, uploading code, publishing a version, and
  * assembling the outputs. The plugin-wide limits (limiter.ts) are applied here.
  */
+import { createHash } from "node:crypto";
 import * as path from "node:path";
+import { writeStoredZip } from "../api/stored-zip";
 import {
   attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
 } from "../api";
@@ -75,9 +77,11 @@ export async function findFunction(client: FunctionGraphClient, urnOrName: strin
 
 /** Zips the resource's source (one tree at a time), refusing a zip over the code limit. */
 export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
+  const dir = inputs.sourceDir;
+  if (dir === undefined) return imagePlaceholder(inputs.sourceSha512);
   const start = performance.now();
-  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), {
-    exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles,
+  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(dir), {
+    exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles,
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
   progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
@@ -90,10 +94,21 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   return pkg;
 }
 
-/** `PUT …/code` within the upload limit, with progress. */
+/**
+ * The code of a custom-image function (no `sourceDir`): the import API needs a code file, so a tiny constant
+ * zip stands in [U: the service ignores code for runtime `Custom Image`].
+ */
+function imagePlaceholder(sourceSha512: string): PackagedSource {
+  const zip = writeStoredZip([{ name: "IMAGE.txt", data: Buffer.from("a custom-image function has no code package\n") }]);
+  return { sourceSha512, zip, parts: [zip], zipSha512: createHash("sha512").update(zip).digest("hex"), size: zip.length, files: [] };
+}
+
+/** `PUT …/code` within the upload limit, with progress; it carries the dependency version ids too. */
 export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   const start = performance.now();
-  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.parts, { codeFilename: CODE_FILE_NAME }));
+  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.parts, {
+    codeFilename: CODE_FILE_NAME, dependVersionList: inputs.dependencies ? [...inputs.dependencies] : [],
+  }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
 }

@@ -1,57 +1,85 @@
 /**
- * The function's settings as the provider compares and sends them: which arguments replace the function,
- * which are settings compared with the recorded or live model, and the request shapes built from them.
+ * The function's settings as the provider compares and sends them, derived from the property table: which
+ * arguments replace the function, which are compared with the recorded or live model (and by which call each
+ * is applied), and the request shapes built from them.
  */
-import { toUserData, type ImportSettings, type UpdateFunctionConfigRequest } from "../api";
+import type { UpdateFunctionConfigRequest } from "../api";
+import type { ApplyBy } from "../api/function-properties";
+import type { ImportSettings } from "../api/import-template";
+import { YAML_NAMES } from "../api/import-template";
+import {
+  comparable, configBody, MODEL_NAMES, namesApplied, row, sameValue, type PropertyName,
+} from "../api/property-derivations";
 import type { FunctionInputs } from "./inputs";
-import type { FunctionOutputs } from "./outputs";
+import type { FunctionModel } from "../api";
+import { modelOutputs, settingsOutputs, type FunctionOutputs, type TrackedInputs } from "./outputs";
 
-/** Keys whose change replaces the function (the name is unique per package and project). */
-export const REPLACE_KEYS = ["funcName", "package", "region", "projectId"] as const;
+/** Keys whose change replaces the function (identity: the name is unique per package and project). */
+export const REPLACE_KEYS = namesApplied("replace");
 
-/** Settings compared between the desired state and the recorded (or live) one. */
-export const SETTING_KEYS = ["runtime", "handler", "memorySize", "timeout", "description", "environment"] as const;
+/** Settings compared between the desired state and the recorded one (every call-applied argument). */
+export const SETTING_KEYS = namesApplied("config", "maxInstance", "tags", "asyncConfig", "reserved", "code")
+  .filter((n) => row(n).apply !== "code" || row(n).code !== undefined);
+
+/** Settings read back from the model, by the call that applies them (drift-checked). */
+function readBack(apply: ApplyBy): PropertyName[] {
+  return namesApplied(apply).filter((n) => MODEL_NAMES.includes(n) && (apply !== "code" || row(n).code !== undefined));
+}
+
+/** Config settings the model returns (compared with the live model). */
+export const CONFIG_READ_KEYS = readBack("config");
+/** Config settings the service never returns (compared with the recorded outputs only). */
+export const CONFIG_WRITE_ONLY_KEYS = namesApplied("config").filter((n) => row(n).writeOnly);
+/** Settings applied with `PUT …/code` and read back (`dependencies`). */
+export const CODE_READ_KEYS = readBack("code");
+/** Settings applied with the max-instance call. */
+export const MAX_INSTANCE_KEYS = readBack("maxInstance");
+/** Every setting read back from the model: what drift compares. */
+export const DRIFT_KEYS = [...CONFIG_READ_KEYS, ...CODE_READ_KEYS, ...MAX_INSTANCE_KEYS];
 
 /** The settings the import package's YAML carries. */
 export function importSettings(inputs: FunctionInputs): ImportSettings {
-  return {
-    funcName: inputs.funcName,
-    runtime: inputs.runtime,
-    handler: inputs.handler,
-    memorySize: inputs.memorySize,
-    timeout: inputs.timeout,
-    description: inputs.description,
-    environment: inputs.environment,
-  };
+  const values = inputs as unknown as Record<string, unknown>;
+  return { funcName: inputs.funcName, ...Object.fromEntries(YAML_NAMES.map((n) => [n, values[n]])) } as ImportSettings;
 }
 
-/** The `PUT …/config` body for the desired settings. */
-export function configRequest(inputs: FunctionInputs): UpdateFunctionConfigRequest {
-  return {
-    func_name: inputs.funcName,
-    runtime: inputs.runtime,
-    handler: inputs.handler,
-    memory_size: inputs.memorySize,
-    timeout: inputs.timeout,
-    description: inputs.description ?? "",
-    // An empty string clears variables that were removed from the program.
-    user_data: toUserData(inputs.environment) ?? "",
-  };
+/**
+ * The `PUT …/config` body for the desired settings; an unset one is sent as the value that clears it when the
+ * service has something else (`model`, and for write-only settings what the resource `recorded`).
+ */
+export function configRequest(inputs: FunctionInputs, model?: FunctionModel, recorded?: Partial<FunctionOutputs>): UpdateFunctionConfigRequest {
+  const written = recorded as Record<string, unknown> | undefined;
+  const actual = model
+    ? { ...modelOutputs(model), ...Object.fromEntries(CONFIG_WRITE_ONLY_KEYS.map((k) => [k, written?.[k]])) }
+    : undefined;
+  return configBody(inputs as unknown as Record<string, unknown>, actual as Record<string, unknown> | undefined) as UpdateFunctionConfigRequest;
 }
 
-/** Canonical text of an env map, so key order never counts as a change. */
-function envKey(env: Record<string, string> | undefined): string {
-  return toUserData(env) ?? "{}";
+/** Whether one setting is equal (absent = the service's "not set" value; maps by content). */
+export function sameSetting(key: PropertyName, a: unknown, b: unknown): boolean {
+  return sameValue(key, a, b);
 }
 
-/** Whether one setting is equal (env maps by content, an absent description as empty). */
-export function sameSetting(key: (typeof SETTING_KEYS)[number], a: unknown, b: unknown): boolean {
-  if (key === "environment") return envKey(a as Record<string, string>) === envKey(b as Record<string, string>);
-  if (key === "description") return (a ?? "") === (b ?? "");
-  return a === b;
+/** Of `keys`, those whose desired value differs from the actual one (only where they can be compared). */
+export function changedKeys(keys: readonly PropertyName[], desired: Partial<FunctionOutputs>, actual: Partial<FunctionOutputs>): PropertyName[] {
+  const d = desired as Record<string, unknown>;
+  const a = actual as Record<string, unknown>;
+  return keys.filter((k) => comparable(k, d[k]) && !sameValue(k, d[k], a[k]));
 }
 
-/** Settings that differ between what we want and what a model (live or recorded) has. */
+/** Config settings that differ between what we want and what a model (live or recorded) has. */
 export function settingChanges(desired: Partial<FunctionOutputs>, actual: Partial<FunctionOutputs>): string[] {
-  return SETTING_KEYS.filter((k) => !sameSetting(k, desired[k], actual[k]));
+  return changedKeys(CONFIG_READ_KEYS, desired, actual);
+}
+
+/**
+ * Config settings to write: those the model shows different from the inputs, and the write-only ones (never
+ * returned) that differ from what the resource recorded (`recorded` absent: a new function, so any given).
+ */
+export function configChanges(inputs: FunctionInputs & TrackedInputs, model: FunctionModel, recorded?: Partial<FunctionOutputs>): string[] {
+  const desired = settingsOutputs(inputs);
+  return [
+    ...settingChanges(desired, modelOutputs(model)),
+    ...changedKeys(CONFIG_WRITE_ONLY_KEYS, desired, recorded ?? {}),
+  ];
 }

@@ -9,7 +9,8 @@ import { modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
 import {
   clientFor, findFunction, outputsFrom, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
-import { configRequest, settingChanges } from "./settings";
+import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
+import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
 
 /**
  * `PUT …/code` only when the source changed (or the live code drifted), `PUT …/config` only when settings
@@ -26,8 +27,10 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     throw new Error(`the function ${urn} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\` to create it again`);
   }
   const expected = old.expectedDigest ?? old.digest;
+  // Dependencies travel with the code (`PUT …/code` is the only call that carries them).
+  const depsChanged = changedKeys(CODE_READ_KEYS, settingsOutputs(inputs), modelOutputs(live)).length > 0;
   const codeChanged = old.sourceSha512 !== inputs.sourceSha512 || old.incomplete === true ||
-    (expected !== undefined && live.digest !== expected);
+    (expected !== undefined && live.digest !== expected) || depsChanged;
   let model = live;
   let zipSha512 = old.zipSha512;
   if (codeChanged) {
@@ -35,21 +38,26 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     zipSha512 = pkg.zipSha512;
     // Identical bytes are not uploaded again (e.g. an interrupted update that did land). If the service's
     // digest is not the zip's SHA512 [U], this always differs and the code is uploaded: the safe side.
-    if (live.digest !== pkg.zipSha512) {
+    if (live.digest !== pkg.zipSha512 || depsChanged) {
       await uploadCode(client, urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
   }
-  const configChanged = settingChanges(settingsOutputs(inputs), modelOutputs(model)).length > 0;
-  if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs));
+  const configChanged = configChanges(inputs, model, old).length > 0;
+  if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs, model, old));
+  const maxBefore = model;
+  model = await applyMaxInstances(client, urn, inputs, model);
+  const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);
+  await applyAsyncConfig(client, urn, inputs);
+  await applyReserved(client, urn, inputs, old.reservedInstances);
 
   let version = "latest";
   if (inputs.publishVersion) {
     const previous = old.publishVersion && old.version && old.version !== "latest" ? old.version : undefined;
-    version = codeChanged || configChanged || !previous
+    version = codeChanged || configChanged || model !== maxBefore || !previous
       ? await publish(client, urn, model.digest ?? undefined, previous)
       : previous;
   }
-  const outs = outputsFrom(inputs, model, { zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version });
+  const outs = outputsFrom(inputs, model, { zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version, tags });
   return { outs };
 }
