@@ -19,6 +19,7 @@ import {
   REGION_PATTERN, RUNTIMES, TIMEOUT_RANGE, USER_DATA_LIMITS,
 } from "./constraints";
 import { normalizeUrn } from "./urn";
+import { notOneOf } from "./suggest";
 
 /**
  * How a change of the property reaches the service:
@@ -312,7 +313,7 @@ export const FUNCTION_PROPERTIES = {
     docDefault: "required (unless `customImage`)",
   },
   runtime: {
-    type: z.enum(RUNTIMES, { message: `required: one of ${RUNTIMES.join(", ")}` }), required: true, apply: "config",
+    type: z.enum(RUNTIMES, { error: (issue) => notOneOf(issue.input, RUNTIMES) }), required: true, apply: "config",
     config: "runtime", model: "runtime", yaml: "Runtime",
     doc: "`Node.js18.15`, `Node.js20.15`, `Python3.10`, `Python3.12`, `Java17`, `Go1.x`, `Custom`, `Custom Image`, …",
   },

@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { assertOneSupportedSdk } from "../sdk-check";
-import { SECRET_NAMES, type FunctionOutputValues, type OutputName, type RawFunctionArgs } from "../api/property-derivations";
+import { assertKnownArgs } from "../api/suggest";
+import { ARG_NAMES, SECRET_NAMES, type FunctionOutputValues, type OutputName, type RawFunctionArgs } from "../api/property-derivations";
 import { functionProvider } from "./provider";
 import { OUTPUT_KEYS } from "./outputs";
 
@@ -35,6 +36,7 @@ export interface Function extends FunctionOutputFields {}
 export class Function extends pulumi.dynamic.Resource {
   constructor(name: string, args: FunctionArgs, opts?: pulumi.CustomResourceOptions) {
     assertOneSupportedSdk();
+    assertKnownArgs(`fgs.Function '${name}'`, args, ARG_NAMES);
     const props: Record<string, unknown> = Object.fromEntries(OUTPUT_KEYS.map((k) => [k, undefined]));
     Object.assign(props, args, { funcName: args.funcName ?? name });
     // additionalSecretOutputs only covers the OUTPUT: the engine stores the inputs (and shows them in the

@@ -1,6 +1,7 @@
 /**
- * Unknown argument names are refused, naming the closest valid one: a typo such as `timout` would otherwise be
- * dropped silently (JavaScript has no type checker, and TypeScript only checks object literals).
+ * "Did you mean …": the closest valid names for a typo. Unknown argument names are refused with them (a typo such
+ * as `timout` would otherwise be dropped silently: JavaScript has no type checker, and TypeScript only checks
+ * object literals), and so are values outside an enumeration (`nodejs20` → `Node.js20.15`).
  */
 
 /** Edit distance between two short names (insert, delete, substitute; a swap of neighbours counts 1). */
@@ -36,4 +37,32 @@ export function assertKnownArgs(resource: string, args: object | undefined, vali
     const hint = near.length > 0 ? `did you mean ${near.map((n) => `'${n}'`).join(" or ")}?` : `valid arguments: ${valid.join(", ")}`;
     throw new Error(`${resource}: unknown argument '${key}': ${hint}`);
   }
+}
+
+/** Lowercase letters and digits only: `Node.js20.15` and `nodejs20` compare as `nodejs2015` and `nodejs20`. */
+function squash(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/**
+ * The allowed values closest to `value` (at most three): those that extend it or that it extends once case and
+ * punctuation are ignored (`nodejs20` → `Node.js20.15`), else those within a typo's edit distance.
+ */
+export function closestValues(value: string, allowed: readonly string[]): string[] {
+  const v = squash(value);
+  if (v.length > 0) {
+    const extending = allowed.filter((a) => squash(a).startsWith(v) || (v.startsWith(squash(a)) && squash(a).length >= 3));
+    if (extending.length > 0) return extending.slice(-3);
+  }
+  return closest(value, allowed);
+}
+
+/** "'x' is not one of …: did you mean 'y'?" for an enumeration (the allowed list when nothing is close). */
+export function notOneOf(value: unknown, allowed: readonly string[], what = "one of"): string {
+  if (value === undefined) return `required: ${what} ${allowed.join(", ")}`;
+  if (typeof value !== "string") return `must be a string: ${what} ${allowed.join(", ")}`;
+  const near = closestValues(value, allowed);
+  return near.length > 0
+    ? `'${value}' is not valid: did you mean ${near.map((n) => `'${n}'`).join(" or ")}? (${what} ${allowed.join(", ")})`
+    : `'${value}' is not valid: ${what} ${allowed.join(", ")}`;
 }
