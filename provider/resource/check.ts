@@ -95,7 +95,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       });
       const bytes = hash.files.reduce((n, f) => n + f.size, 0);
       if (known("runtime", "handler") && valid("runtime", "handler")) {
-        failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files));
+        failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files, root));
       }
       for (const hook of HOOK_HANDLERS) {
         if (typeof inputs[hook] !== "string" || !known("runtime", hook) || !valid("runtime", hook)) continue;

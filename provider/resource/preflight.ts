@@ -2,6 +2,9 @@
  * Preflight checks run in `check` (so the preview refuses them before any API call): the handler's file is in
  * the package for the runtime, and the package fits the service's limits.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { closest } from "../api/suggest";
 import { SIZE_LIMITS } from "../api";
 import type { SourceFile } from "../package";
 
@@ -26,8 +29,31 @@ export function handlerCandidates(runtime: string, handler: string): string[] | 
   return undefined;
 }
 
-/** Checks the handler file (and, for Custom, its exec bit) against the files that will be packaged. */
-export function checkHandler(runtime: string, handler: string, files: readonly SourceFile[]): PreflightFailure[] {
+/** Handler files bigger than this are not read to look for the function (minified bundles: undecidable anyway). */
+const READ_HANDLER_MAX = 2 * 1024 * 1024;
+
+/**
+ * Whether the handler's function can be in `text`: for Node.js and Python, a file that never even names it (as a
+ * whole word) cannot export it — the classic `index.handlr` typo. Anything that names it passes: exports built at
+ * run time (`module.exports = require(…)`, decorators) cannot be read statically, so they are given the benefit
+ * of the doubt.
+ */
+export function mentionsFunction(text: string, fn: string): boolean {
+  const escaped = fn.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9_$])${escaped}($|[^A-Za-z0-9_$])`).test(text);
+}
+
+/** The names a handler file defines or exports (for the "did you mean" of a missing handler function). */
+function definedNames(text: string, python: boolean): string[] {
+  const re = python ? /^\s*(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)/gm : /(?:exports\.|export\s+(?:async\s+)?(?:function\*?|const|let|var)\s+)([A-Za-z_$][A-Za-z0-9_$]*)/g;
+  return [...new Set([...text.matchAll(re)].map((m) => m[1]))].slice(0, 8);
+}
+
+/**
+ * Checks the handler file (and, for Custom, its exec bit) against the files that will be packaged; for Node.js and
+ * Python, also that the file names the handler's function (`root` is the source directory the paths are under).
+ */
+export function checkHandler(runtime: string, handler: string, files: readonly SourceFile[], root?: string): PreflightFailure[] {
   const candidates = handlerCandidates(runtime, handler);
   if (!candidates) return [];
   const byPath = new Map(files.map((f) => [f.path, f]));
@@ -47,6 +73,26 @@ export function checkHandler(runtime: string, handler: string, files: readonly S
       property: "sourceDir",
       reason: "'bootstrap' is not executable: a Custom runtime starts it as a program. Run `chmod +x bootstrap` (and commit the mode: `git update-index --chmod=+x bootstrap`).",
     }];
+  }
+  const python = runtime.startsWith("Python");
+  if (root !== undefined && (python || runtime.startsWith("Node.js")) && found.size <= READ_HANDLER_MAX) {
+    const fn = handler.slice(handler.lastIndexOf(".") + 1);
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(path.join(root, found.path), "utf8");
+    } catch {
+      text = undefined; // unreadable here: packaging reports it with its own error
+    }
+    if (text !== undefined && !mentionsFunction(text, fn)) {
+      const names = definedNames(text, python);
+      const near = closest(fn, names);
+      return [{
+        property: "handler",
+        reason: `'${found.path}' does not define or export a function '${fn}' (handler '${handler}')` +
+          (near.length ? `: did you mean '${handler.slice(0, handler.lastIndexOf(".") + 1)}${near[0]}'?` : names.length ? `; it defines ${names.join(", ")}` : "") +
+          ". Fix the handler or export the function.",
+      }];
+    }
   }
   return [];
 }
