@@ -18,8 +18,12 @@
  * Faults apply only to API routes after authentication succeeded; never to `/__admin/`.
  */
 
+import { COMPANION_WRITE_OPERATIONS } from "./companion-operations";
+
 /** The write operations commit-then-drop can target. */
-export const WRITE_OPERATIONS = ["import", "updateCode", "updateConfig", "publishVersion", "delete"] as const;
+export const WRITE_OPERATIONS = [
+  "import", "updateCode", "updateConfig", "publishVersion", "delete", ...COMPANION_WRITE_OPERATIONS,
+] as const;
 
 /** A write operation name. */
 export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
@@ -49,6 +53,7 @@ export interface PreFault {
 const OP_ALIASES: Record<string, WriteOperation> = {
   import: "import", updateCode: "updateCode", code: "updateCode", updateConfig: "updateConfig",
   config: "updateConfig", publishVersion: "publishVersion", version: "publishVersion", delete: "delete",
+  ...Object.fromEntries(COMPANION_WRITE_OPERATIONS.map((op) => [op, op])),
 };
 
 function parseRate(key: string, text: string): number {

@@ -14,7 +14,7 @@ import { authenticate, type AuthResult } from "./gateway-auth";
 import { decodeSegment, dropConnection, readBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
-import { matchRoute } from "./routes";
+import { API_PATH, matchApiRoute } from "./api-routes";
 import { Store } from "./store";
 import type { FunctionModel } from "../provider/api/schemas";
 
@@ -53,7 +53,6 @@ export interface EmulatorHandle {
   code(urn: string): Buffer | undefined;
 }
 
-const API_PATH = /^\/v2\/([^/]*)\/fgs\/functions(\/.*)?$/;
 const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
 
 function bodyCap(ctx: EmulatorContext): number {
@@ -65,9 +64,9 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const started = Date.now();
   const method = req.method ?? "GET";
   const m = API_PATH.exec(rawPath)!;
-  const segments = (m[2] ?? "").split("/").slice(1).map(decodeSegment);
+  const segments = (m[3] ?? "").split("/").slice(1).map(decodeSegment);
   if (segments.length > 0 && segments[segments.length - 1] === "") segments.pop(); // tolerate a trailing slash
-  const route = matchRoute(method, segments);
+  const route = matchApiRoute(m[2], method, segments);
   const entry: Omit<RequestLogEntry, "seq"> = {
     time: new Date(started).toISOString(), requestId, method, path: rawPath, query: rawQuery,
     operation: route?.operation ?? "unknown", status: 0, authKind: "none", durationMs: 0,

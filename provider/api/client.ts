@@ -70,9 +70,11 @@ export type ExportedFunction =
   | { kind: "zip"; data: Buffer; contentType?: string };
 
 /** One API call as the request loop needs it. */
-interface CallSpec<S extends z.ZodType | undefined> {
+export interface CallSpec<S extends z.ZodType | undefined> {
   method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Below `/v2/{project_id}/fgs/functions`, e.g. `/import`; `""` for the collection. */
+  /** The collection under `/v2/{project_id}/fgs/` (default `functions`). */
+  collection?: "functions" | "triggers" | "dependencies";
+  /** Below `/v2/{project_id}/fgs/<collection>`, e.g. `/import`; `""` for the collection. */
   sub: string;
   query?: [string, string][];
   body?: unknown;
@@ -225,11 +227,11 @@ export class FunctionGraphClient {
   }
 
   /** Runs one call: the attempt loop with signing, retries, and response validation. */
-  private async call<S extends z.ZodType | undefined>(
+  protected async call<S extends z.ZodType | undefined>(
     spec: CallSpec<S>,
   ): Promise<CallResult<S>> {
     const basePath = this.base.pathname.replace(/\/+$/, "");
-    const pathname = `${basePath}/v2/${encodeURIComponent(this.projectId)}/fgs/functions${spec.sub}`;
+    const pathname = `${basePath}/v2/${encodeURIComponent(this.projectId)}/fgs/${spec.collection ?? "functions"}${spec.sub}`;
     const search = spec.query?.length ? `?${canonicalQuery(spec.query)}` : "";
     const url = new URL(pathname + search, this.base.origin);
     const ctx = { method: spec.method, path: url.pathname };
