@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import {
-  CreateTriggerRequestSchema, eventDataProblems, publicEventData, TriggerSchema, UpdateTriggerRequestSchema,
-  type TriggerModel,
+  CreateTriggerRequestSchema, eventDataProblems, publicEventData, triggerIdentity, TriggerSchema,
+  UpdateTriggerRequestSchema, type TriggerModel,
 } from "../provider/api/trigger-schemas";
 import type { EmulatorContext } from "./context";
 import type { TriggerRecord } from "./companion-records";
@@ -69,18 +69,6 @@ function assertStatus(type: string, status: string): void {
   if (status === "DISABLED" && !DISABLEABLE.has(type)) throw CompanionErrors.cannotDisable(type);
 }
 
-/** What makes two triggers of a function the same one (the service refuses a duplicate) [U]. */
-function identity(type: string, d: Record<string, unknown>): unknown {
-  switch (type) {
-    case "TIMER": return ["TIMER", d.name];
-    case "APIG": case "DEDICATEDGATEWAY": return [type, d.group_id, d.env_id, d.path, d.req_method];
-    case "OBS": return ["OBS", d.bucket, d.prefix ?? "", d.suffix ?? "", d.events];
-    case "SMN": return ["SMN", d.topic_urn];
-    case "LTS": return ["LTS", d.log_group_id, d.log_topic_id];
-    default: return undefined;
-  }
-}
-
 /** Server-assigned event data the service adds for some types (e.g. the API an APIG trigger creates). */
 function generatedFields(ctx: EmulatorContext, f: FunctionRecord, type: string, d: Record<string, unknown>): Record<string, unknown> {
   if (type !== "APIG" && type !== "DEDICATEDGATEWAY") return {};
@@ -104,9 +92,9 @@ async function createTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<Api
   assertEventData(type, body.event_data);
   const status = body.trigger_status ?? (DISABLED_BY_DEFAULT.has(type) ? "DISABLED" : "ACTIVE");
   assertStatus(type, status);
-  const id = identity(type, body.event_data);
+  const id = triggerIdentity(type, body.event_data);
   const existing = (f.triggers ?? []).filter((t) => t.qualifier === qualifier);
-  if (id !== undefined && existing.some((t) => t.type === type && isDeepStrictEqual(identity(t.type, t.eventData), id))) {
+  if (id !== undefined && existing.some((t) => t.type === type && isDeepStrictEqual(triggerIdentity(t.type, t.eventData), id))) {
     throw CompanionErrors.triggerExists(JSON.stringify(id));
   }
   const now = ctx.now();

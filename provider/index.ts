@@ -6,3 +6,4 @@ export * from "./package";
 export * from "./api";
 export * from "./auth";
 export * from "./resource";
+export { Trigger, type TriggerArgs } from "./resource/trigger/trigger";

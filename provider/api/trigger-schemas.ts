@@ -155,6 +155,23 @@ export function eventDataProblems(type: string, eventData: unknown): { path: str
   return r.success ? [] : r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
+/**
+ * What makes two triggers of one function the same trigger (the service refuses a duplicate [U]): the timer's
+ * name, the API's group/env/path/method, the bucket's prefix/suffix/events… Undefined for types where only the
+ * whole event data identifies a trigger.
+ */
+export function triggerIdentity(type: string, d: Record<string, unknown>): unknown[] | undefined {
+  switch (type) {
+    case "TIMER": return ["TIMER", d.name];
+    case "APIG": case "DEDICATEDGATEWAY": return [type, d.group_id, d.env_id, d.path, d.req_method];
+    case "OBS": return ["OBS", d.bucket, d.prefix ?? "", d.suffix ?? "", d.events];
+    case "SMN": return ["SMN", d.topic_urn];
+    case "LTS": return ["LTS", d.log_group_id, d.log_topic_id];
+    case "CTS": return ["CTS", d.name];
+    default: return undefined;
+  }
+}
+
 /** The `event_data` without password keys (what may be echoed or compared). */
 export function publicEventData(eventData: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(eventData).filter(([k]) => !(TRIGGER_SECRET_KEYS as readonly string[]).includes(k)));

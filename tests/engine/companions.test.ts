@@ -1,0 +1,167 @@
+/**
+ * The resources around a function — `Trigger`, `Alias`, `Dependency` — through the engine harness and the real
+ * dynamic-provider plugin against one embedded emulator (tests/engine/fixtures/companions). Each scenario
+ * asserts the exact write calls in the emulator's request log, and the official SDK reads back what the
+ * resources made.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
+import { emulatorConfig } from "../../bin/commands/demo";
+import { fg, sdkClient } from "../emulator/helpers";
+import { REPO_ROOT } from "./fixtureStack";
+
+const PROGRAM = path.join(__dirname, "fixtures/companions/index.js");
+
+/** Successful write operations in the request log since the last clear, in order. */
+function writes(emu: EmulatorHandle): string[] {
+  return emu.requests({ writesOnly: true }).filter((e) => e.status > 0 && e.status < 300).map((e) => e.operation);
+}
+
+/** A stack of the companions program with its own state file and `c:*` settings. */
+class CompanionStack {
+  readonly stateFile: string;
+  readonly settings: Record<string, string | number | boolean> = {};
+  readonly output: string[] = [];
+
+  constructor(root: string, private readonly base: StackConfig, readonly sourceDir: string) {
+    this.stateFile = path.join(root, "state", "dev.json");
+  }
+
+  run(operation: "preview" | "up" | "refresh" | "destroy"): Promise<StackResult> {
+    const config: StackConfig = { ...this.base, "c:sourceDir": { value: this.sourceDir } };
+    for (const [k, v] of Object.entries(this.settings)) config[`c:${k}`] = { value: String(v) };
+    return runStack({
+      operation, program: PROGRAM, project: "companions", stack: "dev", stateFile: this.stateFile, config,
+      pluginCwd: REPO_ROOT, onOutput: (line) => this.output.push(line),
+    });
+  }
+
+  async fail(operation: "preview" | "up"): Promise<StackRunError> {
+    const err = await this.run(operation).then(() => assert.fail(`${operation} should have failed`), (e: unknown) => e);
+    assert.ok(err instanceof StackRunError, `expected a StackRunError, got ${String(err)}`);
+    return err;
+  }
+
+  /** Resources of a type in the state file. */
+  resources(type: string): { id: string; outputs: Record<string, unknown> }[] {
+    const state = JSON.parse(fs.readFileSync(this.stateFile, "utf8")) as { resources: { type: string; id: string; outputs: Record<string, unknown> }[] };
+    return state.resources.filter((r) => r.type.endsWith(`functiongraph:${type}`));
+  }
+}
+
+function writeApp(dir: string, files: Record<string, string>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+}
+
+test("Trigger: create, no-op, status in place, replace on a new schedule, drift, bad input, destroy", async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-comp-"));
+  const emu = await startEmulator({ quiet: true });
+  t.after(async () => {
+    await emu.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const app = path.join(root, "app");
+  writeApp(app, { "index.js": "exports.handler = async () => 'tick';\n" });
+  const s = new CompanionStack(root, emulatorConfig(emu), app);
+  const sdk = sdkClient(emu);
+  s.settings.timer = true;
+
+  await t.test("first up: import, then one createTrigger; the SDK reads the trigger back", async () => {
+    const up = await s.run("up");
+    assert.equal(up.counts.create, 2);
+    assert.deepEqual(writes(emu), ["import", "createTrigger"]);
+    const urn = String(up.outputs.funcUrn);
+    const [trigger] = await sdk.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(urn));
+    assert.equal(trigger.trigger_id, up.outputs.triggerId);
+    assert.equal(trigger.trigger_status, "ACTIVE");
+    assert.deepEqual(trigger.event_data, { name: "tick", schedule_type: "Rate", schedule: "5m", user_event: "hello" });
+    const [res] = s.resources("Trigger");
+    assert.equal(res.id, trigger.trigger_id);
+    assert.equal(res.outputs.createdTime, trigger.created_time);
+  });
+
+  await t.test("a second up and a preview make no write call", async () => {
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.deepEqual([up.counts.same, up.counts.update, up.counts.replace], [2, 0, 0]);
+    await s.run("preview");
+    assert.deepEqual(writes(emu), []);
+    assert.ok(emu.requests({ operation: "showTrigger" }).length >= 2, "the drift check read the trigger");
+  });
+
+  await t.test("a status change is one PUT (updateTrigger), same id", async () => {
+    const before = s.resources("Trigger")[0].id;
+    s.settings.timerStatus = "DISABLED";
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.update, 1);
+    assert.deepEqual(writes(emu), ["updateTrigger"]);
+    assert.equal(up.outputs.triggerStatus, "DISABLED");
+    assert.equal(s.resources("Trigger")[0].id, before);
+    const shown = await sdk.showFunctionTrigger(new fg.ShowFunctionTriggerRequest().withFunctionUrn(up.outputs.funcUrn).withTriggerTypeCode("TIMER").withTriggerId(before));
+    assert.equal(shown.trigger_status, "DISABLED");
+  });
+
+  await t.test("a new schedule replaces the trigger: delete first, then create", async () => {
+    s.settings.scheduleType = "Cron";
+    s.settings.schedule = "0 0 9 ? * MON-FRI";
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.replace, 1);
+    assert.deepEqual(writes(emu), ["deleteTrigger", "createTrigger"]);
+    const list = await sdk.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(up.outputs.funcUrn));
+    assert.deepEqual([...list].map((x: { trigger_id: string; event_data: { schedule: string } }) => [x.trigger_id, x.event_data.schedule]),
+      [[up.outputs.triggerId, "0 0 9 ? * MON-FRI"]]);
+  });
+
+  await t.test("drift: a status changed outside Pulumi shows in the preview and up restores it with one PUT", async () => {
+    const urn = String(s.resources("Function")[0].outputs.funcUrn);
+    const id = s.resources("Trigger")[0].id;
+    await sdk.updateTrigger(new fg.UpdateTriggerRequest().withFunctionUrn(urn).withTriggerTypeCode("TIMER").withTriggerId(id)
+      .withBody(new fg.UpdateTriggerRequestBody().withTriggerStatus("ACTIVE")));
+    emu.clearLog();
+    const preview = await s.run("preview");
+    assert.equal(preview.counts.update, 1);
+    const refresh = await s.run("refresh");
+    assert.equal(refresh.ok, true);
+    assert.equal(s.resources("Trigger")[0].outputs.status, "ACTIVE", "refresh records the live status");
+    const up = await s.run("up");
+    assert.equal(up.counts.update, 1);
+    assert.deepEqual(writes(emu), ["updateTrigger"]);
+    const shown = await sdk.showFunctionTrigger(new fg.ShowFunctionTriggerRequest().withFunctionUrn(urn).withTriggerTypeCode("TIMER").withTriggerId(id));
+    assert.equal(shown.trigger_status, "DISABLED");
+  });
+
+  await t.test("a trigger deleted outside Pulumi is re-created", async () => {
+    const urn = String(s.resources("Function")[0].outputs.funcUrn);
+    await sdk.batchDeleteFunctionTriggers(new fg.BatchDeleteFunctionTriggersRequest().withFunctionUrn(urn));
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.replace, 1);
+    assert.deepEqual(writes(emu), ["createTrigger"]);
+  });
+
+  await t.test("a bad schedule fails the preview naming the property, with no call", async () => {
+    s.settings.schedule = "0 0 25 * * ?";
+    emu.clearLog();
+    const err = await s.fail("preview");
+    assert.match(err.message, /eventData/);
+    assert.match(err.message, /schedule: '25' is out of range for the hours field \(0-23\)/);
+    assert.deepEqual(writes(emu), []);
+    s.settings.schedule = "0 0 9 ? * MON-FRI";
+  });
+
+  await t.test("destroy deletes the trigger, then the function", async () => {
+    emu.clearLog();
+    const down = await s.run("destroy");
+    assert.equal(down.counts.delete, 2);
+    assert.deepEqual(writes(emu), ["deleteTrigger", "delete"]);
+    assert.deepEqual(emu.functions(), []);
+  });
+});
