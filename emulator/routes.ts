@@ -18,6 +18,7 @@ import {
   autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead, type FunctionConfig,
   type FunctionRecord, type VersionRecord,
 } from "./records";
+import { assertVersionUnused, matchAliasRoute } from "./routes-aliases";
 import { parseUrn, type FunctionRef } from "./urn";
 import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
 
@@ -51,6 +52,7 @@ export interface RouteMatch {
  */
 export function matchRoute(method: string, segments: string[]): RouteMatch | undefined {
   const [first, sub, ...rest] = segments;
+  if (first && sub === "aliases") return matchAliasRoute(method, first, rest);
   if (rest.length > 0) return undefined;
   if (first === undefined) return method === "GET" ? { operation: "list", handler: listFunctions } : undefined;
   if (first === "") return undefined;
@@ -241,6 +243,7 @@ async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiR
 async function deleteFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   if (r.v) {
+    assertVersionUnused(r.f, r.v.version);
     r.f.versions = r.f.versions.filter((v) => v !== r.v);
     ctx.store.put(r.f);
   } else {
