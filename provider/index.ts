@@ -7,3 +7,4 @@ export * from "./api";
 export * from "./auth";
 export * from "./resource";
 export { Trigger, type TriggerArgs } from "./resource/trigger/trigger";
+export { Alias, type AliasArgs } from "./resource/alias/alias";

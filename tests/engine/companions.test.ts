@@ -165,3 +165,100 @@ test("Trigger: create, no-op, status in place, replace on a new schedule, drift,
     assert.deepEqual(emu.functions(), []);
   });
 });
+
+test("Alias: follows published versions, canary weights and description with one PUT each, drift, bad input, destroy", async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-comp-"));
+  const emu = await startEmulator({ quiet: true });
+  t.after(async () => {
+    await emu.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const app = path.join(root, "app");
+  writeApp(app, { "index.js": "exports.handler = async () => 'one';\n" });
+  const s = new CompanionStack(root, emulatorConfig(emu), app);
+  const sdk = sdkClient(emu);
+  s.settings.publish = true;
+  s.settings.alias = true;
+  let v1 = "";
+  let aliasUrn = "";
+  const showAlias = (urn: string) => sdk.showVersionAlias(new fg.ShowVersionAliasRequest().withFunctionUrn(urn).withAliasName("live"));
+
+  await t.test("first up: import, publish, createAlias pointing at the published version", async () => {
+    const up = await s.run("up");
+    assert.deepEqual(writes(emu), ["import", "publishVersion", "createAlias"]);
+    v1 = String(up.outputs.version);
+    assert.notEqual(v1, "latest");
+    aliasUrn = String(up.outputs.aliasUrn);
+    assert.equal(aliasUrn, `${up.outputs.funcUrn}:!live`);
+    const live = await showAlias(String(up.outputs.funcUrn));
+    assert.equal(live.version, v1);
+    assert.equal(s.resources("Alias")[0].id, aliasUrn);
+  });
+
+  await t.test("no-op up: no write", async () => {
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.same, 2);
+    assert.deepEqual(writes(emu), []);
+  });
+
+  await t.test("new code: the alias is re-pointed at the new version with one PUT, same alias", async () => {
+    fs.writeFileSync(path.join(app, "index.js"), "exports.handler = async () => 'two';\n");
+    await new Promise((r) => setTimeout(r, 1100)); // the automatic version name has one-second resolution
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.deepEqual(writes(emu), ["updateCode", "publishVersion", "updateAlias"]);
+    assert.notEqual(up.outputs.version, v1);
+    assert.equal(up.outputs.aliasVersion, up.outputs.version);
+    assert.equal(up.outputs.aliasUrn, aliasUrn);
+    assert.equal((await showAlias(String(up.outputs.funcUrn))).version, up.outputs.version);
+  });
+
+  await t.test("a canary weight, then a description: one PUT each", async () => {
+    s.settings.aliasWeights = JSON.stringify({ [v1]: 10 });
+    emu.clearLog();
+    const canary = await s.run("up");
+    assert.equal(canary.counts.update, 1);
+    assert.deepEqual(writes(emu), ["updateAlias"]);
+    assert.deepEqual((await showAlias(String(canary.outputs.funcUrn))).additional_version_weights, { [v1]: 10 });
+    s.settings.aliasDescription = "10% on the old version";
+    emu.clearLog();
+    await s.run("up");
+    assert.deepEqual(writes(emu), ["updateAlias"]);
+    assert.equal((await showAlias(String(canary.outputs.funcUrn))).description, "10% on the old version");
+  });
+
+  await t.test("drift: routing changed outside Pulumi is restored with one PUT", async () => {
+    const urn = String(s.resources("Function")[0].outputs.funcUrn);
+    await sdk.updateVersionAlias(new fg.UpdateVersionAliasRequest().withFunctionUrn(urn).withAliasName("live")
+      .withBody(new fg.UpdateVersionAliasRequestBody().withVersion(v1)));
+    emu.clearLog();
+    const preview = await s.run("preview");
+    assert.equal(preview.counts.update, 1);
+    const up = await s.run("up");
+    assert.deepEqual(writes(emu), ["updateAlias"]);
+    const live = await showAlias(urn);
+    assert.equal(live.version, up.outputs.aliasVersion);
+    assert.deepEqual(live.additional_version_weights, { [v1]: 10 });
+  });
+
+  await t.test("bad routing fails the preview naming the property, with no write", async () => {
+    s.settings.aliasWeights = JSON.stringify({ [v1]: 120 });
+    emu.clearLog();
+    const heavy = await s.fail("preview");
+    assert.match(heavy.message, /additionalVersionWeights/);
+    assert.match(heavy.message, /1-100/);
+    s.settings.aliasWeights = JSON.stringify({ [v1]: 10 });
+    s.settings.aliasVersion = "v-missing";
+    const missing = await s.fail("preview");
+    assert.match(missing.message, /version: the function has no version 'v-missing'/);
+    assert.deepEqual(writes(emu), []);
+    delete s.settings.aliasVersion;
+  });
+
+  await t.test("destroy deletes the alias, then the function", async () => {
+    emu.clearLog();
+    await s.run("destroy");
+    assert.deepEqual(writes(emu), ["deleteAlias", "delete"]);
+  });
+});
