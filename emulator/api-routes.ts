@@ -4,6 +4,7 @@
  * once and asks here which handler serves it.
  */
 import { matchRoute, type RouteMatch } from "./routes";
+import { matchDependencyRoute } from "./routes-dependencies";
 import { matchTriggerRoute } from "./routes-triggers";
 
 /** `/v2/{project_id}/fgs/<collection>[/…]`: group 1 the project, 2 the collection, 3 the rest. */
@@ -12,6 +13,7 @@ export const API_PATH = /^\/v2\/([^/]*)\/fgs\/(functions|triggers|dependencies)(
 /** The route for a collection's decoded segments; undefined for an unknown route (404 APIG.0101). */
 export function matchApiRoute(collection: string, method: string, segments: string[]): RouteMatch | undefined {
   if (collection === "triggers") return matchTriggerRoute(method, segments);
+  if (collection === "dependencies") return matchDependencyRoute(method, segments);
   if (collection === "functions") return matchRoute(method, segments);
   return undefined;
 }

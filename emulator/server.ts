@@ -15,6 +15,7 @@ import { decodeSegment, dropConnection, readBody, sendBytes, sendError, sendJson
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { API_PATH, matchApiRoute } from "./api-routes";
+import { DependencyStore } from "./dependency-store";
 import { Store } from "./store";
 import type { FunctionModel } from "../provider/api/schemas";
 
@@ -141,11 +142,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const opts = resolveOptions(options);
   const faults = new FaultInjector(opts.faults);
   const store = await Store.open(opts.dataDir);
+  const dependencies = await DependencyStore.open(opts.dataDir);
   let baseUrl = "";
   const ctx: EmulatorContext = {
     options: opts,
     scope: { region: opts.region, projectId: opts.projectId, domainId: opts.domainId },
-    store, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
+    store, dependencies, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
     baseUrl: () => baseUrl,
     now: () => Date.now(),
   };
@@ -194,6 +196,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.closeAllConnections();
       });
       await store.flush();
+      await dependencies.flush();
     },
     requests: (filter) => admin.requests(filter),
     clearLog: () => admin.clearLog(),
