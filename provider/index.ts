@@ -8,3 +8,4 @@ export * from "./auth";
 export * from "./resource";
 export { Trigger, type TriggerArgs } from "./resource/trigger/trigger";
 export { Alias, type AliasArgs } from "./resource/alias/alias";
+export { Dependency, type DependencyArgs } from "./resource/dependency/dependency";

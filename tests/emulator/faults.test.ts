@@ -2,6 +2,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { formatFaultSpec, parseFaultSpec, startEmulator, type EmulatorHandle } from "../../emulator";
 import { FaultInjector } from "../../emulator/faults";
+import { COMPANION_WRITE_OPERATIONS } from "../../emulator/companion-operations";
 import { codeZip, importPackage, rawRequest, signedRequest } from "./helpers";
 
 describe("faults SPEC parsing", () => {
@@ -13,7 +14,7 @@ describe("faults SPEC parsing", () => {
     });
     assert.deepEqual(parseFaultSpec(formatFaultSpec(c)), c);
     assert.deepEqual(parseFaultSpec("commitDrop=*:0.5,latency=1:2s"), {
-      commitDrop: { operations: ["import", "updateCode", "updateConfig", "publishVersion", "delete"], rate: 0.5 }, latency: { rate: 1, ms: 2000 },
+      commitDrop: { operations: ["import", "updateCode", "updateConfig", "publishVersion", "delete", ...COMPANION_WRITE_OPERATIONS], rate: 0.5 }, latency: { rate: 1, ms: 2000 },
     });
     assert.deepEqual(parseFaultSpec(""), {});
     assert.deepEqual(parseFaultSpec("none"), {});
