@@ -31,6 +31,8 @@ export interface DependencyRecord {
   name: string;
   owner: string;
   versions: DependencyVersionRecord[];
+  /** The last version number handed out: numbers are never reused, even after a delete [U]. */
+  lastVersion?: number;
 }
 
 const FORMAT = "fgs-emulator-dependencies/1";
@@ -104,6 +106,12 @@ export class DependencyStore {
       if (v) return { dep, v };
     }
     return undefined;
+  }
+
+  /** The next version number of `dep` (and records it as handed out). */
+  nextVersion(dep: DependencyRecord): number {
+    dep.lastVersion = Math.max(dep.lastVersion ?? 0, ...dep.versions.map((v) => v.version)) + 1;
+    return dep.lastVersion;
   }
 
   /** Inserts or replaces a dependency; a dependency without versions is removed. */

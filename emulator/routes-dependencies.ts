@@ -78,7 +78,7 @@ async function createVersion(ctx: EmulatorContext, req: ApiRequest): Promise<Api
   const dep: DependencyRecord = ctx.dependencies.byName(owner, body.name) ?? { id: randomUUID(), name: body.name, owner, versions: [] };
   const digest = sha512Hex(zip);
   const v: DependencyVersionRecord = {
-    id: randomUUID(), version: Math.max(0, ...dep.versions.map((x) => x.version)) + 1, runtime: body.runtime,
+    id: randomUUID(), version: ctx.dependencies.nextVersion(dep), runtime: body.runtime,
     description: body.description ?? "", fileName: `${body.name}.zip`, etag: createHash("md5").update(zip).digest("hex"),
     size: zip.length, digest, lastModified: ctx.now(),
   };

@@ -262,3 +262,92 @@ test("Alias: follows published versions, canary weights and description with one
     assert.deepEqual(writes(emu), ["deleteAlias", "delete"]);
   });
 });
+
+test("Dependency: one version per content, no call when unchanged, old versions deleted unless used, drift, destroy", async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-comp-"));
+  const emu = await startEmulator({ quiet: true });
+  t.after(async () => {
+    await emu.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const app = path.join(root, "app");
+  writeApp(app, { "index.js": "exports.handler = async () => require('lib');\n" });
+  const lib = path.join(root, "lib");
+  writeApp(path.join(lib, "nodejs/node_modules/lib"), { "index.js": "module.exports = 1;\n" });
+  const s = new CompanionStack(root, emulatorConfig(emu), app);
+  const sdk = sdkClient(emu);
+  s.settings.depDir = lib;
+  const show = (depId: string, version: number) => sdk.showDependencyVersion(new fg.ShowDependencyVersionRequest().withDependId(depId).withVersion(String(version)));
+  let first: StackResult;
+
+  await t.test("first up creates version 1; the SDK reads it back", async () => {
+    first = await s.run("up");
+    assert.deepEqual(writes(emu).sort(), ["createDependencyVersion", "import"]);
+    assert.equal(first.outputs.depVersion, 1);
+    const live = await show(String(first.outputs.depDependencyId), 1);
+    assert.equal(live.id, first.outputs.depId);
+    assert.equal(live.etag, first.outputs.depEtag);
+    assert.equal(live.size, first.outputs.depSize);
+    assert.equal(s.resources("Dependency")[0].id, live.id);
+  });
+
+  await t.test("an unchanged stack makes no write call", async () => {
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.same, 2);
+    assert.deepEqual(writes(emu), []);
+  });
+
+  await t.test("changed content: a new version, then the old one is deleted", async () => {
+    fs.writeFileSync(path.join(lib, "nodejs/node_modules/lib/index.js"), "module.exports = 2;\n");
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.replace, 1);
+    assert.deepEqual(writes(emu), ["createDependencyVersion", "deleteDependencyVersion"]);
+    assert.equal(up.outputs.depVersion, 2);
+    assert.notEqual(up.outputs.depId, first.outputs.depId);
+    const versions = await sdk.listDependencyVersion(new fg.ListDependencyVersionRequest().withDependId(String(up.outputs.depDependencyId)));
+    assert.deepEqual(versions.dependencies.map((v: { version: number }) => v.version), [2]);
+  });
+
+  await t.test("a version a function uses is kept when replaced", async () => {
+    const fnUrn = String(s.resources("Function")[0].outputs.funcUrn);
+    const v2 = String(s.resources("Dependency")[0].id);
+    // Attach v2 with the function's own code (same digest: no drift on the function).
+    await sdk.updateFunctionCode(new fg.UpdateFunctionCodeRequest().withFunctionUrn(fnUrn).withBody(
+      new fg.UpdateFunctionCodeRequestBody().withCodeType("zip").withCodeFilename("code.zip")
+        .withFuncCode(new fg.FuncCode().withFile(emu.code(fnUrn)!.toString("base64"))).withDependVersionList([v2])));
+    s.settings.depDescription = "v3";
+    emu.clearLog();
+    const up = await s.run("up");
+    assert.equal(up.counts.replace, 1);
+    assert.deepEqual(writes(emu), ["createDependencyVersion"]);
+    assert.equal(up.outputs.depVersion, 3);
+    assert.equal((await show(String(up.outputs.depDependencyId), 2)).id, v2, "the used version is still there");
+    assert.ok(s.output.some((l) => /version 2: kept, still used by comp-fn/.test(l)));
+  });
+
+  await t.test("a version deleted outside Pulumi is created again", async () => {
+    const [res] = s.resources("Dependency");
+    await sdk.deleteDependencyVersion(new fg.DeleteDependencyVersionRequest().withDependId(String(res.outputs.dependencyId)).withVersion("3"));
+    emu.clearLog();
+    const preview = await s.run("preview");
+    assert.equal(preview.counts.replace, 1);
+    const up = await s.run("up");
+    assert.deepEqual(writes(emu), ["createDependencyVersion"], "the old (absent) version is not deleted");
+    assert.equal(up.outputs.depVersion, 4, "version numbers are not reused");
+  });
+
+  await t.test("a missing sourceDir fails the preview naming it", async () => {
+    s.settings.depDir = path.join(root, "nowhere");
+    const err = await s.fail("preview");
+    assert.match(err.message, /sourceDir/);
+    s.settings.depDir = lib;
+  });
+
+  await t.test("destroy deletes the version and the function", async () => {
+    emu.clearLog();
+    await s.run("destroy");
+    assert.deepEqual(writes(emu).sort(), ["delete", "deleteDependencyVersion"]);
+  });
+});

@@ -143,6 +143,8 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
   const old = props as Partial<DependencyOutputs>;
   if (!old.dependencyId || old.version === undefined) return;
   const client = companionClient(old);
+  const live = await client.findDependencyVersion(old.dependencyId, old.version);
+  if (!live || live.id !== id) return; // already deleted (a number is addressed, the id is what we own)
   const users = (await client.listFunctions()).filter((f) => (f.depend_version_list ?? []).includes(id)).map((f) => f.func_name);
   if (users.length > 0) {
     progress(`dependency ${old.name} version ${old.version}: kept, still used by ${users.join(", ")}`);
