@@ -34,7 +34,7 @@ class CompanionStack {
 
   run(operation: "preview" | "up" | "refresh" | "destroy"): Promise<StackResult> {
     const config: StackConfig = { ...this.base, "c:sourceDir": { value: this.sourceDir } };
-    for (const [k, v] of Object.entries(this.settings)) config[`c:${k}`] = { value: String(v) };
+    for (const [k, v] of Object.entries(this.settings)) config[`c:${k}`] = { value: String(v), secret: k.toLowerCase().includes("password") };
     return runStack({
       operation, program: PROGRAM, project: "companions", stack: "dev", stateFile: this.stateFile, config,
       pluginCwd: REPO_ROOT, onOutput: (line) => this.output.push(line),
@@ -350,4 +350,31 @@ test("Dependency: one version per content, no call when unchanged, old versions 
     await s.run("destroy");
     assert.deepEqual(writes(emu).sort(), ["delete", "deleteDependencyVersion"]);
   });
+});
+
+test("Trigger: a password in the event data reaches the service but never the state file", async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-comp-"));
+  const emu = await startEmulator({ quiet: true });
+  t.after(async () => {
+    await emu.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const app = path.join(root, "app");
+  writeApp(app, { "index.js": "exports.handler = async () => 'kafka';\n" });
+  const s = new CompanionStack(root, emulatorConfig(emu), app);
+  const password = "kafka-Pa55-do-not-store";
+  s.settings.kafkaPassword = password;
+  const up = await s.run("up");
+  assert.deepEqual(writes(emu), ["import", "createTrigger"]);
+  assert.ok(up.secretOutputs.includes("kafkaEventData"), "the event data holding a password is secret");
+  assert.equal((up.outputs.kafkaEventData as Record<string, unknown>).kafka_password, password);
+  assert.equal("kafka_password" in (up.outputs.kafkaLive as Record<string, unknown>), false);
+  const text = fs.readFileSync(s.stateFile, "utf8");
+  assert.equal(text.includes(password), false, "the state file holds the password in clear text");
+  assert.equal(s.output.join("\n").includes(password), false);
+  emu.clearLog();
+  const again = await s.run("up");
+  assert.equal(again.counts.same, 2);
+  assert.deepEqual(writes(emu), []);
+  await s.run("destroy");
 });
