@@ -18,7 +18,8 @@ import {
   autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead, type FunctionConfig,
   type FunctionRecord, type VersionRecord,
 } from "./records";
-import { assertVersionUnused, matchAliasRoute } from "./routes-aliases";
+import { matchAliasRoute } from "./routes-aliases";
+import { releaseVersion } from "./version-release";
 import { parseUrn, type FunctionRef } from "./urn";
 import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
 
@@ -243,7 +244,7 @@ async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiR
 async function deleteFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   if (r.v) {
-    assertVersionUnused(r.f, r.v.version);
+    releaseVersion(r.f, r.v.version);
     r.f.versions = r.f.versions.filter((v) => v !== r.v);
     ctx.store.put(r.f);
   } else {

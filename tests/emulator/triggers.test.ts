@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { TriggerSchema } from "../../provider/api/trigger-schemas";
-import { fg, sdkClient, sdkError } from "./helpers";
+import { codeZip, fg, sdkClient, sdkError } from "./helpers";
 
 function timerBody(name: string, schedule = "5m", scheduleType = "Rate") {
   return new fg.CreateFunctionTriggerRequestBody().withTriggerTypeCode("TIMER").withTriggerStatus("ACTIVE").withEventData(
@@ -115,5 +115,24 @@ describe("triggers through the official SDK", () => {
     await again.seedFunction({ func_name: "persist-fn" });
     const listed = await client2.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(fn.func_urn));
     assert.deepEqual([...listed], [], "a re-created function does not inherit the old triggers");
+  });
+
+  it("triggers on a version's URN go with the version", async (t) => {
+    const emu = await startEmulator({ quiet: true });
+    t.after(() => emu.close());
+    const fn = await emu.seedFunction({ func_name: "ver-fn" });
+    const client = sdkClient(emu);
+    const publishV1 = () => client.createFunctionVersion(new fg.CreateFunctionVersionRequest().withFunctionUrn(fn.func_urn)
+      .withBody(new fg.CreateFunctionVersionRequestBody().withVersion("v1")));
+    await publishV1();
+    const v1 = `${fn.func_urn}:v1`;
+    await client.createFunctionTrigger(new fg.CreateFunctionTriggerRequest().withFunctionUrn(v1).withBody(timerBody("on-v1")));
+    assert.equal([...await client.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(v1))].length, 1);
+    assert.equal([...await client.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(fn.func_urn))].length, 0,
+      "the head has its own triggers");
+    await client.deleteFunction(new fg.DeleteFunctionRequest().withFunctionUrn(v1));
+    await emu.modifyCode(fn.func_urn, await codeZip("exports.handler = async () => 'again';\n"));
+    await publishV1();
+    assert.deepEqual([...await client.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(v1))], []);
   });
 });
