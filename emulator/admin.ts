@@ -66,6 +66,7 @@ export class AdminOperations {
     this.ctx.faults.set(null);
     this.ctx.downloads.clear();
     await this.ctx.store.clear();
+    await this.ctx.dependencies.clear();
   }
 
   /** Creates a function directly (no auth, no quota, no import slot); 409 FSS.1061 when it exists. */

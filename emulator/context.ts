@@ -7,6 +7,7 @@ import type { FaultInjector } from "./faults";
 import type { AccountScope } from "./model";
 import type { ResolvedOptions } from "./options";
 import type { RequestLog } from "./request-log";
+import type { DependencyStore } from "./dependency-store";
 import type { Store } from "./store";
 
 /** A prepared export file served at its `code_url` without authentication (like a pre-signed OBS link). */
@@ -20,6 +21,8 @@ export interface EmulatorContext {
   options: ResolvedOptions;
   scope: AccountScope;
   store: Store;
+  /** Dependencies (layers) and their zips. */
+  dependencies: DependencyStore;
   faults: FaultInjector;
   log: RequestLog;
   /** Accounts (domain ids) with an import in progress: one import at a time per account. */

@@ -18,10 +18,12 @@
  * Faults apply only to API routes after authentication succeeded; never to `/__admin/`.
  */
 
+import { COMPANION_WRITE_OPERATIONS } from "./companion-operations";
+
 /** The write operations commit-then-drop can target. */
 export const WRITE_OPERATIONS = [
   "import", "updateCode", "updateConfig", "publishVersion", "delete", "updateMaxInstance", "createTags", "deleteTags",
-  "updateAsyncConfig", "updateReservedInstances",
+  "updateAsyncConfig", "updateReservedInstances", ...COMPANION_WRITE_OPERATIONS,
 ] as const;
 
 /** A write operation name. */
@@ -54,6 +56,7 @@ const OP_ALIASES: Record<string, WriteOperation> = {
   config: "updateConfig", publishVersion: "publishVersion", version: "publishVersion", delete: "delete",
   updateMaxInstance: "updateMaxInstance", createTags: "createTags", deleteTags: "deleteTags",
   updateAsyncConfig: "updateAsyncConfig", updateReservedInstances: "updateReservedInstances",
+  ...Object.fromEntries(COMPANION_WRITE_OPERATIONS.map((op) => [op, op])),
 };
 
 function parseRate(key: string, text: string): number {

@@ -26,7 +26,8 @@ export interface PersistedState {
 
 const FORMAT = "fgs-emulator-state/1";
 
-async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
+/** Writes a file atomically: a synced temp file, then a rename. */
+export async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const handle = await fs.open(tmp, "w");
   try {

@@ -3,6 +3,7 @@
  * stamp them (digest, image name, timestamps). These are internal records; `model.ts` renders the API views.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { AliasRecord, TriggerRecord } from "./companion-records";
 
 /**
  * The configurable part of a function (what update config changes and a version freezes): the base fields
@@ -53,6 +54,9 @@ export interface FunctionRecord {
   reserved?: Record<string, Record<string, unknown>>;
   /** Digest and config hash at the last publication (FSS.1016 when a publish would repeat them). */
   lastPublished?: { digest: string; configHash: string };
+  /** Triggers and aliases (companion-records.ts); absent = none. */
+  triggers?: TriggerRecord[];
+  aliases?: AliasRecord[];
 }
 
 /** SHA-512 hex of bytes: the `digest` the service reports for code. */

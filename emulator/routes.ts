@@ -20,6 +20,8 @@ import {
   type FunctionRecord, type VersionRecord,
 } from "./records";
 import { invokeAsync, invokeSync, listAsyncInvocations } from "./runtime/invoke-routes";
+import { matchAliasRoute } from "./routes-aliases";
+import { releaseVersion } from "./version-release";
 import { parseUrn, type FunctionRef } from "./urn";
 import { applyConfigBody } from "./function-config";
 import {
@@ -59,6 +61,7 @@ export interface RouteMatch {
  */
 export function matchRoute(method: string, segments: string[]): RouteMatch | undefined {
   const [first, sub, ...rest] = segments;
+  if (first && sub === "aliases") return matchAliasRoute(method, first, rest);
   if (rest.length > 0) return undefined;
   if (first === undefined) return method === "GET" ? { operation: "list", handler: listFunctions } : undefined;
   if (first === "") return undefined;
@@ -225,6 +228,7 @@ async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiR
 async function deleteFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   if (r.v) {
+    releaseVersion(r.f, r.v.version);
     r.f.versions = r.f.versions.filter((v) => v !== r.v);
     ctx.store.put(r.f);
   } else {

@@ -15,7 +15,8 @@ import { preAuthenticate, type AuthResult } from "./gateway-auth";
 import { decodeSegment, dropConnection, sendBytes, sendError, sendJson, sleep } from "./http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
-import { matchTagsRoute } from "./function-extra-routes";
+import { API_PATH, matchApiRoute } from "./api-routes";
+import { DependencyStore } from "./dependency-store";
 import { matchRoute } from "./routes";
 import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
@@ -60,7 +61,6 @@ export interface EmulatorHandle {
   invocations(filter?: InvocationFilter): InvocationRecord[];
 }
 
-const API_PATH = /^\/v2\/([^/]*)\/(?:fgs\/functions|(functions)(?=\/))(\/.*)?$/;
 const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
 
 async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
@@ -69,8 +69,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const m = API_PATH.exec(rawPath)!;
   const segments = (m[3] ?? "").split("/").slice(1).map(decodeSegment);
   if (segments.length > 0 && segments[segments.length - 1] === "") segments.pop(); // tolerate a trailing slash
-  // `/v2/{project_id}/functions/{id}/tags…` is the tags API; everything else is under `/fgs/functions`.
-  const route = m[2] ? matchTagsRoute(method, segments) : matchRoute(method, segments);
+  const route = matchApiRoute(m[2], method, segments);
   const entry: Omit<RequestLogEntry, "seq"> = {
     time: new Date(started).toISOString(), requestId, method, path: rawPath, query: rawQuery,
     operation: route?.operation ?? "unknown", status: 0, authKind: "none", durationMs: 0,
@@ -156,11 +155,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const opts = resolveOptions(options);
   const faults = new FaultInjector(opts.faults);
   const store = await Store.open(opts.dataDir);
+  const dependencies = await DependencyStore.open(opts.dataDir);
   let baseUrl = "";
   const ctx: EmulatorContext = {
     options: opts,
     scope: { region: opts.region, projectId: opts.projectId, domainId: opts.domainId },
-    store, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
+    store, dependencies, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
     bodyBudget: new BodyBudget(budgetCapacity(opts.limits)),
     baseUrl: () => baseUrl,
     now: () => Date.now(),
@@ -213,6 +213,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
       await closeRuntime(ctx);
       await store.flush();
+      await dependencies.flush();
     },
     requests: (filter) => admin.requests(filter),
     clearLog: () => admin.clearLog(),

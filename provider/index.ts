@@ -6,3 +6,6 @@ export * from "./package";
 export * from "./api";
 export * from "./auth";
 export * from "./resource";
+export { Trigger, type TriggerArgs } from "./resource/trigger/trigger";
+export { Alias, type AliasArgs } from "./resource/alias/alias";
+export { Dependency, type DependencyArgs } from "./resource/dependency/dependency";

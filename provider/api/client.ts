@@ -72,11 +72,12 @@ export type ExportedFunction =
   | { kind: "zip"; data: Buffer; contentType?: string };
 
 /** One API call as the request loop needs it. */
-interface CallSpec<S extends z.ZodType | undefined> {
+export interface CallSpec<S extends z.ZodType | undefined> {
   method: "GET" | "POST" | "PUT" | "DELETE";
   /** Below `/v2/{project_id}/fgs/functions` (or `root`), e.g. `/import`; `""` for the collection. */
   sub: string;
-  /** The collection below `/v2/{project_id}` (default `/fgs/functions`; the tags API uses `/functions`). */
+  /** The collection below `/v2/{project_id}` (default `/fgs/functions`; `/fgs/triggers`, `/fgs/dependencies`;
+   *  the tags API uses `/functions`). */
   root?: string;
   query?: [string, string][];
   body?: unknown;
@@ -286,7 +287,7 @@ export class FunctionGraphClient {
   }
 
   /** Runs one call: the attempt loop with signing, retries, and response validation. */
-  private async call<S extends z.ZodType | undefined>(
+  protected async call<S extends z.ZodType | undefined>(
     spec: CallSpec<S>,
   ): Promise<CallResult<S>> {
     const basePath = this.base.pathname.replace(/\/+$/, "");

@@ -17,3 +17,8 @@ export {
   maxRetriesFromEnv, retryBaseDelayFromEnv, RETRYABLE_STATUSES, shouldRetry,
 } from "./retry-policy";
 export { normalizeUrn, urnPathSegment } from "./urn";
+export { CompanionClient } from "./companion-client";
+export { eventDataProblems, TRIGGER_STATUSES, TRIGGER_TYPES, type TriggerModel, type TriggerStatus, type TriggerType } from "./trigger-schemas";
+export { parseSchedule, type ParsedSchedule, type ScheduleResult } from "./trigger-schedule";
+export { MAX_ALIASES, routingProblems, type AliasModel, type VersionStrategy } from "./alias-schemas";
+export type { DependencyModel, DependencyVersionModel } from "./dependency-schemas";

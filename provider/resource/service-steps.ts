@@ -18,6 +18,7 @@ import { dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs } fr
 import { codeUploadLimit } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
 import { targetFor } from "./stack-config";
+import { withVersionRoom } from "./version-room";
 
 /** The source directory, resolved against the program directory (the plugin's cwd). */
 export function sourcePath(dir: string): string {
@@ -119,7 +120,7 @@ export async function uploadCode(client: FunctionGraphClient, urn: string, input
  */
 export async function publish(client: FunctionGraphClient, urn: string, digest: string | undefined, previous?: string): Promise<string> {
   try {
-    const v = await client.publishVersion(urn, dropUndefined({ digest }));
+    const v = await withVersionRoom(client, urn, previous, () => client.publishVersion(urn, dropUndefined({ digest })));
     progress(`published version ${v.version}`);
     return v.version ?? previous ?? "latest";
   } catch (err) {

@@ -1,0 +1,162 @@
+/**
+ * The trigger routes under `/v2/{project_id}/fgs/triggers` (paths and bodies as the official SDK sends them):
+ * create, list and batch delete on `/{function_urn}`; show, update and delete on
+ * `/{function_urn}/{trigger_type_code}/{trigger_id}`. Event data is validated per type with the same rules the
+ * `Trigger` resource checks at preview (provider/api/trigger-schemas.ts). Passwords in event data are stored
+ * but never rendered.
+ */
+import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import {
+  CreateTriggerRequestSchema, eventDataProblems, publicEventData, triggerIdentity, TriggerSchema,
+  UpdateTriggerRequestSchema, type TriggerModel,
+} from "../provider/api/trigger-schemas";
+import type { EmulatorContext } from "./context";
+import type { TriggerRecord } from "./companion-records";
+import { CompanionErrors } from "./companion-errors";
+import { Errors } from "./errors";
+import { lookupFunction } from "./function-lookup";
+import type { FunctionRecord } from "./records";
+import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
+import { parseJsonBody } from "./validation";
+
+/** Trigger types the service lets you disable (OTC API reference, "Creating a Trigger"). */
+const DISABLEABLE = new Set(["TIMER", "DDS", "DMS", "KAFKA", "LTS"]);
+
+/** Types created DISABLED when no status is given. */
+const DISABLED_BY_DEFAULT = new Set(["DDS", "KAFKA"]);
+
+/** Matches the decoded segments after `/fgs/triggers`. */
+export function matchTriggerRoute(method: string, segments: string[]): RouteMatch | undefined {
+  const [urn, type, id, ...rest] = segments;
+  if (!urn || rest.length > 0) return undefined;
+  if (type === undefined) {
+    if (method === "POST") return { operation: "createTrigger", urn, handler: createTrigger };
+    if (method === "GET") return { operation: "listTriggers", urn, handler: listTriggers };
+    if (method === "DELETE") return { operation: "batchDeleteTriggers", urn, handler: batchDeleteTriggers };
+    return undefined;
+  }
+  if (!id) return undefined;
+  const bound = (h: (ctx: EmulatorContext, req: ApiRequest, type: string, id: string) => Promise<ApiResponse>) =>
+    (ctx: EmulatorContext, req: ApiRequest) => h(ctx, req, type, id);
+  if (method === "GET") return { operation: "showTrigger", urn, handler: bound(showTrigger) };
+  if (method === "PUT") return { operation: "updateTrigger", urn, handler: bound(updateTrigger) };
+  if (method === "DELETE") return { operation: "deleteTrigger", urn, handler: bound(deleteTrigger) };
+  return undefined;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The API view of a trigger record (passwords left out), checked against the shared schema. */
+export function renderTrigger(t: TriggerRecord): TriggerModel {
+  const model = {
+    trigger_id: t.id, trigger_type_code: t.type, trigger_status: t.status, event_data: publicEventData(t.eventData),
+    last_updated_time: iso(t.updatedAt), created_time: iso(t.createdAt),
+  };
+  const r = TriggerSchema.safeParse(model);
+  if (!r.success) throw Errors.internal(`emulator produced an invalid trigger: ${r.error.message}`);
+  return model;
+}
+
+function assertEventData(type: string, data: unknown): void {
+  const [first] = eventDataProblems(type, data);
+  if (first) throw CompanionErrors.invalid(`event_data${first.path ? `.${first.path}` : ""}`, first.message);
+}
+
+function assertStatus(type: string, status: string): void {
+  if (status === "DISABLED" && !DISABLEABLE.has(type)) throw CompanionErrors.cannotDisable(type);
+}
+
+/** Server-assigned event data the service adds for some types (e.g. the API an APIG trigger creates). */
+function generatedFields(ctx: EmulatorContext, f: FunctionRecord, type: string, d: Record<string, unknown>): Record<string, unknown> {
+  if (type !== "APIG" && type !== "DEDICATEDGATEWAY") return {};
+  const apiId = randomUUID().replace(/-/g, "");
+  return {
+    api_id: apiId,
+    api_name: d.name ?? `API_${f.name.replace(/-/g, "_")}`,
+    invoke_url: `${ctx.baseUrl()}/apig/${encodeURIComponent(String(d.group_id))}/${encodeURIComponent(String(d.env_name ?? d.env_id))}${String(d.path)}`,
+  };
+}
+
+async function createTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { f, qualifier } = lookupFunction(ctx, req.urn);
+  const parsed = CreateTriggerRequestSchema.safeParse(parseJsonBody(req.body));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw CompanionErrors.invalid(issue.path.map(String).join("."), issue.message);
+  }
+  const body = parsed.data;
+  const type = body.trigger_type_code;
+  assertEventData(type, body.event_data);
+  const status = body.trigger_status ?? (DISABLED_BY_DEFAULT.has(type) ? "DISABLED" : "ACTIVE");
+  assertStatus(type, status);
+  const id = triggerIdentity(type, body.event_data);
+  const existing = (f.triggers ?? []).filter((t) => t.qualifier === qualifier);
+  if (id !== undefined && existing.some((t) => t.type === type && isDeepStrictEqual(triggerIdentity(t.type, t.eventData), id))) {
+    throw CompanionErrors.triggerExists(JSON.stringify(id));
+  }
+  const now = ctx.now();
+  const record: TriggerRecord = {
+    id: randomUUID(), type, status, qualifier, createdAt: now, updatedAt: now,
+    eventData: { ...body.event_data, ...generatedFields(ctx, f, type, body.event_data) },
+  };
+  f.triggers = [...(f.triggers ?? []), record];
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: renderTrigger(record) };
+}
+
+async function listTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { f, qualifier } = lookupFunction(ctx, req.urn);
+  return { status: 200, json: (f.triggers ?? []).filter((t) => t.qualifier === qualifier).map(renderTrigger) };
+}
+
+async function batchDeleteTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { f, qualifier } = lookupFunction(ctx, req.urn);
+  f.triggers = (f.triggers ?? []).filter((t) => t.qualifier !== qualifier);
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 204 };
+}
+
+function findTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): { f: FunctionRecord; t: TriggerRecord } {
+  const { f, qualifier } = lookupFunction(ctx, req.urn);
+  const t = (f.triggers ?? []).find((x) => x.id === id && x.type === type && x.qualifier === qualifier);
+  if (!t) throw CompanionErrors.triggerNotFound(id);
+  return { f, t };
+}
+
+async function showTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
+  return { status: 200, json: renderTrigger(findTrigger(ctx, req, type, id).t) };
+}
+
+async function updateTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
+  const { f, t } = findTrigger(ctx, req, type, id);
+  const parsed = UpdateTriggerRequestSchema.safeParse(parseJsonBody(req.body));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw CompanionErrors.invalid(issue.path.map(String).join("."), issue.message);
+  }
+  const body = parsed.data;
+  if (body.trigger_status) assertStatus(t.type, body.trigger_status);
+  if (body.event_data) assertEventData(t.type, body.event_data);
+  if (body.trigger_status) t.status = body.trigger_status;
+  if (body.event_data) {
+    // Server-assigned fields (api_id, invoke_url) survive; passwords not sent again are kept.
+    t.eventData = { ...t.eventData, ...body.event_data };
+  }
+  t.updatedAt = ctx.now();
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 200, json: renderTrigger(t) };
+}
+
+async function deleteTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
+  const { f, t } = findTrigger(ctx, req, type, id);
+  f.triggers = (f.triggers ?? []).filter((x) => x !== t);
+  ctx.store.put(f);
+  await ctx.store.commit();
+  return { status: 204 };
+}

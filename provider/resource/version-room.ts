@@ -1,0 +1,55 @@
+/**
+ * Keeping `Function.publishVersion` within the service's version limit (20 per function, `latest` included):
+ * when a publish is refused for the limit, the oldest published version that no alias uses (neither as its
+ * version nor for weights or rules) and that is not the resource's current one is deleted, and the publish
+ * is tried again. Costs nothing until the limit is reached.
+ */
+import type { FunctionGraphClient, FunctionModel } from "../api";
+import { CompanionClient } from "../api/companion-client";
+import { progress } from "./progress";
+import { isFgsError } from "./service-steps";
+
+/** Most versions deleted to make room for one publish (a refusal for another reason stops earlier). */
+const MAX_PRUNES = 5;
+
+/** A refusal because the function has as many versions as the service allows. */
+function isVersionQuota(err: unknown): boolean {
+  return isFgsError(err, 403) && /version/i.test(String((err as { errorMsg?: string }).errorMsg ?? ""));
+}
+
+/** Versions an alias of the function routes to. */
+async function aliasedVersions(client: FunctionGraphClient, urn: string): Promise<Set<string>> {
+  // The aliases call lives on the companion client; it only needs the signing/retrying `call` both share.
+  const aliases = await CompanionClient.prototype.listAliases.call(client as CompanionClient, urn);
+  return new Set(aliases.flatMap((a) => [a.version, ...Object.keys(a.additional_version_weights ?? {}), ...Object.keys(a.additional_version_strategy ?? {})]));
+}
+
+/** The oldest published version that may go, or undefined. */
+async function prunable(client: FunctionGraphClient, urn: string, keep: string | undefined): Promise<string | undefined> {
+  const used = await aliasedVersions(client, urn);
+  const candidates = (await client.listVersions(urn))
+    .map((v) => ({ name: String(v.version ?? ""), at: String(v.last_modified ?? "") }))
+    .filter((v) => v.name && v.name !== "latest" && v.name !== keep && !used.has(v.name))
+    .sort((a, b) => a.at.localeCompare(b.at));
+  return candidates[0]?.name;
+}
+
+/**
+ * Runs `publishOnce`; when the service refuses for the version limit, deletes the oldest version nobody uses
+ * (never `keep`, never one an alias uses) and tries again.
+ */
+export async function withVersionRoom(
+  client: FunctionGraphClient, urn: string, keep: string | undefined, publishOnce: () => Promise<FunctionModel>,
+): Promise<FunctionModel> {
+  for (let pruned = 0; ; pruned++) {
+    try {
+      return await publishOnce();
+    } catch (err) {
+      if (!isVersionQuota(err) || pruned >= MAX_PRUNES) throw err;
+      const victim = await prunable(client, urn, keep);
+      if (!victim) throw new Error(`${(err as Error).message}; every published version is in use by an alias or is the current one, so none was deleted to make room`);
+      await client.deleteFunction(`${urn}:${victim}`);
+      progress(`${urn.split(":").pop()}: deleted the oldest unused version ${victim} to stay within the version limit`);
+    }
+  }
+}
