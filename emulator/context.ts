@@ -7,6 +7,7 @@ import type { AccountScope } from "./model";
 import type { ResolvedOptions } from "./options";
 import type { RequestLog } from "./request-log";
 import type { Store } from "./store";
+import type { ObsStore } from "./obs/obs-store";
 
 /** A prepared export file served at its `code_url` without authentication (like a pre-signed OBS link). */
 export interface ExportDownload {
@@ -24,6 +25,8 @@ export interface EmulatorContext {
   /** Accounts (domain ids) with an import in progress: one import at a time per account. */
   importsInProgress: Set<string>;
   downloads: Map<string, ExportDownload>;
+  /** The emulator's OBS (store and endpoint URL), read by `code_type: obs`. */
+  obs?: { store: ObsStore; url: string };
   /** The server's base URL (known once listening). */
   baseUrl(): string;
   /** Current time, ms. */

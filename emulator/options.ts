@@ -4,6 +4,7 @@
  */
 import { MAX_VERSIONS, PROJECT_ID_PATTERN, REGION_PATTERN, SIZE_LIMITS } from "../provider/api/constraints";
 import type { FaultConfig } from "./faults";
+import type { ObsOptions } from "./obs/obs-emulator";
 
 /** Temporary (STS) credentials: the gateway requires `X-Security-Token` to equal `securityToken`. */
 export interface TemporaryCredential {
@@ -62,6 +63,8 @@ export interface EmulatorOptions {
   clockSkewToleranceMs?: number;
   /** Suppress the one-line-per-request console log (default true: the emulator is silent). */
   quiet?: boolean;
+  /** The OBS endpoint (a second loopback port): its port and faults. */
+  obs?: ObsOptions;
 }
 
 /** A complete configuration, after defaults. */

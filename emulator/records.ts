@@ -20,7 +20,9 @@ export interface FunctionConfig {
   pre_stop_handler?: string;
   pre_stop_timeout?: number;
   extend_config?: string;
-  code_type: "zip";
+  code_type: "zip" | "obs";
+  /** The object the code was read from (`code_type: obs`). */
+  code_url?: string;
   code_filename: string;
   depend_version_list: string[];
 }

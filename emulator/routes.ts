@@ -20,6 +20,8 @@ import {
 } from "./records";
 import { parseUrn, type FunctionRef } from "./urn";
 import { parseJsonBody, validateBody, validateFunctionFields } from "./validation";
+import { readCodeFromObs } from "./obs/code-from-obs";
+import { UpdateFunctionCodeFromObsRequestSchema } from "../provider/obs/schemas";
 
 /** A parsed API request as handlers see it. */
 export interface ApiRequest {
@@ -140,15 +142,20 @@ async function getCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRespon
 async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.codeNotFound);
   headOnly(r);
-  const body = validateBody(UpdateFunctionCodeRequestSchema, parseJsonBody(req.body));
-  const code = Buffer.from(body.func_code.file, "base64");
+  const raw = parseJsonBody(req.body);
+  // `code_type: obs`: the package is read from the emulator's OBS (obs/code-from-obs.ts).
+  const body = raw.code_type === "obs" ? validateBody(UpdateFunctionCodeFromObsRequestSchema, raw) : validateBody(UpdateFunctionCodeRequestSchema, raw);
+  const code = body.code_type === "obs" ? await readCodeFromObs(ctx.obs?.store, ctx.obs?.url ?? "", body.code_url, ctx.scope.region)
+    : Buffer.from(body.func_code.file, "base64");
   const limit = ctx.options.limits.codeUploadBytes;
-  if (code.length > limit) throw Errors.codeTooLarge(code.length, limit);
-  await assertZip(code, "func_code.file");
+  if (body.code_type === "zip" && code.length > limit) throw Errors.codeTooLarge(code.length, limit);
+  await assertZip(code, body.code_type === "obs" ? "the object at code_url" : "func_code.file");
   const f = ctx.store.get(r.f.package, r.f.name);
   if (!f) throw Errors.codeNotFound(req.urn ?? "");
   setHeadCode(f, code, ctx.now());
-  f.config.code_filename = body.code_filename;
+  f.config.code_type = body.code_type;
+  f.config.code_url = body.code_type === "obs" ? body.code_url : undefined;
+  f.config.code_filename = body.code_filename ?? f.config.code_filename;
   if (body.depend_version_list) f.config.depend_version_list = [...body.depend_version_list];
   ctx.store.putBlob(f.digest, code);
   ctx.store.put(f);

@@ -16,6 +16,7 @@ import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { matchRoute } from "./routes";
 import { Store } from "./store";
+import { startObs, type ObsHandle } from "./obs/obs-emulator";
 import type { FunctionModel } from "../provider/api/schemas";
 
 /** A running emulator: where it listens, what to sign with, and the admin operations in-process. */
@@ -51,6 +52,8 @@ export interface EmulatorHandle {
   functions(): FunctionModel[];
   /** The stored code zip of a function (or of the version its URN names). */
   code(urn: string): Buffer | undefined;
+  /** The OBS endpoint (second port): URL, request log, faults, buckets and objects (emulator/obs/). */
+  obs: ObsHandle;
 }
 
 const API_PATH = /^\/v2\/([^/]*)\/fgs\/functions(\/.*)?$/;
@@ -142,11 +145,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const opts = resolveOptions(options);
   const faults = new FaultInjector(opts.faults);
   const store = await Store.open(opts.dataDir);
+  const obs = await startObs(opts, options.obs);
   let baseUrl = "";
   const ctx: EmulatorContext = {
     options: opts,
     scope: { region: opts.region, projectId: opts.projectId, domainId: opts.domainId },
     store, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
+    obs: { store: obs.store, url: obs.handle.url },
     baseUrl: () => baseUrl,
     now: () => Date.now(),
   };
@@ -195,10 +200,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.closeAllConnections();
       });
       await store.flush();
+      await obs.close();
     },
     requests: (filter) => admin.requests(filter),
     clearLog: () => admin.clearLog(),
-    reset: () => admin.reset(),
+    reset: async () => {
+      await admin.reset();
+      await obs.reset();
+    },
     seedFunction: (input) => admin.seedFunction(input),
     modifyCode: (urn, zip) => admin.modifyCode(urn, zip),
     modifyConfig: (urn, patch) => admin.modifyConfig(urn, patch),
@@ -207,5 +216,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => admin.faults(),
     functions: () => admin.functions(),
     code: (urn) => admin.code(urn),
+    obs: obs.handle,
   };
 }

@@ -9,7 +9,7 @@ import { endpointEnvName } from "../../provider/auth/resolve-target";
 export const summary = "run the local FunctionGraph emulator (loopback HTTP server) until Ctrl-C";
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key SK] [--faults SPEC]
-                    [--region NAME] [--project-id ID] [--verbose]
+                    [--region NAME] [--project-id ID] [--obs-port N] [--obs-faults SPEC] [--verbose]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
@@ -17,6 +17,8 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
   --faults SPEC     inject faults, e.g. 429=0.1,500=0.05,503=0.05,reset=0.05,latency=0.1:200ms,commitDrop=import|code:1,seed=42
   --region NAME     region in URNs (default cn-north-4)
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
+  --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: a free port)
+  --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
   --verbose         log every request to stderr
 `;
 
@@ -51,6 +53,13 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
       }
       case "--region": options.region = value(); break;
       case "--project-id": options.projectId = value(); break;
+      case "--obs-port": {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--obs-port: '${v}' is not a port number`);
+        options.obs = { ...options.obs, port: Number(v) };
+        break;
+      }
+      case "--obs-faults": options.obs = { ...options.obs, faults: value() }; break;
       case "--verbose": options.quiet = false; break;
       default: throw new Error(`unknown argument '${arg}'`);
     }
@@ -104,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
   admin       ${emu.url}/__admin/requests (loopback, no auth)
+  obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}
@@ -111,6 +121,7 @@ Point a stack at it:
   pulumi config set functiongraph:projectId ${emu.projectId}
   pulumi config set --secret functiongraph:accessKey ${emu.credentials.accessKey}
   pulumi config set --secret functiongraph:secretKey ${sk}
+  pulumi config set functiongraph:obsEndpoint ${emu.obs.url}     # packages over 50 MB go through OBS
 or use environment variables:
   export HW_ACCESS_KEY=${emu.credentials.accessKey} HW_SECRET_KEY=${sk}
   export HW_PROJECT_ID=${emu.projectId} HW_REGION_NAME=${region}
