@@ -13,6 +13,7 @@ import { dropUndefined, type TrackedInputs } from "./outputs";
 import { checkHandler, checkSize, codeUploadLimit, type PreflightFailure } from "./preflight";
 import { sourcePath, targetOf } from "./service-steps";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
+import { checkObsCode, codeZipLimit, type ObsCodeInputs } from "./obs-code";
 
 function failuresFromConfiguration(err: ConfigurationError): PreflightFailure[] {
   return err.problems.map((problem) => {
@@ -113,7 +114,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       }
       const unchanged = olds.sourceSha512 === hash.sourceSha512 && typeof olds.sourceFingerprint === "string";
       const estimate = !unchanged && bytes > codeUploadLimit() ? await estimateZipBytes(root, hash.files) : undefined;
-      failures.push(...checkSize(bytes, estimate));
+      failures.push(...checkSize(bytes, estimate, codeZipLimit(inputs as unknown as ObsCodeInputs)));
       const tracked: TrackedInputs = {
         sourceSha512: hash.sourceSha512,
         fileCount: hash.files.length,
@@ -130,6 +131,19 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     }
   } else if (!known("sourceDir", "exclude", "useIgnoreFiles")) {
     Object.assign(inputs, { sourceSha512: UNKNOWN, fileCount: UNKNOWN, sourceBytes: UNKNOWN, sourceFingerprint: UNKNOWN });
+  }
+
+  // Code through OBS (obs-code.ts): its arguments, the bucket's region, a codeUrl's ETag as the diff key.
+  if (known("codeUrl", "codeBucket", "codeStorage") && valid("codeUrl", "codeBucket", "codeStorage", "sourceDir")) {
+    let target;
+    try {
+      target = targetOf(inputs as Partial<FunctionInputs>);
+    } catch {
+      target = undefined; // already reported above
+    }
+    const obs = await checkObsCode(olds, inputs as unknown as ObsCodeInputs, target);
+    failures.push(...obs.failures);
+    Object.assign(inputs, obs.tracked);
   }
 
   return { inputs: dropUndefined(inputs), failures };

@@ -18,6 +18,7 @@ import {
 } from "./service-steps";
 import { importLimiter } from "./limiter";
 import { configRequest, importSettings, settingChanges } from "./settings";
+import { stagesInObs } from "./obs-code";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */
 class PartialCreateError extends Error {
@@ -82,7 +83,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
   // (building it would hold another copy of the zip plus its Base64 in memory for nothing).
   const direct = pkg.zip.length > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
-  const viaPlaceholder = direct === undefined || direct.packageZip.length > SIZE_LIMITS.importPackage;
+  // Code through OBS (obs-code.ts) is never imported inline: the placeholder first, then `PUT …/code` from OBS.
+  const viaPlaceholder = stagesInObs(inputs, pkg.size) || direct === undefined || direct.packageZip.length > SIZE_LIMITS.importPackage;
   if (viaPlaceholder) {
     progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);
   }

@@ -9,8 +9,8 @@ import { OUTPUT_KEYS } from "./outputs";
 
 /** Arguments of `Function`. Defaults: see FUNCTION_DEFAULTS (defaults.ts). */
 export interface FunctionArgs {
-  /** Directory with the function code (relative to the program directory). Zipped deterministically. */
-  sourceDir: pulumi.Input<string>;
+  /** Directory with the function code (relative to the program directory). Zipped deterministically. Required unless `codeUrl`. */
+  sourceDir?: pulumi.Input<string>;
   /** Runtime, e.g. `Node.js18.15`, `Python3.10`, `Custom`. */
   runtime: pulumi.Input<Runtime>;
   /** Entry point `<file>.<function>`, e.g. `index.handler`. */
@@ -41,6 +41,12 @@ export interface FunctionArgs {
   region?: pulumi.Input<string>;
   /** Project id (default: `functiongraph:projectId`, then `HW_PROJECT_ID`/`HUAWEICLOUD_SDK_PROJECT_ID`). */
   projectId?: pulumi.Input<string>;
+  /** `"obs"` stages the zip in `codeBucket`; `"inline"` never does (default: OBS when the zip is over 50 MB and a bucket is set). */
+  codeStorage?: pulumi.Input<"inline" | "obs">;
+  /** OBS bucket (in the function's region) for packages over the inline limit (default: `functiongraph:codeBucket`). */
+  codeBucket?: pulumi.Input<string>;
+  /** Your own package in OBS (`https://<bucket>.obs.<region>.myhuaweicloud.com/<key>`) instead of `sourceDir`; redeployed when its ETag changes. */
+  codeUrl?: pulumi.Input<string>;
   /** Endpoint URL (default: `functiongraph:endpoint`, then the region's public endpoint). */
   endpoint?: pulumi.Input<string>;
 }

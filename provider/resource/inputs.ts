@@ -41,7 +41,7 @@ export const EnvironmentSchema = z
 /** The user-facing arguments field by field (no cross-field rules: `.partial()` works on it). */
 export const FunctionInputsFields = z.object({
   sourceDir: z.string({ message: "required: the directory holding the function code" })
-    .min(1, { message: "must not be empty: give the directory holding the function code" }),
+    .min(1, { message: "must not be empty: give the directory holding the function code" }).optional(),
   runtime: z.enum(RUNTIMES, { message: `required: one of ${RUNTIMES.join(", ")}` }),
   handler: z.string({ message: "required: '<file>.<function>', e.g. 'index.handler'" }).regex(HANDLER_PATTERN, {
     message: "must look like '<file>.<function>' (contain a '.', 3-128 characters, no spaces), e.g. 'index.handler'",
@@ -72,6 +72,12 @@ export const FunctionInputsFields = z.object({
   projectId: z.string().regex(PROJECT_ID_PATTERN, {
     message: "must be the project id: 32 letters and digits (IAM console → My Credentials → Projects)",
   }).optional(),
+  // Code through OBS (obs-code.ts): where big packages are staged, or the user's own object instead of sourceDir.
+  codeStorage: z.enum(["inline", "obs"], { message: "must be 'inline' (the code in the API request, up to 50 MB) or 'obs' (staged in codeBucket, up to 300 MB)" }).optional(),
+  codeBucket: z.string({ message: "must be an OBS bucket name" }).optional(),
+  codeUrl: z.string({ message: "must be an OBS object URL" }).refine(isHttpUrl, {
+    message: "must be an OBS object URL: https://<bucket>.obs.<region>.myhuaweicloud.com/<key>",
+  }).optional(),
   endpoint: z.string().refine(isHttpUrl, {
     message: "must be an absolute http(s) URL without user info, query or fragment, e.g. " +
       "'https://functiongraph.cn-north-4.myhuaweicloud.com' (or leave it unset to use the region's endpoint)",
@@ -81,6 +87,10 @@ export const FunctionInputsFields = z.object({
 /** The user-facing arguments after defaults, as `check` validates them, with the cross-field rules. */
 export const FunctionInputsSchema = FunctionInputsFields.refine((i) => i.package !== i.funcName, {
   message: "the app (package) name must differ from the function name (FSS.1058)", path: ["package"],
+}).refine((i) => i.sourceDir !== undefined || i.codeUrl !== undefined, {
+  message: "required: the directory holding the function code (or codeUrl: a package you keep in OBS)", path: ["sourceDir"],
+}).refine((i) => i.sourceDir === undefined || i.codeUrl === undefined, {
+  message: "set either sourceDir (the code is zipped from it) or codeUrl (your own package in OBS), not both", path: ["codeUrl"],
 });
 
 /** Arguments as validated by `check`, defaults applied. */

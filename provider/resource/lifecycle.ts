@@ -15,6 +15,7 @@ import { progress } from "./progress";
 import { clientFor, findFunction, targetOf } from "./service-steps";
 import { driftOf } from "./diff";
 import { recordStackConfig, type ConfigureRequest } from "./stack-config";
+import { recordObsStackConfig } from "./obs-code";
 
 export { check } from "./check";
 export { diff } from "./diff";
@@ -51,4 +52,5 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
 /** Records the stack config (credentials, region, project, endpoint) for this plugin process. */
 export async function configure(req: ConfigureRequest): Promise<void> {
   recordStackConfig(req);
+  recordObsStackConfig(req);
 }

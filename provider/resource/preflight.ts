@@ -68,14 +68,13 @@ export function codeUploadLimit(env: NodeJS.ProcessEnv = process.env): number {
  * Size checks that are certain before zipping: uncompressed total over 1.5 GB, or (when an estimate of the
  * compressed size is given) a code zip over the 50 MB API limit.
  */
-export function checkSize(totalBytes: number, estimatedZipBytes?: number): PreflightFailure[] {
+export function checkSize(totalBytes: number, estimatedZipBytes?: number, limit: number = codeUploadLimit()): PreflightFailure[] {
   const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  const limit = codeUploadLimit();
   if (totalBytes > SIZE_LIMITS.uncompressed) {
     return [{ property: "sourceDir", reason: `the code is ${mb(totalBytes)} uncompressed, over the service's 1.5 GB limit: exclude what the function does not need (exclude, .fgsignore).` }];
   }
   if (estimatedZipBytes !== undefined && estimatedZipBytes > limit) {
-    return [{ property: "sourceDir", reason: `the code zip would be about ${formatBytes(estimatedZipBytes)}, over the service's ${formatBytes(limit)} limit for code uploaded through the API: exclude what the function does not need (exclude, .fgsignore), or move dependencies into a FunctionGraph dependency package.` }];
+    return [{ property: "sourceDir", reason: `the code zip would be about ${formatBytes(estimatedZipBytes)}, over the service's ${formatBytes(limit)} limit for code ${limit > codeUploadLimit() ? "staged in OBS" : "uploaded through the API"}: exclude what the function does not need (exclude, .fgsignore), or move dependencies into a FunctionGraph dependency package${limit > codeUploadLimit() ? "" : "; or set codeBucket (an OBS bucket in the function's region) to stage packages up to 300 MB in OBS"}.` }];
   }
   return [];
 }

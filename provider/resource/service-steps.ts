@@ -16,6 +16,7 @@ import { dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs } fr
 import { codeUploadLimit } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
 import { targetFor } from "./stack-config";
+import { codeZipLimit, deployCodeFromObs, stagesInObs, userObjectPackage } from "./obs-code";
 
 /** The source directory, resolved against the program directory (the plugin's cwd). */
 export function sourcePath(dir: string): string {
@@ -75,8 +76,9 @@ export async function findFunction(client: FunctionGraphClient, urnOrName: strin
 
 /** Zips the resource's source (one tree at a time), refusing a zip over the code limit. */
 export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
+  if (inputs.codeUrl) return userObjectPackage(); // the user's own object in OBS: nothing to zip
   const start = performance.now();
-  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), {
+  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir!), {
     exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles,
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
@@ -84,14 +86,15 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
   }
-  if (pkg.size > codeUploadLimit()) {
-    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(codeUploadLimit())} limit for code uploaded through the API; exclude what the function does not need (exclude, .fgsignore)`);
+  if (pkg.size > codeZipLimit(inputs)) {
+    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(codeZipLimit(inputs))} limit for code ${codeZipLimit(inputs) > codeUploadLimit() ? "staged in OBS" : "uploaded through the API (set codeBucket to stage up to 300 MB in OBS)"}; exclude what the function does not need (exclude, .fgsignore)`);
   }
   return pkg;
 }
 
 /** `PUT …/code` within the upload limit, with progress. */
 export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
+  if (stagesInObs(inputs, pkg.size)) return deployCodeFromObs(client, urn, inputs, pkg, targetOf(inputs)); // obs-code.ts
   const start = performance.now();
   const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.zip, { codeFilename: CODE_FILE_NAME }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
