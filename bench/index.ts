@@ -6,8 +6,9 @@
  *  2. no-op preview (bench/preview.ts): check + diff of one function on that tree (target <= 0.6 s), plus the same
  *     preview through the engine harness;
  *  3. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip;
- *  4. stack (bench/stack.ts): 50 functions, up then a no-op up.
- * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,upload,stack` selects.
+ *  4. stack (bench/stack.ts): 50 functions, up then a no-op up;
+ *  5. OBS staging (bench/obs-staging.ts): throughput and peak RSS staging a 250 MB package, vs a whole-buffer PUT.
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,upload,stack,obs` selects.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,6 +17,7 @@ import { runPackagingBench } from "./packaging";
 import { DEFAULT_TREE, runPreviewBench } from "./preview";
 import { runUploadMemoryBench } from "./upload-memory";
 import { runStackBench } from "./stack";
+import { runObsStagingBench } from "./obs-staging";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -45,6 +47,10 @@ async function main(): Promise<void> {
   if (want("stack")) {
     log("\n## 50-function stack");
     results.stack = await runStackBench({ count: 50, log });
+  }
+  if (want("obs")) {
+    log("\n## OBS staging");
+    results.obs = await runObsStagingBench({ log });
   }
   results.loadAverageAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
   const out = path.join(REPO, "bench", ".scratch", "results.json");

@@ -328,9 +328,14 @@ export class ObsStore {
     const dir = path.join(this.root, "uploads", uploadId);
     const file = path.join(this.root, "tmp", randomBytes(8).toString("hex"));
     try {
-      const out = createWriteStream(file);
-      for (const p of chosen) await pipeline(createReadStream(path.join(dir, `${p.partNumber}.part`)), out, { end: false });
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      const out = await fs.open(file, "w");
+      try {
+        for (const p of chosen) {
+          for await (const chunk of createReadStream(path.join(dir, `${p.partNumber}.part`), { highWaterMark: 1024 * 1024 })) await out.write(chunk as Buffer);
+        }
+      } finally {
+        await out.close();
+      }
       await this.sync(file);
       const md5 = createHash("md5");
       for (const p of chosen) md5.update(Buffer.from(p.md5, "hex"));
