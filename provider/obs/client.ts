@@ -85,7 +85,7 @@ interface Answer {
 }
 
 const unquote = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "");
-const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (n) => ["Upload", "Part"].includes(n) });
+const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (n) => ["Upload", "Part", "Contents"].includes(n) });
 
 function bodyLength(body: ObsBody | undefined): number {
   if (body === undefined) return 0;
@@ -206,6 +206,22 @@ export class ObsClient {
       for (const p of doc?.Part ?? []) out.push({ partNumber: Number(p.PartNumber), size: Number(p.Size), etag: unquote(p.ETag) });
       if (doc?.IsTruncated !== "true" || !doc.NextPartNumberMarker) break;
       marker = Number(doc.NextPartNumberMarker);
+    }
+    return out;
+  }
+
+  /** Objects under a prefix (every page), with their size and last-modified time. */
+  async listObjects(bucket: string, prefix: string): Promise<{ key: string; size: number; lastModified: string }[]> {
+    const out: { key: string; size: number; lastModified: string }[] = [];
+    let marker = "";
+    for (let page = 0; page < 1000; page++) {
+      const a = (await this.call({ op: "list objects", method: "GET", bucket, idempotent: true,
+        query: [["prefix", prefix], ["marker", marker], ["max-keys", "1000"]] }))!;
+      const doc = xml.parse(a.text)?.ListBucketResult as { Contents?: { Key?: string; Size?: string; LastModified?: string }[]; IsTruncated?: string; NextMarker?: string } | undefined;
+      const contents = doc?.Contents ?? [];
+      for (const c of contents) out.push({ key: String(c.Key ?? ""), size: Number(c.Size ?? 0), lastModified: String(c.LastModified ?? "") });
+      if (doc?.IsTruncated !== "true" || contents.length === 0) break;
+      marker = doc.NextMarker ?? String(contents[contents.length - 1].Key);
     }
     return out;
   }

@@ -43,7 +43,7 @@ export interface ObsCodeInputs {
 }
 
 /** Stack config keys read by this file (without the `functiongraph:` namespace). */
-export const OBS_STACK_CONFIG_KEYS = ["codeBucket", "codeKeyPrefix", "obsEndpoint"] as const;
+export const OBS_STACK_CONFIG_KEYS = ["codeBucket", "codeKeyPrefix", "obsEndpoint", "codeRetentionDays"] as const;
 
 let obsConfig: Partial<Record<(typeof OBS_STACK_CONFIG_KEYS)[number], string>> = {};
 
@@ -75,6 +75,27 @@ export function codeKeyPrefix(env: NodeJS.ProcessEnv = process.env): string {
 /** The OBS endpoint for a region (stack config, `HW_OBS_ENDPOINT`, else the region's public one). */
 export function obsEndpointFor(region: string, env: NodeJS.ProcessEnv = process.env): string {
   return (obsConfig.obsEndpoint || env.HW_OBS_ENDPOINT || regionObsEndpoint(region)).replace(/\/+$/, "");
+}
+
+/**
+ * The opt-in clean-up policy: staged packages under the key prefix older than this many days are deleted after
+ * each staging (stack config `functiongraph:codeRetentionDays`, env `FGS_CODE_RETENTION_DAYS`; unset: never).
+ * Safe for deployed functions — the service keeps its own copy of their code — and a package needed again is
+ * simply uploaded again.
+ */
+export function codeRetentionDays(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = (obsConfig.codeRetentionDays ?? env.FGS_CODE_RETENTION_DAYS)?.trim();
+  return raw && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** Deletes staged packages older than the retention (never `keep`); returns the keys deleted. */
+export async function cleanUpStaged(obs: ObsClient, bucket: string, keep: string, days: number, now = Date.now()): Promise<string[]> {
+  const prefix = codeKeyPrefix();
+  const cutoff = now - days * 86_400_000;
+  const old = (await obs.listObjects(bucket, prefix))
+    .filter((o) => o.key !== keep && /^[0-9a-f]{64}\.zip$/.test(o.key.slice(prefix.length)) && Date.parse(o.lastModified) <= cutoff);
+  for (const o of old) await obs.deleteObject(bucket, o.key);
+  return old.map((o) => o.key);
 }
 
 /** The content-addressed key of a zip. */
@@ -137,6 +158,14 @@ export async function deployCodeFromObs(
     const codeUrl = objectUrl(obsEndpointFor(target.region), target.region, bucket, key);
     const res = await writeLimiter.run(() => client.updateFunctionCodeFromObs(urn, { code_url: codeUrl, code_filename: "code.zip" }));
     progress(`${inputs.funcName}: ${staged.uploaded ? `staged ${formatBytes(pkg.size)} in OBS and deployed` : "deployed the package already in OBS"} in ${elapsed(start)}`);
+    const days = codeRetentionDays();
+    if (days !== undefined) {
+      const deleted = await cleanUpStaged(obs, bucket, key, days).catch((err: Error) => {
+        progress(`${inputs.funcName}: clean-up of old staged packages skipped: ${err.message}`);
+        return [];
+      });
+      if (deleted.length) progress(`${inputs.funcName}: deleted ${deleted.length} staged package(s) older than ${days} day(s) from ${bucket}`);
+    }
     return res;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

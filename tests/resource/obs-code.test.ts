@@ -123,6 +123,31 @@ describe("staging the package in OBS", () => {
   });
 });
 
+describe("opt-in clean-up of old staged packages", () => {
+  it("with functiongraph:codeRetentionDays, packages older than that are deleted after staging; never the current one", async () => {
+    const dir = writeTree(work, "keep", { "index.js": "exports.handler = 'v1';\n" });
+    await obsClient().putObject("fgs-code", "functiongraph/not-a-package.txt", Buffer.from("kept: not ours"));
+    const v1 = await up(args({ sourceDir: dir, codeStorage: "obs", codeBucket: "fgs-code" }));
+    const key1 = `functiongraph/${String(v1.outs.zipSha512).slice(0, 64)}.zip`;
+    writeTree(work, "keep", { "index.js": "exports.handler = 'v2';\n" });
+    // Without the policy nothing is deleted.
+    const v2 = await up(args({ sourceDir: dir, codeStorage: "obs", codeBucket: "fgs-code" }), v1);
+    const key2 = `functiongraph/${String(v2.outs.zipSha512).slice(0, 64)}.zip`;
+    assert.deepEqual(emu.obs.objects("fgs-code", "functiongraph/").map((o) => o.key).sort(), [key1, key2, "functiongraph/not-a-package.txt"].sort());
+    // Retention 0 days: every older package goes once the next one is staged.
+    await configureFor(emu, { "functiongraph:obsEndpoint": emu.obs.url, "functiongraph:codeRetentionDays": "0" });
+    writeTree(work, "keep", { "index.js": "exports.handler = 'v3';\n" });
+    const v3 = await up(args({ sourceDir: dir, codeStorage: "obs", codeBucket: "fgs-code" }), v2);
+    const key3 = `functiongraph/${String(v3.outs.zipSha512).slice(0, 64)}.zip`;
+    assert.deepEqual(emu.obs.objects("fgs-code", "functiongraph/").map((o) => o.key).sort(), [key3, "functiongraph/not-a-package.txt"].sort());
+    // A long retention keeps them.
+    await configureFor(emu, { "functiongraph:obsEndpoint": emu.obs.url, "functiongraph:codeRetentionDays": "30" });
+    writeTree(work, "keep", { "index.js": "exports.handler = 'v4';\n" });
+    await up(args({ sourceDir: dir, codeStorage: "obs", codeBucket: "fgs-code" }), v3);
+    assert.equal(emu.obs.objects("fgs-code", "functiongraph/").length, 3);
+  });
+});
+
 describe("codeUrl: the user's own object", () => {
   it("deploys from the object, and a changed ETag at preview redeploys it", async () => {
     const v1 = writeTree(work, "u1", { "index.js": "exports.handler = async () => 'v1';\n" });
