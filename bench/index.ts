@@ -9,8 +9,9 @@
  *     up after an edit vs packageSource, the emulator's ingest rate while it answers reads;
  *  4. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip;
  *  5. stack (bench/stack.ts): 50 functions, up then a no-op up;
- *  6. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call.
- * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,stack,invoke` selects.
+ *  6. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call;
+ *  7. OBS staging (bench/obs-staging.ts): throughput and peak RSS staging a 250 MB package, vs a whole-buffer PUT.
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,stack,invoke,obs` selects.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -21,6 +22,7 @@ import { runUploadMemoryBench } from "./upload-memory";
 import { runEditCycleBench } from "./edit-cycle";
 import { runStackBench } from "./stack";
 import { runInvokeBench } from "./invoke";
+import { runObsStagingBench } from "./obs-staging";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -58,6 +60,10 @@ async function main(): Promise<void> {
   if (want("invoke")) {
     log("\n## invocation");
     results.invoke = await runInvokeBench({ log });
+  }
+  if (want("obs")) {
+    log("\n## OBS staging");
+    results.obs = await runObsStagingBench({ log });
   }
   results.loadAverageAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
   const out = path.join(REPO, "bench", ".scratch", "results.json");

@@ -9,6 +9,7 @@ import type { ResolvedOptions } from "./options";
 import type { RequestLog } from "./request-log";
 import type { DependencyStore } from "./dependency-store";
 import type { Store } from "./store";
+import type { ObsStore } from "./obs/obs-store";
 
 /** A prepared export file served at its `code_url` without authentication (like a pre-signed OBS link). */
 export interface ExportDownload {
@@ -30,6 +31,8 @@ export interface EmulatorContext {
   downloads: Map<string, ExportDownload>;
   /** Request-body bytes held at once, across every request (body-intake.ts). */
   bodyBudget: BodyBudget;
+  /** The emulator's OBS (store and endpoint URL), read by `code_type: obs`. */
+  obs?: { store: ObsStore; url: string };
   /** The server's base URL (known once listening). */
   baseUrl(): string;
   /** Current time, ms. */

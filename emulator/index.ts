@@ -9,3 +9,5 @@ export { parseFaultSpec, formatFaultSpec, WRITE_OPERATIONS, type FaultConfig, ty
 export type { SeedFunctionInput, ConfigPatch, FaultState } from "./admin";
 export type { RequestLogEntry, RequestLogFilter } from "./request-log";
 export { DataDirError } from "./persistence";
+export type { ObsHandle, ObsOptions } from "./obs/obs-emulator";
+export type { ObsLogEntry } from "./obs/obs-server";

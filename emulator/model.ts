@@ -33,7 +33,7 @@ function configFields(c: FunctionConfig) {
     ...renderConfigFields(c),
     cpu: cpuForMemory(c.memory_size),
     code_type: c.code_type,
-    code_url: "",
+    code_url: c.code_url ?? "",
     code_filename: c.code_filename,
     depend_list: [] as string[],
   };
@@ -72,7 +72,7 @@ export function renderCode(scope: AccountScope, f: FunctionRecord, v?: VersionRe
     func_name: f.name,
     runtime: c.runtime,
     code_type: c.code_type,
-    code_url: "",
+    code_url: c.code_url ?? "",
     code_filename: c.code_filename,
     code_size: v ? v.codeSize : f.codeSize,
     digest: v ? v.digest : f.digest,

@@ -5,6 +5,7 @@
 import { MAX_VERSIONS, PROJECT_ID_PATTERN, REGION_PATTERN, SIZE_LIMITS } from "../provider/api/constraints";
 import type { FaultConfig } from "./faults";
 import type { RuntimeOptions } from "./runtime/options";
+import type { ObsOptions } from "./obs/obs-emulator";
 
 /** Temporary (STS) credentials: the gateway requires `X-Security-Token` to equal `securityToken`. */
 export interface TemporaryCredential {
@@ -67,6 +68,8 @@ export interface EmulatorOptions {
   quiet?: boolean;
   /** How deployed functions run when invoked (instances, idle time, sandbox user; see runtime/options.ts). */
   runtime?: RuntimeOptions;
+  /** The OBS endpoint (a second loopback port): its port and faults. */
+  obs?: ObsOptions;
 }
 
 /** A complete configuration, after defaults. */

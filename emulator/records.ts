@@ -17,7 +17,9 @@ export interface FunctionConfig {
   timeout: number;
   description: string;
   user_data: string;
-  code_type: "zip";
+  code_type: "zip" | "obs";
+  /** The object the code was read from (`code_type: obs`). */
+  code_url?: string;
   code_filename: string;
   depend_version_list: string[];
   [field: string]: unknown;

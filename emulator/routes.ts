@@ -30,6 +30,9 @@ import {
 import {
   parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
 } from "./validation";
+import { readCodeFromObs } from "./obs/code-from-obs";
+import { UpdateFunctionCodeFromObsRequestSchema } from "../provider/obs/schemas";
+import { assertZip } from "./code-zip-check";
 
 /** A parsed API request as handlers see it. */
 export interface ApiRequest {
@@ -153,12 +156,33 @@ async function getCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRespon
 async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.codeNotFound);
   headOnly(r);
-  // Decoded and verified off the event loop (code-upload.ts): uploads of 50 MB are ingested at loopback speed.
-  const { request: body, code, sha512 } = await ingestCodeUpload(req.body, ctx.options.limits.codeUploadBytes);
+  // `code_type: obs` (a small body): the package is read from the emulator's OBS (obs/code-from-obs.ts) and
+  // checked with the bounded reader; inline code is decoded and verified off the event loop (code-upload.ts).
+  let small: Record<string, unknown> | undefined;
+  try {
+    small = req.body.length <= 64 * 1024 ? parseJsonBody(req.body) as Record<string, unknown> : undefined;
+  } catch {
+    small = undefined; // ingestCodeUpload reports it
+  }
+  let code: Buffer;
+  let sha512: string | undefined;
+  let body: { code_type: string; code_url?: string; code_filename?: string; depend_version_list?: string[] };
+  if (small?.code_type === "obs") {
+    const obsBody = validateBody(UpdateFunctionCodeFromObsRequestSchema, small);
+    code = await readCodeFromObs(ctx.obs?.store, ctx.obs?.url ?? "", obsBody.code_url, ctx.scope.region);
+    await assertZip(code, "the object at code_url");
+    body = obsBody;
+  } else {
+    const ingested = await ingestCodeUpload(req.body, ctx.options.limits.codeUploadBytes);
+    ({ code, sha512 } = ingested);
+    body = { ...ingested.request, code_type: "zip" };
+  }
   const f = ctx.store.get(r.f.package, r.f.name);
   if (!f) throw Errors.codeNotFound(req.urn ?? "");
   setHeadCode(f, code, ctx.now(), sha512);
-  f.config.code_filename = body.code_filename;
+  f.config.code_type = body.code_type === "obs" ? "obs" : "zip";
+  f.config.code_url = body.code_type === "obs" ? body.code_url : undefined;
+  f.config.code_filename = body.code_filename ?? f.config.code_filename;
   if (body.depend_version_list) f.config.depend_version_list = [...body.depend_version_list];
   ctx.store.putBlob(f.digest, code);
   ctx.store.put(f);

@@ -22,6 +22,7 @@ import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin"
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
 import { attachRuntime, closeRuntime } from "./runtime/registry";
 import { Store } from "./store";
+import { startObs, type ObsHandle } from "./obs/obs-emulator";
 import type { FunctionModel } from "../provider/api/schemas";
 
 /** A running emulator: where it listens, what to sign with, and the admin operations in-process. */
@@ -59,6 +60,8 @@ export interface EmulatorHandle {
   code(urn: string): Buffer | undefined;
   /** Invocation records (sync and async) with their outcome and log. */
   invocations(filter?: InvocationFilter): InvocationRecord[];
+  /** The OBS endpoint (second port): URL, request log, faults, buckets and objects (emulator/obs/). */
+  obs: ObsHandle;
 }
 
 const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
@@ -156,12 +159,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultInjector(opts.faults);
   const store = await Store.open(opts.dataDir);
   const dependencies = await DependencyStore.open(opts.dataDir);
+  const obs = await startObs(opts, options.obs);
   let baseUrl = "";
   const ctx: EmulatorContext = {
     options: opts,
     scope: { region: opts.region, projectId: opts.projectId, domainId: opts.domainId },
     store, dependencies, faults, log: new RequestLog(), importsInProgress: new Set(), downloads: new Map(),
     bodyBudget: new BodyBudget(budgetCapacity(opts.limits)),
+    obs: { store: obs.store, url: obs.handle.url },
     baseUrl: () => baseUrl,
     now: () => Date.now(),
   };
@@ -214,10 +219,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await closeRuntime(ctx);
       await store.flush();
       await dependencies.flush();
+      await obs.close();
     },
     requests: (filter) => admin.requests(filter),
     clearLog: () => admin.clearLog(),
-    reset: () => admin.reset(),
+    reset: async () => {
+      await admin.reset();
+      await obs.reset();
+    },
     seedFunction: (input) => admin.seedFunction(input),
     modifyCode: (urn, zip) => admin.modifyCode(urn, zip),
     modifyConfig: (urn, patch) => admin.modifyConfig(urn, patch),
@@ -227,5 +236,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     functions: () => admin.functions(),
     code: (urn) => admin.code(urn),
     invocations: (filter) => runtime.invocations.list(filter),
+    obs: obs.handle,
   };
 }

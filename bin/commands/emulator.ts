@@ -16,11 +16,13 @@ const OPTIONS = {
   faults: { type: "string" },
   region: { type: "string" },
   "project-id": { type: "string" },
+  "obs-port": { type: "string" },
+  "obs-faults": { type: "string" },
   verbose: { type: "boolean" },
 } as const;
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
-                    [--region NAME] [--project-id ID] [--verbose]
+                    [--region NAME] [--project-id ID] [--obs-port N] [--obs-faults SPEC] [--verbose]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
@@ -30,6 +32,8 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
   --faults SPEC     inject faults, e.g. 429=0.1,500=0.05,503=0.05,reset=0.05,latency=0.1:200ms,commitDrop=import|code:1,seed=42
   --region NAME     region in URNs (default cn-north-4)
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
+  --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: a free port)
+  --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
   --verbose         log every request to stderr
 `;
 
@@ -67,6 +71,9 @@ function emulatorOptions(values: OptionValues, env: NodeJS.ProcessEnv): Emulator
   }
   if (str("region") !== undefined) options.region = str("region");
   if (str("project-id") !== undefined) options.projectId = str("project-id");
+  const obsPort = intOption(values, "obs-port", 0, 65535);
+  if (obsPort !== undefined) options.obs = { ...options.obs, port: obsPort };
+  if (str("obs-faults") !== undefined) options.obs = { ...options.obs, faults: str("obs-faults") };
   let keys;
   try {
     keys = resolveKeys({ accessKey: str("access-key"), secretKey: str("secret-key"), secretKeyFile: str("secret-key-file") }, env);
@@ -112,6 +119,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
   admin       ${emu.url}/__admin/requests (loopback only; writes need the header X-Fgs-Admin: 1)
+  obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}
@@ -119,6 +127,7 @@ Point a stack at it:
   pulumi config set functiongraph:projectId ${emu.projectId}
   pulumi config set --secret functiongraph:accessKey ${emu.credentials.accessKey}
   pulumi config set --secret functiongraph:secretKey ${sk}
+  pulumi config set functiongraph:obsEndpoint ${emu.obs.url}     # packages over 50 MB go through OBS
 or use environment variables:
   export HW_ACCESS_KEY=${emu.credentials.accessKey} HW_SECRET_KEY=${sk}
   export HW_PROJECT_ID=${emu.projectId} HW_REGION_NAME=${region}

@@ -169,6 +169,15 @@ export class FunctionGraphClient {
       schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
   }
 
+  /** `PUT /{urn}/code` with `code_type: obs`: the service reads the package from the object at `code_url`. Idempotent. */
+  async updateFunctionCodeFromObs(urn: string, body: { code_url: string; code_filename?: string; depend_version_list?: string[] }): Promise<UpdateFunctionCodeResponse> {
+    // Required at call time like `schemas()` (a captured zod schema cannot be serialized).
+    const { UpdateFunctionCodeFromObsRequestSchema } = require(`${__dirname}/../obs/schemas`) as typeof import("../obs/schemas");
+    const checked = checkRequest("update-code request", UpdateFunctionCodeFromObsRequestSchema, { code_type: "obs", ...body });
+    return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/code`, body: checked,
+      schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
+  }
+
   /** `PUT /{urn}/config`: replaces the configuration. Idempotent. */
   async updateFunctionConfig(urn: string, body: UpdateFunctionConfigRequest): Promise<FunctionModel> {
     const checked = checkRequest("update-config request", schemas().UpdateFunctionConfigRequestSchema, body);

@@ -309,8 +309,8 @@ export const FUNCTION_PROPERTIES = {
   // Code and identity.
   sourceDir: {
     type: nonEmpty("the directory holding the function code"), apply: "code", notOutput: true,
-    doc: "directory with the code, relative to the program directory (not with `customImage`)",
-    docDefault: "required (unless `customImage`)",
+    doc: "directory with the code, relative to the program directory (not with `customImage` or `codeUrl`)",
+    docDefault: "required (unless `customImage` or `codeUrl`)",
   },
   runtime: {
     type: z.enum(RUNTIMES, { error: (issue) => notOneOf(issue.input, RUNTIMES) }), required: true, apply: "config",
@@ -366,6 +366,22 @@ export const FUNCTION_PROPERTIES = {
   environmentKmsKeyId: {
     type: resourceId("KMS key"), apply: "config", config: "user_data_encrypt_kms_key_id", model: "user_data_encrypt_kms_key_id",
     unset: "", doc: "the KMS key encrypting `encryptedEnvironment` (default: the service's key)",
+  },
+  codeStorage: {
+    type: z.enum(["inline", "obs"], { message: "must be 'inline' (the code in the API request, up to 50 MB) or 'obs' (staged in codeBucket, up to 300 MB)" }),
+    apply: "code", notOutput: true,
+    doc: "`obs` stages the zip in `codeBucket`; `inline` never does", docDefault: "OBS when the zip is over 50 MB and a bucket is set",
+  },
+  codeBucket: {
+    type: z.string({ message: "must be an OBS bucket name" }), apply: "code", notOutput: true,
+    doc: "OBS bucket (in the function's region) for packages over the inline limit", docDefault: "stack config `functiongraph:codeBucket`",
+  },
+  codeUrl: {
+    type: z.string({ message: "must be an OBS object URL" }).refine(isHttpUrl, {
+      message: "must be an OBS object URL: https://<bucket>.obs.<region>.myhuaweicloud.com/<key>",
+    }),
+    apply: "code", model: "code_url",
+    doc: "your own package in OBS instead of `sourceDir`; redeployed when its ETag changes (as an output: the object the code was read from)",
   },
   exclude: {
     type: z.array(z.string({ message: "every pattern must be a string (gitignore syntax)" })), apply: "code", notOutput: true,
@@ -633,7 +649,6 @@ export const FUNCTION_PROPERTIES = {
   funcId: { type: z.string(), apply: "output", model: "func_id", doc: "the function's id" },
   cpu: { type: z.number(), apply: "output", model: "cpu", doc: "CPU millicores" },
   codeType: { type: z.string(), apply: "output", model: "code_type", doc: "code type" },
-  codeUrl: { type: z.string(), apply: "output", model: "code_url", doc: "code URL (OBS code)" },
   codeFilename: { type: z.string(), apply: "output", model: "code_filename", doc: "code file name" },
   codeSize: { type: z.number(), apply: "output", model: "code_size", doc: "code size in bytes" },
   digest: { type: z.string(), apply: "output", model: "digest", doc: "SHA512 of the code as the service reports it" },

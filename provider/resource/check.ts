@@ -11,6 +11,7 @@ import { crossFieldFailures } from "./cross-rules";
 import { checkHandler, checkHookHandler, checkSize, type PreflightFailure } from "./preflight";
 import { sourcePath, targetOf } from "./service-steps";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
+import { checkObsCode, type ObsCodeInputs } from "./obs-code";
 
 /** The diff key of a custom-image function (it has no source to hash). */
 export const IMAGE_SOURCE = "custom-image";
@@ -121,6 +122,19 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     }
   } else if (!known("sourceDir", "exclude", "useIgnoreFiles")) {
     Object.assign(inputs, { sourceSha512: UNKNOWN, fileCount: UNKNOWN, sourceBytes: UNKNOWN, sourceFingerprint: UNKNOWN });
+  }
+
+  // Code through OBS (obs-code.ts): its arguments, the bucket's region, a codeUrl's ETag as the diff key.
+  if (known("codeUrl", "codeBucket", "codeStorage") && valid("codeUrl", "codeBucket", "codeStorage", "sourceDir")) {
+    let target;
+    try {
+      target = targetOf(inputs as Partial<FunctionInputs>);
+    } catch {
+      target = undefined; // already reported above
+    }
+    const obs = await checkObsCode(olds, inputs as unknown as ObsCodeInputs, target);
+    failures.push(...obs.failures);
+    Object.assign(inputs, obs.tracked);
   }
 
   return { inputs: dropUndefined(inputs), failures };

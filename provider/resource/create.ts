@@ -19,6 +19,7 @@ import { importLimiter } from "./limiter";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest, importSettings, settingChanges } from "./settings";
 import { ownPlaceholder } from "./resume-create";
+import { stagesInObs } from "./obs-code";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */
 class PartialCreateError extends Error {
@@ -78,7 +79,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
   // (building it would hold another copy of the zip plus its Base64 in memory for nothing).
   const direct = pkg.size > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
-  const viaPlaceholder = direct === undefined || direct.packageZip.length > SIZE_LIMITS.importPackage;
+  // Code through OBS (obs-code.ts) is never imported inline: the placeholder first, then `PUT …/code` from OBS.
+  const viaPlaceholder = stagesInObs(inputs, pkg.size) || direct === undefined || direct.packageZip.length > SIZE_LIMITS.importPackage;
   if (viaPlaceholder) {
     progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);
   }

@@ -39,9 +39,14 @@ const RULES: CrossRule[] = [
       ? { property: "package", reason: "the app (package) name must differ from the function name (FSS.1058)" } : undefined,
   },
   {
-    uses: ["sourceDir", "customImage"],
-    broken: (v) => !set(v.sourceDir) && !set(v.customImage)
-      ? { property: "sourceDir", reason: "required: the directory holding the function code (or set customImage to deploy an image)" } : undefined,
+    uses: ["sourceDir", "customImage", "codeUrl"],
+    broken: (v) => !set(v.sourceDir) && !set(v.customImage) && !set(v.codeUrl)
+      ? { property: "sourceDir", reason: "required: the directory holding the function code (or codeUrl: a package you keep in OBS; or customImage to deploy an image)" } : undefined,
+  },
+  {
+    uses: ["sourceDir", "codeUrl"],
+    broken: (v) => set(v.sourceDir) && set(v.codeUrl)
+      ? { property: "codeUrl", reason: "set either sourceDir (the code is zipped from it) or codeUrl (your own package in OBS), not both" } : undefined,
   },
   {
     uses: ["sourceDir", "customImage"],

@@ -16,6 +16,7 @@ import { clientFor, findFunction, targetOf } from "./service-steps";
 import { tagsManaged } from "./dedicated-calls";
 import { driftOf } from "./diff";
 import { recordStackConfig, type ConfigureRequest } from "./stack-config";
+import { recordObsStackConfig } from "./obs-code";
 
 export { check } from "./check";
 export { diff } from "./diff";
@@ -53,4 +54,5 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
 /** Records the stack config (credentials, region, project, endpoint) for this plugin process. */
 export async function configure(req: ConfigureRequest): Promise<void> {
   recordStackConfig(req);
+  recordObsStackConfig(req);
 }

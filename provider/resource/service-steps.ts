@@ -18,6 +18,7 @@ import { dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs } fr
 import { codeUploadLimit } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
 import { targetFor } from "./stack-config";
+import { codeZipLimit, deployCodeFromObs, stagesInObs, userObjectPackage } from "./obs-code";
 import { withVersionRoom } from "./version-room";
 
 /** The source directory, resolved against the program directory (the plugin's cwd). */
@@ -78,6 +79,7 @@ export async function findFunction(client: FunctionGraphClient, urnOrName: strin
 
 /** Zips the resource's source (one tree at a time), refusing a zip over the code limit. */
 export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
+  if (inputs.codeUrl) return userObjectPackage(); // the user's own object in OBS: nothing to zip
   const dir = inputs.sourceDir;
   if (dir === undefined) return imagePlaceholder(inputs.sourceSha512);
   const start = performance.now();
@@ -89,8 +91,9 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
   }
-  if (pkg.size > codeUploadLimit()) {
-    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(codeUploadLimit())} limit for code uploaded through the API; exclude what the function does not need (exclude, .fgsignore)`);
+  const limit = codeZipLimit(inputs);
+  if (pkg.size > limit) {
+    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(limit)} limit for code ${limit > codeUploadLimit() ? "staged in OBS" : "uploaded through the API (set codeBucket to stage up to 300 MB in OBS)"}; exclude what the function does not need (exclude, .fgsignore)`);
   }
   return pkg;
 }
@@ -106,6 +109,7 @@ function imagePlaceholder(sourceSha512: string): PackagedSource {
 
 /** `PUT …/code` within the upload limit, with progress; it carries the dependency version ids too. */
 export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
+  if (stagesInObs(inputs, pkg.size)) return deployCodeFromObs(client, urn, inputs, pkg, targetOf(inputs)); // obs-code.ts
   const start = performance.now();
   const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.parts, {
     codeFilename: CODE_FILE_NAME, dependVersionList: inputs.dependencies ? [...inputs.dependencies] : [],

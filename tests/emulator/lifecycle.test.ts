@@ -65,7 +65,7 @@ describe("lifecycle calls", () => {
     assert.deepEqual([big.status, big.json().error_code], [413, "FSS.1071"]);
     const notZip = await signedRequest(emu, "PUT", `/${urn}/code`, { body: { code_type: "zip", code_filename: "c.zip", func_code: { file: Buffer.from("nope").toString("base64") } } });
     assert.deepEqual([notZip.status, notZip.json().error_code], [400, "FSS.1011"]);
-    const type = await signedRequest(emu, "PUT", `/${urn}/code`, { body: { code_type: "obs", code_filename: "c.zip", func_code: { file: "" } } });
+    const type = await signedRequest(emu, "PUT", `/${urn}/code`, { body: { code_type: "jar", code_filename: "c.zip", func_code: { file: "" } } });
     assert.equal(type.json().error_code, "FSS.1006");
     const absent = await signedRequest(emu, "PUT", "/nobody/code", { body: { code_type: "zip", code_filename: "c.zip", func_code: { file: z.toString("base64") } } });
     assert.deepEqual([absent.status, absent.json().error_code], [404, "FSS.1052"]);

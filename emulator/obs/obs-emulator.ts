@@ -1,0 +1,80 @@
+/**
+ * The emulator's OBS service as one unit: its store (on disk), fault state and server, started beside the
+ * FunctionGraph API by `startEmulator` and reachable from FunctionGraph's `code_type: obs` (code-from-obs.ts).
+ */
+import type { ResolvedOptions } from "../options";
+import { ObsFaults } from "./obs-faults";
+import { startObsServer, type ObsLogEntry } from "./obs-server";
+import { ObsStore, type BucketMeta, type ObjectMeta, type UploadMeta } from "./obs-store";
+
+/** OBS options of `startEmulator` (`obs` field). */
+export interface ObsOptions {
+  /** TCP port of the OBS endpoint; 0 (default) picks a free one. */
+  port?: number;
+  /** Initial OBS faults (SPEC, see obs-faults.ts). */
+  faults?: string;
+}
+
+/** The OBS part of an emulator handle. */
+export interface ObsHandle {
+  /** Path-style endpoint, e.g. `http://127.0.0.1:41235` (`functiongraph:obsEndpoint`). */
+  url: string;
+  /** Logged OBS requests (optionally only one operation). */
+  requests(filter?: { operation?: string }): ObsLogEntry[];
+  clearLog(): void;
+  /** Sets OBS faults (SPEC or null); throws on a bad spec. */
+  setFaults(spec: string | null): void;
+  faults(): string;
+  buckets(): BucketMeta[];
+  /** Objects of a bucket (optionally under a prefix). */
+  objects(bucket: string, prefix?: string): ObjectMeta[];
+  /** Multipart uploads in progress in a bucket. */
+  uploads(bucket: string): UploadMeta[];
+  /** Creates a bucket directly (tests); location defaults to the emulator's region. */
+  createBucket(name: string, location?: string): Promise<BucketMeta>;
+  /** An object's bytes. */
+  read(bucket: string, key: string): Promise<Buffer>;
+}
+
+/** A running OBS service. */
+export interface RunningObs {
+  store: ObsStore;
+  handle: ObsHandle;
+  /** Empties buckets, objects, uploads, log and faults. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the store (`<dataDir>/obs` or a temporary dir) and starts the OBS endpoint. */
+export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}): Promise<RunningObs> {
+  const store = await ObsStore.open(opts.dataDir);
+  const faults = new ObsFaults(obs.faults);
+  const server = await startObsServer({
+    host: opts.host, port: obs.port ?? 0, region: opts.region, credentials: opts.credentials,
+    clockSkewToleranceMs: opts.clockSkewToleranceMs, store, faults, quiet: opts.quiet,
+  });
+  const handle: ObsHandle = {
+    url: server.url,
+    requests: (filter) => server.requests().filter((e) => !filter?.operation || e.operation === filter.operation),
+    clearLog: () => server.clearLog(),
+    setFaults: (spec) => faults.set(spec),
+    faults: () => faults.current(),
+    buckets: () => store.listBuckets(),
+    objects: (bucket, prefix) => store.list(bucket, prefix),
+    uploads: (bucket) => store.listUploads(bucket),
+    createBucket: (name, location) => store.createBucket(name, location ?? opts.region, Date.now()),
+    read: (bucket, key) => store.readObject(bucket, key),
+  };
+  return {
+    store, handle,
+    reset: async () => {
+      await store.clear();
+      server.clearLog();
+      faults.set(null);
+    },
+    close: async () => {
+      await server.close();
+      await store.close();
+    },
+  };
+}
