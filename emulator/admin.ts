@@ -46,6 +46,17 @@ export interface FaultState {
   config: FaultConfig;
 }
 
+/** What `GET /__admin/` lists: every admin endpoint (writes need `X-Fgs-Admin: 1`; see admin-guard.ts). */
+export const ADMIN_INDEX = [
+  "GET /__admin/health", "GET /__admin/requests?operation=&method=&writesOnly=true", "DELETE /__admin/requests",
+  "POST /__admin/reset", "GET /__admin/functions", "POST /__admin/functions (seed a function)",
+  "GET /__admin/functions/{urn}/code", "PUT /__admin/functions/{urn}/code (drift: replace the code)",
+  "PATCH /__admin/functions/{urn}/config (drift: change settings)", "DELETE /__admin/functions/{urn}",
+  "GET /__admin/faults", "PUT /__admin/faults", "DELETE /__admin/faults",
+  "GET /__admin/invocations?function=&requestId=&since=&waitMs=", "GET|POST /__admin/timers", "DELETE /__admin/timers/{id}",
+  "GET|POST /__admin/http-triggers", "DELETE /__admin/http-triggers/{id}",
+] as const;
+
 /** The admin operations, shared by the handle and the HTTP surface. Errors are thrown as `ApiError`. */
 export class AdminOperations {
   constructor(readonly ctx: EmulatorContext) {}
@@ -210,6 +221,7 @@ export async function handleAdmin(ops: AdminOperations, req: IncomingMessage, re
     const [area, urn, sub] = segs;
     const route = `${method} ${area ?? ""}${urn !== undefined ? "/*" : ""}${sub !== undefined ? `/${sub}` : ""}`;
     switch (route) {
+      case "GET ": return sendJson(res, 200, { endpoints: ADMIN_INDEX });
       case "GET health": return sendJson(res, 200, { ok: true });
       case "GET requests": {
         const filter: RequestLogFilter = {};

@@ -148,7 +148,8 @@ export class Engine {
       // DIFF_UNKNOWN (the provider has no diff): the engine compares old and new inputs itself.
       const changed =
         diff.changes === "unknown" ? !isDeepStrictEqual(oldInputs, withProvider(news, provider)) : diff.changes === "some";
-      step.changedKeys = changedKeys(old.inputs, news).filter((k) => !DETAIL_KEYS.includes(k));
+      // Like the CLI's display: `__` keys (internal, e.g. the source fingerprint) are never shown.
+      step.changedKeys = changedKeys(old.inputs, news).filter((k) => !DETAIL_KEYS.includes(k) && !k.startsWith("__"));
       const mask = (k: string, v: unknown) => (secretKeys.includes(k) || (old.secretKeys ?? []).includes(k) ? "[secret]" : v);
       step.values = Object.fromEntries(step.changedKeys.map((k) => [k, { old: mask(k, old.inputs[k]), new: mask(k, news[k]) }]));
       if (step.changedKeys.length === 0 && old.provider !== provider) step.changedKeys = ["__provider"];

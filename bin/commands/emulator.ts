@@ -2,6 +2,7 @@
  * `fgs emulator`: runs the local FunctionGraph emulator in the foreground until SIGINT/SIGTERM, printing the
  * endpoint, the credentials to sign with and how to point a stack (or the SDK/Terraform env vars) at it.
  */
+import { randomBytes } from "node:crypto";
 import { DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
@@ -97,6 +98,9 @@ async function serve(options: EmulatorOptions): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  // An IAM-style token for this run only, so the API can be called from curl (which cannot sign SDK-HMAC-SHA256).
+  const curlToken = randomBytes(24).toString("base64url");
+  options = { ...options, credentials: { ...options.credentials, authTokens: [...(options.credentials?.authTokens ?? []), curlToken] } };
   let emu;
   try {
     emu = await startEmulator(options);
@@ -118,7 +122,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   secret key  ${sk}
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
-  admin       ${emu.url}/__admin/requests (loopback only; writes need the header X-Fgs-Admin: 1)
+  admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; writes need the header X-Fgs-Admin: 1)
   obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
 
 Point a stack at it:
@@ -132,6 +136,9 @@ or use environment variables:
   export HW_ACCESS_KEY=${emu.credentials.accessKey} HW_SECRET_KEY=${sk}
   export HW_PROJECT_ID=${emu.projectId} HW_REGION_NAME=${region}
   export ${endpointEnvName(region)}=${emu.url}
+
+Call the API from curl (the token is valid for this run only):
+  curl -s -H 'X-Auth-Token: ${curlToken}' ${emu.url}/v2/${emu.projectId}/fgs/functions
 
 Ctrl-C to stop.
 `);

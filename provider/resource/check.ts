@@ -83,7 +83,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
 
   // Source: hash (never zip), preflight, changed files. A custom image has no source.
   if (inputs.sourceDir === undefined && inputs.customImage !== undefined) {
-    Object.assign(inputs, { sourceSha512: IMAGE_SOURCE, fileCount: 0, sourceBytes: 0, sourceFingerprint: "" });
+    Object.assign(inputs, { sourceSha512: IMAGE_SOURCE, fileCount: 0, sourceBytes: 0, __sourceFingerprint: "" });
   } else if (known("sourceDir", "exclude", "useIgnoreFiles") && typeof inputs.sourceDir === "string" && valid("sourceDir", "exclude", "useIgnoreFiles")) {
     const dir = inputs.sourceDir;
     try {
@@ -102,7 +102,10 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
         if (typeof inputs[hook] !== "string" || !known("runtime", hook) || !valid("runtime", hook)) continue;
         failures.push(...checkHookHandler(String(inputs.runtime), hook, inputs[hook] as string, hash.files));
       }
-      const unchanged = olds.sourceSha512 === hash.sourceSha512 && typeof olds.sourceFingerprint === "string";
+      // `__`: the engine keeps it but never displays it (an unreadable blob in `pulumi preview --diff`); stacks
+      // recorded before the rename carry it as `sourceFingerprint`.
+      const oldFingerprint = (olds.__sourceFingerprint ?? olds.sourceFingerprint) as string | undefined;
+      const unchanged = olds.sourceSha512 === hash.sourceSha512 && typeof oldFingerprint === "string";
       // Only the uncompressed total is checked here: the zip's own size is only known by building it, which
       // a preview never does; `packageFor` checks the real zip before anything is uploaded.
       failures.push(...checkSize(bytes));
@@ -110,10 +113,10 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
         sourceSha512: hash.sourceSha512,
         fileCount: hash.files.length,
         sourceBytes: bytes,
-        sourceFingerprint: unchanged ? (olds.sourceFingerprint as string) : fingerprintSource(hash.files),
+        __sourceFingerprint: unchanged ? oldFingerprint! : fingerprintSource(hash.files),
       };
       if (!unchanged) {
-        const changes = compareWithFingerprint(olds.sourceFingerprint as string | undefined, hash.files);
+        const changes = compareWithFingerprint(oldFingerprint, hash.files);
         if (changes) tracked.sourceChanges = describeChanges(changes);
       }
       Object.assign(inputs, tracked);
@@ -121,7 +124,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       failures.push(packagingFailure(err, inputs as Partial<FunctionInputs>));
     }
   } else if (!known("sourceDir", "exclude", "useIgnoreFiles")) {
-    Object.assign(inputs, { sourceSha512: UNKNOWN, fileCount: UNKNOWN, sourceBytes: UNKNOWN, sourceFingerprint: UNKNOWN });
+    Object.assign(inputs, { sourceSha512: UNKNOWN, fileCount: UNKNOWN, sourceBytes: UNKNOWN, __sourceFingerprint: UNKNOWN });
   }
 
   // Code through OBS (obs-code.ts): its arguments, the bucket's region, a codeUrl's ETag as the diff key.

@@ -49,8 +49,8 @@ export interface TrackedInputs {
   fileCount: number;
   /** Total uncompressed bytes of the included files. */
   sourceBytes: number;
-  /** Compact fingerprint of the file list (see source-changes.ts). */
-  sourceFingerprint: string;
+  /** Compact fingerprint of the file list (see source-changes.ts); `__` keeps it out of the engine's diff display. */
+  __sourceFingerprint: string;
   /** What changed since the last deployment, for the preview; absent when nothing did. */
   sourceChanges?: string;
 }

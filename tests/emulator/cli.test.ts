@@ -51,6 +51,39 @@ describe("fgs emulator", () => {
     }
   });
 
+  it("prints a curl command that works, and its admin index lists the endpoints", async () => {
+    let answers: { list?: number; index?: unknown; unsigned?: number } = {};
+    const r = await runFgs(["emulator"], (out, stop) => {
+      const m = /curl -s -H 'X-Auth-Token: ([^']+)' (\S+)/.exec(out);
+      if (!m || !out.includes("Ctrl-C to stop") || Object.keys(answers).length) return;
+      answers = { list: 0 };
+      void (async () => {
+        answers.list = (await fetch(m[2], { headers: { "X-Auth-Token": m[1] } })).status;
+        answers.unsigned = (await fetch(m[2])).status;
+        answers.index = await (await fetch(new URL("/__admin/", m[2]))).json();
+        stop();
+      })();
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(answers.list, 200, "the printed curl command is accepted");
+    assert.equal(answers.unsigned, 401, "without the token the API still needs a signature");
+    assert.ok((answers.index as { endpoints: string[] }).endpoints.includes("GET /__admin/functions"));
+  });
+
+  it("says clearly when its port is taken", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const r = await runFgs(["emulator", "--port", String(port)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is already in use.*choose another --port`));
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("refuses a corrupt data dir with a clear error and a failing exit code", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "fgs-cli-"));
     try {

@@ -311,12 +311,13 @@ test("Dependency: one version per content, no call when unchanged, old versions 
   });
 
   await t.test("a version a function uses is kept when replaced", async () => {
-    const fnUrn = String(s.resources("Function")[0].outputs.funcUrn);
+    // Another function, not managed by this stack, uses v2 (this stack's own function manages its dependencies:
+    // attaching one to it outside Pulumi would be drift, repaired by the next up).
+    const other = await emu.seedFunction({ func_name: "other-fn", runtime: "Node.js18.15", handler: "index.handler" });
     const v2 = String(s.resources("Dependency")[0].id);
-    // Attach v2 with the function's own code (same digest: no drift on the function).
-    await sdk.updateFunctionCode(new fg.UpdateFunctionCodeRequest().withFunctionUrn(fnUrn).withBody(
+    await sdk.updateFunctionCode(new fg.UpdateFunctionCodeRequest().withFunctionUrn(other.func_urn).withBody(
       new fg.UpdateFunctionCodeRequestBody().withCodeType("zip").withCodeFilename("code.zip")
-        .withFuncCode(new fg.FuncCode().withFile(emu.code(fnUrn)!.toString("base64"))).withDependVersionList([v2])));
+        .withFuncCode(new fg.FuncCode().withFile(emu.code(other.func_urn)!.toString("base64"))).withDependVersionList([v2])));
     s.settings.depDescription = "v3";
     emu.clearLog();
     const up = await s.run("up");
@@ -324,7 +325,7 @@ test("Dependency: one version per content, no call when unchanged, old versions 
     assert.deepEqual(writes(emu), ["createDependencyVersion"]);
     assert.equal(up.outputs.depVersion, 3);
     assert.equal((await show(String(up.outputs.depDependencyId), 2)).id, v2, "the used version is still there");
-    assert.ok(s.output.some((l) => /version 2: kept, still used by comp-fn/.test(l)));
+    assert.ok(s.output.some((l) => /version 2: kept, still used by other-fn/.test(l)));
   });
 
   await t.test("a version deleted outside Pulumi is created again", async () => {

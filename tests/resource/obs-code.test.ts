@@ -85,13 +85,15 @@ describe("staging the package in OBS", () => {
     assert.ok(emu.obs.requests().some((e) => e.operation === "headObject" && e.status === 200));
   });
 
-  it("a zip over the inline limit goes through the bucket from stack config; without a bucket the preview says how", async () => {
+  it("a zip over the inline limit goes through the bucket from stack config; without a bucket the upload says how", async () => {
     process.env.FGS_CODE_LIMIT_BYTES = "2000";
     const dir = writeTree(work, "big", { "index.js": "exports.handler = 1;\n", "blob.bin": randomBytes(8000) });
-    const refused = (await lifecycle.check({}, args({ sourceDir: dir }))).failures ?? [];
-    assert.equal(refused.length, 1);
-    assert.equal(refused[0].property, "sourceDir");
-    assert.match(refused[0].reason, /set codeBucket/);
+    // A preview never builds the zip (issue 17), so the zip's size is checked when it is built, before any call.
+    const checked = await lifecycle.check({}, args({ sourceDir: dir }));
+    assert.deepEqual(checked.failures ?? [], []);
+    emu.clearLog();
+    await assert.rejects(lifecycle.create(checked.inputs), /sourceDir: the code zip is .* over the service's .* limit .*set codeBucket/);
+    assert.deepEqual(emu.requests({ writesOnly: true }), [], "nothing was created");
 
     await configureFor(emu, { "functiongraph:obsEndpoint": emu.obs.url, "functiongraph:codeBucket": "fgs-code", "functiongraph:codeKeyPrefix": "pkgs/" });
     const res = await up(args({ sourceDir: dir }));
