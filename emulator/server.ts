@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { AdminOperations, handleAdmin, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin";
 import type { EmulatorContext } from "./context";
 import { ApiError, Errors } from "./errors";
-import { FaultInjector, type FaultConfig } from "./faults";
+import { FaultInjector, isWriteOperation, type FaultConfig } from "./faults";
 import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./body-intake";
 import { preAuthenticate, type AuthResult } from "./gateway-auth";
 import { decodeSegment, dropConnection, sendBytes, sendError, sendJson, sleep } from "./http-io";
@@ -20,7 +20,8 @@ import { DependencyStore } from "./dependency-store";
 import { matchRoute } from "./routes";
 import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
-import { attachRuntime, closeRuntime } from "./runtime/registry";
+import { attachRuntime, closeRuntime, runtimeOf } from "./runtime/registry";
+import { syncTimerTriggers } from "./runtime/trigger-timers";
 import { Store } from "./store";
 import { startObs, type ObsHandle } from "./obs/obs-emulator";
 import type { FunctionModel } from "../provider/api/schemas";
@@ -126,6 +127,8 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     }
 
     const out = await route.handler(ctx, { method, urn: route.urn, query: new URLSearchParams(rawQuery), body, headers: req.headers });
+    // A write may have created, changed or removed TIMER triggers (deleting a function removes its own).
+    if (out.status < 300 && isWriteOperation(route.operation)) syncTimerTriggers(ctx, runtimeOf(ctx).timers);
     if (out.status < 300 && ctx.faults.dropAfterCommit(route.operation)) {
       faults.push("commitDrop");
       entry.committedStatus = out.status;
@@ -172,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const admin = new AdminOperations(ctx);
   const runtime = attachRuntime(ctx, options.runtime);
+  syncTimerTriggers(ctx, runtime.timers); // TIMER triggers persisted in the data dir fire again
   const server: Server = createServer((req, res) => {
     const requestId = randomUUID().replace(/-/g, "");
     res.setHeader("X-Request-Id", requestId);

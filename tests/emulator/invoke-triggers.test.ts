@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { parseSchedule, ScheduleError } from "../../emulator/runtime/timer-schedule";
 import { apigAnswer } from "../../emulator/runtime/apig-gateway";
-import { rawRequest } from "./helpers";
+import { fg, rawRequest, sdkClient } from "./helpers";
 import { deploy, eventually, urnOf } from "./invoke-helpers";
 
 function admin(emu: EmulatorHandle, method: string, path: string, body?: unknown, contentType = "application/json") {
@@ -106,5 +106,27 @@ describe("triggers served by the emulator (admin surface)", () => {
     assert.equal(apigAnswer('{"statusCode":200,"body":{}}'), undefined);
     assert.equal(apigAnswer("not json"), undefined);
     assert.deepEqual(apigAnswer(JSON.stringify({ statusCode: 201, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true }))?.body, Buffer.from("hi"));
+  });
+});
+
+describe("TIMER trigger resources fire", () => {
+  it("a TIMER trigger created through the API fires on its schedule; disabling or deleting it stops it", async (t) => {
+    const emu = await startEmulator({ quiet: true });
+    t.after(() => emu.close());
+    await deploy(emu, "cron", { "index.js": "exports.handler = async (event) => event.trigger_name;" });
+    const client = sdkClient(emu);
+    const urn = urnOf(emu, "cron");
+    const created = await client.createFunctionTrigger(new fg.CreateFunctionTriggerRequest().withFunctionUrn(urn).withBody(
+      new fg.CreateFunctionTriggerRequestBody().withTriggerTypeCode("TIMER").withTriggerStatus("ACTIVE").withEventData(
+        new fg.TriggerEventDataRequestBody().withName("every-second").withScheduleType("Cron").withSchedule("* * * * * *").withUserEvent("tick"))));
+    const fired = () => emu.invocations({ function: "cron" }).filter((r) => r.status !== "running");
+    await eventually(() => (fired().length >= 1 ? true : undefined), 20_000);
+    assert.equal(JSON.parse(fired()[0].result ?? "null"), "every-second", "the TIMER event reached the function");
+
+    await client.deleteFunctionTrigger(new fg.DeleteFunctionTriggerRequest().withFunctionUrn(urn).withTriggerTypeCode("TIMER").withTriggerId(created.trigger_id));
+    await new Promise((r) => setTimeout(r, 1500)); // a call already started may still finish
+    const after = emu.invocations({ function: "cron" }).length;
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(emu.invocations({ function: "cron" }).length, after, "a deleted trigger no longer fires");
   });
 });
