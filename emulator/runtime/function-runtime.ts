@@ -45,9 +45,25 @@ function reachableByOthers(dir: string): boolean {
   }
 }
 
+/** True when other users can run `command` (a path, or a name found on the PATH): the file and every directory to it. */
+function executableByOthers(command: string): boolean {
+  const candidates = command.includes("/") ? [command]
+    : (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((d) => path.join(d, command));
+  for (const c of candidates) {
+    let real: string;
+    try {
+      real = fs.realpathSync(c);
+    } catch {
+      continue;
+    }
+    return (fs.statSync(real).mode & 0o001) !== 0 && reachableByOthers(path.dirname(real));
+  }
+  return true; // not found at all: the launch reports that itself
+}
+
 /** Pools, code and records of one emulator. */
 export class FunctionRuntime {
-  readonly options: ResolvedRuntimeOptions;
+  options: ResolvedRuntimeOptions;
   readonly invocations: InvocationLog;
   /** TIMER triggers firing async invocations on schedule. */
   readonly timers: TimerScheduler;
@@ -98,6 +114,12 @@ export class FunctionRuntime {
     fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
     this.workDir = dir;
+    if (this.sandboxUser && !executableByOthers(this.options.nodeCommand)) {
+      // This Node lives where the sandbox user cannot reach it (e.g. under /root): another on the PATH will do.
+      const other = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((d) => path.join(d, "node"))
+        .find((c) => fs.existsSync(c) && executableByOthers(c));
+      if (other) this.options = { ...this.options, nodeCommand: other };
+    }
     if (this.sandboxUser && !reachableByOthers(dir)) {
       // The unprivileged user could not reach the runners or the code: run as the emulator's user instead.
       this.sandboxUser = undefined;
@@ -134,7 +156,10 @@ export class FunctionRuntime {
 
   private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string): Instance {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
-    const sandbox = this.sandboxUser;
+    // The sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot be): when it
+    // cannot, that runtime's functions run as the emulator's user.
+    const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
+    const sandbox = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
     if (sandbox) fs.chownSync(tmpDir, sandbox.uid, sandbox.gid);
     const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir });
     const spec = launchSpec(family, { runtime: { ...this.options, sandboxUser: sandbox }, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
