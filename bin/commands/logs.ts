@@ -62,6 +62,8 @@ async function logs(values: { follow?: boolean; endpoint?: string }, positionals
   const onSignal = () => {
     stop = true;
     abort.abort();
+    // Ctrl-C ends the command even if a request or a kept-alive socket would hold the event loop.
+    setTimeout(() => process.exit(0), 500).unref();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
