@@ -13,22 +13,15 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import archiver from "archiver";
 import { startEmulator } from "../emulator";
 import { closeDispatchers, invokeFunction } from "../provider/api";
+import { writeStoredZip } from "../provider/api/stored-zip";
 
 const HANDLER = "exports.handler = async (event, context) => ({ echo: event.n, id: context.getRequestID() });\n";
 
-function zipOf(files: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const a = archiver("zip");
-    const chunks: Buffer[] = [];
-    a.on("data", (c: Buffer) => chunks.push(c));
-    a.on("error", reject);
-    a.on("end", () => resolve(Buffer.concat(chunks)));
-    for (const [name, data] of Object.entries(files)) a.append(data, { name });
-    void a.finalize();
-  });
+/** A code zip of text files (the project's stored-zip writer: no modes needed here). */
+async function zipOf(files: Record<string, string>): Promise<Buffer> {
+  return writeStoredZip(Object.entries(files).map(([name, data]) => ({ name, data: Buffer.from(data) })));
 }
 
 function percentile(values: number[], p: number): number {

@@ -6,10 +6,9 @@
  * ready when the bootstrap first asks for work. Its stdout/stderr are the call's log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Instance } from "./instance";
+import { InstanceLifecycle, type Instance } from "./instance";
 import type { LaunchSpec } from "./launch";
 import { killGroup, peakMemoryMB } from "./process-tools";
 import { InstanceStartError, type CallOutcome, type InvokeRequest } from "./protocol";
@@ -29,8 +28,7 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** A Custom-runtime instance with its own runtime API. */
-export class CustomInstance implements Instance {
-  readonly id = randomUUID();
+export class CustomInstance extends InstanceLifecycle implements Instance {
   private child: ChildProcess | undefined;
   private server: Server | undefined;
   private polling: ServerResponse | undefined;
@@ -38,28 +36,18 @@ export class CustomInstance implements Instance {
   private current: { req: InvokeRequest; answer: (a: Answer) => void } | undefined;
   private onGone: (() => void) | undefined;
   private log: (text: string) => void = () => {};
-  private exited = false;
-  private stopped = false;
-  private readonly exitCallbacks: Array<() => void> = [];
 
-  constructor(private readonly spec: LaunchSpec) {}
-
-  get alive(): boolean {
-    return !this.exited && !this.stopped;
+  constructor(private readonly spec: LaunchSpec) {
+    super();
   }
 
-  onExit(cb: () => void): void {
-    if (this.exited) cb();
-    else this.exitCallbacks.push(cb);
-  }
-
-  private markExited(): void {
+  /** Also closes this instance's runtime API and fails the call in progress. */
+  protected override markExited(): void {
     if (this.exited) return;
-    this.exited = true;
     this.server?.close();
     this.server?.closeAllConnections();
     this.onGone?.();
-    for (const cb of this.exitCallbacks.splice(0)) cb();
+    super.markExited();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -28,17 +28,12 @@ export interface Instance {
 
 type Waiter = (m: RunnerMessage | { type: "exit"; code: number | null; signal: string | null } | { type: "timeout" }) => void;
 
-/** A runner process (Node.js or Python). */
-export class ProcessInstance implements Instance {
+/** What every kind of instance shares: alive until it exits or is stopped, exit callbacks run once. */
+export abstract class InstanceLifecycle {
   readonly id = randomUUID();
-  private child: ChildProcess | undefined;
-  private waiter: Waiter | undefined;
-  private log: (text: string) => void = () => {};
-  private exited = false;
-  private stopped = false;
+  protected exited = false;
+  protected stopped = false;
   private readonly exitCallbacks: Array<() => void> = [];
-
-  constructor(private readonly spec: LaunchSpec) {}
 
   get alive(): boolean {
     return !this.exited && !this.stopped;
@@ -49,10 +44,22 @@ export class ProcessInstance implements Instance {
     else this.exitCallbacks.push(cb);
   }
 
-  private markExited(): void {
+  /** Records the exit (once) and runs the exit callbacks. */
+  protected markExited(): void {
     if (this.exited) return;
     this.exited = true;
     for (const cb of this.exitCallbacks.splice(0)) cb();
+  }
+}
+
+/** A runner process (Node.js or Python). */
+export class ProcessInstance extends InstanceLifecycle implements Instance {
+  private child: ChildProcess | undefined;
+  private waiter: Waiter | undefined;
+  private log: (text: string) => void = () => {};
+
+  constructor(private readonly spec: LaunchSpec) {
+    super();
   }
 
   /** Waits for the next protocol message (or exit / timeout). */

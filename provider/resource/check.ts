@@ -96,7 +96,9 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       });
       const bytes = hash.files.reduce((n, f) => n + f.size, 0);
       if (known("runtime", "handler") && valid("runtime", "handler")) {
-        failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files, root));
+        // The handler file is read only when the code or the handler changed: an unchanged preview reads nothing more.
+        const sameEntry = olds.sourceSha512 === hash.sourceSha512 && olds.handler === inputs.handler && olds.runtime === inputs.runtime;
+        failures.push(...checkHandler(String(inputs.runtime), String(inputs.handler), hash.files, sameEntry ? undefined : root));
       }
       for (const hook of HOOK_HANDLERS) {
         if (typeof inputs[hook] !== "string" || !known("runtime", hook) || !valid("runtime", hook)) continue;

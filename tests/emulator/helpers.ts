@@ -8,15 +8,21 @@ import * as http from "node:http";
 import archiver from "archiver";
 import type { EmulatorHandle } from "../../emulator";
 
-/** Zips `files` in memory with archiver. */
-export function zip(files: Record<string, string | Buffer>): Promise<Buffer> {
+/** A file: its bytes, or its bytes with a mode (a Custom runtime's executable `bootstrap`). */
+export type ZipFile = string | Buffer | { data: string | Buffer; mode: number };
+
+/** Zips `files` in memory with archiver (mode 0644 unless given). */
+export function zip(files: Record<string, ZipFile>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const a = archiver("zip");
     const chunks: Buffer[] = [];
     a.on("data", (c: Buffer) => chunks.push(c));
     a.on("error", reject);
     a.on("end", () => resolve(Buffer.concat(chunks)));
-    for (const [name, data] of Object.entries(files)) a.append(data, { name });
+    for (const [name, f] of Object.entries(files)) {
+      if (typeof f === "string" || Buffer.isBuffer(f)) a.append(f, { name, mode: 0o644 });
+      else a.append(f.data, { name, mode: f.mode });
+    }
     void a.finalize();
   });
 }

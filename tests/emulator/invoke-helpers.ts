@@ -2,28 +2,10 @@
  * Helpers for the invocation tests: zips with file modes (a Custom runtime's executable `bootstrap`), seeding a
  * function from inline files, and invoking it through the official SDK (v1 with the log tail).
  */
-import archiver from "archiver";
 import type { EmulatorHandle } from "../../emulator";
-import { fg, sdkClient } from "./helpers";
+import { fg, sdkClient, zip as zipWithModes, type ZipFile } from "./helpers";
 
-/** A file: text, or text with a mode. */
-export type ZipFile = string | { data: string; mode: number };
-
-/** Zips `files` (paths → text or `{data, mode}`) in memory. */
-export function zipWithModes(files: Record<string, ZipFile>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const a = archiver("zip");
-    const chunks: Buffer[] = [];
-    a.on("data", (c: Buffer) => chunks.push(c));
-    a.on("error", reject);
-    a.on("end", () => resolve(Buffer.concat(chunks)));
-    for (const [name, f] of Object.entries(files)) {
-      if (typeof f === "string") a.append(f, { name, mode: 0o644 });
-      else a.append(f.data, { name, mode: f.mode });
-    }
-    void a.finalize();
-  });
-}
+export { zip as zipWithModes, type ZipFile } from "./helpers";
 
 /** The unqualified URN of `name` in the default package. */
 export function urnOf(emu: EmulatorHandle, name: string, qualifier?: string): string {
