@@ -21,10 +21,8 @@ import { startEmulator } from "../emulator";
 import { FunctionGraphClient } from "../provider/api";
 import { packageSource } from "../provider/package";
 import * as lifecycle from "../provider/resource/lifecycle";
+import { benchHandler, DEFAULT_TREE } from "./preview";
 
-const REPO = path.resolve(__dirname, "..", "..");
-/** The packaging benchmark's tree. */
-export const DEFAULT_TREE = path.join(REPO, "bench", ".scratch", "packaging-tree");
 const LIMIT = 400 * 1e6;
 const MB = 1e6;
 
@@ -51,13 +49,6 @@ export function naiveSha512(dir: string): string {
   };
   walk(dir);
   return h.digest("hex");
-}
-
-function handlerIn(tree: string): string {
-  for (const c of ["copy-0/archiver/index.js", "copy-0/yaml/index.js", "copy-0/zod/index.js"]) {
-    if (fs.existsSync(path.join(tree, c))) return c.replace(/\.js$/, ".handler");
-  }
-  throw new Error(`no known index.js under ${tree}`);
 }
 
 /** Options of `runEditCycleBench`. */
@@ -87,7 +78,7 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
       "functiongraph:accessKey": emu.credentials.accessKey, "functiongraph:secretKey": emu.credentials.secretKey,
     };
     await lifecycle.configure({ config: { get: (k: string) => cfg[k] } });
-    const news = { sourceDir: tree, runtime: "Node.js18.15", handler: handlerIn(tree), funcName: "bench-edit", useIgnoreFiles: false };
+    const news = { sourceDir: tree, runtime: "Node.js18.15", handler: benchHandler(tree), funcName: "bench-edit", useIgnoreFiles: false };
     const first = await lifecycle.check({}, news);
     if (first.failures?.length) throw new Error(`check failed: ${JSON.stringify(first.failures)}`);
     const created = await lifecycle.create(first.inputs);

@@ -7,7 +7,6 @@
  * on the instance, which the dynamic provider creates at run time — and the zod schemas are required at call
  * time (schemas-at-runtime.ts), so a provider that captures this class by value still serializes.
  */
-import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { canonicalQuery } from "../auth/percent-encoding";
@@ -363,7 +362,9 @@ export class FunctionGraphClient {
     try {
       const res = await dispatcherFor(url.origin).request({
         origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers,
-        body: streamed ? Readable.from(streamed.chunks(), { objectMode: false }) : body,
+        // An iterable body (documented for dispatch/request; missing from undici's types): string slices go to
+        // the socket as they are, with no Buffer copy per slice for the GC to collect late.
+        body: (streamed ? streamed.chunks() : body) as Dispatcher.DispatchOptions["body"],
         signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
       });
       const data = Buffer.from(await res.body.arrayBuffer());

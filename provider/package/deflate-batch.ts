@@ -2,16 +2,27 @@
  * Reads, checksums and deflates one batch of files — the unit of work of the packaging pipeline, run on a
  * worker thread (deflate-worker.ts) or, for small sources, on the calling thread. For each path: the content
  * SHA512 and, when zipping, the CRC-32 (`zlib.crc32`) and raw-deflate body. The deflated body is kept only if
- * it is strictly smaller than the input, otherwise the entry is stored — a deterministic rule. Bodies come
- * back in one buffer per batch, so small files cost one message per batch, not one each. Files are read
- * into one reused scratch buffer per thread: per-file buffers were garbage the GC collected late (external
- * memory), which showed up as peak RSS.
+ * it is strictly smaller than the input, otherwise the entry is stored; a file of `PROBE.minBytes` or more
+ * whose first `PROBE.bytes` do not deflate below `PROBE.maxRatio` (random data, media, archives) is stored
+ * without deflating the rest. Both rules look only at the content, so the zip stays reproducible. Bodies come
+ * back in one buffer per batch, so small files cost one message per batch, not one each.
+ *
+ * Memory: small files are read into one reused scratch buffer per thread — per-file buffers are garbage the
+ * worker's GC collects late (external memory), which showed up as peak RSS. A file of `OWN_BUFFER_BYTES` or
+ * more is read into its own buffer instead, which becomes its body when stored (transferred, never copied),
+ * so the scratch never grows to the largest file.
  */
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import { createHash } from "node:crypto";
 import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
 import { openTicket } from "./safe-open";
+
+/** Files at least this big are read into their own buffer (see the module doc). */
+const OWN_BUFFER_BYTES = 1024 * 1024;
+
+/** The incompressibility probe (see the module doc). */
+export const PROBE = Object.freeze({ minBytes: 256 * 1024, bytes: 64 * 1024, maxRatio: 0.97 });
 
 /** Per-thread state reused across batches (created per pool, so it dies with the packaging call). */
 export interface BatchContext {
@@ -24,21 +35,63 @@ export function newBatchContext(): BatchContext {
   return { scratch: Buffer.allocUnsafeSlow(1024 * 1024) };
 }
 
-/** Reads the whole file (a read ticket, see safe-open.ts) into `ctx.scratch`; the view is valid until the next read. */
-function readIntoScratch(ctx: BatchContext, p: string): Buffer {
+/**
+ * Reads the whole file (a read ticket, see safe-open.ts): into `ctx.scratch` (the view is valid until the next
+ * read; `owned` false) or, from `OWN_BUFFER_BYTES` on, into a buffer of its own (`owned` true).
+ */
+function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean } {
   const fd = openTicket(p);
   try {
     const size = fs.fstatSync(fd).size;
-    if (ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
+    const owned = size >= OWN_BUFFER_BYTES;
+    if (!owned && ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
+    const into = owned ? Buffer.allocUnsafeSlow(size) : ctx.scratch;
     let n = 0;
     while (n < size) {
-      const r = fs.readSync(fd, ctx.scratch, n, size - n, null);
+      const r = fs.readSync(fd, into, n, size - n, null);
       if (r === 0) break;
       n += r;
     }
-    return ctx.scratch.subarray(0, n);
+    return { input: into.subarray(0, n), owned };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** SHA512 and size of a file (a read ticket), read through the scratch buffer a slice at a time: hashing never holds a whole file. */
+function hashFile(ctx: BatchContext, p: string): { sha512: string; size: number } {
+  const fd = openTicket(p);
+  try {
+    const hash = createHash("sha512");
+    let size = 0;
+    for (let r; (r = fs.readSync(fd, ctx.scratch, 0, ctx.scratch.length, null)) > 0; size += r) hash.update(ctx.scratch.subarray(0, r));
+    return { sha512: hash.digest("hex"), size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Whether `input` is worth deflating: small, or its first `PROBE.bytes` shrink below `PROBE.maxRatio`. */
+function looksCompressible(input: Buffer, level: number): boolean {
+  if (input.length < PROBE.minBytes) return true;
+  const probe = input.subarray(0, PROBE.bytes);
+  return zlib.deflateRawSync(probe, { level, chunkSize: PROBE.bytes + 64 }).length < probe.length * PROBE.maxRatio;
+}
+
+/**
+ * The raw-deflate body of `input` when strictly smaller than it, else undefined. `maxOutputLength` stops zlib
+ * as soon as the output reaches the input's size, instead of finishing a body that would be thrown away.
+ */
+function deflatedBody(input: Buffer, level: number): Buffer | undefined {
+  try {
+    // Output chunks sized to the input (not the default 16 KiB): less garbage per small file. The deflate
+    // stream does not depend on how its output is chunked.
+    return zlib.deflateRawSync(input, {
+      level, chunkSize: Math.min(Math.max(input.length + 64, 1024), 1024 * 1024), maxOutputLength: input.length - 1,
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return undefined;
+    throw err;
   }
 }
 
@@ -48,31 +101,32 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
   const files: DeflatedFile[] = [];
   let total = 0;
   for (const p of req.paths) {
+    if (req.level === HASH_ONLY) {
+      try {
+        const { sha512, size } = hashFile(ctx, p);
+        files.push({ size, crc32: 0, sha512, method: 0, offset: 0, length: 0 });
+      } catch (err) {
+        files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: 0, length: 0 });
+      }
+      continue;
+    }
     let input: Buffer;
+    let owned: boolean;
     try {
-      input = readIntoScratch(ctx, p);
+      ({ input, owned } = readFile(ctx, p));
     } catch (err) {
       files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: total, length: 0 });
       continue;
     }
     const sha512 = createHash("sha512").update(input).digest("hex");
-    if (req.level === HASH_ONLY) {
-      files.push({ size: input.length, crc32: 0, sha512, method: 0, offset: 0, length: 0 });
-      continue;
-    }
     const crc32 = zlib.crc32(input);
     let body: Uint8Array | undefined;
     let method: 0 | 8 = 0;
-    if (req.level > 0 && input.length > 0) {
-      // Output buffer sized to the input (not the default 16 KiB per call): less garbage per small file. The
-      // deflate stream does not depend on how its output is chunked.
-      const deflated = zlib.deflateRawSync(input, { level: req.level, chunkSize: Math.min(Math.max(input.length + 64, 1024), 1024 * 1024) });
-      if (deflated.length < input.length) {
-        body = deflated;
-        method = 8;
-      }
+    if (req.level > 0 && input.length > 1 && looksCompressible(input, req.level)) {
+      body = deflatedBody(input, req.level);
+      if (body) method = 8;
     }
-    body ??= Uint8Array.prototype.slice.call(input); // stored: copy out of the scratch buffer
+    body ??= owned ? input : Uint8Array.prototype.slice.call(input); // stored: copied out of the scratch buffer
     files.push({ size: input.length, crc32, sha512, method, offset: total, length: body.length });
     bodies.push(body);
     total += body.length;

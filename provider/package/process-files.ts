@@ -10,7 +10,6 @@
 import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import type { DeflatedFile } from "./deflate-protocol";
-import * as fs from "node:fs";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
 import { readFailure, readTicket } from "./safe-open";
 
@@ -50,14 +49,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   let pool: DeflatePool | undefined;
   let settle: { resolve: (r: FileResult[]) => void; reject: (e: unknown) => void } | undefined;
   let failure: unknown;
-  let realRoot: string | undefined;
-
-  // Workers open exactly the file the walk saw (safe-open.ts) — inside the tree unless the user allowed links
-  // out of it (followExternalSymlinks) — and a symlinked file at its target, never through the link.
-  const ticketFor = (f: CollectedFile): string => {
-    if (!options.followExternalSymlinks) realRoot ??= (fs.realpathSync.native ?? fs.realpathSync)(root);
-    return readTicket(f.target ?? absolutePath(root, f), f, realRoot);
-  };
+  // Workers open exactly the file the walk saw (safe-open.ts), and a symlinked file at its target, never
+  // through the link.
+  const ticketFor = (f: CollectedFile): string => readTicket(f.target ?? absolutePath(root, f), f);
 
   const fail = (err: unknown): void => {
     if (failed) return;

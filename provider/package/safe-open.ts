@@ -2,30 +2,28 @@
  * Opening what the walk saw, and nothing else. Between the walk (which lists, lstat()s and checks every entry)
  * and the read (on a worker thread, later) a file can be swapped: for a FIFO (a plain open would block
  * forever), for a symlink, or — by replacing a parent directory with a link to `/etc` — for a file outside the
- * tree. So each read is given a *read ticket* (the path, the device and inode the walk saw, and the real root
- * the file must be inside), and `openTicket`:
+ * tree. So each read is given a *read ticket* (the path, and the device and inode the walk saw), and
+ * `openTicket`:
  *   - opens with O_NOFOLLOW | O_NONBLOCK (a link in the last component fails, a FIFO does not block);
- *   - fstat()s the descriptor: it must be a regular file with the walk's device and inode;
- *   - on Linux, reads back where the descriptor really points (/proc/self/fd/N) and requires it to be inside
- *     the source tree (unless the walk followed an external link on purpose).
+ *   - fstat()s the descriptor: it must be a regular file with the walk's device and inode.
+ * The identity check is enough for a swapped parent directory too: whatever path reached it, a descriptor
+ * with the walk's device and inode is the very file the walk saw inside the tree (a hard link elsewhere is
+ * the same file), so nothing outside the source can be read. (Reading /proc/self/fd/N back per file, as an
+ * earlier version did, added a system call per file and could not catch anything more.)
  * Any mismatch is an error with a stable errno-like code; `readFailure` turns it into a `PackagingError`
  * naming the path and saying what happened. Tickets are plain strings (NUL-separated: NUL never occurs in a
  * path) so they travel to worker threads wherever a path did.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { PackagingError, unreadable } from "./errors";
 
 /** The file was replaced (different device/inode) between the walk and the read. */
 export const E_CHANGED = "ECHANGED";
 /** What is there now is not a regular file (FIFO, socket, device, directory). */
 export const E_NOT_REGULAR = "ENOTREG";
-/** The opened file is outside the source tree (a parent directory was swapped for a link). */
-export const E_OUTSIDE = "EOUTSIDE";
 
 const SEP = "\u0000";
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
-const PROC_FD = process.platform === "linux" && fs.existsSync("/proc/self/fd");
 
 /** What the walk saw of a file. */
 export interface FileIdentity {
@@ -33,12 +31,9 @@ export interface FileIdentity {
   readonly ino: number;
 }
 
-/**
- * The ticket to read `absPath` (no link in its last component), expected to be `identity`, inside `realRoot`
- * (the source directory's real path; undefined = anywhere, for external links the user allowed).
- */
-export function readTicket(absPath: string, identity: FileIdentity, realRoot: string | undefined): string {
-  return `${absPath}${SEP}${identity.dev}${SEP}${identity.ino}${SEP}${realRoot ?? ""}`;
+/** The ticket to read `absPath` (no link in its last component), expected to be `identity`. */
+export function readTicket(absPath: string, identity: FileIdentity): string {
+  return `${absPath}${SEP}${identity.dev}${SEP}${identity.ino}`;
 }
 
 /** The path a ticket (or a plain path) reads. */
@@ -53,7 +48,7 @@ function fail(code: string, message: string): never {
 
 /**
  * Opens a ticket (see the module doc) and returns the descriptor, or throws an Error whose `code` is an fs
- * errno (ENOENT, ELOOP for a link…) or one of `E_CHANGED`, `E_NOT_REGULAR`, `E_OUTSIDE`. A plain path (no
+ * errno (ENOENT, ELOOP for a link…) or one of `E_CHANGED`, `E_NOT_REGULAR`. A plain path (no
  * ticket) is opened without blocking and must be a regular file, links followed.
  */
 export function openTicket(ticket: string): number {
@@ -66,18 +61,12 @@ export function openTicket(ticket: string): number {
     }
     return fd;
   }
-  const [p, dev, ino, realRoot] = parts;
+  const [p, dev, ino] = parts;
   const fd = fs.openSync(p, OPEN_FLAGS);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) fail(E_NOT_REGULAR, `${p} is not a regular file any more`);
     if (String(st.dev) !== dev || String(st.ino) !== ino) fail(E_CHANGED, `${p} is not the file the walk saw`);
-    if (realRoot && PROC_FD) {
-      const real = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      if (real !== realRoot && !real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep)) {
-        fail(E_OUTSIDE, `${p} opened ${real}, outside ${realRoot}`);
-      }
-    }
     return fd;
   } catch (err) {
     fs.closeSync(fd);
@@ -92,9 +81,6 @@ export function readFailure(p: string, code: string, cause?: unknown): Packaging
     case "ELOOP":
       return new PackagingError("CHANGED_WHILE_PACKAGING", p,
         `${p} was replaced (by another file or a symlink) after the source directory was walked: run again once nothing is writing to the source directory`, { cause });
-    case E_OUTSIDE:
-      return new PackagingError("CHANGED_WHILE_PACKAGING", p,
-        `${p} now resolves outside the source directory (a directory on its path was replaced by a symlink after the walk): nothing outside the source is packaged; check the source directory and run again`, { cause });
     case E_NOT_REGULAR:
       return new PackagingError("UNSUPPORTED_FILE", p,
         `${p} is no longer a regular file (it was replaced by a FIFO, socket, device or directory after the walk): exclude it or run again once nothing is writing to the source directory`, { cause });

@@ -62,11 +62,11 @@ test("codeUploadStream yields the same bytes, length and SHA-256, for a zip give
       const parts = cut.map((n) => zip.subarray(at, (at += n)));
       for (const input of [zip, parts]) {
         const s = codeUploadStream(input, { codeFilename: "code.zip", dependVersionList: ["d"] });
-        const bytes = Buffer.concat([...s.chunks()]);
+        const bytes = Buffer.concat([...s.chunks()].map((c) => Buffer.from(c)));
         assert.ok(bytes.equals(expected), `size ${size}, parts ${cut.join("+")}`);
         assert.equal(s.length, expected.length);
         assert.equal(s.sha256Hex, createHash("sha256").update(expected).digest("hex"));
-        assert.ok(Buffer.concat([...s.chunks()]).equals(expected), "every pass gives the same bytes (one per attempt)");
+        assert.ok(Buffer.concat([...s.chunks()].map((c) => Buffer.from(c))).equals(expected), "every pass gives the same bytes (one per attempt)");
       }
     }
   }
