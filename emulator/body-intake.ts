@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type ApiError } from "./errors";
-import { readBody } from "./http-io";
+import { declaredLength, readBody } from "./http-io";
 import type { EmulatorLimits } from "./options";
 
 /** Bytes reserved by the requests in flight, against a fixed capacity. */
@@ -58,13 +58,9 @@ export function budgetCapacity(limits: EmulatorLimits): number {
 /** A body taken in, and the release of its share of the budget (call when the request is answered). */
 export interface AdmittedBody {
   body: Buffer;
+  /** SHA-256 of `body`, hex (computed while it arrived). */
+  sha256: string;
   release: () => void;
-}
-
-/** The request's declared `Content-Length`, undefined when absent (chunked) or malformed. */
-export function declaredLength(req: IncomingMessage): number | undefined {
-  const raw = req.headers["content-length"];
-  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 /**
@@ -74,6 +70,7 @@ export function declaredLength(req: IncomingMessage): number | undefined {
  */
 export async function admitBody(
   req: IncomingMessage, res: ServerResponse, cap: number, budget: BodyBudget, tooLarge: (bytes: number) => ApiError,
+  onData?: (body: Buffer, received: number) => void,
 ): Promise<AdmittedBody> {
   const declared = declaredLength(req);
   if (declared !== undefined && declared > cap) {
@@ -88,9 +85,9 @@ export async function admitBody(
     throw Errors.busy();
   }
   try {
-    const { body, overflow } = await readBody(req, cap);
+    const { body, sha256, overflow } = await readBody(req, cap, onData);
     if (overflow) throw tooLarge(cap + 1);
-    return { body, release };
+    return { body, sha256, release };
   } catch (err) {
     release();
     throw err;

@@ -1,7 +1,7 @@
 /**
  * Ingesting a `PUT …/code` body at loopback speed: the Base64 is never turned into a JavaScript string as a
- * whole (large-json-body.ts), it is checked and decoded in slices straight into shared memory, and the zip is
- * verified — every entry's CRC-32 — and digested on worker threads (zip-verify-pool.ts) while the event loop
+ * whole (large-json-body.ts), it is checked and decoded in slices straight into shared memory — usually while
+ * the body was still arriving, with its SHA512 (code-body-scan.ts) — and the zip is verified — every entry's CRC-32 — and digested on worker threads (zip-verify-pool.ts) while the event loop
  * keeps answering other requests. Same answers as before for every body: 400 FSS.0400 for a malformed body or
  * bad Base64, 413 FSS.1071 over the limit, 400 FSS.1011 for a zip that is not valid.
  */
@@ -11,9 +11,10 @@ import { Errors } from "./errors";
 import { parseLargeJsonBody, type ByteRange } from "./large-json-body";
 import { validateBody } from "./validation";
 import { allocShared, verifyCodeZip } from "./zip-verify-pool";
-import { listDeclaredEntries, ZipVerifyError } from "./zip-verify";
-import { ArchiveLimitError, checkDeclaredEntries, checkEntryCount, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
+import { ZipVerifyError } from "./zip-verify";
+import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
 import { codeTooLarge } from "./code-zip-check";
+import type { CodeBodyScan } from "./code-body-scan";
 
 /** A validated code upload: the request's small fields, the zip and its SHA512. */
 export interface IngestedCode {
@@ -64,13 +65,17 @@ function decodeBase64Range(body: Buffer, range: ByteRange, limit: number): Buffe
 
 /**
  * Parses, validates, decodes and verifies a `PUT …/code` body for a function whose code limit is `limit`
- * bytes. Throws the API error the service answers for each problem.
+ * bytes, taking the decoded zip from `scan` when it covered the Base64 exactly. Throws the API error the
+ * service answers for each problem.
  */
-export async function ingestCodeUpload(body: Buffer, limit: number): Promise<IngestedCode> {
+export async function ingestCodeUpload(body: Buffer, limit: number, scan?: CodeBodyScan): Promise<IngestedCode> {
   const { value, range } = parseLargeJsonBody(body, ["func_code", "file"]);
   const request = validateBody(UpdateFunctionCodeRequestSchema, value);
+  const scanned = await scan?.result(range);
   let code: Buffer;
-  if (range) {
+  if (scanned) {
+    code = scanned.code;
+  } else if (range) {
     code = decodeBase64Range(body, range, limit);
   } else {
     code = allocShared(Buffer.byteLength(request.func_code.file, "base64"));
@@ -78,10 +83,8 @@ export async function ingestCodeUpload(body: Buffer, limit: number): Promise<Ing
     if (code.length > limit) throw Errors.codeTooLarge(code.length, limit);
   }
   try {
-    // The declared sizes against the archive limits first (a bomb is refused before anything is inflated).
-    const declared = await listDeclaredEntries(code, (n) => checkEntryCount(n, DEFAULT_ARCHIVE_LIMITS));
-    checkDeclaredEntries(declared, code.length, DEFAULT_ARCHIVE_LIMITS);
-    const { sha512 } = await verifyCodeZip(code);
+    // The declared sizes are checked against the archive limits first (a bomb is refused before anything is inflated).
+    const { sha512 } = await verifyCodeZip(code, DEFAULT_ARCHIVE_LIMITS, scanned?.sha512);
     return { request, code, sha512 };
   } catch (err) {
     if (err instanceof ZipVerifyError) throw Errors.invalidCode(`func_code.file is not a valid zip (${err.message})`);

@@ -166,7 +166,8 @@ export interface PendingAuth {
   kind: AuthKind;
   accessKey?: string;
   /** Finishes the check against the exact body bytes; throws 401 APIGW.0301. */
-  complete(body: Buffer): AuthResult;
+  /** `bodySha256`: the body's SHA-256 in hex when the caller hashed it while reading (else it is computed here). */
+  complete(body: Buffer, bodySha256?: string): AuthResult;
 }
 
 /**
@@ -216,7 +217,7 @@ export function preAuthenticate(
     if (!equalHex(expected, auth.signature)) throw Errors.authFailed("verify aksk signature fail");
   };
   const declared = signedContentHash(parts.headers, auth.signedHeaders);
-  if (declared === undefined) return { ...result, complete: (body) => (verify(sha256Hex(body)), result) };
+  if (declared === undefined) return { ...result, complete: (body, bodySha256) => (verify(bodySha256 ?? sha256Hex(body)), result) };
   if (declared === UNSIGNED_PAYLOAD) {
     verify(declared);
     return { ...result, complete: () => result };
@@ -225,8 +226,8 @@ export function preAuthenticate(
   verify(declared);
   return {
     ...result,
-    complete: (body) => {
-      if (!equalHex(sha256Hex(body), declared.toLowerCase())) throw Errors.authFailed("the body does not match the signed X-Sdk-Content-Sha256");
+    complete: (body, bodySha256) => {
+      if (!equalHex(bodySha256 ?? sha256Hex(body), declared.toLowerCase())) throw Errors.authFailed("the body does not match the signed X-Sdk-Content-Sha256");
       return result;
     },
   };

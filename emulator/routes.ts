@@ -8,6 +8,7 @@ import {
   ImportFunctionRequestSchema, PublishVersionRequestSchema,
   UpdateFunctionConfigRequestSchema, ListFunctionsResponseSchema,
 } from "../provider/api/schemas";
+import type { CodeBodyScan } from "./code-body-scan";
 import type { EmulatorContext } from "./context";
 import { Errors } from "./errors";
 import { buildExport } from "./export-package";
@@ -42,6 +43,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   body: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** A code upload's Base64 decoded while it arrived (`PUT …/code` only). */
+  scan?: CodeBodyScan;
 }
 
 /** A handler's answer: JSON, or raw bytes. */
@@ -173,7 +176,7 @@ async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRes
     await assertZip(code, "the object at code_url");
     body = obsBody;
   } else {
-    const ingested = await ingestCodeUpload(req.body, ctx.options.limits.codeUploadBytes);
+    const ingested = await ingestCodeUpload(req.body, ctx.options.limits.codeUploadBytes, req.scan);
     ({ code, sha512 } = ingested);
     body = { ...ingested.request, code_type: "zip" };
   }

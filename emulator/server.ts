@@ -10,6 +10,7 @@ import { AdminOperations, handleAdmin, type ConfigPatch, type FaultState, type S
 import type { EmulatorContext } from "./context";
 import { ApiError, Errors } from "./errors";
 import { FaultInjector, isWriteOperation, type FaultConfig } from "./faults";
+import { CodeBodyScan } from "./code-body-scan";
 import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./body-intake";
 import { preAuthenticate, type AuthResult } from "./gateway-auth";
 import { decodeSegment, dropConnection, sendBytes, sendError, sendJson, sleep } from "./http-io";
@@ -17,7 +18,6 @@ import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { API_PATH, matchApiRoute } from "./api-routes";
 import { DependencyStore } from "./dependency-store";
-import { matchRoute } from "./routes";
 import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
 import { attachRuntime, closeRuntime, runtimeOf } from "./runtime/registry";
@@ -90,6 +90,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     }
   };
   let releaseBody = () => {};
+  let scan: CodeBodyScan | undefined;
   try {
     if (!route) {
       res.setHeader("Connection", "close");
@@ -99,12 +100,15 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     // and the shared budget (body-intake.ts); the signature over the body is checked once it has arrived.
     const pending = preAuthenticate({ method, rawPath, rawQuery, headers: req.headers }, ctx.options.credentials, ctx.options.clockSkewToleranceMs, Date.now());
     const limits = ctx.options.limits;
+    // A code upload's Base64 is decoded while it arrives (code-body-scan.ts); the route decides whether to use it.
+    scan = route.operation === "updateCode" ? new CodeBodyScan(limits.codeUploadBytes) : undefined;
     const admitted = await admitBody(req, res, bodyCapFor(route.operation, limits), ctx.bodyBudget,
       (n) => route.operation === "updateCode" ? Errors.codeTooLarge(n, limits.codeUploadBytes)
-        : route.operation === "import" ? Errors.importTooLarge(n, limits.importPackageBytes) : Errors.bodyTooLarge());
+        : route.operation === "import" ? Errors.importTooLarge(n, limits.importPackageBytes) : Errors.bodyTooLarge(),
+      scan && ((b, n) => scan?.onData(b, n)));
     releaseBody = admitted.release;
     const body = admitted.body;
-    const auth: AuthResult = pending.complete(body);
+    const auth: AuthResult = pending.complete(body, admitted.sha256);
     entry.authKind = auth.kind;
     if (auth.accessKey) entry.accessKey = auth.accessKey;
     // [U] A foreign project id is an authentication failure at the gateway (the credentials are not scoped to it).
@@ -126,7 +130,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
       throw pre.kind === "429" ? Errors.busy() : pre.kind === "500" ? Errors.internal() : Errors.unavailable();
     }
 
-    const out = await route.handler(ctx, { method, urn: route.urn, query: new URLSearchParams(rawQuery), body, headers: req.headers });
+    const out = await route.handler(ctx, { method, urn: route.urn, query: new URLSearchParams(rawQuery), body, headers: req.headers, scan });
     // A write may have created, changed or removed TIMER triggers (deleting a function removes its own).
     if (out.status < 300 && isWriteOperation(route.operation)) syncTimerTriggers(ctx, runtimeOf(ctx).timers);
     if (out.status < 300 && ctx.faults.dropAfterCommit(route.operation)) {
@@ -144,6 +148,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     finish(e.status, e.code);
   } finally {
     releaseBody();
+    scan?.dispose();
   }
 }
 

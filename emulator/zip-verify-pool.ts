@@ -2,7 +2,8 @@
  * Verifies uploaded code zips off the event loop, so the emulator answers other requests while a 50 MB upload
  * is checked: the zip (in shared memory) is split into shards verified by worker threads at the same time,
  * one of which also computes the SHA512 digest. Workers start on first use, are unref'd (they never keep a
- * process alive) and exit after a short idle time. Without a worker script (e.g. run from sources), the same
+ * process alive) and exit after ten idle minutes: until then each remembers the entries it verified, so the
+ * next upload of an edited tree inflates only what changed (zip-verify.ts `VerifiedEntries`). Without a worker script (e.g. run from sources), the same
  * verification runs on the calling thread.
  */
 import { createHash } from "node:crypto";
@@ -10,7 +11,8 @@ import * as fs from "node:fs";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { verifyZip, ZipVerifyError } from "./zip-verify";
+import { ArchiveLimitError, type ArchiveLimits } from "./archive-limits";
+import { VerifiedEntries, verifyZip, ZipVerifyError } from "./zip-verify";
 
 /** A shard to verify: the zip is `buffer[offset, offset + length)`. */
 export interface VerifyRequest {
@@ -22,18 +24,34 @@ export interface VerifyRequest {
   shards: number;
   /** Also compute the zip's SHA512. */
   digest: boolean;
+  /** Whether some shard digests (it then gets a smaller share of the entries: zip-verify.ts `shardOf`). */
+  weighted: boolean;
+  /** Check the central directory against these first. */
+  limits?: ArchiveLimits;
 }
 
-/** A worker's answer to one `VerifyRequest`. */
+/** A piece of a SHA512 computed across messages (`streamingSha512`); the `last` one is answered with the digest. */
+export interface HashRequest {
+  kind: "hash";
+  id: number;
+  buffer: SharedArrayBuffer;
+  offset: number;
+  length: number;
+  last: boolean;
+}
+
+/** A worker's answer to one `VerifyRequest` (or to the last `HashRequest` of a digest). */
 export interface VerifyReply {
   id: number;
   entries?: number;
   sha512?: string;
   error?: string;
+  /** `limit` when `error` is an archive limit (an `ArchiveLimitError`), else the zip is invalid. */
+  errorKind?: "limit" | "zip";
 }
 
 /** Workers exit after this long without work. */
-const IDLE_MS = 5_000;
+const IDLE_MS = 10 * 60_000;
 /** At most this many verification threads. */
 const MAX_WORKERS = 2;
 
@@ -44,6 +62,8 @@ interface Slot {
 }
 
 const slots: Slot[] = [];
+/** What the calling thread verified, when there is no worker script. */
+const inlineVerified = new VerifiedEntries();
 let nextId = 0;
 
 function workerScript(): string | undefined {
@@ -53,7 +73,6 @@ function workerScript(): string | undefined {
 
 function startSlot(script: string): Slot {
   const worker = new Worker(script);
-  worker.unref();
   const slot: Slot = { worker, pending: new Map() };
   const failAll = (err: Error) => {
     for (const p of slot.pending.values()) p.reject(err);
@@ -67,6 +86,7 @@ function startSlot(script: string): Slot {
     slot.pending.delete(reply.id);
     p.resolve(reply);
     if (slot.pending.size === 0) {
+      worker.unref();
       slot.idle = setTimeout(() => {
         const i = slots.indexOf(slot);
         if (i >= 0) slots.splice(i, 1);
@@ -77,17 +97,61 @@ function startSlot(script: string): Slot {
   });
   worker.on("error", failAll);
   worker.on("exit", (code) => failAll(new Error(`zip verification worker exited (code ${code})`)));
+  worker.unref(); // after the listeners: attaching a 'message' listener refs the worker's port again
   return slot;
 }
 
+/** Waits for the reply `id` on `slot`: the worker keeps the process alive only while a reply is awaited. */
+function awaitReply(slot: Slot, id: number): Promise<VerifyReply> {
+  if (slot.idle) clearTimeout(slot.idle);
+  slot.idle = undefined;
+  slot.worker.ref();
+  return new Promise((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+}
+
 function run(slot: Slot, req: Omit<VerifyRequest, "id">): Promise<VerifyReply> {
+  const id = nextId++;
+  const reply = awaitReply(slot, id);
+  slot.worker.postMessage({ ...req, id } satisfies VerifyRequest);
+  return reply;
+}
+
+/** A SHA512 fed piece by piece from shared memory, computed on a verification worker. */
+export interface StreamingHash {
+  /** Hashes `view` next (it must live in a `SharedArrayBuffer` and must not change afterwards). */
+  update(view: Buffer): void;
+  /** The hex digest of everything given to `update`. */
+  digest(): Promise<string>;
+}
+
+/**
+ * Starts a SHA512 whose updates run on a verification worker (the event loop only posts messages), or on the
+ * calling thread without a worker script.
+ */
+export function streamingSha512(): StreamingHash {
+  const script = workerScript();
+  if (!script) {
+    const hash = createHash("sha512");
+    return { update: (view) => void hash.update(view), digest: async () => hash.digest("hex") };
+  }
+  if (slots.length === 0) slots.push(startSlot(script));
+  const slot = slots[0];
   if (slot.idle) clearTimeout(slot.idle);
   slot.idle = undefined;
   const id = nextId++;
-  return new Promise((resolve, reject) => {
-    slot.pending.set(id, { resolve, reject });
-    slot.worker.postMessage({ ...req, id } satisfies VerifyRequest);
-  });
+  const post = (view: Buffer | undefined, last: boolean) => slot.worker.postMessage({
+    kind: "hash", id, buffer: (view?.buffer ?? new SharedArrayBuffer(0)) as SharedArrayBuffer, offset: view?.byteOffset ?? 0, length: view?.length ?? 0, last,
+  } satisfies HashRequest);
+  return {
+    update: (view) => post(view, false),
+    digest: async () => {
+      const reply = awaitReply(slot, id);
+      post(undefined, true);
+      const r = await reply;
+      if (r.sha512 === undefined) throw new Error(`SHA512 on the verification worker failed: ${r.error}`);
+      return r.sha512;
+    },
+  };
 }
 
 /** `zip` in shared memory: as it is when already there, else one copy. */
@@ -99,23 +163,27 @@ function shared(zip: Buffer): { buffer: SharedArrayBuffer; offset: number; lengt
 }
 
 /**
- * Verifies every entry of `zip` (structure, sizes, CRC-32; see zip-verify.ts) and returns its SHA512 (hex).
- * Rejects with `ZipVerifyError` when the zip is not valid. A zip allocated in a `SharedArrayBuffer` (see
+ * Verifies every entry of `zip` (structure, sizes, CRC-32; see zip-verify.ts), after checking its central
+ * directory against `limits` when given, and returns its SHA512 (hex; `knownSha512` when the caller already
+ * computed it). Rejects with `ZipVerifyError` when the
+ * zip is not valid, `ArchiveLimitError` when it breaks a limit. A zip allocated in a `SharedArrayBuffer` (see
  * `allocShared`) reaches the workers without a copy.
  */
-export async function verifyCodeZip(zip: Buffer): Promise<{ sha512: string; entries: number }> {
+export async function verifyCodeZip(zip: Buffer, limits?: ArchiveLimits, knownSha512?: string): Promise<{ sha512: string; entries: number }> {
   const script = workerScript();
   if (!script) {
-    const entries = await verifyZip(zip);
-    return { sha512: createHash("sha512").update(zip).digest("hex"), entries };
+    const entries = await verifyZip(zip, 0, 1, inlineVerified, limits);
+    return { sha512: knownSha512 ?? createHash("sha512").update(zip).digest("hex"), entries };
   }
   const shards = Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
   while (slots.length < shards) slots.push(startSlot(script));
   const mem = shared(zip);
-  const replies = await Promise.all(slots.slice(0, shards).map((slot, shard) => run(slot, { ...mem, shard, shards, digest: shard === 0 })));
+  const weighted = knownSha512 === undefined;
+  const replies = await Promise.all(slots.slice(0, shards).map((slot, shard) =>
+    run(slot, { ...mem, shard, shards, digest: weighted && shard === 0, weighted, limits })));
   const failed = replies.find((r) => r.error !== undefined);
-  if (failed) throw new ZipVerifyError(failed.error!);
-  return { sha512: replies[0].sha512!, entries: replies[0].entries ?? 0 };
+  if (failed) throw failed.errorKind === "limit" ? new ArchiveLimitError(failed.error!) : new ZipVerifyError(failed.error!);
+  return { sha512: knownSha512 ?? replies[0].sha512!, entries: replies[0].entries ?? 0 };
 }
 
 /** A zero-filled Buffer of `size` bytes in shared memory, for data that `verifyCodeZip` will read. */

@@ -1,20 +1,36 @@
 /**
  * Worker-thread entry of the zip verification pool (zip-verify-pool.ts): verifies one shard of a zip held in
- * shared memory, and computes its SHA512 when asked.
+ * shared memory, and computes its SHA512 when asked (at once, or fed piece by piece: `HashRequest`). Remembers the entries it verified (the pool keeps each
+ * worker on the same shard, so a re-upload finds its unchanged entries here).
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { parentPort } from "node:worker_threads";
-import { verifyZip } from "./zip-verify";
-import type { VerifyReply, VerifyRequest } from "./zip-verify-pool";
+import { ArchiveLimitError } from "./archive-limits";
+import { VerifiedEntries, verifyZip } from "./zip-verify";
+import type { HashRequest, VerifyReply, VerifyRequest } from "./zip-verify-pool";
 
 if (parentPort) {
   const port = parentPort;
-  port.on("message", (req: VerifyRequest) => {
+  const verified = new VerifiedEntries();
+  const hashes = new Map<number, Hash>();
+  port.on("message", (req: VerifyRequest | HashRequest) => {
+    if ("kind" in req) {
+      let hash = hashes.get(req.id);
+      if (!hash) hashes.set(req.id, (hash = createHash("sha512")));
+      if (req.length > 0) hash.update(Buffer.from(req.buffer, req.offset, req.length));
+      if (req.last) {
+        hashes.delete(req.id);
+        port.postMessage({ id: req.id, sha512: hash.digest("hex") } satisfies VerifyReply);
+      }
+      return;
+    }
     const zip = Buffer.from(req.buffer, req.offset, req.length);
     const sha512 = req.digest ? createHash("sha512").update(zip).digest("hex") : undefined;
-    verifyZip(zip, req.shard, req.shards).then(
+    verifyZip(zip, req.shard, req.shards, verified, req.limits, req.weighted).then(
       (entries) => port.postMessage({ id: req.id, entries, sha512 } satisfies VerifyReply),
-      (err: Error) => port.postMessage({ id: req.id, error: err.message } satisfies VerifyReply),
+      (err: Error) => port.postMessage({
+        id: req.id, error: err instanceof ArchiveLimitError ? err.detail : err.message, errorKind: err instanceof ArchiveLimitError ? "limit" : "zip",
+      } satisfies VerifyReply),
     );
   });
 }

@@ -10,13 +10,19 @@
  * speed a reader up): `fromBuffer`'s default `read` builds a stream pair for every 30-byte header, which cost
  * more than inflating the data.
  *
- * A zip is verified in `shards` parts (entry `i` belongs to shard `i % shards`) so that worker threads can
- * share the work; every shard walks the whole central directory.
+ * A zip is verified in `shards` parts (an entry belongs to the shard its name's CRC-32 picks, so the same file
+ * lands on the same worker upload after upload) so that worker threads can share the work; every shard walks
+ * the whole central directory.
+ *
+ * Entries already verified (`VerifiedEntries`: same method, declared size and CRC-32, and compressed bytes with
+ * the same SHA-256) are not inflated again: verification is a function of exactly those, so the answer cannot
+ * differ. A re-upload after an edit then inflates only the entries that changed.
  */
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { crc32, createInflateRaw, inflateRawSync } from "node:zlib";
 import * as yauzl from "yauzl";
-import type { DeclaredEntry } from "./archive-limits";
+import { checkDeclaredEntries, checkEntryCount, type ArchiveLimits } from "./archive-limits";
 
 /** Entries declaring more than this are inflated as a stream (bounded memory), not into one buffer. */
 const WHOLE_ENTRY_MAX = 64 * 1024 * 1024;
@@ -68,34 +74,36 @@ function checkLargeData(zip: Buffer, entry: yauzl.Entry, start: number): Promise
   });
 }
 
-/**
- * What the central directory declares, entry by entry (no data read), for the archive limits before verifying;
- * the entry count is checked (`checkCount`, which throws) before the entries are listed.
- */
-export function listDeclaredEntries(zip: Buffer, checkCount: (count: number) => void): Promise<DeclaredEntry[]> {
-  return new Promise((resolve, reject) => {
-    const fail = (err: unknown) => reject(err instanceof ZipVerifyError ? err : new ZipVerifyError(err instanceof Error ? err.message : String(err)));
-    yauzl.fromRandomAccessReader(new BufferReader(zip), zip.length, { lazyEntries: true, strictFileNames: false, autoClose: false }, (err, file) => {
-      if (err || !file) return fail(err ?? "unreadable zip");
-      try {
-        checkCount(file.entryCount);
-      } catch (limit) {
-        return reject(limit);
-      }
-      const entries: DeclaredEntry[] = [];
-      file.on("error", fail);
-      file.on("end", () => resolve(entries));
-      file.on("entry", (e: yauzl.Entry) => {
-        entries.push({ name: e.fileName, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize });
-        file.readEntry();
-      });
-      file.readEntry();
-    });
-  });
+/** Keys of entries verified before (bounded: forgotten all at once when full — a cache, never an answer). */
+export class VerifiedEntries {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max = 250_000) {}
+
+  /** The key of an entry: what its verification depends on. */
+  static key(entry: yauzl.Entry, data: Buffer): string {
+    return `${entry.compressionMethod}:${entry.uncompressedSize}:${entry.crc32 >>> 0}:${createHash("sha256").update(data).digest("base64")}`;
+  }
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  add(key: string): void {
+    if (this.keys.size >= this.max) this.keys.clear();
+    this.keys.add(key);
+  }
 }
 
-function checkData(zip: Buffer, entry: yauzl.Entry, start: number): void {
+function checkData(zip: Buffer, entry: yauzl.Entry, start: number, verified?: VerifiedEntries): void {
   const data = zip.subarray(start, start + entry.compressedSize);
+  const key = verified && VerifiedEntries.key(entry, data);
+  if (key && verified.has(key)) return;
+  checkContent(entry, data);
+  if (key) verified.add(key);
+}
+
+function checkContent(entry: yauzl.Entry, data: Buffer): void {
   let content: Buffer;
   if (entry.compressionMethod === 0) {
     content = data;
@@ -117,36 +125,71 @@ function checkData(zip: Buffer, entry: yauzl.Entry, start: number): void {
   if (crc32(content) >>> 0 !== entry.crc32 >>> 0) throw new ZipVerifyError(`${entry.fileName}: CRC-32 mismatch`);
 }
 
+/** The shard of `shards` an entry belongs to, by its name; `weighted`: half a share for shard 0 (it also digests the zip). */
+function shardOf(name: string, shards: number, weighted: boolean): number {
+  if (shards === 1) return 0;
+  if (!weighted) return crc32(name) % shards;
+  const v = crc32(name) % (2 * shards - 1);
+  return v === 0 ? 0 : 1 + ((v - 1) >> 1);
+}
+
 /**
- * Verifies the entries of shard `shard` of `shards` (all of them by default); resolves with the number of
- * entries in the zip. Rejects with `ZipVerifyError` on any problem.
+ * Verifies the entries of shard `shard` of `shards` (all of them by default), skipping those in `verified` and
+ * adding the others once checked; resolves with the number of entries in the zip. With `limits`, the whole
+ * central directory is checked against them first (every shard does: nothing is inflated before). Rejects with
+ * `ZipVerifyError` on any problem, or the `ArchiveLimitError` of a limit.
  */
-export function verifyZip(zip: Buffer, shard = 0, shards = 1): Promise<number> {
+export function verifyZip(
+  zip: Buffer, shard = 0, shards = 1, verified?: VerifiedEntries, limits?: ArchiveLimits, weighted = false,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const fail = (err: unknown) => reject(err instanceof ZipVerifyError ? err : new ZipVerifyError(err instanceof Error ? err.message : String(err)));
     const options = { lazyEntries: true, strictFileNames: false, validateEntrySizes: true, autoClose: false };
     yauzl.fromRandomAccessReader(new BufferReader(zip), zip.length, options, (err, file) => {
       if (err || !file) return fail(err ?? "unreadable zip");
-      let index = 0;
+      if (limits) {
+        try {
+          checkEntryCount(file.entryCount, limits);
+        } catch (limit) {
+          return reject(limit);
+        }
+      }
+      // One walk of the central directory; the local headers and data of this shard's entries are read after it.
+      const entries: yauzl.Entry[] = [];
       file.on("error", fail);
-      file.on("end", () => resolve(index));
       file.on("entry", (entry: yauzl.Entry) => {
-        const mine = index++ % shards === shard;
-        if (!mine) return file.readEntry();
-        if (entry.isEncrypted()) return fail(`${entry.fileName}: encrypted entries are not supported`);
-        file.readLocalFileHeader(entry, { minimal: true }, (e, header) => {
-          if (e) return fail(e);
-          if (entry.compressionMethod === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) {
-            checkLargeData(zip, entry, header.fileDataStart).then(() => file.readEntry(), fail);
-            return;
-          }
+        entries.push(entry);
+        file.readEntry();
+      });
+      file.on("end", () => {
+        if (limits) {
           try {
-            checkData(zip, entry, header.fileDataStart);
-          } catch (bad) {
-            return fail(bad);
+            checkDeclaredEntries(entries.map((e) => ({ name: e.fileName, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize })), zip.length, limits);
+          } catch (limit) {
+            return reject(limit);
           }
-          file.readEntry();
-        });
+        }
+        const mine = entries.filter((e) => shards === 1 || shardOf(e.fileName, shards, weighted) === shard);
+        let i = 0;
+        const next = (): void => {
+          if (i === mine.length) return resolve(entries.length);
+          const entry = mine[i++];
+          if (entry.isEncrypted()) return fail(`${entry.fileName}: encrypted entries are not supported`);
+          file.readLocalFileHeader(entry, { minimal: true }, (e, header) => {
+            if (e) return fail(e);
+            if (entry.compressionMethod === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) {
+              checkLargeData(zip, entry, header.fileDataStart).then(next, fail);
+              return;
+            }
+            try {
+              checkData(zip, entry, header.fileDataStart, verified);
+            } catch (bad) {
+              return fail(bad);
+            }
+            next();
+          });
+        };
+        next();
       });
       file.readEntry();
     });

@@ -1,0 +1,131 @@
+/**
+ * Decoding a code upload's Base64 while the body is still arriving. A 50 MB zip is ~67 MB of Base64: decoding
+ * it and taking its SHA512 after the last byte came in added ~0.3 s to every upload, on top of the transfer,
+ * whereas during the transfer the event loop mostly waits for the client.
+ *
+ * The scan is speculative and never decides anything: it guesses where `func_code.file` starts (the first
+ * `"file"` key near the head of the body), decodes each complete run of Base64 that arrives after it into
+ * shared memory and feeds the decoded bytes to a SHA512 computed on a verification worker (the event loop only
+ * decodes). Once the body is complete, the ordinary parse
+ * (large-json-body.ts) says where the string really is; the scan's result is used only if it covered exactly
+ * that range and every slice decoded to the length its text implies (which is how Node's decoder reveals an
+ * invalid character). In every other case — another layout, an escape, bad Base64, over the limit — it gives
+ * up and the upload takes the ordinary path, with the same answers.
+ */
+import type { ByteRange } from "./large-json-body";
+import { streamingSha512, type StreamingHash } from "./zip-verify-pool";
+
+/** Where the scan looks for the `"file"` key: the small fields of the body come before the Base64. */
+const HEAD_BYTES = 64 * 1024;
+/** Base64 characters decoded at once (a multiple of 4). */
+const SLICE_CHARS = 4 * 1024 * 1024;
+const FILE_KEY = Buffer.from('"file"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const EQUALS = 0x3d;
+const BASE64URL = [0x2d, 0x5f]; // '-' and '_': Node decodes them, the API does not take them
+
+/** What a finished scan offers: the decoded zip (shared memory) for `range`, and its SHA512 (hex). */
+export interface ScannedCode {
+  range: ByteRange;
+  code: Buffer;
+  sha512: string;
+}
+
+/** Follows one body as it arrives (`onData`), then offers its result for one range (`result`). */
+export class CodeBodyScan {
+  private start = -1;
+  private cursor = -1;
+  private end = -1;
+  private failed = false;
+  private written = 0;
+  private out?: Buffer;
+  private hash?: StreamingHash;
+
+  /** `limit`: the largest zip the upload may carry (more is left to the ordinary path to refuse). */
+  constructor(private readonly limit: number) {}
+
+  /** The body so far is `body[0, received)` (the same buffer every time, filled in order). */
+  onData(body: Buffer, received: number): void {
+    if (this.failed || this.end >= 0) return;
+    if (this.start < 0 && !this.findStart(body, received)) return;
+    // Decode whole slices while the text has no quote yet; the slice holding the closing quote ends the scan.
+    for (;;) {
+      const available = received - this.cursor;
+      const text = body.subarray(this.cursor, this.cursor + Math.min(available, SLICE_CHARS));
+      const quote = text.indexOf(QUOTE);
+      if (quote >= 0) return this.finish(body.subarray(this.cursor, this.cursor + quote));
+      if (text.length < SLICE_CHARS) return; // wait for a whole slice
+      this.decode(text, (text.length / 4) * 3);
+      if (this.failed) return;
+      this.cursor += text.length;
+    }
+  }
+
+  /** The decoded zip and its SHA512 if the scan covered exactly `range` and succeeded; undefined otherwise. */
+  async result(range: ByteRange | undefined): Promise<ScannedCode | undefined> {
+    const hash = this.hash;
+    if (this.failed || !range || range.start !== this.start || range.end !== this.end || !this.out || !hash) return undefined;
+    this.hash = undefined;
+    return { range, code: this.out.subarray(0, this.written), sha512: await hash.digest() };
+  }
+
+  /** Ends the worker's hash if nothing took the result (a refused or interrupted upload). */
+  dispose(): void {
+    void this.hash?.digest().catch(() => undefined);
+    this.hash = undefined;
+  }
+
+  private findStart(body: Buffer, received: number): boolean {
+    const head = body.subarray(0, Math.min(received, HEAD_BYTES));
+    const key = head.indexOf(FILE_KEY);
+    if (key < 0) {
+      if (received >= HEAD_BYTES) this.failed = true;
+      return false;
+    }
+    let at = key + FILE_KEY.length;
+    while (at < head.length && isSpace(head[at])) at++;
+    if (at < head.length && head[at] === 0x3a) at++;
+    else if (at < head.length) return this.giveUp();
+    while (at < head.length && isSpace(head[at])) at++;
+    if (at >= head.length) return false; // not arrived yet
+    if (head[at] !== QUOTE) return this.giveUp();
+    this.start = this.cursor = at + 1;
+    // Every byte after the quote could be Base64: the zip is at most 3/4 of it, and at most the limit.
+    const room = Math.min(Math.floor(((body.length - this.start) / 4) * 3), this.limit);
+    this.out = Buffer.from(new SharedArrayBuffer(Math.max(room, 0)));
+    this.hash = streamingSha512();
+    return true;
+  }
+
+  /** The last piece of text (up to the closing quote): padding allowed here only. */
+  private finish(text: Buffer): void {
+    if (text.length % 4 !== 0) return void this.giveUp();
+    let padding = 0;
+    while (padding < 2 && padding < text.length && text[text.length - 1 - padding] === EQUALS) padding++;
+    this.decode(text, (text.length / 4) * 3 - padding);
+    if (!this.failed) this.end = this.cursor + text.length;
+  }
+
+  private decode(text: Buffer, expected: number): void {
+    const out = this.out!;
+    if (this.written + expected > out.length || text.indexOf(BACKSLASH) >= 0 || BASE64URL.some((c) => text.indexOf(c) >= 0)) {
+      return void this.giveUp();
+    }
+    const wrote = out.write(text.toString("latin1"), this.written, "base64");
+    if (wrote !== expected) return void this.giveUp();
+    this.hash!.update(out.subarray(this.written, this.written + wrote));
+    this.written += wrote;
+  }
+
+  private giveUp(): false {
+    this.failed = true;
+    this.out = undefined;
+    this.dispose();
+    return false;
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
