@@ -1,14 +1,10 @@
 /**
- * Full verification of an uploaded code zip, fast enough for a 50 MB upload: yauzl reads the central directory
- * and every local header (structure, names, bounds — no hand-written parsing), and each entry's data is
+ * Full verification of an uploaded code zip, fast enough for a 50 MB upload: the central directory and local
+ * headers are read flat from the buffer (zip-directory.ts: structure, names, bounds), and each entry's data is
  * checked here with one synchronous call: stored bytes or `inflateRawSync` (bounded by the declared size; entries
- * over 64 MiB as a stream, so memory stays bounded — callers check the archive limits on the declared sizes first), then
- * the size and the CRC-32 against the central directory. yauzl's own streams inflated through many small async
- * zlib calls (~16 KiB each), which made a 37 MB zip take seconds; and yauzl never checks CRC-32 at all.
- *
- * yauzl reads headers through a `RandomAccessReader` whose `read` copies from the buffer (the documented way to
- * speed a reader up): `fromBuffer`'s default `read` builds a stream pair for every 30-byte header, which cost
- * more than inflating the data.
+ * over 64 MiB as a stream, so memory stays bounded — the archive limits are checked on the declared sizes first), then
+ * the size and the CRC-32 against the central directory. (yauzl's streams inflated through many small async
+ * zlib calls, which made a 37 MB zip take seconds, and never checked CRC-32.)
  *
  * A zip is verified in `shards` parts (an entry belongs to the shard its name's CRC-32 picks, so the same file
  * lands on the same worker upload after upload) so that worker threads can share the work; every shard walks
@@ -18,39 +14,18 @@
  * the same SHA-256) are not inflated again: verification is a function of exactly those, so the answer cannot
  * differ. A re-upload after an edit then inflates only the entries that changed.
  */
-import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
+import { hash } from "node:crypto";
 import { crc32, createInflateRaw, inflateRawSync } from "node:zlib";
-import * as yauzl from "yauzl";
 import { checkDeclaredEntries, checkEntryCount, type ArchiveLimits } from "./archive-limits";
+import { dataStart, readCentralDirectory, ZipVerifyError, type DirectoryEntry } from "./zip-directory";
+
+export { ZipVerifyError };
 
 /** Entries declaring more than this are inflated as a stream (bounded memory), not into one buffer. */
 const WHOLE_ENTRY_MAX = 64 * 1024 * 1024;
 
-/** Why a zip was refused (callers map it to 400 FSS.1011). */
-export class ZipVerifyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ZipVerifyError";
-  }
-}
-
-/** A yauzl reader over a Buffer whose reads are plain copies, answered as microtasks (no stack growth). */
-class BufferReader extends yauzl.RandomAccessReader {
-  constructor(private readonly buffer: Buffer) {
-    super();
-  }
-  override _readStreamForRange(start: number, end: number): Readable {
-    return Readable.from([this.buffer.subarray(start, end)]);
-  }
-  override read(into: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
-    const n = this.buffer.copy(into, offset, position, Math.min(position + length, this.buffer.length));
-    queueMicrotask(() => callback(null, n));
-  }
-}
-
 /** Inflates a big entry chunk by chunk: size and CRC-32 checked incrementally, never held whole. */
-function checkLargeData(zip: Buffer, entry: yauzl.Entry, start: number): Promise<void> {
+function checkLargeData(zip: Buffer, entry: DirectoryEntry, start: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let size = 0;
     let crc = 0;
@@ -59,15 +34,15 @@ function checkLargeData(zip: Buffer, entry: yauzl.Entry, start: number): Promise
       size += chunk.length;
       if (size > entry.uncompressedSize) {
         inflate.destroy();
-        reject(new ZipVerifyError(`${entry.fileName}: inflates past the ${entry.uncompressedSize} bytes the central directory says`));
+        reject(new ZipVerifyError(`${entry.name}: inflates past the ${entry.uncompressedSize} bytes the central directory says`));
         return;
       }
       crc = crc32(chunk, crc);
     });
-    inflate.on("error", (err) => reject(new ZipVerifyError(`${entry.fileName}: invalid deflate data (${err.message})`)));
+    inflate.on("error", (err) => reject(new ZipVerifyError(`${entry.name}: invalid deflate data (${err.message})`)));
     inflate.on("end", () => {
-      if (size !== entry.uncompressedSize) reject(new ZipVerifyError(`${entry.fileName}: ${size} bytes of data, the central directory says ${entry.uncompressedSize}`));
-      else if (crc >>> 0 !== entry.crc32 >>> 0) reject(new ZipVerifyError(`${entry.fileName}: CRC-32 mismatch`));
+      if (size !== entry.uncompressedSize) reject(new ZipVerifyError(`${entry.name}: ${size} bytes of data, the central directory says ${entry.uncompressedSize}`));
+      else if (crc >>> 0 !== entry.crc32 >>> 0) reject(new ZipVerifyError(`${entry.name}: CRC-32 mismatch`));
       else resolve();
     });
     inflate.end(zip.subarray(start, start + entry.compressedSize));
@@ -81,8 +56,8 @@ export class VerifiedEntries {
   constructor(private readonly max = 250_000) {}
 
   /** The key of an entry: what its verification depends on. */
-  static key(entry: yauzl.Entry, data: Buffer): string {
-    return `${entry.compressionMethod}:${entry.uncompressedSize}:${entry.crc32 >>> 0}:${createHash("sha256").update(data).digest("base64")}`;
+  static key(entry: DirectoryEntry, data: Buffer): string {
+    return `${entry.method}:${entry.uncompressedSize}:${entry.crc32 >>> 0}:${hash("sha256", data, "base64")}`;
   }
 
   has(key: string): boolean {
@@ -95,7 +70,7 @@ export class VerifiedEntries {
   }
 }
 
-function checkData(zip: Buffer, entry: yauzl.Entry, start: number, verified?: VerifiedEntries): void {
+function checkData(zip: Buffer, entry: DirectoryEntry, start: number, verified?: VerifiedEntries): void {
   const data = zip.subarray(start, start + entry.compressedSize);
   const key = verified && VerifiedEntries.key(entry, data);
   if (key && verified.has(key)) return;
@@ -103,26 +78,26 @@ function checkData(zip: Buffer, entry: yauzl.Entry, start: number, verified?: Ve
   if (key) verified.add(key);
 }
 
-function checkContent(entry: yauzl.Entry, data: Buffer): void {
+function checkContent(entry: DirectoryEntry, data: Buffer): void {
   let content: Buffer;
-  if (entry.compressionMethod === 0) {
+  if (entry.method === 0) {
     content = data;
-  } else if (entry.compressionMethod === 8) {
+  } else if (entry.method === 8) {
     try {
       // One byte of room past the declared size: a longer stream fails here instead of being inflated whole.
       // The output buffer sized to the whole entry: one inflate call instead of one per 16 KiB chunk.
       const room = entry.uncompressedSize + 1;
       content = inflateRawSync(data, { maxOutputLength: room, chunkSize: Math.max(64, Math.min(room, 64 * 1024 * 1024)) });
     } catch (err) {
-      throw new ZipVerifyError(`${entry.fileName}: invalid deflate data (${(err as Error).message})`);
+      throw new ZipVerifyError(`${entry.name}: invalid deflate data (${(err as Error).message})`);
     }
   } else {
-    throw new ZipVerifyError(`${entry.fileName}: unsupported compression method ${entry.compressionMethod}`);
+    throw new ZipVerifyError(`${entry.name}: unsupported compression method ${entry.method}`);
   }
   if (content.length !== entry.uncompressedSize) {
-    throw new ZipVerifyError(`${entry.fileName}: ${content.length} bytes of data, the central directory says ${entry.uncompressedSize}`);
+    throw new ZipVerifyError(`${entry.name}: ${content.length} bytes of data, the central directory says ${entry.uncompressedSize}`);
   }
-  if (crc32(content) >>> 0 !== entry.crc32 >>> 0) throw new ZipVerifyError(`${entry.fileName}: CRC-32 mismatch`);
+  if (crc32(content) >>> 0 !== entry.crc32 >>> 0) throw new ZipVerifyError(`${entry.name}: CRC-32 mismatch`);
 }
 
 /** The shard of `shards` an entry belongs to, by its name; `weighted`: half a share for shard 0 (it also digests the zip). */
@@ -139,59 +114,16 @@ function shardOf(name: string, shards: number, weighted: boolean): number {
  * central directory is checked against them first (every shard does: nothing is inflated before). Rejects with
  * `ZipVerifyError` on any problem, or the `ArchiveLimitError` of a limit.
  */
-export function verifyZip(
+export async function verifyZip(
   zip: Buffer, shard = 0, shards = 1, verified?: VerifiedEntries, limits?: ArchiveLimits, weighted = false,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const fail = (err: unknown) => reject(err instanceof ZipVerifyError ? err : new ZipVerifyError(err instanceof Error ? err.message : String(err)));
-    const options = { lazyEntries: true, strictFileNames: false, validateEntrySizes: true, autoClose: false };
-    yauzl.fromRandomAccessReader(new BufferReader(zip), zip.length, options, (err, file) => {
-      if (err || !file) return fail(err ?? "unreadable zip");
-      if (limits) {
-        try {
-          checkEntryCount(file.entryCount, limits);
-        } catch (limit) {
-          return reject(limit);
-        }
-      }
-      // One walk of the central directory; the local headers and data of this shard's entries are read after it.
-      const entries: yauzl.Entry[] = [];
-      file.on("error", fail);
-      file.on("entry", (entry: yauzl.Entry) => {
-        entries.push(entry);
-        file.readEntry();
-      });
-      file.on("end", () => {
-        if (limits) {
-          try {
-            checkDeclaredEntries(entries.map((e) => ({ name: e.fileName, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize })), zip.length, limits);
-          } catch (limit) {
-            return reject(limit);
-          }
-        }
-        const mine = entries.filter((e) => shards === 1 || shardOf(e.fileName, shards, weighted) === shard);
-        let i = 0;
-        const next = (): void => {
-          if (i === mine.length) return resolve(entries.length);
-          const entry = mine[i++];
-          if (entry.isEncrypted()) return fail(`${entry.fileName}: encrypted entries are not supported`);
-          file.readLocalFileHeader(entry, { minimal: true }, (e, header) => {
-            if (e) return fail(e);
-            if (entry.compressionMethod === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) {
-              checkLargeData(zip, entry, header.fileDataStart).then(next, fail);
-              return;
-            }
-            try {
-              checkData(zip, entry, header.fileDataStart, verified);
-            } catch (bad) {
-              return fail(bad);
-            }
-            next();
-          });
-        };
-        next();
-      });
-      file.readEntry();
-    });
-  });
+  const { entries, offset } = readCentralDirectory(zip, limits && ((n) => checkEntryCount(n, limits)));
+  if (limits) checkDeclaredEntries(entries, zip.length, limits);
+  for (const entry of entries) {
+    if (shards > 1 && shardOf(entry.name, shards, weighted) !== shard) continue;
+    const start = dataStart(zip, entry, offset);
+    if (entry.method === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) await checkLargeData(zip, entry, start);
+    else checkData(zip, entry, start, verified);
+  }
+  return entries.length;
 }
