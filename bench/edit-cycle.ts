@@ -9,7 +9,8 @@
  *    loopback + GET) vs `packageSource` alone on the same tree: target <= 2.0x;
  *  - the emulator's ingest rate for that upload (zip bytes / the emulator's time from request to answer):
  *    target >= 100 MB/s, while a reader polls another function's config: every read must be answered during
- *    the upload (the slowest read is reported).
+ *    the upload (the slowest read is reported). The emulator runs in a child process, as users run it
+ *    (bench/emulator-process.ts); the provider code runs here.
  *
  * Run: `node dist/bench/edit-cycle.js [treeDir]` (tree built by the packaging bench), or `npm run bench`.
  */
@@ -17,10 +18,10 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator } from "../emulator";
 import { FunctionGraphClient } from "../provider/api";
 import { packageSource } from "../provider/package";
 import * as lifecycle from "../provider/resource/lifecycle";
+import { startEmulatorProcess } from "./emulator-process";
 import { benchHandler, DEFAULT_TREE } from "./preview";
 
 const LIMIT = 400 * 1e6;
@@ -71,7 +72,7 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
   const editFile = path.join(editDir, "edited.js");
   fs.mkdirSync(editDir, { recursive: true });
   fs.writeFileSync(editFile, "exports.round = 0;\n");
-  const emu = await startEmulator({ quiet: true, limits: { codeUploadBytes: LIMIT } });
+  const emu = await startEmulatorProcess({ codeUploadBytes: LIMIT });
   try {
     const cfg: Record<string, string> = {
       "functiongraph:endpoint": emu.url, "functiongraph:region": emu.region, "functiongraph:projectId": emu.projectId,
@@ -120,7 +121,7 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
       fs.writeFileSync(editFile, `exports.round = ${round}.5;\n`);
       const pack = await timed(() => packageSource(tree, { useIgnoreFiles: false }));
       t.pack.push(pack.s);
-      emu.clearLog();
+      await emu.clearLog();
       // Reads are timed by wall clock so that those overlapping the upload can be picked out afterwards (the
       // provider runs in this process too: its synchronous walk blocks reads, but that is not the emulator's).
       let polling = true;
@@ -146,7 +147,7 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
       outs = up.value.outs;
       t.upAfterEdit.push(up.s);
       r.upAfterEdit.push(up.s / pack.s);
-      const upload = emu.requests({ operation: "updateCode" });
+      const upload = await emu.requests({ operation: "updateCode" });
       if (upload.length !== 1 || upload[0].status !== 200) throw new Error(`expected one code upload: ${JSON.stringify(upload)}`);
       zipBytes = Number(outs.codeSize ?? pack.value.size);
       t.ingestMBps.push(zipBytes / MB / (upload[0].durationMs / 1000));

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type ApiError } from "./errors";
-import { declaredLength, readBody } from "./http-io";
+import { declaredLength, readBody, type BodyObserver } from "./http-io";
 import type { EmulatorLimits } from "./options";
 
 /** Bytes reserved by the requests in flight, against a fixed capacity. */
@@ -70,7 +70,7 @@ export interface AdmittedBody {
  */
 export async function admitBody(
   req: IncomingMessage, res: ServerResponse, cap: number, budget: BodyBudget, tooLarge: (bytes: number) => ApiError,
-  onData?: (body: Buffer, received: number) => void,
+  observer?: BodyObserver,
 ): Promise<AdmittedBody> {
   const declared = declaredLength(req);
   if (declared !== undefined && declared > cap) {
@@ -85,7 +85,7 @@ export async function admitBody(
     throw Errors.busy();
   }
   try {
-    const { body, sha256, overflow } = await readBody(req, cap, onData);
+    const { body, sha256, overflow } = await readBody(req, cap, observer);
     if (overflow) throw tooLarge(cap + 1);
     return { body, sha256, release };
   } catch (err) {

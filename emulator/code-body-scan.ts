@@ -5,15 +5,16 @@
  *
  * The scan is speculative and never decides anything: it guesses where `func_code.file` starts (the first
  * `"file"` key near the head of the body), decodes each complete run of Base64 that arrives after it into
- * shared memory and feeds the decoded bytes to a SHA512 computed on a verification worker (the event loop only
- * decodes). Once the body is complete, the ordinary parse
+ * shared memory and feeds the decoded bytes to a SHA512 computed on a verification worker, while the other
+ * worker takes the SHA-256 of the whole body for the signature check (the event loop only copies and decodes). Once the body is complete, the ordinary parse
  * (large-json-body.ts) says where the string really is; the scan's result is used only if it covered exactly
  * that range and every slice decoded to the length its text implies (which is how Node's decoder reveals an
  * invalid character). In every other case — another layout, an escape, bad Base64, over the limit — it gives
  * up and the upload takes the ordinary path, with the same answers.
  */
 import type { ByteRange } from "./large-json-body";
-import { streamingSha512, type StreamingHash } from "./zip-verify-pool";
+import type { BodyObserver } from "./http-io";
+import { streamingHash, type StreamingHash } from "./zip-verify-pool";
 
 /** Where the scan looks for the `"file"` key: the small fields of the body come before the Base64. */
 const HEAD_BYTES = 64 * 1024;
@@ -32,8 +33,11 @@ export interface ScannedCode {
   sha512: string;
 }
 
-/** Follows one body as it arrives (`onData`), then offers its result for one range (`result`). */
-export class CodeBodyScan {
+/** Body bytes handed to the SHA-256 worker at once (fewer messages). */
+const BODY_HASH_BATCH = 1024 * 1024;
+
+/** Follows one body as it arrives (`onData`), hashes it, then offers its result for one range (`result`). */
+export class CodeBodyScan implements BodyObserver {
   private start = -1;
   private cursor = -1;
   private end = -1;
@@ -41,12 +45,17 @@ export class CodeBodyScan {
   private written = 0;
   private out?: Buffer;
   private hash?: StreamingHash;
+  private bodyHash?: StreamingHash = streamingHash("sha256", 1);
+  private body?: Buffer;
+  private hashed = 0;
 
   /** `limit`: the largest zip the upload may carry (more is left to the ordinary path to refuse). */
   constructor(private readonly limit: number) {}
 
   /** The body so far is `body[0, received)` (the same buffer every time, filled in order). */
   onData(body: Buffer, received: number): void {
+    this.body = body;
+    if (received - this.hashed >= BODY_HASH_BATCH) this.hashBody(received);
     if (this.failed || this.end >= 0) return;
     if (this.start < 0 && !this.findStart(body, received)) return;
     // Decode whole slices while the text has no quote yet; the slice holding the closing quote ends the scan.
@@ -62,6 +71,19 @@ export class CodeBodyScan {
     }
   }
 
+  /** The SHA-256 (hex) of the whole body (call once it has all arrived). */
+  async sha256(): Promise<string> {
+    if (this.body) this.hashBody(this.body.length);
+    const hash = this.bodyHash!;
+    this.bodyHash = undefined;
+    return hash.digest();
+  }
+
+  private hashBody(upTo: number): void {
+    this.bodyHash?.update(this.body!.subarray(this.hashed, upTo));
+    this.hashed = upTo;
+  }
+
   /** The decoded zip and its SHA512 if the scan covered exactly `range` and succeeded; undefined otherwise. */
   async result(range: ByteRange | undefined): Promise<ScannedCode | undefined> {
     const hash = this.hash;
@@ -70,10 +92,10 @@ export class CodeBodyScan {
     return { range, code: this.out.subarray(0, this.written), sha512: await hash.digest() };
   }
 
-  /** Ends the worker's hash if nothing took the result (a refused or interrupted upload). */
+  /** Ends the workers' hashes that nothing asked for (a refused or interrupted upload). */
   dispose(): void {
-    void this.hash?.digest().catch(() => undefined);
-    this.hash = undefined;
+    for (const h of [this.hash, this.bodyHash]) void h?.digest().catch(() => undefined);
+    this.hash = this.bodyHash = undefined;
   }
 
   private findStart(body: Buffer, received: number): boolean {
@@ -94,7 +116,7 @@ export class CodeBodyScan {
     // Every byte after the quote could be Base64: the zip is at most 3/4 of it, and at most the limit.
     const room = Math.min(Math.floor(((body.length - this.start) / 4) * 3), this.limit);
     this.out = Buffer.from(new SharedArrayBuffer(Math.max(room, 0)));
-    this.hash = streamingSha512();
+    this.hash = streamingHash("sha512", 0);
     return true;
   }
 
@@ -121,7 +143,8 @@ export class CodeBodyScan {
   private giveUp(): false {
     this.failed = true;
     this.out = undefined;
-    this.dispose();
+    void this.hash?.digest().catch(() => undefined);
+    this.hash = undefined;
     return false;
   }
 }

@@ -105,7 +105,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     const admitted = await admitBody(req, res, bodyCapFor(route.operation, limits), ctx.bodyBudget,
       (n) => route.operation === "updateCode" ? Errors.codeTooLarge(n, limits.codeUploadBytes)
         : route.operation === "import" ? Errors.importTooLarge(n, limits.importPackageBytes) : Errors.bodyTooLarge(),
-      scan && ((b, n) => scan?.onData(b, n)));
+      scan);
     releaseBody = admitted.release;
     const body = admitted.body;
     const auth: AuthResult = pending.complete(body, admitted.sha256);

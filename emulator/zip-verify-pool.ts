@@ -30,9 +30,10 @@ export interface VerifyRequest {
   limits?: ArchiveLimits;
 }
 
-/** A piece of a SHA512 computed across messages (`streamingSha512`); the `last` one is answered with the digest. */
+/** A piece of a hash computed across messages (`streamingHash`); the `last` one is answered with the digest. */
 export interface HashRequest {
   kind: "hash";
+  algorithm: "sha256" | "sha512";
   id: number;
   buffer: SharedArrayBuffer;
   offset: number;
@@ -45,6 +46,8 @@ export interface VerifyReply {
   id: number;
   entries?: number;
   sha512?: string;
+  /** The digest of a streamed hash. */
+  digest?: string;
   error?: string;
   /** `limit` when `error` is an archive limit (an `ArchiveLimitError`), else the zip is invalid. */
   errorKind?: "limit" | "zip";
@@ -116,7 +119,7 @@ function run(slot: Slot, req: Omit<VerifyRequest, "id">): Promise<VerifyReply> {
   return reply;
 }
 
-/** A SHA512 fed piece by piece from shared memory, computed on a verification worker. */
+/** A hash fed piece by piece from shared memory, computed on a verification worker. */
 export interface StreamingHash {
   /** Hashes `view` next (it must live in a `SharedArrayBuffer` and must not change afterwards). */
   update(view: Buffer): void;
@@ -125,22 +128,23 @@ export interface StreamingHash {
 }
 
 /**
- * Starts a SHA512 whose updates run on a verification worker (the event loop only posts messages), or on the
- * calling thread without a worker script.
+ * Starts a hash whose updates run on verification worker `worker` (the event loop only posts messages), or on
+ * the calling thread without a worker script.
  */
-export function streamingSha512(): StreamingHash {
+export function streamingHash(algorithm: HashRequest["algorithm"], worker: number): StreamingHash {
   const script = workerScript();
   if (!script) {
-    const hash = createHash("sha512");
+    const hash = createHash(algorithm);
     return { update: (view) => void hash.update(view), digest: async () => hash.digest("hex") };
   }
-  if (slots.length === 0) slots.push(startSlot(script));
-  const slot = slots[0];
+  const count = Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
+  while (slots.length < count) slots.push(startSlot(script));
+  const slot = slots[worker % count];
   if (slot.idle) clearTimeout(slot.idle);
   slot.idle = undefined;
   const id = nextId++;
   const post = (view: Buffer | undefined, last: boolean) => slot.worker.postMessage({
-    kind: "hash", id, buffer: (view?.buffer ?? new SharedArrayBuffer(0)) as SharedArrayBuffer, offset: view?.byteOffset ?? 0, length: view?.length ?? 0, last,
+    kind: "hash", algorithm, id, buffer: (view?.buffer ?? new SharedArrayBuffer(0)) as SharedArrayBuffer, offset: view?.byteOffset ?? 0, length: view?.length ?? 0, last,
   } satisfies HashRequest);
   return {
     update: (view) => post(view, false),
@@ -148,8 +152,8 @@ export function streamingSha512(): StreamingHash {
       const reply = awaitReply(slot, id);
       post(undefined, true);
       const r = await reply;
-      if (r.sha512 === undefined) throw new Error(`SHA512 on the verification worker failed: ${r.error}`);
-      return r.sha512;
+      if (r.digest === undefined) throw new Error(`${algorithm} on the verification worker failed: ${r.error}`);
+      return r.digest;
     },
   };
 }

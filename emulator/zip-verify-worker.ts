@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of the zip verification pool (zip-verify-pool.ts): verifies one shard of a zip held in
- * shared memory, and computes its SHA512 when asked (at once, or fed piece by piece: `HashRequest`). Remembers the entries it verified (the pool keeps each
+ * shared memory, and computes its SHA512 when asked; also hashes data fed piece by piece (`HashRequest`). Remembers the entries it verified (the pool keeps each
  * worker on the same shard, so a re-upload finds its unchanged entries here).
  */
 import { createHash, type Hash } from "node:crypto";
@@ -16,11 +16,11 @@ if (parentPort) {
   port.on("message", (req: VerifyRequest | HashRequest) => {
     if ("kind" in req) {
       let hash = hashes.get(req.id);
-      if (!hash) hashes.set(req.id, (hash = createHash("sha512")));
+      if (!hash) hashes.set(req.id, (hash = createHash(req.algorithm)));
       if (req.length > 0) hash.update(Buffer.from(req.buffer, req.offset, req.length));
       if (req.last) {
         hashes.delete(req.id);
-        port.postMessage({ id: req.id, sha512: hash.digest("hex") } satisfies VerifyReply);
+        port.postMessage({ id: req.id, digest: hash.digest("hex") } satisfies VerifyReply);
       }
       return;
     }

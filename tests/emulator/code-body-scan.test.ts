@@ -13,15 +13,19 @@ import { ZipVerifyError } from "../../emulator/zip-verify";
 import { codeUploadBody } from "../../provider/api/client";
 import { writeStoredZip } from "../../provider/api/stored-zip";
 
-/** Feeds `body` to a scan in chunks of `chunk` bytes, as readBody does (one buffer, filled in order). */
+/**
+ * Feeds `body` to a scan in chunks of `chunk` bytes, as readBody does (one shared buffer, filled in order);
+ * checks the body's SHA-256 it took, and returns its result.
+ */
 async function scanned(body: Buffer, chunk: number, limit = 100 * 1024 * 1024) {
   const scan = new CodeBodyScan(limit);
-  const into = Buffer.alloc(body.length);
+  const into = Buffer.from(new SharedArrayBuffer(body.length));
   for (let at = 0; at < body.length; at += chunk) {
     const n = Math.min(chunk, body.length - at);
     body.copy(into, at, at, at + n);
     scan.onData(into, at + n);
   }
+  assert.equal(await scan.sha256(), createHash("sha256").update(body).digest("hex"), "the body's SHA-256");
   return scan.result(parseLargeJsonBody(into, ["func_code", "file"]).range);
 }
 
