@@ -14,9 +14,15 @@
  */
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
 import { openTicket } from "./safe-open";
+
+/** SHA512 (hex) of one buffer: `crypto.hash` (Node 21.7+) skips the Hash object, which counts for 20,000 small files. */
+const sha512Hex: (data: Buffer) => string = crypto.hash
+  ? (data) => crypto.hash("sha512", data, "hex")
+  : (data) => createHash("sha512").update(data).digest("hex");
 
 /** Files at least this big are read into their own buffer (see the module doc). */
 const OWN_BUFFER_BYTES = 1024 * 1024;
@@ -118,7 +124,7 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
       files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: total, length: 0 });
       continue;
     }
-    const sha512 = createHash("sha512").update(input).digest("hex");
+    const sha512 = sha512Hex(input);
     const crc32 = zlib.crc32(input);
     let body: Uint8Array | undefined;
     let method: 0 | 8 = 0;

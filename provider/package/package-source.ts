@@ -29,8 +29,8 @@ export interface PackagedSource {
   readonly zip: Buffer;
   /** The archive as consecutive byte ranges, in order: the same bytes as `zip` without a second copy. */
   readonly parts: readonly Uint8Array[];
-  /** SHA512 (hex) of `zip`; reproducible on the same Node, may differ across zlib builds. */
-  zipSha512: string;
+  /** SHA512 (hex) of `zip`, computed on first access; reproducible on the same Node, may differ across zlib builds. */
+  readonly zipSha512: string;
   /** `zip.length` in bytes. */
   size: number;
   /** Entries in archive order, with content digests (same shape as `hashSource().files`). */
@@ -101,9 +101,8 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   c = writeEndOfCentralDirectory(central, c, entries.length, c, centralOffset);
   if (at + c !== zipSize || h !== headers.length) throw new Error(`internal error: zip of ${root} is ${at + c} bytes, expected ${zipSize}`);
   parts[2 * files.length] = central;
-  const hash = createHash("sha512");
-  for (const p of parts) hash.update(p);
   let whole: Buffer | undefined;
+  let zipSha512: string | undefined;
   return {
     sourceSha512: manifestSha512(out),
     get zip(): Buffer {
@@ -111,7 +110,16 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
       return whole;
     },
     parts,
-    zipSha512: hash.digest("hex"),
+    // Not every caller needs the digest of the whole zip (an upload does, to compare with the service's), and
+    // it costs a pass over the zip on the calling thread.
+    get zipSha512(): string {
+      if (zipSha512 === undefined) {
+        const hash = createHash("sha512");
+        for (const p of parts) hash.update(p);
+        zipSha512 = hash.digest("hex");
+      }
+      return zipSha512;
+    },
     size: zipSize,
     files: out,
   };

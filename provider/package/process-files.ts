@@ -2,14 +2,14 @@
  * Feeds files to the worker pool WHILE the directory walk is still running (the walk is ~15% of the work and
  * the workers would otherwise sit idle), and collects each file's result under its `seq`; callers put results
  * in archive order afterwards. Files are dispatched in batches (`PIPELINE.batchBytes` / `batchFiles`) while
- * the bytes dispatched but not yet returned stay under `PIPELINE.maxBytesInFlight`: that bound keeps the
+ * when zipping, the bytes dispatched but not yet returned stay under `PIPELINE.maxBytesInFlight`: that bound keeps the
  * workers' queues short so the tail stays balanced between them, and keeps queued work small if the walk
  * fails. The pool is started once `PIPELINE.inlineBelowBytes` have been found (or at the end, inline for a
  * small source), and terminated before `finish` settles.
  */
 import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool, type DeflatePool } from "./deflate-pool";
-import type { DeflatedFile } from "./deflate-protocol";
+import { HASH_ONLY, type DeflatedFile } from "./deflate-protocol";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
 import { readFailure, readTicket } from "./safe-open";
 
@@ -37,6 +37,9 @@ export interface FileProcessor {
  * `level` 0-9; `HASH_ONLY` to skip) deflating each file.
  */
 export function startFileProcessor(root: string, level: number, options: ResolvedPackagingOptions): FileProcessor {
+  // Hashing returns no bodies, and the synchronous walk handles no reply until it ends: bounded, the workers
+  // would sit idle once the bound was dispatched, for the rest of the walk.
+  const hashOnly = level === HASH_ONLY;
   const queue: CollectedFile[] = [];
   const results: FileResult[] = [];
   let next = 0;
@@ -66,7 +69,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
 
   const dispatch = (): void => {
     if (!pool) return;
-    while (!failed && next < queue.length && held < PIPELINE.maxBytesInFlight) {
+    while (!failed && next < queue.length && (hashOnly || held < PIPELINE.maxBytesInFlight)) {
       const batch: CollectedFile[] = [];
       let bytes = 0;
       let i = next;
