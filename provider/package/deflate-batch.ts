@@ -15,14 +15,13 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import * as crypto from "node:crypto";
-import { createHash } from "node:crypto";
 import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
 import { openTicket } from "./safe-open";
 
 /** SHA512 (hex) of one buffer: `crypto.hash` (Node 21.7+) skips the Hash object, which counts for 20,000 small files. */
 const sha512Hex: (data: Buffer) => string = crypto.hash
   ? (data) => crypto.hash("sha512", data, "hex")
-  : (data) => createHash("sha512").update(data).digest("hex");
+  : (data) => crypto.createHash("sha512").update(data).digest("hex");
 
 /** Files at least this big are read into their own buffer (see the module doc). */
 const OWN_BUFFER_BYTES = 1024 * 1024;
@@ -46,32 +45,48 @@ export function newBatchContext(): BatchContext {
  * read; `owned` false) or, from `OWN_BUFFER_BYTES` on, into a buffer of its own (`owned` true).
  */
 function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean } {
-  const fd = openTicket(p);
+  const { fd, size } = openTicket(p);
   try {
-    const size = fs.fstatSync(fd).size;
     const owned = size >= OWN_BUFFER_BYTES;
     if (!owned && ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
     const into = owned ? Buffer.allocUnsafeSlow(size) : ctx.scratch;
-    let n = 0;
-    while (n < size) {
-      const r = fs.readSync(fd, into, n, size - n, null);
-      if (r === 0) break;
-      n += r;
-    }
-    return { input: into.subarray(0, n), owned };
+    return { input: into.subarray(0, readInto(fd, into, size)), owned };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** SHA512 and size of a file (a read ticket), read through the scratch buffer a slice at a time: hashing never holds a whole file. */
+/** Reads up to `size` bytes from the start of `fd` into `into`; returns how many came (fewer if the file shrank). */
+function readInto(fd: number, into: Buffer, size: number): number {
+  let n = 0;
+  while (n < size) {
+    const r = fs.readSync(fd, into, n, size - n, null);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
+}
+
+/**
+ * SHA512 and size of a file (a read ticket), up to the size its descriptor had (as when zipping): in one read
+ * into the scratch buffer when it fits, else a slice at a time, so hashing never holds a whole big file.
+ */
 function hashFile(ctx: BatchContext, p: string): { sha512: string; size: number } {
-  const fd = openTicket(p);
+  const { fd, size } = openTicket(p);
   try {
-    const hash = createHash("sha512");
-    let size = 0;
-    for (let r; (r = fs.readSync(fd, ctx.scratch, 0, ctx.scratch.length, null)) > 0; size += r) hash.update(ctx.scratch.subarray(0, r));
-    return { sha512: hash.digest("hex"), size };
+    if (size <= ctx.scratch.length) {
+      const n = readInto(fd, ctx.scratch, size);
+      return { sha512: sha512Hex(ctx.scratch.subarray(0, n)), size: n };
+    }
+    const hash = crypto.createHash("sha512");
+    let n = 0;
+    while (n < size) {
+      const r = fs.readSync(fd, ctx.scratch, 0, Math.min(ctx.scratch.length, size - n), null);
+      if (r === 0) break;
+      hash.update(ctx.scratch.subarray(0, r));
+      n += r;
+    }
+    return { sha512: hash.digest("hex"), size: n };
   } finally {
     fs.closeSync(fd);
   }

@@ -47,19 +47,21 @@ function fail(code: string, message: string): never {
 }
 
 /**
- * Opens a ticket (see the module doc) and returns the descriptor, or throws an Error whose `code` is an fs
- * errno (ENOENT, ELOOP for a link…) or one of `E_CHANGED`, `E_NOT_REGULAR`. A plain path (no
- * ticket) is opened without blocking and must be a regular file, links followed.
+ * Opens a ticket (see the module doc) and returns the descriptor with the file's size (from the same fstat),
+ * or throws an Error whose `code` is an fs errno (ENOENT, ELOOP for a link…) or one of `E_CHANGED`,
+ * `E_NOT_REGULAR`. A plain path (no ticket) is opened without blocking and must be a regular file, links
+ * followed.
  */
-export function openTicket(ticket: string): number {
+export function openTicket(ticket: string): { fd: number; size: number } {
   const parts = ticket.split(SEP);
   if (parts.length === 1) {
     const fd = fs.openSync(ticket, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    if (!fs.fstatSync(fd).isFile()) {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) {
       fs.closeSync(fd);
       fail(E_NOT_REGULAR, `${ticket} is not a regular file`);
     }
-    return fd;
+    return { fd, size: st.size };
   }
   const [p, dev, ino] = parts;
   const fd = fs.openSync(p, OPEN_FLAGS);
@@ -67,7 +69,7 @@ export function openTicket(ticket: string): number {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) fail(E_NOT_REGULAR, `${p} is not a regular file any more`);
     if (String(st.dev) !== dev || String(st.ino) !== ino) fail(E_CHANGED, `${p} is not the file the walk saw`);
-    return fd;
+    return { fd, size: st.size };
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -96,7 +98,7 @@ export function readFailure(p: string, code: string, cause?: unknown): Packaging
 export function readRegularText(p: string): string | undefined {
   let fd: number;
   try {
-    fd = openTicket(p);
+    fd = openTicket(p).fd;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR") return undefined;
