@@ -3,8 +3,9 @@
  * is checked: the zip (in shared memory) is split into shards verified by worker threads at the same time,
  * one of which also computes the SHA512 digest. Workers start on first use, are unref'd (they never keep a
  * process alive) and exit after ten idle minutes: until then each remembers the entries it verified, so the
- * next upload of an edited tree inflates only what changed (zip-verify.ts `VerifiedEntries`). Without a worker script (e.g. run from sources), the same
- * verification runs on the calling thread.
+ * next upload of an edited tree inflates only what changed (zip-verify.ts `VerifiedEntries`). They also take
+ * hashes fed piece by piece while a body arrives (`streamingHash`). Without a worker script (e.g. run from
+ * sources), the same work runs on the calling thread.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -104,6 +105,13 @@ function startSlot(script: string): Slot {
   return slot;
 }
 
+/** The worker slots, started as needed: one per core, at most `MAX_WORKERS`. */
+function readySlots(script: string): Slot[] {
+  const count = Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
+  while (slots.length < count) slots.push(startSlot(script));
+  return slots.slice(0, count);
+}
+
 /** Waits for the reply `id` on `slot`: the worker keeps the process alive only while a reply is awaited. */
 function awaitReply(slot: Slot, id: number): Promise<VerifyReply> {
   if (slot.idle) clearTimeout(slot.idle);
@@ -137,9 +145,8 @@ export function streamingHash(algorithm: HashRequest["algorithm"], worker: numbe
     const hash = createHash(algorithm);
     return { update: (view) => void hash.update(view), digest: async () => hash.digest("hex") };
   }
-  const count = Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
-  while (slots.length < count) slots.push(startSlot(script));
-  const slot = slots[worker % count];
+  const ready = readySlots(script);
+  const slot = ready[worker % ready.length];
   if (slot.idle) clearTimeout(slot.idle);
   slot.idle = undefined;
   const id = nextId++;
@@ -179,11 +186,11 @@ export async function verifyCodeZip(zip: Buffer, limits?: ArchiveLimits, knownSh
     const entries = await verifyZip(zip, 0, 1, inlineVerified, limits);
     return { sha512: knownSha512 ?? createHash("sha512").update(zip).digest("hex"), entries };
   }
-  const shards = Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
-  while (slots.length < shards) slots.push(startSlot(script));
+  const ready = readySlots(script);
+  const shards = ready.length;
   const mem = shared(zip);
   const weighted = knownSha512 === undefined;
-  const replies = await Promise.all(slots.slice(0, shards).map((slot, shard) =>
+  const replies = await Promise.all(ready.map((slot, shard) =>
     run(slot, { ...mem, shard, shards, digest: weighted && shard === 0, weighted, limits })));
   const failed = replies.find((r) => r.error !== undefined);
   if (failed) throw failed.errorKind === "limit" ? new ArchiveLimitError(failed.error!) : new ZipVerifyError(failed.error!);
