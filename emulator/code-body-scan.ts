@@ -4,9 +4,9 @@
  * whereas during the transfer the event loop mostly waits for the client.
  *
  * The scan is speculative and never decides anything: it guesses where `func_code.file` starts (the first
- * `"file"` key near the head of the body), decodes each complete run of Base64 that arrives after it into
- * shared memory and feeds the decoded bytes to a SHA512 computed on a verification worker, while the other
- * worker takes the SHA-256 of the whole body for the signature check (the event loop only copies and decodes). Once the body is complete, the ordinary parse
+ * `"file"` key near the head of the body) and hands each complete run of Base64 that arrives after it to a
+ * verification worker, which decodes it into shared memory and takes the zip's SHA512, while the other worker
+ * takes the SHA-256 of the whole body for the signature check (the event loop only copies and looks). Once the body is complete, the ordinary parse
  * (large-json-body.ts) says where the string really is; the scan's result is used only if it covered exactly
  * that range and every slice decoded to the length its text implies (which is how Node's decoder reveals an
  * invalid character). In every other case — another layout, an escape, bad Base64, over the limit — it gives
@@ -40,6 +40,8 @@ const BODY_HASH_BATCH = 1024 * 1024;
 export class CodeBodyScan implements BodyObserver {
   private start = -1;
   private cursor = -1;
+  /** The text before this offset (from `cursor` on) holds no quote. */
+  private searched = -1;
   private end = -1;
   private failed = false;
   private written = 0;
@@ -59,15 +61,17 @@ export class CodeBodyScan implements BodyObserver {
     if (this.failed || this.end >= 0) return;
     if (this.start < 0 && !this.findStart(body, received)) return;
     // Decode whole slices while the text has no quote yet; the slice holding the closing quote ends the scan.
+    // Only bytes not searched before are searched for the quote (a slice arrives in many chunks).
     for (;;) {
-      const available = received - this.cursor;
-      const text = body.subarray(this.cursor, this.cursor + Math.min(available, SLICE_CHARS));
-      const quote = text.indexOf(QUOTE);
-      if (quote >= 0) return this.finish(body.subarray(this.cursor, this.cursor + quote));
-      if (text.length < SLICE_CHARS) return; // wait for a whole slice
-      this.decode(text, (text.length / 4) * 3);
+      const end = Math.min(received, this.cursor + SLICE_CHARS);
+      const from = Math.max(this.cursor, this.searched);
+      const quote = body.subarray(from, end).indexOf(QUOTE);
+      if (quote >= 0) return this.finish(body.subarray(this.cursor, from + quote));
+      this.searched = end;
+      if (end - this.cursor < SLICE_CHARS) return; // wait for a whole slice
+      this.decode(body.subarray(this.cursor, end), (SLICE_CHARS / 4) * 3);
       if (this.failed) return;
-      this.cursor += text.length;
+      this.cursor = end;
     }
   }
 
@@ -89,7 +93,8 @@ export class CodeBodyScan implements BodyObserver {
     const hash = this.hash;
     if (this.failed || !range || range.start !== this.start || range.end !== this.end || !this.out || !hash) return undefined;
     this.hash = undefined;
-    return { range, code: this.out.subarray(0, this.written), sha512: await hash.digest() };
+    const sha512 = await hash.digest().catch(() => undefined); // undefined: some slice was not valid Base64
+    return sha512 === undefined ? undefined : { range, code: this.out.subarray(0, this.written), sha512 };
   }
 
   /** Ends the workers' hashes that nothing asked for (a refused or interrupted upload). */
@@ -99,6 +104,7 @@ export class CodeBodyScan implements BodyObserver {
   }
 
   private findStart(body: Buffer, received: number): boolean {
+    if (!(body.buffer instanceof SharedArrayBuffer)) return this.giveUp(); // the worker reads the text in place
     const head = body.subarray(0, Math.min(received, HEAD_BYTES));
     const key = head.indexOf(FILE_KEY);
     if (key < 0) {
@@ -129,15 +135,15 @@ export class CodeBodyScan implements BodyObserver {
     if (!this.failed) this.end = this.cursor + text.length;
   }
 
+  /** Hands `text` to the SHA512 worker, which decodes it into the next `expected` bytes of the zip and hashes them. */
   private decode(text: Buffer, expected: number): void {
     const out = this.out!;
     if (this.written + expected > out.length || text.indexOf(BACKSLASH) >= 0 || BASE64URL.some((c) => text.indexOf(c) >= 0)) {
       return void this.giveUp();
     }
-    const wrote = out.write(text.toString("latin1"), this.written, "base64");
-    if (wrote !== expected) return void this.giveUp();
-    this.hash!.update(out.subarray(this.written, this.written + wrote));
-    this.written += wrote;
+    // A bad character shows as a short decode on the worker: the digest then fails and `result` steps aside.
+    this.hash!.update(out.subarray(this.written, this.written + expected), text);
+    this.written += expected;
   }
 
   private giveUp(): false {

@@ -36,9 +36,12 @@ export interface HashRequest {
   kind: "hash";
   algorithm: "sha256" | "sha512";
   id: number;
+  /** The bytes to hash next: `buffer[offset, offset + length)`. */
   buffer: SharedArrayBuffer;
   offset: number;
   length: number;
+  /** Base64 text to decode into those bytes first (they must come out exactly `length` bytes long). */
+  base64?: { buffer: SharedArrayBuffer; offset: number; length: number };
   last: boolean;
 }
 
@@ -129,10 +132,20 @@ function run(slot: Slot, req: Omit<VerifyRequest, "id">): Promise<VerifyReply> {
 
 /** A hash fed piece by piece from shared memory, computed on a verification worker. */
 export interface StreamingHash {
-  /** Hashes `view` next (it must live in a `SharedArrayBuffer` and must not change afterwards). */
-  update(view: Buffer): void;
+  /**
+   * Hashes `view` next (it must live in a `SharedArrayBuffer` and must not change afterwards). With `base64`
+   * (shared memory too), the worker first decodes that text into `view`; if it does not decode to exactly
+   * `view.length` bytes, `digest` rejects.
+   */
+  update(view: Buffer, base64?: Buffer): void;
   /** The hex digest of everything given to `update`. */
   digest(): Promise<string>;
+}
+
+/** Decodes `base64` into `into` (exactly its length); false when the text is not that much valid Base64. */
+export function decodeBase64Into(base64: Buffer, into: Buffer): boolean {
+  // An invalid character makes Node's decoder skip it and write fewer bytes: that is how it shows.
+  return into.write(base64.toString("latin1"), 0, into.length, "base64") === into.length;
 }
 
 /**
@@ -143,18 +156,29 @@ export function streamingHash(algorithm: HashRequest["algorithm"], worker: numbe
   const script = workerScript();
   if (!script) {
     const hash = createHash(algorithm);
-    return { update: (view) => void hash.update(view), digest: async () => hash.digest("hex") };
+    let bad = false;
+    return {
+      update: (view, base64) => {
+        if (base64 && !decodeBase64Into(base64, view)) bad = true;
+        hash.update(view);
+      },
+      digest: async () => {
+        if (bad) throw new Error("the Base64 text did not decode to the expected length");
+        return hash.digest("hex");
+      },
+    };
   }
   const ready = readySlots(script);
   const slot = ready[worker % ready.length];
   if (slot.idle) clearTimeout(slot.idle);
   slot.idle = undefined;
   const id = nextId++;
-  const post = (view: Buffer | undefined, last: boolean) => slot.worker.postMessage({
+  const post = (view: Buffer | undefined, last: boolean, base64?: Buffer) => slot.worker.postMessage({
     kind: "hash", algorithm, id, buffer: (view?.buffer ?? new SharedArrayBuffer(0)) as SharedArrayBuffer, offset: view?.byteOffset ?? 0, length: view?.length ?? 0, last,
+    ...(base64 ? { base64: { buffer: base64.buffer as SharedArrayBuffer, offset: base64.byteOffset, length: base64.length } } : {}),
   } satisfies HashRequest);
   return {
-    update: (view) => post(view, false),
+    update: (view, base64) => post(view, false, base64),
     digest: async () => {
       const reply = awaitReply(slot, id);
       post(undefined, true);

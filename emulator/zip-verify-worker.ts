@@ -7,20 +7,24 @@ import { createHash, type Hash } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 import { ArchiveLimitError } from "./archive-limits";
 import { VerifiedEntries, verifyZip } from "./zip-verify";
-import type { HashRequest, VerifyReply, VerifyRequest } from "./zip-verify-pool";
+import { decodeBase64Into, type HashRequest, type VerifyReply, type VerifyRequest } from "./zip-verify-pool";
 
 if (parentPort) {
   const port = parentPort;
   const verified = new VerifiedEntries();
-  const hashes = new Map<number, Hash>();
+  const hashes = new Map<number, { hash: Hash; bad: boolean }>();
   port.on("message", (req: VerifyRequest | HashRequest) => {
     if ("kind" in req) {
-      let hash = hashes.get(req.id);
-      if (!hash) hashes.set(req.id, (hash = createHash(req.algorithm)));
-      if (req.length > 0) hash.update(Buffer.from(req.buffer, req.offset, req.length));
+      let h = hashes.get(req.id);
+      if (!h) hashes.set(req.id, (h = { hash: createHash(req.algorithm), bad: false }));
+      const view = Buffer.from(req.buffer, req.offset, req.length);
+      if (req.base64 && !decodeBase64Into(Buffer.from(req.base64.buffer, req.base64.offset, req.base64.length), view)) h.bad = true;
+      if (req.length > 0) h.hash.update(view);
       if (req.last) {
         hashes.delete(req.id);
-        port.postMessage({ id: req.id, digest: hash.digest("hex") } satisfies VerifyReply);
+        port.postMessage(h.bad
+          ? { id: req.id, error: "the Base64 text did not decode to the expected length" }
+          : { id: req.id, digest: h.hash.digest("hex") } satisfies VerifyReply);
       }
       return;
     }
