@@ -50,8 +50,7 @@ test("the per-attempt timeout grows with the request body (a big upload is not c
 
 test("codeUploadStream yields the same bytes, length and SHA-256, for a zip given whole or in uneven parts", async () => {
   const { createHash } = await import("node:crypto");
-  const { codeUploadStream } = await import("../../provider/api/code-upload-stream");
-  const slice = 3 * 16 * 1024;
+  const { codeUploadStream, SLICE: slice } = await import("../../provider/api/code-upload-stream");
   for (const size of [0, 1, 2, 3, slice - 1, slice, slice + 1, 2 * slice + 5]) {
     const zip = randomBytes(size);
     const expected = codeUploadBody(zip, { codeFilename: "code.zip", dependVersionList: ["d"] });
