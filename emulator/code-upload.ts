@@ -1,8 +1,8 @@
 /**
  * Ingesting a `PUT …/code` body at loopback speed: the Base64 is never turned into a JavaScript string as a
  * whole (large-json-body.ts), it is checked and decoded in slices straight into shared memory — usually while
- * the body was still arriving, with its SHA512 (code-body-scan.ts) — and the zip is verified — every entry's CRC-32 — and digested on worker threads (zip-verify-pool.ts) while the event loop
- * keeps answering other requests. Same answers as before for every body: 400 FSS.0400 for a malformed body or
+ * the body was still arriving, with its SHA512 (code-body-scan.ts) — and the zip is verified (every entry's
+ * CRC-32) on worker threads (zip-verify-pool.ts) while the event loop keeps answering other requests. Same answers as before for every body: 400 FSS.0400 for a malformed body or
  * bad Base64, 413 FSS.1071 over the limit, 400 FSS.1011 for a zip that is not valid.
  */
 import type { z } from "zod";
@@ -10,7 +10,7 @@ import { UpdateFunctionCodeRequestSchema } from "../provider/api/schemas";
 import { Errors } from "./errors";
 import { parseLargeJsonBody, type ByteRange } from "./large-json-body";
 import { validateBody } from "./validation";
-import { allocShared, verifyCodeZip } from "./zip-verify-pool";
+import { allocShared, decodeBase64Into, verifyCodeZip } from "./zip-verify-pool";
 import { ZipVerifyError } from "./zip-verify";
 import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
 import { codeTooLarge } from "./code-zip-check";
@@ -56,9 +56,8 @@ function decodeBase64Range(body: Buffer, range: ByteRange, limit: number): Buffe
   for (let i = 0; i < length; i += SLICE_CHARS) {
     const slice = text.subarray(i, Math.min(length, i + SLICE_CHARS));
     const want = i + SLICE_CHARS >= length ? decodedSize(slice.length, padding) : (slice.length / 4) * 3;
-    const wrote = out.write(slice.toString("latin1"), at, "base64");
-    if (wrote !== want) throw badBase64();
-    at += wrote;
+    if (!decodeBase64Into(slice, out.subarray(at, at + want))) throw badBase64();
+    at += want;
   }
   return out;
 }

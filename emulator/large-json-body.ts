@@ -10,7 +10,7 @@
  * not ask for are put back as ordinary strings, so the object is exactly what `JSON.parse` would have built.
  */
 import { randomBytes } from "node:crypto";
-import { Errors } from "./errors";
+import { parseJsonBody } from "./validation";
 
 /** Where a large string's content lies in the body (bytes, end exclusive; the quotes excluded). */
 export interface ByteRange {
@@ -65,9 +65,9 @@ export function parseLargeJsonBody(body: Buffer, path: readonly string[], minLen
     }
     at = close + 1;
   }
-  if (cut.length === 0) return { value: parseObject(body) };
+  if (cut.length === 0) return { value: parseJsonBody(body) };
   pieces.push(body.subarray(copied));
-  const value = parseObject(Buffer.concat(pieces));
+  const value = parseJsonBody(Buffer.concat(pieces));
 
   let range: ByteRange | undefined;
   const placeholder = new RegExp(`^${nonce}:(\\d+)$`);
@@ -90,17 +90,4 @@ export function parseLargeJsonBody(body: Buffer, path: readonly string[], minLen
   };
   restore(value, []);
   return { value, range };
-}
-
-function parseObject(bytes: Buffer): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString("utf8") || "null");
-  } catch {
-    throw Errors.badRequest("the request body is not valid JSON");
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw Errors.badRequest("the request body must be a JSON object");
-  }
-  return value as Record<string, unknown>;
 }
