@@ -159,7 +159,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
       const name = entry.name;
       if (ALWAYS_EXCLUDED.includes(name)) continue;
       const relPath = relDir ? `${relDir}/${name}` : name;
-      const absPath = path.join(absDir, name);
+      const absPath = childPath(absDir, name);
       if (badNames?.has(name) || UNSAFE_NAME_CHARS.test(name)) {
         if (isIgnored(levels, relPath, entry.isDirectory())) continue;
         throw unsupportedName(absPath, badNames?.has(name)
@@ -171,7 +171,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
 
       if (entry.isDirectory()) {
         if (isIgnored(levels, relPath, true)) continue;
-        const real = path.join(realDir, name);
+        const real = childPath(realDir, name);
         if (ancestors.has(real)) {
           throw new PackagingError("SYMLINK_CYCLE", absPath, `directory ${absPath} is its own ancestor (reached through a symlink): remove the link or exclude it`);
         }
@@ -263,10 +263,27 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
         `check sourceDir and exclude${options.useIgnoreFiles ? " and the .gitignore/.fgsignore files" : ""}`,
     );
   }
-  // UTF-8 byte order (not JS string order, which differs for characters above U+FFFF); keys are transient.
+  return { root, files: sortByUtf8Path(files), totalBytes };
+}
+
+/** Surrogates: the only UTF-16 code units whose order differs from the UTF-8 byte order of what they encode. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * `files` in the byte order of their UTF-8 paths. Without a character above U+FFFF, JS string order is that
+ * order (UTF-16 code units below the surrogates compare like code points), so the common tree sorts on
+ * strings; otherwise on UTF-8 keys (transient).
+ */
+function sortByUtf8Path(files: CollectedFile[]): CollectedFile[] {
+  if (!files.some((f) => SURROGATE.test(f.path))) return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const keyed = files.map((f) => ({ key: Buffer.from(f.path, "utf8"), f }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
-  return { root, files: keyed.map((k) => k.f), totalBytes };
+  return keyed.map((k) => k.f);
+}
+
+/** `dir/name` for an absolute, normalised `dir` (`path.join` normalises again, for every entry of the walk). */
+function childPath(dir: string, name: string): string {
+  return path.sep === "/" ? (dir.endsWith("/") ? dir + name : `${dir}/${name}`) : path.join(dir, name);
 }
 
 /** Absolute path of `file` in the source tree (for a symlink: the link's path; its content is read from `target`). */

@@ -45,6 +45,8 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   let next = 0;
   let found = 0;
   let foundBytes = 0;
+  /** Bytes of `queue[next…]`: found, not yet dispatched. */
+  let queuedBytes = 0;
   let done = 0;
   let held = 0;
   let walkDone = false;
@@ -70,6 +72,8 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   const dispatch = (): void => {
     if (!pool) return;
     while (!failed && next < queue.length && (hashOnly || held < PIPELINE.maxBytesInFlight)) {
+      // Too little queued for a batch that counts as full below: wait for more (without rescanning the queue).
+      if (!walkDone && queue.length - next < PIPELINE.batchFiles && queuedBytes < PIPELINE.batchBytes / 2) return;
       const batch: CollectedFile[] = [];
       let bytes = 0;
       let i = next;
@@ -82,6 +86,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
       if (!full && !walkDone) return; // wait for more files to fill the batch
       next = i;
       held += bytes;
+      queuedBytes -= bytes;
       pool.submit(level, batch.map(ticketFor), bytes).then(({ files: out, bodies }) => {
         if (failed) return;
         held -= bytes;
@@ -107,6 +112,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
       queue.push(file);
       found++;
       foundBytes += file.size;
+      queuedBytes += file.size;
       if (!pool && (options.workerThreads !== undefined || foundBytes >= PIPELINE.inlineBelowBytes)) startPool();
       dispatch();
     },

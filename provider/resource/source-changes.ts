@@ -50,16 +50,18 @@ function componentCount(path: string): number {
 }
 
 function groupFiles(files: readonly FingerprintFile[], depth: number): Map<string, Group> {
-  const hashes = new Map<string, { count: number; h: ReturnType<typeof createHash> }>();
+  // Each group's member lines are hashed in one update (one per file cost more than the hashing).
+  const members = new Map<string, string[]>();
   for (const f of files) {
     const key = groupKey(f.path, depth);
-    let g = hashes.get(key);
-    if (!g) hashes.set(key, (g = { count: 0, h: createHash("sha256") }));
-    g.count++;
-    g.h.update(`${f.path}\u0000${f.mode & 0o111 ? "755" : "644"}\u0000${f.sha512}\n`);
+    let lines = members.get(key);
+    if (!lines) members.set(key, (lines = []));
+    lines.push(`${f.path}\u0000${f.mode & 0o111 ? "755" : "644"}\u0000${f.sha512}\n`);
   }
   const groups = new Map<string, Group>();
-  for (const [key, g] of hashes) groups.set(key, { count: g.count, hash: g.h.digest("hex").slice(0, 8) });
+  for (const [key, lines] of members) {
+    groups.set(key, { count: lines.length, hash: createHash("sha256").update(lines.join(""), "utf8").digest("hex").slice(0, 8) });
+  }
   return groups;
 }
 
