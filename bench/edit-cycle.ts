@@ -10,7 +10,8 @@
  *  - the emulator's ingest rate for that upload (zip bytes / the emulator's time from request to answer):
  *    target >= 100 MB/s, while a reader polls another function's config: every read must be answered during
  *    the upload (the slowest read is reported). The emulator runs in a child process, as users run it
- *    (bench/emulator-process.ts); the provider code runs here.
+ *    (bench/emulator-process.ts); the provider code runs here, and the reader on a thread of its own (on this
+ *    thread its reads also waited for the upload's own sending).
  *
  * Run: `node dist/bench/edit-cycle.js [treeDir]` (tree built by the packaging bench), or `npm run bench`.
  */
@@ -18,6 +19,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import { FunctionGraphClient } from "../provider/api";
 import { packageSource } from "../provider/package";
 import * as lifecycle from "../provider/resource/lifecycle";
@@ -50,6 +52,44 @@ export function naiveSha512(dir: string): string {
   };
   walk(dir);
   return h.digest("hex");
+}
+
+/**
+ * Polls one function's config every 20 ms on a worker thread (its own event loop, so the provider's work on
+ * this thread cannot delay it) until `stop`, which resolves with each read's [start, end] wall-clock times.
+ */
+function startReader(options: ConstructorParameters<typeof FunctionGraphClient>[0], urn: string): { stop(): Promise<Array<[number, number]>> } {
+  const worker = new Worker(`
+    const { parentPort, workerData } = require("node:worker_threads");
+    const { FunctionGraphClient } = require(workerData.api);
+    const client = new FunctionGraphClient(workerData.options);
+    let polling = true;
+    parentPort.once("message", () => { polling = false; });
+    (async () => {
+      const times = [];
+      while (polling) {
+        const start = Date.now();
+        await client.getFunctionConfig(workerData.urn);
+        times.push([start, Date.now()]);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      parentPort.postMessage(times);
+    })().catch((err) => parentPort.postMessage({ error: String(err) }));
+  `, { eval: true, workerData: { api: path.join(__dirname, "..", "provider", "api"), options, urn } });
+  const done = new Promise<Array<[number, number]>>((resolve, reject) => {
+    worker.once("message", (m: Array<[number, number]> | { error: string }) => ("error" in m ? reject(new Error(m.error)) : resolve(m)));
+    worker.once("error", reject);
+  });
+  return {
+    async stop() {
+      worker.postMessage("stop");
+      try {
+        return await done;
+      } finally {
+        await worker.terminate();
+      }
+    },
+  };
 }
 
 /** Options of `runEditCycleBench`. */
@@ -87,8 +127,8 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
     let inputs = first.inputs;
     let outs = created.outs as Record<string, unknown>;
     const reader = await emu.seedFunction({ func_name: "bench-reader" });
-    const client = new FunctionGraphClient({ endpoint: emu.url, projectId: emu.projectId,
-      credentials: { kind: "aksk", accessKey: emu.credentials.accessKey, secretKey: emu.credentials.secretKey } });
+    const readerOptions = { endpoint: emu.url, projectId: emu.projectId,
+      credentials: { kind: "aksk" as const, accessKey: emu.credentials.accessKey, secretKey: emu.credentials.secretKey } };
 
     const t: Record<string, number[]> = { naive: [], previewAfterEdit: [], firstPreview: [], pack: [], upAfterEdit: [], ingestMBps: [], slowestReadMs: [] };
     const r: Record<string, number[]> = { previewAfterEdit: [], firstPreview: [], upAfterEdit: [] };
@@ -122,18 +162,8 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
       const pack = await timed(() => packageSource(tree, { useIgnoreFiles: false }));
       t.pack.push(pack.s);
       await emu.clearLog();
-      // Reads are timed by wall clock so that those overlapping the upload can be picked out afterwards (the
-      // provider runs in this process too: its synchronous walk blocks reads, but that is not the emulator's).
-      let polling = true;
-      const readTimes: Array<[number, number]> = [];
-      const poller = (async () => {
-        while (polling) {
-          const start = Date.now();
-          await client.getFunctionConfig(reader.func_urn);
-          readTimes.push([start, Date.now()]);
-          await new Promise((res) => setTimeout(res, 20));
-        }
-      })();
+      // Reads are timed by wall clock so that those overlapping the upload can be picked out afterwards.
+      const poller = startReader(readerOptions, reader.func_urn);
       const up = await timed(async () => {
         const c = await lifecycle.check(inputs, news);
         const d = await lifecycle.diff(id, outs, c.inputs);
@@ -141,8 +171,7 @@ export async function runEditCycleBench(opts: EditCycleOptions = {}): Promise<Re
         const u = await lifecycle.update(id, outs, c.inputs);
         return { inputs: c.inputs, outs: u.outs as Record<string, unknown> };
       });
-      polling = false;
-      await poller;
+      const readTimes = await poller.stop();
       inputs = up.value.inputs;
       outs = up.value.outs;
       t.upAfterEdit.push(up.s);

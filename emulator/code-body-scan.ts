@@ -5,7 +5,8 @@
  *
  * The scan is speculative and never decides anything: it guesses where `func_code.file` starts (the first
  * `"file"` key near the head of the body) and hands each complete run of Base64 that arrives after it to a
- * verification worker, which decodes it into shared memory and takes the zip's SHA512, while the other worker
+ * verification worker, which decodes it into shared memory, takes the zip's SHA512 and checks the zip's entries
+ * as they complete (zip-stream-walk.ts), while the other worker
  * takes the SHA-256 of the whole body for the signature check (the event loop only copies and looks). Once the body is complete, the ordinary parse
  * (large-json-body.ts) says where the string really is; the scan's result is used only if it covered exactly
  * that range and every slice decoded to the length its text implies (which is how Node's decoder reveals an
@@ -14,7 +15,7 @@
  */
 import type { ByteRange } from "./large-json-body";
 import type { BodyObserver } from "./http-io";
-import { streamingHash, type StreamingHash } from "./zip-verify-pool";
+import { streamingHash, type StreamingHash, type ZipWalk } from "./zip-verify-pool";
 
 /** Where the scan looks for the `"file"` key: the small fields of the body come before the Base64. */
 const HEAD_BYTES = 64 * 1024;
@@ -26,11 +27,13 @@ const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
 const BASE64URL = [0x2d, 0x5f]; // '-' and '_': Node decodes them, the API does not take them
 
-/** What a finished scan offers: the decoded zip (shared memory) for `range`, and its SHA512 (hex). */
+/** What a finished scan offers: the decoded zip (shared memory) for `range`, its SHA512 (hex), and its walk. */
 export interface ScannedCode {
   range: ByteRange;
   code: Buffer;
   sha512: string;
+  /** The entries checked while the zip arrived (for `verifyCodeZip`), when the walk reached the end. */
+  walk?: ZipWalk;
 }
 
 /** Body bytes handed to the SHA-256 worker at once (fewer messages). */
@@ -94,7 +97,7 @@ export class CodeBodyScan implements BodyObserver {
     if (this.failed || !range || range.start !== this.start || range.end !== this.end || !this.out || !hash) return undefined;
     this.hash = undefined;
     const sha512 = await hash.digest().catch(() => undefined); // undefined: some slice was not valid Base64
-    return sha512 === undefined ? undefined : { range, code: this.out.subarray(0, this.written), sha512 };
+    return sha512 === undefined ? undefined : { range, code: this.out.subarray(0, this.written), sha512, walk: hash.walk };
   }
 
   /** Ends the workers' hashes that nothing asked for (a refused or interrupted upload). */
@@ -122,7 +125,7 @@ export class CodeBodyScan implements BodyObserver {
     // Every byte after the quote could be Base64: the zip is at most 3/4 of it, and at most the limit.
     const room = Math.min(Math.floor(((body.length - this.start) / 4) * 3), this.limit);
     this.out = Buffer.from(new SharedArrayBuffer(Math.max(room, 0)));
-    this.hash = streamingHash("sha512", 0);
+    this.hash = streamingHash("sha512", 0, true);
     return true;
   }
 

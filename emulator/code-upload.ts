@@ -83,7 +83,7 @@ export async function ingestCodeUpload(body: Buffer, limit: number, scan?: CodeB
   }
   try {
     // The declared sizes are checked against the archive limits first (a bomb is refused before anything is inflated).
-    const { sha512 } = await verifyCodeZip(code, DEFAULT_ARCHIVE_LIMITS, scanned?.sha512);
+    const { sha512 } = await verifyCodeZip(code, DEFAULT_ARCHIVE_LIMITS, scanned?.sha512, scanned?.walk);
     return { request, code, sha512 };
   } catch (err) {
     if (err instanceof ZipVerifyError) throw Errors.invalidCode(`func_code.file is not a valid zip (${err.message})`);

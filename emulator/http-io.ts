@@ -37,7 +37,7 @@ export function readBody(req: IncomingMessage, cap: number, observer?: BodyObser
   return new Promise((resolve, reject) => {
     const declared = declaredLength(req);
     const into = declared !== undefined && declared <= cap
-      ? (observer ? Buffer.from(new SharedArrayBuffer(declared)) : Buffer.allocUnsafe(declared))
+      ? (observer ? sharedBody(declared) : Buffer.allocUnsafe(declared))
       : undefined;
     const watcher = into ? observer : undefined;
     const chunks: Buffer[] = [];
@@ -66,6 +66,38 @@ export function readBody(req: IncomingMessage, cap: number, observer?: BodyObser
       if (!req.complete) reject(new Error("the client closed the connection before sending the whole body"));
     });
   });
+}
+
+/** How long a spare body buffer is kept for the next upload. */
+const SPARE_MS = 60_000;
+let spare: { buffer: SharedArrayBuffer; timer: NodeJS.Timeout } | undefined;
+
+/**
+ * A shared-memory buffer for an observed body: the spare one when it is big enough. Fresh memory is paid for
+ * page by page on first touch, which for a 100 MB upload cost as much as copying the body in.
+ */
+function sharedBody(size: number): Buffer {
+  if (spare && spare.buffer.byteLength >= size) {
+    const { buffer, timer } = spare;
+    clearTimeout(timer);
+    spare = undefined;
+    return Buffer.from(buffer, 0, size);
+  }
+  return Buffer.from(new SharedArrayBuffer(size));
+}
+
+/**
+ * Hands back an observed body once its request is answered and nothing reads it any more, to be reused by
+ * the next one (the largest is kept, for a minute). Workers still reading an abandoned request's body may
+ * then see the next one's bytes: they only produce results nobody waits for.
+ */
+export function recycleBody(body: Buffer): void {
+  const buffer = body.buffer;
+  if (!(buffer instanceof SharedArrayBuffer) || (spare && spare.buffer.byteLength >= buffer.byteLength)) return;
+  if (spare) clearTimeout(spare.timer);
+  const timer = setTimeout(() => { spare = undefined; }, SPARE_MS);
+  timer.unref();
+  spare = { buffer, timer };
 }
 
 /** Answers JSON (or an empty body for 204). */

@@ -13,7 +13,7 @@ import { FaultInjector, isWriteOperation, type FaultConfig } from "./faults";
 import { CodeBodyScan } from "./code-body-scan";
 import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./body-intake";
 import { preAuthenticate, type AuthResult } from "./gateway-auth";
-import { decodeSegment, dropConnection, sendBytes, sendError, sendJson, sleep } from "./http-io";
+import { decodeSegment, dropConnection, recycleBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
 import { API_PATH, matchApiRoute } from "./api-routes";
@@ -91,6 +91,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   };
   let releaseBody = () => {};
   let scan: CodeBodyScan | undefined;
+  let scannedBody: Buffer | undefined;
   try {
     if (!route) {
       res.setHeader("Connection", "close");
@@ -108,6 +109,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
       scan);
     releaseBody = admitted.release;
     const body = admitted.body;
+    if (scan) scannedBody = body;
     const auth: AuthResult = pending.complete(body, admitted.sha256);
     entry.authKind = auth.kind;
     if (auth.accessKey) entry.accessKey = auth.accessKey;
@@ -149,6 +151,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   } finally {
     releaseBody();
     scan?.dispose();
+    if (scannedBody) recycleBody(scannedBody); // nothing keeps a view of a code upload's body (the zip is decoded out of it)
   }
 }
 

@@ -132,9 +132,12 @@ function readZip64Extra(zip: Buffer, from: number, length: number, entry: Direct
   fail(`${entry.name}: zip64 extra field missing`);
 }
 
+/** A `..` component, between separators (`/` or `\`) or the ends of the name. */
+const PARENT_COMPONENT = /(?:^|[/\\])\.\.(?:[/\\]|$)/;
+
 function checkName(name: string): void {
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) fail(`absolute path: ${name}`);
-  if (name.split(/[/\\]/).includes("..")) fail(`invalid relative path: ${name}`);
+  if (PARENT_COMPONENT.test(name)) fail(`invalid relative path: ${name}`);
 }
 
 /** Where `entry`'s data starts, after checking its local header; the data must end before the central directory. */

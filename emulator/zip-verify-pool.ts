@@ -29,6 +29,8 @@ export interface VerifyRequest {
   weighted: boolean;
   /** Check the central directory against these first. */
   limits?: ArchiveLimits;
+  /** The id of the stream whose walk checked entries of this zip as it arrived (`streamingHash` with `walk`). */
+  walked?: number;
 }
 
 /** A piece of a hash computed across messages (`streamingHash`); the `last` one is answered with the digest. */
@@ -42,6 +44,8 @@ export interface HashRequest {
   length: number;
   /** Base64 text to decode into those bytes first (they must come out exactly `length` bytes long). */
   base64?: { buffer: SharedArrayBuffer; offset: number; length: number };
+  /** The bytes are a zip, given in order from the start of `buffer`: walk its entries (zip-stream-walk.ts). */
+  walk?: boolean;
   last: boolean;
 }
 
@@ -52,6 +56,8 @@ export interface VerifyReply {
   sha512?: string;
   /** The digest of a streamed hash. */
   digest?: string;
+  /** The walk of a streamed zip reached its central directory (it is kept for the verification). */
+  walked?: boolean;
   error?: string;
   /** `limit` when `error` is an archive limit (an `ArchiveLimitError`), else the zip is invalid. */
   errorKind?: "limit" | "zip";
@@ -140,6 +146,14 @@ export interface StreamingHash {
   update(view: Buffer, base64?: Buffer): void;
   /** The hex digest of everything given to `update`. */
   digest(): Promise<string>;
+  /** After `digest`: the walk to hand to `verifyCodeZip`, when the hash walked a zip to its central directory. */
+  walk?: ZipWalk;
+}
+
+/** A zip walked as it arrived, on one worker (opaque: pass it to `verifyCodeZip`). */
+export interface ZipWalk {
+  readonly slot: unknown;
+  readonly id: number;
 }
 
 /** Decodes `base64` into `into` (exactly its length); false when the text is not that much valid Base64. */
@@ -150,9 +164,10 @@ export function decodeBase64Into(base64: Buffer, into: Buffer): boolean {
 
 /**
  * Starts a hash whose updates run on verification worker `worker` (the event loop only posts messages), or on
- * the calling thread without a worker script.
+ * the calling thread without a worker script. With `walk`, the updates are a zip from its first byte on, and
+ * the worker checks its entries as they complete (zip-stream-walk.ts).
  */
-export function streamingHash(algorithm: HashRequest["algorithm"], worker: number): StreamingHash {
+export function streamingHash(algorithm: HashRequest["algorithm"], worker: number, walk = false): StreamingHash {
   const script = workerScript();
   if (!script) {
     const hash = createHash(algorithm);
@@ -176,17 +191,20 @@ export function streamingHash(algorithm: HashRequest["algorithm"], worker: numbe
   const post = (view: Buffer | undefined, last: boolean, base64?: Buffer) => slot.worker.postMessage({
     kind: "hash", algorithm, id, buffer: (view?.buffer ?? new SharedArrayBuffer(0)) as SharedArrayBuffer, offset: view?.byteOffset ?? 0, length: view?.length ?? 0, last,
     ...(base64 ? { base64: { buffer: base64.buffer as SharedArrayBuffer, offset: base64.byteOffset, length: base64.length } } : {}),
+    ...(walk ? { walk } : {}),
   } satisfies HashRequest);
-  return {
+  const hash: StreamingHash = {
     update: (view, base64) => post(view, false, base64),
     digest: async () => {
       const reply = awaitReply(slot, id);
       post(undefined, true);
       const r = await reply;
       if (r.digest === undefined) throw new Error(`${algorithm} on the verification worker failed: ${r.error}`);
+      if (r.walked) hash.walk = { slot, id };
       return r.digest;
     },
   };
+  return hash;
 }
 
 /** `zip` in shared memory: as it is when already there, else one copy. */
@@ -200,22 +218,28 @@ function shared(zip: Buffer): { buffer: SharedArrayBuffer; offset: number; lengt
 /**
  * Verifies every entry of `zip` (structure, sizes, CRC-32; see zip-verify.ts), after checking its central
  * directory against `limits` when given, and returns its SHA512 (hex; `knownSha512` when the caller already
- * computed it). Rejects with `ZipVerifyError` when the
+ * computed it). With the `walk` of the stream that computed it, entries checked as the zip arrived are not
+ * checked again. Rejects with `ZipVerifyError` when the
  * zip is not valid, `ArchiveLimitError` when it breaks a limit. A zip allocated in a `SharedArrayBuffer` (see
  * `allocShared`) reaches the workers without a copy.
  */
-export async function verifyCodeZip(zip: Buffer, limits?: ArchiveLimits, knownSha512?: string): Promise<{ sha512: string; entries: number }> {
+export async function verifyCodeZip(
+  zip: Buffer, limits?: ArchiveLimits, knownSha512?: string, walk?: ZipWalk,
+): Promise<{ sha512: string; entries: number }> {
   const script = workerScript();
   if (!script) {
     const entries = await verifyZip(zip, 0, 1, inlineVerified, limits);
     return { sha512: knownSha512 ?? createHash("sha512").update(zip).digest("hex"), entries };
   }
   const ready = readySlots(script);
-  const shards = ready.length;
   const mem = shared(zip);
+  // Walked as it arrived: what is left is reading the central directory, on the worker that holds the walk.
+  const walker = walk && knownSha512 !== undefined ? ready.find((slot) => slot === walk.slot) : undefined;
+  const slotsUsed = walker ? [walker] : ready;
+  const shards = slotsUsed.length;
   const weighted = knownSha512 === undefined;
-  const replies = await Promise.all(ready.map((slot, shard) =>
-    run(slot, { ...mem, shard, shards, digest: weighted && shard === 0, weighted, limits })));
+  const replies = await Promise.all(slotsUsed.map((slot, shard) =>
+    run(slot, { ...mem, shard, shards, digest: weighted && shard === 0, weighted, limits, ...(walker ? { walked: walk!.id } : {}) })));
   const failed = replies.find((r) => r.error !== undefined);
   if (failed) throw failed.errorKind === "limit" ? new ArchiveLimitError(failed.error!) : new ZipVerifyError(failed.error!);
   return { sha512: knownSha512 ?? replies[0].sha512!, entries: replies[0].entries ?? 0 };

@@ -12,7 +12,9 @@
  *
  * Entries already verified (`VerifiedEntries`: same method, declared size and CRC-32, and compressed bytes with
  * the same SHA-256) are not inflated again: verification is a function of exactly those, so the answer cannot
- * differ. A re-upload after an edit then inflates only the entries that changed.
+ * differ. A re-upload after an edit then inflates only the entries that changed. Entries checked while the
+ * upload arrived (`WalkedEntries`, zip-stream-walk.ts) are not checked again when the central directory names
+ * the same data with the same fields.
  */
 import { hash } from "node:crypto";
 import { crc32, createInflateRaw, inflateRawSync } from "node:zlib";
@@ -22,7 +24,7 @@ import { dataStart, readCentralDirectory, ZipVerifyError, type DirectoryEntry } 
 export { ZipVerifyError };
 
 /** Entries declaring more than this are inflated as a stream (bounded memory), not into one buffer. */
-const WHOLE_ENTRY_MAX = 64 * 1024 * 1024;
+export const WHOLE_ENTRY_MAX = 64 * 1024 * 1024;
 
 /** Inflates a big entry chunk by chunk: size and CRC-32 checked incrementally, never held whole. */
 function checkLargeData(zip: Buffer, entry: DirectoryEntry, start: number): Promise<void> {
@@ -56,7 +58,7 @@ export class VerifiedEntries {
   constructor(private readonly max = 250_000) {}
 
   /** The key of an entry: what its verification depends on. */
-  static key(entry: DirectoryEntry, data: Buffer): string {
+  static key(entry: EntryFields, data: Buffer): string {
     return `${entry.method}:${entry.uncompressedSize}:${entry.crc32 >>> 0}:${hash("sha256", data, "base64")}`;
   }
 
@@ -70,7 +72,26 @@ export class VerifiedEntries {
   }
 }
 
-function checkData(zip: Buffer, entry: DirectoryEntry, start: number, verified?: VerifiedEntries): void {
+/** What verifying an entry's data depends on (see `VerifiedEntries.key`), and the name for messages. */
+export type EntryFields = Pick<DirectoryEntry, "name" | "method" | "crc32" | "compressedSize" | "uncompressedSize">;
+
+/**
+ * Entries whose data was checked while the zip arrived (zip-stream-walk.ts): by the absolute offset of the
+ * data, the fields it was checked against.
+ */
+export type WalkedEntries = ReadonlyMap<number, EntryFields>;
+
+/** Whether `walked` was checked against exactly `entry`'s method, sizes and CRC-32. */
+export function sameFields(walked: EntryFields | undefined, entry: EntryFields): boolean {
+  return walked !== undefined && walked.method === entry.method && walked.crc32 >>> 0 === entry.crc32 >>> 0 &&
+    walked.compressedSize === entry.compressedSize && walked.uncompressedSize === entry.uncompressedSize;
+}
+
+/**
+ * Checks one entry's data (`zip[start, start + compressedSize)`) against its declared fields — unless
+ * `verified` remembers exactly that — and remembers it. Throws `ZipVerifyError`.
+ */
+export function checkData(zip: Buffer, entry: EntryFields, start: number, verified?: VerifiedEntries): void {
   const data = zip.subarray(start, start + entry.compressedSize);
   const key = verified && VerifiedEntries.key(entry, data);
   if (key && verified.has(key)) return;
@@ -78,7 +99,7 @@ function checkData(zip: Buffer, entry: DirectoryEntry, start: number, verified?:
   if (key) verified.add(key);
 }
 
-function checkContent(entry: DirectoryEntry, data: Buffer): void {
+function checkContent(entry: EntryFields, data: Buffer): void {
   let content: Buffer;
   if (entry.method === 0) {
     content = data;
@@ -115,13 +136,14 @@ function shardOf(name: string, shards: number, weighted: boolean): number {
  * `ZipVerifyError` on any problem, or the `ArchiveLimitError` of a limit.
  */
 export async function verifyZip(
-  zip: Buffer, shard = 0, shards = 1, verified?: VerifiedEntries, limits?: ArchiveLimits, weighted = false,
+  zip: Buffer, shard = 0, shards = 1, verified?: VerifiedEntries, limits?: ArchiveLimits, weighted = false, walked?: WalkedEntries,
 ): Promise<number> {
   const { entries, offset } = readCentralDirectory(zip, limits && ((n) => checkEntryCount(n, limits)));
   if (limits) checkDeclaredEntries(entries, zip.length, limits);
   for (const entry of entries) {
     if (shards > 1 && shardOf(entry.name, shards, weighted) !== shard) continue;
     const start = dataStart(zip, entry, offset);
+    if (walked && sameFields(walked.get(start), entry)) continue; // these very bytes, checked against these fields
     if (entry.method === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) await checkLargeData(zip, entry, start);
     else checkData(zip, entry, start, verified);
   }

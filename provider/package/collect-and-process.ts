@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { collectFiles, type CollectedFile, type CollectedSource } from "./collect-files";
 import type { ResolvedPackagingOptions } from "./options";
 import { startFileProcessor, type FileResult } from "./process-files";
+import { HASH_ONLY } from "./deflate-protocol";
 
 /** The walked source (files in archive order) and each file's result, indexed by `CollectedFile.seq`. */
 export interface ProcessedSource {
@@ -15,7 +16,8 @@ export interface ProcessedSource {
 
 /**
  * Walks `dir` and reads, hashes and (unless `level` is `HASH_ONLY`) deflates every file found. With
- * `knownDigest` (hash-only callers with a cache), a file whose content digest it returns is not read at all.
+ * `knownDigest` (a hash cache), a file whose content digest it returns is not read at all when hashing only,
+ * and not hashed again when zipping (if its stamp has not changed by the time it is read).
  */
 export async function collectAndProcess(
   dir: string, options: ResolvedPackagingOptions, level: number, knownDigest?: (file: CollectedFile) => string | undefined,
@@ -26,7 +28,7 @@ export async function collectAndProcess(
   try {
     source = collectFiles(dir, options, (file) => {
       const sha512 = knownDigest?.(file);
-      if (sha512 === undefined) return processor.add(file);
+      if (sha512 === undefined || level !== HASH_ONLY) return processor.add(file, sha512);
       known[file.seq] = { result: { size: file.size, crc32: 0, sha512, method: 0, offset: 0, length: 0 }, body: EMPTY };
     });
   } catch (err) {

@@ -44,13 +44,13 @@ export function newBatchContext(): BatchContext {
  * Reads the whole file (a read ticket, see safe-open.ts): into `ctx.scratch` (the view is valid until the next
  * read; `owned` false) or, from `OWN_BUFFER_BYTES` on, into a buffer of its own (`owned` true).
  */
-function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean } {
-  const { fd, size } = openTicket(p);
+function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean; knownSha512?: string } {
+  const { fd, size, knownSha512 } = openTicket(p);
   try {
     const owned = size >= OWN_BUFFER_BYTES;
     if (!owned && ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
     const into = owned ? Buffer.allocUnsafeSlow(size) : ctx.scratch;
-    return { input: into.subarray(0, readInto(fd, into, size)), owned };
+    return { input: into.subarray(0, readInto(fd, into, size)), owned, knownSha512 };
   } finally {
     fs.closeSync(fd);
   }
@@ -133,13 +133,15 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     }
     let input: Buffer;
     let owned: boolean;
+    let knownSha512: string | undefined;
     try {
-      ({ input, owned } = readFile(ctx, p));
+      ({ input, owned, knownSha512 } = readFile(ctx, p));
     } catch (err) {
       files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: total, length: 0 });
       continue;
     }
-    const sha512 = sha512Hex(input);
+    // A digest the ticket carries is the one recorded for this very stamp (the preview just hashed the file).
+    const sha512 = knownSha512 ?? sha512Hex(input);
     const crc32 = zlib.crc32(input);
     let body: Uint8Array | undefined;
     let method: 0 | 8 = 0;

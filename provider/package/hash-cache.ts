@@ -123,3 +123,17 @@ export function openHashCache(realRoot: string, dir: string = hashCacheDir()): H
     },
   };
 }
+
+/**
+ * The cache of source directory `dir` for a `hashCache` option (false: none; a string: the cache directory),
+ * or undefined when the directory cannot be resolved (the walk then reports it properly).
+ */
+export function openSourceHashCache(dir: string, setting: boolean | string): HashCache | undefined {
+  if (setting === false) return undefined;
+  try {
+    const realRoot = fs.realpathSync(path.resolve(dir));
+    return setting === true ? openHashCache(realRoot) : openHashCache(realRoot, setting);
+  } catch {
+    return undefined;
+  }
+}

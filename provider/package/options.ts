@@ -26,9 +26,10 @@ export interface PackagingOptions {
   /** zlib deflate level 0–9 used by `packageSource` (default 6). Never affects `sourceSha512`. */
   compressionLevel?: number;
   /**
-   * `hashSource` only: reuse content digests of files whose stat stamp (inode, size, mtime, ctime) is unchanged
-   * since the last run, from a cache on disk (`true`: the default cache directory, see hash-cache.ts; a string:
-   * that directory). Default false. Never changes the result, only how much is read.
+   * Reuse content digests of files whose stat stamp (inode, size, mtime, ctime) is unchanged since the last run,
+   * from a cache on disk (`true`: the default cache directory, see hash-cache.ts; a string: that directory), and
+   * record the new ones: `hashSource` does not read such files, `packageSource` does not hash them again.
+   * Default false. Never changes the result, only how much is read and hashed.
    */
   hashCache?: boolean | string;
   /** Refuse sources whose total uncompressed size is above this many bytes (default 1.5 GiB, the service limit). */

@@ -21,8 +21,8 @@ export interface FileResult {
 
 /** Handle on a running file processor. */
 export interface FileProcessor {
-  /** Queues a file found by the walk. */
-  add(file: CollectedFile): void;
+  /** Queues a file found by the walk; `knownSha512`: its digest when its stamp is unchanged (see `readTicket`). */
+  add(file: CollectedFile, knownSha512?: string): void;
   /**
    * Call once the walk is complete: resolves with every file's result indexed by `seq`, or rejects with an
    * UNREADABLE `PackagingError` naming a file that could not be read. Workers are gone when it settles.
@@ -41,6 +41,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // would sit idle once the bound was dispatched, for the rest of the walk.
   const hashOnly = level === HASH_ONLY;
   const queue: CollectedFile[] = [];
+  const known = new Map<number, string>();
   const results: FileResult[] = [];
   let next = 0;
   let found = 0;
@@ -56,7 +57,11 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   let failure: unknown;
   // Workers open exactly the file the walk saw (safe-open.ts), and a symlinked file at its target, never
   // through the link.
-  const ticketFor = (f: CollectedFile): string => readTicket(f.target ?? absolutePath(root, f), f);
+  const ticketFor = (f: CollectedFile): string => {
+    const sha512 = known.get(f.seq);
+    if (sha512 !== undefined) known.delete(f.seq);
+    return readTicket(f.target ?? absolutePath(root, f), f, sha512 === undefined ? undefined : { stamp: f.stamp, sha512 });
+  };
 
   const fail = (err: unknown): void => {
     if (failed) return;
@@ -108,8 +113,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   };
 
   return {
-    add(file) {
+    add(file, knownSha512) {
       queue.push(file);
+      if (knownSha512 !== undefined) known.set(file.seq, knownSha512);
       found++;
       foundBytes += file.size;
       queuedBytes += file.size;

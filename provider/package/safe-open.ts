@@ -16,6 +16,7 @@
  */
 import * as fs from "node:fs";
 import { PackagingError, unreadable } from "./errors";
+import { statStamp } from "./hash-cache";
 
 /** The file was replaced (different device/inode) between the walk and the read. */
 export const E_CHANGED = "ECHANGED";
@@ -31,9 +32,14 @@ export interface FileIdentity {
   readonly ino: number;
 }
 
-/** The ticket to read `absPath` (no link in its last component), expected to be `identity`. */
-export function readTicket(absPath: string, identity: FileIdentity): string {
-  return `${absPath}${SEP}${identity.dev}${SEP}${identity.ino}`;
+/**
+ * The ticket to read `absPath` (no link in its last component), expected to be `identity`. With `known`, the
+ * content digest recorded for the file while it had `known.stamp` (hash-cache.ts): `openTicket` offers it
+ * back when the opened file still has that stamp, so the reader need not hash the content again.
+ */
+export function readTicket(absPath: string, identity: FileIdentity, known?: { stamp: string; sha512: string }): string {
+  const base = `${absPath}${SEP}${identity.dev}${SEP}${identity.ino}`;
+  return known ? `${base}${SEP}${known.stamp}${SEP}${known.sha512}` : base;
 }
 
 /** The path a ticket (or a plain path) reads. */
@@ -52,7 +58,7 @@ function fail(code: string, message: string): never {
  * `E_NOT_REGULAR`. A plain path (no ticket) is opened without blocking and must be a regular file, links
  * followed.
  */
-export function openTicket(ticket: string): { fd: number; size: number } {
+export function openTicket(ticket: string): { fd: number; size: number; knownSha512?: string } {
   const parts = ticket.split(SEP);
   if (parts.length === 1) {
     const fd = fs.openSync(ticket, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
@@ -63,13 +69,13 @@ export function openTicket(ticket: string): { fd: number; size: number } {
     }
     return { fd, size: st.size };
   }
-  const [p, dev, ino] = parts;
+  const [p, dev, ino, stamp, sha512] = parts;
   const fd = fs.openSync(p, OPEN_FLAGS);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) fail(E_NOT_REGULAR, `${p} is not a regular file any more`);
     if (String(st.dev) !== dev || String(st.ino) !== ino) fail(E_CHANGED, `${p} is not the file the walk saw`);
-    return { fd, size: st.size };
+    return stamp !== undefined && statStamp(st) === stamp ? { fd, size: st.size, knownSha512: sha512 } : { fd, size: st.size };
   } catch (err) {
     fs.closeSync(fd);
     throw err;

@@ -4,9 +4,7 @@
  * reads and hashes only — it never builds a zip.
  */
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { openHashCache, type HashCache } from "./hash-cache";
+import { openSourceHashCache } from "./hash-cache";
 import { collectAndProcess } from "./collect-and-process";
 import type { FileMode } from "./collect-files";
 import { HASH_ONLY } from "./deflate-protocol";
@@ -33,15 +31,6 @@ export interface SourceHash {
   sourceSha512: string;
   /** Files in archive order (byte order of the UTF-8 path). */
   files: SourceFile[];
-}
-
-function openCacheFor(dir: string, setting: true | string): HashCache | undefined {
-  try {
-    const realRoot = fs.realpathSync(path.resolve(dir));
-    return setting === true ? openHashCache(realRoot) : openHashCache(realRoot, setting);
-  } catch {
-    return undefined; // the walk reports a missing or unreadable directory properly
-  }
 }
 
 /** Version tag at the start of the manifest, so a future change of format changes every hash visibly. */
@@ -75,7 +64,7 @@ export function manifestSha512(files: readonly Pick<SourceFile, "path" | "mode" 
  */
 export async function hashSource(dir: string, options: PackagingOptions = {}): Promise<SourceHash> {
   const resolved = resolveOptions(options);
-  const cache = resolved.hashCache ? openCacheFor(dir, resolved.hashCache) : undefined;
+  const cache = openSourceHashCache(dir, resolved.hashCache);
   // Read + SHA512 in batches on the worker pool while the walk runs (inline for small sources): async
   // fs.readFile per file measured 4x slower than sync reads for 20k small files, and one long sync loop
   // would block the provider's event loop.

@@ -9,7 +9,7 @@ import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionIn
 import { dropUndefined, type TrackedInputs } from "./outputs";
 import { crossFieldFailures } from "./cross-rules";
 import { checkHandler, checkHookHandler, checkSize, type PreflightFailure } from "./preflight";
-import { sourcePath, targetOf } from "./service-steps";
+import { hashCacheSetting, sourcePath, targetOf } from "./service-steps";
 import { compareWithFingerprint, describeChanges, fingerprintSource } from "./source-changes";
 import { checkObsCode, type ObsCodeInputs } from "./obs-code";
 
@@ -88,11 +88,10 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     const dir = inputs.sourceDir;
     try {
       const root = sourcePath(dir);
-      // The stat-stamp cache makes an unchanged tree cheap to re-hash on every preview (FGS_HASH_CACHE=0: off).
       const hash = await hashSource(root, {
         exclude: inputs.exclude as string[] | undefined,
         useIgnoreFiles: inputs.useIgnoreFiles as boolean,
-        hashCache: process.env.FGS_HASH_CACHE !== "0",
+        hashCache: hashCacheSetting(),
       });
       const bytes = hash.files.reduce((n, f) => n + f.size, 0);
       if (known("runtime", "handler") && valid("runtime", "handler")) {

@@ -27,6 +27,14 @@ export function sourcePath(dir: string): string {
 }
 
 /**
+ * The digest cache shared by the preview's hashing and the deployment's packaging (FGS_HASH_CACHE=0: off), so
+ * an unchanged tree is cheap to re-hash and `up` does not hash again what `check` just hashed.
+ */
+export function hashCacheSetting(): boolean {
+  return process.env.FGS_HASH_CACHE !== "0";
+}
+
+/**
  * The client's per-attempt timeout for a request carrying `bodyBytes` (the client stretches its base for large
  * bodies, see `attemptTimeoutMs`). `FGS_REQUEST_TIMEOUT_MS` (a positive whole number) replaces the 120 s base.
  */
@@ -84,7 +92,7 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   if (dir === undefined) return imagePlaceholder(inputs.sourceSha512);
   const start = performance.now();
   const pkg = await packagingLimiter.run(() => packageSource(sourcePath(dir), {
-    exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles,
+    exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
   progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);

@@ -1,13 +1,15 @@
 /**
- * The stat-stamp digest cache behind `hashSource({ hashCache })`: it never changes the result, it is used
- * for unchanged files, and a content change is seen even when size and mtime are kept (ctime changes).
+ * The stat-stamp digest cache behind `hashSource({ hashCache })` and `packageSource({ hashCache })`: it never
+ * changes the result, it is used for unchanged files, and a content change is seen even when size and mtime
+ * are kept (ctime changes).
  */
 import { after, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { hashSource } from "../../provider/package";
+import { createHash } from "node:crypto";
+import { hashSource, packageSource } from "../../provider/package";
 import { openHashCache, statStamp } from "../../provider/package/hash-cache";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-hash-cache-"));
@@ -110,3 +112,45 @@ describe("hashSource with hashCache", () => {
     assert.deepEqual(await hashSource(dir, { hashCache: cacheDir }), await hashSource(dir));
   });
 });
+
+describe("packageSource with hashCache", () => {
+  const sha512 = (text: string) => createHash("sha512").update(text).digest("hex");
+
+  for (const workerThreads of [undefined, 1]) {
+    const where = workerThreads ? "on a worker" : "inline";
+    it(`builds the same zip with and without the cache, and records the digests for the next preview (${where})`, async () => {
+      const dir = tree(`pkg-same-${where}`, { "index.js": "a\n", "lib/b.js": "bb\n".repeat(1000), "lib/c.txt": "ccc\n" });
+      const cacheDir = path.join(tmp, `cache-pkg-same-${where}`);
+      const plain = await packageSource(dir, { workerThreads });
+      const cold = await packageSource(dir, { hashCache: cacheDir, workerThreads });
+      assert.deepEqual(cachedEntries(dir, cacheDir), ["index.js", "lib/b.js", "lib/c.txt"]);
+      const warm = await packageSource(dir, { hashCache: cacheDir, workerThreads });
+      for (const pkg of [cold, warm]) {
+        assert.ok(pkg.zip.equals(plain.zip));
+        assert.equal(pkg.sourceSha512, plain.sourceSha512);
+        assert.deepEqual(pkg.files, plain.files);
+      }
+      assert.equal((await hashSource(dir, { hashCache: cacheDir })).sourceSha512, plain.sourceSha512);
+    });
+
+    it(`takes the recorded digest of an unchanged file instead of hashing it, and hashes a changed one (${where})`, async () => {
+      const dir = tree(`pkg-planted-${where}`, { "index.js": "real\n", "b.js": "old\n" });
+      const cacheDir = path.join(tmp, `cache-pkg-planted-${where}`);
+      const cache = openHashCache(fs.realpathSync(dir), cacheDir);
+      for (const name of ["index.js", "b.js"]) {
+        const st = fs.statSync(path.join(dir, name));
+        cache.set(name, statStamp(st), st.mtimeMs, "f".repeat(128));
+      }
+      cache.save();
+      await new Promise((r) => setTimeout(r, 20));
+      fs.writeFileSync(path.join(dir, "b.js"), "new\n"); // same size, mtime put back: only ctime moves
+      fs.utimesSync(path.join(dir, "b.js"), anHourAgo, anHourAgo);
+      const pkg = await packageSource(dir, { hashCache: cacheDir, workerThreads });
+      const byPath = Object.fromEntries(pkg.files.map((f) => [f.path, f.sha512]));
+      assert.equal(byPath["index.js"], "f".repeat(128), "the planted digest was not used");
+      assert.equal(byPath["b.js"], sha512("new\n"));
+      assert.ok(pkg.zip.equals((await packageSource(dir, { workerThreads })).zip), "the digests change nothing in the zip");
+    });
+  }
+});
+

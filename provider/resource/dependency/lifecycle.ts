@@ -13,7 +13,7 @@ import type { DependencyVersionModel } from "../../api/dependency-schemas";
 import { hashSource, isPackagingError, packageSource } from "../../package";
 import {
   checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguous, isFgsError, isUnknown, messageOf,
-  parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
+  hashCacheSetting, parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
 } from "../companion/common";
 import { packagingLimiter } from "../limiter";
 import { codeUploadLimit } from "../preflight";
@@ -35,7 +35,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
     try {
       const hash = await hashSource(sourcePath(inputs.sourceDir), {
         exclude: inputs.exclude as string[] | undefined, useIgnoreFiles: inputs.useIgnoreFiles as boolean,
-        hashCache: process.env.FGS_HASH_CACHE !== "0",
+        hashCache: hashCacheSetting(),
       });
       Object.assign(inputs, { sourceSha512: hash.sourceSha512, fileCount: hash.files.length });
     } catch (err) {
@@ -98,7 +98,9 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const inputs = news as unknown as DependencyInputs;
   const client = companionClient(inputs);
   const start = performance.now();
-  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), { exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles }));
+  const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), {
+    exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
+  }));
   progress(`dependency ${inputs.name}: packaged ${pkg.files.length} files into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
   if (pkg.size > codeUploadLimit()) {
     throw new Error(`sourceDir: the dependency zip is ${formatBytes(pkg.size)}, over the ${formatBytes(codeUploadLimit())} the API accepts inline; exclude what is not needed (exclude, .fgsignore)`);

@@ -1,0 +1,114 @@
+/**
+ * Checking a code zip's entries while its bytes are still arriving. A zip written in one pass with its sizes in
+ * the local headers (ours, Info-ZIP's to a file) can be walked header by header from the start: each entry's
+ * data is checked (the same bytes as in the last walked upload, else zip-verify.ts `checkData`: the memo of
+ * verified entries, else inflate + size + CRC-32) as soon as it is complete, on the verification worker that decodes and hashes the upload, while the transfer
+ * goes on. Once the central directory has arrived, `verifyZip` skips the entries it names with the same data
+ * offset and fields, and checks everything else as usual.
+ *
+ * The walk never decides anything: it stops at anything unusual (data descriptors, zip64 sizes, encryption,
+ * bytes that are not a local header) and leaves the rest to the ordinary verification; a failed check just
+ * leaves that entry to it, which then reports it. It inflates nothing the archive limits would refuse (an
+ * entry over the size or ratio limit, or past the total), so a zip bomb still costs nothing before the central
+ * directory is checked.
+ */
+import type { ArchiveLimits } from "./archive-limits";
+import { checkData, sameFields, WHOLE_ENTRY_MAX, type EntryFields, type VerifiedEntries, type WalkedEntries } from "./zip-verify";
+
+const LOCAL = 0x04034b50;
+const CENTRAL = 0x02014b50;
+const EOCD = 0x06054b50;
+const LOCAL_HEADER = 30;
+/** General-purpose flags the walk cannot follow: encrypted (bit 0), sizes after the data (bit 3). */
+const UNWALKABLE_FLAGS = 0x0001 | 0x0008;
+
+/** A completed walk, kept to compare the next upload with: its zip, and each checked entry by its raw name. */
+export interface WalkIndex {
+  readonly zip: Buffer;
+  readonly byName: ReadonlyMap<string, { start: number; entry: EntryFields }>;
+}
+
+/**
+ * Walks one zip as it arrives; `walked` is meaningful once `complete`. An entry with the same name, fields
+ * and bytes as one checked in `previous` (the last upload walked, usually the same function's) is checked by
+ * comparing the bytes, which costs far less than the memo's SHA-256.
+ */
+export class LocalEntryWalk {
+  private pos = 0;
+  private stopped = false;
+  private inflated = 0;
+  private readonly byName = new Map<string, { start: number; entry: EntryFields }>();
+  /** True once the walk reached the central directory with every entry before it walked. */
+  complete = false;
+  readonly walked = new Map<number, EntryFields>() satisfies WalkedEntries;
+
+  constructor(private readonly verified: VerifiedEntries, private readonly limits: ArchiveLimits, private readonly previous?: WalkIndex) {}
+
+  /** What the next upload's walk compares with (once `complete`). */
+  index(zip: Buffer): WalkIndex {
+    return { zip, byName: this.byName };
+  }
+
+  /** `zip[0, available)` has arrived (the same buffer every time, filled in order). */
+  advance(zip: Buffer, available: number): void {
+    while (!this.stopped && !this.complete) {
+      const at = this.pos;
+      if (at + 4 > available) return;
+      const signature = zip.readUInt32LE(at);
+      if (signature !== LOCAL) {
+        if (signature === CENTRAL || signature === EOCD) this.complete = true;
+        else this.stopped = true;
+        return;
+      }
+      if (at + LOCAL_HEADER > available) return;
+      const flags = zip.readUInt16LE(at + 6);
+      const entry: EntryFields = {
+        name: "", method: zip.readUInt16LE(at + 8), crc32: zip.readUInt32LE(at + 14),
+        compressedSize: zip.readUInt32LE(at + 18), uncompressedSize: zip.readUInt32LE(at + 22),
+      };
+      if (flags & UNWALKABLE_FLAGS || entry.compressedSize === 0xffffffff || entry.uncompressedSize === 0xffffffff) {
+        this.stopped = true;
+        return;
+      }
+      const start = at + LOCAL_HEADER + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+      const end = start + entry.compressedSize;
+      if (end > zip.length) {
+        this.stopped = true;
+        return;
+      }
+      if (end > available) return;
+      const name = zip.toString("latin1", at + LOCAL_HEADER, at + LOCAL_HEADER + zip.readUInt16LE(at + 26));
+      if (this.mayInflate(entry) && (this.sameAsBefore(zip, name, entry, start) || this.check(zip, entry, start))) {
+        this.walked.set(start, entry);
+        this.byName.set(name, { start, entry });
+      }
+      this.pos = end;
+    }
+  }
+
+  /** Whether the previous walk checked an entry of this name with these fields and bytes. */
+  private sameAsBefore(zip: Buffer, name: string, entry: EntryFields, start: number): boolean {
+    const before = this.previous?.byName.get(name);
+    if (!before || !sameFields(before.entry, entry)) return false;
+    const size = entry.compressedSize;
+    return zip.subarray(start, start + size).equals(this.previous!.zip.subarray(before.start, before.start + size));
+  }
+
+  private check(zip: Buffer, entry: EntryFields, start: number): boolean {
+    try {
+      checkData(zip, entry, start, this.verified);
+      return true;
+    } catch {
+      return false; // left to the ordinary verification, which says what is wrong with it
+    }
+  }
+
+  /** Within what the archive limits allow, counted as if every entry were inflated. */
+  private mayInflate(entry: EntryFields): boolean {
+    const size = entry.uncompressedSize;
+    this.inflated += size;
+    // Bigger entries are inflated as a stream by `verifyZip`, not whole.
+    return size <= WHOLE_ENTRY_MAX && size <= this.limits.maxEntryBytes && this.inflated <= this.limits.maxTotalBytes &&
+      (size <= this.limits.ratioFloorBytes || size <= this.limits.maxRatio * Math.max(1, entry.compressedSize));
+  }
+}
