@@ -157,4 +157,20 @@ describe("PUT …/code through the emulator", () => {
     assert.deepEqual([r.status, r.json().error_code], [400, "FSS.1011"]);
     assert.ok(emu.code(urn)?.equals(zip), "a refused upload must leave the code as it was");
   });
+  it("takes uploads in a row (the body buffer reused, entries compared with the last upload) without trusting an unchanged name", async () => {
+    const urn = (await emu.seedFunction({ func_name: "in-a-row" })).func_urn;
+    const put = (code: Buffer) => signedRequest(emu, "PUT", `/${urn}/code`, { body: { code_type: "zip", code_filename: "code.zip", func_code: { file: code.toString("base64") } } });
+    const small = writeStoredZip([{ name: "index.js", data: Buffer.from("exports.handler = async () => 1;\n") }]);
+    // The stored random blob altered in place: same name, sizes and declared CRC-32 as in the last upload.
+    const forged = Buffer.from(zip);
+    const name = forged.indexOf("lib/blob.bin");
+    forged[name + 12 + forged.readUInt16LE(name - 2) + 1000] ^= 0x01;
+    for (const [code, status] of [[zip, 200], [small, 200], [zip, 200], [forged, 400], [zip, 200]] as const) {
+      const r = await put(code);
+      assert.equal(r.status, status, JSON.stringify(r.json()));
+      if (status === 200) assert.equal(r.json().digest, createHash("sha512").update(code).digest("hex"));
+      else assert.match(String(r.json().error_msg), /lib\/blob\.bin: CRC-32 mismatch/);
+      assert.ok(emu.code(urn)?.equals(status === 200 ? code : zip));
+    }
+  });
 });
