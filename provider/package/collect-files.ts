@@ -8,7 +8,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as buffer from "node:buffer";
 import { PackagingError, unreadable } from "./errors";
-import { statStamp } from "./hash-cache";
 import { ALWAYS_EXCLUDED, excludeLevel, isIgnored, readIgnoreFiles, type IgnoreLevel } from "./ignore-rules";
 import type { ResolvedPackagingOptions } from "./options";
 import { checkLinkTarget, type LinkTargetRules } from "./link-target-rules";
@@ -28,9 +27,9 @@ export interface CollectedFile {
   /** Size in bytes at walk time. */
   readonly size: number;
   readonly mode: FileMode;
-  /** Stat stamp at walk time (see hash-cache.ts), and the mtime the racy check needs. */
-  readonly stamp: string;
+  /** Modification and change times at walk time: with `ino` and `size`, the file's stat stamp (hash-cache.ts `statStamp`). */
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   /** Device and inode the walk saw: the read must open this very file (safe-open.ts). */
   readonly dev: number;
   readonly ino: number;
@@ -133,7 +132,7 @@ export function collectFiles(dir: string, options: ResolvedPackagingOptions, onF
       );
     }
     const file: CollectedFile = {
-      path: relPath, seq: files.length, size: st.size, mode: normaliseMode(st.mode), stamp: statStamp(st), mtimeMs: st.mtimeMs,
+      path: relPath, seq: files.length, size: st.size, mode: normaliseMode(st.mode), mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs,
       dev: st.dev, ino: st.ino, ...(target !== undefined ? { target } : {}),
     };
     files.push(file);

@@ -12,6 +12,7 @@ import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import { HASH_ONLY, type DeflatedFile } from "./deflate-protocol";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
 import { readFailure, readTicket } from "./safe-open";
+import { statStamp } from "./hash-cache";
 
 /** One file's result: checksums and the entry body (empty when hashing only). */
 export interface FileResult {
@@ -60,7 +61,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   const ticketFor = (f: CollectedFile): string => {
     const sha512 = known.get(f.seq);
     if (sha512 !== undefined) known.delete(f.seq);
-    return readTicket(f.target ?? absolutePath(root, f), f, sha512 === undefined ? undefined : { stamp: f.stamp, sha512 });
+    return readTicket(f.target ?? absolutePath(root, f), f, sha512 === undefined ? undefined : { stamp: statStamp(f), sha512 });
   };
 
   const fail = (err: unknown): void => {

@@ -49,6 +49,25 @@ function componentCount(path: string): number {
   return n;
 }
 
+/**
+ * The number of groups at `depth`. Files in path order (as `hashSource` gives them) have each group's members
+ * next to each other — paths sharing a prefix are contiguous in sorted order — so counting key changes is
+ * enough; other orders take a set.
+ */
+function groupCount(files: readonly FingerprintFile[], depth: number): number {
+  let sorted = true;
+  for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1].path < files[i].path;
+  if (!sorted) return new Set(files.map((f) => groupKey(f.path, depth))).size;
+  let count = 0;
+  let last: string | undefined;
+  for (const f of files) {
+    const key = groupKey(f.path, depth);
+    if (key !== last) count++;
+    last = key;
+  }
+  return count;
+}
+
 function groupFiles(files: readonly FingerprintFile[], depth: number): Map<string, Group> {
   // Each group's member lines are hashed in one update (one per file cost more than the hashing).
   const members = new Map<string, string[]>();
@@ -96,7 +115,7 @@ export function fingerprintSource(files: readonly FingerprintFile[], budget = FI
   // and deflating every depth in turn took ~0.5 s for 20,000 files). Group counts grow with the depth, so the
   // deepest depth that fits is found by bisection.
   const maxDepth = files.reduce((m, f) => Math.max(m, componentCount(f.path)), 1);
-  const fits = (d: number) => new Set(files.map((f) => groupKey(f.path, d))).size * perEntry <= budget;
+  const fits = (d: number) => groupCount(files, d) * perEntry <= budget;
   let lo = 1;
   let hi = Math.max(1, maxDepth - 1);
   while (lo < hi) {

@@ -159,7 +159,7 @@ test("a file deleted after the walk is UNREADABLE saying so; one that grew or sh
   const dir = writeTree(path.join(root, "src"), { "gone.js": "x", "grows.js": "12345", "shrinks.js": "1234567890" });
   const ids = new Map(["gone.js", "grows.js", "shrinks.js"].map((n) => [n, fs.statSync(path.join(dir, n))]));
   const walked = (name: string, size: number, seq: number) =>
-    ({ path: name, seq, size, mode: 0o644 as const, stamp: "", mtimeMs: 0, dev: ids.get(name)!.dev, ino: ids.get(name)!.ino });
+    ({ path: name, seq, size, mode: 0o644 as const, mtimeMs: 0, ctimeMs: 0, dev: ids.get(name)!.dev, ino: ids.get(name)!.ino });
 
   fs.writeFileSync(path.join(dir, "grows.js"), "1234567890ABCDEF");
   fs.writeFileSync(path.join(dir, "shrinks.js"), "12");
