@@ -7,6 +7,7 @@ import { collectFiles, type CollectedFile, type CollectedSource } from "./collec
 import type { ResolvedPackagingOptions } from "./options";
 import { startFileProcessor, type FileResult } from "./process-files";
 import { HASH_ONLY } from "./deflate-protocol";
+import type { KnownDigest } from "./hash-cache";
 
 /** The walked source (files in archive order) and each file's result, indexed by `CollectedFile.seq`. */
 export interface ProcessedSource {
@@ -20,16 +21,16 @@ export interface ProcessedSource {
  * and not hashed again when zipping (if its stamp has not changed by the time it is read).
  */
 export async function collectAndProcess(
-  dir: string, options: ResolvedPackagingOptions, level: number, knownDigest?: (file: CollectedFile) => string | undefined,
+  dir: string, options: ResolvedPackagingOptions, level: number, knownDigest?: (file: CollectedFile) => KnownDigest | undefined,
 ): Promise<ProcessedSource> {
   const processor = startFileProcessor(path.resolve(dir), level, options);
   const known: FileResult[] = [];
   let source: CollectedSource;
   try {
     source = collectFiles(dir, options, (file) => {
-      const sha512 = knownDigest?.(file);
-      if (sha512 === undefined || level !== HASH_ONLY) return processor.add(file, sha512);
-      known[file.seq] = { result: { size: file.size, crc32: 0, sha512, method: 0, offset: 0, length: 0 }, body: EMPTY };
+      const digest = knownDigest?.(file);
+      if (!digest || level !== HASH_ONLY) return processor.add(file, digest);
+      known[file.seq] = { result: { size: file.size, crc32: 0, sha512: digest.sha512, method: 0, offset: 0, length: 0 }, body: EMPTY };
     });
   } catch (err) {
     await processor.abort();

@@ -7,7 +7,7 @@
 import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
 import { collectAndProcess } from "./collect-and-process";
-import { openSourceHashCache, statStamp } from "./hash-cache";
+import { cacheLookups, openSourceHashCache } from "./hash-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions } from "./options";
 import { manifestSha512, type SourceFile } from "./source-hash";
@@ -57,7 +57,8 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   // The digests the preview just recorded (hash-cache.ts) are not computed again for files whose stamp is the
   // same when they are read; the ones computed here are recorded for the next preview.
   const cache = openSourceHashCache(dir, resolved.hashCache);
-  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, cache && ((f) => cache.get(f.path, statStamp(f))));
+  const lookups = cache && cacheLookups(cache);
+  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, lookups?.known);
   const { root, files } = results.source;
 
   const out: SourceFile[] = new Array(files.length);
@@ -76,7 +77,7 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     localBytes += localHeaderSize(entry) + body.length;
     centralBytes += centralHeaderSize(entry);
     out[i] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
-    cache?.set(f.path, statStamp(f), f.mtimeMs, r.sha512);
+    lookups?.record(f, r.sha512);
   }
   cache?.save();
   const zipSize = localBytes + centralBytes + endRecordsSize(files.length, centralBytes, localBytes);

@@ -12,7 +12,7 @@ import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import { HASH_ONLY, type DeflatedFile } from "./deflate-protocol";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
 import { readFailure, readTicket } from "./safe-open";
-import { statStamp } from "./hash-cache";
+import type { KnownDigest } from "./hash-cache";
 
 /** One file's result: checksums and the entry body (empty when hashing only). */
 export interface FileResult {
@@ -22,8 +22,8 @@ export interface FileResult {
 
 /** Handle on a running file processor. */
 export interface FileProcessor {
-  /** Queues a file found by the walk; `knownSha512`: its digest when its stamp is unchanged (see `readTicket`). */
-  add(file: CollectedFile, knownSha512?: string): void;
+  /** Queues a file found by the walk; `known`: its recorded digest, used if its stamp is unchanged (see `readTicket`). */
+  add(file: CollectedFile, known?: KnownDigest): void;
   /**
    * Call once the walk is complete: resolves with every file's result indexed by `seq`, or rejects with an
    * UNREADABLE `PackagingError` naming a file that could not be read. Workers are gone when it settles.
@@ -42,7 +42,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // would sit idle once the bound was dispatched, for the rest of the walk.
   const hashOnly = level === HASH_ONLY;
   const queue: CollectedFile[] = [];
-  const known = new Map<number, string>();
+  const known = new Map<number, KnownDigest>();
   const results: FileResult[] = [];
   let next = 0;
   let found = 0;
@@ -59,9 +59,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // Workers open exactly the file the walk saw (safe-open.ts), and a symlinked file at its target, never
   // through the link.
   const ticketFor = (f: CollectedFile): string => {
-    const sha512 = known.get(f.seq);
-    if (sha512 !== undefined) known.delete(f.seq);
-    return readTicket(f.target ?? absolutePath(root, f), f, sha512 === undefined ? undefined : { stamp: statStamp(f), sha512 });
+    const digest = known.get(f.seq);
+    if (digest) known.delete(f.seq);
+    return readTicket(f.target ?? absolutePath(root, f), f, digest);
   };
 
   const fail = (err: unknown): void => {
@@ -114,9 +114,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   };
 
   return {
-    add(file, knownSha512) {
+    add(file, digest) {
       queue.push(file);
-      if (knownSha512 !== undefined) known.set(file.seq, knownSha512);
+      if (digest) known.set(file.seq, digest);
       found++;
       foundBytes += file.size;
       queuedBytes += file.size;

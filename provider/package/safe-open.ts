@@ -16,7 +16,7 @@
  */
 import * as fs from "node:fs";
 import { PackagingError, unreadable } from "./errors";
-import { statStamp } from "./hash-cache";
+import { statStamp, type KnownDigest } from "./hash-cache";
 
 /** The file was replaced (different device/inode) between the walk and the read. */
 export const E_CHANGED = "ECHANGED";
@@ -37,7 +37,7 @@ export interface FileIdentity {
  * content digest recorded for the file while it had `known.stamp` (hash-cache.ts): `openTicket` offers it
  * back when the opened file still has that stamp, so the reader need not hash the content again.
  */
-export function readTicket(absPath: string, identity: FileIdentity, known?: { stamp: string; sha512: string }): string {
+export function readTicket(absPath: string, identity: FileIdentity, known?: KnownDigest): string {
   const base = `${absPath}${SEP}${identity.dev}${SEP}${identity.ino}`;
   return known ? `${base}${SEP}${known.stamp}${SEP}${known.sha512}` : base;
 }
