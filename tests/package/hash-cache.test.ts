@@ -103,6 +103,18 @@ describe("hashSource with hashCache", () => {
     assert.equal(fs.existsSync(recent), true);
   });
 
+  it("keeps files named like object properties (`__proto__`, `constructor`) as ordinary entries", async () => {
+    const dir = tree("proto", { "__proto__": "p\n", "constructor": "c\n", "toString": "t\n" });
+    const cacheDir = path.join(tmp, "cache-proto");
+    const plain = await hashSource(dir);
+    assert.deepEqual(await hashSource(dir, { hashCache: cacheDir }), plain);
+    assert.deepEqual(cachedEntries(dir, cacheDir), ["__proto__", "constructor", "toString"]);
+    const st = fs.statSync(path.join(dir, "__proto__"));
+    const cache = openHashCache(fs.realpathSync(dir), cacheDir);
+    assert.equal(cache.get("__proto__", statStamp(st)), plain.files.find((f) => f.path === "__proto__")!.sha512);
+    assert.deepEqual(await hashSource(dir, { hashCache: cacheDir }), plain);
+  });
+
   it("treats a corrupt cache file as empty", async () => {
     const dir = tree("corrupt", { "a.js": "a\n" });
     const cacheDir = path.join(tmp, "cache-corrupt");
