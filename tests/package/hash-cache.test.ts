@@ -104,7 +104,7 @@ describe("hashSource with hashCache", () => {
   });
 
   it("keeps files named like object properties (`__proto__`, `constructor`) as ordinary entries", async () => {
-    const dir = tree("proto", { "__proto__": "p\n", "constructor": "c\n", "toString": "t\n" });
+    const dir = tree("proto", { ["__proto__"]: "p\n", "constructor": "c\n", "toString": "t\n" }); // computed: an own key
     const cacheDir = path.join(tmp, "cache-proto");
     const plain = await hashSource(dir);
     assert.deepEqual(await hashSource(dir, { hashCache: cacheDir }), plain);
