@@ -29,11 +29,14 @@ export interface DirectoryEntry {
   localHeaderOffset: number;
 }
 
-const EOCD = 0x06054b50;
+/** Record signatures (APPNOTE 4.3): end of central directory, central and local file headers. */
+export const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
+export const CENTRAL = 0x02014b50;
+export const LOCAL = 0x04034b50;
+/** Fixed part of a local file header; the name and extra field follow. */
+export const LOCAL_HEADER = 30;
 const MAX_COMMENT = 0xffff;
 
 function fail(message: string): never {
@@ -143,8 +146,13 @@ function checkName(name: string): void {
 /** Where `entry`'s data starts, after checking its local header; the data must end before the central directory. */
 export function dataStart(zip: Buffer, entry: DirectoryEntry, centralOffset: number): number {
   const at = entry.localHeaderOffset;
-  if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL) fail(`${entry.name}: invalid local file header signature`);
-  const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  if (at + LOCAL_HEADER > zip.length || zip.readUInt32LE(at) !== LOCAL) fail(`${entry.name}: invalid local file header signature`);
+  const start = localDataStart(zip, at);
   if (start + entry.compressedSize > centralOffset) fail(`${entry.name}: file data overflows the file bounds`);
   return start;
+}
+
+/** Where the data of the local file header at `at` starts (after its name and extra field). */
+export function localDataStart(zip: Buffer, at: number): number {
+  return at + LOCAL_HEADER + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
 }

@@ -13,12 +13,9 @@
  * directory is checked.
  */
 import type { ArchiveLimits } from "./archive-limits";
+import { CENTRAL, EOCD, LOCAL, LOCAL_HEADER, localDataStart } from "./zip-directory";
 import { checkData, sameFields, WHOLE_ENTRY_MAX, type EntryFields, type VerifiedEntries, type WalkedEntries } from "./zip-verify";
 
-const LOCAL = 0x04034b50;
-const CENTRAL = 0x02014b50;
-const EOCD = 0x06054b50;
-const LOCAL_HEADER = 30;
 /** General-purpose flags the walk cannot follow: encrypted (bit 0), sizes after the data (bit 3). */
 const UNWALKABLE_FLAGS = 0x0001 | 0x0008;
 
@@ -70,7 +67,7 @@ export class LocalEntryWalk {
         this.stopped = true;
         return;
       }
-      const start = at + LOCAL_HEADER + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+      const start = localDataStart(zip, at);
       const end = start + entry.compressedSize;
       if (end > zip.length) {
         this.stopped = true;

@@ -234,7 +234,7 @@ export async function verifyCodeZip(
   const ready = readySlots(script);
   const mem = shared(zip);
   // Walked as it arrived: what is left is reading the central directory, on the worker that holds the walk.
-  const walker = walk && knownSha512 !== undefined ? ready.find((slot) => slot === walk.slot) : undefined;
+  const walker = walk && ready.find((slot) => slot === walk.slot);
   const slotsUsed = walker ? [walker] : ready;
   const shards = slotsUsed.length;
   const weighted = knownSha512 === undefined;

@@ -1,5 +1,6 @@
 /**
- * A persistent cache of file content digests for `hashSource`, keyed by each file's stat stamp (inode, size,
+ * A persistent cache of file content digests for `hashSource` (and `packageSource`, which then need not hash
+ * again what the preview just hashed), keyed by each file's stat stamp (inode, size,
  * mtime, ctime) — the trick git's index uses. `check` hashes the source on every preview; re-reading a
  * 200 MB tree costs ~0.8 s, the stat walk ~0.25 s, so an unchanged tree is hashed from the cache instead.
  *
@@ -142,15 +143,30 @@ export interface StampedFile {
   readonly ctimeMs: number;
 }
 
-/**
- * Lookups in `cache` for one walk: `known` gives a file's recorded digest and the stamp it is valid for
- * (undefined on a miss), `record` records the digest found for it. A stamp is formatted once per file (four
- * numbers, two of them fractional: it adds up over 20,000 files).
- */
-export function cacheLookups(cache: HashCache): {
+/** The digest cache as one walk uses it (see `openSourceDigests`). */
+export interface SourceDigests {
+  /** The file's recorded digest and the stamp it is valid for; undefined on a miss. */
   known(file: StampedFile): KnownDigest | undefined;
+  /** Records the digest found for the file (kept at `save` unless racy). */
   record(file: StampedFile, sha512: string): void;
-} {
+  save(): void;
+}
+
+/**
+ * The digest cache of source directory `dir` for a `hashCache` option (false: none; a string: the cache
+ * directory), for one walk: a stamp is formatted once per file (four numbers, two of them fractional: it adds
+ * up over 20,000 files). Undefined without a cache, or when the directory cannot be resolved (the walk then
+ * reports it properly).
+ */
+export function openSourceDigests(dir: string, setting: boolean | string): SourceDigests | undefined {
+  if (setting === false) return undefined;
+  let cache: HashCache;
+  try {
+    const realRoot = fs.realpathSync(path.resolve(dir));
+    cache = setting === true ? openHashCache(realRoot) : openHashCache(realRoot, setting);
+  } catch {
+    return undefined;
+  }
   const stamps: string[] = [];
   const stampOf = (f: StampedFile): string => (stamps[f.seq] ??= statStamp(f));
   return {
@@ -160,19 +176,6 @@ export function cacheLookups(cache: HashCache): {
       return sha512 === undefined ? undefined : { stamp, sha512 };
     },
     record: (f, sha512) => cache.set(f.path, stampOf(f), f.mtimeMs, sha512),
+    save: () => cache.save(),
   };
-}
-
-/**
- * The cache of source directory `dir` for a `hashCache` option (false: none; a string: the cache directory),
- * or undefined when the directory cannot be resolved (the walk then reports it properly).
- */
-export function openSourceHashCache(dir: string, setting: boolean | string): HashCache | undefined {
-  if (setting === false) return undefined;
-  try {
-    const realRoot = fs.realpathSync(path.resolve(dir));
-    return setting === true ? openHashCache(realRoot) : openHashCache(realRoot, setting);
-  } catch {
-    return undefined;
-  }
 }

@@ -7,7 +7,7 @@
 import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
 import { collectAndProcess } from "./collect-and-process";
-import { cacheLookups, openSourceHashCache } from "./hash-cache";
+import { openSourceDigests } from "./hash-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions } from "./options";
 import { manifestSha512, type SourceFile } from "./source-hash";
@@ -56,9 +56,8 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   const resolved = resolveOptions(options);
   // The digests the preview just recorded (hash-cache.ts) are not computed again for files whose stamp is the
   // same when they are read; the ones computed here are recorded for the next preview.
-  const cache = openSourceHashCache(dir, resolved.hashCache);
-  const lookups = cache && cacheLookups(cache);
-  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, lookups?.known);
+  const digests = openSourceDigests(dir, resolved.hashCache);
+  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, digests?.known);
   const { root, files } = results.source;
 
   const out: SourceFile[] = new Array(files.length);
@@ -77,9 +76,9 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     localBytes += localHeaderSize(entry) + body.length;
     centralBytes += centralHeaderSize(entry);
     out[i] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
-    lookups?.record(f, r.sha512);
+    digests?.record(f, r.sha512);
   }
-  cache?.save();
+  digests?.save();
   const zipSize = localBytes + centralBytes + endRecordsSize(files.length, centralBytes, localBytes);
   results.bySeq.length = 0;
 

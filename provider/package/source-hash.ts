@@ -4,7 +4,7 @@
  * reads and hashes only — it never builds a zip.
  */
 import { createHash } from "node:crypto";
-import { cacheLookups, openSourceHashCache } from "./hash-cache";
+import { openSourceDigests } from "./hash-cache";
 import { collectAndProcess } from "./collect-and-process";
 import type { FileMode } from "./collect-files";
 import { HASH_ONLY } from "./deflate-protocol";
@@ -64,17 +64,16 @@ export function manifestSha512(files: readonly Pick<SourceFile, "path" | "mode" 
  */
 export async function hashSource(dir: string, options: PackagingOptions = {}): Promise<SourceHash> {
   const resolved = resolveOptions(options);
-  const cache = openSourceHashCache(dir, resolved.hashCache);
-  const lookups = cache && cacheLookups(cache);
+  const digests = openSourceDigests(dir, resolved.hashCache);
   // Read + SHA512 in batches on the worker pool while the walk runs (inline for small sources): async
   // fs.readFile per file measured 4x slower than sync reads for 20k small files, and one long sync loop
   // would block the provider's event loop.
-  const { source, bySeq } = await collectAndProcess(dir, resolved, HASH_ONLY, lookups?.known);
+  const { source, bySeq } = await collectAndProcess(dir, resolved, HASH_ONLY, digests?.known);
   const out: SourceFile[] = source.files.map((f) => {
     const r = bySeq[f.seq].result;
-    lookups?.record(f, r.sha512);
+    digests?.record(f, r.sha512);
     return { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
   });
-  cache?.save();
+  digests?.save();
   return { sourceSha512: manifestSha512(out), files: out };
 }
