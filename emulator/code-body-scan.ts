@@ -8,8 +8,8 @@
  * verification worker, which decodes it into shared memory, takes the zip's SHA512 and checks the zip's entries
  * as they complete (zip-stream-walk.ts), while the other worker
  * takes the SHA-256 of the whole body for the signature check (the event loop only copies and looks). Once the body is complete, the ordinary parse
- * (large-json-body.ts) says where the string really is; the scan's result is used only if it covered exactly
- * that range and every slice decoded to the length its text implies (which is how Node's decoder reveals an
+ * (large-json-body.ts, told that the scanned range holds only Base64) says where the string really is; the
+ * scan's result is used only if it covered exactly that range and every slice decoded to the length its text implies (which is how Node's decoder reveals an
  * invalid character). In every other case — another layout, an escape, bad Base64, over the limit — it gives
  * up and the upload takes the ordinary path, with the same answers.
  */
@@ -91,12 +91,17 @@ export class CodeBodyScan implements BodyObserver {
     this.hashed = upTo;
   }
 
-  /** The decoded zip and its SHA512 if the scan covered exactly `range` and succeeded; undefined otherwise. */
-  async result(range: ByteRange | undefined): Promise<ScannedCode | undefined> {
+  /**
+   * The decoded zip, its SHA512 and the range of text it came from, if the scan reached a closing quote and
+   * every slice was valid Base64 (so the range holds neither `"` nor `\`); undefined otherwise. It is the
+   * upload's code only if the parse finds `func_code.file` at exactly that range (code-upload.ts).
+   */
+  async result(): Promise<ScannedCode | undefined> {
     const hash = this.hash;
-    if (this.failed || !range || range.start !== this.start || range.end !== this.end || !this.out || !hash) return undefined;
+    if (this.failed || this.end < 0 || !this.out || !hash) return undefined;
     this.hash = undefined;
     const sha512 = await hash.digest().catch(() => undefined); // undefined: some slice was not valid Base64
+    const range = { start: this.start, end: this.end };
     return sha512 === undefined ? undefined : { range, code: this.out.subarray(0, this.written), sha512, walk: hash.walk };
   }
 

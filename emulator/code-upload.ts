@@ -8,13 +8,13 @@
 import type { z } from "zod";
 import { UpdateFunctionCodeRequestSchema } from "../provider/api/schemas";
 import { Errors } from "./errors";
-import { parseLargeJsonBody, type ByteRange } from "./large-json-body";
+import { parseLargeJsonBody, type ByteRange, type LargeJsonBody } from "./large-json-body";
 import { validateBody } from "./validation";
 import { allocShared, decodeBase64Into, verifyCodeZip } from "./zip-verify-pool";
 import { ZipVerifyError } from "./zip-verify";
 import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
 import { codeTooLarge } from "./code-zip-check";
-import type { CodeBodyScan } from "./code-body-scan";
+import type { CodeBodyScan, ScannedCode } from "./code-body-scan";
 
 /** A validated code upload: the request's small fields, the zip and its SHA512. */
 export interface IngestedCode {
@@ -63,14 +63,25 @@ function decodeBase64Range(body: Buffer, range: ByteRange, limit: number): Buffe
 }
 
 /**
+ * Parses a code upload body: its fields, the range of `func_code.file`, and the scan's decode of it when the
+ * scan covered exactly that range. The scan is awaited first: the range it decoded holds only Base64, so the
+ * parse does not search those ~100 MB for quotes and backslashes again.
+ */
+export async function parseCodeBody(body: Buffer, scan?: CodeBodyScan): Promise<LargeJsonBody & { scanned?: ScannedCode }> {
+  const decoded = await scan?.result();
+  const parsed = parseLargeJsonBody(body, ["func_code", "file"], undefined, decoded?.range);
+  const { range } = parsed;
+  return { ...parsed, scanned: decoded && range && decoded.range.start === range.start && decoded.range.end === range.end ? decoded : undefined };
+}
+
+/**
  * Parses, validates, decodes and verifies a `PUT …/code` body for a function whose code limit is `limit`
  * bytes, taking the decoded zip from `scan` when it covered the Base64 exactly. Throws the API error the
  * service answers for each problem.
  */
 export async function ingestCodeUpload(body: Buffer, limit: number, scan?: CodeBodyScan): Promise<IngestedCode> {
-  const { value, range } = parseLargeJsonBody(body, ["func_code", "file"]);
+  const { value, range, scanned } = await parseCodeBody(body, scan);
   const request = validateBody(UpdateFunctionCodeRequestSchema, value);
-  const scanned = await scan?.result(range);
   let code: Buffer;
   if (scanned) {
     code = scanned.code;

@@ -19,22 +19,29 @@ import { checkData, sameFields, WHOLE_ENTRY_MAX, type EntryFields, type Verified
 /** General-purpose flags the walk cannot follow: encrypted (bit 0), sizes after the data (bit 3). */
 const UNWALKABLE_FLAGS = 0x0001 | 0x0008;
 
-/** A completed walk, kept to compare the next upload with: its zip, and each checked entry by its raw name. */
+/** A completed walk, kept to compare the next upload with: its zip, and the local header of each checked entry. */
 export interface WalkIndex {
   readonly zip: Buffer;
-  readonly byName: ReadonlyMap<string, { start: number; entry: EntryFields }>;
+  /** Offsets of the local headers of the entries the walk checked, in zip order. */
+  readonly headers: readonly number[];
 }
 
 /**
- * Walks one zip as it arrives; `walked` is meaningful once `complete`. An entry with the same name, fields
- * and bytes as one checked in `previous` (the last upload walked, usually the same function's) is checked by
- * comparing the bytes, which costs far less than the memo's SHA-256.
+ * Walks one zip as it arrives; `walked` is meaningful once `complete`. An entry with the same fields and bytes
+ * as one checked in `previous` (the last upload walked, usually the same function's) is checked by comparing
+ * the bytes, which costs far less than the memo's SHA-256. The candidate is found by position (an edited tree
+ * keeps its order, so the entry after the last match usually has the same name), else by name; names are
+ * compared as bytes and turned into strings only for that fallback.
  */
 export class LocalEntryWalk {
   private pos = 0;
   private stopped = false;
   private inflated = 0;
-  private readonly byName = new Map<string, { start: number; entry: EntryFields }>();
+  private readonly headers: number[] = [];
+  /** Index in `previous.headers` of the next positional candidate. */
+  private cursor = 0;
+  /** `previous`'s entries by name (latin1), built on the first name the position does not give. */
+  private previousByName?: Map<string, number>;
   /** True once the walk reached the central directory with every entry before it walked. */
   complete = false;
   readonly walked = new Map<number, EntryFields>() satisfies WalkedEntries;
@@ -43,7 +50,7 @@ export class LocalEntryWalk {
 
   /** What the next upload's walk compares with (once `complete`). */
   index(zip: Buffer): WalkIndex {
-    return { zip, byName: this.byName };
+    return { zip, headers: this.headers };
   }
 
   /** `zip[0, available)` has arrived (the same buffer every time, filled in order). */
@@ -74,21 +81,48 @@ export class LocalEntryWalk {
         return;
       }
       if (end > available) return;
-      const name = zip.toString("latin1", at + LOCAL_HEADER, at + LOCAL_HEADER + zip.readUInt16LE(at + 26));
-      if (this.mayInflate(entry) && (this.sameAsBefore(zip, name, entry, start) || this.check(zip, entry, start))) {
+      if (this.mayInflate(entry) && (this.sameAsBefore(zip, at, entry, start) || this.check(zip, entry, start))) {
         this.walked.set(start, entry);
-        this.byName.set(name, { start, entry });
+        this.headers.push(at);
       }
       this.pos = end;
     }
   }
 
-  /** Whether the previous walk checked an entry of this name with these fields and bytes. */
-  private sameAsBefore(zip: Buffer, name: string, entry: EntryFields, start: number): boolean {
-    const before = this.previous?.byName.get(name);
-    if (!before || !sameFields(before.entry, entry)) return false;
+  /** Whether the previous walk checked an entry of the same name as the one at `at`, with these fields and bytes. */
+  private sameAsBefore(zip: Buffer, at: number, entry: EntryFields, start: number): boolean {
+    const previous = this.previous;
+    if (!previous) return false;
+    const k = this.candidate(zip, at);
+    if (k === undefined) return false;
+    this.cursor = k + 1;
+    const before = previous.headers[k];
+    const old = previous.zip;
     const size = entry.compressedSize;
-    return zip.subarray(start, start + size).equals(this.previous!.zip.subarray(before.start, before.start + size));
+    if (old.readUInt16LE(before + 8) !== entry.method || old.readUInt32LE(before + 14) !== entry.crc32 ||
+      old.readUInt32LE(before + 18) !== size || old.readUInt32LE(before + 22) !== entry.uncompressedSize) return false;
+    const from = localDataStart(old, before);
+    return zip.compare(old, from, from + size, start, start + size) === 0;
+  }
+
+  /** Index in `previous.headers` of the entry named as the one at `at`: the next by position, else by name. */
+  private candidate(zip: Buffer, at: number): number | undefined {
+    const { zip: old, headers } = this.previous!;
+    const nameEnd = at + LOCAL_HEADER + zip.readUInt16LE(at + 26);
+    const k = this.cursor;
+    if (k < headers.length) {
+      const before = headers[k];
+      const oldEnd = before + LOCAL_HEADER + old.readUInt16LE(before + 26);
+      if (zip.compare(old, before + LOCAL_HEADER, oldEnd, at + LOCAL_HEADER, nameEnd) === 0) return k;
+    }
+    if (!this.previousByName) {
+      this.previousByName = new Map();
+      for (let i = 0; i < headers.length; i++) {
+        const h = headers[i];
+        this.previousByName.set(old.toString("latin1", h + LOCAL_HEADER, h + LOCAL_HEADER + old.readUInt16LE(h + 26)), i);
+      }
+    }
+    return this.previousByName.get(zip.toString("latin1", at + LOCAL_HEADER, nameEnd));
   }
 
   private check(zip: Buffer, entry: EntryFields, start: number): boolean {

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { CodeBodyScan } from "../../emulator/code-body-scan";
+import { parseCodeBody } from "../../emulator/code-upload";
 import { parseLargeJsonBody } from "../../emulator/large-json-body";
 import { verifyCodeZip } from "../../emulator/zip-verify-pool";
 import { ZipVerifyError } from "../../emulator/zip-verify";
@@ -26,7 +27,9 @@ async function scanned(body: Buffer, chunk: number, limit = 100 * 1024 * 1024) {
     scan.onData(into, at + n);
   }
   assert.equal(await scan.sha256(), createHash("sha256").update(body).digest("hex"), "the body's SHA-256");
-  return scan.result(parseLargeJsonBody(into, ["func_code", "file"]).range);
+  const parsed = await parseCodeBody(into, scan);
+  assert.deepEqual(parsed.range, parseLargeJsonBody(into, ["func_code", "file"]).range, "the same range as a parse told nothing");
+  return parsed.scanned;
 }
 
 describe("CodeBodyScan", () => {

@@ -58,6 +58,20 @@ describe("parseLargeJsonBody", () => {
     expected.func_code.file = "";
     assert.deepEqual(r.value, expected, "every other value, large strings included, must be JSON.parse's");
   });
+  it("takes a range known to be plain without searching it, and only where a string opens and closes around it", () => {
+    const text = JSON.stringify({ code_type: "zip", other: big, func_code: { file: big + "==" } });
+    const body = Buffer.from(text);
+    const told = parseLargeJsonBody(body, ["func_code", "file"]);
+    assert.deepEqual(parseLargeJsonBody(body, ["func_code", "file"], undefined, told.range), told, "the same answer with the hint");
+    // A hint that is not exactly a string's content is not used: the answer is the one without a hint.
+    const { start, end } = told.range!;
+    for (const wrong of [{ start: start + 1, end }, { start, end: end - 1 }, { start: start - 1, end: end + 1 }]) {
+      assert.deepEqual(parseLargeJsonBody(body, ["func_code", "file"], undefined, wrong), told, JSON.stringify(wrong));
+    }
+    // Another string's range as the hint: still that other string, and the path's string found as usual.
+    const other = body.indexOf(big);
+    assert.deepEqual(parseLargeJsonBody(body, ["func_code", "file"], undefined, { start: other, end: other + big.length }), told);
+  });
   it("leaves a large string with escapes (e.g. `\\/`) to JSON.parse", () => {
     const text = `{"func_code":{"file":"${"ab\\/".repeat(MIN / 4 + 1)}"}}`;
     const r = parseLargeJsonBody(Buffer.from(text), ["func_code", "file"]);

@@ -109,4 +109,26 @@ describe("LocalEntryWalk", () => {
     // An unchanged upload compares equal throughout.
     assert.equal(walk(first, [333], before.index(first)).walked.size, 3);
   });
+
+  it("finds the entry to compare with by position, and by name after an insertion, a deletion or a move", () => {
+    const file = (name: string, text = `// ${name}\n`) => deflatedEntry(name, text.repeat(40));
+    const first = craftZip(["a.js", "b.js", "c.js", "d.js", "e.js", "f.js"].map((n) => file(n)));
+    const before = walk(first, [first.length]);
+    // b.js edited, bb.js new, d.js deleted, a.js moved to the end; every other entry unchanged.
+    const second = craftZip([file("b.js", "// edited\n"), file("bb.js"), file("c.js"), file("e.js"), file("f.js"), file("a.js")]);
+    /** Counts memo look-ups: an entry matched by comparison never gets there. */
+    class Counting extends VerifiedEntries {
+      lookups = 0;
+      override has(key: string): boolean {
+        this.lookups++;
+        return super.has(key);
+      }
+    }
+    const memo = new Counting();
+    const w = new LocalEntryWalk(memo, DEFAULT_ARCHIVE_LIMITS, before.index(first));
+    for (let at = 0; at < second.length; at += 50) w.advance(second, Math.min(second.length, at + 50));
+    assert.equal(w.complete, true);
+    assert.equal(w.walked.size, 6, "every entry checked one way or the other");
+    assert.equal(memo.lookups, 2, "only the edited and the new entry were checked without a comparison");
+  });
 });
