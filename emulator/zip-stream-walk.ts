@@ -19,11 +19,13 @@ import { checkData, sameFields, WHOLE_ENTRY_MAX, type EntryFields, type Verified
 /** General-purpose flags the walk cannot follow: encrypted (bit 0), sizes after the data (bit 3). */
 const UNWALKABLE_FLAGS = 0x0001 | 0x0008;
 
-/** A completed walk, kept to compare the next upload with: its zip, and the local header of each checked entry. */
+/** A completed walk, kept to compare the next upload with: its zip, and each checked entry with its local header. */
 export interface WalkIndex {
   readonly zip: Buffer;
   /** Offsets of the local headers of the entries the walk checked, in zip order. */
   readonly headers: readonly number[];
+  /** The fields each of them was checked against (same order). */
+  readonly entries: readonly EntryFields[];
 }
 
 /**
@@ -38,6 +40,7 @@ export class LocalEntryWalk {
   private stopped = false;
   private inflated = 0;
   private readonly headers: number[] = [];
+  private readonly entries: EntryFields[] = [];
   /** Index in `previous.headers` of the next positional candidate. */
   private cursor = 0;
   /** `previous`'s entries by name (latin1), built on the first name the position does not give. */
@@ -50,7 +53,7 @@ export class LocalEntryWalk {
 
   /** What the next upload's walk compares with (once `complete`). */
   index(zip: Buffer): WalkIndex {
-    return { zip, headers: this.headers };
+    return { zip, headers: this.headers, entries: this.entries };
   }
 
   /** `zip[0, available)` has arrived (the same buffer every time, filled in order). */
@@ -84,6 +87,7 @@ export class LocalEntryWalk {
       if (this.mayInflate(entry) && (this.sameAsBefore(zip, at, entry, start) || this.check(zip, entry, start))) {
         this.walked.set(start, entry);
         this.headers.push(at);
+        this.entries.push(entry);
       }
       this.pos = end;
     }
@@ -96,13 +100,9 @@ export class LocalEntryWalk {
     const k = this.candidate(zip, at);
     if (k === undefined) return false;
     this.cursor = k + 1;
-    const before = previous.headers[k];
-    const old = previous.zip;
-    const size = entry.compressedSize;
-    if (old.readUInt16LE(before + 8) !== entry.method || old.readUInt32LE(before + 14) !== entry.crc32 ||
-      old.readUInt32LE(before + 18) !== size || old.readUInt32LE(before + 22) !== entry.uncompressedSize) return false;
-    const from = localDataStart(old, before);
-    return zip.compare(old, from, from + size, start, start + size) === 0;
+    if (!sameFields(previous.entries[k], entry)) return false;
+    const from = localDataStart(previous.zip, previous.headers[k]);
+    return zip.compare(previous.zip, from, from + entry.compressedSize, start, start + entry.compressedSize) === 0;
   }
 
   /** Index in `previous.headers` of the entry named as the one at `at`: the next by position, else by name. */
