@@ -14,7 +14,7 @@ import { formatFaultSpec, type FaultConfig } from "./faults";
 import { checkAdminRequest } from "./admin-guard";
 import { admitBody, bodyCapFor } from "./body-intake";
 import { decodeSegment, sendBytes, sendJson } from "./http-io";
-import { assertZip } from "./import-package";
+import { verifyCode } from "./code-zip-check";
 import { renderModel } from "./model";
 import { newFunctionRecord, setHeadCode, touchHead, type FunctionConfig, type FunctionRecord } from "./records";
 import type { RequestLogEntry, RequestLogFilter } from "./request-log";
@@ -100,9 +100,9 @@ export class AdminOperations {
     };
     validateFunctionFields(config);
     const code = input.code ?? (await zipFiles([{ name: "index.js", data: "exports.handler = async () => 'ok';\n" }]));
-    await assertZip(code, "code");
+    const digest = await verifyCode(code, "code");
     const record = newFunctionRecord({
-      package: pkg, name: input.func_name, config, code, now: this.ctx.now(), ordinal: this.ctx.store.count(),
+      package: pkg, name: input.func_name, config, code, digest, now: this.ctx.now(), ordinal: this.ctx.store.count(),
     });
     this.ctx.store.putBlob(record.digest, code);
     this.ctx.store.put(record);
@@ -113,8 +113,7 @@ export class AdminOperations {
   /** Replaces a function's code out-of-band (drift): digest, size and last_modified change. */
   async modifyCode(urn: string, code: Buffer): Promise<FunctionModel> {
     const f = this.find(urn);
-    await assertZip(code, "code");
-    setHeadCode(f, code, this.ctx.now());
+    setHeadCode(f, code, this.ctx.now(), await verifyCode(code, "code"));
     this.ctx.store.putBlob(f.digest, code);
     this.ctx.store.put(f);
     await this.ctx.store.commit();

@@ -10,10 +10,8 @@ import { UpdateFunctionCodeRequestSchema } from "../provider/api/schemas";
 import { Errors } from "./errors";
 import { parseLargeJsonBody, type ByteRange, type LargeJsonBody } from "./large-json-body";
 import { validateBody } from "./validation";
-import { allocShared, decodeBase64Into, verifyCodeZip } from "./zip-verify-pool";
-import { ZipVerifyError } from "./zip-verify";
-import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
-import { codeTooLarge } from "./code-zip-check";
+import { allocShared, decodeBase64Into } from "./zip-verify-pool";
+import { codeTooLarge, verifyCode } from "./code-zip-check";
 import type { CodeBodyScan, ScannedCode } from "./code-body-scan";
 
 /** A validated code upload: the request's small fields, the zip and its SHA512. */
@@ -92,13 +90,7 @@ export async function ingestCodeUpload(body: Buffer, limit: number, scan?: CodeB
     code.write(request.func_code.file, 0, "base64");
     if (code.length > limit) throw Errors.codeTooLarge(code.length, limit);
   }
-  try {
-    // The declared sizes are checked against the archive limits first (a bomb is refused before anything is inflated).
-    const { sha512 } = await verifyCodeZip(code, DEFAULT_ARCHIVE_LIMITS, scanned?.sha512, scanned?.walk);
-    return { request, code, sha512 };
-  } catch (err) {
-    if (err instanceof ZipVerifyError) throw Errors.invalidCode(`func_code.file is not a valid zip (${err.message})`);
-    if (err instanceof ArchiveLimitError) throw codeTooLarge(`func_code.file: ${err.detail}`);
-    throw err;
-  }
+  // The declared sizes are checked against the archive limits first (a bomb is refused before anything is inflated).
+  const sha512 = await verifyCode(code, "func_code.file", codeTooLarge, { sha512: scanned?.sha512, walk: scanned?.walk });
+  return { request, code, sha512 };
 }

@@ -4,9 +4,11 @@
  * is refused before inflating with the route's "too large" error — 413 FSS.1071 for code (`PUT …/code`, the
  * admin surface), 400 FSS.1023 for an import package and the code inside it.
  */
-import { ArchiveLimitError } from "./archive-limits";
+import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
 import { ApiError, Errors } from "./errors";
 import { readZip, ZipReadError, type ReadZipBounds, type ZipEntryInfo } from "./zip-reader";
+import { ZipVerifyError } from "./zip-verify";
+import { verifyCodeZip, type ZipWalk } from "./zip-verify-pool";
 
 /** Builds the route's "too large" error from the limit's description. */
 export type TooLargeError = (detail: string) => ApiError;
@@ -33,7 +35,20 @@ export async function readZipChecked(
   }
 }
 
-/** 400 FSS.1011 unless `zip` is a readable zip (every entry inflated and checked, nothing kept); `tooLarge` over a bound. */
-export async function assertZip(zip: Buffer, what: string, tooLarge: TooLargeError = codeTooLarge): Promise<void> {
-  await readZipChecked(zip, what, () => false, tooLarge);
+/**
+ * Verifies a code zip however it came (upload, import, OBS, a dependency, the admin surface) and returns its
+ * SHA512 (hex): every entry's structure, sizes and CRC-32, on the verification workers (zip-verify-pool.ts),
+ * so the event loop keeps answering meanwhile. 400 FSS.1011 naming `what` when it is not a valid zip,
+ * `tooLarge` over an archive limit. `known`: the SHA512 and walk of a zip checked as it arrived (code-body-scan.ts).
+ */
+export async function verifyCode(
+  zip: Buffer, what: string, tooLarge: TooLargeError = codeTooLarge, known: { sha512?: string; walk?: ZipWalk } = {},
+): Promise<string> {
+  try {
+    return (await verifyCodeZip(zip, DEFAULT_ARCHIVE_LIMITS, known.sha512, known.walk)).sha512;
+  } catch (err) {
+    if (err instanceof ZipVerifyError) throw Errors.invalidCode(`${what} is not a valid zip (${err.message})`);
+    if (err instanceof ArchiveLimitError) throw tooLarge(`${what}: ${err.detail}`);
+    throw err;
+  }
 }

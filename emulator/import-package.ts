@@ -7,19 +7,18 @@
 import { propertyOfTemplatePath, TemplateDocumentSchema, TemplateResourceSchema } from "../provider/api/import-template";
 import { row } from "../provider/api/property-derivations";
 import { SIZE_LIMITS } from "../provider/api/constraints";
-import { assertZip, importTooLarge, readZipChecked } from "./code-zip-check";
+import { importTooLarge, readZipChecked, verifyCode } from "./code-zip-check";
 import { Errors } from "./errors";
 import { configFromTemplate } from "./function-config";
 import type { FunctionConfig } from "./records";
 import { fieldError, validateConfigFields } from "./validation";
 import { parseImportYaml, YAML_MAX_BYTES } from "./yaml-limits";
 
-export { assertZip } from "./code-zip-check";
-
-/** What an import package defines: the function's config and its code zip. */
+/** What an import package defines: the function's config and its code zip (verified; `digest` its SHA512). */
 export interface ImportedFunction {
   config: FunctionConfig;
   code: Buffer;
+  digest: string;
 }
 
 const isYaml = (name: string) => /\.ya?ml$/i.test(name);
@@ -60,8 +59,8 @@ export async function readImportPackage(pkg: Buffer, funcName: string): Promise<
   const codeEntries = await readZipChecked(pkg, "the package", (n) => n === codeFileName, importTooLarge, { keepMaxBytes: SIZE_LIMITS.codeUpload });
   const codeEntry = codeEntries.find((e) => e.name === codeFileName && !e.isDirectory);
   if (!codeEntry?.data) throw Errors.invalidCode(`the code file '${codeFileName}' named by CodeFileName is not in the package`);
-  await assertZip(codeEntry.data, `the code file '${codeFileName}'`, importTooLarge);
+  const digest = await verifyCode(codeEntry.data, `the code file '${codeFileName}'`, importTooLarge);
 
   const config = { ...fields, code_type: "zip", code_filename: codeFileName, depend_version_list: [] } as unknown as FunctionConfig;
-  return { config, code: codeEntry.data };
+  return { config, code: codeEntry.data, digest };
 }

@@ -104,11 +104,11 @@ export function newFunctionId(): string {
  * `createdAt`, and so the list order, distinct for functions created in the same millisecond.
  */
 export function newFunctionRecord(
-  init: { package: string; name: string; config: FunctionConfig; code: Buffer; now: number; ordinal: number },
+  init: { package: string; name: string; config: FunctionConfig; code: Buffer; now: number; ordinal: number; digest?: string },
 ): FunctionRecord {
   return {
     id: newFunctionId(), package: init.package, name: init.name, config: init.config,
-    digest: sha512Hex(init.code), codeSize: init.code.length, lastModified: init.now,
+    digest: init.digest ?? sha512Hex(init.code), codeSize: init.code.length, lastModified: init.now,
     imageName: makeImageName("latest", init.now), createdAt: init.now + init.ordinal / 1e6, versions: [],
   };
 }

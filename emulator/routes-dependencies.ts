@@ -13,8 +13,7 @@ import { CompanionErrors } from "./companion-errors";
 import type { EmulatorContext } from "./context";
 import type { DependencyRecord, DependencyVersionRecord } from "./dependency-store";
 import { Errors } from "./errors";
-import { assertZip } from "./import-package";
-import { sha512Hex } from "./records";
+import { verifyCode } from "./code-zip-check";
 import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
 import { parseJsonBody } from "./validation";
 
@@ -73,10 +72,9 @@ async function createVersion(ctx: EmulatorContext, req: ApiRequest): Promise<Api
   const zip = Buffer.from(body.depend_file, "base64");
   const limit = ctx.options.limits.codeUploadBytes;
   if (zip.length > limit) throw CompanionErrors.dependencyTooLarge(zip.length, limit);
-  await assertZip(zip, "depend_file");
+  const digest = await verifyCode(zip, "depend_file");
   const owner = ctx.scope.domainId;
   const dep: DependencyRecord = ctx.dependencies.byName(owner, body.name) ?? { id: randomUUID(), name: body.name, owner, versions: [] };
-  const digest = sha512Hex(zip);
   const v: DependencyVersionRecord = {
     id: randomUUID(), version: ctx.dependencies.nextVersion(dep), runtime: body.runtime,
     description: body.description ?? "", fileName: `${body.name}.zip`, etag: createHash("md5").update(zip).digest("hex"),

@@ -33,7 +33,7 @@ import {
 } from "./validation";
 import { readCodeFromObs } from "./obs/code-from-obs";
 import { UpdateFunctionCodeFromObsRequestSchema } from "../provider/obs/schemas";
-import { assertZip } from "./code-zip-check";
+import { verifyCode } from "./code-zip-check";
 
 /** A parsed API request as handlers see it. */
 export interface ApiRequest {
@@ -134,6 +134,7 @@ async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
       name: body.func_name,
       config: imported.config,
       code: imported.code,
+      digest: imported.digest,
       now: ctx.now(),
       ordinal: ctx.store.count(),
     });
@@ -168,12 +169,12 @@ async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRes
     small = undefined; // ingestCodeUpload reports it
   }
   let code: Buffer;
-  let sha512: string | undefined;
+  let sha512: string;
   let body: { code_type: string; code_url?: string; code_filename?: string; depend_version_list?: string[] };
   if (small?.code_type === "obs") {
     const obsBody = validateBody(UpdateFunctionCodeFromObsRequestSchema, small);
     code = await readCodeFromObs(ctx.obs?.store, ctx.obs?.url ?? "", obsBody.code_url, ctx.scope.region);
-    await assertZip(code, "the object at code_url");
+    sha512 = await verifyCode(code, "the object at code_url");
     body = obsBody;
   } else {
     const ingested = await ingestCodeUpload(req.body, ctx.options.limits.codeUploadBytes, req.scan);
