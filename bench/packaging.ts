@@ -162,9 +162,9 @@ function median(xs: number[]): number {
 export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promise<Record<string, unknown>> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const level = opts.level ?? 6;
-  // Three rounds of the fast contenders (paired ratios, median) — one round swung 0.50–0.57x on this shared
-  // machine; archiver (~40 s a run) runs in the first round only.
-  const rounds = opts.rounds ?? 3;
+  // Five rounds of the fast contenders (paired ratios, median) — single rounds swing 0.45–0.57x on this shared
+  // machine, and three gave medians that moved with them; archiver (~30 s a run) runs in the first round only.
+  const rounds = opts.rounds ?? 5;
   const tree = prepareTree(
     opts.sourceTree ?? path.join(REPO, "node_modules"),
     opts.scratchDir ?? path.join(REPO, "bench", ".scratch", "packaging-tree"),
