@@ -180,16 +180,21 @@ export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promi
   const hasZip = !spawnSync("zip", ["-v"], { stdio: "ignore" }).error;
   const zipOut = path.join(path.dirname(tree.dir), "bench-info-zip.zip");
   const t: Record<string, number[]> = { read: [], hash: [], pack: [], packCold: [], zip: [], archiver: [] };
-  // `up` packages right after the preview's `check` hashed the tree into the digest cache: "pack" is measured
-  // that way (the cache primed by a hashSource just before), "packCold" with no cache at all.
+  // "pack" is packaging as `up` runs it after a one-line edit: the last `up` recorded its package (body-cache.ts)
+  // and the preview's `check` just hashed the tree into the digest cache; "packCold" has no cache at all (what a
+  // fresh CI checkout does), like Info-ZIP and archiver.
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-bench-pack-cache-"));
+  const editFile = path.join(tree.dir, "bench-pack-edit.js");
+  fs.writeFileSync(editFile, "exports.round = 0;\n");
+  await packageSource(tree.dir, { ...options, hashCache: cacheDir }); // the last `up`
   let zipSize = 0;
   let infoZipSize = 0;
   let archiverSize = 0;
   for (let r = 0; r < rounds; r++) {
+    fs.writeFileSync(editFile, `exports.round = ${r + 1};\n`);
     t.read.push((await timed(() => plainRead(tree.dir))).s);
     t.hash.push((await timed(() => hashSource(tree.dir, options))).s);
-    await hashSource(tree.dir, { ...options, hashCache: cacheDir });
+    await hashSource(tree.dir, { ...options, hashCache: cacheDir }); // the preview
     const p = await timed(() => packageSource(tree.dir, { ...options, hashCache: cacheDir }));
     t.pack.push(p.s);
     t.packCold.push((await timed(() => packageSource(tree.dir, options))).s);
@@ -210,6 +215,7 @@ export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promi
   }
 
   fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.rmSync(editFile, { force: true });
 
   // Peak RSS of packageSource alone, in a fresh process.
   const child = spawnSync(process.execPath, ["-e", `
@@ -234,18 +240,18 @@ export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promi
       // Paired: each round's contenders ran back to back under the same machine load.
       packVsInfoZip: hasZip ? median(t.pack.map((p, i) => p / t.zip[i])) : null,
       packColdVsInfoZip: hasZip ? median(t.packCold.map((p, i) => p / t.zip[i])) : null,
-      archiverVsPack: m.archiver / m.pack,
+      archiverVsPack: m.archiver / m.packCold, // neither with a cache
       hashVsPlainRead: median(t.hash.map((h, i) => h / t.read[i])),
       peakRssVsBudget: rss.maxRssBytes / rssBudget,
     },
     peakRssBytes: rss.maxRssBytes,
     rssBudgetBytes: rssBudget,
-    targets: { packVsInfoZip: "<= 0.5", archiverVsPack: ">= 5", hashVsPlainRead: "<= 3", peakRssVsBudget: "<= 1" },
+    targets: { packVsInfoZip: "<= 0.5", packColdVsInfoZip: "<= 0.5", archiverVsPack: ">= 5", hashVsPlainRead: "<= 3", peakRssVsBudget: "<= 1" },
   };
   const ratios = result.ratios as Record<string, number | null>;
-  log(hasZip ? `packageSource vs zip -X -r:   ${ratios.packVsInfoZip!.toFixed(2)}x the time as \`up\` runs it, after the preview (target <= 0.5); ` +
-    `${ratios.packColdVsInfoZip!.toFixed(2)}x with no digest cache` : "zip -X -r: skipped (Info-ZIP `zip` not installed)");
-  log(`archiver directory() vs pack: ${ratios.archiverVsPack!.toFixed(2)}x slower (target >= 5)`);
+  log(hasZip ? `packageSource vs zip -X -r:   ${ratios.packVsInfoZip!.toFixed(2)}x the time as \`up\` runs it after an edit (target <= 0.5); ` +
+    `${ratios.packColdVsInfoZip!.toFixed(2)}x with no cache (target <= 0.5)` : "zip -X -r: skipped (Info-ZIP `zip` not installed)");
+  log(`archiver directory() vs pack: ${ratios.archiverVsPack!.toFixed(2)}x slower, both with no cache (target >= 5)`);
   log(`hashSource vs plain reads:    ${ratios.hashVsPlainRead!.toFixed(2)}x (target <= 3)`);
   log(`peak RSS packageSource:       ${(rss.maxRssBytes / MB).toFixed(0)} MB of ${(rssBudget / MB).toFixed(0)} MB budget (2x zip + 150 MB) = ${ratios.peakRssVsBudget!.toFixed(2)}`);
   return result;

@@ -28,7 +28,7 @@ const RACY_MS = 2000;
 /** Cache files not written for this long belong to directories that are gone or unused (CI checkouts). */
 const STALE_MS = 14 * 24 * 3600_000;
 
-/** Removes cache files older than `STALE_MS`, so caches of vanished directories do not pile up. */
+/** Removes cache files (digests, and the last package's bodies: body-cache.ts) older than `STALE_MS`, so caches of vanished directories do not pile up. */
 function pruneStale(dir: string, now: number): void {
   let names: string[];
   try {
@@ -37,7 +37,7 @@ function pruneStale(dir: string, now: number): void {
     return;
   }
   for (const name of names) {
-    if (!name.endsWith(".json")) continue;
+    if (!name.endsWith(".json") && !name.endsWith(".zip")) continue;
     const p = path.join(dir, name);
     try {
       if (now - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { force: true });
@@ -68,9 +68,14 @@ interface CacheFile {
   entries: Record<string, [stamp: string, sha512: string]>;
 }
 
+/** The name (without extension) of the cache files of the directory whose real path is `realRoot`. */
+export function cacheFileStem(realRoot: string): string {
+  return createHash("sha256").update(realRoot).digest("hex").slice(0, 32);
+}
+
 /** Opens (or starts) the cache of the directory whose real path is `realRoot`. */
 export function openHashCache(realRoot: string, dir: string = hashCacheDir()): HashCache {
-  const file = path.join(dir, `${createHash("sha256").update(realRoot).digest("hex").slice(0, 32)}.json`);
+  const file = path.join(dir, `${cacheFileStem(realRoot)}.json`);
   // Maps, not the parsed objects: 20,000 lookups and inserts in objects of 20,000 keys cost several µs each
   // (and a file named `__proto__` is an ordinary key).
   let old = new Map<string, [stamp: string, sha512: string]>();

@@ -8,6 +8,7 @@ import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
 import { collectAndProcess } from "./collect-and-process";
 import { openSourceDigests } from "./hash-cache";
+import { openBodyCache, type RecordedBody } from "./body-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions } from "./options";
 import { manifestSha512, type SourceFile } from "./source-hash";
@@ -36,6 +37,8 @@ export interface PackagedSource {
   size: number;
   /** Entries in archive order, with content digests (same shape as `hashSource().files`). */
   files: SourceFile[];
+  /** Entries whose body came from the last package (body-cache.ts): neither read nor deflated this time. */
+  reusedBodies: number;
 }
 
 function tooLarge(root: string, what: string): PackagingError {
@@ -47,8 +50,9 @@ function tooLarge(root: string, what: string): PackagingError {
 }
 
 /**
- * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes); nothing is
- * written to disk. Any number of entries is fine: from 65,535 on, zip64 end records are added (zip-format.ts);
+ * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes). Nothing is
+ * written to disk but, with `hashCache`, the caches: file digests (hash-cache.ts) and this zip as the last
+ * package, whose bodies the next call reuses for unchanged files (body-cache.ts). Any number of entries is fine: from 65,535 on, zip64 end records are added (zip-format.ts);
  * below that the bytes are exactly the classic format. An entry whose local header would start at or beyond
  * 4 GiB is refused as TOO_LARGE (only reachable with `maxTotalBytes` raised far above the service limit).
  */
@@ -57,7 +61,9 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   // The digests the preview just recorded (hash-cache.ts) are not computed again for files whose stamp is the
   // same when they are read; the ones computed here are recorded for the next preview.
   const digests = openSourceDigests(dir, resolved.hashCache);
-  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, digests?.known);
+  // And what the last package deflated is not deflated again (body-cache.ts).
+  const bodyCache = openBodyCache(dir, resolved.hashCache, resolved.compressionLevel);
+  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, { knownDigest: digests?.known, cachedBody: bodyCache?.get });
   const { root, files } = results.source;
 
   const out: SourceFile[] = new Array(files.length);
@@ -90,6 +96,7 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   const headers = Buffer.allocUnsafeSlow(localBytes - bodies.reduce((n, b) => n + b.length, 0));
   const parts: Uint8Array[] = new Array(2 * files.length + 1);
   const offsets: number[] = new Array(files.length);
+  const recorded: RecordedBody[] | undefined = bodyCache && new Array(files.length);
   let at = 0;
   let h = 0;
   for (let i = 0; i < entries.length; i++) {
@@ -97,7 +104,12 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     const end = writeLocalHeader(headers, h, entries[i]);
     parts[2 * i] = headers.subarray(h, end);
     parts[2 * i + 1] = bodies[i];
-    at += end - h + bodies[i].length;
+    at += end - h;
+    if (recorded) {
+      const e = entries[i];
+      recorded[i] = { sha512: out[i].sha512, size: e.uncompressedSize, method: e.method, crc32: e.crc32, offset: at, length: e.compressedSize };
+    }
+    at += bodies[i].length;
     h = end;
   }
   const central = Buffer.allocUnsafeSlow(zipSize - at); // every byte is written below
@@ -107,6 +119,7 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   c = writeEndOfCentralDirectory(central, c, entries.length, c, centralOffset);
   if (at + c !== zipSize || h !== headers.length) throw new Error(`internal error: zip of ${root} is ${at + c} bytes, expected ${zipSize}`);
   parts[2 * files.length] = central;
+  bodyCache?.save(parts, recorded!);
   let whole: Buffer | undefined;
   let zipSha512: string | undefined;
   return {
@@ -128,5 +141,6 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     },
     size: zipSize,
     files: out,
+    reusedBodies: results.reusedBodies,
   };
 }

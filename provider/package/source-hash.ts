@@ -68,7 +68,7 @@ export async function hashSource(dir: string, options: PackagingOptions = {}): P
   // Read + SHA512 in batches on the worker pool while the walk runs (inline for small sources): async
   // fs.readFile per file measured 4x slower than sync reads for 20k small files, and one long sync loop
   // would block the provider's event loop.
-  const { source, bySeq } = await collectAndProcess(dir, resolved, HASH_ONLY, digests?.known);
+  const { source, bySeq } = await collectAndProcess(dir, resolved, HASH_ONLY, { knownDigest: digests?.known });
   const out: SourceFile[] = source.files.map((f) => {
     const r = bySeq[f.seq].result;
     digests?.record(f, r.sha512);

@@ -123,7 +123,7 @@ export function stagesInObs(inputs: ObsCodeInputs, zipBytes: number): boolean {
  */
 export function userObjectPackage(): PackagedSource {
   const zip = writeStoredZip([{ name: "PLACEHOLDER.txt", data: Buffer.from("replaced by the code in OBS\n") }]);
-  return { sourceSha512: "", zip, parts: [zip], zipSha512: "", size: zip.length, files: [] };
+  return { sourceSha512: "", zip, parts: [zip], zipSha512: "", size: zip.length, files: [], reusedBodies: 0 };
 }
 
 function obsClientFor(target: Target, region: string): ObsClient {

@@ -95,7 +95,8 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
-  progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
+  const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (not deflated again)` : "";
+  progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}${reused}`);
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
   }
@@ -112,7 +113,7 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
  */
 function imagePlaceholder(sourceSha512: string): PackagedSource {
   const zip = writeStoredZip([{ name: "IMAGE.txt", data: Buffer.from("a custom-image function has no code package\n") }]);
-  return { sourceSha512, zip, parts: [zip], zipSha512: createHash("sha512").update(zip).digest("hex"), size: zip.length, files: [] };
+  return { sourceSha512, zip, parts: [zip], zipSha512: createHash("sha512").update(zip).digest("hex"), size: zip.length, files: [], reusedBodies: 0 };
 }
 
 /** `PUT …/code` within the upload limit, with progress; it carries the dependency version ids too. */

@@ -29,7 +29,8 @@ function tree(name: string, files: Record<string, string>): string {
 }
 
 function cachedEntries(dir: string, cacheDir: string): string[] {
-  const [file] = fs.readdirSync(cacheDir);
+  // The digest cache itself (packageSource also records its zip there: `<stem>.bodies.{json,zip}`).
+  const [file] = fs.readdirSync(cacheDir).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
   const body = JSON.parse(fs.readFileSync(path.join(cacheDir, file), "utf8")) as { root: string; entries: Record<string, unknown> };
   assert.equal(body.root, fs.realpathSync(dir));
   return Object.keys(body.entries).sort();
@@ -119,7 +120,8 @@ describe("hashSource with hashCache", () => {
     const dir = tree("corrupt", { "a.js": "a\n" });
     const cacheDir = path.join(tmp, "cache-corrupt");
     await hashSource(dir, { hashCache: cacheDir });
-    const [file] = fs.readdirSync(cacheDir);
+    // The digest cache itself (packageSource also records its zip there: `<stem>.bodies.{json,zip}`).
+  const [file] = fs.readdirSync(cacheDir).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
     fs.writeFileSync(path.join(cacheDir, file), "{not json");
     assert.deepEqual(await hashSource(dir, { hashCache: cacheDir }), await hashSource(dir));
   });
