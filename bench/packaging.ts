@@ -197,7 +197,9 @@ export async function runPackagingBench(opts: PackagingBenchOptions = {}): Promi
     await hashSource(tree.dir, { ...options, hashCache: cacheDir }); // the preview
     const p = await timed(() => packageSource(tree.dir, { ...options, hashCache: cacheDir }));
     t.pack.push(p.s);
-    t.packCold.push((await timed(() => packageSource(tree.dir, options))).s);
+    const cold = await timed(() => packageSource(tree.dir, options));
+    t.packCold.push(cold.s);
+    if (p.value.zipSha512 !== cold.value.zipSha512) throw new Error(`round ${r + 1}: the zip built with the caches differs from the one built without`);
     zipSize = p.value.size;
     if (hasZip) {
       fs.rmSync(zipOut, { force: true });

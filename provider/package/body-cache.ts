@@ -80,10 +80,19 @@ export function openBodyCache(dir: string, setting: boolean | string, level: num
   const indexFile = `${stem}.json`;
   let loaded: { zip: Buffer; zipSha256: string; bySha: Map<string, IndexRow> } | null | undefined;
 
-  const load = (): typeof loaded => {
+  /** The recorded index when it is this directory's and codec's. */
+  const readIndex = (): IndexFile | undefined => {
     try {
       const index = JSON.parse(fs.readFileSync(indexFile, "utf8")) as IndexFile;
-      if (index.format !== FORMAT || index.root !== realRoot || index.codec !== codec || !Array.isArray(index.bodies)) return null;
+      return index.format === FORMAT && index.root === realRoot && index.codec === codec && Array.isArray(index.bodies) ? index : undefined;
+    } catch {
+      return undefined; // no cache yet, or unreadable
+    }
+  };
+  const load = (): typeof loaded => {
+    const index = readIndex();
+    if (!index) return null;
+    try {
       const zip = fs.readFileSync(zipFile);
       if (createHash("sha256").update(zip).digest("hex") !== index.zipSha256) return null;
       const bySha = new Map<string, IndexRow>();
@@ -96,7 +105,7 @@ export function openBodyCache(dir: string, setting: boolean | string, level: num
       }
       return { zip, zipSha256: index.zipSha256, bySha };
     } catch {
-      return null; // no cache yet, or unreadable
+      return null; // unreadable
     }
   };
 
@@ -112,8 +121,8 @@ export function openBodyCache(dir: string, setting: boolean | string, level: num
       const hash = createHash("sha256");
       for (const p of parts) hash.update(p);
       const zipSha256 = hash.digest("hex");
-      if (loaded === undefined) loaded = load();
-      if (loaded?.zipSha256 === zipSha256) return;
+      // Unchanged: nothing to write (the index is enough to tell when nothing was loaded).
+      if ((loaded === undefined ? readIndex()?.zipSha256 : loaded?.zipSha256) === zipSha256) return;
       const index: IndexFile = {
         format: FORMAT, root: realRoot, codec, zipSha256,
         bodies: bodies.map((b) => [b.sha512, b.size, b.method, b.crc32, b.offset, b.length]),
