@@ -28,7 +28,10 @@ const RACY_MS = 2000;
 /** Cache files not written for this long belong to directories that are gone or unused (CI checkouts). */
 const STALE_MS = 14 * 24 * 3600_000;
 
-/** Removes cache files (digests, and the last package's bodies: body-cache.ts) older than `STALE_MS`, so caches of vanished directories do not pile up. */
+/**
+ * Removes cache files (digests, and the last packages: body-cache.ts) older than `STALE_MS`, so caches of
+ * vanished directories do not pile up.
+ */
 function pruneStale(dir: string, now: number): void {
   let names: string[];
   try {
