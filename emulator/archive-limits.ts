@@ -61,12 +61,8 @@ export function checkDeclaredEntries(entries: readonly DeclaredEntry[], archiveB
   checkEntryCount(entries.length, limits);
   let total = 0;
   for (const e of entries) {
-    if (e.uncompressedSize > limits.maxEntryBytes) {
-      throw new ArchiveLimitError(`entry '${e.name}' inflates to ${e.uncompressedSize} bytes, more than ${limits.maxEntryBytes}`);
-    }
-    if (e.uncompressedSize > limits.ratioFloorBytes && e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)) {
-      throw new ArchiveLimitError(`entry '${e.name}' inflates ${ratio(e.uncompressedSize, e.compressedSize)}:1 (${e.compressedSize} to ${e.uncompressedSize} bytes), more than ${limits.maxRatio}:1`);
-    }
+    const over = entryOverLimits(e, limits);
+    if (over) throw new ArchiveLimitError(over);
     total += e.uncompressedSize;
     if (total > limits.maxTotalBytes) {
       throw new ArchiveLimitError(`the archive inflates to more than ${limits.maxTotalBytes} bytes (reached at entry '${e.name}')`);
@@ -75,6 +71,17 @@ export function checkDeclaredEntries(entries: readonly DeclaredEntry[], archiveB
   if (total > limits.ratioFloorBytes && total > limits.maxRatio * Math.max(1, archiveBytes)) {
     throw new ArchiveLimitError(`the archive inflates ${ratio(total, archiveBytes)}:1 (${archiveBytes} to ${total} bytes), more than ${limits.maxRatio}:1`);
   }
+}
+
+/** What is wrong with one declared entry under `limits` (its size or its ratio), or undefined when nothing is. */
+export function entryOverLimits(e: DeclaredEntry, limits: ArchiveLimits): string | undefined {
+  if (e.uncompressedSize > limits.maxEntryBytes) {
+    return `entry '${e.name}' inflates to ${e.uncompressedSize} bytes, more than ${limits.maxEntryBytes}`;
+  }
+  if (e.uncompressedSize > limits.ratioFloorBytes && e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)) {
+    return `entry '${e.name}' inflates ${ratio(e.uncompressedSize, e.compressedSize)}:1 (${e.compressedSize} to ${e.uncompressedSize} bytes), more than ${limits.maxRatio}:1`;
+  }
+  return undefined;
 }
 
 function ratio(big: number, small: number): number {

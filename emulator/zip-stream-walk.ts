@@ -2,8 +2,8 @@
  * Checking a code zip's entries while its bytes are still arriving. A zip written in one pass with its sizes in
  * the local headers (ours, Info-ZIP's to a file) can be walked header by header from the start: each entry's
  * data is checked (the same bytes as in the last walked upload, else zip-verify.ts `checkData`: the memo of
- * verified entries, else inflate + size + CRC-32) as soon as it is complete, on the verification worker that decodes and hashes the upload, while the transfer
- * goes on. Once the central directory has arrived, `verifyZip` skips the entries it names with the same data
+ * verified entries, else inflate + size + CRC-32) as soon as it is complete, on the verification worker that
+ * decodes and hashes the upload, while the transfer goes on. Once the central directory has arrived, `verifyZip` skips the entries it names with the same data
  * offset and fields, and checks everything else as usual.
  *
  * The walk never decides anything: it stops at anything unusual (data descriptors, zip64 sizes, encryption,
@@ -12,7 +12,7 @@
  * entry over the size or ratio limit, or past the total), so a zip bomb still costs nothing before the central
  * directory is checked.
  */
-import type { ArchiveLimits } from "./archive-limits";
+import { entryOverLimits, type ArchiveLimits } from "./archive-limits";
 import { CENTRAL, EOCD, LOCAL, LOCAL_HEADER, localDataStart } from "./zip-directory";
 import { checkData, sameFields, WHOLE_ENTRY_MAX, type EntryFields, type VerifiedEntries, type WalkedEntries } from "./zip-verify";
 
@@ -24,8 +24,8 @@ export interface WalkIndex {
   readonly zip: Buffer;
   /** Offsets of the local headers of the entries the walk checked, in zip order. */
   readonly headers: readonly number[];
-  /** The fields each of them was checked against (same order). */
-  readonly entries: readonly EntryFields[];
+  /** The fields each was checked against, by the offset of its data (`LocalEntryWalk.walked`). */
+  readonly walked: WalkedEntries;
 }
 
 /**
@@ -40,7 +40,6 @@ export class LocalEntryWalk {
   private stopped = false;
   private inflated = 0;
   private readonly headers: number[] = [];
-  private readonly entries: EntryFields[] = [];
   /** Index in `previous.headers` of the next positional candidate. */
   private cursor = 0;
   /** `previous`'s entries by name (latin1), built on the first name the position does not give. */
@@ -53,7 +52,7 @@ export class LocalEntryWalk {
 
   /** What the next upload's walk compares with (once `complete`). */
   index(zip: Buffer): WalkIndex {
-    return { zip, headers: this.headers, entries: this.entries };
+    return { zip, headers: this.headers, walked: this.walked };
   }
 
   /** `zip[0, available)` has arrived (the same buffer every time, filled in order). */
@@ -87,7 +86,6 @@ export class LocalEntryWalk {
       if (this.mayInflate(entry) && (this.sameAsBefore(zip, at, entry, start) || this.check(zip, entry, start))) {
         this.walked.set(start, entry);
         this.headers.push(at);
-        this.entries.push(entry);
       }
       this.pos = end;
     }
@@ -100,8 +98,8 @@ export class LocalEntryWalk {
     const k = this.candidate(zip, at);
     if (k === undefined) return false;
     this.cursor = k + 1;
-    if (!sameFields(previous.entries[k], entry)) return false;
     const from = localDataStart(previous.zip, previous.headers[k]);
+    if (!sameFields(previous.walked.get(from), entry)) return false;
     return zip.compare(previous.zip, from, from + entry.compressedSize, start, start + entry.compressedSize) === 0;
   }
 
@@ -136,10 +134,8 @@ export class LocalEntryWalk {
 
   /** Within what the archive limits allow, counted as if every entry were inflated. */
   private mayInflate(entry: EntryFields): boolean {
-    const size = entry.uncompressedSize;
-    this.inflated += size;
+    this.inflated += entry.uncompressedSize;
     // Bigger entries are inflated as a stream by `verifyZip`, not whole.
-    return size <= WHOLE_ENTRY_MAX && size <= this.limits.maxEntryBytes && this.inflated <= this.limits.maxTotalBytes &&
-      (size <= this.limits.ratioFloorBytes || size <= this.limits.maxRatio * Math.max(1, entry.compressedSize));
+    return entry.uncompressedSize <= WHOLE_ENTRY_MAX && this.inflated <= this.limits.maxTotalBytes && !entryOverLimits(entry, this.limits);
   }
 }

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROBE } from "./deflate-batch";
-import { cacheFileStem, hashCacheDir } from "./hash-cache";
+import { cacheFileStem, type CacheLocation } from "./hash-cache";
 
 const FORMAT = 1;
 
@@ -61,20 +61,12 @@ function codecOf(level: number): string {
 const IOV_MAX = 1024;
 
 /**
- * The body cache of source directory `dir` at zlib `level`, for a `hashCache` setting (false: none; a string:
- * the cache directory). Undefined without a cache or when the directory cannot be resolved. Best effort: any
- * I/O or format problem is a miss or an unsaved package, never an error.
+ * The body cache at `where` (hash-cache.ts `locateCaches`) for zlib `level`. Best effort: any I/O or format
+ * problem is a miss or an unsaved package, never an error.
  */
-export function openBodyCache(dir: string, setting: boolean | string, level: number): BodyCache | undefined {
-  if (setting === false) return undefined;
-  let stem: string;
-  let realRoot: string;
-  try {
-    realRoot = fs.realpathSync(path.resolve(dir));
-    stem = path.join(setting === true ? hashCacheDir() : setting, `${cacheFileStem(realRoot)}.bodies`);
-  } catch {
-    return undefined;
-  }
+export function openBodyCache(where: CacheLocation, level: number): BodyCache {
+  const { realRoot } = where;
+  const stem = path.join(where.cacheDir, `${cacheFileStem(realRoot)}.bodies`);
   const codec = codecOf(level);
   const zipFile = `${stem}.zip`;
   const indexFile = `${stem}.json`;

@@ -160,21 +160,32 @@ export interface SourceDigests {
   save(): void;
 }
 
+/** Where the caches of one source directory live: its real path, and the cache directory. */
+export interface CacheLocation {
+  readonly realRoot: string;
+  readonly cacheDir: string;
+}
+
 /**
- * The digest cache of source directory `dir` for a `hashCache` option (false: none; a string: the cache
- * directory), for one walk: a stamp is formatted once per file (four numbers, two of them fractional: it adds
- * up over 20,000 files). Undefined without a cache, or when the directory cannot be resolved (the walk then
- * reports it properly).
+ * The caches' location for source directory `dir` under a `hashCache` option (false: none; true: the default
+ * directory; a string: that directory). Undefined without caches, or when the directory cannot be resolved
+ * (the walk then reports it properly).
  */
-export function openSourceDigests(dir: string, setting: boolean | string): SourceDigests | undefined {
+export function locateCaches(dir: string, setting: boolean | string): CacheLocation | undefined {
   if (setting === false) return undefined;
-  let cache: HashCache;
   try {
-    const realRoot = fs.realpathSync(path.resolve(dir));
-    cache = setting === true ? openHashCache(realRoot) : openHashCache(realRoot, setting);
+    return { realRoot: fs.realpathSync(path.resolve(dir)), cacheDir: setting === true ? hashCacheDir() : setting };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The digest cache at `where` for one walk: a stamp is formatted once per file (four numbers, two of them
+ * fractional: it adds up over 20,000 files).
+ */
+export function openSourceDigests(where: CacheLocation): SourceDigests {
+  const cache = openHashCache(where.realRoot, where.cacheDir);
   const stamps: string[] = [];
   const stampOf = (f: StampedFile): string => (stamps[f.seq] ??= statStamp(f));
   return {

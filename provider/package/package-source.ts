@@ -7,7 +7,7 @@
 import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
 import { collectAndProcess } from "./collect-and-process";
-import { openSourceDigests } from "./hash-cache";
+import { locateCaches, openSourceDigests } from "./hash-cache";
 import { openBodyCache, type RecordedBody } from "./body-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions } from "./options";
@@ -52,17 +52,19 @@ function tooLarge(root: string, what: string): PackagingError {
 /**
  * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes). Nothing is
  * written to disk but, with `hashCache`, the caches: file digests (hash-cache.ts) and this zip as the last
- * package, whose bodies the next call reuses for unchanged files (body-cache.ts). Any number of entries is fine: from 65,535 on, zip64 end records are added (zip-format.ts);
- * below that the bytes are exactly the classic format. An entry whose local header would start at or beyond
+ * package, whose bodies the next call reuses for unchanged files (body-cache.ts). Any number of entries is
+ * fine: from 65,535 on, zip64 end records are added (zip-format.ts); below that the bytes are exactly the
+ * classic format. An entry whose local header would start at or beyond
  * 4 GiB is refused as TOO_LARGE (only reachable with `maxTotalBytes` raised far above the service limit).
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
   // The digests the preview just recorded (hash-cache.ts) are not computed again for files whose stamp is the
   // same when they are read; the ones computed here are recorded for the next preview.
-  const digests = openSourceDigests(dir, resolved.hashCache);
+  const caches = locateCaches(dir, resolved.hashCache);
+  const digests = caches && openSourceDigests(caches);
   // And what the last package deflated is not deflated again (body-cache.ts).
-  const bodyCache = openBodyCache(dir, resolved.hashCache, resolved.compressionLevel);
+  const bodyCache = caches && openBodyCache(caches, resolved.compressionLevel);
   const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, { knownDigest: digests?.known, cachedBody: bodyCache?.get });
   const { root, files } = results.source;
 

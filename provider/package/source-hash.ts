@@ -4,7 +4,7 @@
  * reads and hashes only — it never builds a zip.
  */
 import { createHash } from "node:crypto";
-import { openSourceDigests } from "./hash-cache";
+import { locateCaches, openSourceDigests } from "./hash-cache";
 import { collectAndProcess } from "./collect-and-process";
 import type { FileMode } from "./collect-files";
 import { HASH_ONLY } from "./deflate-protocol";
@@ -64,7 +64,8 @@ export function manifestSha512(files: readonly Pick<SourceFile, "path" | "mode" 
  */
 export async function hashSource(dir: string, options: PackagingOptions = {}): Promise<SourceHash> {
   const resolved = resolveOptions(options);
-  const digests = openSourceDigests(dir, resolved.hashCache);
+  const caches = locateCaches(dir, resolved.hashCache);
+  const digests = caches && openSourceDigests(caches);
   // Read + SHA512 in batches on the worker pool while the walk runs (inline for small sources): async
   // fs.readFile per file measured 4x slower than sync reads for 20k small files, and one long sync loop
   // would block the provider's event loop.
