@@ -27,8 +27,9 @@ export function sourcePath(dir: string): string {
 }
 
 /**
- * The digest cache shared by the preview's hashing and the deployment's packaging (FGS_HASH_CACHE=0: off), so
- * an unchanged tree is cheap to re-hash and `up` does not hash again what `check` just hashed.
+ * The caches shared by the preview's hashing and the deployment's packaging (FGS_HASH_CACHE=0: off): digests,
+ * so an unchanged tree is cheap to re-hash and `up` does not hash again what `check` just hashed, and the last
+ * package, whose bodies `up` reuses for unchanged files.
  */
 export function hashCacheSetting(): boolean {
   return process.env.FGS_HASH_CACHE !== "0";
