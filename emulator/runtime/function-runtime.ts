@@ -16,12 +16,16 @@ import { CustomInstance } from "./custom-instance";
 import { buildEnvironment } from "./environment";
 import { ProcessInstance, type Instance } from "./instance";
 import { InvocationLog } from "./invocation-log";
-import { launchSpec, runtimeFamily } from "./launch";
+import { ApiError } from "../errors";
+import { instanceView, launchSpec, runtimeFamily, type SandboxRunner } from "./launch";
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from "./options";
 import { invoke } from "./invoke";
 import { InstancePool } from "./pool";
 import { NODE_RUNNER_FILE, NODE_RUNNER_SOURCE } from "./runner-node";
 import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
+import { nodeInterpreter, pythonInterpreter } from "./interpreters";
+import { findExecutable } from "./sandbox";
+import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
 import { TimerScheduler } from "./timer-triggers";
 
@@ -74,12 +78,35 @@ export class FunctionRuntime {
   private code: CodeCache | undefined;
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
-  /** The user code runs as (undefined: the emulator's own). */
+  /** Unsandboxed (`unsafeNoSandbox`) only: the user code runs as (undefined: the emulator's own). */
   private sandboxUser: { uid: number; gid: number } | undefined;
+  /** The bwrap sandbox instances run in; undefined when unsandboxed or when it is missing. */
+  private readonly sandbox: SandboxRunner | undefined;
+  /** Why no function can run (bwrap missing and no `unsafeNoSandbox`), or undefined. */
+  private readonly cannotRun: string | undefined;
+  /** Each function's own uid in the sandbox. */
+  private readonly users = new SandboxUsers();
 
   constructor(private readonly ctx: EmulatorContext, options: RuntimeOptions = {}) {
     this.options = resolveRuntimeOptions(options);
-    this.sandboxUser = this.options.sandboxUser;
+    this.sandboxUser = this.options.unsafeNoSandbox ? this.options.sandboxUser : undefined;
+    if (this.options.unsafeNoSandbox) {
+      process.stderr.write("[fgs-emulator] WARNING: functions run without a sandbox (--unsafe-no-sandbox): their code can read " +
+        "each other's environment and code, and the emulator's\n");
+    } else {
+      const isRoot = process.getuid?.() === 0;
+      const bwrap = findExecutable(this.options.bwrapCommand);
+      const setpriv = isRoot ? findExecutable("setpriv") : undefined;
+      if (!bwrap || (isRoot && !setpriv)) {
+        const what = !bwrap ? `bubblewrap ('${this.options.bwrapCommand}') is not installed` : "setpriv (util-linux) is not installed";
+        this.cannotRun = `the emulator does not run function code: ${what}, and functions only run in its sandbox. ` +
+          "Install it (Debian/Ubuntu: apt-get install bubblewrap util-linux), or start the emulator with --unsafe-no-sandbox " +
+          "(startEmulator({ runtime: { unsafeNoSandbox: true } })) to run code unisolated";
+        process.stderr.write(`[fgs-emulator] ${this.cannotRun}\n`);
+      } else {
+        this.sandbox = { bwrap, setpriv };
+      }
+    }
     this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation);
     this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
       if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
@@ -109,8 +136,12 @@ export class FunctionRuntime {
     const base = this.options.workDir ?? os.tmpdir();
     fs.mkdirSync(base, { recursive: true });
     const dir = fs.mkdtempSync(path.join(base, "fgs-runtime-"));
-    fs.chmodSync(dir, 0o755); // the sandbox user must reach the runners and the code
-    for (const sub of ["runners", "code", "instances"]) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
+    // In the sandbox, bwrap (root, or the emulator's user) mounts what an instance sees: nobody else needs the
+    // work dir. Unsandboxed, the `sandboxUser` must reach the runners and the code.
+    const mode = this.sandbox ? 0o700 : 0o755;
+    fs.chmodSync(dir, mode);
+    for (const sub of ["code", "instances"]) fs.mkdirSync(path.join(dir, sub), { mode });
+    fs.mkdirSync(path.join(dir, "runners"), { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
     this.workDir = dir;
@@ -138,8 +169,19 @@ export class FunctionRuntime {
   /** The pool of `target`'s version, replacing (retiring) one that ran other code or settings. */
   async pool(target: InvokeTarget): Promise<InstancePool> {
     if (this.closed) throw new Error("the emulator is closing");
+    if (this.cannotRun) throw new ApiError(503, "FSS.0503", this.cannotRun);
     const family = runtimeFamily(target.config.runtime);
     const workDir = this.ensureWorkDir();
+    if (this.sandbox && family !== "custom") {
+      // The interpreter is found once (a Python on the PATH is asked where it lives): a failure is the call's error.
+      const command = family === "node" ? this.options.nodeCommand : this.options.pythonCommand;
+      try {
+        if (family === "node") nodeInterpreter(command);
+        else pythonInterpreter(command);
+      } catch (err) {
+        throw new ApiError(500, "FSS.0500", `the emulator cannot run ${target.config.runtime}: '${command}' failed: ${(err as Error).message.split("\n")[0]}`);
+      }
+    }
     const key = `${target.f.package}/${target.f.name}@${target.version}`;
     const fingerprint = `${target.f.id}:${target.digest}:${configHash(target.config)}`;
     const existing = this.pools.get(key);
@@ -156,13 +198,22 @@ export class FunctionRuntime {
 
   private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string): Instance {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
-    // The sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot be): when it
-    // cannot, that runtime's functions run as the emulator's user.
-    const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
-    const sandbox = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
-    if (sandbox) fs.chownSync(tmpDir, sandbox.uid, sandbox.gid);
-    const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir });
-    const spec = launchSpec(family, { runtime: { ...this.options, sandboxUser: sandbox }, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
+    const dirs = { code: codeRoot, runners: path.join(workDir, "runners"), tmp: tmpDir };
+    let sandbox: (SandboxRunner & { user: { uid: number; gid: number } }) | undefined;
+    let unsandboxedUser: { uid: number; gid: number } | undefined;
+    if (this.sandbox) {
+      sandbox = { ...this.sandbox, user: this.users.userFor(target.f.id) };
+      if (this.sandbox.setpriv) fs.chownSync(tmpDir, sandbox.user.uid, sandbox.user.gid); // root: the function's own /tmp
+    } else {
+      // Unsandboxed: the sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot
+      // be): when it cannot, that runtime's functions run as the emulator's user.
+      const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
+      unsandboxedUser = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
+      if (unsandboxedUser) fs.chownSync(tmpDir, unsandboxedUser.uid, unsandboxedUser.gid);
+    }
+    const view = instanceView(sandbox !== undefined, dirs);
+    const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot: view.code, tmpDir: view.tmp });
+    const spec = launchSpec({ family, runtime: this.options, memoryMB: target.config.memory_size, dirs, env, sandbox, unsandboxedUser });
     const instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
     instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
     return instance;

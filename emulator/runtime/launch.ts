@@ -1,6 +1,7 @@
 /**
  * How an instance's process is started for each runtime family: the command line (with the memory limit the
- * machine lets us enforce), the stdio layout, the working directory and the sandbox user.
+ * machine lets us enforce), the stdio layout, the working directory, and the sandbox around it (sandbox.ts):
+ * the code, runners and temp dir at fixed paths, the interpreter's prefix read-only, the function's own user.
  *
  * Memory (what is enforced): the process's data segment (RLIMIT_DATA = memory_size: heap and private writable
  * mappings) — through `prlimit` for Node.js and Custom when it is installed, by the runner itself for Python —
@@ -12,8 +13,10 @@ import * as path from "node:path";
 import type { SpawnOptions } from "node:child_process";
 import { ApiError } from "../errors";
 import type { ResolvedRuntimeOptions } from "./options";
+import { nodeInterpreter, pythonInterpreter, type Interpreter } from "./interpreters";
 import { NODE_RUNNER_FILE } from "./runner-node";
 import { PYTHON_RUNNER_FILE } from "./runner-python";
+import { bwrapArgs, SANDBOX_PATHS, type SandboxMount } from "./sandbox";
 
 /** The runtime families the emulator runs. */
 export type RuntimeFamily = "node" | "python" | "custom";
@@ -49,35 +52,84 @@ export interface LaunchSpec {
   options: SpawnOptions;
 }
 
-/** The launch of one instance. `runners` is the directory holding the runner scripts. */
-export function launchSpec(family: RuntimeFamily, opts: {
-  runtime: ResolvedRuntimeOptions; runners: string; codeRoot: string; env: Record<string, string>; memoryMB: number;
-}): LaunchSpec {
-  const base: SpawnOptions = {
-    cwd: opts.codeRoot,
-    env: opts.env,
-    detached: true, // its own process group: a timeout or close kills everything it started
-    stdio: family === "custom" ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
-    ...(opts.runtime.sandboxUser ? { uid: opts.runtime.sandboxUser.uid, gid: opts.runtime.sandboxUser.gid } : {}),
-  };
-  const bytes = opts.memoryMB * 1024 * 1024;
+/**
+ * How instances of one runtime run in the sandbox: bwrap, and — when the emulator is root — the `setpriv` that
+ * drops to the function's user. Undefined (in `InstanceLaunch`) means unsandboxed (`--unsafe-no-sandbox`).
+ */
+export interface SandboxRunner {
+  bwrap: string;
+  setpriv: string | undefined;
+}
+
+/** Everything one instance's launch depends on: plain data, so each part is a parameter. */
+export interface InstanceLaunch {
+  family: RuntimeFamily;
+  runtime: ResolvedRuntimeOptions;
+  memoryMB: number;
+  /** Host directories: the unpacked code (read-only), the runner scripts (read-only), the instance's temp dir. */
+  dirs: { code: string; runners: string; tmp: string };
+  /** The process's environment, built with the paths of `instanceView` (what the process sees). */
+  env: Record<string, string>;
+  /** Further host directories shown read-only inside (e.g. dependency dirs); unsandboxed, they stay where they are. */
+  readOnlyMounts?: Array<{ source: string; dest: string }>;
+  /** `host` (default: the host's network, loopback included) or `none` (a network namespace of its own). */
+  network?: "host" | "none";
+  /** The sandbox, or undefined to run unsandboxed as the emulator does without one (`--unsafe-no-sandbox`). */
+  sandbox?: SandboxRunner & { user: { uid: number; gid: number } };
+  /** Unsandboxed only: run as this user (the old `sandboxUser` drop), else as the emulator's user. */
+  unsandboxedUser?: { uid: number; gid: number };
+}
+
+/** The code, runner and temp paths as the instance's process sees them (the sandbox's fixed paths, or the host's). */
+export function instanceView(sandboxed: boolean, dirs: InstanceLaunch["dirs"]): InstanceLaunch["dirs"] {
+  return sandboxed ? { code: SANDBOX_PATHS.code, runners: SANDBOX_PATHS.runners, tmp: SANDBOX_PATHS.tmp } : dirs;
+}
+
+/** The interpreter command of a family, with the host prefixes the sandbox must show (none for Custom). */
+function interpreterOf(family: RuntimeFamily, runtime: ResolvedRuntimeOptions, sandboxed: boolean): Interpreter | undefined {
+  if (family === "custom") return undefined;
+  if (!sandboxed) return { executable: family === "node" ? runtime.nodeCommand : runtime.pythonCommand, prefixes: [] };
+  return family === "node" ? nodeInterpreter(runtime.nodeCommand) : pythonInterpreter(runtime.pythonCommand);
+}
+
+/** The launch of one instance: the runtime's command (with its memory limit), wrapped in the sandbox when there is one. */
+export function launchSpec(l: InstanceLaunch): LaunchSpec {
+  const sandboxed = l.sandbox !== undefined;
+  const view = instanceView(sandboxed, l.dirs);
+  const bytes = l.memoryMB * 1024 * 1024;
   const prlimit = findPrlimit();
-  if (family === "node") {
-    const node = [opts.runtime.nodeCommand, `--max-old-space-size=${opts.memoryMB}`, path.join(opts.runners, NODE_RUNNER_FILE)];
-    return prlimit
-      ? { command: prlimit, args: [`--data=${bytes}`, "--", ...node], options: base }
-      : { command: node[0], args: node.slice(1), options: base };
+  const interpreter = interpreterOf(l.family, l.runtime, sandboxed);
+  let command: string[];
+  let env = l.env;
+  if (l.family === "node") {
+    const node = [interpreter!.executable, `--max-old-space-size=${l.memoryMB}`, path.join(view.runners, NODE_RUNNER_FILE)];
+    command = prlimit ? [prlimit, `--data=${bytes}`, "--", ...node] : node;
+  } else if (l.family === "python") {
+    command = [interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
+    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes) };
+  } else {
+    const bootstrap = path.join(view.code, "bootstrap");
+    command = prlimit ? [prlimit, `--data=${bytes}`, "--", bootstrap] : [bootstrap]; // memory not limited without prlimit
   }
-  if (family === "python") {
-    return {
-      command: opts.runtime.pythonCommand,
-      args: ["-u", "-B", path.join(opts.runners, PYTHON_RUNNER_FILE)],
-      options: { ...base, env: { ...opts.env, FGS_MEMORY_LIMIT_BYTES: String(bytes) } },
-    };
+  const options: SpawnOptions = {
+    cwd: sandboxed ? "/" : l.dirs.code,
+    env,
+    detached: true, // its own process group: a timeout or close kills everything it started
+    stdio: l.family === "custom" ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
+  };
+  if (!l.sandbox) {
+    const user = l.unsandboxedUser;
+    return { command: command[0], args: command.slice(1), options: user ? { ...options, uid: user.uid, gid: user.gid } : options };
   }
-  const bootstrap = path.join(opts.codeRoot, "bootstrap");
-  if (prlimit) {
-    return { command: prlimit, args: [`--data=${bytes}`, "--", bootstrap], options: base };
-  }
-  return { command: bootstrap, args: [], options: base }; // memory not limited without prlimit
+  const mounts: SandboxMount[] = [
+    { source: l.dirs.code, dest: view.code },
+    { source: l.dirs.runners, dest: view.runners },
+    { source: l.dirs.tmp, dest: view.tmp, writable: true },
+    ...(interpreter?.prefixes ?? []).map((p) => ({ source: p, dest: p })),
+    ...(l.readOnlyMounts ?? []),
+  ];
+  const args = bwrapArgs({
+    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, network: l.network ?? "host", cwd: view.code, command,
+  });
+  return { command: l.sandbox.bwrap, args, options };
 }

@@ -28,8 +28,17 @@ export interface RuntimeOptions {
   /** Where code is unpacked and instances get their temp dirs; default a fresh dir under the OS temp dir. */
   workDir?: string;
   /**
-   * Run user code as this uid/gid (default: `nobody` 65534 when the emulator runs as root, so the code cannot
-   * write outside its own directories; otherwise the emulator's own user). `false` turns the drop off.
+   * Run function code WITHOUT the bubblewrap sandbox (as the emulator's user, or `sandboxUser`): functions can
+   * then read each other's environment and code, and the emulator's. Without it, the emulator runs code only
+   * when `bwrap` is installed. Default false.
+   */
+  unsafeNoSandbox?: boolean;
+  /** The bubblewrap executable. Default: `bwrap` on the PATH (or /usr/bin/bwrap). */
+  bwrapCommand?: string;
+  /**
+   * Unsandboxed only (`unsafeNoSandbox`): run user code as this uid/gid (default: `nobody` 65534 when the
+   * emulator runs as root and the interpreter is reachable by it; otherwise the emulator's own user). `false`
+   * turns the drop off. In the sandbox every function has a uid of its own instead (sandbox-users.ts).
    */
   sandboxUser?: { uid: number; gid: number } | false;
   /** Command of the Node.js runtimes. Default: the emulator's own `node` (process.execPath). */
@@ -45,6 +54,8 @@ export interface ResolvedRuntimeOptions {
   keepInvocations: number;
   maxLogBytesPerInvocation: number;
   workDir: string | undefined;
+  unsafeNoSandbox: boolean;
+  bwrapCommand: string;
   sandboxUser: { uid: number; gid: number } | undefined;
   nodeCommand: string;
   pythonCommand: string;
@@ -67,6 +78,8 @@ export function resolveRuntimeOptions(o: RuntimeOptions = {}): ResolvedRuntimeOp
     keepInvocations: positive("keepInvocations", o.keepInvocations, 1000),
     maxLogBytesPerInvocation: positive("maxLogBytesPerInvocation", o.maxLogBytesPerInvocation, 1024 * 1024),
     workDir: o.workDir,
+    unsafeNoSandbox: o.unsafeNoSandbox === true,
+    bwrapCommand: o.bwrapCommand ?? "bwrap",
     sandboxUser: o.sandboxUser === false ? undefined : o.sandboxUser ?? (isRoot ? NOBODY : undefined),
     nodeCommand: o.nodeCommand ?? process.execPath,
     pythonCommand: o.pythonCommand ?? "python3",

@@ -1,6 +1,6 @@
 /**
  * Process helpers for instances: kill a whole process group (an instance and everything it started), and read
- * a process's peak resident memory from /proc (0 where /proc is absent).
+ * the peak resident memory of a process tree from /proc (0 where /proc is absent).
  */
 import * as fs from "node:fs";
 
@@ -18,13 +18,39 @@ export function killGroup(pid: number | undefined): void {
   }
 }
 
-/** Peak resident set size of `pid` in MB (VmHWM), or 0 when unknown. */
+/** `pid` and every process below it (children from /proc/<pid>/task/<tid>/children), at most `max`. */
+function processTree(pid: number, max = 64): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0 && out.length < max) {
+    const p = queue.shift()!;
+    out.push(p);
+    try {
+      for (const tid of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${tid}/children`, "utf8").trim();
+        if (kids) queue.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone, or no /proc */
+    }
+  }
+  return out;
+}
+
+/**
+ * Peak resident set size in MB (VmHWM) of the largest process in the tree led by `pid` — in the sandbox, `pid`
+ * is bwrap and the function's process is below it — or 0 when unknown.
+ */
 export function peakMemoryMB(pid: number | undefined): number {
   if (pid === undefined) return 0;
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Math.round(Number(m[1]) / 1024) : 0;
-  } catch {
-    return 0;
+  let peak = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
+      if (m) peak = Math.max(peak, Math.round(Number(m[1]) / 1024));
+    } catch {
+      /* gone */
+    }
   }
+  return peak;
 }

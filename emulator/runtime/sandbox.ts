@@ -1,0 +1,129 @@
+/**
+ * The sandbox every function instance runs in: bubblewrap (`bwrap`) with fresh mount, PID, IPC and UTS
+ * namespaces. Inside, the process sees only: the system directories (`/usr`, `/bin`, `/lib*`, a few `/etc`
+ * files) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
+ * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (dependency
+ * dirs); its own writable `/tmp`; a fresh `/proc` showing only its own processes; a minimal `/dev`. Nothing of
+ * the data dir, the emulator's work dir, other instances or other processes.
+ *
+ * Users: each function has a uid of its own (sandbox-users.ts). When the emulator runs as root, bwrap runs as
+ * root (it needs no user namespace) and the command is started through `setpriv` as that uid with no
+ * capabilities and no new privileges, so the uid is real on the host too. Otherwise bwrap makes a user
+ * namespace and the uid exists inside it only (outside, the process is the emulator's user; the namespaces
+ * still keep instances apart).
+ *
+ * Lifetime: `--die-with-parent` and the PID namespace make the sandbox's whole process tree die with the bwrap
+ * process the emulator started, so killing that one process (timeout, idle stop, close) ends every
+ * descendant — detached children and new sessions included.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Where an instance's directories appear inside the sandbox. */
+export const SANDBOX_PATHS = {
+  code: "/opt/function/code",
+  runners: "/opt/function/runtime",
+  tmp: "/tmp",
+} as const;
+
+/** A directory (or file) of the host shown in the sandbox. */
+export interface SandboxMount {
+  /** Host path. */
+  source: string;
+  /** Path inside the sandbox. */
+  dest: string;
+  /** Writable inside (default: read-only). */
+  writable?: boolean;
+}
+
+/** What one sandboxed process gets. Every field is plain data: the launch decides, this file only renders. */
+export interface SandboxSpec {
+  /** The instance's user inside the sandbox (and on the host when `hostRoot`). */
+  user: { uid: number; gid: number };
+  /**
+   * When the emulator runs as root: the `setpriv` executable through which the command drops to `user` (bwrap
+   * then runs without a user namespace). Undefined otherwise: bwrap maps `user` in a user namespace.
+   */
+  setpriv: string | undefined;
+  /** The mounts beside the system ones, in order (code, runners, tmp, interpreter prefixes, dependencies…). */
+  mounts: SandboxMount[];
+  /** `host`: the host's network (loopback included); `none`: a network namespace of its own (loopback only). */
+  network: "host" | "none";
+  /** Working directory inside. */
+  cwd: string;
+  /** The command and its arguments, as seen inside. */
+  command: string[];
+}
+
+/** Directories of the host's system shown read-only (a symbolic link is recreated as one, e.g. merged /usr). */
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+/** `/etc` entries programs need (name service, TLS roots, time zone, the loader cache); nothing else of `/etc`. */
+const ETC_ENTRIES = ["resolv.conf", "hosts", "nsswitch.conf", "host.conf", "gai.conf", "ssl", "ca-certificates",
+  "ca-certificates.conf", "pki", "crypto-policies", "localtime", "timezone", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+  "passwd", "group", "alternatives", "os-release", "mime.types"];
+
+/** `command` (a path, or a name looked up on the PATH and then in /usr/bin), undefined when not installed. */
+export function findExecutable(command: string, envPath = process.env.PATH ?? ""): string | undefined {
+  const candidates = command.includes("/") ? [command]
+    : [...envPath.split(path.delimiter).filter(Boolean).map((d) => path.join(d, command)), path.join("/usr/bin", command)];
+  return candidates.find((c) => {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return fs.statSync(c).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** True when `p` is `dir` or inside it. */
+function within(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith("/") ? dir : dir + "/");
+}
+
+/** The bwrap arguments (without the leading executable) that run `spec.command` in the sandbox. */
+export function bwrapArgs(spec: SandboxSpec): string[] {
+  const args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session"];
+  if (spec.network === "none") args.push("--unshare-net");
+  if (!spec.setpriv) {
+    args.push("--unshare-user", "--uid", String(spec.user.uid), "--gid", String(spec.user.gid), "--disable-userns");
+  }
+  const shown: string[] = []; // read-only system trees already in place: a mount inside one needs no parents
+  for (const dir of SYSTEM_DIRS) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push("--symlink", fs.readlinkSync(dir), dir);
+    else if (st.isDirectory()) {
+      args.push("--ro-bind", dir, dir);
+      shown.push(dir);
+    }
+  }
+  args.push("--dir", "/etc"); // made 0755 first: bwrap would make a mount's missing parents 0700
+  for (const name of ETC_ENTRIES) args.push("--ro-bind-try", path.join("/etc", name), path.join("/etc", name));
+  args.push("--proc", "/proc", "--dev", "/dev");
+  // Parents of every mount point are made 0755 first (bwrap would make them 0700, unreachable for the user).
+  const made = new Set<string>(["/", "/etc", "/proc", "/dev"]);
+  for (const m of spec.mounts) {
+    if (shown.some((d) => within(m.dest, d))) continue; // already visible through a system tree
+    const parents: string[] = [];
+    for (let d = path.dirname(m.dest); !made.has(d); d = path.dirname(d)) parents.unshift(d);
+    for (const d of parents) {
+      args.push("--dir", d);
+      made.add(d);
+    }
+    args.push(m.writable ? "--bind" : "--ro-bind", m.source, m.dest);
+    made.add(m.dest);
+  }
+  args.push("--chdir", spec.cwd, "--");
+  if (spec.setpriv) {
+    // Root outside: become the instance's user for real, with no capabilities left and none to gain.
+    args.push(spec.setpriv, `--reuid=${spec.user.uid}`, `--regid=${spec.user.gid}`, "--clear-groups", "--no-new-privs",
+      "--inh-caps=-all", "--bounding-set=-all", "--");
+  }
+  args.push(...spec.command);
+  return args;
+}
