@@ -1,9 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { SANDBOX_UID_BASE, SANDBOX_UID_RANGE } from "../../emulator/runtime/sandbox-users";
 import { deploy, sdkInvoke } from "./invoke-helpers";
 
-const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
 
 const CONTEXT_PROBE = `
 exports.handler = async (event, context) => ({
@@ -154,16 +154,18 @@ loop();
     assert.deepEqual(bad.parsed(), { errorMessage: "asked to fail", errorType: "Boom" });
   });
 
-  it("isolation: the code dir is read-only, the instance's temp dir writable (enforced when the emulator runs as root)", { skip: !IS_ROOT && "needs root to run code as another user" }, async () => {
+  it("isolation: the code is read-only at /opt/function/code, /tmp writable, the host out of sight, a uid of its own", async () => {
     await deploy(emu, "writer", {
       "index.js": `const fs = require("fs"), path = require("path"), os = require("os");
 exports.handler = async () => {
   const tryWrite = (p) => { try { fs.writeFileSync(p, "x"); return "written"; } catch (e) { return e.code; } };
   return { code: tryWrite(path.join(__dirname, "new.txt")), tmp: tryWrite(path.join(os.tmpdir(), "ok.txt")),
-    outside: tryWrite(${JSON.stringify(__filename + ".pwned")}), uid: process.getuid() };
+    outside: tryWrite(${JSON.stringify(__filename + ".pwned")}), uid: process.getuid(), dir: __dirname, tmpdir: os.tmpdir() };
 };`,
     });
     const out = (await sdkInvoke(emu, "writer")).parsed();
-    assert.deepEqual(out, { code: "EACCES", tmp: "written", outside: "EACCES", uid: 65534 });
+    const { uid, ...rest } = out;
+    assert.deepEqual(rest, { code: "EROFS", tmp: "written", outside: "ENOENT", dir: "/opt/function/code", tmpdir: "/tmp" });
+    assert.ok(uid >= SANDBOX_UID_BASE && uid < SANDBOX_UID_BASE + SANDBOX_UID_RANGE, `uid ${uid} is in the sandbox range`);
   });
 });
