@@ -211,7 +211,7 @@ export async function handleAdmin(ops: AdminOperations, req: IncomingMessage, re
   let releaseBody = () => {};
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw adminError(403, "the admin surface answers loopback clients only");
-    checkAdminRequest(req);
+    checkAdminRequest(req, ops.ctx.options.adminToken);
     const admitted = await admitBody(req, res, bodyCapFor("updateCode", ops.ctx.options.limits), ops.ctx.bodyBudget, () => adminError(413, "the body is larger than the admin surface accepts"));
     releaseBody = admitted.release;
     const body = admitted.body;

@@ -9,5 +9,6 @@ export { parseFaultSpec, formatFaultSpec, WRITE_OPERATIONS, type FaultConfig, ty
 export type { SeedFunctionInput, ConfigPatch, FaultState } from "./admin";
 export type { RequestLogEntry, RequestLogFilter } from "./request-log";
 export { DataDirError } from "./persistence";
+export { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "./admin-guard";
 export type { ObsHandle, ObsOptions } from "./obs/obs-emulator";
 export type { ObsLogEntry } from "./obs/obs-server";

@@ -3,6 +3,7 @@
  * `startEmulator` (or the CLI) into a complete, validated configuration so no other file invents a default.
  */
 import { MAX_VERSIONS, PROJECT_ID_PATTERN, REGION_PATTERN, SIZE_LIMITS } from "../provider/api/constraints";
+import { newAdminToken, validateAdminToken } from "./admin-guard";
 import type { FaultConfig } from "./faults";
 import type { RuntimeOptions } from "./runtime/options";
 import type { ObsOptions } from "./obs/obs-emulator";
@@ -70,6 +71,8 @@ export interface EmulatorOptions {
   runtime?: RuntimeOptions;
   /** The OBS endpoint (a second loopback port): its port and faults. */
   obs?: ObsOptions;
+  /** The token every `/__admin/` request must carry (`X-Fgs-Admin: <token>`); default a random one per run. */
+  adminToken?: string;
 }
 
 /** A complete configuration, after defaults. */
@@ -85,6 +88,7 @@ export interface ResolvedOptions {
   faults: FaultConfig | string | undefined;
   clockSkewToleranceMs: number;
   quiet: boolean;
+  adminToken: string;
 }
 
 /**
@@ -148,5 +152,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     faults: options.faults,
     clockSkewToleranceMs: options.clockSkewToleranceMs ?? DEV_DEFAULTS.clockSkewToleranceMs,
     quiet: options.quiet ?? true,
+    adminToken: options.adminToken === undefined ? newAdminToken() : validateAdminToken(options.adminToken),
   };
 }

@@ -35,6 +35,8 @@ export interface EmulatorHandle {
   domainId: string;
   credentials: { accessKey: string; secretKey: string };
   dataDir: string | undefined;
+  /** This run's admin token: every `/__admin/` request must carry `X-Fgs-Admin: <token>`. */
+  adminToken: string;
   /** Stops listening and waits for pending writes to reach the data dir. */
   close(): Promise<void>;
   /** Logged API requests (optionally filtered, e.g. `{ writesOnly: true }` or `{ operation: "import" }`). */
@@ -230,6 +232,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     domainId: opts.domainId,
     credentials: { accessKey: opts.credentials.accessKey, secretKey: opts.credentials.secretKey },
     dataDir: opts.dataDir,
+    adminToken: opts.adminToken,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

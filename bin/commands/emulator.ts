@@ -3,7 +3,8 @@
  * endpoint, the credentials to sign with and how to point a stack (or the SDK/Terraform env vars) at it.
  */
 import { randomBytes } from "node:crypto";
-import { DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
+import { ADMIN_TOKEN_ENV, DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
+import { validateAdminToken } from "../../emulator/admin-guard";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 import { ACCESS_KEY_ENV, resolveKeys, SECRET_KEY_ENV, SECRET_ON_COMMAND_LINE_WARNING } from "./emulator-secret";
@@ -20,10 +21,12 @@ const OPTIONS = {
   "obs-port": { type: "string" },
   "obs-faults": { type: "string" },
   verbose: { type: "boolean" },
+  "unsafe-no-sandbox": { type: "boolean" },
 } as const;
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
                     [--region NAME] [--project-id ID] [--obs-port N] [--obs-faults SPEC] [--verbose]
+                    [--unsafe-no-sandbox]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
@@ -36,6 +39,9 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
   --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: a free port)
   --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
   --verbose         log every request to stderr
+  --unsafe-no-sandbox  run function code without the bubblewrap sandbox (when bwrap is not installed): functions
+                    can then read each other's code and environment, and the emulator's
+The admin token (every /__admin/ request sends X-Fgs-Admin: <token>) is random per run, or ${ADMIN_TOKEN_ENV}.
 `;
 
 /** `fgs emulator`: runs until SIGINT/SIGTERM. */
@@ -59,6 +65,14 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
 function emulatorOptions(values: OptionValues, env: NodeJS.ProcessEnv): EmulatorOptions {
   const str = (k: keyof typeof OPTIONS) => values[k] as string | undefined;
   const options: EmulatorOptions = { quiet: !values.verbose };
+  if (values["unsafe-no-sandbox"]) options.runtime = { unsafeNoSandbox: true };
+  if (env[ADMIN_TOKEN_ENV]) {
+    try {
+      options.adminToken = validateAdminToken(env[ADMIN_TOKEN_ENV]!);
+    } catch (e) {
+      throw new UsageError(`${ADMIN_TOKEN_ENV}: ${(e as Error).message.replace(/^emulator: adminToken /, "")}`);
+    }
+  }
   const port = intOption(values, "port", 0, 65535);
   if (port !== undefined) options.port = port;
   if (str("data-dir") !== undefined) options.dataDir = str("data-dir");
@@ -122,7 +136,8 @@ async function serve(options: EmulatorOptions): Promise<number> {
   secret key  ${sk}
   data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
-  admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; writes need the header X-Fgs-Admin: 1)
+  admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; every request needs the header
+              X-Fgs-Admin: <admin token>, the ${ADMIN_TOKEN_ENV} below)
   obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
 
 Point a stack at it:
@@ -136,6 +151,7 @@ or use environment variables:
   export HW_ACCESS_KEY=${emu.credentials.accessKey} HW_SECRET_KEY=${sk}
   export HW_PROJECT_ID=${emu.projectId} HW_REGION_NAME=${region}
   export ${endpointEnvName(region)}=${emu.url}
+  export ${ADMIN_TOKEN_ENV}=${emu.adminToken}    # for 'fgs logs' and admin calls (this run only)
 
 Call the API from curl (the token is valid for this run only):
   curl -s -H 'X-Auth-Token: ${curlToken}' ${emu.url}/v2/${emu.projectId}/fgs/functions

@@ -7,6 +7,7 @@
 import type { Command } from "../command";
 import { request } from "undici";
 import type { InvocationRecord } from "../../emulator/runtime/invocation-log";
+import { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "../../emulator/admin-guard";
 import { commandTarget, isLoopbackUrl } from "./invoke-target";
 
 
@@ -14,6 +15,7 @@ const USAGE = `usage: fgs logs <name | package/name> [--follow] [--endpoint URL]
 
   --follow         keep printing new invocations until Ctrl-C
   --endpoint URL   the emulator (default: the endpoint in the environment, e.g. from 'fgs emulator')
+The emulator's admin token is read from ${ADMIN_TOKEN_ENV} (printed by 'fgs emulator').
 `;
 
 /** One record as printed. */
@@ -34,8 +36,13 @@ export function functionKey(fn: string): string {
 async function fetchRecords(endpoint: string, fn: string, since: number | undefined, waitMs: number, signal: AbortSignal): Promise<{ invocations: InvocationRecord[]; lastSeq: number }> {
   const q = new URLSearchParams({ function: functionKey(fn), waitMs: String(waitMs) });
   if (since !== undefined) q.set("since", String(since));
-  const res = await request(`${endpoint.replace(/\/+$/, "")}/__admin/invocations?${q}`, { headersTimeout: waitMs + 10_000, signal });
+  const token = process.env[ADMIN_TOKEN_ENV];
+  if (!token) throw new Error(`set ${ADMIN_TOKEN_ENV} to the admin token 'fgs emulator' printed (the emulator's admin surface needs it)`);
+  const res = await request(`${endpoint.replace(/\/+$/, "")}/__admin/invocations?${q}`, {
+    headersTimeout: waitMs + 10_000, signal, headers: { [ADMIN_HEADER]: token },
+  });
   const text = await res.body.text();
+  if (res.statusCode === 403) throw new Error(`the emulator refused the admin token in ${ADMIN_TOKEN_ENV}: set it to the one this run of 'fgs emulator' printed`);
   if (res.statusCode !== 200) throw new Error(`the emulator answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
   return JSON.parse(text) as { invocations: InvocationRecord[]; lastSeq: number };
 }

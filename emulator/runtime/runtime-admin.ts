@@ -53,7 +53,7 @@ function str(o: Record<string, unknown>, key: string, required: boolean): string
 export async function handleRuntimeAdmin(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw fail(403, "the admin surface answers loopback clients only");
-    checkAdminRequest(req); // the same browser rules as every admin route (admin-guard.ts)
+    checkAdminRequest(req, ctx.options.adminToken); // the same browser rules as every admin route (admin-guard.ts)
     const { body } = await readBody(req, 1024 * 1024);
     const [, area, rawId] = PATHS.exec(rawPath)!;
     const id = rawId === undefined ? undefined : decodeSegment(rawId);

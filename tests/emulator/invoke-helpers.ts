@@ -2,6 +2,7 @@
  * Helpers for the invocation tests: zips with file modes (a Custom runtime's executable `bootstrap`), seeding a
  * function from inline files, and invoking it through the official SDK (v1 with the log tail).
  */
+import * as fs from "node:fs";
 import type { EmulatorHandle } from "../../emulator";
 import { fg, sdkClient, zip as zipWithModes, type ZipFile } from "./helpers";
 
@@ -52,12 +53,24 @@ export async function eventually<T>(check: () => T | undefined, ms = 20_000): Pr
   }
 }
 
-/** True while a process with `pid` exists. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+/**
+ * True while some process on the host has `marker` in its command line (/proc/<pid>/cmdline). Function code runs
+ * in its own PID namespace, so its `process.pid` means nothing outside: a test marks a process instead (Node:
+ * `process.title = marker`; a child: a unique argument, e.g. `sleep 300.<digits>`).
+ */
+export function markedProcessExists(marker: string): boolean {
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, "latin1").includes(marker)) return true;
+    } catch {
+      /* gone meanwhile */
+    }
   }
+  return false;
+}
+
+/** A marker unique to this call (digits only, so it can be a `sleep` duration's fraction). */
+export function uniqueMarker(): string {
+  return `${Date.now()}${Math.floor(Math.random() * 1e9)}`;
 }

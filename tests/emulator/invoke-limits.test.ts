@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { lookupAlias, pickAliasVersion } from "../../emulator/runtime/target";
 import { instanceLimit } from "../../emulator/runtime/function-runtime";
-import { deploy, eventually, processExists, sdkInvoke } from "./invoke-helpers";
+import { deploy, eventually, markedProcessExists, sdkInvoke, uniqueMarker } from "./invoke-helpers";
+
+/** Node code that names its instance: `process.title` becomes a marker unique to the instance, visible on the host. */
+const TITLED = "const MARK = 'fgs-inst-' + require('crypto').randomBytes(8).toString('hex'); process.title = MARK;";
+const gone = (marker: string) => () => (markedProcessExists(marker) ? undefined : true);
 
 describe("failures each give a clear, documented answer", () => {
   let emu: EmulatorHandle;
@@ -77,59 +81,59 @@ describe("failures each give a clear, documented answer", () => {
 describe("instances: concurrency, idle stop, and nothing left running after close", () => {
   it("concurrent calls start new instances up to the limit; idle instances stop; close kills the rest", async () => {
     const emu = await startEmulator({ runtime: { maxInstancesPerFunction: 2, idleMs: 60_000 } });
-    let pids: number[] = [];
+    let marks: string[] = [];
     try {
-      await deploy(emu, "par", { "index.js": "exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return process.pid; };" }, { timeout: 30 });
+      await deploy(emu, "par", { "index.js": `${TITLED} exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return MARK; };` }, { timeout: 30 });
       const results = await Promise.all([0, 1, 2, 3].map(() => sdkInvoke(emu, "par", { ms: 400 })));
-      pids = results.map((r) => r.parsed() as number);
-      assert.equal(new Set(pids).size, 2, "4 overlapping calls with a limit of 2 run on exactly 2 instances");
+      marks = results.map((r) => r.parsed() as string);
+      assert.equal(new Set(marks).size, 2, "4 overlapping calls with a limit of 2 run on exactly 2 instances");
       const cold = emu.invocations({ function: "par" }).filter((x) => x.coldStart).length;
       assert.equal(cold, 2);
-      for (const pid of new Set(pids)) assert.ok(processExists(pid));
+      for (const m of new Set(marks)) assert.ok(markedProcessExists(m));
     } finally {
       await emu.close();
     }
-    for (const pid of new Set(pids)) await eventually(() => (processExists(pid) ? undefined : true));
+    for (const m of new Set(marks)) await eventually(gone(m));
   });
 
   it("an idle instance is stopped after the idle time, and the next call starts a new one", async () => {
     const emu = await startEmulator({ runtime: { idleMs: 200 } });
     try {
-      await deploy(emu, "idle", { "index.js": "exports.handler = async () => process.pid;" });
-      const pid = (await sdkInvoke(emu, "idle")).parsed() as number;
-      await eventually(() => (processExists(pid) ? undefined : true));
-      const again = (await sdkInvoke(emu, "idle")).parsed() as number;
-      assert.notEqual(again, pid);
+      await deploy(emu, "idle", { "index.js": `${TITLED} exports.handler = async () => MARK;` });
+      const mark = (await sdkInvoke(emu, "idle")).parsed() as string;
+      await eventually(gone(mark));
+      const again = (await sdkInvoke(emu, "idle")).parsed() as string;
+      assert.notEqual(again, mark);
     } finally {
       await emu.close();
     }
   });
 
-  it("a process started by the user code is killed with its instance (process group)", async () => {
+  it("a process started by the user code is killed with its instance (its PID namespace)", async () => {
     const emu = await startEmulator();
-    let child = 0;
+    let child = "";
     try {
       await deploy(emu, "spawner", {
-        "index.js": "const cp = require('child_process'); exports.handler = async () => cp.spawn('sleep', ['300'], { stdio: 'ignore' }).pid;",
+        "index.js": "const cp = require('child_process'); exports.handler = async (e) => { cp.spawn('sleep', ['300.' + e.mark], { stdio: 'ignore' }); return '300.' + e.mark; };",
       });
-      child = (await sdkInvoke(emu, "spawner")).parsed() as number;
-      assert.ok(processExists(child));
+      child = (await sdkInvoke(emu, "spawner", { mark: uniqueMarker() })).parsed() as string;
+      await eventually(() => (markedProcessExists(child) ? true : undefined));
     } finally {
       await emu.close();
     }
-    await eventually(() => (processExists(child) ? undefined : true));
+    await eventually(gone(child));
   });
 
   it("a new config or code for latest retires the old instances", async () => {
     const emu = await startEmulator();
     try {
-      await deploy(emu, "upd", { "index.js": "exports.handler = async () => ({ pid: process.pid, g: process.env.G || null });" });
+      await deploy(emu, "upd", { "index.js": `${TITLED} exports.handler = async () => ({ mark: MARK, g: process.env.G || null });` });
       const first = (await sdkInvoke(emu, "upd")).parsed();
       await emu.modifyConfig("default:upd", { user_data: JSON.stringify({ G: "new" }) });
       const second = (await sdkInvoke(emu, "upd")).parsed();
       assert.equal(second.g, "new");
-      assert.notEqual(second.pid, first.pid);
-      await eventually(() => (processExists(first.pid) ? undefined : true));
+      assert.notEqual(second.mark, first.mark);
+      await eventually(gone(first.mark));
     } finally {
       await emu.close();
     }
