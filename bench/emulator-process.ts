@@ -30,16 +30,16 @@ export async function startEmulatorProcess(limits: Partial<EmulatorLimits>): Pro
   const emulator = path.join(__dirname, "..", "emulator");
   const child: ChildProcess = spawn(process.execPath, ["-e", `
     require(${JSON.stringify(emulator)}).startEmulator({ quiet: true, limits: ${JSON.stringify(limits)} }).then((e) =>
-      console.log(JSON.stringify({ url: e.url, region: e.region, projectId: e.projectId, credentials: e.credentials })));
+      console.log(JSON.stringify({ url: e.url, region: e.region, projectId: e.projectId, credentials: e.credentials, adminToken: e.adminToken })));
   `], { stdio: ["ignore", "pipe", "inherit"] });
   const first = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`the emulator process exited (${code}) before it started`)));
   });
-  const info = JSON.parse(first) as Pick<EmulatorProcess, "url" | "region" | "projectId" | "credentials">;
+  const { adminToken, ...info } = JSON.parse(first) as Pick<EmulatorProcess, "url" | "region" | "projectId" | "credentials"> & { adminToken: string };
   const admin = async (method: string, sub: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(`${info.url}/__admin/${sub}`, {
-      method, headers: { "X-Fgs-Admin": "1", ...(body ? { "Content-Type": "application/json" } : {}) },
+      method, headers: { "X-Fgs-Admin": adminToken, ...(body ? { "Content-Type": "application/json" } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     if (!res.ok) throw new Error(`admin ${method} ${sub}: ${res.status} ${await res.text()}`);

@@ -2,7 +2,7 @@
  * The admin surface for tests and users: inspect and clear the request log, reset, seed functions directly
  * (e.g. to test adoption), change a function's code or config out-of-band (drift), and set faults. The same
  * operations are offered in-process (`AdminOperations`, used by the handle) and over HTTP under `/__admin/`
- * (no credentials; loopback clients only, and no browser-style cross-origin requests: admin-guard.ts). Admin
+ * (loopback clients with this run's admin token only, and no browser-style cross-origin requests: admin-guard.ts). Admin
  * requests are never logged and never faulted.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -46,7 +46,7 @@ export interface FaultState {
   config: FaultConfig;
 }
 
-/** What `GET /__admin/` lists: every admin endpoint (writes need `X-Fgs-Admin: 1`; see admin-guard.ts). */
+/** What `GET /__admin/` lists: every admin endpoint (every request needs `X-Fgs-Admin: <admin token>`; see admin-guard.ts). */
 export const ADMIN_INDEX = [
   "GET /__admin/health", "GET /__admin/requests?operation=&method=&writesOnly=true", "DELETE /__admin/requests",
   "POST /__admin/reset", "GET /__admin/functions", "POST /__admin/functions (seed a function)",

@@ -1,5 +1,5 @@
 /**
- * The runtime's part of the admin surface (loopback clients only, no auth; a POST must be
+ * The runtime's part of the admin surface (loopback clients with the admin token only; a POST must be
  * `Content-Type: application/json`, which a browser page cannot send cross-origin without a preflight this
  * server never grants):
  * - `GET /__admin/invocations?function=<name | package/name>&requestId=&since=<seq>&waitMs=<ms ≤ 30000>` — the

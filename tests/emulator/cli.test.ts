@@ -55,12 +55,13 @@ describe("fgs emulator", () => {
     let answers: { list?: number; index?: unknown; unsigned?: number } = {};
     const r = await runFgs(["emulator"], (out, stop) => {
       const m = /curl -s -H 'X-Auth-Token: ([^']+)' (\S+)/.exec(out);
-      if (!m || !out.includes("Ctrl-C to stop") || Object.keys(answers).length) return;
+      const token = /export FGS_EMULATOR_ADMIN_TOKEN=(\S+)/.exec(out);
+      if (!m || !token || !out.includes("Ctrl-C to stop") || Object.keys(answers).length) return;
       answers = { list: 0 };
       void (async () => {
         answers.list = (await fetch(m[2], { headers: { "X-Auth-Token": m[1] } })).status;
         answers.unsigned = (await fetch(m[2])).status;
-        answers.index = await (await fetch(new URL("/__admin/", m[2]))).json();
+        answers.index = await (await fetch(new URL("/__admin/", m[2]), { headers: { "X-Fgs-Admin": token[1] } })).json();
         stop();
       })();
     });

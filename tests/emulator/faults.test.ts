@@ -105,15 +105,15 @@ describe("fault injection over HTTP", () => {
   });
 
   it("faults never apply to admin routes, and the admin surface sets them at runtime", async () => {
-    const put = await rawRequest(emu.url, "PUT", "/__admin/faults", { "Content-Type": "application/json", "X-Fgs-Admin": "1" }, JSON.stringify({ spec: "503=1,seed=3" }));
+    const put = await rawRequest(emu.url, "PUT", "/__admin/faults", { "Content-Type": "application/json", "X-Fgs-Admin": emu.adminToken }, JSON.stringify({ spec: "503=1,seed=3" }));
     assert.equal(put.status, 200);
     assert.equal(put.json().spec, "503=1,seed=3");
-    assert.equal((await rawRequest(emu.url, "GET", "/__admin/health")).status, 200);
+    assert.equal((await rawRequest(emu.url, "GET", "/__admin/health", { "X-Fgs-Admin": emu.adminToken })).status, 200);
     assert.equal((await signedRequest(emu, "GET", "")).status, 503);
-    const bad = await rawRequest(emu.url, "PUT", "/__admin/faults", { "X-Fgs-Admin": "1" }, JSON.stringify({ spec: "503=2" }));
+    const bad = await rawRequest(emu.url, "PUT", "/__admin/faults", { "X-Fgs-Admin": emu.adminToken }, JSON.stringify({ spec: "503=2" }));
     assert.equal(bad.status, 400);
     assert.match(String(bad.json().error_msg), /503=2/);
-    assert.equal((await rawRequest(emu.url, "DELETE", "/__admin/faults", { "X-Fgs-Admin": "1" })).status, 204);
+    assert.equal((await rawRequest(emu.url, "DELETE", "/__admin/faults", { "X-Fgs-Admin": emu.adminToken })).status, 204);
     assert.equal((await signedRequest(emu, "GET", "")).status, 200);
   });
 

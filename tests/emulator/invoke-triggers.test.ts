@@ -8,7 +8,7 @@ import { deploy, eventually, urnOf } from "./invoke-helpers";
 
 function admin(emu: EmulatorHandle, method: string, path: string, body?: unknown, contentType = "application/json") {
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const guard: Record<string, string> = method === "GET" ? {} : { "X-Fgs-Admin": "1" };
+  const guard: Record<string, string> = { "X-Fgs-Admin": emu.adminToken };
   return rawRequest(emu.url, method, path, data ? { ...guard, "Content-Type": contentType, "Content-Length": String(data.length) } : guard, data);
 }
 

@@ -1,8 +1,8 @@
 /**
  * The admin surface refuses what a web page in the user's browser can send: cross-origin requests (any
  * `Origin`, a cross-site `Sec-Fetch-Site`), DNS-rebinding requests (a non-loopback `Host`), and writes without
- * the custom header `X-Fgs-Admin: 1` (which a page cannot add without a CORS preflight). Nothing it refuses
- * changes anything.
+ * this run's token in the custom header `X-Fgs-Admin` (which a page cannot add without a CORS preflight, and
+ * does not know). Nothing it refuses changes anything.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ describe("admin surface vs. browsers", () => {
   });
   after(() => emu.close());
 
-  const admin = { "X-Fgs-Admin": "1" };
+  const admin = () => ({ "X-Fgs-Admin": emu.adminToken });
 
   async function assertRefused(method: string, path: string, headers: Record<string, string>, body?: string): Promise<void> {
     await emu.seedFunction({ func_name: "keep" }).catch(() => undefined);
@@ -30,7 +30,7 @@ describe("admin surface vs. browsers", () => {
   it("the browser's simple text/plain POST /__admin/reset (no preflight) is refused", async () => {
     await assertRefused("POST", "/__admin/reset", { "Content-Type": "text/plain", Origin: "https://evil.example" }, "x");
     await assertRefused("POST", "/__admin/reset", { "Content-Type": "text/plain", "Sec-Fetch-Site": "cross-site" }, "x");
-    // Without Origin (some browsers omit it on form posts) the missing custom header still refuses it.
+    // Without Origin (some browsers omit it on form posts) the missing token header still refuses it.
     await assertRefused("POST", "/__admin/reset", { "Content-Type": "text/plain" }, "x");
   });
 
@@ -40,7 +40,7 @@ describe("admin surface vs. browsers", () => {
       fc.constantFrom("GET /__admin/requests", "POST /__admin/reset", "DELETE /__admin/faults", "PUT /__admin/faults"),
       async (origin, route) => {
         const [method, path] = route.split(" ");
-        await assertRefused(method, path, { Origin: origin, ...admin, "Content-Type": "application/json" }, method === "GET" ? undefined : '{"spec":"503=1"}');
+        await assertRefused(method, path, { Origin: origin, ...admin(), "Content-Type": "application/json" }, method === "GET" ? undefined : '{"spec":"503=1"}');
       },
     ), { numRuns: 60 });
     assert.equal(emu.faults().spec, "", "no fault was set by a refused request");
@@ -48,16 +48,16 @@ describe("admin surface vs. browsers", () => {
 
   it("a DNS-rebinding Host is refused; loopback hosts and localhost are accepted", async () => {
     await assertRefused("GET", "/__admin/requests", { Host: "attacker.example:80" });
-    await assertRefused("POST", "/__admin/reset", { Host: "rebind.attacker.example", ...admin });
+    await assertRefused("POST", "/__admin/reset", { Host: "rebind.attacker.example", ...admin() });
     for (const host of [new URL(emu.url).host, `localhost:${new URL(emu.url).port}`]) {
-      const r = await rawRequest(emu.url, "GET", "/__admin/health", { Host: host });
+      const r = await rawRequest(emu.url, "GET", "/__admin/health", { Host: host, ...admin() });
       assert.equal(r.status, 200, host);
     }
   });
 
-  it("the CLI's way (custom header, no Origin) works", async () => {
+  it("the CLI's way (the token header, no Origin) works", async () => {
     await emu.seedFunction({ func_name: "gone" });
-    const r = await rawRequest(emu.url, "POST", "/__admin/reset", admin);
+    const r = await rawRequest(emu.url, "POST", "/__admin/reset", admin());
     assert.equal(r.status, 204);
     assert.deepEqual(emu.functions(), []);
   });

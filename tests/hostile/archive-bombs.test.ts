@@ -97,7 +97,7 @@ describe("archive bombs through every route of a running emulator (child process
   before(async () => {
     child = await startChildEmulator();
     emu = child.handle as EmulatorHandle;
-    const seeded = await rawRequest(emu.url, "POST", "/__admin/functions", { "Content-Type": "application/json", "X-Fgs-Admin": "1" },
+    const seeded = await rawRequest(emu.url, "POST", "/__admin/functions", { "Content-Type": "application/json", "X-Fgs-Admin": child.adminToken },
       JSON.stringify({ func_name: "target" }));
     assert.equal(seeded.status, 200);
   });
@@ -150,7 +150,7 @@ describe("archive bombs through every route of a running emulator (child process
 
   it("admin PUT code: refused the same way", async () => {
     for (const [what, zip] of bombs()) {
-      const r = await rawRequest(emu.url, "PUT", "/__admin/functions/target/code", { "Content-Type": "application/json", "X-Fgs-Admin": "1" },
+      const r = await rawRequest(emu.url, "PUT", "/__admin/functions/target/code", { "Content-Type": "application/json", "X-Fgs-Admin": child.adminToken },
         JSON.stringify({ file: zip.toString("base64") }));
       assert.equal(r.json().error_code, "FSS.1071", what);
     }

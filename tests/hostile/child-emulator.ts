@@ -4,6 +4,7 @@
  * hostile input. Linux only (the peak reads undefined elsewhere).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEV_DEFAULTS } from "../../emulator/options";
@@ -15,6 +16,8 @@ const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
 export interface ChildEmulator {
   handle: Pick<EmulatorHandle, "url" | "projectId" | "credentials" | "region">;
   pid: number;
+  /** The admin token the child was started with (`FGS_EMULATOR_ADMIN_TOKEN`). */
+  adminToken: string;
   /** Peak resident memory of the child so far, bytes (undefined where /proc is absent). */
   peakRssBytes(): number | undefined;
   stop(): Promise<void>;
@@ -22,8 +25,11 @@ export interface ChildEmulator {
 
 /** Starts `fgs emulator` with `args` and resolves once it prints its endpoint. */
 export function startChildEmulator(args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<ChildEmulator> {
+  const adminToken = randomBytes(24).toString("hex");
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [FGS, "emulator", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+    const child: ChildProcess = spawn(process.execPath, [FGS, "emulator", ...args], {
+      stdio: ["ignore", "pipe", "pipe"], env: { ...env, FGS_EMULATOR_ADMIN_TOKEN: adminToken },
+    });
     let out = "";
     let err = "";
     const closed = new Promise<void>((r) => child.once("close", () => r()));
@@ -42,6 +48,7 @@ export function startChildEmulator(args: string[] = [], env: NodeJS.ProcessEnv =
           credentials: { accessKey: DEV_DEFAULTS.accessKey, secretKey: DEV_DEFAULTS.secretKey },
         },
         pid: child.pid!,
+        adminToken,
         peakRssBytes: () => {
           try {
             const m2 = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
