@@ -146,7 +146,7 @@ export class DependencyStore {
     const snapshot = structuredClone(this.list());
     const blobs = new Map(this.blobs);
     const next = this.chain.then(async () => {
-      await fs.mkdir(path.join(dir, "dependency-blobs"), { recursive: true });
+      await fs.mkdir(path.join(dir, "dependency-blobs"), { recursive: true, mode: 0o700 });
       for (const [digest, data] of blobs) {
         const file = this.blobPath(digest);
         if (!(await fs.access(file).then(() => true, () => false))) await writeAtomic(file, data);

@@ -1,6 +1,7 @@
 /**
- * Durable state under `dataDir`: `state.json` (all function records) and `blobs/<sha512>.zip` (code,
- * content-addressed by digest). Every file is written to a temp file then renamed, blobs before the state
+ * Durable state under `dataDir`: `state.json` (all function records, their `encrypted_user_data` sealed with
+ * the data dir's key: sealed-values.ts) and `blobs/<sha512>.zip` (code, content-addressed by digest). The dir
+ * is 0700 and every file 0600: only the emulator's user reads them. Every file is written to a temp file then renamed, blobs before the state
  * that references them, so a crash leaves either the old or the new state. Loading verifies everything and
  * throws `DataDirError` on corruption — it never silently resets a user's data.
  */
@@ -8,6 +9,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { FunctionRecord, sha512Hex } from "./records";
+import { dataDirKey, KEY_FILE, mapSealedFields, seal, unseal } from "./sealed-values";
 import { removeStaleTempFiles } from "./stale-temp-files";
 
 /** The data dir is unreadable or inconsistent; the message says what and where. */
@@ -26,10 +28,10 @@ export interface PersistedState {
 
 const FORMAT = "fgs-emulator-state/1";
 
-/** Writes a file atomically: a synced temp file, then a rename. */
+/** Writes a file atomically (mode 0600): a synced temp file, then a rename. */
 export async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const handle = await fs.open(tmp, "w");
+  const handle = await fs.open(tmp, "w", 0o600);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -51,6 +53,8 @@ function isRecord(v: unknown): v is FunctionRecord {
 export class DataDir {
   private readonly stateFile: string;
   private readonly blobDir: string;
+  /** The key sealing encrypted values (read or made by `load`). */
+  private key: Buffer | undefined;
 
   constructor(readonly dir: string) {
     this.stateFile = path.join(dir, "state.json");
@@ -59,11 +63,19 @@ export class DataDir {
 
   /** Creates the dir if needed and loads it; an absent `state.json` is an empty state. */
   async load(): Promise<PersistedState> {
-    await fs.mkdir(this.blobDir, { recursive: true });
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(this.dir, 0o700); // a dir made by an older emulator too
+    await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
+    try {
+      this.key = await dataDirKey(this.dir);
+    } catch (err) {
+      throw new DataDirError(this.dir, `cannot read or make its key ${KEY_FILE} (${(err as Error).message})`);
+    }
     await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
     let text: string;
     try {
       text = await fs.readFile(this.stateFile, "utf8");
+      await fs.chmod(this.stateFile, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return { functions: [], blobs: new Map() };
       throw new DataDirError(this.dir, `cannot read state.json (${(err as Error).message})`);
@@ -80,7 +92,11 @@ export class DataDir {
     const functions: FunctionRecord[] = [];
     for (const [i, r] of parsed.functions.entries()) {
       if (!isRecord(r)) throw new DataDirError(this.dir, `state.json function #${i} is malformed`);
-      functions.push(r);
+      try {
+        functions.push(mapSealedFields(r, (v) => unseal(this.key!, v)));
+      } catch (err) {
+        throw new DataDirError(this.dir, `state.json function #${i}: ${(err as Error).message}`);
+      }
     }
     const blobs = new Map<string, Buffer>();
     const digests = new Set(functions.flatMap((f) => [f.digest, ...f.versions.map((v) => v.digest)]));
@@ -106,7 +122,9 @@ export class DataDir {
       const data = blobs.get(digest);
       if (!exists && data) await writeAtomic(file, data);
     }
-    await writeAtomic(this.stateFile, JSON.stringify({ format: FORMAT, functions }, null, 1));
+    const key = this.key ??= await dataDirKey(this.dir);
+    const sealed = functions.map((f) => mapSealedFields(f, (v) => seal(key, v)));
+    await writeAtomic(this.stateFile, JSON.stringify({ format: FORMAT, functions: sealed }, null, 1));
     for (const name of await fs.readdir(this.blobDir)) {
       const digest = name.replace(/\.zip$/, "");
       if (name.endsWith(".zip") && !live.has(digest)) await fs.rm(path.join(this.blobDir, name), { force: true });

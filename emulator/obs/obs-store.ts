@@ -78,7 +78,7 @@ async function readJson<T>(file: string, root: string): Promise<T> {
 
 async function writeJson(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value));
+  await fs.writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
   await fs.rename(tmp, file);
 }
 
@@ -112,7 +112,7 @@ export class ObsStore {
   static async open(dataDir: string | undefined): Promise<ObsStore> {
     const root = dataDir === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), "fgs-obs-")) : path.join(dataDir, "obs");
     const store = new ObsStore(root, dataDir === undefined, dataDir !== undefined);
-    for (const d of ["buckets", "objects", "uploads", "tmp"]) await fs.mkdir(path.join(root, d), { recursive: true });
+    for (const d of ["buckets", "objects", "uploads", "tmp"]) await fs.mkdir(path.join(root, d), { recursive: true, mode: 0o700 });
     await store.load();
     return store;
   }
@@ -328,7 +328,7 @@ export class ObsStore {
     const dir = path.join(this.root, "uploads", uploadId);
     const file = path.join(this.root, "tmp", randomBytes(8).toString("hex"));
     try {
-      const out = await fs.open(file, "w");
+      const out = await fs.open(file, "w", 0o600);
       try {
         for (const p of chosen) {
           for await (const chunk of createReadStream(path.join(dir, `${p.partNumber}.part`), { highWaterMark: 1024 * 1024 })) await out.write(chunk as Buffer);
@@ -371,7 +371,7 @@ export class ObsStore {
     const file = path.join(this.root, "tmp", randomBytes(8).toString("hex"));
     const measure = new Measure(max);
     try {
-      await pipeline(body, measure, createWriteStream(file));
+      await pipeline(body, measure, createWriteStream(file, { mode: 0o600 }));
       await this.sync(file);
     } catch (err) {
       await fs.rm(file, { force: true });

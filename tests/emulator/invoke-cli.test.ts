@@ -13,12 +13,12 @@ const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
 
 /** The environment without any target settings, so the CLI picks what the test tells it. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(HW_|HUAWEICLOUD_SDK_|FGS_DEMO_STATE_DIR)/.test(k)));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(HW_|HUAWEICLOUD_SDK_|FGS_DEMO_STATE_DIR|FGS_EMULATOR_ADMIN_TOKEN)/.test(k)));
 }
 
-function fgs(args: string[], opts: { until?: (stdout: string) => boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function fgs(args: string[], opts: { until?: (stdout: string) => boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv() });
+    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...cleanEnv(), ...opts.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => {
@@ -83,14 +83,20 @@ describe("fgs invoke / fgs logs", () => {
       assert.equal(async.code, 0, async.stderr);
       const requestId = async.stdout.trim();
       await eventually(() => emu.invocations({ requestId }).find((r) => r.status === "succeeded"));
-      const logs = await fgs(["logs", "greet", "--endpoint", emu.url]);
+      const noToken = await fgs(["logs", "greet", "--endpoint", emu.url]);
+      assert.equal(noToken.code, 1);
+      assert.match(noToken.stderr, /FGS_EMULATOR_ADMIN_TOKEN/);
+      const wrong = await fgs(["logs", "greet", "--endpoint", emu.url], { env: { FGS_EMULATOR_ADMIN_TOKEN: "not-this-runs-token" } });
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /refused the admin token/);
+      const logs = await fgs(["logs", "greet", "--endpoint", emu.url], { env: { FGS_EMULATOR_ADMIN_TOKEN: emu.adminToken } });
       assert.equal(logs.code, 0, logs.stderr);
       assert.match(logs.stdout, /default\/greet:latest sync succeeded[\s\S]*greeting 1/);
       assert.match(logs.stdout, new RegExp(`${requestId} default/greet:latest async succeeded[\\s\\S]*greeting 2`));
     });
 
     it("fgs logs --follow prints calls made after it started", async () => {
-      const follow = fgs(["logs", "greet", "--follow", "--endpoint", emu.url], { until: (out) => /greeting 42/.test(out) });
+      const follow = fgs(["logs", "greet", "--follow", "--endpoint", emu.url], { until: (out) => /greeting 42/.test(out), env: { FGS_EMULATOR_ADMIN_TOKEN: emu.adminToken } });
       // Invoke until the follower has seen one (it may start after the first call).
       let done = false;
       void follow.then(() => (done = true));

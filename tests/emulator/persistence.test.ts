@@ -1,10 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DataDirError, startEmulator } from "../../emulator";
-import { codeZip, importPackage, signedRequest } from "./helpers";
+import { codeZip, importPackage, signedRequest, zip as zipOf } from "./helpers";
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), "fgs-emu-"));
@@ -78,6 +78,41 @@ describe("persistence in dataDir", () => {
       const ok = await startEmulator({ dataDir: dir });
       assert.equal(ok.functions().length, 1, "restored files load again");
       await ok.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the data dir is 0700, its files 0600, and encrypted variables are sealed (never in clear text) yet survive a restart", async () => {
+    const dir = tempDir();
+    try {
+      const secret = `s3cret-${Date.now()}`;
+      const emu = await startEmulator({ dataDir: dir });
+      await emu.seedFunction({ func_name: "vault" });
+      const put = await signedRequest(emu, "PUT", "/vault/config", { body: { func_name: "vault", runtime: "Node.js18.15", timeout: 5,
+        handler: "index.handler", memory_size: 128, encrypted_user_data: JSON.stringify({ DB_PASSWORD: secret }) } });
+      assert.equal(put.status, 200);
+      await emu.close();
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      const files = ["state.json", "secret.key", ...readdirSync(path.join(dir, "blobs")).map((f) => path.join("blobs", f))];
+      for (const f of files) assert.equal(statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+      const state = readFileSync(path.join(dir, "state.json"), "utf8");
+      assert.ok(!state.includes(secret), "the secret is not in state.json");
+      assert.match(state, /"encrypted_user_data": "fgs-sealed:v1:/);
+      const again = await startEmulator({ dataDir: dir });
+      try {
+        const rec = (again as unknown as { functions(): Array<Record<string, unknown>> }).functions();
+        assert.equal(rec.length, 1);
+        // The sealed value opens again: the function still sees it (the runtime reads the stored config).
+        await again.modifyCode("default:vault", await zipOf({ "index.js": "exports.handler = async () => process.env.DB_PASSWORD;" }));
+        const r = await signedRequest(again, "POST", "/vault/invocations", { body: {} });
+        assert.equal(r.json(), secret);
+      } finally {
+        await again.close();
+      }
+      // Another data dir's key does not open it: a clear error, nothing changed.
+      writeFileSync(path.join(dir, "secret.key"), Buffer.alloc(32, 7));
+      await assert.rejects(startEmulator({ dataDir: dir }), (e: Error) => e instanceof DataDirError && /does not open with secret\.key/.test(e.message));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
