@@ -4,7 +4,10 @@
  *    the handler, run the call, answer over HTTP) against a bare `node -e` process start and exit, measured in
  *    alternating pairs;
  *  - warm calls: p50/p99 of sync invocations on a warm instance (signed HTTP request → emulator → runner over
- *    the pipe protocol → answer) against calling the same handler directly in-process.
+ *    the pipe protocol → answer) against calling the same handler directly in-process;
+ *  - the sandbox's cost: the same cold starts (Node.js and Python) and warm calls on a second emulator started
+ *    with `unsafeNoSandbox` (what the emulator did before the bubblewrap sandbox), interleaved round by round
+ *    with the sandboxed one. Targets: a sandboxed cold start at most 1.5× the unsandboxed one, warm calls no slower.
  * Printed as absolute numbers and ratios; never asserted (the machine is shared and noisy).
  *
  * Run: `node dist/bench/invoke.js [rounds]` (or through `npm run bench -- --only=invoke`).
@@ -18,6 +21,7 @@ import { closeDispatchers, invokeFunction } from "../provider/api";
 import { writeStoredZip } from "../provider/api/stored-zip";
 
 const HANDLER = "exports.handler = async (event, context) => ({ echo: event.n, id: context.getRequestID() });\n";
+const PY_HANDLER = "def handler(event, context):\n    return {'echo': event['n'], 'id': context.getRequestID()}\n";
 
 /** A code zip of text files (the project's stored-zip writer: no modes needed here). */
 async function zipOf(files: Record<string, string>): Promise<Buffer> {
@@ -37,9 +41,61 @@ export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number
   const rounds = opts.rounds ?? 8;
   const warmCalls = opts.warmCalls ?? 300;
   const emu = await startEmulator({ quiet: true, runtime: { idleMs: 600_000 } });
+  const unsafe = await startEmulator({ quiet: true, runtime: { idleMs: 600_000, unsafeNoSandbox: true } });
   const target = { endpoint: emu.url, projectId: emu.projectId, credentials: { kind: "aksk" as const, ...emu.credentials } };
+  const unsafeTarget = { endpoint: unsafe.url, projectId: unsafe.projectId, credentials: { kind: "aksk" as const, ...unsafe.credentials } };
   const code = await zipOf({ "index.js": HANDLER });
+  const pyCode = await zipOf({ "index.py": PY_HANDLER });
   try {
+    // Sandbox vs no sandbox, round by round: cold starts of Node.js and Python, then warm calls in alternating blocks.
+    const sides = [{ name: "sandbox", emu, target }, { name: "unsafe", emu: unsafe, target: unsafeTarget }] as const;
+    const coldBy: Record<string, number[]> = { "sandbox node": [], "unsafe node": [], "sandbox python": [], "unsafe python": [] };
+    for (const side of sides) {
+      await side.emu.seedFunction({ func_name: "cmp-warm", code });
+      await side.emu.seedFunction({ func_name: "cmp-py-warm", code: pyCode, runtime: "Python3.10" });
+      await invokeFunction(side.target, "cmp-warm", { n: 0 }, { log: false });
+      await invokeFunction(side.target, "cmp-py-warm", { n: 0 }, { log: false });
+    }
+    for (let i = 0; i < rounds; i++) {
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+        for (const [lang, zip, runtime] of [["node", code, undefined], ["python", pyCode, "Python3.10"]] as const) {
+          const name = `cmp-cold-${lang}-${i}`;
+          await side.emu.seedFunction({ func_name: name, code: zip, ...(runtime ? { runtime } : {}) });
+          const t = performance.now();
+          const r = await invokeFunction(side.target, name, { n: i }, { log: false });
+          coldBy[`${side.name} ${lang}`].push(performance.now() - t);
+          if (r.kind !== "sync" || !r.ok) throw new Error(`${side.name} ${lang} cold invocation failed: ${JSON.stringify(r)}`);
+        }
+      }
+    }
+    const warmBy: Record<string, number[]> = { sandbox: [], unsafe: [] };
+    for (let block = 0; block < Math.ceil(warmCalls / 25); block++) {
+      for (const side of block % 2 === 0 ? sides : [...sides].reverse()) {
+        for (let i = 0; i < 25; i++) {
+          const t = performance.now();
+          await invokeFunction(side.target, "cmp-warm", { n: i }, { log: false });
+          warmBy[side.name].push(performance.now() - t);
+        }
+      }
+    }
+    const sandboxCost = {
+      coldNodeMs: { sandbox: percentile(coldBy["sandbox node"], 50), unsafe: percentile(coldBy["unsafe node"], 50) },
+      coldPythonMs: { sandbox: percentile(coldBy["sandbox python"], 50), unsafe: percentile(coldBy["unsafe python"], 50) },
+      warmMs: {
+        sandbox: { p50: percentile(warmBy.sandbox, 50), p99: percentile(warmBy.sandbox, 99) },
+        unsafe: { p50: percentile(warmBy.unsafe, 50), p99: percentile(warmBy.unsafe, 99) },
+      },
+      coldNodeRatio: percentile(coldBy["sandbox node"], 50) / percentile(coldBy["unsafe node"], 50),
+      coldPythonRatio: percentile(coldBy["sandbox python"], 50) / percentile(coldBy["unsafe python"], 50),
+      warmP50Ratio: percentile(warmBy.sandbox, 50) / percentile(warmBy.unsafe, 50),
+    };
+    log(`sandbox cost, cold start p50 of ${rounds}: Node.js ${fmt(sandboxCost.coldNodeMs.sandbox)} vs unsandboxed ` +
+      `${fmt(sandboxCost.coldNodeMs.unsafe)} → ${sandboxCost.coldNodeRatio.toFixed(2)}×; Python ${fmt(sandboxCost.coldPythonMs.sandbox)} vs ` +
+      `${fmt(sandboxCost.coldPythonMs.unsafe)} → ${sandboxCost.coldPythonRatio.toFixed(2)}× (target ≤ 1.5×)`);
+    log(`sandbox cost, warm call (${warmBy.sandbox.length} each): p50 ${fmt(sandboxCost.warmMs.sandbox.p50)} (p99 ` +
+      `${fmt(sandboxCost.warmMs.sandbox.p99)}) vs unsandboxed p50 ${fmt(sandboxCost.warmMs.unsafe.p50)} (p99 ` +
+      `${fmt(sandboxCost.warmMs.unsafe.p99)}) → ${sandboxCost.warmP50Ratio.toFixed(2)}× (target: no slower)`);
+
     // Unpack the code once (shared by every function with the same digest), so cold starts measure instances.
     await emu.seedFunction({ func_name: "bench-warmup", code });
     await invokeFunction(target, "bench-warmup", { n: 0 });
@@ -89,6 +145,7 @@ export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number
       warmMs: { p50: percentile(warm, 50), p99: percentile(warm, 99) },
       directMs: { p50: percentile(direct, 50), p99: percentile(direct, 99) },
       warmVsDirectP50: percentile(warm, 50) / percentile(direct, 50),
+      sandboxCost,
     };
     log(`cold start (first call of a new function, p50 of ${rounds}): ${fmt(result.coldStartMs.p50)} vs bare \`node -e\` start ` +
       `${fmt(result.bareNodeStartMs.p50)} → ${result.coldVsBareNode.toFixed(2)}×`);
@@ -98,6 +155,7 @@ export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number
   } finally {
     await closeDispatchers();
     await emu.close();
+    await unsafe.close();
   }
 }
 
