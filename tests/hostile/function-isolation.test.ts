@@ -224,3 +224,36 @@ describe("detached children die with the call's timeout and with the emulator", 
     for (const m of marks) await eventually(() => (markedProcessExists(m) ? undefined : true), 10_000);
   });
 });
+
+describe("without bubblewrap", () => {
+  it("the emulator says so at start and runs no code (503 naming the fix) unless told --unsafe-no-sandbox", async () => {
+    const writes: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (writes.push(String(chunk)), true)) as typeof process.stderr.write;
+    let emu: EmulatorHandle;
+    try {
+      emu = await startEmulator({ runtime: { bwrapCommand: "/nonexistent/bwrap" } });
+    } finally {
+      process.stderr.write = write;
+    }
+    try {
+      assert.match(writes.join(""), /bubblewrap \('\/nonexistent\/bwrap'\) is not installed.*--unsafe-no-sandbox/);
+      await deploy(emu, "nobwrap", { "index.js": "exports.handler = async () => 'ran';" });
+      const { signedRequest } = await import("../emulator/helpers");
+      assert.equal((await signedRequest(emu, "GET", "/nobwrap/config")).status, 200, "the management API still works");
+      const call = await signedRequest(emu, "POST", "/nobwrap/invocations", { body: {} });
+      assert.equal(call.status, 503);
+      assert.equal(call.json().error_code, "FSS.0503");
+      assert.match(String(call.json().error_msg), /apt-get install bubblewrap.*--unsafe-no-sandbox/);
+    } finally {
+      await emu.close();
+    }
+    const unsafe = await startEmulator({ runtime: { bwrapCommand: "/nonexistent/bwrap", unsafeNoSandbox: true } });
+    try {
+      await deploy(unsafe, "nobwrap", { "index.js": "exports.handler = async () => 'ran';" });
+      assert.equal((await sdkInvoke(unsafe, "nobwrap")).parsed(), "ran");
+    } finally {
+      await unsafe.close();
+    }
+  });
+});
