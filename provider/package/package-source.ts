@@ -37,8 +37,14 @@ export interface PackagedSource {
   size: number;
   /** Entries in archive order, with content digests (same shape as `hashSource().files`). */
   files: SourceFile[];
-  /** Entries whose body came from the last package (body-cache.ts): neither read nor deflated this time. */
+  /** Entries whose body came from the last package (body-cache.ts): read and checked, not deflated again. */
   reusedBodies: number;
+  /**
+   * Set when a cache disagreed with the source (a digest recorded for a file's unchanged stamp that is not its
+   * content's, a last-package body that does not inflate to the file, a foreign or damaged index): one line
+   * saying what, and that the caches were discarded and rewritten from this package. Nothing wrong was used.
+   */
+  cacheNotice?: string;
 }
 
 function tooLarge(root: string, what: string): PackagingError {
@@ -59,14 +65,24 @@ function tooLarge(root: string, what: string): PackagingError {
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
-  // The digests the preview just recorded (hash-cache.ts) are not computed again for files whose stamp is the
-  // same when they are read; the ones computed here are recorded for the next preview.
+  // Every file is read and hashed here: the digests the preview recorded (hash-cache.ts) only check that cache,
+  // and are replaced by the ones computed now for the next preview.
   const caches = locateCaches(dir, resolved.hashCache);
   const digests = caches && openSourceDigests(caches);
-  // And what the last package deflated is not deflated again (body-cache.ts).
+  // What the last package deflated is not deflated again once it inflates to the file's bytes (body-cache.ts).
   const bodyCache = caches && openBodyCache(caches, resolved.compressionLevel);
-  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, { knownDigest: digests?.known, cachedBody: bodyCache?.get });
+  let results: Awaited<ReturnType<typeof collectAndProcess>>;
+  try {
+    results = await collectAndProcess(dir, resolved, resolved.compressionLevel, {
+      knownDigest: digests?.known, bodyCandidate: bodyCache && ((f) => bodyCache.candidate(f.path, f.size)),
+    });
+  } finally {
+    bodyCache?.close();
+  }
   const { root, files } = results.source;
+  let bodyDisagreed = 0;
+  let digestDisagreed = 0;
+  let deflatedAgain = false;
 
   const out: SourceFile[] = new Array(files.length);
   const entries: ZipEntryFields[] = new Array(files.length);
@@ -85,6 +101,9 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     centralBytes += centralHeaderSize(entry);
     out[i] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
     digests?.record(f, r.sha512);
+    if (r.bodyDisagreed) bodyDisagreed++;
+    if (r.method === 8 && !r.reused) deflatedAgain = true;
+    if (r.digestDisagreed) digestDisagreed++;
   }
   digests?.save();
   const zipSize = localBytes + centralBytes + endRecordsSize(files.length, centralBytes, localBytes);
@@ -109,7 +128,7 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     at += end - h;
     if (recorded) {
       const e = entries[i];
-      recorded[i] = { sha512: out[i].sha512, size: e.uncompressedSize, method: e.method, crc32: e.crc32, offset: at, length: e.compressedSize };
+      recorded[i] = { path: out[i].path, size: e.uncompressedSize, method: e.method, crc32: e.crc32, offset: at, length: e.compressedSize };
     }
     at += bodies[i].length;
     h = end;
@@ -121,9 +140,19 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   c = writeEndOfCentralDirectory(central, c, entries.length, c, centralOffset);
   if (at + c !== zipSize || h !== headers.length) throw new Error(`internal error: zip of ${root} is ${at + c} bytes, expected ${zipSize}`);
   parts[2 * files.length] = central;
-  bodyCache?.save(parts, recorded!);
-  let whole: Buffer | undefined;
   let zipSha512: string | undefined;
+  const wrong = [
+    bodyCache?.discarded,
+    bodyDisagreed === 1 ? "1 cached body does not inflate to the file it was recorded for"
+      : bodyDisagreed > 1 ? `${bodyDisagreed} cached bodies do not inflate to the files they were recorded for` : undefined,
+    digestDisagreed > 0 ? `${digestDisagreed} recorded digest${digestDisagreed === 1 ? " is" : "s are"} not the content of the unchanged file${digestDisagreed === 1 ? "" : "s"}` : undefined,
+  ].filter((w) => w !== undefined);
+  // Rewritten too when a body was deflated again (its row was missing, outdated or wrong), so that the next
+  // package finds every body it can use.
+  if (bodyCache) bodyCache.save(parts, recorded!, (zipSha512 = sha512Of(parts)), wrong.length > 0 || deflatedAgain);
+  const cacheNotice = wrong.length === 0 ? undefined
+    : `the package caches of ${root} (in ${caches!.cacheDir}) disagreed with the source: ${wrong.join("; ")}; discarded them and rewrote them from the files as read now (only what matched those files was used)`;
+  let whole: Buffer | undefined;
   return {
     sourceSha512: manifestSha512(out),
     get zip(): Buffer {
@@ -134,15 +163,19 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
     // Not every caller needs the digest of the whole zip (an upload does, to compare with the service's), and
     // it costs a pass over the zip on the calling thread.
     get zipSha512(): string {
-      if (zipSha512 === undefined) {
-        const hash = createHash("sha512");
-        for (const p of parts) hash.update(p);
-        zipSha512 = hash.digest("hex");
-      }
+      zipSha512 ??= sha512Of(parts);
       return zipSha512;
     },
     size: zipSize,
     files: out,
     reusedBodies: results.reusedBodies,
+    ...(cacheNotice ? { cacheNotice } : {}),
   };
+}
+
+/** SHA512 (hex) of `parts` back to back. */
+function sha512Of(parts: readonly Uint8Array[]): string {
+  const hash = createHash("sha512");
+  for (const p of parts) hash.update(p);
+  return hash.digest("hex");
 }

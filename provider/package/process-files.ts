@@ -11,7 +11,7 @@ import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import { HASH_ONLY, type DeflatedFile } from "./deflate-protocol";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
-import { readFailure, readTicket } from "./safe-open";
+import { readFailure, readTicket, type BodyCandidate } from "./safe-open";
 import type { KnownDigest } from "./hash-cache";
 
 /** One file's result: checksums and the entry body (empty when hashing only). */
@@ -22,8 +22,11 @@ export interface FileResult {
 
 /** Handle on a running file processor. */
 export interface FileProcessor {
-  /** Queues a file found by the walk; `known`: its recorded digest, used if its stamp is unchanged (see `readTicket`). */
-  add(file: CollectedFile, known?: KnownDigest): void;
+  /**
+   * Queues a file found by the walk; `known`: its recorded digest (see `readTicket`); `body`: the last
+   * package's body for it, used only if it inflates to the content read (deflate-batch.ts).
+   */
+  add(file: CollectedFile, known?: KnownDigest, body?: BodyCandidate): void;
   /**
    * Call once the walk is complete: resolves with every file's result indexed by `seq`, or rejects with an
    * UNREADABLE `PackagingError` naming a file that could not be read. Workers are gone when it settles.
@@ -42,7 +45,7 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // would sit idle once the bound was dispatched, for the rest of the walk.
   const hashOnly = level === HASH_ONLY;
   const queue: CollectedFile[] = [];
-  const known = new Map<number, KnownDigest>();
+  const known = new Map<number, { digest?: KnownDigest; body?: BodyCandidate }>();
   const results: FileResult[] = [];
   let next = 0;
   let found = 0;
@@ -59,9 +62,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // Workers open exactly the file the walk saw (safe-open.ts), and a symlinked file at its target, never
   // through the link.
   const ticketFor = (f: CollectedFile): string => {
-    const digest = known.get(f.seq);
-    if (digest) known.delete(f.seq);
-    return readTicket(f.target ?? absolutePath(root, f), f, digest);
+    const k = known.get(f.seq);
+    if (k) known.delete(f.seq);
+    return readTicket(f.target ?? absolutePath(root, f), f, k?.digest, k?.body);
   };
 
   const fail = (err: unknown): void => {
@@ -114,9 +117,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   };
 
   return {
-    add(file, digest) {
+    add(file, digest, body) {
       queue.push(file);
-      if (digest) known.set(file.seq, digest);
+      if (digest || body) known.set(file.seq, { digest, body });
       found++;
       foundBytes += file.size;
       queuedBytes += file.size;

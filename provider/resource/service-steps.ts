@@ -96,7 +96,8 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
-  const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (not deflated again)` : "";
+  const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (checked, not deflated again)` : "";
+  if (pkg.cacheNotice) progress(`${inputs.funcName}: ${pkg.cacheNotice}`);
   progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}${reused}`);
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
