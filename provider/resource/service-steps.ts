@@ -149,6 +149,15 @@ export async function publish(client: FunctionGraphClient, urn: string, digest: 
   }
 }
 
+/**
+ * What a package says about the source it was built from, as outputs: its `sourceSha512` and `fileCount`,
+ * computed from the bytes read while packaging — never the preview's (which may come from the digest cache).
+ * Nothing for code that was not packaged from `sourceDir`.
+ */
+export function packagedOutputs(inputs: CheckedInputs, pkg: PackagedSource): Partial<FunctionOutputs> {
+  return inputs.sourceDir !== undefined && !inputs.codeUrl ? { sourceSha512: pkg.sourceSha512, fileCount: pkg.files.length } : {};
+}
+
 /** Complete outputs from the checked inputs, a model, and what the step adds. */
 export function outputsFrom(inputs: CheckedInputs, model: FunctionModel, extra: Partial<FunctionOutputs>): FunctionOutputs {
   return dropUndefined({
