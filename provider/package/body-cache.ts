@@ -1,14 +1,15 @@
 /**
  * The deflated bodies of a source directory's last package, so that packaging after an edit deflates only what
  * changed: without it, `up` after a one-line edit deflates every file of a 20,000-file tree again (deflate is
- * most of packaging). Kept beside the digest cache (hash-cache.ts) as the last zip itself plus an index of its
- * deflated bodies by path (size, CRC-32, offset, length), under the codec (zlib build, level, the probe and
- * store rules of deflate-batch.ts) that made them.
+ * most of packaging). Kept beside the digest cache (hash-cache.ts) as the last package's spool of bodies
+ * (spool.ts: renamed into place, never copied) plus an index of its deflated bodies by path (size, CRC-32,
+ * offset, length), under the codec (zlib build, level, the probe and store rules of deflate-batch.ts) that
+ * made them.
  *
  * Nothing here is trusted: a body is only a *candidate* (safe-open.ts `BodyCandidate`) for the file at its
  * path, offered to the reader when the walked size matches, and used only once it inflates to exactly the
  * bytes just read from the file (deflate-batch.ts) — so a swapped, stale, truncated, foreign or half-written
- * cache costs deflating again, never a wrong byte. The zip is read where the bodies lie (`pread` on one
+ * cache costs deflating again, never a wrong byte. The bodies are read where they lie (`pread` on one
  * descriptor, from the worker threads), never loaded whole. A cache that disagrees with the source (a body
  * that claims a file's size and CRC-32 but does not inflate to its content, an index of another directory or
  * beyond the end of its zip) is discarded: the package just built replaces it, and `discarded` says why.
@@ -18,8 +19,9 @@ import * as path from "node:path";
 import { PROBE } from "./deflate-batch";
 import { cacheFileStem, type CacheLocation } from "./hash-cache";
 import type { BodyCandidate } from "./safe-open";
+import type { Spool } from "./spool";
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** Where one file's body lies in the package being recorded. */
 export interface RecordedBody {
@@ -27,7 +29,7 @@ export interface RecordedBody {
   readonly size: number;
   readonly method: 0 | 8;
   readonly crc32: number;
-  /** Offset of the body in the zip, and its length. */
+  /** Offset of the body in the spool, and its length. */
   readonly offset: number;
   readonly length: number;
 }
@@ -38,12 +40,15 @@ export interface BodyCache {
   candidate(relPath: string, size: number): BodyCandidate | undefined;
   /** Why the recorded cache was found wrong before any body was read (a foreign or damaged index), if it was. */
   readonly discarded: string | undefined;
+  /** The name stem for a spool that `save` may rename into place (in the same directory). */
+  readonly spoolStem: string;
   /**
-   * Records the package just built as the last one. Nothing is written when it is the one recorded, unless
-   * `rewrite` (a body disagreed with the source).
+   * Records the package just built (its bodies in `spool`, a named one) as the last one: the spool is renamed
+   * into place, or, when the package is the one recorded and not `rewrite` (nothing disagreed, nothing was
+   * deflated again), only its name is removed. The spool stays open either way.
    */
-  save(parts: readonly Uint8Array[], bodies: readonly RecordedBody[], zipSha512: string, rewrite: boolean): void;
-  /** Closes the recorded zip (call once packaging is done: workers read from it until then). */
+  save(spool: Spool, bodies: readonly RecordedBody[], zipSha512: string, rewrite: boolean): void;
+  /** Closes the recorded bodies (call once packaging is done: workers read from them until then). */
   close(): void;
 }
 
@@ -54,7 +59,8 @@ interface IndexFile {
   root: string;
   codec: string;
   zipSha512: string;
-  zipSize: number;
+  /** Size of the bodies file. */
+  binSize: number;
   bodies: IndexRow[];
 }
 
@@ -62,9 +68,6 @@ interface IndexFile {
 function codecOf(level: number): string {
   return `raw deflate, zlib ${process.versions.zlib}, level ${level}, default window and memory, kept when smaller, probe ${PROBE.minBytes}/${PROBE.bytes}/${PROBE.maxRatio}`;
 }
-
-/** Iovecs per `writev` call (the usual IOV_MAX). */
-const IOV_MAX = 1024;
 
 /**
  * The body cache at `where` (hash-cache.ts `locateCaches`) for zlib `level`. Best effort: any I/O problem is
@@ -74,14 +77,18 @@ export function openBodyCache(where: CacheLocation, level: number): BodyCache {
   const { realRoot } = where;
   const stem = path.join(where.cacheDir, `${cacheFileStem(realRoot)}.bodies`);
   const codec = codecOf(level);
-  const zipFile = `${stem}.zip`;
+  const binFile = `${stem}.bin`;
   const indexFile = `${stem}.json`;
   let discarded: string | undefined;
   let recordedSha: string | undefined;
   let fd: number | undefined;
   const byPath = new Map<string, IndexRow>();
 
-  // The index, then the zip it describes. A missing cache, or one of another codec or format, is an ordinary
+  const close = (): void => {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
+    fd = undefined;
+  };
+  // The index, then the bodies file it describes. A missing cache, or one of another codec or format, is an ordinary
   // miss; an index that is not this directory's, or not well formed, or longer than its zip, is discarded.
   const load = (): void => {
     let text: string;
@@ -102,35 +109,31 @@ export function openBodyCache(where: CacheLocation, level: number): BodyCache {
       discarded = `its index belongs to another directory (${String(index.root)})`;
       return;
     }
-    if (!Array.isArray(index.bodies) || typeof index.zipSha512 !== "string" || !Number.isSafeInteger(index.zipSize)) {
+    if (!Array.isArray(index.bodies) || typeof index.zipSha512 !== "string" || !Number.isSafeInteger(index.binSize)) {
       discarded = "its index is not well formed";
       return;
     }
     try {
-      fd = fs.openSync(zipFile, "r");
+      fd = fs.openSync(binFile, "r");
       const size = fs.fstatSync(fd).size;
-      if (size !== index.zipSize) {
-        discarded = `its zip is ${size} bytes, not the ${index.zipSize} its index records (truncated or replaced)`;
+      if (size !== index.binSize) {
+        discarded = `its bodies file is ${size} bytes, not the ${index.binSize} its index records (truncated or replaced)`;
         return close();
       }
     } catch {
-      discarded = "its zip cannot be read";
+      discarded = "its bodies file cannot be read";
       return close();
     }
     for (const row of index.bodies) {
       if (!Array.isArray(row) || row.length !== 5 || typeof row[0] !== "string" || !row.slice(1).every(Number.isSafeInteger) ||
-        row[3] < 0 || row[4] < 0 || row[3] + row[4] > index.zipSize) {
-        discarded = "its index has a row that is not well formed or lies beyond its zip";
+        row[3] < 0 || row[4] < 0 || row[3] + row[4] > index.binSize) {
+        discarded = "its index has a row that is not well formed or lies beyond its bodies file";
         byPath.clear();
         return close();
       }
       byPath.set(row[0], row);
     }
     recordedSha = index.zipSha512;
-  };
-  const close = (): void => {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
-    fd = undefined;
   };
   load();
 
@@ -143,52 +146,33 @@ export function openBodyCache(where: CacheLocation, level: number): BodyCache {
     get discarded() {
       return discarded;
     },
-    save(parts, bodies, zipSha512, rewrite) {
-      if (!rewrite && discarded === undefined && recordedSha === zipSha512) return; // unchanged
-      let zipSize = 0;
-      for (const p of parts) zipSize += p.length;
+    spoolStem: path.basename(stem),
+    save(spool, bodies, zipSha512, rewrite) {
+      const named = spool.path;
+      if (named === undefined) return;
+      if (!rewrite && discarded === undefined && recordedSha === zipSha512) { // unchanged: keep the recorded one
+        try { fs.rmSync(named, { force: true }); } catch { /* best effort */ }
+        spool.unname();
+        return;
+      }
       const index: IndexFile = {
-        format: FORMAT, root: realRoot, codec, zipSha512, zipSize,
+        format: FORMAT, root: realRoot, codec, zipSha512, binSize: spool.size,
         bodies: bodies.filter((b) => b.method === 8).map((b) => [b.path, b.size, b.crc32, b.offset, b.length]),
       };
       const tmp = `${stem}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
-        fs.mkdirSync(path.dirname(stem), { recursive: true });
-        // The zip first: an index read with another writer's zip is caught by its size or by the bodies
+        // The bodies first: an index read with another writer's bodies is caught by the size or by the bodies
         // not inflating to the files (a miss, never a wrong body).
-        writeParts(`${tmp}.zip`, parts);
-        fs.renameSync(`${tmp}.zip`, zipFile);
-        fs.writeFileSync(`${tmp}.json`, JSON.stringify(index));
-        fs.renameSync(`${tmp}.json`, indexFile);
+        fs.renameSync(named, binFile);
+        spool.unname();
+        fs.writeFileSync(tmp, JSON.stringify(index));
+        fs.renameSync(tmp, indexFile);
       } catch {
-        for (const t of [`${tmp}.zip`, `${tmp}.json`]) try { fs.rmSync(t, { force: true }); } catch { /* best effort */ }
+        try { fs.rmSync(tmp, { force: true }); } catch { /* best effort */ }
+        if (spool.path !== undefined) try { fs.rmSync(spool.path, { force: true }); } catch { /* best effort */ }
+        spool.unname();
       }
     },
     close,
   };
-}
-
-/** Writes `parts` back to back to a new file (a few `writev` calls: a write per part is 40,000 system calls). */
-function writeParts(file: string, parts: readonly Uint8Array[]): void {
-  const fd = fs.openSync(file, "wx");
-  try {
-    for (let i = 0; i < parts.length; i += IOV_MAX) {
-      let batch = parts.slice(i, i + IOV_MAX) as Uint8Array[];
-      let left = batch.reduce((n, p) => n + p.length, 0);
-      while (left > 0) {
-        const n = fs.writevSync(fd, batch);
-        left -= n;
-        if (left > 0) batch = skipBytes(batch, n);
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** `parts` without their first `n` bytes (after a short write). */
-function skipBytes(parts: Uint8Array[], n: number): Uint8Array[] {
-  let i = 0;
-  while (i < parts.length && n >= parts[i].length) n -= parts[i++].length;
-  return i < parts.length ? [parts[i].subarray(n), ...parts.slice(i + 1)] : [];
 }

@@ -14,6 +14,8 @@ import type { BodyCandidate } from "./safe-open";
 export interface ProcessCaches {
   knownDigest?: (file: CollectedFile) => KnownDigest | undefined;
   bodyCandidate?: (file: CollectedFile) => BodyCandidate | undefined;
+  /** Where the entry bodies go when zipping (see `startFileProcessor`). */
+  spool?: (bodies: Uint8Array) => number;
 }
 
 /** The walked source (files in archive order) and each file's result, indexed by `CollectedFile.seq`. */
@@ -32,9 +34,9 @@ export interface ProcessedSource {
  * bytes read (deflate-batch.ts).
  */
 export async function collectAndProcess(
-  dir: string, options: ResolvedPackagingOptions, level: number, { knownDigest, bodyCandidate }: ProcessCaches = {},
+  dir: string, options: ResolvedPackagingOptions, level: number, { knownDigest, bodyCandidate, spool }: ProcessCaches = {},
 ): Promise<ProcessedSource> {
-  const processor = startFileProcessor(path.resolve(dir), level, options);
+  const processor = startFileProcessor(path.resolve(dir), level, options, spool);
   const known: FileResult[] = [];
   let source: CollectedSource;
   try {
@@ -42,7 +44,7 @@ export async function collectAndProcess(
       const digest = knownDigest?.(file);
       if (level !== HASH_ONLY) return processor.add(file, digest, bodyCandidate?.(file));
       if (!digest) return processor.add(file);
-      known[file.seq] = { result: { size: file.size, crc32: 0, sha512: digest.sha512, method: 0, offset: 0, length: 0 }, body: EMPTY };
+      known[file.seq] = { result: { size: file.size, crc32: 0, sha512: digest.sha512, method: 0, offset: 0, length: 0 }, bodyAt: 0 };
     });
   } catch (err) {
     await processor.abort();
@@ -55,4 +57,3 @@ export async function collectAndProcess(
   return { source, bySeq, reusedBodies };
 }
 
-const EMPTY = new Uint8Array(0);

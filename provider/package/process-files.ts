@@ -14,10 +14,10 @@ import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options"
 import { readFailure, readTicket, type BodyCandidate } from "./safe-open";
 import type { KnownDigest } from "./hash-cache";
 
-/** One file's result: checksums and the entry body (empty when hashing only). */
+/** One file's result: checksums, and where its entry body (`result.length` bytes) was spooled (0 when hashing only). */
 export interface FileResult {
   readonly result: DeflatedFile;
-  readonly body: Uint8Array;
+  readonly bodyAt: number;
 }
 
 /** Handle on a running file processor. */
@@ -38,9 +38,13 @@ export interface FileProcessor {
 
 /**
  * Starts a processor reading from `root` (the source directory the paths are relative to), hashing and (for
- * `level` 0-9; `HASH_ONLY` to skip) deflating each file.
+ * `level` 0-9; `HASH_ONLY` to skip) deflating each file. Each batch's bodies go to `spool` (it returns the
+ * offset they were written at) as soon as they come back, so they are not held; without one they are dropped
+ * (for callers that want the checksums only).
  */
-export function startFileProcessor(root: string, level: number, options: ResolvedPackagingOptions): FileProcessor {
+export function startFileProcessor(
+  root: string, level: number, options: ResolvedPackagingOptions, spool?: (bodies: Uint8Array) => number,
+): FileProcessor {
   // Hashing returns no bodies, and the synchronous walk handles no reply until it ends: bounded, the workers
   // would sit idle once the bound was dispatched, for the rest of the walk.
   const hashOnly = level === HASH_ONLY;
@@ -102,8 +106,14 @@ export function startFileProcessor(root: string, level: number, options: Resolve
         for (let k = 0; k < batch.length; k++) {
           const r = out[k];
           if (r.error) return fail(readFailure(absolutePath(root, batch[k]), r.error));
-          results[batch[k].seq] = { result: r, body: bodies.subarray(r.offset, r.offset + r.length) };
         }
+        let base = 0;
+        try {
+          if (bodies.length > 0 && spool) base = spool(bodies);
+        } catch (err) {
+          return fail(err);
+        }
+        for (let k = 0; k < batch.length; k++) results[batch[k].seq] = { result: out[k], bodyAt: base + out[k].offset };
         done += batch.length;
         if (walkDone && done === found) settle?.resolve(results);
         else dispatch();

@@ -3,14 +3,13 @@
  * timeout sized to the body), looking a function up, packaging, uploading code, publishing a version, and
  * assembling the outputs. The plugin-wide limits (limiter.ts) are applied here.
  */
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { writeStoredZip } from "../api/stored-zip";
 import {
   attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
 } from "../api";
 import type { Target } from "../auth";
-import { packageSource, type PackagedSource } from "../package";
+import { packagedFromBuffer, packageSource, type PackagedSource } from "../package";
 import { CODE_FILE_NAME } from "./defaults";
 import type { CheckedInputs } from "./inputs";
 import { packagingLimiter, writeLimiter } from "./limiter";
@@ -115,14 +114,14 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
  */
 function imagePlaceholder(sourceSha512: string): PackagedSource {
   const zip = writeStoredZip([{ name: "IMAGE.txt", data: Buffer.from("a custom-image function has no code package\n") }]);
-  return { sourceSha512, zip, parts: [zip], zipSha512: createHash("sha512").update(zip).digest("hex"), size: zip.length, files: [], reusedBodies: 0 };
+  return packagedFromBuffer(zip, { sourceSha512 });
 }
 
 /** `PUT …/code` within the upload limit, with progress; it carries the dependency version ids too. */
 export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   if (stagesInObs(inputs, pkg.size)) return deployCodeFromObs(client, urn, inputs, pkg, targetOf(inputs)); // obs-code.ts
   const start = performance.now();
-  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.parts, {
+  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg, {
     codeFilename: CODE_FILE_NAME, dependVersionList: inputs.dependencies ? [...inputs.dependencies] : [],
   }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);

@@ -53,7 +53,7 @@ async function deflated(zip: Buffer): Promise<number> {
 function cacheFiles(cacheDir: string): { index: string; zip: string } {
   const [index] = fs.readdirSync(cacheDir).filter((n) => n.endsWith(".bodies.json")).map((n) => path.join(cacheDir, n));
   assert.ok(index, "the body cache was written");
-  return { index, zip: index.replace(/\.json$/, ".zip") };
+  return { index, zip: index.replace(/\.json$/, ".bin") };
 }
 
 type Row = [path: string, size: number, crc32: number, offset: number, length: number];
@@ -92,7 +92,7 @@ describe("packageSource with the last package's bodies", () => {
     assert.deepEqual(entries.map((e) => e.name).sort(), ["data/big.txt", "data/random.bin", "empty.txt", "index.js", "lib/moved.js", "lib/new.js", "lib/util.js"]);
   });
 
-  it("never uses a body that does not inflate to the file: offsets swapped, a byte flipped, the zip truncated", async () => {
+  it("never uses a body that does not inflate to the file: offsets swapped, a byte flipped, the bodies file truncated", async () => {
     const dir = source("damaged");
     const cacheDir = path.join(tmp, "cache-damaged");
     await both(dir, cacheDir);
@@ -135,7 +135,7 @@ describe("packageSource with the last package's bodies", () => {
     fs.truncateSync(zip, Math.floor(fs.statSync(zip).size / 2));
     const cut = await both(dir, cacheDir);
     assert.equal(cut.reusedBodies, 0);
-    assert.match(cut.cacheNotice ?? "", /its zip is \d+ bytes, not the \d+ its index records/);
+    assert.match(cut.cacheNotice ?? "", /its bodies file is \d+ bytes, not the \d+ its index records/);
     assert.equal((await both(dir, cacheDir)).reusedBodies, all);
   });
 
@@ -169,7 +169,7 @@ describe("packageSource with the last package's bodies", () => {
     await both(other, otherCache);
     const stem = path.basename(index).replace(/\.bodies\.json$/, "");
     const otherStem = path.basename(cacheFiles(otherCache).index).replace(/\.bodies\.json$/, "");
-    for (const suffix of [".bodies.zip", ".bodies.json", ".json"]) {
+    for (const suffix of [".bodies.bin", ".bodies.json", ".json"]) {
       let text = fs.readFileSync(path.join(otherCache, otherStem + suffix));
       if (suffix.endsWith(".json")) {
         const parsed = JSON.parse(text.toString("utf8"));

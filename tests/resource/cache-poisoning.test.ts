@@ -78,7 +78,7 @@ function cacheFiles(dir: string) {
   const stem = path.join(cacheDir, index.replace(/\.bodies\.json$/, ""));
   const digests = JSON.parse(fs.readFileSync(`${stem}.json`, "utf8")) as { root: string };
   assert.equal(digests.root, fs.realpathSync(dir));
-  return { digests: `${stem}.json`, index: `${stem}.bodies.json`, zip: `${stem}.bodies.zip` };
+  return { digests: `${stem}.json`, index: `${stem}.bodies.json`, zip: `${stem}.bodies.bin` };
 }
 
 type Row = [path: string, size: number, crc32: number, offset: number, length: number];
@@ -151,7 +151,7 @@ describe("up deploys the source whatever the caches say", () => {
     });
   });
 
-  it("the last package's zip truncated (a crash mid-write)", async () => {
+  it("the last package's bodies file truncated (a crash mid-write)", async () => {
     await deployThroughTamper("zip-truncated", ({ zip }) => fs.truncateSync(zip, Math.floor(fs.statSync(zip).size / 2)));
   });
 
@@ -178,7 +178,7 @@ describe("up deploys the source whatever the caches say", () => {
       await packageSource(other, { hashCache: scratch });
       const otherIndex = fs.readdirSync(scratch).find((n) => n.endsWith(".bodies.json"))!;
       const otherStem = path.join(scratch, otherIndex.replace(/\.bodies\.json$/, ""));
-      fs.copyFileSync(`${otherStem}.bodies.zip`, files.zip);
+      fs.copyFileSync(`${otherStem}.bodies.bin`, files.zip);
       const idx = JSON.parse(fs.readFileSync(`${otherStem}.bodies.json`, "utf8"));
       fs.writeFileSync(files.index, JSON.stringify({ ...idx, root: fs.realpathSync(dir) }));
       const digests = JSON.parse(fs.readFileSync(`${otherStem}.json`, "utf8")) as { entries: Record<string, [string, string]> };
