@@ -7,16 +7,18 @@
  *     preview through the engine harness;
  *  3. edit cycle (bench/edit-cycle.ts): preview after an edit and a first preview vs a naive SHA512 of the tree,
  *     up after an edit vs packageSource, the emulator's ingest rate while it answers reads;
- *  4. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip;
+ *  4. upload memory (bench/upload-memory.ts): peak RSS of a child packaging and uploading a 45 MB zip inline,
+ *     and (`upload-obs`) a 280 MB one through OBS (target <= 200 MB); `packaging-rss`: peak RSS of packageSource
+ *     on the project's node_modules, with no cache and with one (target <= 150 MB);
  *  5. stack (bench/stack.ts): 50 functions, up then a no-op up;
  *  6. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call;
  *  7. OBS staging (bench/obs-staging.ts): throughput and peak RSS staging a 250 MB package, vs a whole-buffer PUT.
- * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,stack,invoke,obs` selects.
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,upload-obs,packaging-rss,stack,invoke,obs` selects.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runPackagingBench } from "./packaging";
+import { runPackagingBench, runPackagingPeakBench } from "./packaging";
 import { DEFAULT_TREE, runPreviewBench } from "./preview";
 import { runUploadMemoryBench } from "./upload-memory";
 import { runEditCycleBench } from "./edit-cycle";
@@ -73,6 +75,14 @@ async function runParts(want: (part: string) => boolean, log: (line: string) => 
   if (want("upload")) {
     log("\n## upload memory");
     results.upload = await runUploadMemoryBench({ log });
+  }
+  if (want("upload-obs")) {
+    log("\n## deploy memory through OBS (280 MB package)");
+    results.uploadObs = await runUploadMemoryBench({ log, zipMB: 280, viaObs: true });
+  }
+  if (want("packaging-rss")) {
+    log("\n## packaging memory (node_modules)");
+    results.packagingRss = runPackagingPeakBench({ log });
   }
   if (want("stack")) {
     log("\n## 50-function stack");

@@ -159,7 +159,7 @@ export class FunctionGraphClient {
    * `updateFunctionCode`, but the JSON body is streamed, its Base64 encoded slice by slice on each attempt
    * (code-upload-stream.ts): the upload holds no copy of the zip's 4/3-size text.
    */
-  async uploadFunctionCode(urn: string, zip: Buffer | readonly Uint8Array[], opts: { codeFilename: string; dependVersionList?: string[] }): Promise<UpdateFunctionCodeResponse> {
+  async uploadFunctionCode(urn: string, zip: Buffer | readonly Uint8Array[] | { readonly size: number; pieces(): Iterable<Uint8Array> }, opts: { codeFilename: string; dependVersionList?: string[] }): Promise<UpdateFunctionCodeResponse> {
     // The small fields are validated as usual; the Base64 is ours, so it is valid by construction.
     checkRequest("update-code request", schemas().UpdateFunctionCodeRequestSchema, {
       code_type: "zip", code_filename: opts.codeFilename, func_code: { file: "" }, depend_version_list: opts.dependVersionList,

@@ -1,7 +1,8 @@
 /**
  * The `PUT …/code` JSON body streamed instead of built: a 50 MB zip is ~67 MB of Base64 text, and holding it
  * next to the zip made an upload cost 2.4x the zip in memory. The body is produced slice by slice from the zip
- * on every attempt (the signing hash takes one pass first), so an upload holds the zip plus ~1 MB.
+ * on every attempt (the signing hash takes one pass first), so an upload holds ~1 MB besides the zip's source
+ * (nothing more when the zip is read from its spool file).
  */
 import { createHash } from "node:crypto";
 
@@ -26,7 +27,7 @@ export const SLICE = 3 * 64 * 1024;
  * Fixed-size windows over `parts` taken as one byte sequence (the last may be shorter). Windows spanning parts
  * are assembled in one scratch buffer, reused: each window must be consumed before the next is asked for.
  */
-function* windows(parts: readonly Uint8Array[], size: number): Generator<Uint8Array> {
+function* windows(parts: Iterable<Uint8Array>, size: number): Generator<Uint8Array> {
   const scratch = new Uint8Array(size);
   let filled = 0;
   for (const part of parts) {
@@ -51,17 +52,21 @@ function* windows(parts: readonly Uint8Array[], size: number): Generator<Uint8Ar
 
 /**
  * The body `{"code_type":"zip","code_filename":…,"func_code":{"file":"<Base64>"}[,"depend_version_list":…]}`
- * — byte for byte what `codeUploadBody` builds — for a zip given whole or as consecutive parts.
+ * — byte for byte what `codeUploadBody` builds — for a zip given whole, as consecutive parts, or read on demand
+ * (`{ size, pieces() }`, e.g. a package read from its spool file: each pass reads it again, nothing is held).
  */
 export function codeUploadStream(
-  zip: Uint8Array | readonly Uint8Array[], opts: { codeFilename: string; dependVersionList?: string[] },
+  zip: Uint8Array | readonly Uint8Array[] | { readonly size: number; pieces(): Iterable<Uint8Array> },
+  opts: { codeFilename: string; dependVersionList?: string[] },
 ): StreamedBody {
-  const parts: readonly Uint8Array[] = zip instanceof Uint8Array ? [zip] : zip;
-  const zipLength = parts.reduce((n, p) => n + p.length, 0);
+  const source = zip instanceof Uint8Array ? { size: zip.length, pieces: () => [zip] }
+    : Array.isArray(zip) ? { size: (zip as readonly Uint8Array[]).reduce((n, p) => n + p.length, 0), pieces: () => zip as readonly Uint8Array[] }
+    : zip as { readonly size: number; pieces(): Iterable<Uint8Array> };
+  const zipLength = source.size;
   const head = Buffer.from(`{"code_type":"zip","code_filename":${JSON.stringify(opts.codeFilename)},"func_code":{"file":"`);
   const tail = Buffer.from(`"}${opts.dependVersionList ? `,"depend_version_list":${JSON.stringify(opts.dependVersionList)}` : ""}}`);
   const base64 = function* (): Generator<string> {
-    for (const w of windows(parts, SLICE)) yield Buffer.from(w.buffer, w.byteOffset, w.length).toString("base64");
+    for (const w of windows(source.pieces(), SLICE)) yield Buffer.from(w.buffer, w.byteOffset, w.length).toString("base64");
   };
   const chunks = function* (): Generator<Buffer | string> {
     yield head;

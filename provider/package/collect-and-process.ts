@@ -8,48 +8,43 @@ import type { ResolvedPackagingOptions } from "./options";
 import { startFileProcessor, type FileResult } from "./process-files";
 import { HASH_ONLY } from "./deflate-protocol";
 import type { KnownDigest } from "./hash-cache";
-import type { CachedBody } from "./body-cache";
+import type { BodyCandidate } from "./safe-open";
 
-/** What the caches know (hash-cache.ts, body-cache.ts): a file's digest by its stamp, a body by its digest. */
+/** What the caches know (hash-cache.ts, body-cache.ts): a file's digest by its stamp, its last body by its path. */
 export interface ProcessCaches {
   knownDigest?: (file: CollectedFile) => KnownDigest | undefined;
-  cachedBody?: (sha512: string, size: number) => CachedBody | undefined;
+  bodyCandidate?: (file: CollectedFile) => BodyCandidate | undefined;
+  /** Where the entry bodies go when zipping (see `startFileProcessor`). */
+  spool?: (bodies: Uint8Array) => number;
 }
 
 /** The walked source (files in archive order) and each file's result, indexed by `CollectedFile.seq`. */
 export interface ProcessedSource {
   readonly source: CollectedSource;
   readonly bySeq: FileResult[];
-  /** Files whose body came from `cachedBody` (not read, not deflated). */
+  /** Files whose body came from `bodyCandidate` (read and checked, not deflated). */
   readonly reusedBodies: number;
 }
 
 /**
- * Walks `dir` and reads, hashes and (unless `level` is `HASH_ONLY`) deflates every file found. With
- * `knownDigest` (a hash cache), a file whose content digest it returns is not read at all when hashing only,
- * nor when zipping if `cachedBody` has its body (the last package's); otherwise it is not hashed again when
- * zipping (if its stamp has not changed by the time it is read).
+ * Walks `dir` and reads, hashes and (unless `level` is `HASH_ONLY`) deflates every file found. When hashing
+ * only, a file whose content digest `knownDigest` (a hash cache) returns is not read at all — the preview
+ * trusts the cache, as git's index does. When zipping, every file is read and hashed: a recorded digest only
+ * checks the digest cache, and a `bodyCandidate` is used instead of deflating only once it inflates to the
+ * bytes read (deflate-batch.ts).
  */
 export async function collectAndProcess(
-  dir: string, options: ResolvedPackagingOptions, level: number, { knownDigest, cachedBody }: ProcessCaches = {},
+  dir: string, options: ResolvedPackagingOptions, level: number, { knownDigest, bodyCandidate, spool }: ProcessCaches = {},
 ): Promise<ProcessedSource> {
-  const processor = startFileProcessor(path.resolve(dir), level, options);
+  const processor = startFileProcessor(path.resolve(dir), level, options, spool);
   const known: FileResult[] = [];
-  let reusedBodies = 0;
   let source: CollectedSource;
   try {
     source = collectFiles(dir, options, (file) => {
       const digest = knownDigest?.(file);
+      if (level !== HASH_ONLY) return processor.add(file, digest, bodyCandidate?.(file));
       if (!digest) return processor.add(file);
-      if (level === HASH_ONLY) {
-        known[file.seq] = { result: { size: file.size, crc32: 0, sha512: digest.sha512, method: 0, offset: 0, length: 0 }, body: EMPTY };
-        return;
-      }
-      const cached = cachedBody?.(digest.sha512, file.size);
-      if (!cached) return processor.add(file, digest);
-      const { method, crc32, body } = cached;
-      known[file.seq] = { result: { size: file.size, crc32, sha512: digest.sha512, method, offset: 0, length: body.length }, body };
-      reusedBodies++;
+      known[file.seq] = { result: { size: file.size, crc32: 0, sha512: digest.sha512, method: 0, offset: 0, length: 0 }, bodyAt: 0 };
     });
   } catch (err) {
     await processor.abort();
@@ -57,7 +52,8 @@ export async function collectAndProcess(
   }
   const bySeq = await processor.finish();
   known.forEach((r, seq) => { bySeq[seq] = r; });
+  let reusedBodies = 0;
+  for (const r of bySeq) if (r.result.reused) reusedBodies++;
   return { source, bySeq, reusedBodies };
 }
 
-const EMPTY = new Uint8Array(0);

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import * as crypto from "node:crypto";
 import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
-import { openTicket } from "./safe-open";
+import { openTicket, type BodyCandidate } from "./safe-open";
 
 /** SHA512 (hex) of one buffer: `crypto.hash` (Node 21.7+) skips the Hash object, which counts for 20,000 small files. */
 const sha512Hex: (data: Buffer) => string = crypto.hash
@@ -44,15 +44,37 @@ export function newBatchContext(): BatchContext {
  * Reads the whole file (a read ticket, see safe-open.ts): into `ctx.scratch` (the view is valid until the next
  * read; `owned` false) or, from `OWN_BUFFER_BYTES` on, into a buffer of its own (`owned` true).
  */
-function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean; knownSha512?: string } {
-  const { fd, size, knownSha512 } = openTicket(p);
+function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean; knownSha512?: string; candidate?: BodyCandidate } {
+  const { fd, size, knownSha512, candidate } = openTicket(p);
   try {
     const owned = size >= OWN_BUFFER_BYTES;
     if (!owned && ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
     const into = owned ? Buffer.allocUnsafeSlow(size) : ctx.scratch;
-    return { input: into.subarray(0, readInto(fd, into, size)), owned, knownSha512 };
+    return { input: into.subarray(0, readInto(fd, into, size)), owned, knownSha512, candidate };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * The candidate body (safe-open.ts `BodyCandidate`) for `input` (CRC-32 `crc32`) when it inflates to exactly
+ * `input`; undefined when it was recorded for other content (the file changed: an ordinary miss); "disagrees"
+ * when it claims this content (size and CRC-32) but cannot be read or does not inflate to it.
+ */
+function checkedCandidate(c: BodyCandidate, input: Buffer, crc32: number): Buffer | undefined | "disagrees" {
+  if (c.size !== input.length || c.crc32 !== crc32) return undefined;
+  try {
+    const body = Buffer.allocUnsafe(c.length);
+    let n = 0;
+    while (n < c.length) {
+      const r = fs.readSync(c.fd, body, n, c.length - n, c.offset + n);
+      if (r === 0) return "disagrees"; // the cached zip is shorter than its index says
+      n += r;
+    }
+    const content = zlib.inflateRawSync(body, { maxOutputLength: Math.max(1, input.length), chunkSize: Math.min(Math.max(input.length, 1024), 1024 * 1024) });
+    return content.equals(input) ? body : "disagrees";
+  } catch {
+    return "disagrees"; // not a deflate stream, or longer than the content
   }
 }
 
@@ -134,23 +156,30 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     let input: Buffer;
     let owned: boolean;
     let knownSha512: string | undefined;
+    let candidate: BodyCandidate | undefined;
     try {
-      ({ input, owned, knownSha512 } = readFile(ctx, p));
+      ({ input, owned, knownSha512, candidate } = readFile(ctx, p));
     } catch (err) {
       files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: total, length: 0 });
       continue;
     }
-    // A digest the ticket carries is the one recorded for this very stamp (the preview just hashed the file).
-    const sha512 = knownSha512 ?? sha512Hex(input);
+    // Nothing the caches say is trusted here: the digest is of the bytes just read (a recorded one only tells
+    // whether the digest cache was right), and a cached body is used only once it inflates to those bytes.
+    const sha512 = sha512Hex(input);
+    const digestDisagreed = knownSha512 !== undefined && knownSha512 !== sha512;
     const crc32 = zlib.crc32(input);
-    let body: Uint8Array | undefined;
-    let method: 0 | 8 = 0;
-    if (req.level > 0 && input.length > 1 && looksCompressible(input, req.level)) {
+    const cached = candidate && checkedCandidate(candidate, input, crc32);
+    let body: Uint8Array | undefined = cached instanceof Buffer ? cached : undefined;
+    let method: 0 | 8 = body ? 8 : 0;
+    if (!body && req.level > 0 && input.length > 1 && looksCompressible(input, req.level)) {
       body = deflatedBody(input, req.level);
       if (body) method = 8;
     }
     body ??= owned ? input : Uint8Array.prototype.slice.call(input); // stored: copied out of the scratch buffer
-    files.push({ size: input.length, crc32, sha512, method, offset: total, length: body.length });
+    files.push({
+      size: input.length, crc32, sha512, method, offset: total, length: body.length,
+      reused: cached instanceof Buffer, bodyDisagreed: cached === "disagrees", digestDisagreed,
+    });
     bodies.push(body);
     total += body.length;
   }

@@ -27,6 +27,12 @@ export interface DeflatedFile {
   readonly method: 0 | 8;
   readonly offset: number;
   readonly length: number;
+  /** The body is the last package's (body-cache.ts), checked against the content just read. */
+  readonly reused?: boolean;
+  /** The last package offered a body recorded for this content (size, CRC-32) that does not inflate to it. */
+  readonly bodyDisagreed?: boolean;
+  /** The digest cache recorded another digest for the file's unchanged stamp. */
+  readonly digestDisagreed?: boolean;
 }
 
 /** Reply to a `DeflateRequest` (or `error` if the worker failed as a whole). */

@@ -29,8 +29,8 @@ const RACY_MS = 2000;
 const STALE_MS = 14 * 24 * 3600_000;
 
 /**
- * Removes cache files (digests, and the last packages: body-cache.ts) older than `STALE_MS`, so caches of
- * vanished directories do not pile up.
+ * Removes cache files (digests, the last packages: body-cache.ts, leftovers of dead processes) older than
+ * `STALE_MS`, so caches of vanished directories do not pile up.
  */
 function pruneStale(dir: string, now: number): void {
   let names: string[];
@@ -40,7 +40,9 @@ function pruneStale(dir: string, now: number): void {
     return;
   }
   for (const name of names) {
-    if (!name.endsWith(".json") && !name.endsWith(".zip")) continue;
+    // Digests and index (.json), the last package's bodies (.bin; .zip from older versions), and spools
+    // (spool.ts) and temp files left by a process that died.
+    if (![".json", ".bin", ".zip", ".spool", ".tmp"].some((ext) => name.endsWith(ext))) continue;
     const p = path.join(dir, name);
     try {
       if (now - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { force: true });

@@ -3,7 +3,8 @@
  * `packageSource` (the reproducible zip), their options, file lists and the typed `PackagingError`.
  */
 export { hashSource, manifestSha512, type SourceFile, type SourceHash } from "./source-hash";
-export { packageSource, type PackagedSource } from "./package-source";
+export { packagedFromBuffer, packageSource, type PackagedSource } from "./package-source";
+export type { ZipPieces } from "./spooled-zip";
 export { PackagingError, isPackagingError, type PackagingErrorCode } from "./errors";
 export { PACKAGING_DEFAULTS, DEFAULT_MAX_TOTAL_BYTES, type PackagingOptions } from "./options";
 export type { FileMode } from "./collect-files";

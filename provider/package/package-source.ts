@@ -1,16 +1,19 @@
 /**
  * Builds the deployment zip of a source directory, byte-for-byte reproducible on the same Node: files are
  * read, checksummed and deflated on worker threads while the walk runs, put in sorted order, and framed with
- * constant metadata (see zip-format.ts). The zip is kept as parts (headers between the bodies the workers
- * returned), so peak memory is about the zip plus the file list; `zip` joins them only if asked.
+ * constant metadata (see zip-format.ts). The bodies go to a spool file as the workers return them (spool.ts)
+ * and the zip is read from it in order (spooled-zip.ts), so memory does not grow with the zip; `zip` reads it
+ * into one Buffer only if asked.
  */
-import { kMaxLength } from "node:buffer";
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import { collectAndProcess } from "./collect-and-process";
-import { locateCaches, openSourceDigests } from "./hash-cache";
-import { openBodyCache, type RecordedBody } from "./body-cache";
+import { locateCaches, openSourceDigests, type CacheLocation, type SourceDigests } from "./hash-cache";
+import { openBodyCache, type BodyCache, type RecordedBody } from "./body-cache";
 import { PackagingError } from "./errors";
-import { resolveOptions, type PackagingOptions } from "./options";
+import { resolveOptions, type PackagingOptions, type ResolvedPackagingOptions } from "./options";
+import { openSpool, type Spool } from "./spool";
+import { SpooledZip, type ZipPieces } from "./spooled-zip";
 import { manifestSha512, type SourceFile } from "./source-hash";
 import {
   centralHeaderSize,
@@ -23,22 +26,52 @@ import {
   type ZipEntryFields,
 } from "./zip-format";
 
-/** Result of `packageSource`. */
-export interface PackagedSource {
-  /** Same value `hashSource` returns for the same directory and options: the diff key. */
+/** Result of `packageSource`: the zip (in a spool file, read on demand) and what it was built from. */
+export interface PackagedSource extends ZipPieces {
+  /** Same value `hashSource` returns for the same directory and options, of the bytes read: the diff key. */
   sourceSha512: string;
-  /** The archive (assembled from `parts` on first access: uploads stream `parts` and never need it). */
+  /** The whole archive in one Buffer, read on first access (uploads read `pieces()` and never need it). */
   readonly zip: Buffer;
-  /** The archive as consecutive byte ranges, in order: the same bytes as `zip` without a second copy. */
+  /** The archive as consecutive byte ranges (today one: `zip`). Kept for older callers; prefer `pieces()`. */
   readonly parts: readonly Uint8Array[];
-  /** SHA512 (hex) of `zip`, computed on first access; reproducible on the same Node, may differ across zlib builds. */
+  /** SHA512 (hex) of the zip; reproducible on the same Node, may differ across zlib builds. */
   readonly zipSha512: string;
-  /** `zip.length` in bytes. */
+  /** The zip's length in bytes. */
   size: number;
   /** Entries in archive order, with content digests (same shape as `hashSource().files`). */
   files: SourceFile[];
-  /** Entries whose body came from the last package (body-cache.ts): neither read nor deflated this time. */
+  /** Entries whose body came from the last package (body-cache.ts): read and checked, not deflated again. */
   reusedBodies: number;
+  /**
+   * Set when a cache disagreed with the source (a digest recorded for a file's unchanged stamp that is not its
+   * content's, a last-package body that does not inflate to the file, a foreign or damaged index): one line
+   * saying what, and that the caches were discarded and rewritten from this package. Nothing wrong was used.
+   */
+  cacheNotice?: string;
+  /** Writes the zip to the new file `file`. */
+  writeTo(file: string): void;
+  /** Frees the spool file (also done when the object is garbage-collected); the zip cannot be read after. */
+  close(): void;
+}
+
+/** A `PackagedSource` for a zip already in memory (placeholders, user objects). */
+export function packagedFromBuffer(zip: Buffer, fields: { sourceSha512: string; zipSha512?: string; files?: SourceFile[] }): PackagedSource {
+  let zipSha512 = fields.zipSha512;
+  return {
+    sourceSha512: fields.sourceSha512,
+    zip,
+    parts: [zip],
+    get zipSha512() {
+      zipSha512 ??= createHash("sha512").update(zip).digest("hex");
+      return zipSha512;
+    },
+    size: zip.length,
+    files: fields.files ?? [],
+    reusedBodies: 0,
+    pieces: () => [zip],
+    writeTo: (file) => fs.writeFileSync(file, zip, { flag: "wx", mode: 0o600 }),
+    close: () => undefined,
+  };
 }
 
 function tooLarge(root: string, what: string): PackagingError {
@@ -50,69 +83,97 @@ function tooLarge(root: string, what: string): PackagingError {
 }
 
 /**
- * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes). Nothing is
- * written to disk but, with `hashCache`, the caches: file digests (hash-cache.ts) and this zip as the last
- * package, whose bodies the next call reuses for unchanged files (body-cache.ts). Any number of entries is
+ * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes). Written to
+ * disk: the spool of entry bodies (unlinked at once without `hashCache`), and with `hashCache` the caches:
+ * file digests (hash-cache.ts) and this package's bodies, which the next call reuses for unchanged files once
+ * checked against them (body-cache.ts). Any number of entries is
  * fine: from 65,535 on, zip64 end records are added (zip-format.ts); below that the bytes are exactly the
  * classic format. An entry whose local header would start at or beyond
  * 4 GiB is refused as TOO_LARGE (only reachable with `maxTotalBytes` raised far above the service limit).
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
-  // The digests the preview just recorded (hash-cache.ts) are not computed again for files whose stamp is the
-  // same when they are read; the ones computed here are recorded for the next preview.
+  // Every file is read and hashed here: the digests the preview recorded (hash-cache.ts) only check that cache,
+  // and are replaced by the ones computed now for the next preview.
   const caches = locateCaches(dir, resolved.hashCache);
   const digests = caches && openSourceDigests(caches);
-  // And what the last package deflated is not deflated again (body-cache.ts).
+  // What the last package deflated is not deflated again once it inflates to the file's bytes (body-cache.ts).
   const bodyCache = caches && openBodyCache(caches, resolved.compressionLevel);
-  const results = await collectAndProcess(dir, resolved, resolved.compressionLevel, { knownDigest: digests?.known, cachedBody: bodyCache?.get });
+  // Bodies go to a spool file as they come (spool.ts): named in the cache directory, to become the last
+  // package's bodies, when there is a body cache.
+  let spool: Spool;
+  try {
+    spool = bodyCache ? openSpool(caches!.cacheDir, bodyCache.spoolStem) : openSpool(undefined);
+  } catch {
+    spool = openSpool(undefined); // the cache directory is not writable: no body cache this time
+  }
+  try {
+    return await spoolPackage(dir, resolved, caches, digests, bodyCache, spool);
+  } catch (err) {
+    spool.discard();
+    throw err;
+  }
+}
+
+async function spoolPackage(
+  dir: string, resolved: ResolvedPackagingOptions, caches: CacheLocation | undefined, digests: SourceDigests | undefined,
+  bodyCache: BodyCache | undefined, spool: Spool,
+): Promise<PackagedSource> {
+  let results: Awaited<ReturnType<typeof collectAndProcess>>;
+  try {
+    results = await collectAndProcess(dir, resolved, resolved.compressionLevel, {
+      knownDigest: digests?.known, bodyCandidate: bodyCache && ((f) => bodyCache.candidate(f.path, f.size)), spool: spool.append,
+    });
+  } finally {
+    bodyCache?.close();
+  }
   const { root, files } = results.source;
+  let bodyDisagreed = 0;
+  let digestDisagreed = 0;
+  let deflatedAgain = false;
 
   const out: SourceFile[] = new Array(files.length);
   const entries: ZipEntryFields[] = new Array(files.length);
-  const bodies: Uint8Array[] = new Array(files.length);
+  const bodyAt: number[] = new Array(files.length);
   let localBytes = 0;
   let centralBytes = 0;
+  let headerBytes = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
-    const { result: r, body } = results.bySeq[f.seq];
-    const entry: ZipEntryFields = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: body.length, uncompressedSize: r.size, mode: f.mode };
+    const { result: r, bodyAt: at } = results.bySeq[f.seq];
+    const entry: ZipEntryFields = { name: f.path, method: r.method, crc32: r.crc32, compressedSize: r.length, uncompressedSize: r.size, mode: f.mode };
     if (localBytes >= ZIP_LIMITS.maxBytes) throw tooLarge(root, `the offset of ${f.path}`);
     if (r.size >= ZIP_LIMITS.maxBytes) throw tooLarge(root, `the size of ${f.path}`);
     entries[i] = entry;
-    bodies[i] = body;
-    localBytes += localHeaderSize(entry) + body.length;
+    bodyAt[i] = at;
+    headerBytes += localHeaderSize(entry);
+    localBytes += localHeaderSize(entry) + r.length;
     centralBytes += centralHeaderSize(entry);
     out[i] = { path: f.path, size: r.size, mode: f.mode, sha512: r.sha512 };
     digests?.record(f, r.sha512);
+    if (r.bodyDisagreed) bodyDisagreed++;
+    if (r.digestDisagreed) digestDisagreed++;
+    if (r.method === 8 && !r.reused) deflatedAgain = true;
   }
   digests?.save();
   const zipSize = localBytes + centralBytes + endRecordsSize(files.length, centralBytes, localBytes);
   results.bySeq.length = 0;
 
-  if (zipSize > kMaxLength) {
-    throw new PackagingError("TOO_LARGE", root, `the zip of ${root} would be ${zipSize} bytes, more than this Node can hold in one buffer (${kMaxLength}): exclude large or unneeded files`);
-  }
-  // The zip as consecutive parts — local headers (all in one buffer) between the entry bodies as the workers
-  // returned them, then the central directory — so the bodies are never copied into a second zip-sized buffer.
-  const headers = Buffer.allocUnsafeSlow(localBytes - bodies.reduce((n, b) => n + b.length, 0));
-  const parts: Uint8Array[] = new Array(2 * files.length + 1);
+  // The local headers (all in one buffer) and the central directory in memory; the bodies stay in the spool.
+  const headers = Buffer.allocUnsafeSlow(headerBytes);
+  const headerEnds: number[] = new Array(files.length);
   const offsets: number[] = new Array(files.length);
   const recorded: RecordedBody[] | undefined = bodyCache && new Array(files.length);
   let at = 0;
   let h = 0;
   for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     offsets[i] = at;
-    const end = writeLocalHeader(headers, h, entries[i]);
-    parts[2 * i] = headers.subarray(h, end);
-    parts[2 * i + 1] = bodies[i];
-    at += end - h;
-    if (recorded) {
-      const e = entries[i];
-      recorded[i] = { sha512: out[i].sha512, size: e.uncompressedSize, method: e.method, crc32: e.crc32, offset: at, length: e.compressedSize };
-    }
-    at += bodies[i].length;
+    const end = writeLocalHeader(headers, h, e);
+    headerEnds[i] = end;
+    at += end - h + e.compressedSize;
     h = end;
+    if (recorded) recorded[i] = { path: out[i].path, size: e.uncompressedSize, method: e.method, crc32: e.crc32, offset: bodyAt[i], length: e.compressedSize };
   }
   const central = Buffer.allocUnsafeSlow(zipSize - at); // every byte is written below
   const centralOffset = at;
@@ -120,29 +181,43 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   for (let i = 0; i < entries.length; i++) c = writeCentralHeader(central, c, entries[i], offsets[i]);
   c = writeEndOfCentralDirectory(central, c, entries.length, c, centralOffset);
   if (at + c !== zipSize || h !== headers.length) throw new Error(`internal error: zip of ${root} is ${at + c} bytes, expected ${zipSize}`);
-  parts[2 * files.length] = central;
-  bodyCache?.save(parts, recorded!);
-  let whole: Buffer | undefined;
+  const zip = new SpooledZip(spool.fd, { headers, headerEnds, bodyAt, bodyLength: entries.map((e) => e.compressedSize), central, size: zipSize });
+
   let zipSha512: string | undefined;
+  const wrong = [
+    bodyCache?.discarded,
+    bodyDisagreed === 1 ? "1 cached body does not inflate to the file it was recorded for"
+      : bodyDisagreed > 1 ? `${bodyDisagreed} cached bodies do not inflate to the files they were recorded for` : undefined,
+    digestDisagreed > 0 ? `${digestDisagreed} recorded digest${digestDisagreed === 1 ? " is" : "s are"} not the content of the unchanged file${digestDisagreed === 1 ? "" : "s"}` : undefined,
+  ].filter((w) => w !== undefined);
+  // Rewritten too when a body was deflated again (its row was missing, outdated or wrong), so that the next
+  // package finds every body it can use. The spool becomes the recorded bodies, or its name goes.
+  if (bodyCache) bodyCache.save(spool, recorded!, (zipSha512 = zip.sha512()), wrong.length > 0 || deflatedAgain);
+  const cacheNotice = wrong.length === 0 ? undefined
+    : `the package caches of ${root} (in ${caches!.cacheDir}) disagreed with the source: ${wrong.join("; ")}; discarded them and rewrote them from the files as read now (only what matched those files was used)`;
+  let whole: Buffer | undefined;
   return {
     sourceSha512: manifestSha512(out),
     get zip(): Buffer {
-      whole ??= Buffer.concat(parts, zipSize);
+      whole ??= zip.toBuffer();
       return whole;
     },
-    parts,
+    get parts(): readonly Uint8Array[] {
+      whole ??= zip.toBuffer();
+      return [whole];
+    },
     // Not every caller needs the digest of the whole zip (an upload does, to compare with the service's), and
     // it costs a pass over the zip on the calling thread.
     get zipSha512(): string {
-      if (zipSha512 === undefined) {
-        const hash = createHash("sha512");
-        for (const p of parts) hash.update(p);
-        zipSha512 = hash.digest("hex");
-      }
+      zipSha512 ??= zip.sha512();
       return zipSha512;
     },
     size: zipSize,
     files: out,
     reusedBodies: results.reusedBodies,
+    ...(cacheNotice ? { cacheNotice } : {}),
+    pieces: () => (whole ? [whole] : zip.pieces()),
+    writeTo: (file) => zip.writeTo(file),
+    close: () => zip.close(),
   };
 }

@@ -11,19 +11,22 @@ import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool, type DeflatePool } from "./deflate-pool";
 import { HASH_ONLY, type DeflatedFile } from "./deflate-protocol";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
-import { readFailure, readTicket } from "./safe-open";
+import { readFailure, readTicket, type BodyCandidate } from "./safe-open";
 import type { KnownDigest } from "./hash-cache";
 
-/** One file's result: checksums and the entry body (empty when hashing only). */
+/** One file's result: checksums, and where its entry body (`result.length` bytes) was spooled (0 when hashing only). */
 export interface FileResult {
   readonly result: DeflatedFile;
-  readonly body: Uint8Array;
+  readonly bodyAt: number;
 }
 
 /** Handle on a running file processor. */
 export interface FileProcessor {
-  /** Queues a file found by the walk; `known`: its recorded digest, used if its stamp is unchanged (see `readTicket`). */
-  add(file: CollectedFile, known?: KnownDigest): void;
+  /**
+   * Queues a file found by the walk; `known`: its recorded digest (see `readTicket`); `body`: the last
+   * package's body for it, used only if it inflates to the content read (deflate-batch.ts).
+   */
+  add(file: CollectedFile, known?: KnownDigest, body?: BodyCandidate): void;
   /**
    * Call once the walk is complete: resolves with every file's result indexed by `seq`, or rejects with an
    * UNREADABLE `PackagingError` naming a file that could not be read. Workers are gone when it settles.
@@ -35,14 +38,18 @@ export interface FileProcessor {
 
 /**
  * Starts a processor reading from `root` (the source directory the paths are relative to), hashing and (for
- * `level` 0-9; `HASH_ONLY` to skip) deflating each file.
+ * `level` 0-9; `HASH_ONLY` to skip) deflating each file. Each batch's bodies go to `spool` (it returns the
+ * offset they were written at) as soon as they come back, so they are not held; without one they are dropped
+ * (for callers that want the checksums only).
  */
-export function startFileProcessor(root: string, level: number, options: ResolvedPackagingOptions): FileProcessor {
+export function startFileProcessor(
+  root: string, level: number, options: ResolvedPackagingOptions, spool?: (bodies: Uint8Array) => number,
+): FileProcessor {
   // Hashing returns no bodies, and the synchronous walk handles no reply until it ends: bounded, the workers
   // would sit idle once the bound was dispatched, for the rest of the walk.
   const hashOnly = level === HASH_ONLY;
   const queue: CollectedFile[] = [];
-  const known = new Map<number, KnownDigest>();
+  const known = new Map<number, { digest?: KnownDigest; body?: BodyCandidate }>();
   const results: FileResult[] = [];
   let next = 0;
   let found = 0;
@@ -59,9 +66,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   // Workers open exactly the file the walk saw (safe-open.ts), and a symlinked file at its target, never
   // through the link.
   const ticketFor = (f: CollectedFile): string => {
-    const digest = known.get(f.seq);
-    if (digest) known.delete(f.seq);
-    return readTicket(f.target ?? absolutePath(root, f), f, digest);
+    const k = known.get(f.seq);
+    if (k) known.delete(f.seq);
+    return readTicket(f.target ?? absolutePath(root, f), f, k?.digest, k?.body);
   };
 
   const fail = (err: unknown): void => {
@@ -99,8 +106,14 @@ export function startFileProcessor(root: string, level: number, options: Resolve
         for (let k = 0; k < batch.length; k++) {
           const r = out[k];
           if (r.error) return fail(readFailure(absolutePath(root, batch[k]), r.error));
-          results[batch[k].seq] = { result: r, body: bodies.subarray(r.offset, r.offset + r.length) };
         }
+        let base = 0;
+        try {
+          if (bodies.length > 0 && spool) base = spool(bodies);
+        } catch (err) {
+          return fail(err);
+        }
+        for (let k = 0; k < batch.length; k++) results[batch[k].seq] = { result: out[k], bodyAt: base + out[k].offset };
         done += batch.length;
         if (walkDone && done === found) settle?.resolve(results);
         else dispatch();
@@ -114,9 +127,9 @@ export function startFileProcessor(root: string, level: number, options: Resolve
   };
 
   return {
-    add(file, digest) {
+    add(file, digest, body) {
       queue.push(file);
-      if (digest) known.set(file.seq, digest);
+      if (digest || body) known.set(file.seq, { digest, body });
       found++;
       foundBytes += file.size;
       queuedBytes += file.size;

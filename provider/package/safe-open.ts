@@ -33,13 +33,30 @@ export interface FileIdentity {
 }
 
 /**
+ * A body of the last package offered for a file (body-cache.ts): `length` deflated bytes at `offset` of the
+ * open descriptor `fd` (descriptors are process-wide, so a worker thread reads it too), recorded for content
+ * of `size` bytes with CRC-32 `crc32`. Only ever a candidate: the reader uses it only once it has inflated it
+ * back to exactly the bytes it just read from the file (deflate-batch.ts).
+ */
+export interface BodyCandidate {
+  readonly fd: number;
+  readonly offset: number;
+  readonly length: number;
+  readonly size: number;
+  readonly crc32: number;
+}
+
+/**
  * The ticket to read `absPath` (no link in its last component), expected to be `identity`. With `known`, the
  * content digest recorded for the file while it had `known.stamp` (hash-cache.ts): `openTicket` offers it
- * back when the opened file still has that stamp, so the reader need not hash the content again.
+ * back when the opened file still has that stamp (a preview may use it instead of hashing; packaging only
+ * checks the cache with it). With `body`, a body candidate (see `BodyCandidate`).
  */
-export function readTicket(absPath: string, identity: FileIdentity, known?: KnownDigest): string {
+export function readTicket(absPath: string, identity: FileIdentity, known?: KnownDigest, body?: BodyCandidate): string {
   const base = `${absPath}${SEP}${identity.dev}${SEP}${identity.ino}`;
-  return known ? `${base}${SEP}${known.stamp}${SEP}${known.sha512}` : base;
+  if (!known && !body) return base;
+  const candidate = body ? `${body.fd},${body.offset},${body.length},${body.size},${body.crc32}` : "";
+  return `${base}${SEP}${known?.stamp ?? ""}${SEP}${known?.sha512 ?? ""}${SEP}${candidate}`;
 }
 
 /** The path a ticket (or a plain path) reads. */
@@ -58,7 +75,7 @@ function fail(code: string, message: string): never {
  * `E_NOT_REGULAR`. A plain path (no ticket) is opened without blocking and must be a regular file, links
  * followed.
  */
-export function openTicket(ticket: string): { fd: number; size: number; knownSha512?: string } {
+export function openTicket(ticket: string): { fd: number; size: number; knownSha512?: string; candidate?: BodyCandidate } {
   const parts = ticket.split(SEP);
   if (parts.length === 1) {
     const fd = fs.openSync(ticket, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
@@ -69,13 +86,16 @@ export function openTicket(ticket: string): { fd: number; size: number; knownSha
     }
     return { fd, size: st.size };
   }
-  const [p, dev, ino, stamp, sha512] = parts;
+  const [p, dev, ino, stamp, sha512, body] = parts;
   const fd = fs.openSync(p, OPEN_FLAGS);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) fail(E_NOT_REGULAR, `${p} is not a regular file any more`);
     if (String(st.dev) !== dev || String(st.ino) !== ino) fail(E_CHANGED, `${p} is not the file the walk saw`);
-    return stamp !== undefined && statStamp(st) === stamp ? { fd, size: st.size, knownSha512: sha512 } : { fd, size: st.size };
+    const knownSha512 = stamp && statStamp(st) === stamp ? sha512 : undefined;
+    const [cfd, offset, length, size, crc32] = body ? body.split(",").map(Number) : [];
+    const candidate = body ? { fd: cfd, offset, length, size, crc32 } : undefined;
+    return { fd, size: st.size, knownSha512, candidate };
   } catch (err) {
     fs.closeSync(fd);
     throw err;

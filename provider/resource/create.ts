@@ -13,7 +13,7 @@ import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
 import { elapsed, formatBytes, progress } from "./progress";
 import {
-  clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packageFor, publish, targetOf, uploadCode,
+  clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
 import { importLimiter } from "./limiter";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
@@ -135,7 +135,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   // The plugin adds `__provider` to successful results only; the engine stores these properties as the outputs,
   // and Delete/Read (destroy, refresh) find the provider in the outputs: without it they fail to load it.
   const partial = (): Record<string, unknown> => ({
-    ...outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, incomplete: true }),
+    ...outputsFrom(inputs, model, { ...packagedOutputs(inputs, pkg), zipSha512: pkg.zipSha512, incomplete: true }),
     ...(news.__provider !== undefined ? { __provider: news.__provider } : {}),
   });
   try {
@@ -151,7 +151,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     await applyAsyncConfig(client, urn, inputs);
     await applyReserved(client, urn, inputs, undefined);
     const version = inputs.publishVersion ? await publish(client, urn, model.digest ?? undefined) : "latest";
-    const outs = outputsFrom(inputs, model, { zipSha512: pkg.zipSha512, expectedDigest: model.digest ?? undefined, version, tags });
+    const outs = outputsFrom(inputs, model, { ...packagedOutputs(inputs, pkg), zipSha512: pkg.zipSha512, expectedDigest: model.digest ?? undefined, version, tags });
     return { id: urn, outs };
   } catch (err) {
     throw new PartialCreateError(urn, partial(), err);

@@ -16,7 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { FunctionGraphClient, UpdateFunctionCodeResponse } from "../api";
 import type { Target } from "../auth";
-import type { PackagedSource } from "../package";
+import { packagedFromBuffer, type PackagedSource } from "../package";
 import { ObsClient } from "../obs/client";
 import { BUCKET_NAME_PATTERN, objectUrl, parseObjectUrl, regionObsEndpoint } from "../obs/endpoint";
 import { stageFile } from "../obs/stage";
@@ -123,7 +123,7 @@ export function stagesInObs(inputs: ObsCodeInputs, zipBytes: number): boolean {
  */
 export function userObjectPackage(): PackagedSource {
   const zip = writeStoredZip([{ name: "PLACEHOLDER.txt", data: Buffer.from("replaced by the code in OBS\n") }]);
-  return { sourceSha512: "", zip, parts: [zip], zipSha512: "", size: zip.length, files: [], reusedBodies: 0 };
+  return packagedFromBuffer(zip, { sourceSha512: "", zipSha512: "" });
 }
 
 function obsClientFor(target: Target, region: string): ObsClient {
@@ -153,7 +153,7 @@ export async function deployCodeFromObs(
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fgs-obs-stage-"));
   try {
     const file = path.join(dir, "code.zip");
-    await fs.writeFile(file, pkg.zip);
+    pkg.writeTo(file); // streamed from the package's spool: the zip is never in memory
     const staged = await writeLimiter.run(() => stageFile(obs, { bucket, key, file, onProgress: (m) => progress(`${inputs.funcName}: ${m}`) }));
     const codeUrl = objectUrl(obsEndpointFor(target.region), target.region, bucket, key);
     const res = await writeLimiter.run(() => client.updateFunctionCodeFromObs(urn, { code_url: codeUrl, code_filename: "code.zip" }));

@@ -3,14 +3,13 @@
  * timeout sized to the body), looking a function up, packaging, uploading code, publishing a version, and
  * assembling the outputs. The plugin-wide limits (limiter.ts) are applied here.
  */
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { writeStoredZip } from "../api/stored-zip";
 import {
   attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
 } from "../api";
 import type { Target } from "../auth";
-import { packageSource, type PackagedSource } from "../package";
+import { packagedFromBuffer, packageSource, type PackagedSource } from "../package";
 import { CODE_FILE_NAME } from "./defaults";
 import type { CheckedInputs } from "./inputs";
 import { packagingLimiter, writeLimiter } from "./limiter";
@@ -96,7 +95,8 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
-  const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (not deflated again)` : "";
+  const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (checked, not deflated again)` : "";
+  if (pkg.cacheNotice) progress(`${inputs.funcName}: ${pkg.cacheNotice}`);
   progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}${reused}`);
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
@@ -114,14 +114,14 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
  */
 function imagePlaceholder(sourceSha512: string): PackagedSource {
   const zip = writeStoredZip([{ name: "IMAGE.txt", data: Buffer.from("a custom-image function has no code package\n") }]);
-  return { sourceSha512, zip, parts: [zip], zipSha512: createHash("sha512").update(zip).digest("hex"), size: zip.length, files: [], reusedBodies: 0 };
+  return packagedFromBuffer(zip, { sourceSha512 });
 }
 
 /** `PUT …/code` within the upload limit, with progress; it carries the dependency version ids too. */
 export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
   if (stagesInObs(inputs, pkg.size)) return deployCodeFromObs(client, urn, inputs, pkg, targetOf(inputs)); // obs-code.ts
   const start = performance.now();
-  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg.parts, {
+  const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg, {
     codeFilename: CODE_FILE_NAME, dependVersionList: inputs.dependencies ? [...inputs.dependencies] : [],
   }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
@@ -146,6 +146,15 @@ export async function publish(client: FunctionGraphClient, urn: string, digest: 
     const newest = published.sort((a, b) => String(a.last_modified).localeCompare(String(b.last_modified))).pop();
     return newest?.version ?? "latest";
   }
+}
+
+/**
+ * What a package says about the source it was built from, as outputs: its `sourceSha512` and `fileCount`,
+ * computed from the bytes read while packaging — never the preview's (which may come from the digest cache).
+ * Nothing for code that was not packaged from `sourceDir`.
+ */
+export function packagedOutputs(inputs: CheckedInputs, pkg: PackagedSource): Partial<FunctionOutputs> {
+  return inputs.sourceDir !== undefined && !inputs.codeUrl ? { sourceSha512: pkg.sourceSha512, fileCount: pkg.files.length } : {};
 }
 
 /** Complete outputs from the checked inputs, a model, and what the step adds. */

@@ -7,7 +7,7 @@ import { normalizeUrn } from "../api";
 import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
 import {
-  clientFor, findFunction, outputsFrom, packageFor, publish, targetOf, uploadCode,
+  clientFor, findFunction, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
@@ -33,9 +33,11 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     (expected !== undefined && live.digest !== expected) || depsChanged;
   let model = live;
   let zipSha512 = old.zipSha512;
+  let packaged: Partial<FunctionOutputs> = {};
   if (codeChanged) {
     const pkg = await packageFor(inputs);
     zipSha512 = pkg.zipSha512;
+    packaged = packagedOutputs(inputs, pkg);
     // Identical bytes are not uploaded again (e.g. an interrupted update that did land). If the service's
     // digest is not the zip's SHA512 [U], this always differs and the code is uploaded: the safe side.
     if (live.digest !== pkg.zipSha512 || depsChanged) {
@@ -58,6 +60,6 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
       ? await publish(client, urn, model.digest ?? undefined, previous)
       : previous;
   }
-  const outs = outputsFrom(inputs, model, { zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version, tags });
+  const outs = outputsFrom(inputs, model, { ...packaged, zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version, tags });
   return { outs };
 }

@@ -147,7 +147,7 @@ describe("packageSource with hashCache", () => {
       assert.equal((await hashSource(dir, { hashCache: cacheDir })).sourceSha512, plain.sourceSha512);
     });
 
-    it(`takes the recorded digest of an unchanged file instead of hashing it, and hashes a changed one (${where})`, async () => {
+    it(`never takes a recorded digest: a planted one is reported, replaced, and the preview sees the truth after (${where})`, async () => {
       const dir = tree(`pkg-planted-${where}`, { "index.js": "real\n", "b.js": "old\n" });
       const cacheDir = path.join(tmp, `cache-pkg-planted-${where}`);
       const cache = openHashCache(fs.realpathSync(dir), cacheDir);
@@ -161,9 +161,16 @@ describe("packageSource with hashCache", () => {
       fs.utimesSync(path.join(dir, "b.js"), anHourAgo, anHourAgo);
       const pkg = await packageSource(dir, { hashCache: cacheDir, workerThreads });
       const byPath = Object.fromEntries(pkg.files.map((f) => [f.path, f.sha512]));
-      assert.equal(byPath["index.js"], "f".repeat(128), "the planted digest was not used");
+      assert.equal(byPath["index.js"], sha512("real\n"), "the digest of the bytes read, not the planted one");
       assert.equal(byPath["b.js"], sha512("new\n"));
-      assert.ok(pkg.zip.equals((await packageSource(dir, { workerThreads })).zip), "the digests change nothing in the zip");
+      const plain = await packageSource(dir, { workerThreads });
+      assert.equal(pkg.sourceSha512, plain.sourceSha512);
+      assert.ok(pkg.zip.equals(plain.zip), "the digests change nothing in the zip");
+      assert.match(pkg.cacheNotice ?? "", /1 recorded digest is not the content of the unchanged file; discarded them and rewrote them/);
+      assert.equal(plain.cacheNotice, undefined);
+      // Rewritten: the preview, which trusts the cache, now hashes to the truth, and up has nothing to report.
+      assert.equal((await hashSource(dir, { hashCache: cacheDir })).sourceSha512, plain.sourceSha512);
+      assert.equal((await packageSource(dir, { hashCache: cacheDir, workerThreads })).cacheNotice, undefined);
     });
   }
 });

@@ -101,6 +101,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const pkg = await packagingLimiter.run(() => packageSource(sourcePath(inputs.sourceDir), {
     exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
+  if (pkg.cacheNotice) progress(`dependency ${inputs.name}: ${pkg.cacheNotice}`);
   progress(`dependency ${inputs.name}: packaged ${pkg.files.length} files into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
   if (pkg.size > codeUploadLimit()) {
     throw new Error(`sourceDir: the dependency zip is ${formatBytes(pkg.size)}, over the ${formatBytes(codeUploadLimit())} the API accepts inline; exclude what is not needed (exclude, .fgsignore)`);

@@ -1,0 +1,61 @@
+/**
+ * The file the entry bodies of a package go to as the workers return them, so packaging never holds the zip
+ * in memory: each batch's bodies are appended with one write and dropped, and the zip is read back from here
+ * in archive order (spooled-zip.ts). Named in the cache directory when the body cache will keep it as the last
+ * package's bodies (body-cache.ts renames it into place); otherwise unlinked as soon as it is created, so
+ * nothing is left behind whatever happens to the process (the descriptor keeps it alive until closed).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** Suffix of a spool file that has a name (stale ones are pruned with the caches: hash-cache.ts). */
+export const SPOOL_SUFFIX = ".spool";
+
+/** An open spool. */
+export interface Spool {
+  readonly fd: number;
+  /** The file's path while it has one (a named spool not yet renamed or removed). */
+  readonly path: string | undefined;
+  /** Bytes written so far. */
+  readonly size: number;
+  /** Appends `bytes`; returns the offset they were written at. */
+  append(bytes: Uint8Array): number;
+  /** Forgets the name (after a rename or removal by the caller). */
+  unname(): void;
+  /** Removes the name if it still has one and closes the file (after a failure). */
+  discard(): void;
+}
+
+/** A new spool: named `<stem>.<pid>.<random>.spool` in `dir` when `stem` is given, else anonymous in the temp dir. */
+export function openSpool(dir: string | undefined, stem?: string): Spool {
+  const named = dir !== undefined && stem !== undefined;
+  const base = named ? dir : os.tmpdir();
+  if (named) fs.mkdirSync(base, { recursive: true });
+  const file = path.join(base, `${stem ?? "fgs-package"}.${process.pid}.${Math.random().toString(36).slice(2)}${SPOOL_SUFFIX}`);
+  const fd = fs.openSync(file, "wx+", 0o600);
+  let name: string | undefined = file;
+  if (!named) {
+    fs.unlinkSync(file);
+    name = undefined;
+  }
+  let size = 0;
+  return {
+    fd,
+    get path() { return name; },
+    get size() { return size; },
+    append(bytes) {
+      const at = size;
+      let n = 0;
+      while (n < bytes.length) n += fs.writeSync(fd, bytes, n, bytes.length - n, at + n);
+      size += bytes.length;
+      return at;
+    },
+    unname() { name = undefined; },
+    discard() {
+      if (name !== undefined) try { fs.rmSync(name, { force: true }); } catch { /* best effort */ }
+      name = undefined;
+      try { fs.closeSync(fd); } catch { /* already closed */ }
+    },
+  };
+}
