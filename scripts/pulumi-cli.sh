@@ -33,12 +33,7 @@ build_language_host() {
     echo "pulumi-cli: $msg" >&2; return 4
   fi
   local hwork hlog
-  hif cli_ok; then
-  build_language_host || exit $?
-  echo "$bin"; exit 0
-fi
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-language-nodejs-build.XXXXXX")"
+  hwork="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-language-nodejs-build.XXXXXX")"
   hlog="$hwork.log"
   cp -r "$host_src/." "$hwork/" && chmod -R u+w "$hwork"
   echo "pulumi-cli: building pulumi-language-nodejs from $host_src..." >&2
@@ -62,6 +57,11 @@ if ! command -v go >/dev/null 2>&1; then
   fi
   echo "pulumi-cli: Go is not installed (need Go >= 1.26 on PATH to build the Pulumi CLI v$version from the Go module proxy)" >&2
   exit 2
+fi
+
+if cli_ok; then
+  build_language_host || exit $?
+  echo "$bin"; exit 0
 fi
 
 if cli_ok; then

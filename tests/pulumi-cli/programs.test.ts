@@ -108,8 +108,8 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     await pulumi(["refresh", "--yes"]);
     assert.deepEqual(writes(emu), [], "refresh only reads");
 
-    // The installed `fgs` runs the same program with plain pulumi (its own state and embedded emulator).
-    const fgs = spawnSync(process.execPath, [path.join(project, "node_modules/pulumi-functiongraph/dist/bin/fgs.js"), "up", "--engine", "cli", "--json", "--state-dir", path.join(root, "fgs-state")], {
+    // The installed `fgs` runs the same program with plain pulumi (another stack, its own state and embedded emulator).
+    const fgs = spawnSync(process.execPath, [path.join(project, "node_modules/pulumi-functiongraph/dist/bin/fgs.js"), "up", "--engine", "cli", "--stack", "local", "--json", "--state-dir", path.join(root, "fgs-state")], {
       cwd: project, encoding: "utf8", timeout: 300_000, env: { ...process.env, PATH: baseEnv.PATH, FGS_QUIET: "1", PULUMI_HOME: home },
     });
     assert.equal(fgs.status, 0, fgs.stderr);
