@@ -210,8 +210,9 @@ export async function runWithPlainPulumi(opts: PulumiCliRunOptions): Promise<Pul
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-pulumi-events-"));
   try {
     const eventLog = path.join(tmp, "events.jsonl");
+    // `--event-log` (structured engine events, as the Automation API reads them) needs PULUMI_DEBUG_COMMANDS.
     const run = await runPulumiCommand(opts.cli, operationArgs(opts, eventLog), {
-      cwd: proj.dir, env, onStart: opts.onStart, onOutput: (t) => { output += t; write(t); },
+      cwd: proj.dir, env: { ...env, PULUMI_DEBUG_COMMANDS: "true" }, onStart: opts.onStart, onOutput: (t) => { output += t; write(t); },
     });
     const log = readEventLog(eventLog);
     const base = { operation: opts.operation, output, events: log.events, changes: log.changes ?? {} };
