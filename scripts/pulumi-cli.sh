@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the pinned Pulumi CLI from the Go module proxy, and beside it Pulumi's Node.js language host
 # (pulumi-language-nodejs, which plain `pulumi up` on a program directory needs), into a cache outside the
-# checkout, once, and prints the directory holding both. The version is pinned in one place: package.json
+# checkout, once, and prints the directory holding both (plus the dynamic provider's launcher,
+# pulumi-resource-pulumi-nodejs, copied from node_modules/@pulumi/pulumi as a regular Pulumi install has it). The version is pinned in one place: package.json
 # "config.pulumiCli" (keep the devDependency @pulumi/pulumi at the same version). Quiet on a cache hit.
 #
 #   scripts/pulumi-cli.sh            build what is missing, print the bin directory
@@ -47,6 +48,18 @@ build_language_host() {
   echo "pulumi-cli: built pulumi-language-nodejs into $bin" >&2
 }
 
+# The dynamic provider's launcher, which a regular Pulumi install ships beside `pulumi`: the copy in the pinned
+# @pulumi/pulumi (it resolves the program's own @pulumi/pulumi from the directory the engine starts it in).
+install_launcher() {
+  local src="$here/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  if [[ -d "$bin" && -f "$src" && ! -x "$bin/pulumi-resource-pulumi-nodejs" ]]; then
+    cp "$src" "$bin/pulumi-resource-pulumi-nodejs.tmp" && chmod 0755 "$bin/pulumi-resource-pulumi-nodejs.tmp" \
+      && mv "$bin/pulumi-resource-pulumi-nodejs.tmp" "$bin/pulumi-resource-pulumi-nodejs"
+  fi
+  return 0
+}
+trap install_launcher EXIT
+
 if cli_ok && host_ok; then echo "$bin"; exit 0; fi
 if [[ "$mode" == "--check" ]]; then exit 1; fi
 
@@ -70,7 +83,7 @@ if cli_ok; then
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-cli-build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; install_launcher' EXIT
 log="$work/build.log"
 echo "pulumi-cli: building Pulumi CLI v$version from the Go module proxy (first time only, several minutes)..." >&2
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
