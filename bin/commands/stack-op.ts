@@ -156,12 +156,19 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
         human(`engine: the Pulumi CLI (${cli}), backend file://${backend}\n`);
         human(`note: no pulumi-language-nodejs beside the CLI or on the PATH: running the program inline through the Automation API (${cliBuildHint("language host")})\n`);
       }
-      const r = await (host ? runWithPlainPulumi : runWithPulumiCli)({
-        cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
-        backendDir: backend,
-        passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
-        diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
-      });
+      let r;
+      try {
+        r = await (host ? runWithPlainPulumi : runWithPulumiCli)({
+          cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
+          backendDir: backend,
+          passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
+          diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
+        });
+      } catch (e) {
+        if (!(e instanceof HarnessError)) throw e;
+        process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
+        return report({ ...base, engine: "cli", changes: {}, outputs: {}, errors: [e.message] });
+      }
       if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
