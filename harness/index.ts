@@ -12,4 +12,5 @@ export { loadState, type StackState, type ResourceState } from "./state";
 export { readProject, type Project } from "./project";
 export { UNKNOWN } from "./wire";
 export { findPulumiCli, cachedCliPath, pinnedCliVersion, runWithPulumiCli, type PulumiCliRunOptions, type PulumiCliResult, type CliResourceEvent } from "./pulumi-cli";
+export { findLanguageHost, runWithPlainPulumi, runPulumiCommand, plainPulumiEnv, typescriptHint, type PulumiCommandResult } from "./pulumi-plain";
 export { lockState, StateLockedError, type LockInfo, type StateLock } from "./state-lock";

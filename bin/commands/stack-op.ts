@@ -1,6 +1,8 @@
 /**
  * `fgs up | preview | refresh | destroy [DIR]`: runs a Pulumi program directory (its Pulumi.yaml) with the real
- * Pulumi CLI when one is found (the PATH, or the project's build cache), else with the engine harness — against
+ * Pulumi CLI when one is found (the PATH, or the project's build cache) — plain `pulumi` commands when Pulumi's
+ * Node.js language host is found beside it or on the PATH, else the program inline through the Automation API —
+ * and with the engine harness without a CLI — against
  * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
  * lives under DIR/.fgs (or --state-dir), never inside node_modules.
  */
@@ -9,7 +11,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  findPulumiCli, HarnessError, readProject, runStack, runWithPulumiCli, StackRunError, type Operation, type StackConfig,
+  findLanguageHost, findPulumiCli, HarnessError, readProject, runStack, runWithPlainPulumi, runWithPulumiCli, StackRunError,
+  type Operation, type StackConfig,
 } from "../../harness";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 import type { Command, OptionValues } from "../command";
@@ -82,6 +85,22 @@ export function readStackConfigFile(projectDir: string, stack: string): { values
   return { values, secure };
 }
 
+/** The package root (this file runs from dist/bin/commands). */
+const PACKAGE_ROOT = path.resolve(__dirname, "../../..");
+
+/**
+ * How to get a Pulumi CLI (`what`: "a CLI" or "the language host"): `npm run pulumi-cli` only in a checkout of this
+ * repository (an installed package has no scripts/), else Pulumi's installer.
+ */
+export function cliBuildHint(what: "cli" | "language host"): string {
+  if (fs.existsSync(path.join(PACKAGE_ROOT, "scripts", "pulumi-cli.sh"))) {
+    return `'npm run pulumi-cli' in ${PACKAGE_ROOT} builds ${what === "cli" ? "one" : "it"}`;
+  }
+  return what === "cli"
+    ? "install the Pulumi CLI (https://www.pulumi.com/docs/install/)"
+    : "a regular Pulumi install (https://www.pulumi.com/docs/install/) puts pulumi-language-nodejs beside pulumi";
+}
+
 function insideNodeModules(p: string): boolean {
   return path.resolve(p).split(path.sep).includes("node_modules");
 }
@@ -109,7 +128,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
   if (args.engine !== "harness") {
     cli = findPulumiCli();
     if (!cli && args.engine === "cli") {
-      process.stderr.write(`fgs ${args.operation}: no pulumi CLI on the PATH or in the build cache: run 'npm run pulumi-cli' in the pulumi-functiongraph checkout, or use --engine harness\n`);
+      process.stderr.write(`fgs ${args.operation}: no pulumi CLI on the PATH or in the build cache (${cliBuildHint("cli")}), or use --engine harness\n`);
       return 1;
     }
   }
@@ -130,18 +149,31 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
     }
     const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
     if (cli) {
-      human(`engine: the Pulumi CLI (${cli}), backend file://${path.join(args.stateDir, "backend")}\n`);
-      const r = await runWithPulumiCli({
-        cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
-        backendDir: path.join(args.stateDir, "backend"),
-        passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
-        diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
-      });
+      const host = findLanguageHost(cli);
+      const backend = path.join(args.stateDir, "backend");
+      if (host) human(`engine: plain pulumi (${cli}, language host ${host}), backend file://${backend}\n`);
+      else {
+        human(`engine: the Pulumi CLI (${cli}), backend file://${backend}\n`);
+        human(`note: no pulumi-language-nodejs beside the CLI or on the PATH: running the program inline through the Automation API (${cliBuildHint("language host")})\n`);
+      }
+      let r;
+      try {
+        r = await (host ? runWithPlainPulumi : runWithPulumiCli)({
+          cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
+          backendDir: backend,
+          passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
+          diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
+        });
+      } catch (e) {
+        if (!(e instanceof HarnessError)) throw e;
+        process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
+        return report({ ...base, engine: "cli", changes: {}, outputs: {}, errors: [e.message] });
+      }
       if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
     }
-    human(`engine: the project's engine harness (no pulumi CLI found; 'npm run pulumi-cli' builds one), state in ${path.join(args.stateDir, "state")}\n\n`);
+    human(`engine: the project's engine harness (no pulumi CLI found; ${cliBuildHint("cli")}), state in ${path.join(args.stateDir, "state")}\n\n`);
     if (args.target?.length || args.diff) human("note: --target and --diff need the Pulumi CLI; the harness ignores them\n");
     try {
       const r = await runStack({

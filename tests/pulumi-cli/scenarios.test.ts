@@ -1,26 +1,18 @@
 /**
- * The scenario table (tests/scenarios/scenarios.ts) under the real Pulumi CLI: Automation API inline programs,
- * a file backend, passphrase secrets, no plugin downloads, against the embedded emulator. Without a CLI (the PATH
- * or scripts/pulumi-cli.sh's cache) the suite is skipped with one loud line — unless FGS_REQUIRE_PULUMI_CLI=1
- * (CI), where a missing CLI fails.
+ * The scenario table (tests/scenarios/scenarios.ts) with plain `pulumi` commands on a JavaScript program
+ * directory (the real CLI and Node.js language host, a file backend, passphrase secrets set with
+ * `pulumi config set --secret`, no plugin downloads) against the embedded emulator. Skipped with one loud line
+ * without a CLI or language host — unless FGS_REQUIRE_PULUMI_CLI=1 (CI), where that fails.
  */
 import { after, before, describe, it } from "node:test";
-import assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { findPulumiCli } from "../../harness";
 import { CliDriver } from "../scenarios/driver";
 import { SCENARIOS } from "../scenarios/scenarios";
+import { requirePlainPulumi } from "./requirements";
 
-const cli = findPulumiCli();
-if (!cli) {
-  if (process.env.FGS_REQUIRE_PULUMI_CLI === "1") {
-    it("the Pulumi CLI is available (FGS_REQUIRE_PULUMI_CLI=1)", () => assert.fail("no pulumi CLI: run `npm run pulumi-cli` (needs Go and the Go module proxy)"));
-  } else {
-    process.stderr.write("\n!!! tests/pulumi-cli SKIPPED: no Pulumi CLI found (npm run pulumi-cli builds it; needs Go) !!!\n\n");
-  }
-}
+const found = requirePlainPulumi("tests/pulumi-cli/scenarios");
 
-describe("under the real Pulumi CLI", { skip: !cli && "no Pulumi CLI (npm run pulumi-cli)" }, () => {
+describe("plain pulumi on a JavaScript program", { skip: !found && "no Pulumi CLI or language host (npm run pulumi-cli)" }, () => {
   let emu: EmulatorHandle;
   before(async () => {
     emu = await startEmulator({ quiet: true });
@@ -29,7 +21,7 @@ describe("under the real Pulumi CLI", { skip: !cli && "no Pulumi CLI (npm run pu
 
   for (const s of SCENARIOS.filter((x) => x.name.includes(process.env.FGS_SCENARIO ?? ""))) {
     it(s.name, async () => {
-      const d = new CliDriver(emu, "cli", cli!);
+      const d = new CliDriver(emu, "cli", found!.cli);
       try {
         await s.run(d);
       } finally {

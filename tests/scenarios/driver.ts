@@ -1,13 +1,15 @@
 /**
  * One stack, two engines: the scenario table (scenarios.ts) drives a {@link Driver} that runs a throwaway Pulumi
- * project either through the real Pulumi CLI (Automation API inline program, file backend) or through the
- * project's engine harness, so both are held to the same expectations.
+ * project (a JavaScript program directory with its own Pulumi.yaml) either through plain `pulumi` commands (the
+ * real CLI and Node.js language host, file backend, passphrase secrets) or through the project's engine harness,
+ * so both are held to the same expectations.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { runStack, runWithPulumiCli, StackRunError, type CliResourceEvent, type Operation, type StackConfig } from "../../harness";
+import {
+  plainPulumiEnv, runPulumiCommand, runStack, runWithPlainPulumi, StackRunError, type CliResourceEvent, type Operation, type StackConfig,
+} from "../../harness";
 import { emulatorConfig } from "../../bin/commands/stack-op";
 
 /** The repository root (tests run from dist/tests/scenarios). */
@@ -141,7 +143,7 @@ export class HarnessDriver extends Driver {
   }
 }
 
-/** The real Pulumi CLI. */
+/** The real Pulumi CLI: plain `pulumi` commands in the program directory. */
 export class CliDriver extends Driver {
   readonly engine = "cli";
   readonly backendDir = path.join(this.dir, ".fgs", "backend");
@@ -149,6 +151,8 @@ export class CliDriver extends Driver {
   readonly passphrase = "scenario-passphrase";
   /** The pid (own process group) of the run in progress. */
   pid: number | undefined;
+  /** Config values already set on the stack (only changed ones are set again). */
+  private readonly configSet = new Map<string, string>();
 
   constructor(emu: EmulatorHandle, label: string, readonly cli: string) {
     super(emu, label);
@@ -156,32 +160,21 @@ export class CliDriver extends Driver {
 
   protected async exec(op: Operation, opts: RunOptions): Promise<RunResult> {
     let text = "";
-    const r = await runWithPulumiCli({
-      cli: this.cli, projectDir: this.dir, stack: "dev", operation: op, config: this.stackConfig(),
+    const changed = Object.fromEntries(Object.entries(this.stackConfig()).filter(([k, v]) => this.configSet.get(k) !== v.value));
+    const r = await runWithPlainPulumi({
+      cli: this.cli, projectDir: this.dir, stack: "dev", operation: op, config: changed,
       backendDir: this.backendDir, passphrase: this.passphrase, pulumiHome: this.pulumiHome,
       ...opts, onOutput: (t) => (text += t), onStart: (pid) => (this.pid = pid),
     });
     this.pid = undefined;
+    if (!/pulumi (stack select|config set)/.test(r.error ?? "")) for (const [k, v] of Object.entries(changed)) this.configSet.set(k, v.value);
     return { ok: r.ok, changes: r.changes, outputs: r.outputs, text: text + (r.error ?? ""), error: r.error, events: r.events };
   }
 
   /** Runs `pulumi ARGS` in the project with the stack's backend; resolves with its exit code and output. */
-  pulumi(args: string[]): Promise<{ code: number; output: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(this.cli, [...args, "--non-interactive"], {
-        cwd: this.dir,
-        env: {
-          ...process.env, PULUMI_BACKEND_URL: `file://${this.backendDir}`, PULUMI_CONFIG_PASSPHRASE: this.passphrase,
-          PULUMI_HOME: this.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-          PATH: [path.dirname(require.resolve("@pulumi/pulumi/package.json")), path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      child.on("close", (code) => resolve({ code: code ?? 1, output }));
-    });
+  async pulumi(args: string[]): Promise<{ code: number; output: string }> {
+    const env = plainPulumiEnv({ cli: this.cli, projectDir: this.dir, backendDir: this.backendDir, passphrase: this.passphrase, pulumiHome: this.pulumiHome });
+    return runPulumiCommand(this.cli, args, { cwd: this.dir, env });
   }
 
   stateFiles(): string[] {

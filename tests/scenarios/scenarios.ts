@@ -5,6 +5,8 @@
  * implement (resource options, --target, killed runs, `pulumi import`).
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { CliDriver, type Driver, type FunctionSpec } from "./driver";
 
@@ -115,6 +117,19 @@ export const SCENARIOS: Scenario[] = [
       const state = d.stateText();
       for (const secret of [emu.credentials.accessKey, emu.credentials.secretKey, SECRET_ENV]) {
         assert.equal(state.includes(secret), false, `a secret reached the state: ${secret.slice(0, 4)}…`);
+      }
+
+      if (d instanceof CliDriver) {
+        // `pulumi stack export` and the stack's config file: the credentials and the environment only encrypted
+        const exported = await d.pulumi(["stack", "export", "--stack", "dev"]);
+        assert.equal(exported.code, 0, exported.output);
+        assert.match(exported.output, /"ciphertext"/, "the secret environment is in the export, encrypted");
+        const stackFile = fs.readFileSync(path.join(d.dir, "Pulumi.dev.yaml"), "utf8");
+        assert.match(stackFile, /functiongraph:secretKey:\s*\n\s*secure: /, "the secret key is stored as a secure value");
+        for (const secret of [emu.credentials.accessKey, emu.credentials.secretKey, SECRET_ENV]) {
+          assert.equal(exported.output.includes(secret), false, `a secret is in pulumi stack export: ${secret.slice(0, 4)}…`);
+          assert.equal(stackFile.includes(secret), false, `a secret is in Pulumi.dev.yaml in clear: ${secret.slice(0, 4)}…`);
+        }
       }
 
       // 7. destroy: nothing left
