@@ -71,6 +71,16 @@ export interface PropertyRow {
   readonly secret?: true;
   /** Not recorded as an output. */
   readonly notOutput?: true;
+  /** An output an in-place update never changes (the diff's `stables`). */
+  readonly stable?: true;
+  /**
+   * The output's value as `check` can already tell it from the checked arguments (`get` answers `undefined`
+   * for a value not known yet; return `undefined` when it cannot be told). `check` records it among the
+   * inputs because the dynamic-provider plugin declares no preview support: for an update the engine's preview
+   * takes the checked inputs as the outputs, and an output missing there is unknown — every resource using it
+   * would preview as replaced. See knownOutputs (property-derivations.ts).
+   */
+  readonly known?: (get: (name: string) => unknown) => unknown;
   /** Always present in the outputs (else `T | undefined`). Required and defaulted arguments always are. */
   readonly always?: true;
   /** One line for the README's argument table / the doc comment. */
@@ -645,20 +655,26 @@ export const FUNCTION_PROPERTIES = {
     apply: "local", doc: "the API endpoint", docDefault: "stack config, then env, then the region's",
   },
   // Outputs: the rest of the function model (seed 000 Table 4 / seed 004), and what the provider tracks.
-  funcUrn: { type: z.string(), apply: "output", model: "func_urn", fromApi: (v: unknown) => (typeof v === "string" ? normalizeUrn(v) : undefined), always: true, doc: "the function's URN (without `:latest`)" },
-  funcId: { type: z.string(), apply: "output", model: "func_id", doc: "the function's id" },
+  funcUrn: {
+    type: z.string(), apply: "output", model: "func_urn", fromApi: (v: unknown) => (typeof v === "string" ? normalizeUrn(v) : undefined),
+    always: true, stable: true, known: functionUrnOf, doc: "the function's URN (without `:latest`)",
+  },
+  funcId: { type: z.string(), apply: "output", model: "func_id", stable: true, doc: "the function's id" },
   cpu: { type: z.number(), apply: "output", model: "cpu", doc: "CPU millicores" },
   codeType: { type: z.string(), apply: "output", model: "code_type", doc: "code type" },
   codeFilename: { type: z.string(), apply: "output", model: "code_filename", doc: "code file name" },
   codeSize: { type: z.number(), apply: "output", model: "code_size", doc: "code size in bytes" },
   digest: { type: z.string(), apply: "output", model: "digest", doc: "SHA512 of the code as the service reports it" },
-  version: { type: z.string(), apply: "output", always: true, doc: "`latest`, or the version published by this resource" },
+  version: {
+    type: z.string(), apply: "output", always: true, known: (get) => (get("publishVersion") === false ? "latest" : undefined),
+    doc: "`latest`, or the version published by this resource",
+  },
   versionDescription: { type: z.string(), apply: "output", model: "version_description", doc: "version description" },
   imageName: { type: z.string(), apply: "output", model: "image_name", doc: "internal image name" },
   lastModified: { type: z.string(), apply: "output", model: "last_modified", doc: "last modification time" },
-  namespace: { type: z.string(), apply: "output", model: "namespace", doc: "the project id the function lives in" },
-  projectName: { type: z.string(), apply: "output", model: "project_name", doc: "the project name" },
-  domainId: { type: z.string(), apply: "output", model: "domain_id", doc: "the account (domain) id" },
+  namespace: { type: z.string(), apply: "output", model: "namespace", stable: true, known: (get) => get("projectId"), doc: "the project id the function lives in" },
+  projectName: { type: z.string(), apply: "output", model: "project_name", stable: true, doc: "the project name" },
+  domainId: { type: z.string(), apply: "output", model: "domain_id", stable: true, doc: "the account (domain) id" },
   dependList: {
     type: z.array(z.string()), apply: "output", model: "depend_list",
     fromApi: (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined), doc: "dependency ids (`depend_list`)",
@@ -677,6 +693,14 @@ export const FUNCTION_PROPERTIES = {
   expectedDigest: { type: z.string(), apply: "output", doc: "the digest of the code this resource uploaded (drift: `digest` differs)" },
   incomplete: { type: z.boolean(), apply: "output", doc: "set on a partially created resource" },
 } as const satisfies Record<string, PropertyRow>;
+
+/** The function's URN from its identity (region, project, app, name), as the service builds it; `undefined` until all are known. */
+function functionUrnOf(get: (name: string) => unknown): string | undefined {
+  const parts = [get("region"), get("projectId"), get("package"), get("funcName")];
+  if (!parts.every((p) => typeof p === "string" && p !== "")) return undefined;
+  const [region, project, pkg, name] = parts as string[];
+  return `urn:fss:${region}:${project}:function:${pkg}:${name}`;
+}
 
 /** An absolute http(s) URL without credentials, query or fragment (what `resolveTarget` accepts as endpoint). */
 function isHttpUrl(value: string): boolean {

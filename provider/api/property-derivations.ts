@@ -65,6 +65,23 @@ export const OUTPUT_NAMES = ALL.filter((n) => !row(n).notOutput) as OutputName[]
 /** Secret properties (input and output). */
 export const SECRET_NAMES = ALL.filter((n) => row(n).secret) as ArgName[];
 
+/** Outputs an in-place update never changes, with the arguments (inputs are outputs too): the diff's `stables`. */
+export const STABLE_NAMES = ALL.filter((n) => row(n).stable) as OutputName[];
+
+/**
+ * The outputs `check` can already tell from the checked arguments (see PropertyRow.known), by name; an
+ * argument not known yet (`isUnknown`) counts as absent.
+ */
+export function knownOutputs(inputs: Record<string, unknown>, isUnknown: (v: unknown) => boolean): Record<string, unknown> {
+  const get = (name: string) => (isUnknown(inputs[name]) ? undefined : inputs[name]);
+  const out: Record<string, unknown> = {};
+  for (const name of ALL) {
+    const value = row(name).known?.(get);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
 /** The argument's schema: required, with its default, or optional. */
 export function argSchema(name: ArgName): z.ZodType {
   const r = row(name);
