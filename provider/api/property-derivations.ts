@@ -177,7 +177,8 @@ export function configBody(values: Record<string, unknown>, actual?: Record<stri
     const value = given === undefined ? r.unset : given;
     const api = value === undefined && !r.toApi ? undefined : toApiValue(name, value);
     if (api !== undefined) setPath(body, r.config!, api);
-    if (given !== undefined && r.alsoSend) for (const [k, v] of Object.entries(r.alsoSend)) setPath(body, k, v);
+    const along = given !== undefined ? r.alsoSend : api !== undefined ? r.alsoSendCleared : undefined;
+    for (const [k, v] of Object.entries(along ?? {})) setPath(body, k, v);
   }
   // Nested objects go complete: a sibling of a sent field is sent too, as its "not set" value.
   for (const name of deferred) {
@@ -229,7 +230,7 @@ export function configBodySchema(): z.ZodType<Record<string, unknown>> {
     for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Tree;
     node[keys[keys.length - 1]] = apiFieldSchema(name);
     if (r.required || r.default !== undefined) required.add(r.config!);
-    for (const k of Object.keys(r.alsoSend ?? {})) tree[k] ??= z.boolean();
+    for (const k of Object.keys({ ...r.alsoSend, ...r.alsoSendCleared })) tree[k] ??= z.boolean();
   }
   return treeToSchema(tree, required) as z.ZodType<Record<string, unknown>>;
 }
