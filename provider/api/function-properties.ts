@@ -156,12 +156,17 @@ export function jsonToMap(text: unknown): Record<string, string> {
 
 /** Variable map (`user_data`, `encrypted_user_data`): string values, at most 20 entries and 4 KB as JSON. */
 export const variablesSchema = (what: string) => z
-  .record(
-    z.string().regex(ENV_NAME_PATTERN, {
-      message: "variable names must start with a letter and use only letters, digits and '_' (the service's rule), e.g. 'DB_HOST' for 'DB-HOST'",
-    }),
-    z.string({ message: `every ${what} value must be a string` }),
-  )
+  .record(z.string(), z.string({ message: `every ${what} value must be a string` }))
+  // The name rule as a refinement, not a key schema: a key schema's message is lost ("Invalid key in record").
+  .superRefine((env, ctx) => {
+    const bad = Object.keys(env).filter((k) => !ENV_NAME_PATTERN.test(k));
+    if (bad.length === 0) return;
+    const fixed = bad.map((k) => `'${k}' → '${/^[A-Za-z]/.test(k) ? "" : "V"}${k.replace(/[^A-Za-z0-9_]/g, "_")}'`).join(", ");
+    ctx.addIssue({
+      code: "custom",
+      message: `variable names must start with a letter and use only letters, digits and '_' (the service's rule): rename ${fixed}`,
+    });
+  })
   .refine((env) => Object.keys(env).length <= USER_DATA_LIMITS.maxEntries, {
     message: `at most ${USER_DATA_LIMITS.maxEntries} variables are allowed (the service limit); move the rest into a config file in the package`,
   })
