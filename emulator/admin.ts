@@ -145,6 +145,13 @@ export class AdminOperations {
     return this.ctx.store.list().map((f) => renderModel(this.ctx.scope, f));
   }
 
+  /** A copy of a function's stored config (head), write-only fields included — what the service keeps but never returns. */
+  storedConfig(urn: string): Record<string, unknown> | undefined {
+    const ref = parseUrn(urn, this.ctx.scope);
+    const f = this.ctx.store.get(ref.package, ref.name);
+    return f ? structuredClone(f.config) as Record<string, unknown> : undefined;
+  }
+
   /** The stored code zip of a function (head, or the version a URN names). */
   code(urn: string): Buffer | undefined {
     const ref = parseUrn(urn, this.ctx.scope);

@@ -23,7 +23,7 @@ import { COMPANION_WRITE_OPERATIONS } from "./companion-operations";
 /** The write operations commit-then-drop can target. */
 export const WRITE_OPERATIONS = [
   "import", "updateCode", "updateConfig", "publishVersion", "delete", "updateMaxInstance", "createTags", "deleteTags",
-  "updateAsyncConfig", "updateReservedInstances", ...COMPANION_WRITE_OPERATIONS,
+  "updateAsyncConfig", "deleteAsyncConfig", "updateReservedInstances", ...COMPANION_WRITE_OPERATIONS,
 ] as const;
 
 /** A write operation name. */
@@ -55,7 +55,7 @@ const OP_ALIASES: Record<string, WriteOperation> = {
   import: "import", updateCode: "updateCode", code: "updateCode", updateConfig: "updateConfig",
   config: "updateConfig", publishVersion: "publishVersion", version: "publishVersion", delete: "delete",
   updateMaxInstance: "updateMaxInstance", createTags: "createTags", deleteTags: "deleteTags",
-  updateAsyncConfig: "updateAsyncConfig", updateReservedInstances: "updateReservedInstances",
+  updateAsyncConfig: "updateAsyncConfig", deleteAsyncConfig: "deleteAsyncConfig", updateReservedInstances: "updateReservedInstances",
   ...Object.fromEntries(COMPANION_WRITE_OPERATIONS.map((op) => [op, op])),
 };
 

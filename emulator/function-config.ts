@@ -8,6 +8,7 @@ import {
   apiUnset, CONFIG_NAMES, fromApiValue, deletePath, getPath, MODEL_NAMES, row, setPath, toApiValue, type PropertyName,
 } from "../provider/api/property-derivations";
 import { templateDocument, templateValues, YAML_NAMES, type ImportSettings } from "../provider/api/import-template";
+import { MAX_INSTANCE_DEFAULT } from "../provider/api/constraints";
 import { Errors } from "./errors";
 
 /** Config fields the emulator keeps itself rather than from the body (identity). */
@@ -32,7 +33,7 @@ export function applyConfigBody(config: Record<string, unknown>, body: Record<st
     if (v === undefined) continue;
     if (v === null) deletePath(config, r.config!);
     else setPath(config, r.config!, structuredClone(v));
-    for (const k of Object.keys(r.alsoSend ?? {})) {
+    for (const k of Object.keys({ ...r.alsoSend, ...r.alsoSendCleared })) {
       const extra = getPath(body, k);
       if (extra !== undefined && extra !== null) setPath(config, k, extra);
     }
@@ -44,7 +45,7 @@ export function applyConfigBody(config: Record<string, unknown>, body: Record<st
  * service's "not set" value. Write-only rows (e.g. `encrypted_user_data`) are never rendered.
  */
 export function renderConfigFields(config: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { strategy_config: { concurrency: -1 } };
+  const out: Record<string, unknown> = { strategy_config: { concurrency: MAX_INSTANCE_DEFAULT } };
   for (const name of MODEL_NAMES) {
     const r = row(name);
     const at = storePath(name);

@@ -3,7 +3,7 @@
  * them): `PUT /v2/{project_id}/fgs/functions/{urn}/config-max-instance` (`updateFunctionMaxInstanceConfig`),
  * and the tags API under `/v2/{project_id}/functions/{resource_id}/tags` (`createTags` POST `…/tags/create`,
  * `deleteTags` DELETE `…/tags/delete`, `listFunctionTags` GET `…/tags`; resource type `functions`, resource id
- * the function URN or its `func_id` [U]), `GET/PUT …/{urn}/async-invoke-config` (`showFunctionAsyncInvokeConfig`,
+ * the function URN or its `func_id` [U]), `GET/PUT/DELETE …/{urn}/async-invoke-config` (`showFunctionAsyncInvokeConfig`,
  * `updateFunctionAsyncInvokeConfig`), `PUT …/{urn:qualifier}/reservedinstances`
  * (`updateFunctionReservedInstancesCount`) and `GET …/fgs/functions/reservedinstances?urn=`
  * (`listFunctionReservedInstances`).
@@ -104,6 +104,17 @@ export async function updateAsyncConfig(ctx: EmulatorContext, req: ApiRequest): 
   ctx.store.put(f);
   await ctx.store.commit();
   return { status: 200, json: AsyncInvokeConfigSchema.parse(f.asyncConfig) };
+}
+
+/** `DELETE …/async-invoke-config` (`deleteFunctionAsyncInvokeConfig`): removes the settings; 204 even when none [U]. */
+export async function deleteAsyncConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const f = head(ctx, req.urn);
+  if (f.asyncConfig) {
+    delete f.asyncConfig;
+    ctx.store.put(f);
+    await ctx.store.commit();
+  }
+  return { status: 204 };
 }
 
 /** `PUT …/{urn:qualifier}/reservedinstances`: the reserved instances of `latest`, a version, or an alias [U]. */

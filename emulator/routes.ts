@@ -26,7 +26,7 @@ import { releaseVersion } from "./version-release";
 import { parseUrn, type FunctionRef } from "./urn";
 import { applyConfigBody } from "./function-config";
 import {
-  getAsyncConfig, listReserved, updateAsyncConfig, updateMaxInstance, updateReserved,
+  deleteAsyncConfig, getAsyncConfig, listReserved, updateAsyncConfig, updateMaxInstance, updateReserved,
 } from "./function-extra-routes";
 import {
   parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
@@ -87,6 +87,7 @@ export function matchRoute(method: string, segments: string[]): RouteMatch | und
     "PUT config-max-instance": ["updateMaxInstance", updateMaxInstance],
     "GET async-invoke-config": ["getAsyncConfig", getAsyncConfig],
     "PUT async-invoke-config": ["updateAsyncConfig", updateAsyncConfig],
+    "DELETE async-invoke-config": ["deleteAsyncConfig", deleteAsyncConfig],
     "PUT reservedinstances": ["updateReservedInstances", updateReserved],
   };
   const hit = table[`${method} ${sub}`];

@@ -61,6 +61,8 @@ export interface EmulatorHandle {
   functions(): FunctionModel[];
   /** The stored code zip of a function (or of the version its URN names). */
   code(urn: string): Buffer | undefined;
+  /** A copy of a function's stored config, write-only fields included (tests of what the service keeps). */
+  storedConfig(urn: string): Record<string, unknown> | undefined;
   /** Invocation records (sync and async) with their outcome and log. */
   invocations(filter?: InvocationFilter): InvocationRecord[];
   /** The OBS endpoint (second port): URL, request log, faults, buckets and objects (emulator/obs/). */
@@ -257,6 +259,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => admin.faults(),
     functions: () => admin.functions(),
     code: (urn) => admin.code(urn),
+    storedConfig: (urn) => admin.storedConfig(urn),
     invocations: (filter) => runtime.invocations.list(filter),
     obs: obs.handle,
   };

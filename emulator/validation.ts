@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import {
-  DESCRIPTION_MAX, FUNC_NAME_PATTERN, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, RUNTIMES, TIMEOUT_RANGE,
+  DESCRIPTION_MAX, ENV_NAME_PATTERN, FUNC_NAME_PATTERN, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, RUNTIMES, TIMEOUT_RANGE,
   USER_DATA_LIMITS,
 } from "../provider/api/constraints";
 import { UpdateFunctionConfigRequestSchema } from "../provider/api/schemas";
@@ -120,6 +120,8 @@ export function validateUserData(userData: string): void {
   if (entries.some(([k, v]) => k === "" || typeof v !== "string")) {
     throw Errors.invalidUserData("every key must be non-empty and every value a string");
   }
+  const badName = entries.find(([k]) => !ENV_NAME_PATTERN.test(k));
+  if (badName) throw Errors.invalidUserData(`variable name '${badName[0]}': a letter, then letters, digits and '_'`);
   if (entries.length > USER_DATA_LIMITS.maxEntries) throw Errors.tooManyUserData(entries.length, USER_DATA_LIMITS.maxEntries);
   const bytes = Buffer.byteLength(userData, "utf8");
   if (bytes > USER_DATA_LIMITS.maxBytes) throw Errors.userDataTooLarge(bytes, USER_DATA_LIMITS.maxBytes);

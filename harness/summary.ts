@@ -50,7 +50,7 @@ export function formatSummary(r: SummaryInput): string {
     lines.push(` ${SYMBOL[s.op]} ${s.op.padEnd(8)} ${urnType(s.urn).padEnd(typeWidth)}  ${urnName(s.urn)}${diff}${failed}`);
     for (const [k, v] of Object.entries(s.values ?? {})) {
       if (s.op === "create" || s.op === "same") break;
-      lines.push(`        ${k}: ${shortValue(v.old)} → ${shortValue(v.new)}`);
+      lines.push(`        ${k}: ${shortValue(v.old)} → ${v.new === undefined ? "(removed)" : shortValue(v.new)}`);
     }
     for (const [k, v] of Object.entries(s.detail ?? {})) {
       lines.push(`        ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);

@@ -275,6 +275,12 @@ export class FunctionGraphClient {
       schema: schemas().AsyncInvokeConfigSchema, idempotent: true });
   }
 
+  /** `DELETE /{urn}/async-invoke-config`: removes the async-invocation settings. Idempotent. */
+  async deleteAsyncInvokeConfig(urn: string): Promise<void> {
+    await this.call({ method: "DELETE", sub: `/${urnPathSegment(normalizeUrn(urn))}/async-invoke-config`,
+      schema: undefined, idempotent: true, absentOk: [404] });
+  }
+
   /** `PUT /{urn:qualifier}/reservedinstances`: the reserved instances of a version or alias. Idempotent. */
   async updateReservedInstances(qualifiedUrn: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const checked = checkRequest("reserved-instances request", schemas().ReservedInstancesRequestSchema, body);

@@ -62,3 +62,9 @@ export const MAX_VERSIONS = 20;
 export function cpuForMemory(memorySize: number): number {
   return (memorySize / 128) * 100 + 200;
 }
+
+/** An environment variable name as the service accepts it: a letter, then letters, digits and `_` (no `-` or `.`). */
+export const ENV_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** The most instances a function has when none is set: -1, no limit (the seeds' import and model examples). */
+export const MAX_INSTANCE_DEFAULT = -1;

@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import {
-  DESCRIPTION_MAX, FUNC_NAME_PATTERN, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, PROJECT_ID_PATTERN,
+  DESCRIPTION_MAX, ENV_NAME_PATTERN, FUNC_NAME_PATTERN, MAX_INSTANCE_DEFAULT, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, PROJECT_ID_PATTERN,
   REGION_PATTERN, RUNTIMES, TIMEOUT_RANGE, USER_DATA_LIMITS,
 } from "./constraints";
 import { normalizeUrn } from "./urn";
@@ -33,8 +33,26 @@ import { notOneOf } from "./suggest";
  */
 export type ApplyBy = "replace" | "config" | "code" | "tags" | "maxInstance" | "asyncConfig" | "reserved" | "local" | "output";
 
+/**
+ * What removing the argument from the program does. Every row says it — a row without `clear` does not
+ * compile, and `clear: "unset"` needs the row's `unset` — so no setting can be left behind in the cloud:
+ * - `unset`: the service's default (`unset`) is compared with what the service has and sent, by the call that
+ *   applies the row, when it differs (the removal previews as `name: old → (removed)` and `up` clears it);
+ * - `defaulted`: the argument has a `default`, or is required: never absent after `check`;
+ * - `replace`: part of the function's identity: the default identity is another function (replace);
+ * - `code`: how the code is built or fetched: removing it changes the package the next upload sends;
+ * - `local`: not a setting of the service (the resource's own switch);
+ * - `output`: not an argument.
+ */
+export type Clearing =
+  | { readonly clear: "unset"; readonly unset: unknown }
+  | { readonly clear: "defaulted" | "replace" | "code" | "local" | "output" };
+
 /** One row of the table. */
-export interface PropertyRow {
+export type PropertyRow = PropertyFields & Clearing;
+
+/** The fields of a row (how it is cleared: see {@link Clearing}). */
+export interface PropertyFields {
   /** The type (limits and messages) of the argument — or of the output, for `apply: "output"`. */
   readonly type: z.ZodType;
   /** A required argument. */
@@ -67,10 +85,22 @@ export interface PropertyRow {
   readonly unset?: unknown;
   /** Fields sent along in the config body whenever this property is set (e.g. `enable_lts_log`). */
   readonly alsoSend?: Readonly<Record<string, unknown>>;
+  /** Fields sent along in the config body when this property is cleared (e.g. `enable_lts_log: false`). */
+  readonly alsoSendCleared?: Readonly<Record<string, unknown>>;
   /** Kept secret in state (input and output). */
   readonly secret?: true;
   /** Not recorded as an output. */
   readonly notOutput?: true;
+  /** An output an in-place update never changes (the diff's `stables`). */
+  readonly stable?: true;
+  /**
+   * The output's value as `check` can already tell it from the checked arguments (`get` answers `undefined`
+   * for a value not known yet; return `undefined` when it cannot be told). `check` records it among the
+   * inputs because the dynamic-provider plugin declares no preview support: for an update the engine's preview
+   * takes the checked inputs as the outputs, and an output missing there is unknown — every resource using it
+   * would preview as replaced. See knownOutputs (property-derivations.ts).
+   */
+  readonly known?: (get: (name: string) => unknown) => unknown;
   /** Always present in the outputs (else `T | undefined`). Required and defaulted arguments always are. */
   readonly always?: true;
   /** One line for the README's argument table / the doc comment. */
@@ -126,12 +156,17 @@ export function jsonToMap(text: unknown): Record<string, string> {
 
 /** Variable map (`user_data`, `encrypted_user_data`): string values, at most 20 entries and 4 KB as JSON. */
 export const variablesSchema = (what: string) => z
-  .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, {
-      message: "variable names must start with a letter or '_' and use letters, digits, '_', '.', '-'",
-    }),
-    z.string({ message: `every ${what} value must be a string` }),
-  )
+  .record(z.string(), z.string({ message: `every ${what} value must be a string` }))
+  // The name rule as a refinement, not a key schema: a key schema's message is lost ("Invalid key in record").
+  .superRefine((env, ctx) => {
+    const bad = Object.keys(env).filter((k) => !ENV_NAME_PATTERN.test(k));
+    if (bad.length === 0) return;
+    const fixed = bad.map((k) => `'${k}' → '${/^[A-Za-z]/.test(k) ? "" : "V"}${k.replace(/[^A-Za-z0-9_]/g, "_")}'`).join(", ");
+    ctx.addIssue({
+      code: "custom",
+      message: `variable names must start with a letter and use only letters, digits and '_' (the service's rule): rename ${fixed}`,
+    });
+  })
   .refine((env) => Object.keys(env).length <= USER_DATA_LIMITS.maxEntries, {
     message: `at most ${USER_DATA_LIMITS.maxEntries} variables are allowed (the service limit); move the rest into a config file in the package`,
   })
@@ -308,12 +343,12 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 export const FUNCTION_PROPERTIES = {
   // Code and identity.
   sourceDir: {
-    type: nonEmpty("the directory holding the function code"), apply: "code", notOutput: true,
+    type: nonEmpty("the directory holding the function code"), apply: "code", clear: "code", notOutput: true,
     doc: "directory with the code, relative to the program directory (not with `customImage` or `codeUrl`)",
     docDefault: "required (unless `customImage` or `codeUrl`)",
   },
   runtime: {
-    type: z.enum(RUNTIMES, { error: (issue) => notOneOf(issue.input, RUNTIMES) }), required: true, apply: "config",
+    type: z.enum(RUNTIMES, { error: (issue) => notOneOf(issue.input, RUNTIMES) }), required: true, apply: "config", clear: "defaulted",
     config: "runtime", model: "runtime", yaml: "Runtime",
     doc: "`Node.js18.15`, `Node.js20.15`, `Python3.10`, `Python3.12`, `Java17`, `Go1.x`, `Custom`, `Custom Image`, …",
   },
@@ -321,88 +356,90 @@ export const FUNCTION_PROPERTIES = {
     type: z.string({ message: "required: '<file>.<function>', e.g. 'index.handler'" }).regex(HANDLER_PATTERN, {
       message: "must look like '<file>.<function>' (contain a '.', 3-128 characters, no spaces), e.g. 'index.handler'",
     }),
-    required: true, apply: "config", config: "handler", model: "handler", yaml: "Handler",
+    required: true, apply: "config", clear: "defaulted", config: "handler", model: "handler", yaml: "Handler",
     doc: "`<file>.<function>`; checked against the package (`index.handler` → `index.js`/`.mjs`/`.cjs` for Node.js, `index.py` for Python, an executable `bootstrap` for Custom)",
   },
   funcName: {
     type: z.string({ message: "required: the function name" }).regex(FUNC_NAME_PATTERN, {
       message: "must be 1-60 letters, digits, '-' or '_', start with a letter and end with a letter or digit",
     }),
-    required: true, filledByClass: true, apply: "replace", config: "func_name", model: "func_name",
+    required: true, filledByClass: true, apply: "replace", clear: "defaulted", config: "func_name", model: "func_name",
     doc: "1–60 letters, digits, `-`, `_`; starts with a letter; changing it replaces the function",
     docDefault: "the resource name",
   },
   package: {
     type: z.string().regex(PACKAGE_NAME_PATTERN, { message: "must be 1-64 letters, digits or '_' (the default is 'default')" }),
-    default: "default", apply: "replace", model: "package",
+    default: "default", apply: "replace", clear: "defaulted", model: "package",
     doc: "the app; changing it replaces",
   },
   memorySize: {
     type: z.number({ message: `must be a number of MB: one of ${MEMORY_SIZES.join(", ")}` }).int()
       .refine((m) => (MEMORY_SIZES as readonly number[]).includes(m), { message: `must be one of ${MEMORY_SIZES.join(", ")} (MB)` }),
-    default: 128, apply: "config", config: "memory_size", model: "memory_size", yaml: "MemorySize",
+    default: 128, apply: "config", clear: "defaulted", config: "memory_size", model: "memory_size", yaml: "MemorySize",
     doc: MEMORY_SIZES.join(", "),
   },
   timeout: {
     type: intRange(TIMEOUT_RANGE.min, TIMEOUT_RANGE.max, "seconds"),
-    default: 3, apply: "config", config: "timeout", model: "timeout", yaml: "Timeout",
+    default: 3, apply: "config", clear: "defaulted", config: "timeout", model: "timeout", yaml: "Timeout",
     doc: `${TIMEOUT_RANGE.min}–${TIMEOUT_RANGE.max} seconds`,
   },
   description: {
     type: z.string({ message: "must be a string" }).max(DESCRIPTION_MAX, { message: `must be at most ${DESCRIPTION_MAX} characters` }),
-    apply: "config", config: "description", model: "description", yaml: "Description", unset: "", always: true,
+    apply: "config", clear: "unset", config: "description", model: "description", yaml: "Description", unset: "", always: true,
     doc: `≤ ${DESCRIPTION_MAX} characters`,
   },
   environment: {
-    type: VariablesSchema, apply: "config", config: "user_data", model: "user_data", yaml: "Environment.Variables",
+    type: VariablesSchema, apply: "config", clear: "unset", config: "user_data", model: "user_data", yaml: "Environment.Variables",
     apiType: z.string(), toApi: mapToJson, fromApi: jsonToMap, unset: {}, secret: true, always: true,
     doc: "string map (`user_data`), ≤ 20 entries, ≤ 4 KB; kept secret in state (input and output)",
   },
   encryptedEnvironment: {
-    type: variablesSchema("encryptedEnvironment"), apply: "config", config: "encrypted_user_data", writeOnly: true,
-    apiType: z.string(), toApi: mapToJson, unset: {}, secret: true,
+    type: variablesSchema("encryptedEnvironment"), apply: "config", clear: "unset", config: "encrypted_user_data", writeOnly: true,
+    apiType: z.string(), toApi: mapToJson, fromApi: jsonToMap, unset: {}, secret: true,
     doc: "string map (`encrypted_user_data`) the service encrypts with `environmentKmsKeyId`; a secret, never read back (the service does not return it)",
   },
   environmentKmsKeyId: {
-    type: resourceId("KMS key"), apply: "config", config: "user_data_encrypt_kms_key_id", model: "user_data_encrypt_kms_key_id",
+    type: resourceId("KMS key"), apply: "config", clear: "unset", config: "user_data_encrypt_kms_key_id", model: "user_data_encrypt_kms_key_id",
     unset: "", doc: "the KMS key encrypting `encryptedEnvironment` (default: the service's key)",
   },
   codeStorage: {
     type: z.enum(["inline", "obs"], { message: "must be 'inline' (the code in the API request, up to 50 MB) or 'obs' (staged in codeBucket, up to 300 MB)" }),
-    apply: "code", notOutput: true,
+    apply: "code", clear: "code", notOutput: true,
     doc: "`obs` stages the zip in `codeBucket`; `inline` never does", docDefault: "OBS when the zip is over 50 MB and a bucket is set",
   },
   codeBucket: {
-    type: z.string({ message: "must be an OBS bucket name" }), apply: "code", notOutput: true,
+    type: z.string({ message: "must be an OBS bucket name" }), apply: "code", clear: "code", notOutput: true,
     doc: "OBS bucket (in the function's region) for packages over the inline limit", docDefault: "stack config `functiongraph:codeBucket`",
   },
   codeUrl: {
     type: z.string({ message: "must be an OBS object URL" }).refine(isHttpUrl, {
       message: "must be an OBS object URL: https://<bucket>.obs.<region>.myhuaweicloud.com/<key>",
     }),
-    apply: "code", model: "code_url",
+    apply: "code", clear: "code", model: "code_url",
     doc: "your own package in OBS instead of `sourceDir`; redeployed when its ETag changes (as an output: the object the code was read from)",
   },
   exclude: {
-    type: z.array(z.string({ message: "every pattern must be a string (gitignore syntax)" })), apply: "code", notOutput: true,
+    type: z.array(z.string({ message: "every pattern must be a string (gitignore syntax)" })), apply: "code", clear: "code", notOutput: true,
     doc: "gitignore-syntax patterns left out of the package",
   },
   useIgnoreFiles: {
-    type: bool, default: true, apply: "code", notOutput: true,
+    type: bool, default: true, apply: "code", clear: "defaulted", notOutput: true,
     doc: "honour `.gitignore` and `.fgsignore` at any depth (`.git/` is always left out)",
   },
   dependencies: {
     type: z.array(resourceId("dependency version"), { message: "must be a list of dependency version ids" })
       .max(20, { message: "at most 20 dependencies are allowed" }),
-    apply: "code", code: "depend_version_list", model: "depend_version_list",
+    apply: "code", clear: "unset", code: "depend_version_list", model: "depend_version_list",
     fromApi: (v: unknown) => (Array.isArray(v) ? v.map(String) : []), unset: [],
     doc: "dependency version ids (`depend_version_list`), e.g. a `Dependency` resource's id; sent with the code",
   },
   customImage: {
-    type: CustomImageSchema, apply: "config", config: "custom_image", model: "custom_image", apiType: CustomImageApiSchema,
-    toApi: (c: CustomImage | undefined) => (c ? compact({
+    type: CustomImageSchema, apply: "config", clear: "unset", unset: null, config: "custom_image", model: "custom_image",
+    apiType: z.union([CustomImageApiSchema, z.object({ enabled: z.literal(false) })]),
+    // Cleared as the SDK's CustomImage allows: `enabled: false` (the service keeps no image then).
+    toApi: (c: CustomImage | null | undefined) => (c ? compact({
       enabled: true, image: c.url, command: c.command, args: c.args, working_dir: c.workingDir, uid: c.userId, gid: c.userGroupId,
-    }) : undefined),
+    }) : { enabled: false }),
     fromApi: (v: Record<string, unknown> | undefined) => (v && v.enabled !== false && typeof v.image === "string" && v.image !== "" ? compact({
       url: v.image, command: str(v.command) || undefined, args: str(v.args) || undefined, workingDir: str(v.working_dir) || undefined,
       userId: str(v.uid) || undefined, userGroupId: str(v.gid) || undefined,
@@ -410,25 +447,25 @@ export const FUNCTION_PROPERTIES = {
     doc: "`{ url, command, args, workingDir, userId, userGroupId }`: an SWR image, with runtime `Custom Image` and no `sourceDir`",
   },
   functionType: {
-    type: z.enum(["v1", "v2"], { message: "must be 'v1' or 'v2'" }), apply: "replace", model: "type", yaml: "FunctionType",
+    type: z.enum(["v1", "v2"], { message: "must be 'v1' or 'v2'" }), apply: "replace", clear: "replace", model: "type", yaml: "FunctionType",
     doc: "`v1` or `v2` (the service's default); changing it replaces [U: carried by the import template]",
   },
   enterpriseProjectId: {
     type: z.string().regex(EPS_ID, { message: "must be '0' (the default project) or an enterprise project id (a UUID)" }),
-    apply: "config", config: "enterprise_project_id", model: "enterprise_project_id", unset: "0",
+    apply: "config", clear: "unset", config: "enterprise_project_id", model: "enterprise_project_id", unset: "0",
     doc: "enterprise project (`0`: default)",
   },
   // Access.
   agency: {
-    type: nonEmpty("the IAM agency name"), apply: "config", config: "xrole", model: "xrole", unset: "",
+    type: nonEmpty("the IAM agency name"), apply: "config", clear: "unset", config: "xrole", model: "xrole", unset: "",
     doc: "IAM agency the function uses to reach other services (`xrole`); required by `vpc` and `mounts`",
   },
   appAgency: {
-    type: nonEmpty("the IAM agency name"), apply: "config", config: "app_xrole", model: "app_xrole", unset: "",
+    type: nonEmpty("the IAM agency name"), apply: "config", clear: "unset", config: "app_xrole", model: "app_xrole", unset: "",
     doc: "IAM agency of the function's app (`app_xrole`)",
   },
   vpc: {
-    type: VpcSchema, apply: "config", config: "func_vpc", model: "func_vpc", apiType: FuncVpcApiSchema, unset: null,
+    type: VpcSchema, apply: "config", clear: "unset", config: "func_vpc", model: "func_vpc", apiType: FuncVpcApiSchema, unset: null,
     toApi: (v: z.output<typeof VpcSchema> | undefined) => (v ? compact({ vpc_id: v.vpcId, subnet_id: v.subnetId, security_groups: v.securityGroups }) : null),
     fromApi: (v: Record<string, unknown> | undefined) => (v && typeof v.vpc_id === "string" && v.vpc_id !== "" ? compact({
       vpcId: v.vpc_id, subnetId: String(v.subnet_id ?? ""),
@@ -439,11 +476,11 @@ export const FUNCTION_PROPERTIES = {
   peeringCidr: {
     type: z.array(z.string().regex(CIDR, { message: "every entry must be a CIDR like '192.168.0.0/24'" })).max(4, {
       message: "at most 4 CIDRs [U]",
-    }), apply: "config", config: "peering_cidr", model: "peering_cidr", unset: [], ...listOf(";"),
+    }), apply: "config", clear: "unset", config: "peering_cidr", model: "peering_cidr", unset: [], ...listOf(";"),
     doc: "CIDRs of peered VPCs reachable from the function (`peering_cidr`)",
   },
   networkController: {
-    type: NetworkControllerSchema, apply: "config", config: "network_controller", model: "network_controller",
+    type: NetworkControllerSchema, apply: "config", clear: "unset", unset: { disablePublicNetwork: false, triggerAccessVpcs: [] }, config: "network_controller", model: "network_controller",
     apiType: NetworkControllerApiSchema,
     toApi: (n: NetworkController | undefined) => (n ? compact({
       disable_public_network: n.disablePublicNetwork,
@@ -460,11 +497,11 @@ export const FUNCTION_PROPERTIES = {
   domainNames: {
     type: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, { message: "every entry must be a domain name" })).max(50, {
       message: "at most 50 domain names [U]",
-    }), apply: "config", config: "domain_names", model: "domain_names", unset: [], ...listOf(","),
+    }), apply: "config", clear: "unset", config: "domain_names", model: "domain_names", unset: [], ...listOf(","),
     doc: "private domain names the function resolves (`domain_names`)",
   },
   mounts: {
-    type: z.array(MountSchema).max(5, { message: "at most 5 mounts [U]" }), apply: "config", config: "mount_config.func_mounts",
+    type: z.array(MountSchema).max(5, { message: "at most 5 mounts [U]" }), apply: "config", clear: "unset", config: "mount_config.func_mounts",
     model: "mount_config.func_mounts", apiType: z.array(FuncMountApiSchema), unset: [],
     toApi: (m: Mount[] | undefined) => (m ?? []).map((x) => compact({
       mount_type: x.mountType, mount_resource: x.mountResource, mount_share_path: x.mountSharePath, local_mount_path: x.localMountPath,
@@ -476,114 +513,115 @@ export const FUNCTION_PROPERTIES = {
     doc: "`[{ mountType: sfsTurbo|ecs, mountResource, mountSharePath?, localMountPath }]` (`mount_config.func_mounts`); needs `agency` and `vpc`",
   },
   mountUserId: {
-    type: mountId, apply: "config", config: "mount_config.mount_user.user_id", model: "mount_config.mount_user.user_id", unset: -1,
+    type: mountId, apply: "config", clear: "unset", config: "mount_config.mount_user.user_id", model: "mount_config.mount_user.user_id", unset: -1,
     doc: "user id the mounts are accessed as: -1 (default) to 65534, not 0, 1000, 1002",
   },
   mountUserGroupId: {
-    type: mountId, apply: "config", config: "mount_config.mount_user.user_group_id", model: "mount_config.mount_user.user_group_id",
+    type: mountId, apply: "config", clear: "unset", config: "mount_config.mount_user.user_group_id", model: "mount_config.mount_user.user_group_id",
     unset: -1, doc: "group id the mounts are accessed as: -1 (default) to 65534, not 0, 1000, 1002",
   },
   // Lifecycle hooks.
   initializerHandler: {
-    type: handlerType("initializer"), apply: "config", config: "initializer_handler", model: "initializer_handler", unset: "",
+    type: handlerType("initializer"), apply: "config", clear: "unset", config: "initializer_handler", model: "initializer_handler", unset: "",
     doc: "`<file>.<function>` run once per instance before the first call; the file must be in the package",
   },
   initializerTimeout: {
-    type: intRange(1, 300, "seconds"), apply: "config", config: "initializer_timeout", model: "initializer_timeout", unset: 0,
+    type: intRange(1, 300, "seconds"), apply: "config", clear: "unset", config: "initializer_timeout", model: "initializer_timeout", unset: 0,
     doc: "1–300 seconds; required with `initializerHandler`",
   },
   preStopHandler: {
-    type: handlerType("preStop"), apply: "config", config: "pre_stop_handler", model: "pre_stop_handler", unset: "",
+    type: handlerType("preStop"), apply: "config", clear: "unset", config: "pre_stop_handler", model: "pre_stop_handler", unset: "",
     doc: "`<file>.<function>` run before an instance stops",
   },
   preStopTimeout: {
-    type: intRange(1, 90, "seconds"), apply: "config", config: "pre_stop_timeout", model: "pre_stop_timeout", unset: 0,
+    type: intRange(1, 90, "seconds"), apply: "config", clear: "unset", config: "pre_stop_timeout", model: "pre_stop_timeout", unset: 0,
     doc: "1–90 seconds; required with `preStopHandler`",
   },
   heartbeatHandler: {
-    type: handlerType("heartbeat"), apply: "config", config: "heartbeat_handler", model: "heartbeat_handler", unset: "",
+    type: handlerType("heartbeat"), apply: "config", clear: "unset", config: "heartbeat_handler", model: "heartbeat_handler", unset: "",
     doc: "`<file>.<function>` the service calls to check an instance (Java runtimes [U])",
   },
   restoreHookHandler: {
-    type: handlerType("restoreHook"), apply: "config", config: "restore_hook_handler", model: "restore_hook_handler", unset: "",
+    type: handlerType("restoreHook"), apply: "config", clear: "unset", config: "restore_hook_handler", model: "restore_hook_handler", unset: "",
     doc: "`<file>.<function>` run when an instance is restored from a snapshot",
   },
   restoreHookTimeout: {
-    type: intRange(1, 300, "seconds"), apply: "config", config: "restore_hook_timeout", model: "restore_hook_timeout", unset: 0,
+    type: intRange(1, 300, "seconds"), apply: "config", clear: "unset", config: "restore_hook_timeout", model: "restore_hook_timeout", unset: 0,
     doc: "1–300 seconds [U]; required with `restoreHookHandler`",
   },
   // Scaling and resources.
   concurrencyNum: {
-    type: intRange(1, 1000, "requests"), apply: "config", config: "strategy_config.concurrent_num",
+    type: intRange(1, 1000, "requests"), apply: "config", clear: "unset", config: "strategy_config.concurrent_num",
     model: "strategy_config.concurrent_num", unset: 1,
     doc: "requests one instance serves at once, 1–1000 (`strategy_config.concurrent_num`; default 1)",
   },
   maxInstanceNum: {
-    type: intRange(-1, 1000, "instances"), apply: "maxInstance", model: "strategy_config.concurrency",
-    store: "strategy_config.concurrency",
-    doc: "most instances, -1 (no limit) to 1000, 0 disables the function [U]; set with its own call (unset: left as the service has it)",
+    type: intRange(-1, 1000, "instances"), apply: "maxInstance", clear: "unset", unset: MAX_INSTANCE_DEFAULT,
+    model: "strategy_config.concurrency", store: "strategy_config.concurrency",
+    doc: `most instances, -1 (no limit) to 1000, 0 disables the function [U]; set with its own call (removed: back to the service's ${MAX_INSTANCE_DEFAULT})`,
   },
   ephemeralStorage: {
-    type: intRange(512, 10240, "MB"), apply: "config", config: "ephemeral_storage", model: "ephemeral_storage", unset: 512,
+    type: intRange(512, 10240, "MB"), apply: "config", clear: "unset", config: "ephemeral_storage", model: "ephemeral_storage", unset: 512,
     doc: "temporary disk, 512–10240 MB (default 512)",
   },
   gpuMemory: {
     type: intRange(1024, 16384, "MB").refine((n) => n % 1024 === 0, { message: "must be a multiple of 1024 MB" }),
-    apply: "config", config: "gpu_memory", model: "gpu_memory",
+    apply: "config", clear: "unset", unset: 0, config: "gpu_memory", model: "gpu_memory",
     doc: "GPU memory, 1024–16384 MB in steps of 1024 (with `gpuType`)",
   },
   gpuType: {
-    type: nonEmpty("the GPU type, e.g. 'nvidia-t4'"), apply: "config", config: "gpu_type", model: "gpu_type",
+    type: nonEmpty("the GPU type, e.g. 'nvidia-t4'"), apply: "config", clear: "unset", unset: "", config: "gpu_type", model: "gpu_type",
     doc: "GPU type, e.g. `nvidia-t4` (with `gpuMemory`)",
   },
   enableDynamicMemory: {
-    type: bool, apply: "config", config: "enable_dynamic_memory", model: "enable_dynamic_memory", unset: false,
+    type: bool, apply: "config", clear: "unset", config: "enable_dynamic_memory", model: "enable_dynamic_memory", unset: false,
     doc: "let a request choose its memory (default false)",
   },
   isStatefulFunction: {
-    type: bool, apply: "config", config: "is_stateful_function", model: "is_stateful_function", unset: false,
+    type: bool, apply: "config", clear: "unset", config: "is_stateful_function", model: "is_stateful_function", unset: false,
     doc: "a stateful function (default false)",
   },
   enableAuthInHeader: {
-    type: bool, apply: "config", config: "enable_auth_in_header", model: "enable_auth_in_header", unset: false,
+    type: bool, apply: "config", clear: "unset", config: "enable_auth_in_header", model: "enable_auth_in_header", unset: false,
     doc: "pass the caller's auth in the request header (default false)",
   },
   enableClassIsolation: {
-    type: bool, apply: "config", config: "enable_class_isolation", model: "enable_class_isolation", unset: false,
+    type: bool, apply: "config", clear: "unset", config: "enable_class_isolation", model: "enable_class_isolation", unset: false,
     doc: "isolate classes between calls (Java; default false)",
   },
   extendConfig: {
     type: z.string().refine((s) => { try { JSON.parse(s); return true; } catch { return false; } }, {
       message: "must be JSON text (the service's extend_config)",
     }),
-    apply: "config", config: "extend_config", model: "extend_config", unset: "",
+    apply: "config", clear: "unset", config: "extend_config", model: "extend_config", unset: "",
     doc: "extension settings as JSON text (`extend_config`)",
   },
   // Logs.
   logGroupId: {
-    type: resourceId("LTS log group"), apply: "config", config: "log_config.group_id", model: "log_group_id",
-    alsoSend: { enable_lts_log: true }, doc: "LTS log group id (with `logStreamId`)",
+    type: resourceId("LTS log group"), apply: "config", clear: "unset", unset: "", config: "log_config.group_id", model: "log_group_id",
+    alsoSend: { enable_lts_log: true }, alsoSendCleared: { enable_lts_log: false }, doc: "LTS log group id (with `logStreamId`)",
   },
   logStreamId: {
-    type: resourceId("LTS log stream"), apply: "config", config: "log_config.stream_id", model: "log_stream_id",
+    type: resourceId("LTS log stream"), apply: "config", clear: "unset", unset: "", config: "log_config.stream_id", model: "log_stream_id",
     doc: "LTS log stream id (with `logGroupId`)",
   },
   logGroupName: {
-    type: nonEmpty("the LTS log group name"), apply: "config", config: "log_config.group_name", writeOnly: true,
+    type: nonEmpty("the LTS log group name"), apply: "config", clear: "unset", unset: "", config: "log_config.group_name", writeOnly: true,
     doc: "LTS log group name (sent with the id; not read back)",
   },
   logStreamName: {
-    type: nonEmpty("the LTS log stream name"), apply: "config", config: "log_config.stream_name", writeOnly: true,
+    type: nonEmpty("the LTS log stream name"), apply: "config", clear: "unset", unset: "", config: "log_config.stream_name", writeOnly: true,
     doc: "LTS log stream name (sent with the id; not read back)",
   },
   // Tags.
   tags: {
-    type: TagsSchema, apply: "tags", unset: {},
+    type: TagsSchema, apply: "tags", clear: "unset", unset: {},
     doc: "string map, ≤ 20; applied with the tags API (added, changed and removed exactly)",
   },
   // Asynchronous invocation and reserved instances (their own APIs).
   asyncConfig: {
-    type: AsyncConfigSchema, apply: "asyncConfig", apiType: AsyncConfigApiSchema,
+    // Cleared with its own call (`DELETE …/async-invoke-config`): the service then has none.
+    type: AsyncConfigSchema, apply: "asyncConfig", clear: "unset", unset: null, apiType: AsyncConfigApiSchema,
     toApi: (a: AsyncConfig | undefined) => (a ? compact({
       max_async_retry_attempts: a.maxAsyncRetryAttempts, max_async_event_age_in_seconds: a.maxAsyncEventAgeInSeconds,
       destination_config: a.onSuccess || a.onFailure ? compact({ on_success: destToApi(a.onSuccess), on_failure: destToApi(a.onFailure) }) : undefined,
@@ -604,7 +642,7 @@ export const FUNCTION_PROPERTIES = {
   reservedInstances: {
     type: z.array(ReservedSchema).max(20, { message: "at most 20 entries (one per version or alias)" })
       .refine((l) => new Set(l.map(reservedQualifier)).size === l.length, { message: "one entry per version or alias" }),
-    apply: "reserved", apiType: ReservedApiSchema, unset: [],
+    apply: "reserved", clear: "unset", apiType: ReservedApiSchema, unset: [],
     toApi: (r: Reserved) => compact({
       count: r.count, idle_mode: r.idleMode,
       tactics_config: r.cronConfigs || r.metricConfigs ? compact({
@@ -616,67 +654,81 @@ export const FUNCTION_PROPERTIES = {
   },
   // The resource's own switches and target.
   publishVersion: {
-    type: bool, default: false, apply: "local",
+    type: bool, default: false, apply: "local", clear: "defaulted",
     doc: "publish a version whenever code or settings change",
   },
   adopt: {
-    type: bool, default: false, apply: "local", notOutput: true,
+    type: bool, default: false, apply: "local", clear: "defaulted", notOutput: true,
     doc: "take over an existing function of the same name",
   },
   driftCheck: {
-    type: bool, default: true, apply: "local",
+    type: bool, default: true, apply: "local", clear: "defaulted",
     doc: "one GET per preview compares the live function with the recorded one",
   },
   region: {
     type: z.string().regex(REGION_PATTERN, { message: "must be a region name like 'cn-north-4' or 'ap-southeast-1'" }),
-    apply: "replace", always: true, doc: "changing region or project replaces", docDefault: "stack config, then env",
+    apply: "replace", clear: "replace", always: true, doc: "changing region or project replaces", docDefault: "stack config, then env",
   },
   projectId: {
     type: z.string().regex(PROJECT_ID_PATTERN, {
       message: "must be the project id: 32 letters and digits (IAM console → My Credentials → Projects)",
     }),
-    apply: "replace", always: true, doc: "changing it replaces", docDefault: "stack config, then env",
+    apply: "replace", clear: "replace", always: true, doc: "changing it replaces", docDefault: "stack config, then env",
   },
   endpoint: {
     type: z.string().refine(isHttpUrl, {
       message: "must be an absolute http(s) URL without user info, query or fragment, e.g. " +
         "'https://functiongraph.cn-north-4.myhuaweicloud.com' (or leave it unset to use the region's endpoint)",
     }),
-    apply: "local", doc: "the API endpoint", docDefault: "stack config, then env, then the region's",
+    apply: "local", clear: "local", doc: "the API endpoint", docDefault: "stack config, then env, then the region's",
   },
   // Outputs: the rest of the function model (seed 000 Table 4 / seed 004), and what the provider tracks.
-  funcUrn: { type: z.string(), apply: "output", model: "func_urn", fromApi: (v: unknown) => (typeof v === "string" ? normalizeUrn(v) : undefined), always: true, doc: "the function's URN (without `:latest`)" },
-  funcId: { type: z.string(), apply: "output", model: "func_id", doc: "the function's id" },
-  cpu: { type: z.number(), apply: "output", model: "cpu", doc: "CPU millicores" },
-  codeType: { type: z.string(), apply: "output", model: "code_type", doc: "code type" },
-  codeFilename: { type: z.string(), apply: "output", model: "code_filename", doc: "code file name" },
-  codeSize: { type: z.number(), apply: "output", model: "code_size", doc: "code size in bytes" },
-  digest: { type: z.string(), apply: "output", model: "digest", doc: "SHA512 of the code as the service reports it" },
-  version: { type: z.string(), apply: "output", always: true, doc: "`latest`, or the version published by this resource" },
-  versionDescription: { type: z.string(), apply: "output", model: "version_description", doc: "version description" },
-  imageName: { type: z.string(), apply: "output", model: "image_name", doc: "internal image name" },
-  lastModified: { type: z.string(), apply: "output", model: "last_modified", doc: "last modification time" },
-  namespace: { type: z.string(), apply: "output", model: "namespace", doc: "the project id the function lives in" },
-  projectName: { type: z.string(), apply: "output", model: "project_name", doc: "the project name" },
-  domainId: { type: z.string(), apply: "output", model: "domain_id", doc: "the account (domain) id" },
+  funcUrn: {
+    type: z.string(), apply: "output", clear: "output", model: "func_urn", fromApi: (v: unknown) => (typeof v === "string" ? normalizeUrn(v) : undefined),
+    always: true, stable: true, known: functionUrnOf, doc: "the function's URN (without `:latest`)",
+  },
+  funcId: { type: z.string(), apply: "output", clear: "output", model: "func_id", stable: true, doc: "the function's id" },
+  cpu: { type: z.number(), apply: "output", clear: "output", model: "cpu", doc: "CPU millicores" },
+  codeType: { type: z.string(), apply: "output", clear: "output", model: "code_type", doc: "code type" },
+  codeFilename: { type: z.string(), apply: "output", clear: "output", model: "code_filename", doc: "code file name" },
+  codeSize: { type: z.number(), apply: "output", clear: "output", model: "code_size", doc: "code size in bytes" },
+  digest: { type: z.string(), apply: "output", clear: "output", model: "digest", doc: "SHA512 of the code as the service reports it" },
+  version: {
+    type: z.string(), apply: "output", clear: "output", always: true, known: (get) => (get("publishVersion") === false ? "latest" : undefined),
+    doc: "`latest`, or the version published by this resource",
+  },
+  versionDescription: { type: z.string(), apply: "output", clear: "output", model: "version_description", doc: "version description" },
+  imageName: { type: z.string(), apply: "output", clear: "output", model: "image_name", doc: "internal image name" },
+  lastModified: { type: z.string(), apply: "output", clear: "output", model: "last_modified", doc: "last modification time" },
+  namespace: { type: z.string(), apply: "output", clear: "output", model: "namespace", stable: true, known: (get) => get("projectId"), doc: "the project id the function lives in" },
+  projectName: { type: z.string(), apply: "output", clear: "output", model: "project_name", stable: true, doc: "the project name" },
+  domainId: { type: z.string(), apply: "output", clear: "output", model: "domain_id", stable: true, doc: "the account (domain) id" },
   dependList: {
-    type: z.array(z.string()), apply: "output", model: "depend_list",
+    type: z.array(z.string()), apply: "output", clear: "output", model: "depend_list",
     fromApi: (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined), doc: "dependency ids (`depend_list`)",
   },
   dependencyPackages: {
-    type: z.array(z.record(z.string(), z.unknown())), apply: "output", model: "dependencies",
+    type: z.array(z.record(z.string(), z.unknown())), apply: "output", clear: "output", model: "dependencies",
     fromApi: (v: unknown) => (Array.isArray(v) ? v : undefined), doc: "the dependency packages' details (`dependencies`)",
   },
   funcCode: {
-    type: z.object({ file: z.string().optional(), link: z.string().optional() }), apply: "output", model: "func_code",
+    type: z.object({ file: z.string().optional(), link: z.string().optional() }), apply: "output", clear: "output", model: "func_code",
     doc: "`func_code` (the service returns it empty)",
   },
-  sourceSha512: { type: z.string(), apply: "output", always: true, doc: "SHA512 over the packaged files' paths, exec bits and bytes" },
-  zipSha512: { type: z.string(), apply: "output", always: true, doc: "SHA512 of the uploaded code zip" },
-  fileCount: { type: z.number(), apply: "output", always: true, doc: "number of packaged files" },
-  expectedDigest: { type: z.string(), apply: "output", doc: "the digest of the code this resource uploaded (drift: `digest` differs)" },
-  incomplete: { type: z.boolean(), apply: "output", doc: "set on a partially created resource" },
+  sourceSha512: { type: z.string(), apply: "output", clear: "output", always: true, doc: "SHA512 over the packaged files' paths, exec bits and bytes" },
+  zipSha512: { type: z.string(), apply: "output", clear: "output", always: true, doc: "SHA512 of the uploaded code zip" },
+  fileCount: { type: z.number(), apply: "output", clear: "output", always: true, doc: "number of packaged files" },
+  expectedDigest: { type: z.string(), apply: "output", clear: "output", doc: "the digest of the code this resource uploaded (drift: `digest` differs)" },
+  incomplete: { type: z.boolean(), apply: "output", clear: "output", doc: "set on a partially created resource" },
 } as const satisfies Record<string, PropertyRow>;
+
+/** The function's URN from its identity (region, project, app, name), as the service builds it; `undefined` until all are known. */
+function functionUrnOf(get: (name: string) => unknown): string | undefined {
+  const parts = [get("region"), get("projectId"), get("package"), get("funcName")];
+  if (!parts.every((p) => typeof p === "string" && p !== "")) return undefined;
+  const [region, project, pkg, name] = parts as string[];
+  return `urn:fss:${region}:${project}:function:${pkg}:${name}`;
+}
 
 /** An absolute http(s) URL without credentials, query or fragment (what `resolveTarget` accepts as endpoint). */
 function isHttpUrl(value: string): boolean {

@@ -65,6 +65,23 @@ export const OUTPUT_NAMES = ALL.filter((n) => !row(n).notOutput) as OutputName[]
 /** Secret properties (input and output). */
 export const SECRET_NAMES = ALL.filter((n) => row(n).secret) as ArgName[];
 
+/** Outputs an in-place update never changes, with the arguments (inputs are outputs too): the diff's `stables`. */
+export const STABLE_NAMES = ALL.filter((n) => row(n).stable) as OutputName[];
+
+/**
+ * The outputs `check` can already tell from the checked arguments (see PropertyRow.known), by name; an
+ * argument not known yet (`isUnknown`) counts as absent.
+ */
+export function knownOutputs(inputs: Record<string, unknown>, isUnknown: (v: unknown) => boolean): Record<string, unknown> {
+  const get = (name: string) => (isUnknown(inputs[name]) ? undefined : inputs[name]);
+  const out: Record<string, unknown> = {};
+  for (const name of ALL) {
+    const value = row(name).known?.(get);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
 /** The argument's schema: required, with its default, or optional. */
 export function argSchema(name: ArgName): z.ZodType {
   const r = row(name);
@@ -160,7 +177,8 @@ export function configBody(values: Record<string, unknown>, actual?: Record<stri
     const value = given === undefined ? r.unset : given;
     const api = value === undefined && !r.toApi ? undefined : toApiValue(name, value);
     if (api !== undefined) setPath(body, r.config!, api);
-    if (given !== undefined && r.alsoSend) for (const [k, v] of Object.entries(r.alsoSend)) setPath(body, k, v);
+    const along = given !== undefined ? r.alsoSend : api !== undefined ? r.alsoSendCleared : undefined;
+    for (const [k, v] of Object.entries(along ?? {})) setPath(body, k, v);
   }
   // Nested objects go complete: a sibling of a sent field is sent too, as its "not set" value.
   for (const name of deferred) {
@@ -212,7 +230,7 @@ export function configBodySchema(): z.ZodType<Record<string, unknown>> {
     for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Tree;
     node[keys[keys.length - 1]] = apiFieldSchema(name);
     if (r.required || r.default !== undefined) required.add(r.config!);
-    for (const k of Object.keys(r.alsoSend ?? {})) tree[k] ??= z.boolean();
+    for (const k of Object.keys({ ...r.alsoSend, ...r.alsoSendCleared })) tree[k] ??= z.boolean();
   }
   return treeToSchema(tree, required) as z.ZodType<Record<string, unknown>>;
 }

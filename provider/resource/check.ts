@@ -7,6 +7,7 @@ import { hashSource, isPackagingError } from "../package";
 import { isUnknown, UNKNOWN } from "./defaults";
 import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
 import { dropUndefined, type TrackedInputs } from "./outputs";
+import { knownOutputs } from "../api/property-derivations";
 import { crossFieldFailures } from "./cross-rules";
 import { checkHandler, checkHookHandler, checkSize, type PreflightFailure } from "./preflight";
 import { hashCacheSetting, sourcePath, targetOf } from "./service-steps";
@@ -140,6 +141,11 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     failures.push(...obs.failures);
     Object.assign(inputs, obs.tracked);
   }
+
+  // Outputs already known from the arguments (the URN, `version` without publishing): recorded as inputs so
+  // that a preview of an in-place update shows them, and what uses them (a Trigger's or Alias's functionUrn)
+  // does not preview as replaced. Only with valid arguments: never a URN built from a refused name.
+  if (failures.length === 0) Object.assign(inputs, knownOutputs(inputs, isUnknown));
 
   return { inputs: dropUndefined(inputs), failures };
 }

@@ -6,21 +6,24 @@
  */
 import { normalizeUrn, type FunctionGraphClient, type FunctionModel } from "../api";
 import { reservedQualifier } from "../api/function-properties";
-import { fromApiValue, sameValue, toApiValue } from "../api/property-derivations";
+import { fromApiValue, row, sameValue, toApiValue } from "../api/property-derivations";
 import type { CheckedInputs } from "./inputs";
 import { writeLimiter } from "./limiter";
 import { modelOutputs, type FunctionOutputs } from "./outputs";
 import { progress } from "./progress";
 import { changedKeys, MAX_INSTANCE_KEYS } from "./settings";
 
-/** `PUT …/config-max-instance` when `maxInstanceNum` is set and differs from the model; the model after. */
+/**
+ * `PUT …/config-max-instance` when the model differs from `maxInstanceNum` — or, when it is not set, from the
+ * service's default (a removed limit is lifted); the model after.
+ */
 export async function applyMaxInstances(
   client: FunctionGraphClient, urn: string, inputs: CheckedInputs, model: FunctionModel,
 ): Promise<FunctionModel> {
-  if (inputs.maxInstanceNum === undefined) return model;
   if (changedKeys(MAX_INSTANCE_KEYS, { maxInstanceNum: inputs.maxInstanceNum }, modelOutputs(model)).length === 0) return model;
-  const next = await writeLimiter.run(() => client.updateMaxInstanceConfig(urn, inputs.maxInstanceNum!));
-  progress(`${inputs.funcName}: at most ${inputs.maxInstanceNum} instances`);
+  const wanted = inputs.maxInstanceNum ?? (row("maxInstanceNum").unset as number);
+  const next = await writeLimiter.run(() => client.updateMaxInstanceConfig(urn, wanted));
+  progress(`${inputs.funcName}: at most ${wanted} instances${inputs.maxInstanceNum === undefined ? " (the service's default)" : ""}`);
   return next;
 }
 
@@ -55,10 +58,21 @@ async function liveAsyncConfig(client: FunctionGraphClient, urn: string): Promis
   return fromApiValue("asyncConfig", await client.getAsyncInvokeConfig(urn));
 }
 
-/** `PUT …/async-invoke-config` when `asyncConfig` is set and differs from the live settings. */
-export async function applyAsyncConfig(client: FunctionGraphClient, urn: string, inputs: CheckedInputs): Promise<void> {
-  if (inputs.asyncConfig === undefined) return;
-  if (sameValue("asyncConfig", inputs.asyncConfig, await liveAsyncConfig(client, urn))) return;
+/**
+ * `PUT …/async-invoke-config` when `asyncConfig` is set and differs from the live settings; `DELETE` when it was
+ * recorded and is removed now (the service then has none). Nothing when it is neither set nor recorded.
+ */
+export async function applyAsyncConfig(
+  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, recorded?: unknown,
+): Promise<void> {
+  if (inputs.asyncConfig === undefined && recorded === undefined) return;
+  const live = await liveAsyncConfig(client, urn);
+  if (sameValue("asyncConfig", inputs.asyncConfig, live)) return;
+  if (inputs.asyncConfig === undefined) {
+    await writeLimiter.run(() => client.deleteAsyncInvokeConfig(urn));
+    progress(`${inputs.funcName}: async invocation settings removed`);
+    return;
+  }
   await writeLimiter.run(() => client.updateAsyncInvokeConfig(urn, toApiValue("asyncConfig", inputs.asyncConfig) as Record<string, unknown>));
   progress(`${inputs.funcName}: async invocation settings updated`);
 }

@@ -8,7 +8,7 @@ import { isUnknown } from "./defaults";
 import { modelOutputs, type FunctionOutputs } from "./outputs";
 import { progress } from "./progress";
 import { clientFor, findFunction, targetOf } from "./service-steps";
-import { comparable } from "../api/property-derivations";
+import { comparable, STABLE_NAMES } from "../api/property-derivations";
 import { dedicatedDrift, tagsManaged } from "./dedicated-calls";
 import { changedKeys, DRIFT_KEYS, REPLACE_KEYS, sameSetting, SETTING_KEYS } from "./settings";
 
@@ -34,6 +34,16 @@ function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string,
   if (isUnknown(news.endpoint) || (news.endpoint ?? undefined) !== (olds.endpoint ?? undefined)) changes.push("endpoint");
   if (recorded.incomplete) changes.push("incomplete");
   return { replaces, changes };
+}
+
+/**
+ * The outputs an in-place update leaves as they are: the table's stable outputs, every argument whose new value
+ * is known and equal to the recorded one, and `version` when no version is published.
+ */
+export function stableOutputs(news: Record<string, unknown>, olds: Record<string, unknown> = {}): string[] {
+  const same = SETTING_KEYS.filter((k) => !isUnknown(news[k]) && sameSetting(k, news[k], olds[k]));
+  const version = news.publishVersion === false ? ["version"] : [];
+  return [...STABLE_NAMES, ...same, ...version].sort();
 }
 
 /** What the live function differs in from the recorded outputs: `code`, settings, or `deleted`. */
@@ -93,6 +103,10 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   return {
     changes: replaces.length > 0 || changes.length > 0,
     replaces,
+    // Documented by the dynamic-provider interface, but the plugin (3.276) does not forward `stables` and the
+    // engine does not use them: what makes these outputs known in a preview is `check` recording them (see
+    // PropertyRow.known). Kept so a plugin that forwards them gets them right.
+    stables: replaces.length > 0 ? [] : stableOutputs(news, olds),
     deleteBeforeReplace: replaces.length > 0 && sameIdentity(old, news),
   };
 }

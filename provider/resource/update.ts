@@ -50,7 +50,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const maxBefore = model;
   model = await applyMaxInstances(client, urn, inputs, model);
   const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);
-  await applyAsyncConfig(client, urn, inputs);
+  await applyAsyncConfig(client, urn, inputs, old.asyncConfig);
   await applyReserved(client, urn, inputs, old.reservedInstances);
 
   let version = "latest";

@@ -53,7 +53,7 @@ test("the config body nests dotted fields, clears unset ones, and its schema app
     mounts: [{ mountType: "sfsTurbo", mountResource: "r-1", localMountPath: "/mnt" }], environment: { B: "2", A: "1" },
   });
   assert.deepEqual(body.strategy_config, { concurrent_num: 5 });
-  assert.deepEqual(body.log_config, { group_id: "g-1", stream_id: "s-1" });
+  assert.deepEqual(body.log_config, { group_id: "g-1", stream_id: "s-1", group_name: "", stream_name: "" }, "objects go complete");
   assert.equal(body.enable_lts_log, true);
   assert.deepEqual(body.func_vpc, { vpc_id: "v-1", subnet_id: "s-1" });
   assert.deepEqual(body.mount_config, {
@@ -65,7 +65,9 @@ test("the config body nests dotted fields, clears unset ones, and its schema app
   assert.equal(body.encrypted_user_data, "");
   assert.equal(body.func_vpc === null, false);
   assert.equal(configBody({ funcName: "f" }).func_vpc, null, "no VPC: cleared");
-  assert.equal(configBody({ funcName: "f" }).gpu_memory, undefined, "no known 'not set' value: not sent");
+  assert.equal(configBody({ funcName: "f" }).gpu_memory, 0, "no GPU: cleared to the service's default");
+  assert.deepEqual(configBody({ funcName: "f" }).custom_image, { enabled: false }, "no image: disabled");
+  assert.equal(configBody({ funcName: "f" }).enable_lts_log, false, "no log group: LTS logging off");
 
   const schema = configBodySchema();
   assert.equal(schema.safeParse(body).success, true, JSON.stringify(schema.safeParse(body).error?.issues));

@@ -55,6 +55,25 @@ export interface RunResult {
   error?: string;
   /** The engine's resource events in order (the real CLI only). */
   events?: CliResourceEvent[];
+  /** One step per resource the engine went through (`same` included), both engines. */
+  steps: ResourceStep[];
+}
+
+/** A resource's step as both engines report it: its Pulumi URN and the operation (`replace` covers its halves). */
+export interface ResourceStep {
+  urn: string;
+  op: string;
+}
+
+/** The CLI's resource events as one step per resource (`create-replacement`/`delete-replaced` → `replace`). */
+export function stepsOfEvents(events: CliResourceEvent[]): ResourceStep[] {
+  const byUrn = new Map<string, string>();
+  for (const e of events) {
+    if (e.phase !== "pre" || e.type === "pulumi:pulumi:Stack" || e.type.startsWith("pulumi:providers:")) continue;
+    const op = ["create-replacement", "delete-replaced", "replace", "discard-replaced"].includes(e.op) ? "replace" : e.op;
+    if (byUrn.get(e.urn) !== "replace") byUrn.set(e.urn, op);
+  }
+  return [...byUrn].map(([urn, op]) => ({ urn, op }));
 }
 
 /** Run options both engines understand (the harness ignores `diff` and `target`). */
@@ -131,10 +150,16 @@ export class HarnessDriver extends Driver {
       const r = await runStack({ operation: op, projectDir: this.dir, stateFile: this.stateFile, config: this.stackConfig(), onOutput: (l) => lines.push(l) });
       const changed = r.counts.create + r.counts.update + r.counts.replace + r.counts.delete;
       const ok = !(opts.expectNoChanges && changed > 0);
-      return { ok, changes: r.counts, outputs: r.outputs, text: [...lines, r.summary].join("\n"), error: ok ? undefined : "changes were not expected" };
+      return {
+        ok, changes: r.counts, outputs: r.outputs, text: [...lines, r.summary].join("\n"), error: ok ? undefined : "changes were not expected",
+        steps: r.steps.map((x) => ({ urn: x.urn, op: x.op })),
+      };
     } catch (e) {
       if (!(e instanceof StackRunError)) throw e;
-      return { ok: false, changes: e.result.counts, outputs: e.result.outputs, text: [...lines, e.result.summary].join("\n"), error: e.message };
+      return {
+        ok: false, changes: e.result.counts, outputs: e.result.outputs, text: [...lines, e.result.summary].join("\n"), error: e.message,
+        steps: e.result.steps.map((x) => ({ urn: x.urn, op: x.op })),
+      };
     }
   }
 
@@ -168,7 +193,7 @@ export class CliDriver extends Driver {
     });
     this.pid = undefined;
     if (!/pulumi (stack select|config set)/.test(r.error ?? "")) for (const [k, v] of Object.entries(changed)) this.configSet.set(k, v.value);
-    return { ok: r.ok, changes: r.changes, outputs: r.outputs, text: text + (r.error ?? ""), error: r.error, events: r.events };
+    return { ok: r.ok, changes: r.changes, outputs: r.outputs, text: text + (r.error ?? ""), error: r.error, events: r.events, steps: stepsOfEvents(r.events) };
   }
 
   /** Runs `pulumi ARGS` in the project with the stack's backend; resolves with its exit code and output. */

@@ -51,7 +51,112 @@ function threeFunctions(prefix: string): FunctionSpec[] {
   ];
 }
 
+/**
+ * A program with every kind of resource (written over the driver's default program): a Dependency; `api`
+ * (no published versions) using it, with a TIMER and an APIG trigger and the alias `head` on its `version`;
+ * `pub` (publishVersion) with the alias `live` on its published version and, once `pinned` is given, the alias
+ * `pinned` on a fixed version. Every argument comes from the spec's entries of the same name.
+ */
+const FULL_STACK_PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const fgs = require("pulumi-functiongraph");
+const spec = JSON.parse(new pulumi.Config("t").require("spec"));
+const by = Object.fromEntries(spec.functions.map((f) => [f.name, f.args]));
+const dep = new fgs.Dependency("dep", by.dep);
+const api = new fgs.Function("api", { ...by.api, dependencies: [dep.id] });
+const pub = new fgs.Function("pub", by.pub);
+new fgs.Trigger("timer", { functionUrn: api.funcUrn, type: "TIMER", eventData: { name: "tick", schedule_type: "Rate", schedule: "5m" } });
+new fgs.Trigger("apig", { functionUrn: api.funcUrn, type: "APIG",
+  eventData: { group_id: "g", env_id: "e", path: "/hello", req_method: "GET", auth: "NONE", protocol: "HTTP" } });
+new fgs.Alias("head", { functionUrn: api.funcUrn, name: "head", version: api.version });
+new fgs.Alias("live", { functionUrn: pub.funcUrn, name: "live", version: pub.version });
+if (by.pinned) new fgs.Alias("pinned", { functionUrn: pub.funcUrn, name: "pinned", version: by.pinned.version });
+module.exports = { pubVersion: pub.version, apiUrn: api.funcUrn };
+`;
+
+/** The resource name of a Pulumi URN (`…::name`). */
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+
+/** `name: op` for every resource a run stepped through, sorted. */
+function stepList(r: { steps: { urn: string; op: string }[] }): string[] {
+  return r.steps.map((x) => `${nameOf(x.urn)}: ${x.op}`).sort();
+}
+
+/**
+ * A preview, then `up`: the preview lists exactly the operations `up` performs (same resources, same ops),
+ * writes nothing, and `up` makes exactly `expected` (name → op, the rest `same`) with no trigger or alias
+ * created or deleted behind the engine's back. Returns the preview's text.
+ */
+async function previewThenUp(d: Driver, what: string, expected: Record<string, string>): Promise<string> {
+  const emu = d.emu;
+  emu.clearLog();
+  const preview = await ok(d, "preview", { diff: true });
+  assert.deepEqual(writes(emu), [], `${what}: the preview writes nothing`);
+  const up = await ok(d, "up");
+  assert.deepEqual(stepList(preview), stepList(up), `${what}: the preview lists exactly what up did`);
+  const changed = Object.fromEntries(up.steps.filter((x) => x.op !== "same").map((x) => [nameOf(x.urn), x.op]));
+  assert.deepEqual(changed, expected, `${what}: the operations`);
+  // Triggers and aliases are created only when the step list says so, and never deleted or replaced.
+  const companions = new Set(["timer", "apig", "head", "live", "pinned"]);
+  const made = Object.entries(expected).filter(([name, op]) => companions.has(name) && op === "create").length;
+  assert.equal(writes(emu).filter((op) => /^create(Trigger|Alias)$/.test(op)).length, made, `${what}: triggers and aliases created`);
+  assert.deepEqual(writes(emu).filter((op) => /^delete(Trigger|Alias)$/.test(op)), [], `${what}: no trigger or alias deleted`);
+  emu.clearLog();
+  await ok(d, "preview", { expectNoChanges: true });
+  return preview.text;
+}
+
 export const SCENARIOS: Scenario[] = [
+  {
+    name: "previews tell the truth: code, memory, environment and dependency changes preview exactly what up does",
+    async run(d) {
+      const emu = d.emu;
+      const p = `pv-${d.engine}`;
+      d.write("index.js", FULL_STACK_PROGRAM);
+      d.write("api/index.js", "exports.handler = async () => ({ statusCode: 200, body: 'api' });\n");
+      d.write("pub/index.js", "exports.handler = async () => 'pub';\n");
+      d.write("dep/lib.js", "module.exports = 1;\n");
+      const api = { sourceDir: "api", runtime: "Node.js18.15", handler: "index.handler", funcName: `${p}-api`, description: "the api", environment: { MODE: "a" } };
+      const pub = { sourceDir: "pub", runtime: "Node.js18.15", handler: "index.handler", funcName: `${p}-pub`, publishVersion: true };
+      d.functions = [
+        { name: "dep", args: { sourceDir: "dep", runtime: "Node.js18.15", name: `${p}-dep` } },
+        { name: "api", args: api },
+        { name: "pub", args: pub },
+      ];
+      const first = await ok(d, "up");
+      assert.equal(n(first.changes, "create"), 7, JSON.stringify(first.changes));
+      const pinned = String(first.outputs.pubVersion);
+      assert.notEqual(pinned, "latest");
+      d.functions.push({ name: "pinned", args: { version: pinned } });
+      await previewThenUp(d, "an alias on a fixed version added", { pinned: "create" });
+
+      d.write("api/index.js", "exports.handler = async () => ({ statusCode: 200, body: 'edited' });\n");
+      await previewThenUp(d, "a code edit", { api: "update" });
+      assert.deepEqual(writes(emu), [], "nothing left to do");
+
+      Object.assign(api, { memorySize: 256 });
+      Object.assign(pub, { memorySize: 256 });
+      const memory = await previewThenUp(d, "a memory change", { api: "update", pub: "update", live: "update" });
+      assert.match(memory, /memorySize[^\n]*128[^\n]*256/, "the preview shows 128 → 256");
+      assert.equal(emu.functions().find((f) => f.func_name === `${p}-api`)?.memory_size, 256);
+
+      api.environment = { MODE: "b" };
+      await previewThenUp(d, "an environment change", { api: "update" });
+
+      d.write("dep/lib.js", "module.exports = 2;\n");
+      await previewThenUp(d, "a dependency change", { dep: "replace", api: "update" });
+
+      delete (api as Record<string, unknown>).description;
+      const removed = await previewThenUp(d, "a setting removed", { api: "update" });
+      if (d.engine === "harness") assert.match(removed, /description: "the api" → \(removed\)/, "the preview shows the removal");
+      else assert.match(removed, /description[^\n]*the api/, "the preview shows the removal");
+      assert.equal(emu.functions().find((f) => f.func_name === `${p}-api`)?.description, "", "up cleared it");
+
+      const gone = await ok(d, "destroy");
+      assert.equal(n(gone.changes, "delete"), 8, JSON.stringify(gone.changes));
+      assert.deepEqual(emu.functions().filter((f) => f.func_name.startsWith(p)), []);
+    },
+  },
   {
     name: "lifecycle: up, no-op, code edit, setting, rename, drift, destroy; no secret in state",
     async run(d) {

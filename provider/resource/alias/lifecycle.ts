@@ -57,6 +57,9 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   if (failures.length === 0 && known("functionUrn", "version", "additionalVersionWeights", "additionalVersionStrategy", "region", "projectId", "endpoint")) {
     failures.push(...await missingVersions(inputs));
   }
+  // The alias URN follows from the function and the name: recorded as an input so that a preview of an
+  // in-place update (where the plugin's inputs stand for the outputs) shows it, not an unknown.
+  if (failures.length === 0 && known("functionUrn", "name")) inputs.aliasUrn = `${String(inputs.functionUrn)}:!${String(inputs.name)}`;
   return checkResult(inputs, failures);
 }
 
@@ -108,7 +111,9 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
       progress(`alias ${old.name}: drift check skipped: ${messageOf(err)}`);
     }
   }
-  return { changes: replaces.length > 0 || changes.length > 0, replaces, 
+  return { changes: replaces.length > 0 || changes.length > 0, replaces,
+    // Not forwarded by the plugin (3.276): `check` makes aliasUrn known in a preview; kept for one that does.
+    stables: replaces.length > 0 ? [] : ["aliasUrn", "functionUrn", "name", "region", "projectId"],
     // A new name or function: the new alias is made first (no traffic gap). Re-creating one deleted outside
     // Pulumi: same name, so the (absent) old one is "deleted" first — after would delete the new one.
     deleteBeforeReplace: gone };

@@ -54,9 +54,11 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   for (const key of VERSION_KEYS) {
     if (isUnknown(news[key]) || (news[key] !== undefined && !isDeepStrictEqual(news[key], old[key]))) replaces.push(key);
   }
-  for (const key of ["driftCheck", "endpoint", "exclude", "useIgnoreFiles", "sourceDir"] as const) {
-    if (isUnknown(news[key]) || !isDeepStrictEqual(news[key], old[key])) changes.push(key);
-  }
+  // Only the endpoint is an in-place change (delete and refresh read it from the outputs). The source options
+  // matter only through the hash, and `driftCheck` is read from the new inputs: a change of those alone is no
+  // change — the engine records the new inputs and keeps the outputs, so the version's id stays known in a
+  // preview and a Function using it does not preview an update that `up` would not make.
+  if (isUnknown(news.endpoint) || !isDeepStrictEqual(news.endpoint, old.endpoint)) changes.push("endpoint");
   if (replaces.length === 0 && news.driftCheck !== false && old.dependencyId && old.version !== undefined) {
     try {
       const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
@@ -68,7 +70,11 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
       progress(`dependency ${old.name}: drift check skipped: ${messageOf(err)}`);
     }
   }
-  return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false };
+  return {
+    changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false,
+    // Not forwarded by the plugin (3.276); kept for one that does. An update only records the endpoint.
+    stables: replaces.length > 0 ? [] : ["dependencyId", "version", "size", "etag", "zipSha512", "sourceSha512", "fileCount", "name", "runtime", "description", "region", "projectId"],
+  };
 }
 
 function outputsOf(inputs: DependencyInputs, live: DependencyVersionModel, zipSha512: string): DependencyOutputs {
