@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  findPulumiCli, HarnessError, readProject, runStack, runWithPulumiCli, StackRunError, type Operation, type StackConfig,
+  findPulumiCli, HarnessError, migrateLegacyState, readProject, runStack, runWithPulumiCli, StackRunError, unshownError,
+  type Operation, type StackConfig,
 } from "../../harness";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 import type { Command, OptionValues } from "../command";
@@ -129,25 +130,43 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       human(`target: ${fileConfig.values["functiongraph:endpoint"].value} (from Pulumi.${args.stack}.yaml)\n`);
     }
     const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
-    if (cli) {
-      human(`engine: the Pulumi CLI (${cli}), backend file://${path.join(args.stateDir, "backend")}\n`);
-      const r = await runWithPulumiCli({
-        cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
-        backendDir: path.join(args.stateDir, "backend"),
-        passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
-        diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
+    // One state per stack whatever the engine: the Pulumi checkpoint in this file backend, same passphrase.
+    const backendDir = path.join(args.stateDir, "backend");
+    const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE;
+    let migrated: ReturnType<typeof migrateLegacyState>;
+    try {
+      migrated = migrateLegacyState({
+        legacyFile: path.join(args.stateDir, "state", `${args.stack}.json`), backendDir, project: project.name, stack: args.stack,
+        projectDir: project.dir, passphrase, legacyPassphrase: process.env.PULUMI_CONFIG_PASSPHRASE,
       });
-      if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
+      return report({ ...base, engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [e.message] });
+    }
+    if (migrated.migrated) {
+      human(`moved the ${migrated.resources} resource(s) of the old harness state ${migrated.from} into the stack's checkpoint ${migrated.checkpoint} (the old file is kept as ${migrated.keptAs})\n`);
+    }
+    if (cli) {
+      human(`engine: the Pulumi CLI (${cli}), backend file://${backendDir}\n`);
+      let shown = "";
+      const r = await runWithPulumiCli({
+        cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env, backendDir, passphrase,
+        diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: (t) => { shown += t; human(t); },
+      });
+      if (!r.ok) {
+        const rest = unshownError(r.error ?? "", shown);
+        human(rest ? `\nfgs ${args.operation} failed: ${rest}\n` : `\nfgs ${args.operation} failed (the error is above)\n`);
+      }
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
     }
-    human(`engine: the project's engine harness (no pulumi CLI found; 'npm run pulumi-cli' builds one), state in ${path.join(args.stateDir, "state")}\n\n`);
+    human(`engine: the project's engine harness (no pulumi CLI found; 'npm run pulumi-cli' builds one), backend file://${backendDir}\n\n`);
     if (args.target?.length || args.diff) human("note: --target and --diff need the Pulumi CLI; the harness ignores them\n");
     try {
       const r = await runStack({
         operation: args.operation, projectDir: project.dir, stack: args.stack,
-        stateFile: path.join(args.stateDir, "state", `${args.stack}.json`),
-        config: remote ? fileConfig.values : {}, env,
+        backendDir, secretsPassphrase: passphrase, config: remote ? fileConfig.values : {}, env,
         onOutput: (line) => human(`    ${line}\n`),
       });
       human(r.summary);
