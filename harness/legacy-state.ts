@@ -63,7 +63,7 @@ export function migrateLegacyState(opts: MigrationOptions): MigrationOutcome {
         Object.fromEntries(Object.entries(props).map(([k, v]) => [k, keys.includes(k) ? legacyDecrypt(key, v, opts.legacyFile) : v]));
       state.resources.push({ ...r, inputs: open(r.inputs), outputs: open(r.outputs) });
     }
-    const cipher = stackCipher(readCheckpoint(paths.checkpoint), opts.passphrase, paths.checkpoint, opts.projectDir, opts.stack, false);
+    const cipher = stackCipher(readCheckpoint(paths.checkpoint), opts.passphrase, paths.checkpoint, opts.projectDir, opts.stack);
     saveState(paths.checkpoint, state, cipher, ENGINE_VERSION);
     const keptAs = `${opts.legacyFile}.migrated`;
     fs.renameSync(opts.legacyFile, keptAs);

@@ -106,7 +106,7 @@ async function runStackUnlocked(
   const out = opts.onOutput ?? ((line: string) => process.stderr.write(line + "\n"));
   const onOutput = (line: string) => out(redactSecrets(line, config));
   const passphrase = resolvePassphrase(opts.secretsPassphrase, path.join(path.resolve(opts.backendDir), "passphrase"));
-  const cipher = stackCipher(readCheckpoint(stateFile), passphrase, stateFile, proj?.dir, stack, opts.operation === "preview");
+  const cipher = stackCipher(readCheckpoint(stateFile), passphrase, stateFile, proj?.dir, stack);
   const state = loadState(stateFile, project, stack, cipher);
 
   let started: Promise<Plugin> | undefined;
@@ -159,11 +159,10 @@ async function runStackUnlocked(
 
 /**
  * The stack's passphrase cipher. Its salt state is the checkpoint's (what its secrets were encrypted with), else
- * `encryptionsalt` of `Pulumi.<stack>.yaml` (a stack `pulumi stack init` made), else a new one — recorded in
- * `Pulumi.<stack>.yaml` as `pulumi stack init --secrets-provider passphrase` does (not by a preview).
+ * `encryptionsalt` of `Pulumi.<stack>.yaml` (a stack `pulumi stack init` made), else a new one.
  */
 export function stackCipher(
-  chk: CheckpointFile | undefined, passphrase: string, stateFile: string, projectDir: string | undefined, stack: string, preview: boolean,
+  chk: CheckpointFile | undefined, passphrase: string, stateFile: string, projectDir: string | undefined, stack: string,
 ): StateCipher {
   const where = `stack ${stack} (${stateFile})`;
   const sp = chk?.checkpoint.latest?.secrets_providers;
@@ -184,15 +183,9 @@ export function stackCipher(
     if (e instanceof IncorrectPassphraseError) throw new HarnessError(e.message);
     throw e;
   }
-  const fresh = newSaltState(passphrase);
-  if (projectDir && !preview) {
-    const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (doc) {
-      doc.set("encryptionsalt", fresh);
-      fs.writeFileSync(file, doc.toString());
-    } else fs.writeFileSync(file, `encryptionsalt: ${fresh}\n`);
-  }
-  return passphraseCipher(passphrase, fresh, where);
+  // A new stack: the salt lives in its checkpoint (`secrets_providers`), where the CLI finds it too; the project's
+  // files are not written (the CLI records its own `encryptionsalt` in Pulumi.<stack>.yaml when it first runs).
+  return passphraseCipher(passphrase, newSaltState(passphrase), where);
 }
 
 function buildResult(

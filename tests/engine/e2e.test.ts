@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
+import { backendPaths, runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { writeStoredZip } from "../../provider/api/stored-zip";
 import { REPO_ROOT } from "./fixtureStack";
@@ -35,6 +35,7 @@ function sha512(b: Buffer): string {
 
 /** A stack of the e2e program with its own state file and `e2e:*` settings. */
 class E2EStack {
+  readonly backendDir: string;
   readonly stateFile: string;
   readonly settings: Record<string, string | number | boolean> = {};
   program = JS_PROGRAM;
@@ -47,7 +48,8 @@ class E2EStack {
     private readonly base: StackConfig,
     private readonly env?: Record<string, string>,
   ) {
-    this.stateFile = path.join(root, "state", `${name}.json`);
+    this.backendDir = path.join(root, "backend", name);
+    this.stateFile = backendPaths(this.backendDir, "e2e", "dev").checkpoint;
   }
 
   run(operation: "preview" | "up" | "refresh" | "destroy"): Promise<StackResult> {
@@ -58,7 +60,7 @@ class E2EStack {
       program: this.program,
       project: "e2e",
       stack: "dev",
-      stateFile: this.stateFile,
+      backendDir: this.backendDir,
       config,
       env: this.env,
       pluginCwd: REPO_ROOT,
