@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { backendPaths, runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
+import { backendPaths, loadState, runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { fg, sdkClient } from "../emulator/helpers";
 import { REPO_ROOT } from "./fixtureStack";
@@ -49,10 +49,9 @@ class CompanionStack {
     return err;
   }
 
-  /** Resources of a type in the state file. */
+  /** Resources of a type in the stack's checkpoint. */
   resources(type: string): { id: string; outputs: Record<string, unknown> }[] {
-    const state = JSON.parse(fs.readFileSync(this.stateFile, "utf8")) as { resources: { type: string; id: string; outputs: Record<string, unknown> }[] };
-    return state.resources.filter((r) => r.type.endsWith(`functiongraph:${type}`));
+    return loadState(this.stateFile, "companions", "dev").resources.filter((r) => r.type.endsWith(`functiongraph:${type}`));
   }
 }
 
