@@ -59,6 +59,14 @@ process.on("message", (msg: ParentMessage) => {
   }
 });
 
+/** A URN as the engine mints it: the SDK's mock monitor keeps the root stack in the type chain (`Stack$type`). */
+function engineUrn(urn: string): string {
+  const parts = urn.split("::");
+  if (parts.length < 4) return urn;
+  parts[2] = parts[2].split("$").filter((t, i, all) => t !== STACK_TYPE || all.length === 1).join("$");
+  return parts.join("::");
+}
+
 /** Type of a URN's resource with the root stack left out, as the engine mints it (`parent$child` chains). */
 function qualifiedType(parentUrn: string, type: string): string {
   if (!parentUrn) return type;
@@ -110,9 +118,10 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList().map(engineUrn)));
     nextRequest = {
-      parent: req.getParent(), additionalSecretOutputs: req.getAdditionalsecretoutputsList(), dependencies: req.getDependenciesList(), propertyDependencies,
+      parent: engineUrn(req.getParent()), additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      dependencies: req.getDependenciesList().map(engineUrn), propertyDependencies,
     };
     return original(req, cb);
   };
