@@ -137,6 +137,8 @@ export function writeCheckpoint(
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+  // The CLI's blob store keeps attributes (an MD5) beside each file; ours would be stale: the store reads without.
+  for (const f of [file, `${file}.bak`]) fs.rmSync(`${f}.attrs`, { force: true });
   // A gzip variant left by PULUMI_DIY_BACKEND_GZIP would shadow the file the CLI picks (the newest): remove it.
   fs.rmSync(`${file}.gz`, { force: true });
 }
