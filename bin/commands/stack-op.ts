@@ -2,7 +2,8 @@
  * `fgs up | preview | refresh | destroy [DIR]`: runs a Pulumi program directory (its Pulumi.yaml) with the real
  * Pulumi CLI when one is found (the PATH, or the project's build cache), else with the engine harness — against
  * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
- * lives under DIR/.fgs (or --state-dir), never inside node_modules.
+ * lives under DIR/.fgs (or --state-dir), never inside node_modules: one file backend (`backend/`) that both
+ * engines read and write, so switching engines on a deployed stack changes nothing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,7 +25,7 @@ export interface StackOpArgs {
   operation: Operation;
   projectDir: string;
   stack: string;
-  /** Local state root: harness state, the emulator's data, the CLI's file backend. */
+  /** Local state root: the stack's file backend (both engines), the emulator's data. */
   stateDir: string;
   engine: "auto" | "cli" | "harness";
   json: boolean;
@@ -208,7 +209,7 @@ function usage(op: Operation): string {
 
   DIR                  a Pulumi program directory (its Pulumi.yaml); default: the current directory
   --stack NAME         the stack (default dev)
-  --state-dir DIR      local state: the CLI's file backend or the harness state, and the emulator's data
+  --state-dir DIR      local state: the stack's file backend (one state for both engines), the emulator's data
                        (default DIR/.fgs; never inside node_modules)
   --engine E           auto (default): the Pulumi CLI when one is found, else the engine harness
   --json               print a JSON report on stdout (human output goes to stderr)
