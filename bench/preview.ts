@@ -104,7 +104,7 @@ export async function runPreviewBench(opts: PreviewBenchOptions = {}): Promise<R
           operation,
           program: path.join(REPO, "dist", "tests", "engine", "fixtures", "many", "index.js"),
           project: "many",
-          stateFile: path.join(root, "dev.json"),
+          backendDir: path.join(root, "backend"),
           pluginCwd: REPO,
           config: { ...emulatorConfig(emu), "many:count": { value: "1" }, "many:sourceDir": { value: tree }, "many:handler": { value: handler } },
           env,

@@ -37,7 +37,7 @@ export async function runStackBench(opts: { count?: number; log?: (line: string)
         operation: "up",
         program: path.join(REPO, "dist", "tests", "engine", "fixtures", "many", "index.js"),
         project: "many",
-        stateFile: path.join(root, "dev.json"),
+        backendDir: path.join(root, "backend"),
         pluginCwd: REPO,
         config: { ...emulatorConfig(emu), "many:count": { value: String(count) }, "many:sourceDir": { value: app } },
         env: { FGS_QUIET: "1" },

@@ -9,7 +9,7 @@ import { configureArgs, type StackConfig } from "./config";
 import { HarnessError, ResourceInitError, type Plugin } from "./plugin";
 import type { Registration, RegistrationResult } from "./program";
 import type { StateCipher } from "./secrets";
-import { saveState, type ResourceState, type StackState } from "./state";
+import { saveState, setStackOutputs, type ResourceState, type StackState } from "./state";
 import { changedKeys, containsUnknown, secret, splitProvider, unwrapSecrets, withProvider, type PropertyMap } from "./wire";
 
 /** What a step did to one resource. */
@@ -37,11 +37,14 @@ export interface EngineOptions {
   stateFile: string;
   config: StackConfig;
   preview: boolean;
-  /** Encrypts secret values in the state file. */
-  cipher?: StateCipher;
+  /** Encrypts secret values in the checkpoint (the stack's passphrase secrets provider). */
+  cipher: StateCipher;
   /** Returns the plugin to talk to (started on first use). */
   plugin(): Promise<Plugin>;
 }
+
+/** What the checkpoints the harness writes name as their engine (`manifest.version`). */
+export const ENGINE_VERSION = `pulumi-functiongraph-harness ${(require("../../package.json") as { version: string }).version}`;
 
 /** Runs the steps of one deployment and records them. */
 export class Engine {
@@ -70,7 +73,7 @@ export class Engine {
   }
 
   private save(): void {
-    if (!this.opts.preview) saveState(this.opts.stateFile, this.opts.state, this.opts.cipher);
+    if (!this.opts.preview) saveState(this.opts.stateFile, this.opts.state, this.opts.cipher, ENGINE_VERSION);
   }
 
   private live(urn: string): ResourceState | undefined {
@@ -157,6 +160,7 @@ export class Engine {
       if (!changed && !old.initErrors) {
         if (!this.opts.preview) {
           old.inputs = news; // a same step records the new inputs and keeps the old outputs
+          old.meta = { ...old.meta, ...registrationMeta(reg) };
           setSecretKeys(old, secretKeys);
           this.save();
         }
@@ -168,7 +172,7 @@ export class Engine {
       if (this.opts.preview) return this.done(step, reply(step.op === "update" ? old.id : "", news));
       const entry =
         step.op === "update"
-          ? await this.update(old, news, provider, oldInputs, secretKeys)
+          ? await this.update(old, news, provider, oldInputs, secretKeys, registrationMeta(reg))
           : await this.replace(reg, old, news, provider, secretKeys, diff.deleteBeforeReplace);
       return this.done(step, reply(entry.id, entry.outputs));
     } catch (e) {
@@ -189,9 +193,11 @@ export class Engine {
     provider: string,
     oldInputs: PropertyMap,
     secretKeys: string[],
+    meta: Record<string, unknown>,
   ): Promise<ResourceState> {
     const plugin = await this.plugin();
     setSecretKeys(old, secretKeys);
+    old.meta = { ...old.meta, ...meta, modified: new Date().toISOString() };
     let outs: PropertyMap;
     try {
       outs = await plugin.update(old.urn, old.id, withProvider(old.outputs, old.provider), withProvider(news, provider), oldInputs);
@@ -229,7 +235,9 @@ export class Engine {
   /** Create; a partially created resource (ErrorResourceInitFailed) is kept in state so the next run updates it. */
   private async create(reg: Registration, news: PropertyMap, provider: string, secretKeys: string[]): Promise<ResourceState> {
     const plugin = await this.plugin();
-    const base = { urn: reg.urn, type: reg.type, name: reg.name, inputs: news, provider, ...(secretKeys.length ? { secretKeys } : {}) };
+    const base = {
+      urn: reg.urn, type: reg.type, name: reg.name, inputs: news, provider, ...(secretKeys.length ? { secretKeys } : {}), meta: registrationMeta(reg),
+    };
     let entry: ResourceState;
     try {
       const r = await plugin.create(reg.urn, withProvider(news, provider));
@@ -255,10 +263,19 @@ export class Engine {
 
   /**
    * End of `up`/`preview` after the program succeeded: deletes (or, in preview, reports) the old halves of
-   * replacements and every resource in state the program no longer registers, newest first.
+   * replacements and every resource in state the program no longer registers, newest first; `up` then records
+   * the Stack's outputs (wire form).
    */
-  async finish(): Promise<void> {
+  async finish(stackOutputs: PropertyMap): Promise<void> {
     await this.settle();
+    await this.deleteDoomed();
+    if (!this.opts.preview && this.errors.length === 0) {
+      setStackOutputs(this.opts.state, stackOutputs, this.opts.cipher);
+      this.save();
+    }
+  }
+
+  private async deleteDoomed(): Promise<void> {
     const doomed = this.opts.state.resources.filter((r) => r.pendingDelete || !this.registered.has(r.urn)).reverse();
     for (const r of doomed) {
       // The old half of a replacement: its replace step already reports this delete.
@@ -313,6 +330,16 @@ export class Engine {
       }
     }
   }
+}
+
+/** The checkpoint fields of a new resource that come from its registration (parent, dependencies). */
+function registrationMeta(reg: Registration): Record<string, unknown> {
+  const meta: Record<string, unknown> = {};
+  if (reg.parent) meta.parent = reg.parent;
+  if (reg.dependencies?.length) meta.dependencies = reg.dependencies;
+  if (reg.propertyDependencies && Object.keys(reg.propertyDependencies).length > 0) meta.propertyDependencies = reg.propertyDependencies;
+  if (reg.additionalSecretOutputs?.length) meta.additionalSecretOutputs = reg.additionalSecretOutputs;
+  return meta;
 }
 
 function reasons(e: ResourceInitError): string[] {

@@ -17,8 +17,15 @@ const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The parts of the SDK's MockMonitor the host uses. */
+interface RegisterRequest {
+  getParent(): string;
+  getAdditionalsecretoutputsList(): string[];
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(f: (v: { getUrnsList(): string[] }, k: string) => void): void };
+}
+
 interface MockMonitor {
-  registerResource(req: { getParent(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown): unknown;
+  registerResource(req: RegisterRequest, cb: unknown): unknown;
   getRegisteredResources(): Map<string, { urn: string; state: unknown }>;
 }
 
@@ -52,6 +59,14 @@ process.on("message", (msg: ParentMessage) => {
   }
 });
 
+/** A URN as the engine mints it: the SDK's mock monitor keeps the root stack in the type chain (`Stack$type`). */
+function engineUrn(urn: string): string {
+  const parts = urn.split("::");
+  if (parts.length < 4) return urn;
+  parts[2] = parts[2].split("$").filter((t, i, all) => t !== STACK_TYPE || all.length === 1).join("$");
+  return parts.join("::");
+}
+
 /** Type of a URN's resource with the root stack left out, as the engine mints it (`parent$child` chains). */
 function qualifiedType(parentUrn: string, type: string): string {
   if (!parentUrn) return type;
@@ -67,12 +82,13 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   const sdk = require(require.resolve("@pulumi/pulumi", { paths: [programDir, spec.cwd] })) as Sdk;
   const runtime = sdk.runtime as Sdk["runtime"] & { waitForRPCs(): Promise<void> };
 
-  let nextRequest = { parent: "", additionalSecretOutputs: [] as string[] };
+  const blank = () => ({ parent: "", additionalSecretOutputs: [] as string[], dependencies: [] as string[], propertyDependencies: {} as Record<string, string[]> });
+  let nextRequest = blank();
   await runtime.setMocks(
     {
       newResource: async (args: MockArgs) => {
-        const { parent, additionalSecretOutputs } = nextRequest;
-        nextRequest = { parent: "", additionalSecretOutputs: [] };
+        const { parent, additionalSecretOutputs, dependencies, propertyDependencies } = nextRequest;
+        nextRequest = blank();
         if (!args.type.startsWith(DYNAMIC_PREFIX) || !args.custom) {
           return { id: args.id || (sdk.runtime.isDryRun() ? "" : `${args.name}_id`), state: args.inputs };
         }
@@ -82,7 +98,10 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
         const answer = new Promise<{ id: string; outputs: Record<string, unknown> }>((resolve, reject) =>
           pending.set(n, { resolve, reject }),
         );
-        send({ kind: "register", seq: n, urn, type: args.type, name: args.name, inputs, additionalSecretOutputs, readId: args.id || undefined });
+        send({
+          kind: "register", seq: n, urn, type: args.type, name: args.name, inputs, additionalSecretOutputs, readId: args.id || undefined,
+          parent: parent || undefined, dependencies, propertyDependencies,
+        });
         const { id, outputs } = await answer;
         return { id, state: outputs };
       },
@@ -98,7 +117,12 @@ async function host(spec: StartMessage): Promise<Record<string, unknown>> {
   const monitor = runtime.getMonitor() as unknown as MockMonitor;
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
-    nextRequest = { parent: req.getParent(), additionalSecretOutputs: req.getAdditionalsecretoutputsList() };
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList().map(engineUrn)));
+    nextRequest = {
+      parent: engineUrn(req.getParent()), additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      dependencies: req.getDependenciesList().map(engineUrn), propertyDependencies,
+    };
     return original(req, cb);
   };
 

@@ -16,6 +16,12 @@ export interface Registration {
   name: string;
   /** Inputs in wire form: secrets wrapped, unknowns as the sentinel, `__provider` included. */
   inputs: PropertyMap;
+  /** The parent's URN (the Stack's for a top-level resource), as the engine records it. */
+  parent?: string;
+  /** URNs the resource depends on (`dependsOn` and its inputs' resources). */
+  dependencies?: string[];
+  /** Per input, the URNs its value came from. */
+  propertyDependencies?: Record<string, string[]>;
   /** The `additionalSecretOutputs` resource option: outputs the program must see as secrets. */
   additionalSecretOutputs?: string[];
   readId?: string;

@@ -3,13 +3,16 @@
  * a fresh plugin per deployment (or one the caller passes in), the program under mocks for preview/up, the engine
  * steps against the real plugin, the state file, and a summary plus a structured result.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { backendPaths, readCheckpoint, type CheckpointFile } from "./checkpoint";
 import { namespaced, redactSecrets, type StackConfig } from "./config";
 import { Engine, type Step } from "./engine";
 import { startPlugin, HarnessError, type Plugin, type PluginCall } from "./plugin";
 import { runProgram } from "./program";
 import { readProject, resolveEntry } from "./project";
-import { stateCipher } from "./secrets";
+import { IncorrectPassphraseError, newSaltState, passphraseCipher, resolvePassphrase, type StateCipher } from "./secrets";
 import { loadState } from "./state";
 import { lockState } from "./state-lock";
 import { countSteps, formatSummary, type Operation, type StepCounts } from "./summary";
@@ -26,8 +29,11 @@ export interface RunStackOptions {
   project?: string;
   /** Stack name; default `dev`. */
   stack?: string;
-  /** The JSON state file (created on first write). */
-  stateFile: string;
+  /**
+   * The Pulumi file backend holding the stack's state (what `pulumi login file://<backendDir>` uses): the
+   * checkpoint `<backendDir>/.pulumi/stacks/<project>/<stack>.json`, shared with the Pulumi CLI.
+   */
+  backendDir: string;
   /** Stack config, keys `namespace:key` (un-namespaced keys get the project's namespace). */
   config?: StackConfig;
   /** Extra environment for the program and the plugin. */
@@ -37,7 +43,10 @@ export interface RunStackOptions {
   pluginCwd?: string;
   /** A plugin started with {@link startPlugin} to reuse across runs (the caller closes it); default: one per run. */
   plugin?: Plugin;
-  /** Passphrase for secret values in the state file; default PULUMI_CONFIG_PASSPHRASE, else a `<stateFile>.key`. */
+  /**
+   * The stack's passphrase (Pulumi's passphrase secrets provider); default PULUMI_CONFIG_PASSPHRASE, else
+   * PULUMI_CONFIG_PASSPHRASE_FILE, else a random one kept in `<backendDir>/passphrase` (mode 0600).
+   */
   secretsPassphrase?: string;
   /** Receives program and plugin output lines; default: process.stderr (secret config values are masked). */
   onOutput?: (line: string) => void;
@@ -74,27 +83,31 @@ export class StackRunError extends Error {
  * message, e.g. the plugin cannot resolve @pulumi/pulumi from its directory) for a setup problem.
  */
 export async function runStack(opts: RunStackOptions): Promise<StackResult> {
-  // One run at a time per state file, as Pulumi locks a stack (state-lock.ts).
-  const lock = lockState(opts.stateFile, opts.operation, (stale) =>
-    (opts.onOutput ?? ((line: string) => process.stderr.write(line + "\n")))(`removed a stale lock of pid ${stale.pid} (${stale.operation} since ${stale.since}), which is no longer running`));
+  const proj = opts.projectDir ? readProject(opts.projectDir) : undefined;
+  const project = opts.project ?? proj?.name;
+  if (!project) throw new HarnessError("runStack needs a project name (option `project`, or a projectDir with Pulumi.yaml)");
+  const stack = opts.stack ?? "dev";
+  const paths = backendPaths(opts.backendDir, project, stack);
+  // One run at a time per stack, with the file backend's own lock: the CLI honours it too (state-lock.ts).
+  const lock = lockState(paths.lockDir, opts.operation, (stale) =>
+    (opts.onOutput ?? ((line: string) => process.stderr.write(line + "\n")))(`removed a stale lock of pid ${stale.pid} (${stale.operation ?? "pulumi"} since ${stale.timestamp}), which is no longer running`));
   try {
-    return await runStackUnlocked(opts);
+    return await runStackUnlocked(opts, proj, project, stack, paths.checkpoint);
   } finally {
     lock.release();
   }
 }
 
-async function runStackUnlocked(opts: RunStackOptions): Promise<StackResult> {
-  const proj = opts.projectDir ? readProject(opts.projectDir) : undefined;
+async function runStackUnlocked(
+  opts: RunStackOptions, proj: ReturnType<typeof readProject> | undefined, project: string, stack: string, stateFile: string,
+): Promise<StackResult> {
   const cwd = proj?.pwd ?? path.resolve(opts.pluginCwd ?? ".");
-  const project = opts.project ?? proj?.name;
-  if (!project) throw new HarnessError("runStack needs a project name (option `project`, or a projectDir with Pulumi.yaml)");
-  const stack = opts.stack ?? "dev";
   const config = namespaced(opts.config ?? {}, project);
   const out = opts.onOutput ?? ((line: string) => process.stderr.write(line + "\n"));
   const onOutput = (line: string) => out(redactSecrets(line, config));
-  const cipher = stateCipher(opts.stateFile, opts.secretsPassphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE);
-  const state = loadState(opts.stateFile, project, stack, cipher);
+  const passphrase = resolvePassphrase(opts.secretsPassphrase, path.join(path.resolve(opts.backendDir), "passphrase"));
+  const cipher = stackCipher(readCheckpoint(stateFile), passphrase, stateFile, proj?.dir, stack);
+  const state = loadState(stateFile, project, stack, cipher);
 
   let started: Promise<Plugin> | undefined;
   const callsBefore = opts.plugin?.calls.length ?? 0;
@@ -105,7 +118,7 @@ async function runStackUnlocked(opts: RunStackOptions): Promise<StackResult> {
 
   // Start the plugin while the program loads (it is needed at the first registration anyway).
   if (opts.operation === "up" || opts.operation === "preview" || state.resources.length > 0) plugin().catch(() => undefined);
-  const engine = new Engine({ state, stateFile: opts.stateFile, config, cipher, preview: opts.operation === "preview", plugin });
+  const engine = new Engine({ state, stateFile, config, cipher, preview: opts.operation === "preview", plugin });
   const errors: string[] = [];
   let wireOutputs: Record<string, unknown> = {};
   try {
@@ -128,7 +141,7 @@ async function runStackUnlocked(opts: RunStackOptions): Promise<StackResult> {
       await engine.settle();
       if (outcome.ok) {
         wireOutputs = outcome.outputs;
-        await engine.finish();
+        await engine.finish(wireOutputs);
       } else if (engine.errors.length === 0) {
         errors.push(`the program failed: ${outcome.error}`);
       }
@@ -142,6 +155,37 @@ async function runStackUnlocked(opts: RunStackOptions): Promise<StackResult> {
   const result = buildResult(opts.operation, stack, engine.steps, wireOutputs, calls, errors.map((e) => redactSecrets(e, config)));
   if (!result.ok) throw new StackRunError(result);
   return result;
+}
+
+/**
+ * The stack's passphrase cipher. Its salt state is the checkpoint's (what its secrets were encrypted with), else
+ * `encryptionsalt` of `Pulumi.<stack>.yaml` (a stack `pulumi stack init` made), else a new one.
+ */
+export function stackCipher(
+  chk: CheckpointFile | undefined, passphrase: string, stateFile: string, projectDir: string | undefined, stack: string,
+): StateCipher {
+  const where = `stack ${stack} (${stateFile})`;
+  const sp = chk?.checkpoint.latest?.secrets_providers;
+  const recorded = sp ? { type: sp.type, salt: sp.state?.salt } : undefined;
+  if (recorded && recorded.type !== "passphrase") {
+    throw new HarnessError(`${where} uses the '${recorded.type}' secrets provider; the engine harness supports the passphrase provider only: use the Pulumi CLI (--engine cli)`);
+  }
+  const stackFile = projectDir ? ["yaml", "yml"].map((e) => path.join(projectDir, `Pulumi.${stack}.${e}`)).find((f) => fs.existsSync(f)) : undefined;
+  const doc = stackFile ? parseDocument(fs.readFileSync(stackFile, "utf8")) : undefined;
+  const fromYaml = doc?.get("encryptionsalt");
+  if (!recorded?.salt && (doc?.get("secretsprovider") || doc?.get("encryptedkey"))) {
+    throw new HarnessError(`${stackFile} sets another secrets provider (secretsprovider/encryptedkey); the engine harness supports the passphrase provider only: use the Pulumi CLI (--engine cli)`);
+  }
+  const salt = recorded?.salt ?? (typeof fromYaml === "string" ? fromYaml : undefined);
+  try {
+    if (salt) return passphraseCipher(passphrase, salt, where);
+  } catch (e) {
+    if (e instanceof IncorrectPassphraseError) throw new HarnessError(e.message);
+    throw e;
+  }
+  // A new stack: the salt lives in its checkpoint (`secrets_providers`), where the CLI finds it too; the project's
+  // files are not written (the CLI records its own `encryptionsalt` in Pulumi.<stack>.yaml when it first runs).
+  return passphraseCipher(passphrase, newSaltState(passphrase), where);
 }
 
 function buildResult(

@@ -4,14 +4,16 @@
  * Node.js language host is found beside it or on the PATH, else the program inline through the Automation API —
  * and with the engine harness without a CLI — against
  * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
- * lives under DIR/.fgs (or --state-dir), never inside node_modules.
+ * lives under DIR/.fgs (or --state-dir), never inside node_modules: one file backend (`backend/`) that both
+ * engines read and write, so switching engines on a deployed stack changes nothing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  findLanguageHost, findPulumiCli, HarnessError, readProject, runStack, runWithPlainPulumi, runWithPulumiCli, StackRunError,
+  findLanguageHost, findPulumiCli, HarnessError, migrateLegacyState, readProject, runStack, runWithPlainPulumi, runWithPulumiCli,
+  StackRunError, unshownError,
   type Operation, type StackConfig,
 } from "../../harness";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
@@ -26,7 +28,7 @@ export interface StackOpArgs {
   operation: Operation;
   projectDir: string;
   stack: string;
-  /** Local state root: harness state, the emulator's data, the CLI's file backend. */
+  /** Local state root: the stack's file backend (both engines), the emulator's data. */
   stateDir: string;
   engine: "auto" | "cli" | "harness";
   json: boolean;
@@ -148,38 +150,55 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       human(`target: ${fileConfig.values["functiongraph:endpoint"].value} (from Pulumi.${args.stack}.yaml)\n`);
     }
     const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
+    // One state per stack whatever the engine: the Pulumi checkpoint in this file backend, same passphrase.
+    const backendDir = path.join(args.stateDir, "backend");
+    const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE;
+    let migrated: ReturnType<typeof migrateLegacyState>;
+    try {
+      migrated = migrateLegacyState({
+        legacyFile: path.join(args.stateDir, "state", `${args.stack}.json`), backendDir, project: project.name, stack: args.stack,
+        projectDir: project.dir, passphrase, legacyPassphrase: process.env.PULUMI_CONFIG_PASSPHRASE,
+      });
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
+      return report({ ...base, engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [e.message] });
+    }
+    if (migrated.migrated) {
+      human(`moved the ${migrated.resources} resource(s) of the old harness state ${migrated.from} into the stack's checkpoint ${migrated.checkpoint} (the old file is kept as ${migrated.keptAs})\n`);
+    }
     if (cli) {
       const host = findLanguageHost(cli);
-      const backend = path.join(args.stateDir, "backend");
-      if (host) human(`engine: plain pulumi (${cli}, language host ${host}), backend file://${backend}\n`);
+      if (host) human(`engine: plain pulumi (${cli}, language host ${host}), backend file://${backendDir}\n`);
       else {
-        human(`engine: the Pulumi CLI (${cli}), backend file://${backend}\n`);
+        human(`engine: the Pulumi CLI (${cli}), backend file://${backendDir}\n`);
         human(`note: no pulumi-language-nodejs beside the CLI or on the PATH: running the program inline through the Automation API (${cliBuildHint("language host")})\n`);
       }
+      let shown = "";
       let r;
       try {
         r = await (host ? runWithPlainPulumi : runWithPulumiCli)({
-          cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
-          backendDir: backend,
-          passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
-          diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
+          cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env, backendDir, passphrase,
+          diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: (t) => { shown += t; human(t); },
         });
       } catch (e) {
         if (!(e instanceof HarnessError)) throw e;
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: "cli", changes: {}, outputs: {}, errors: [e.message] });
       }
-      if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
+      if (!r.ok) {
+        const rest = unshownError(r.error ?? "", shown);
+        human(rest ? `\nfgs ${args.operation} failed: ${rest}\n` : `\nfgs ${args.operation} failed (the error is above)\n`);
+      }
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
     }
-    human(`engine: the project's engine harness (no pulumi CLI found; ${cliBuildHint("cli")}), state in ${path.join(args.stateDir, "state")}\n\n`);
+    human(`engine: the project's engine harness (no pulumi CLI found; ${cliBuildHint("cli")}), backend file://${backendDir}\n\n`);
     if (args.target?.length || args.diff) human("note: --target and --diff need the Pulumi CLI; the harness ignores them\n");
     try {
       const r = await runStack({
         operation: args.operation, projectDir: project.dir, stack: args.stack,
-        stateFile: path.join(args.stateDir, "state", `${args.stack}.json`),
-        config: remote ? fileConfig.values : {}, env,
+        backendDir, secretsPassphrase: passphrase, config: remote ? fileConfig.values : {}, env,
         onOutput: (line) => human(`    ${line}\n`),
       });
       human(r.summary);
@@ -221,7 +240,7 @@ function usage(op: Operation): string {
 
   DIR                  a Pulumi program directory (its Pulumi.yaml); default: the current directory
   --stack NAME         the stack (default dev)
-  --state-dir DIR      local state: the CLI's file backend or the harness state, and the emulator's data
+  --state-dir DIR      local state: the stack's file backend (one state for both engines), the emulator's data
                        (default DIR/.fgs; never inside node_modules)
   --engine E           auto (default): the Pulumi CLI when one is found, else the engine harness
   --json               print a JSON report on stdout (human output goes to stderr)

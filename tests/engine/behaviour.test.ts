@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { HarnessError, loadState, runStack, startPlugin, StackRunError } from "../../harness";
+import { backendPaths, HarnessError, loadState, runStack, startPlugin, StackRunError } from "../../harness";
 import { FixtureStack, REPO_ROOT, SECRET_TOKEN, TS_PROGRAM } from "./fixtureStack";
 
 test("config reaches configure() in the plugin and the program; secrets never reach the state file", async (t) => {
@@ -35,7 +35,9 @@ test("secret inputs and additionalSecretOutputs are secret for the program and e
   assert.equal(text.includes(SECRET_TOKEN), false);
   assert.equal(text.includes(String(r.outputs.digest)), false);
   assert.match(text, /"ciphertext"/);
-  assert.equal(fs.existsSync(`${s.stateFile}.key`), true);
+  // No passphrase given: a random one, kept beside the backend for the CLI (PULUMI_CONFIG_PASSPHRASE_FILE).
+  assert.equal(fs.statSync(path.join(s.backendDir, "passphrase")).mode & 0o777, 0o600);
+  assert.equal(JSON.parse(text).checkpoint.latest.secrets_providers.type, "passphrase");
   s.takeCalls();
   const again = await s.run("up", { secretContent: true, secretDigest: true });
   assert.deepEqual(s.takeCalls(), ["configure", "check", "diff"]); // the decrypted olds diff equal
@@ -90,9 +92,9 @@ test("a plugin started where @pulumi/pulumi cannot be resolved fails with a clea
 test("a failing program fails the run with its message and changes nothing", async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-noconfig-"));
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const stateFile = path.join(root, "state.json");
+  const stateFile = backendPaths(root, "fixture", "dev").checkpoint;
   await assert.rejects(
-    runStack({ operation: "up", program: TS_PROGRAM, project: "fixture", stateFile, pluginCwd: REPO_ROOT, onOutput: () => {} }),
+    runStack({ operation: "up", program: TS_PROGRAM, project: "fixture", backendDir: root, pluginCwd: REPO_ROOT, onOutput: () => {} }),
     (e: unknown) => e instanceof StackRunError && /the program failed: .*files:dir/.test(e.message),
   );
   assert.equal(fs.existsSync(stateFile), false);

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
+import { backendPaths, loadState, runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { fg, sdkClient } from "../emulator/helpers";
 import { REPO_ROOT } from "./fixtureStack";
@@ -24,19 +24,21 @@ function writes(emu: EmulatorHandle): string[] {
 
 /** A stack of the companions program with its own state file and `c:*` settings. */
 class CompanionStack {
+  readonly backendDir: string;
   readonly stateFile: string;
   readonly settings: Record<string, string | number | boolean> = {};
   readonly output: string[] = [];
 
   constructor(root: string, private readonly base: StackConfig, readonly sourceDir: string) {
-    this.stateFile = path.join(root, "state", "dev.json");
+    this.backendDir = path.join(root, "backend");
+    this.stateFile = backendPaths(this.backendDir, "companions", "dev").checkpoint;
   }
 
   run(operation: "preview" | "up" | "refresh" | "destroy"): Promise<StackResult> {
     const config: StackConfig = { ...this.base, "c:sourceDir": { value: this.sourceDir } };
     for (const [k, v] of Object.entries(this.settings)) config[`c:${k}`] = { value: String(v), secret: k.toLowerCase().includes("password") };
     return runStack({
-      operation, program: PROGRAM, project: "companions", stack: "dev", stateFile: this.stateFile, config,
+      operation, program: PROGRAM, project: "companions", stack: "dev", backendDir: this.backendDir, config,
       pluginCwd: REPO_ROOT, onOutput: (line) => this.output.push(line),
     });
   }
@@ -47,10 +49,9 @@ class CompanionStack {
     return err;
   }
 
-  /** Resources of a type in the state file. */
+  /** Resources of a type in the stack's checkpoint. */
   resources(type: string): { id: string; outputs: Record<string, unknown> }[] {
-    const state = JSON.parse(fs.readFileSync(this.stateFile, "utf8")) as { resources: { type: string; id: string; outputs: Record<string, unknown> }[] };
-    return state.resources.filter((r) => r.type.endsWith(`functiongraph:${type}`));
+    return loadState(this.stateFile, "companions", "dev").resources.filter((r) => r.type.endsWith(`functiongraph:${type}`));
   }
 }
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
-import { runStack } from "../../harness";
+import { backendPaths, runStack } from "../../harness";
 import { command as demo, demoArgs, emulatorConfig, invokeDemoFunctions } from "../../bin/commands/demo";
 import { parseCommandArgs } from "../../bin/command";
 import { REPO_ROOT } from "./fixtureStack";
@@ -21,7 +21,7 @@ test("the demo stack deploys to the emulator once and a second run writes nothin
     await emu.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
-  const stack = { projectDir: REPO_ROOT, stateFile: path.join(tmp, "dev.json"), config: emulatorConfig(emu), onOutput: () => {} };
+  const stack = { projectDir: REPO_ROOT, backendDir: path.join(tmp, "backend"), config: emulatorConfig(emu), onOutput: () => {} };
 
   const first = await runStack({ ...stack, operation: "up" });
   assert.equal(first.counts.create, 3);
@@ -42,7 +42,7 @@ test("the demo stack deploys to the emulator once and a second run writes nothin
   assert.match(said, /custom-runtime\s+\{"message":"hello, custom"/);
   assert.doesNotMatch(said, /FAILED|could not be invoked/);
 
-  const state = fs.readFileSync(stack.stateFile, "utf8");
+  const state = fs.readFileSync(backendPaths(stack.backendDir, "pulumi-functiongraph-demo", "dev").checkpoint, "utf8");
   assert.equal(state.includes(emu.credentials.secretKey), false);
   assert.equal(state.includes(emu.credentials.accessKey), false);
 });

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
-import { runStack, StackRunError } from "../../harness";
+import { backendPaths, loadState, runStack, StackRunError } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { REPO_ROOT } from "./fixtureStack";
 
@@ -52,12 +52,13 @@ test("the installed package deploys, keeps no temp path in state, and fails clea
   ].join("\n"));
   fs.mkdirSync(path.join(project, "app"));
   fs.writeFileSync(path.join(project, "app", "index.js"), "exports.handler = async () => 'installed';\n");
-  const stateFile = path.join(root, "state", "dev.json");
+  const backendDir = path.join(root, "backend");
+  const stateFile = backendPaths(backendDir, "installed", "dev").checkpoint;
   const config = emulatorConfig(emu);
   const output: string[] = [];
 
   // (a) it deploys, through the installed copy.
-  const up = await runStack({ operation: "up", projectDir: project, stateFile, config, onOutput: (l) => output.push(l) });
+  const up = await runStack({ operation: "up", projectDir: project, backendDir, config, onOutput: (l) => output.push(l) });
   assert.equal(up.counts.create, 1);
   assert.deepEqual(emu.requests({ writesOnly: true }).map((e) => e.operation), ["import"]);
   assert.match(String(up.outputs.funcUrn), /:function:default:installed$/);
@@ -65,7 +66,7 @@ test("the installed package deploys, keeps no temp path in state, and fails clea
 
   // (b) the serialized provider requires the package specifier and holds no path of this machine.
   const stateText = fs.readFileSync(stateFile, "utf8");
-  const state = JSON.parse(stateText) as { resources: { provider: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] };
+  const state = loadState(stateFile, "installed", "dev");
   assert.equal(state.resources.length, 1);
   const r = state.resources[0];
   const providers = [r.provider, r.inputs.__provider, r.outputs.__provider].filter((p): p is string => typeof p === "string");
@@ -82,7 +83,7 @@ test("the installed package deploys, keeps no temp path in state, and fails clea
   linkDependencies(bare);
   emu.clearLog();
   const failedOutput: string[] = [];
-  const err = await runStack({ operation: "refresh", projectDir: project, pluginCwd: bare, stateFile, config, onOutput: (l) => failedOutput.push(l) })
+  const err = await runStack({ operation: "refresh", projectDir: project, pluginCwd: bare, backendDir, config, onOutput: (l) => failedOutput.push(l) })
     .then(() => assert.fail("refresh should fail where the package is not installed"), (e: unknown) => e);
   const message = err instanceof StackRunError ? err.result.errors.join("\n") : (err as Error).message;
   t.diagnostic(`where the package is not installed: ${message}`);
@@ -93,10 +94,10 @@ test("the installed package deploys, keeps no temp path in state, and fails clea
   assert.match(message, /npm install pulumi-functiongraph/);
   assert.equal(/\n\s+at /.test(message), false, `a stack trace in the message: ${message}`);
   assert.deepEqual(emu.requests({ writesOnly: true }), []);
-  assert.deepEqual(JSON.parse(fs.readFileSync(stateFile, "utf8")), state, "the failed refresh left the state as it was");
+  assert.equal(fs.readFileSync(stateFile, "utf8"), stateText, "the failed refresh left the state as it was");
 
   // Back in the project directory the same state destroys cleanly.
-  const destroyed = await runStack({ operation: "destroy", projectDir: project, stateFile, config, onOutput: (l) => output.push(l) });
+  const destroyed = await runStack({ operation: "destroy", projectDir: project, backendDir, config, onOutput: (l) => output.push(l) });
   assert.equal(destroyed.counts.delete, 1);
   assert.equal(emu.functions().some((f) => f.func_name === "installed"), false);
 });

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
+import { backendPaths, loadState, runStack, StackRunError, type StackConfig, type StackResult } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { writeStoredZip } from "../../provider/api/stored-zip";
 import { REPO_ROOT } from "./fixtureStack";
@@ -35,6 +35,7 @@ function sha512(b: Buffer): string {
 
 /** A stack of the e2e program with its own state file and `e2e:*` settings. */
 class E2EStack {
+  readonly backendDir: string;
   readonly stateFile: string;
   readonly settings: Record<string, string | number | boolean> = {};
   program = JS_PROGRAM;
@@ -47,7 +48,8 @@ class E2EStack {
     private readonly base: StackConfig,
     private readonly env?: Record<string, string>,
   ) {
-    this.stateFile = path.join(root, "state", `${name}.json`);
+    this.backendDir = path.join(root, "backend", name);
+    this.stateFile = backendPaths(this.backendDir, "e2e", "dev").checkpoint;
   }
 
   run(operation: "preview" | "up" | "refresh" | "destroy"): Promise<StackResult> {
@@ -58,7 +60,7 @@ class E2EStack {
       program: this.program,
       project: "e2e",
       stack: "dev",
-      stateFile: this.stateFile,
+      backendDir: this.backendDir,
       config,
       env: this.env,
       pluginCwd: REPO_ROOT,
@@ -80,21 +82,24 @@ class E2EStack {
     return fs.readFileSync(this.stateFile, "utf8");
   }
 
-  /** The one Function resource in the state file (outputs as stored; secrets stay encrypted). */
+  /** The one Function resource in the stack's checkpoint (outputs as stored; secrets stay encrypted). */
   resource(): { id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown>; provider: string } {
-    const state = JSON.parse(this.stateText()) as { resources: { type: string; id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown>; provider: string }[] };
-    const fns = state.resources.filter((r) => r.type.endsWith("functiongraph:Function"));
+    const fns = loadState(this.stateFile, "e2e", "dev").resources.filter((r) => r.type.endsWith("functiongraph:Function"));
     assert.equal(fns.length, 1);
     return fns[0];
   }
 }
 
-/** Every `__provider` string in a state file (the resource's provider, its inputs' and outputs' copies). */
+/** The resources of a checkpoint's text. */
+function checkpointResources(stateText: string): { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] {
+  return (JSON.parse(stateText) as { checkpoint: { latest?: { resources?: [] } } }).checkpoint.latest?.resources ?? [];
+}
+
+/** Every `__provider` string in a checkpoint (each dynamic resource's inputs' and outputs' copies). */
 function providerStrings(stateText: string): string[] {
-  const state = JSON.parse(stateText) as { resources: { provider?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] };
   const all: string[] = [];
-  for (const r of state.resources) {
-    for (const v of [r.provider, r.inputs?.__provider, r.outputs?.__provider]) if (v !== undefined) all.push(typeof v === "string" ? v : JSON.stringify(v));
+  for (const r of checkpointResources(stateText)) {
+    for (const v of [r.inputs?.__provider, r.outputs?.__provider]) if (v !== undefined) all.push(typeof v === "string" ? v : JSON.stringify(v));
   }
   return all;
 }
@@ -296,7 +301,7 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.match(failed.errors.join("\n"), /already exists.*Set `adopt: true`/s);
     assert.deepEqual(writes(emu), ["import"]); // refused by the service (FSS.1061), nothing changed
     assert.equal(live("e2e-existing")!.digest, seeded.digest);
-    const leftState = fs.existsSync(s.stateFile) ? JSON.parse(s.stateText()).resources : [];
+    const leftState = fs.existsSync(s.stateFile) ? checkpointResources(s.stateText()) : [];
     assert.deepEqual(leftState, [], "the refused create recorded nothing");
 
     s.settings.adopt = true;
@@ -316,7 +321,7 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
     assert.equal(d.counts.delete, 1);
     assert.deepEqual(writes(emu), ["delete"]);
     assert.equal(live("e2e-renamed"), undefined);
-    assert.deepEqual(JSON.parse(main.stateText()).resources, []);
+    assert.deepEqual(checkpointResources(main.stateText()), [], "no resource left, not even the Stack or the provider");
   });
 
   await t.test("10. credentials from config secrets and the environment never reach the state file", async () => {

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../emulator";
-import { loadState, runStack, startPlugin, StackRunError, type Plugin, type StackResult } from "../../harness";
+import { backendPaths, loadState, runStack, startPlugin, StackRunError, type Plugin, type StackResult } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { REPO_ROOT } from "./fixtureStack";
 
@@ -23,7 +23,8 @@ const PLUGIN_ENV = { HW_RETRY_BASE_DELAY_MS: "20", HW_MAX_RETRIES: "6" };
 class ManyStack {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-faults-"));
   readonly app = path.join(this.root, "app");
-  readonly stateFile = path.join(this.root, "state", "dev.json");
+  readonly backendDir = path.join(this.root, "backend");
+  readonly stateFile = backendPaths(this.backendDir, PROJECT, "dev").checkpoint;
   readonly output: string[] = [];
 
   constructor(readonly emu: () => EmulatorHandle, readonly count: number) {
@@ -36,7 +37,7 @@ class ManyStack {
       operation,
       program: PROGRAM,
       project: PROJECT,
-      stateFile: this.stateFile,
+      backendDir: this.backendDir,
       pluginCwd: REPO_ROOT,
       config: {
         ...emulatorConfig(this.emu()),

@@ -1,11 +1,11 @@
 /**
  * Test helper: a throwaway stack for the files fixture program (tests/engine/fixtures/files), with its own temp
- * directory, state file and config, plus readers for what the provider logged inside the real plugin process.
+ * directory, file backend (the stack's checkpoint) and config, plus readers for what the provider logged inside the real plugin process.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runStack, type Operation, type Plugin, type StackConfig, type StackResult } from "../../harness";
+import { backendPaths, runStack, type Operation, type Plugin, type StackConfig, type StackResult } from "../../harness";
 
 /** The repository root (tests run from dist/tests/engine). */
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -20,7 +20,9 @@ export const SECRET_TOKEN = "tok-3f1c9a-SECRET-do-not-store";
 export class FixtureStack {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-harness-"));
   readonly dir = path.join(this.root, "files");
-  readonly stateFile = path.join(this.root, "state", "dev.json");
+  readonly backendDir = path.join(this.root, "backend");
+  /** The stack's Pulumi checkpoint in the file backend. */
+  readonly stateFile = backendPaths(this.backendDir, "fixture", "dev").checkpoint;
   readonly output: string[] = [];
   program = JS_PROGRAM;
   pluginCwd = REPO_ROOT;
@@ -43,7 +45,7 @@ export class FixtureStack {
       program: this.program,
       project: "fixture",
       stack: "dev",
-      stateFile: this.stateFile,
+      backendDir: this.backendDir,
       config,
       pluginCwd: this.pluginCwd,
       plugin: this.plugin,

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
-import { loadState, runStack } from "../../harness";
+import { backendPaths, loadState, runStack } from "../../harness";
 import { emulatorConfig } from "../../bin/commands/demo";
 import { REPO_ROOT } from "./fixtureStack";
 
@@ -29,13 +29,14 @@ test("a stack of 50 functions: one serialized provider, imports one at a time, a
     fs.rmSync(root, { recursive: true, force: true });
   });
   const output: string[] = [];
-  const stateFile = path.join(root, "state", "dev.json");
+  const backendDir = path.join(root, "backend");
+  const stateFile = backendPaths(backendDir, "many", "dev").checkpoint;
   const run = () =>
     runStack({
       operation: "up",
       program: PROGRAM,
       project: "many",
-      stateFile,
+      backendDir,
       pluginCwd: REPO_ROOT,
       config: { ...emulatorConfig(emu), "many:count": { value: String(COUNT) }, "many:sourceDir": { value: app } },
       env: { HW_RETRY_BASE_DELAY_MS: "20" },

@@ -1,12 +1,12 @@
-/** The harness's pure pieces: wire helpers, config plumbing, the atomic state file, state secrets, the summary. */
+/** The harness's pure pieces: wire helpers, config plumbing, the atomic checkpoint, state secrets, the summary. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { configureArgs, namespaced, programConfigEnv, redactSecrets } from "../../harness/config";
-import { stateCipher } from "../../harness/secrets";
-import { emptyState, loadState, saveState } from "../../harness/state";
+import { IncorrectPassphraseError, newSaltState, passphraseCipher } from "../../harness/secrets";
+import { emptyState, loadState, saveState, stackUrn } from "../../harness/state";
 import { formatSummary } from "../../harness/summary";
 import { changedKeys, secret, splitProvider, unwrapSecrets, SECRET_SIG, SIG_KEY } from "../../harness/wire";
 
@@ -29,19 +29,38 @@ test("config is namespaced, reaches the program env and Configure, and secrets c
   assert.equal(redactSecrets("key=S3CRET!", config), "key=[secret]!");
 });
 
-test("the state file is replaced atomically and leaves no temp file", (t) => {
+test("the checkpoint is replaced atomically (previous copy in .bak), leaves no temp file and round-trips", (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-state-"));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, "nested", "dev.json");
+  const file = path.join(dir, ".pulumi", "stacks", "p", "dev.json");
   assert.deepEqual(loadState(file, "p", "dev"), emptyState("p", "dev"));
+  const cipher = passphraseCipher("pw", newSaltState("pw"), "test");
   const state = emptyState("p", "dev");
-  state.resources.push({ urn: "u", type: "t", name: "n", id: "i", inputs: {}, outputs: { x: 1 }, provider: "code" });
-  saveState(file, state);
-  saveState(file, state);
-  assert.deepEqual(loadState(file, "p", "dev"), state);
-  assert.deepEqual(fs.readdirSync(path.dirname(file)), ["dev.json"]);
+  state.resources.push({
+    urn: "urn:pulumi:dev::p::pulumi-nodejs:dynamic:Resource::n", type: "pulumi-nodejs:dynamic:Resource", name: "n", id: "i",
+    inputs: { env: { K: "v" } }, outputs: { env: { K: "v" }, x: 1 }, provider: "code", secretKeys: ["env"],
+  });
+  saveState(file, state, cipher, "test-engine");
+  saveState(file, state, cipher, "test-engine");
+  assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ["dev.json", "dev.json.bak"]);
+  assert.equal(fs.readFileSync(path.join(dir, ".pulumi", "meta.yaml"), "utf8"), "version: 1\n");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.equal(doc.version, 3);
+  assert.equal(doc.checkpoint.stack, "organization/p/dev");
+  assert.deepEqual(doc.checkpoint.latest.secrets_providers, { type: "passphrase", state: { salt: cipher.saltState } });
+  // The Stack first, then the default provider, then the resource, parented and provided by them.
+  const [stackEntry, provider, res] = doc.checkpoint.latest.resources;
+  assert.equal(stackEntry.urn, stackUrn("p", "dev"));
+  assert.equal(provider.type, "pulumi:providers:pulumi-nodejs");
+  assert.equal(res.parent, stackEntry.urn);
+  assert.equal(res.provider, `${provider.urn}::${provider.id}`);
+  assert.equal(res.inputs.__provider, "code");
+  assert.equal(res.inputs.env[SIG_KEY], SECRET_SIG);
+  assert.equal(JSON.stringify(doc).includes('"K"'), false, "the secret is encrypted");
+  const back = loadState(file, "p", "dev", cipher).resources[0];
+  assert.deepEqual([back.inputs, back.outputs, back.provider, back.secretKeys], [{ env: { K: "v" } }, { env: { K: "v" }, x: 1 }, "code", ["env"]]);
   fs.writeFileSync(file, "{}");
-  assert.throws(() => loadState(file, "p", "dev"), /not a harness state file/);
+  assert.throws(() => loadState(file, "p", "dev"), /not a Pulumi checkpoint/);
 });
 
 test("the summary lists changes with their properties and details, masks secrets and counts", () => {
@@ -66,10 +85,16 @@ test("the summary lists changes with their properties and details, masks secrets
   assert.match(text, /~ 1 updated\n +\+- 1 replaced\n +1 unchanged/);
 });
 
-test("state secrets round-trip through the cipher and a wrong passphrase is refused", () => {
-  const sealed = stateCipher("/unused", "right").encrypt({ k: "v" });
+test("state secrets: the CLI's own passphrase test vector is accepted, a wrong passphrase is refused, values round-trip", () => {
+  // pkg/secrets/passphrase/manager_test.go: a salt state the Pulumi CLI made with the passphrase "password".
+  const cliState = "v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==";
+  const cipher = passphraseCipher("password", cliState, "test");
+  assert.throws(() => passphraseCipher("password123", cliState, "test"), (e: unknown) => e instanceof IncorrectPassphraseError && /PULUMI_CONFIG_PASSPHRASE/.test(e.message));
+  const sealed = cipher.encrypt({ k: "v" });
   assert.equal(sealed[SIG_KEY], SECRET_SIG);
+  assert.match(sealed.ciphertext, /^v1:[A-Za-z0-9+/=]{16}:[A-Za-z0-9+/=]+$/);
   assert.equal(JSON.stringify(sealed).includes('"v"'), false);
-  assert.deepEqual(stateCipher("/unused", "right").decrypt(sealed), { k: "v" });
-  assert.throws(() => stateCipher("/unused", "wrong").decrypt(sealed), /wrong passphrase or key file/);
+  assert.deepEqual(passphraseCipher("password", cliState, "test").decrypt(sealed), { k: "v" });
+  const other = passphraseCipher("password", newSaltState("password"), "test");
+  assert.throws(() => other.decrypt(sealed), /cannot decrypt a secret/);
 });

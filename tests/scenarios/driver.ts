@@ -88,12 +88,16 @@ export interface RunOptions {
 /** A throwaway project on one engine against one emulator. */
 export abstract class Driver {
   readonly dir: string;
+  /** The file backend both engines keep the stack's checkpoint in, and the stack's passphrase. */
+  readonly backendDir: string;
+  readonly passphrase = "scenario-passphrase";
   functions: FunctionSpec[] = [];
   config: StackConfig;
 
   constructor(readonly emu: EmulatorHandle, label: string) {
     fs.mkdirSync(STACKS_ROOT, { recursive: true });
     this.dir = fs.mkdtempSync(path.join(STACKS_ROOT, `${label}-`));
+    this.backendDir = path.join(this.dir, ".fgs", "backend");
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), "name: scenario\nruntime: nodejs\nmain: index.js\n");
     fs.writeFileSync(path.join(this.dir, "index.js"), PROGRAM);
     this.config = emulatorConfig(emu);
@@ -142,12 +146,14 @@ function walk(dir: string): string[] {
 /** The engine harness. */
 export class HarnessDriver extends Driver {
   readonly engine = "harness";
-  readonly stateFile = path.join(this.dir, ".fgs", "state", "dev.json");
 
   protected async exec(op: Operation, opts: RunOptions): Promise<RunResult> {
     const lines: string[] = [];
     try {
-      const r = await runStack({ operation: op, projectDir: this.dir, stateFile: this.stateFile, config: this.stackConfig(), onOutput: (l) => lines.push(l) });
+      const r = await runStack({
+        operation: op, projectDir: this.dir, backendDir: this.backendDir, secretsPassphrase: this.passphrase, config: this.stackConfig(),
+        onOutput: (l) => lines.push(l),
+      });
       const changed = r.counts.create + r.counts.update + r.counts.replace + r.counts.delete;
       const ok = !(opts.expectNoChanges && changed > 0);
       return {
@@ -164,16 +170,14 @@ export class HarnessDriver extends Driver {
   }
 
   stateFiles(): string[] {
-    return walk(path.dirname(this.stateFile));
+    return walk(this.backendDir);
   }
 }
 
 /** The real Pulumi CLI: plain `pulumi` commands in the program directory. */
 export class CliDriver extends Driver {
   readonly engine = "cli";
-  readonly backendDir = path.join(this.dir, ".fgs", "backend");
   readonly pulumiHome = path.join(this.dir, ".fgs", "home");
-  readonly passphrase = "scenario-passphrase";
   /** The pid (own process group) of the run in progress. */
   pid: number | undefined;
   /** Config values already set on the stack (only changed ones are set again). */
