@@ -143,6 +143,40 @@ describe("function code cannot reach other functions, the emulator or the machin
     });
   }
 
+  it("a function cannot reach another Custom function's runtime API on loopback (to pull its events or answer for it)", async () => {
+    const bootstrap = `#!/usr/bin/env node
+const http = require("http");
+const api = process.env.RUNTIME_API_ADDR;
+const get = () => http.get("http://" + api + "/v1/runtime/invocation/request", (res) => {
+  const id = res.headers["x-cff-request-id"]; let body = ""; res.on("data", (c) => (body += c));
+  res.on("end", () => { const r = http.request("http://" + api + "/v1/runtime/invocation/response/" + id, { method: "POST" }, (x) => { x.resume(); x.on("end", get); }); r.end(JSON.stringify("custom ok")); });
+});
+get();
+`;
+    await deploy(emu, "custom-victim", { bootstrap: { data: bootstrap, mode: 0o755 } }, { runtime: "Custom", handler: "bootstrap.handler" });
+    assert.equal((await sdkInvoke(emu, "custom-victim")).parsed(), "custom ok", "the victim's bootstrap is up and polling");
+    await deploy(emu, "api-scanner", { "index.js": `
+const fs = require("fs"), http = require("http");
+exports.handler = async () => {
+  const ports = new Set();
+  for (const t of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try { for (const l of fs.readFileSync(t, "latin1").split("\\n").slice(1)) { const f = l.trim().split(/\\s+/); if (f[3] === "0A" && /^(0100007F|0000000000000000FFFF00000100007F):/.test(f[1])) ports.add(parseInt(f[1].split(":")[1], 16)); } } catch {}
+  }
+  const probe = (port) => new Promise((resolve) => {
+    const r = http.get({ host: "127.0.0.1", port, path: "/v1/runtime/no-such-path", timeout: 1500 }, (res) => {
+      let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => resolve(b.includes("unknown runtime API path") ? port : null));
+    });
+    r.on("timeout", () => { r.destroy(); resolve(null); }); r.on("error", () => resolve(null));
+  });
+  const answered = (await Promise.all([...ports].map(probe))).filter((p) => p !== null);
+  return { listening: ports.size, runtimeApis: answered };
+};` }, { timeout: 30 });
+    const out = (await sdkInvoke(emu, "api-scanner")).parsed() as { listening: number; runtimeApis: number[] };
+    assert.ok(out.listening > 0, "the scanner saw the loopback listeners (the host's network)");
+    assert.deepEqual(out.runtimeApis, [], "no Custom runtime API answered another function");
+    assert.equal((await sdkInvoke(emu, "custom-victim")).parsed(), "custom ok");
+  });
+
   it("a Python function runs as its own non-root user even though its interpreter lives under /root", async () => {
     const out = (await sdkInvoke(emu, "py-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "" })).parsed() as Report;
     const node = (await sdkInvoke(emu, "node-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "" })).parsed() as Report;
