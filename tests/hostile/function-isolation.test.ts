@@ -47,7 +47,7 @@ exports.handler = async (e) => {
     emulatorEnviron: code(() => { fs.readFileSync("/proc/" + e.emulatorPid + "/environ"); }),
     workDir: code(() => { fs.readdirSync(e.workDir); }),
     dataDirWrite: code(() => fs.writeFileSync(e.dataDir + "/pwned", "x")),
-    rootHomeWrite: code(() => fs.writeFileSync("/root/pwned-by-node", "x")),
+    rootHomeWrite: code(() => fs.writeFileSync("/root/pwned-" + e.mark, "x")),
     adminList: await req("GET", e.url + "/__admin/functions"),
     adminReplace: await req("PUT", e.url + "/__admin/functions/" + e.victim + "/code", JSON.stringify({ file: e.evilZip })),
   };
@@ -92,7 +92,7 @@ def handler(e, context):
         "emulatorEnviron": _code(lambda: open("/proc/%d/environ" % e["emulatorPid"], "rb").read() and None),
         "workDir": _code(lambda: os.listdir(e["workDir"]) and None),
         "dataDirWrite": _code(lambda: _write(e["dataDir"] + "/pwned")),
-        "rootHomeWrite": _code(lambda: _write("/root/pwned-by-python")),
+        "rootHomeWrite": _code(lambda: _write("/root/pwned-" + e["mark"])),
         "adminList": _req("GET", e["url"] + "/__admin/functions"),
         "adminReplace": _req("PUT", e["url"] + "/__admin/functions/" + e["victim"] + "/code", json.dumps({"file": e["evilZip"]})),
     }
@@ -123,7 +123,8 @@ describe("function code cannot reach other functions, the emulator or the machin
       const victim = (await sdkInvoke(emu, "victim")).parsed() as { uid: number; secret: string };
       assert.equal(victim.secret, secret, "the victim itself sees its encrypted variable (and its instance stays alive)");
       const evilZip = (await zip({ "index.js": "exports.handler = async () => 'pwned';" })).toString("base64");
-      const r = await sdkInvoke(emu, attacker, { secret, emulatorPid: process.pid, workDir, dataDir, url: emu.url, victim: urnOf(emu, "victim"), evilZip });
+      const mark = uniqueMarker();
+      const r = await sdkInvoke(emu, attacker, { secret, emulatorPid: process.pid, workDir, dataDir, url: emu.url, victim: urnOf(emu, "victim"), evilZip, mark });
       assert.equal(r.status, 200, r.log);
       const out = r.parsed() as Report;
       assert.notEqual(out.uid, 0, "not root");
@@ -138,7 +139,7 @@ describe("function code cannot reach other functions, the emulator or the machin
       assert.equal(out.adminList, 403, "the admin API refuses a request without this run's token");
       assert.equal(out.adminReplace, 403);
       assert.ok(!fs.existsSync(path.join(dataDir, "pwned")));
-      assert.ok(!fs.existsSync("/root/pwned-by-node") && !fs.existsSync("/root/pwned-by-python"));
+      assert.ok(!fs.existsSync(`/root/pwned-${mark}`));
       assert.equal((await sdkInvoke(emu, "victim")).parsed().secret, secret, "the victim still runs its own code");
     });
   }
@@ -178,8 +179,8 @@ exports.handler = async () => {
   });
 
   it("a Python function runs as its own non-root user even though its interpreter lives under /root", async () => {
-    const out = (await sdkInvoke(emu, "py-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "" })).parsed() as Report;
-    const node = (await sdkInvoke(emu, "node-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "" })).parsed() as Report;
+    const out = (await sdkInvoke(emu, "py-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "", mark: uniqueMarker() })).parsed() as Report;
+    const node = (await sdkInvoke(emu, "node-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "", mark: uniqueMarker() })).parsed() as Report;
     assert.ok(out.uid > 0 && node.uid > 0 && out.uid !== node.uid, `two functions, two uids (${out.uid}, ${node.uid})`);
   });
 
