@@ -3,14 +3,16 @@
  * `RUNTIME_API_ADDR` pointing at a runtime API served for this instance alone on a loopback port. The bootstrap
  * pulls each event with `GET /v1/runtime/invocation/request` and answers with
  * `POST /v1/runtime/invocation/response/{id}` or `…/error/{id}` (`{errorType, errorMessage}`). The instance is
- * ready when the bootstrap first asks for work. Its stdout/stderr are the call's log.
+ * ready when the bootstrap first asks for work. Its stdout/stderr are the call's log. When the instance runs as a
+ * uid of its own (the sandbox as root), its runtime API accepts connections from that uid only: another
+ * function on the same loopback cannot pull this one's events (and their credentials) or answer for it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InstanceLifecycle, type Instance } from "./instance";
 import type { LaunchSpec } from "./launch";
-import { killGroup, peakMemoryMB } from "./process-tools";
+import { killGroup, loopbackPeerUid, peakMemoryMB } from "./process-tools";
 import { InstanceStartError, type CallOutcome, type InvokeRequest } from "./protocol";
 
 type Answer = { kind: "response"; body: Buffer } | { kind: "error"; body: Buffer };
@@ -80,6 +82,13 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
     this.log = log;
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
+    const ownUid = this.spec.ownUid;
+    if (ownUid !== undefined) {
+      server.on("connection", (socket) => {
+        const peer = socket.remotePort === undefined ? undefined : loopbackPeerUid(socket.remotePort, socket.localPort ?? 0);
+        if (peer !== ownUid) socket.destroy();
+      });
+    }
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     const env = { ...(this.spec.options.env as Record<string, string>), RUNTIME_API_ADDR: `127.0.0.1:${port}` };

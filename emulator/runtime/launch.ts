@@ -50,6 +50,11 @@ export interface LaunchSpec {
   command: string;
   args: string[];
   options: SpawnOptions;
+  /**
+   * The host uid the instance's processes run as, when it is theirs alone (the sandbox as root): a server the
+   * instance talks to on loopback (a Custom runtime's API) accepts connections from this uid only.
+   */
+  ownUid?: number;
 }
 
 /**
@@ -131,5 +136,5 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   const args = bwrapArgs({
     user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, network: l.network ?? "host", cwd: view.code, command,
   });
-  return { command: l.sandbox.bwrap, args, options };
+  return { command: l.sandbox.bwrap, args, options, ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}) };
 }

@@ -18,6 +18,29 @@ export function killGroup(pid: number | undefined): void {
   }
 }
 
+/**
+ * The uid owning the TCP socket connected from loopback port `clientPort` to `serverPort` (from /proc/net/tcp
+ * and tcp6), or undefined when it is not found. The sandbox's network is the host's, so a server on loopback can
+ * tell which function's user connected.
+ */
+export function loopbackPeerUid(clientPort: number, serverPort: number): number | undefined {
+  const local = `:${clientPort.toString(16).toUpperCase().padStart(4, "0")}`;
+  const remote = `:${serverPort.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = fs.readFileSync(table, "latin1");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n")) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 7 && f[1].endsWith(local) && f[2].endsWith(remote)) return Number(f[7]);
+    }
+  }
+  return undefined;
+}
+
 /** `pid` and every process below it (children from /proc/<pid>/task/<tid>/children), at most `max`. */
 function processTree(pid: number, max = 64): number[] {
   const out: number[] = [];

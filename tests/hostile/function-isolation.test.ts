@@ -47,7 +47,7 @@ exports.handler = async (e) => {
     emulatorEnviron: code(() => { fs.readFileSync("/proc/" + e.emulatorPid + "/environ"); }),
     workDir: code(() => { fs.readdirSync(e.workDir); }),
     dataDirWrite: code(() => fs.writeFileSync(e.dataDir + "/pwned", "x")),
-    rootHomeWrite: code(() => fs.writeFileSync("/root/pwned-by-node", "x")),
+    rootHomeWrite: code(() => fs.writeFileSync("/root/pwned-" + e.mark, "x")),
     adminList: await req("GET", e.url + "/__admin/functions"),
     adminReplace: await req("PUT", e.url + "/__admin/functions/" + e.victim + "/code", JSON.stringify({ file: e.evilZip })),
   };
@@ -92,7 +92,7 @@ def handler(e, context):
         "emulatorEnviron": _code(lambda: open("/proc/%d/environ" % e["emulatorPid"], "rb").read() and None),
         "workDir": _code(lambda: os.listdir(e["workDir"]) and None),
         "dataDirWrite": _code(lambda: _write(e["dataDir"] + "/pwned")),
-        "rootHomeWrite": _code(lambda: _write("/root/pwned-by-python")),
+        "rootHomeWrite": _code(lambda: _write("/root/pwned-" + e["mark"])),
         "adminList": _req("GET", e["url"] + "/__admin/functions"),
         "adminReplace": _req("PUT", e["url"] + "/__admin/functions/" + e["victim"] + "/code", json.dumps({"file": e["evilZip"]})),
     }
@@ -123,7 +123,8 @@ describe("function code cannot reach other functions, the emulator or the machin
       const victim = (await sdkInvoke(emu, "victim")).parsed() as { uid: number; secret: string };
       assert.equal(victim.secret, secret, "the victim itself sees its encrypted variable (and its instance stays alive)");
       const evilZip = (await zip({ "index.js": "exports.handler = async () => 'pwned';" })).toString("base64");
-      const r = await sdkInvoke(emu, attacker, { secret, emulatorPid: process.pid, workDir, dataDir, url: emu.url, victim: urnOf(emu, "victim"), evilZip });
+      const mark = uniqueMarker();
+      const r = await sdkInvoke(emu, attacker, { secret, emulatorPid: process.pid, workDir, dataDir, url: emu.url, victim: urnOf(emu, "victim"), evilZip, mark });
       assert.equal(r.status, 200, r.log);
       const out = r.parsed() as Report;
       assert.notEqual(out.uid, 0, "not root");
@@ -138,14 +139,48 @@ describe("function code cannot reach other functions, the emulator or the machin
       assert.equal(out.adminList, 403, "the admin API refuses a request without this run's token");
       assert.equal(out.adminReplace, 403);
       assert.ok(!fs.existsSync(path.join(dataDir, "pwned")));
-      assert.ok(!fs.existsSync("/root/pwned-by-node") && !fs.existsSync("/root/pwned-by-python"));
+      assert.ok(!fs.existsSync(`/root/pwned-${mark}`));
       assert.equal((await sdkInvoke(emu, "victim")).parsed().secret, secret, "the victim still runs its own code");
     });
   }
 
+  it("a function cannot reach another Custom function's runtime API on loopback (to pull its events or answer for it)", async () => {
+    const bootstrap = `#!/usr/bin/env node
+const http = require("http");
+const api = process.env.RUNTIME_API_ADDR;
+const get = () => http.get("http://" + api + "/v1/runtime/invocation/request", (res) => {
+  const id = res.headers["x-cff-request-id"]; let body = ""; res.on("data", (c) => (body += c));
+  res.on("end", () => { const r = http.request("http://" + api + "/v1/runtime/invocation/response/" + id, { method: "POST" }, (x) => { x.resume(); x.on("end", get); }); r.end(JSON.stringify("custom ok")); });
+});
+get();
+`;
+    await deploy(emu, "custom-victim", { bootstrap: { data: bootstrap, mode: 0o755 } }, { runtime: "Custom", handler: "bootstrap.handler" });
+    assert.equal((await sdkInvoke(emu, "custom-victim")).parsed(), "custom ok", "the victim's bootstrap is up and polling");
+    await deploy(emu, "api-scanner", { "index.js": `
+const fs = require("fs"), http = require("http");
+exports.handler = async () => {
+  const ports = new Set();
+  for (const t of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try { for (const l of fs.readFileSync(t, "latin1").split("\\n").slice(1)) { const f = l.trim().split(/\\s+/); if (f[3] === "0A" && /^(0100007F|0000000000000000FFFF00000100007F):/.test(f[1])) ports.add(parseInt(f[1].split(":")[1], 16)); } } catch {}
+  }
+  const probe = (port) => new Promise((resolve) => {
+    const r = http.get({ host: "127.0.0.1", port, path: "/v1/runtime/no-such-path", timeout: 1500 }, (res) => {
+      let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => resolve(b.includes("unknown runtime API path") ? port : null));
+    });
+    r.on("timeout", () => { r.destroy(); resolve(null); }); r.on("error", () => resolve(null));
+  });
+  const answered = (await Promise.all([...ports].map(probe))).filter((p) => p !== null);
+  return { listening: ports.size, runtimeApis: answered };
+};` }, { timeout: 30 });
+    const out = (await sdkInvoke(emu, "api-scanner")).parsed() as { listening: number; runtimeApis: number[] };
+    assert.ok(out.listening > 0, "the scanner saw the loopback listeners (the host's network)");
+    assert.deepEqual(out.runtimeApis, [], "no Custom runtime API answered another function");
+    assert.equal((await sdkInvoke(emu, "custom-victim")).parsed(), "custom ok");
+  });
+
   it("a Python function runs as its own non-root user even though its interpreter lives under /root", async () => {
-    const out = (await sdkInvoke(emu, "py-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "" })).parsed() as Report;
-    const node = (await sdkInvoke(emu, "node-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "" })).parsed() as Report;
+    const out = (await sdkInvoke(emu, "py-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "", mark: uniqueMarker() })).parsed() as Report;
+    const node = (await sdkInvoke(emu, "node-attacker", { secret: "x", emulatorPid: 1, workDir, dataDir, url: emu.url, victim: "v", evilZip: "", mark: uniqueMarker() })).parsed() as Report;
     assert.ok(out.uid > 0 && node.uid > 0 && out.uid !== node.uid, `two functions, two uids (${out.uid}, ${node.uid})`);
   });
 
