@@ -13,3 +13,4 @@ export { readProject, type Project } from "./project";
 export { UNKNOWN } from "./wire";
 export { findPulumiCli, cachedCliPath, pinnedCliVersion, runWithPulumiCli, type PulumiCliRunOptions, type PulumiCliResult, type CliResourceEvent } from "./pulumi-cli";
 export { lockState, StateLockedError, type LockInfo, type StateLock } from "./state-lock";
+export { obsBackendUrl, obsBackendEnv, backendUrlProblem, redactBackendUrl, type ObsBackendTarget, type ObsBackendCredentials } from "./state-backend";

@@ -2,14 +2,16 @@
  * `fgs up | preview | refresh | destroy [DIR]`: runs a Pulumi program directory (its Pulumi.yaml) with the real
  * Pulumi CLI when one is found (the PATH, or the project's build cache), else with the engine harness — against
  * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
- * lives under DIR/.fgs (or --state-dir), never inside node_modules.
+ * lives under DIR/.fgs (or --state-dir), never inside node_modules; with the CLI, `--backend` (or
+ * PULUMI_BACKEND_URL, or Pulumi.yaml `backend.url`) puts it in a shared backend such as OBS instead.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  findPulumiCli, HarnessError, readProject, runStack, runWithPulumiCli, StackRunError, type Operation, type StackConfig,
+  backendUrlProblem, findPulumiCli, HarnessError, readProject, redactBackendUrl, runStack, runWithPulumiCli, StackRunError, type Operation,
+  type StackConfig,
 } from "../../harness";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 import type { Command, OptionValues } from "../command";
@@ -30,6 +32,8 @@ export interface StackOpArgs {
   diff: boolean;
   target?: string[];
   expectNoChanges: boolean;
+  /** `--backend URL`: the Pulumi CLI's state backend (e.g. OBS through s3://…), shared with plain `pulumi`. */
+  backend?: string;
   /** After a successful `up` on the embedded emulator, while it still runs (the demo invokes its functions). */
   afterUp?: (emu: EmulatorHandle, outputs: Record<string, unknown>, say: (text: string) => void) => Promise<void>;
 }
@@ -82,6 +86,32 @@ export function readStackConfigFile(projectDir: string, stack: string): { values
   return { values, secure };
 }
 
+/** A state backend and where its URL came from. */
+export interface ResolvedBackend {
+  url: string;
+  from: string;
+}
+
+/**
+ * The state backend, as plain `pulumi` would choose it: `--backend`, else PULUMI_BACKEND_URL, else Pulumi.yaml
+ * `backend.url`; undefined means fgs's local file state under --state-dir.
+ */
+export function resolveBackend(flag: string | undefined, projectDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedBackend | undefined {
+  if (flag) return { url: flag, from: "--backend" };
+  if (env.PULUMI_BACKEND_URL) return { url: env.PULUMI_BACKEND_URL, from: "PULUMI_BACKEND_URL" };
+  const file = ["yaml", "yml"].map((e) => path.join(projectDir, `Pulumi.${e}`)).find((f) => fs.existsSync(f));
+  if (!file) return undefined;
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { backend?: { url?: unknown } };
+  return typeof doc.backend?.url === "string" && doc.backend.url ? { url: doc.backend.url, from: `${path.basename(file)} backend.url` } : undefined;
+}
+
+/** The secrets passphrase for a shared backend: PULUMI_CONFIG_PASSPHRASE or the file PULUMI_CONFIG_PASSPHRASE_FILE names. */
+function sharedPassphrase(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return fs.readFileSync(env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").replace(/\r?\n$/, "");
+  return undefined;
+}
+
 function insideNodeModules(p: string): boolean {
   return path.resolve(p).split(path.sep).includes("node_modules");
 }
@@ -103,13 +133,30 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
     process.stderr.write(`fgs ${args.operation}: ${(e as Error).message}\n`);
     return 1;
   }
+  const backend = resolveBackend(args.backend, project.dir);
+  if (backend) {
+    const problem = backendUrlProblem(backend.url);
+    if (problem) throw new UsageError(`${backend.from}: ${problem}`);
+    if (args.engine === "harness") {
+      throw new UsageError(`the state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs the Pulumi CLI engine: the engine harness keeps its own local state under --state-dir; drop --engine harness, or drop the backend`);
+    }
+  }
+  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE;
+  if (backend) {
+    const shared = sharedPassphrase(process.env);
+    if (shared === undefined) {
+      throw new UsageError(`the shared state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs your stack's secrets passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); fgs's built-in local passphrase guards emulator keys only`);
+    }
+    passphrase = shared;
+  }
   const fileConfig = readStackConfigFile(project.dir, args.stack);
   const remote = fileConfig !== undefined && "functiongraph:endpoint" in fileConfig.values;
   let cli: string | undefined;
   if (args.engine !== "harness") {
     cli = findPulumiCli();
-    if (!cli && args.engine === "cli") {
-      process.stderr.write(`fgs ${args.operation}: no pulumi CLI on the PATH or in the build cache: run 'npm run pulumi-cli' in the pulumi-functiongraph checkout, or use --engine harness\n`);
+    if (!cli && (args.engine === "cli" || backend)) {
+      const why = backend ? `the state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs the Pulumi CLI` : "no pulumi CLI";
+      process.stderr.write(`fgs ${args.operation}: ${why}: none on the PATH or in the build cache: run 'npm run pulumi-cli' in the pulumi-functiongraph checkout${backend ? "" : ", or use --engine harness"}\n`);
       return 1;
     }
   }
@@ -130,11 +177,10 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
     }
     const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
     if (cli) {
-      human(`engine: the Pulumi CLI (${cli}), backend file://${path.join(args.stateDir, "backend")}\n`);
+      human(`engine: the Pulumi CLI (${cli}), backend ${backend ? `${redactBackendUrl(backend.url)} (${backend.from})` : `file://${path.join(args.stateDir, "backend")}`}\n`);
       const r = await runWithPulumiCli({
         cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env,
-        backendDir: path.join(args.stateDir, "backend"),
-        passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
+        backendDir: path.join(args.stateDir, "backend"), backendUrl: backend?.url, passphrase,
         diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: human,
       });
       if (!r.ok) human(`\nfgs ${args.operation} failed: ${r.error}\n`);
@@ -182,16 +228,21 @@ const OPTIONS = {
   diff: { type: "boolean" },
   target: { type: "string", multiple: true },
   "expect-no-changes": { type: "boolean" },
+  backend: { type: "string" },
 } as const;
 
 function usage(op: Operation): string {
-  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
+  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--backend URL] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
 
   DIR                  a Pulumi program directory (its Pulumi.yaml); default: the current directory
   --stack NAME         the stack (default dev)
   --state-dir DIR      local state: the CLI's file backend or the harness state, and the emulator's data
                        (default DIR/.fgs; never inside node_modules)
   --engine E           auto (default): the Pulumi CLI when one is found, else the engine harness
+  --backend URL        the Pulumi CLI's state backend, shared with plain \`pulumi\` (e.g. OBS:
+                       s3://BUCKET?endpoint=https://obs.REGION.myhuaweicloud.com&region=REGION);
+                       default: PULUMI_BACKEND_URL, else Pulumi.yaml backend.url, else local state.
+                       Needs the Pulumi CLI and PULUMI_CONFIG_PASSPHRASE (README "GitOps")
   --json               print a JSON report on stdout (human output goes to stderr)
   --diff               show old → new values (Pulumi CLI)
   --target URN         only this resource (repeatable; Pulumi CLI)
@@ -215,6 +266,7 @@ export function stackOpArgs(operation: Operation, values: OptionValues, position
     stateDir: path.resolve((values["state-dir"] as string | undefined) ?? path.join(projectDir, ".fgs")),
     json: Boolean(values.json), diff: Boolean(values.diff), target: values.target as string[] | undefined,
     expectNoChanges: Boolean(values["expect-no-changes"]),
+    backend: values.backend as string | undefined,
   };
 }
 
