@@ -15,6 +15,8 @@ export interface ObsOptions {
   port?: number;
   /** TCP port of the HTTPS OBS endpoint; 0 (default) picks a free one. */
   httpsPort?: number;
+  /** Buckets to create at start when absent (in the emulator's region), e.g. a Pulumi state bucket. */
+  buckets?: string[];
   /** Initial OBS faults (SPEC, see obs-faults.ts). */
   faults?: string;
 }
@@ -56,6 +58,9 @@ export interface RunningObs {
 /** Opens the store (`<dataDir>/obs` or a temporary dir) and starts the OBS endpoints (HTTP and HTTPS). */
 export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}): Promise<RunningObs> {
   const store = await ObsStore.open(opts.dataDir);
+  for (const name of obs.buckets ?? []) {
+    if (!store.bucket(name)) await store.createBucket(name, opts.region, Date.now());
+  }
   const faults = new ObsFaults(obs.faults);
   const tls = await obsTlsMaterial(path.join(store.root, "tls"));
   const server = await startObsServer({
