@@ -28,10 +28,10 @@ export interface ObsBackendTarget {
 
 /** The `pulumi login` URL of an OBS state bucket. */
 export function obsBackendUrl(t: ObsBackendTarget): string {
-  const q = new URLSearchParams({ endpoint: t.endpoint, region: t.region });
-  if (t.pathStyle) q.set("s3ForcePathStyle", "true");
+  // Written out rather than URL-encoded so the line reads as the docs show it (`:` and `/` are valid in a query).
+  const q = [`endpoint=${t.endpoint}`, `region=${encodeURIComponent(t.region)}`, ...(t.pathStyle ? ["s3ForcePathStyle=true"] : [])];
   const prefix = t.prefix ? `/${t.prefix.replace(/^\/+|\/+$/g, "")}` : "";
-  return `s3://${t.bucket}${prefix}?${q.toString()}`;
+  return `s3://${t.bucket}${prefix}?${q.join("&")}`;
 }
 
 /** Credentials for the state bucket, and the emulator's certificate when it is the target. */
