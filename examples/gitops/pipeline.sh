@@ -47,8 +47,9 @@ cleanup() {
 trap cleanup EXIT
 
 say "emulator: FunctionGraph + OBS (HTTP and HTTPS) with a state bucket"
+access_key="GITOPSEXAMPLEKEY"
 secret_key="$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))')"
-FGS_EMULATOR_SECRET_KEY="$secret_key" node "$repo/dist/bin/fgs.js" emulator --data-dir "$work/emulator" --obs-bucket pulumi-state \
+FGS_EMULATOR_ACCESS_KEY="$access_key" FGS_EMULATOR_SECRET_KEY="$secret_key" node "$repo/dist/bin/fgs.js" emulator --data-dir "$work/emulator" --obs-bucket pulumi-state \
   >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do grep -q "Ctrl-C to stop" "$work/emulator.out" 2>/dev/null && break; sleep 0.2; done
@@ -59,7 +60,6 @@ obs_https="$(field "obs https")"
 ca_file="$(sed -n 's/^  obs https .*(certificate \([^:]*\):.*/\1/p' "$work/emulator.out")"
 region="$(field region)"
 project="$(field "project id")"
-access_key="$(field "access key")"
 [[ -n "$fg_url" && -n "$obs_https" && -f "$ca_file" && -n "$region" ]] || die "could not read the emulator's endpoints from its banner"
 echo "FunctionGraph $fg_url, OBS $obs_https (certificate $ca_file)"
 

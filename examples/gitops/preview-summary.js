@@ -24,6 +24,7 @@ const lines = ["### Pulumi preview", "", changed.length ? `**${changed.map(([op,
 lines.push("| operation | count |", "|---|---|", ...Object.entries(summary).map(([op, n]) => `| ${op} | ${n} |`), "");
 for (const step of preview.steps ?? []) {
   if (step.op === "same") continue;
-  lines.push(`- \`${step.op}\` ${step.urn}${step.diffReasons?.length ? ` (${step.diffReasons.join(", ")})` : ""}`);
+  const changedKeys = step.diffReasons ?? Object.keys(step.detailedDiff ?? {});
+  lines.push(`- \`${step.op}\` ${step.urn}${changedKeys.length ? ` (${changedKeys.join(", ")})` : ""}`);
 }
 process.stdout.write(lines.join("\n") + "\n");
