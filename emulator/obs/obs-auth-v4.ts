@@ -68,9 +68,10 @@ export function uriEncode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function decode(text: string): string {
+/** Percent-decoding; in a query `+` also stands for a space (form encoding), in a path it is a plus. */
+function decode(text: string, plusIsSpace = false): string {
   try {
-    return decodeURIComponent(text.replace(/\+/g, "%20"));
+    return decodeURIComponent(plusIsSpace ? text.replace(/\+/g, "%20") : text);
   } catch {
     return text;
   }
@@ -85,7 +86,7 @@ export function canonicalUri(rawPath: string): string {
 export function canonicalQuery(rawQuery: string): string {
   const pairs = rawQuery.split("&").filter(Boolean).map((pair) => {
     const eq = pair.indexOf("=");
-    return [uriEncode(decode(eq < 0 ? pair : pair.slice(0, eq))), uriEncode(decode(eq < 0 ? "" : pair.slice(eq + 1)))] as const;
+    return [uriEncode(decode(eq < 0 ? pair : pair.slice(0, eq), true)), uriEncode(decode(eq < 0 ? "" : pair.slice(eq + 1), true))] as const;
   }).filter(([k]) => k !== "X-Amz-Signature");
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${k}=${v}`).join("&");

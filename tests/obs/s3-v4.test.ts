@@ -195,6 +195,15 @@ describe("OBS V4 against the emulator: a real S3 client and the official OBS SDK
       ["copyObject", "deleteObject", "getObject", "headObject", "listObjectsV2", "putObject"]);
   });
 
+  it("signs and finds keys with spaces, plus signs, brackets and non-ASCII in the path and in the listing query", async () => {
+    const s3 = unsigned(client());
+    const key = "odd dir/ä+b (1)*!'~.json";
+    await s3.send(new PutObjectCommand({ Bucket: "state", Key: key, Body: "odd" }));
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: "state", Key: key }))).Body!.transformToString(), "odd");
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "state", Prefix: "odd dir/ä+b (" }));
+    assert.deepEqual(listed.Contents?.map((o) => o.Key), [key]);
+  });
+
   it("refuses what OBS refuses: the S3 client's default trailer checksum, a signed body hash, a wrong region, a wrong key", async () => {
     const body = () => Readable.from([Buffer.from("hello")]);
     await assert.rejects(client({ requestChecksumCalculation: "WHEN_SUPPORTED" }).send(new PutObjectCommand({ Bucket: "state", Key: "t", Body: body(), ContentLength: 5 })),
