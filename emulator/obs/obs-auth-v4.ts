@@ -13,9 +13,10 @@
  * `STREAMING-*-TRAILER` modes of recent SDKs' default checksums — is refused with 400 InvalidArgument
  * (GUESS: the code and message are ours; the FAQ says only that these modes are unsupported).
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { EmulatorCredentials } from "../options";
+import { header, sameText } from "./obs-auth";
 import { ObsErrors } from "./obs-errors";
 
 /** The algorithm name of the header and query forms. */
@@ -55,12 +56,6 @@ export interface V4AuthResult {
   form: "header" | "query";
   /** Present when the body is aws-chunked and must be decoded and verified chunk by chunk. */
   streaming?: V4StreamingContext;
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  if (v === undefined) return undefined;
-  return Array.isArray(v) ? v.join(",") : String(v);
 }
 
 /** RFC 3986 encoding as SigV4 wants it: everything but `A-Za-z0-9-._~` percent-encoded (upper-case hex). */
@@ -112,13 +107,6 @@ export function hmacHex(key: Buffer, text: string): string {
 /** hex(SHA-256(data)). */
 export function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
-}
-
-/** Constant-time comparison of two texts. */
-export function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** True when the request carries a V4 signature (header or query form). */

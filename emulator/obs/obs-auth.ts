@@ -45,7 +45,8 @@ export const SUB_RESOURCES: ReadonlySet<string> = new Set([
   "attname", "x-image-process", "x-obs-security-token",
 ]);
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** A request header as one string (repeated headers joined with `,`), or undefined. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(",") : String(v);
@@ -85,7 +86,8 @@ export function obsSignature(secretKey: string, text: string): string {
   return createHmac("sha1", secretKey).update(text, "utf8").digest("base64");
 }
 
-function sameText(a: string, b: string): boolean {
+/** Constant-time comparison of two texts. */
+export function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -16,7 +16,8 @@
 import { createHash, type Hash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { ObsErrors } from "./obs-errors";
-import { EMPTY_SHA256, hmacHex, sameText, type V4StreamingContext } from "./obs-auth-v4";
+import { sameText } from "./obs-auth";
+import { EMPTY_SHA256, hmacHex, type V4StreamingContext } from "./obs-auth-v4";
 
 /** Longest chunk header line accepted (`hex;chunk-signature=64hex`, with room for extensions). */
 const MAX_HEADER_LINE = 4096;
