@@ -116,6 +116,23 @@ describe("the stack's state in OBS, shared by runners (real Pulumi CLI)", { skip
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  it("why the documented settings: over plain http the CLI signs the body (refused, as OBS does); SDK default checksums are refused", async () => {
+    const http = await pulumi("probe", ["login", obsBackendUrl({ bucket: "state", endpoint: emu.obs.url, region: emu.region, pathStyle: true })]);
+    assert.notEqual(http.code, 0);
+    assert.match(http.output, /PutObject, https response error StatusCode: 400.*InvalidArgument: x-amz-content-sha256 '[0-9a-f]{64}' is not supported/);
+    const saved = env;
+    env = { ...saved, AWS_REQUEST_CHECKSUM_CALCULATION: "when_supported" };
+    try {
+      // The first login writes .pulumi/meta.yaml: that upload is refused.
+      const login = await pulumi("probe", ["login", backendUrl]);
+      assert.notEqual(login.code, 0);
+      assert.match(login.output, /x-amz-content-sha256 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' is not supported.*AWS_REQUEST_CHECKSUM_CALCULATION=when_required/);
+    } finally {
+      env = saved;
+    }
+    assert.deepEqual(emu.obs.objects("state"), [], "nothing was written by the refused calls");
+  });
+
   it("logs in with the documented environment, inits the stack and deploys; every OBS call is V4 over HTTPS", async () => {
     emu.obs.clearLog();
     const login = await pulumi("a", ["login", backendUrl]);
