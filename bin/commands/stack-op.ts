@@ -108,8 +108,12 @@ export function resolveBackend(flag: string | undefined, projectDir: string, env
 /** The secrets passphrase for a shared backend: PULUMI_CONFIG_PASSPHRASE or the file PULUMI_CONFIG_PASSPHRASE_FILE names. */
 function sharedPassphrase(env: NodeJS.ProcessEnv): string | undefined {
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
-  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return fs.readFileSync(env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").replace(/\r?\n$/, "");
-  return undefined;
+  if (!env.PULUMI_CONFIG_PASSPHRASE_FILE) return undefined;
+  try {
+    return fs.readFileSync(env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").replace(/\r?\n$/, "");
+  } catch (e) {
+    throw new UsageError(`PULUMI_CONFIG_PASSPHRASE_FILE: cannot read ${env.PULUMI_CONFIG_PASSPHRASE_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at the file holding the stack's passphrase`);
+  }
 }
 
 function insideNodeModules(p: string): boolean {
