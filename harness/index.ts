@@ -17,3 +17,4 @@ export { UNKNOWN } from "./wire";
 export { findPulumiCli, cachedCliPath, pinnedCliVersion, runWithPulumiCli, type PulumiCliRunOptions, type PulumiCliResult, type CliResourceEvent } from "./pulumi-cli";
 export { findLanguageHost, runWithPlainPulumi, runPulumiCommand, plainPulumiEnv, typescriptHint, type PulumiCommandResult } from "./pulumi-plain";
 export { lockState, StateLockedError, type LockInfo, type StateLock } from "./state-lock";
+export { obsBackendUrl, obsBackendEnv, backendUrlProblem, redactBackendUrl, type ObsBackendTarget, type ObsBackendCredentials } from "./state-backend";

@@ -31,7 +31,7 @@ async function run(spec: CliHostSpec): Promise<void> {
   const pulumiCommand = await auto.PulumiCommand.get({ root: path.dirname(path.dirname(spec.cli)) });
   const envVars: Record<string, string> = {
     ...spec.env,
-    PULUMI_BACKEND_URL: `file://${spec.backendDir}`,
+    PULUMI_BACKEND_URL: spec.backendUrl ?? `file://${spec.backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: spec.passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

@@ -1,8 +1,8 @@
 /**
  * The real Pulumi CLI: where it is (the PATH, else the project's build cache — scripts/pulumi-cli.sh) and
  * {@link runWithPulumiCli}, one operation on a program directory through it, in a child process
- * (harness/pulumi-cli-host.ts) that runs the program inline through the Automation API. Local file backend,
- * passphrase secrets, no update checks, no plugin downloads.
+ * (harness/pulumi-cli-host.ts) that runs the program inline through the Automation API. Local file backend (or
+ * any self-managed backend URL, e.g. S3/OBS), passphrase secrets, no update checks, no plugin downloads.
  */
 import { fork, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -49,8 +49,13 @@ export interface PulumiCliRunOptions {
   stack: string;
   operation: Operation;
   config: StackConfig;
-  /** The local file backend directory. */
+  /** The local file backend directory (used when no `backendUrl` is given). */
   backendDir: string;
+  /**
+   * A self-managed backend URL instead, e.g. `s3://bucket?endpoint=…&region=…&s3ForcePathStyle=true` (its
+   * credentials — AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY — come through `env`).
+   */
+  backendUrl?: string;
   /** The passphrase of the passphrase secrets provider. */
   passphrase: string;
   /** PULUMI_HOME (plugins, credentials); default: the user's. */
@@ -115,10 +120,10 @@ export type CliHostMessage =
  */
 export function runWithPulumiCli(opts: PulumiCliRunOptions): Promise<PulumiCliResult> {
   const proj = readProject(opts.projectDir);
-  fs.mkdirSync(opts.backendDir, { recursive: true });
+  if (!opts.backendUrl) fs.mkdirSync(opts.backendDir, { recursive: true });
   const spec: CliHostSpec = {
     cli: opts.cli, projectDir: proj.dir, pwd: proj.pwd, project: proj.name, program: proj.program, stack: opts.stack,
-    operation: opts.operation, backendDir: path.resolve(opts.backendDir), passphrase: opts.passphrase,
+    operation: opts.operation, backendDir: path.resolve(opts.backendDir), backendUrl: opts.backendUrl, passphrase: opts.passphrase,
     pulumiHome: opts.pulumiHome, env: opts.env, diff: opts.diff, target: opts.target,
     expectNoChanges: opts.expectNoChanges, refresh: opts.refresh, clearPendingCreates: opts.clearPendingCreates,
     config: Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [k, { value: v.value, secret: Boolean(v.secret) }])),

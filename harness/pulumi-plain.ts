@@ -36,6 +36,8 @@ export interface PlainPulumiEnvOptions {
   /** A directory from which the program's `@pulumi/pulumi` resolves (the dynamic provider's launcher is in its root). */
   projectDir: string;
   backendDir: string;
+  /** A self-managed backend URL instead of the file backend (e.g. OBS through `s3://…`). */
+  backendUrl?: string;
   passphrase: string;
   pulumiHome?: string;
   env?: Record<string, string>;
@@ -56,7 +58,7 @@ export function plainPulumiEnv(opts: PlainPulumiEnvOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...opts.env,
-    PULUMI_BACKEND_URL: `file://${path.resolve(opts.backendDir)}`,
+    PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${path.resolve(opts.backendDir)}`,
     PULUMI_CONFIG_PASSPHRASE: opts.passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -185,7 +187,7 @@ function operationArgs(opts: PulumiCliRunOptions, eventLog: string): string[] {
  */
 export async function runWithPlainPulumi(opts: PulumiCliRunOptions): Promise<PulumiCliResult> {
   const proj = readProject(opts.projectDir);
-  fs.mkdirSync(opts.backendDir, { recursive: true });
+  if (!opts.backendUrl) fs.mkdirSync(opts.backendDir, { recursive: true });
   const env = plainPulumiEnv({ ...opts, projectDir: proj.dir });
   const write = opts.onOutput ?? ((t: string) => process.stdout.write(t));
   let output = "";

@@ -7,6 +7,8 @@ import { ADMIN_TOKEN_ENV, DEV_DEFAULTS, parseFaultSpec, startEmulator, type Emul
 import { validateAdminToken } from "../../emulator/admin-guard";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
+import { BUCKET_NAME } from "../../emulator/obs/obs-store";
+import { obsBackendUrl } from "../../harness/state-backend";
 import { ACCESS_KEY_ENV, resolveKeys, SECRET_KEY_ENV, SECRET_ON_COMMAND_LINE_WARNING } from "./emulator-secret";
 
 const OPTIONS = {
@@ -20,13 +22,15 @@ const OPTIONS = {
   "project-id": { type: "string" },
   "obs-port": { type: "string" },
   "obs-faults": { type: "string" },
+  "obs-https-port": { type: "string" },
+  "obs-bucket": { type: "string", multiple: true },
   verbose: { type: "boolean" },
   "unsafe-no-sandbox": { type: "boolean" },
 } as const;
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
-                    [--region NAME] [--project-id ID] [--obs-port N] [--obs-faults SPEC] [--verbose]
-                    [--unsafe-no-sandbox]
+                    [--region NAME] [--project-id ID] [--obs-port N] [--obs-https-port N] [--obs-bucket NAME]...
+                    [--obs-faults SPEC] [--verbose] [--unsafe-no-sandbox]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
@@ -37,6 +41,9 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
   --region NAME     region in URNs (default cn-north-4)
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
   --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: a free port)
+  --obs-https-port N  serve OBS over HTTPS on 127.0.0.1:N (default: a free port; a self-signed certificate
+                    kept in the data dir — what the Pulumi CLI's S3 state backend needs, README "GitOps")
+  --obs-bucket NAME create this OBS bucket at start if absent (repeatable; e.g. a Pulumi state bucket)
   --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
   --verbose         log every request to stderr
   --unsafe-no-sandbox  run function code without the bubblewrap sandbox (when bwrap is not installed): functions
@@ -89,6 +96,14 @@ function emulatorOptions(values: OptionValues, env: NodeJS.ProcessEnv): Emulator
   const obsPort = intOption(values, "obs-port", 0, 65535);
   if (obsPort !== undefined) options.obs = { ...options.obs, port: obsPort };
   if (str("obs-faults") !== undefined) options.obs = { ...options.obs, faults: str("obs-faults") };
+  const obsHttpsPort = intOption(values, "obs-https-port", 0, 65535);
+  if (obsHttpsPort !== undefined) options.obs = { ...options.obs, httpsPort: obsHttpsPort };
+  const buckets = values["obs-bucket"] as string[] | undefined;
+  if (buckets?.length) {
+    const bad = buckets.find((b) => !BUCKET_NAME.test(b) || b.includes(".."));
+    if (bad !== undefined) throw new UsageError(`--obs-bucket: '${bad}' is not a valid bucket name: use 3-63 lowercase letters, digits, '-' and '.'`);
+    options.obs = { ...options.obs, buckets };
+  }
   let keys;
   try {
     keys = resolveKeys({ accessKey: str("access-key"), secretKey: str("secret-key"), secretKeyFile: str("secret-key-file") }, env);
@@ -127,6 +142,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
     throw err;
   }
   const region = emu.region;
+  const stateBucket = options.obs?.buckets?.[0] ?? "pulumi-state";
   // The dev secret is printed so it can be pasted; a secret key the user chose is theirs to know, never echoed.
   const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the secret key you gave>";
   process.stdout.write(`FunctionGraph emulator listening on ${emu.url}
@@ -139,6 +155,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; every request needs the header
               X-Fgs-Admin: <admin token>, the ${ADMIN_TOKEN_ENV} below)
   obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
+  obs https   ${emu.obs.httpsUrl} (certificate ${emu.obs.caFile}: trust it with AWS_CA_BUNDLE)
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}
@@ -152,6 +169,11 @@ or use environment variables:
   export HW_PROJECT_ID=${emu.projectId} HW_REGION_NAME=${region}
   export ${endpointEnvName(region)}=${emu.url}
   export ${ADMIN_TOKEN_ENV}=${emu.adminToken}    # for 'fgs logs' and admin calls (this run only)
+
+Keep Pulumi state in its OBS (README "GitOps"; the bucket must exist: --obs-bucket ${stateBucket}):
+  export AWS_ACCESS_KEY_ID=${emu.credentials.accessKey} AWS_SECRET_ACCESS_KEY=${sk} AWS_CA_BUNDLE=${emu.obs.caFile}
+  export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
+  pulumi login '${obsBackendUrl({ bucket: stateBucket, endpoint: emu.obs.httpsUrl, region, pathStyle: true })}'
 
 Call the API from curl (the token is valid for this run only):
   curl -s -H 'X-Auth-Token: ${curlToken}' ${emu.url}/v2/${emu.projectId}/fgs/functions

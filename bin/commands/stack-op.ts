@@ -5,15 +5,16 @@
  * and with the engine harness without a CLI — against
  * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
  * lives under DIR/.fgs (or --state-dir), never inside node_modules: one file backend (`backend/`) that both
- * engines read and write, so switching engines on a deployed stack changes nothing.
+ * engines read and write, so switching engines on a deployed stack changes nothing; with the CLI, `--backend` (or
+ * PULUMI_BACKEND_URL, or Pulumi.yaml `backend.url`) puts it in a shared backend such as OBS instead.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  findLanguageHost, findPulumiCli, HarnessError, migrateLegacyState, readProject, runStack, runWithPlainPulumi, runWithPulumiCli,
-  StackRunError, unshownError,
+  backendUrlProblem, findLanguageHost, findPulumiCli, HarnessError, migrateLegacyState, readProject, redactBackendUrl,
+  runStack, runWithPlainPulumi, runWithPulumiCli, StackRunError, unshownError,
   type Operation, type StackConfig,
 } from "../../harness";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
@@ -35,6 +36,8 @@ export interface StackOpArgs {
   diff: boolean;
   target?: string[];
   expectNoChanges: boolean;
+  /** `--backend URL`: the Pulumi CLI's state backend (e.g. OBS through s3://…), shared with plain `pulumi`. */
+  backend?: string;
   /** After a successful `up` on the embedded emulator, while it still runs (the demo invokes its functions). */
   afterUp?: (emu: EmulatorHandle, outputs: Record<string, unknown>, say: (text: string) => void) => Promise<void>;
 }
@@ -103,6 +106,36 @@ export function cliBuildHint(what: "cli" | "language host"): string {
     : "a regular Pulumi install (https://www.pulumi.com/docs/install/) puts pulumi-language-nodejs beside pulumi";
 }
 
+/** A state backend and where its URL came from. */
+export interface ResolvedBackend {
+  url: string;
+  from: string;
+}
+
+/**
+ * The state backend, as plain `pulumi` would choose it: `--backend`, else PULUMI_BACKEND_URL, else Pulumi.yaml
+ * `backend.url`; undefined means fgs's local file state under --state-dir.
+ */
+export function resolveBackend(flag: string | undefined, projectDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedBackend | undefined {
+  if (flag) return { url: flag, from: "--backend" };
+  if (env.PULUMI_BACKEND_URL) return { url: env.PULUMI_BACKEND_URL, from: "PULUMI_BACKEND_URL" };
+  const file = ["yaml", "yml"].map((e) => path.join(projectDir, `Pulumi.${e}`)).find((f) => fs.existsSync(f));
+  if (!file) return undefined;
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { backend?: { url?: unknown } };
+  return typeof doc.backend?.url === "string" && doc.backend.url ? { url: doc.backend.url, from: `${path.basename(file)} backend.url` } : undefined;
+}
+
+/** The secrets passphrase for a shared backend: PULUMI_CONFIG_PASSPHRASE or the file PULUMI_CONFIG_PASSPHRASE_FILE names. */
+function sharedPassphrase(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
+  if (!env.PULUMI_CONFIG_PASSPHRASE_FILE) return undefined;
+  try {
+    return fs.readFileSync(env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").replace(/\r?\n$/, "");
+  } catch (e) {
+    throw new UsageError(`PULUMI_CONFIG_PASSPHRASE_FILE: cannot read ${env.PULUMI_CONFIG_PASSPHRASE_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at the file holding the stack's passphrase`);
+  }
+}
+
 function insideNodeModules(p: string): boolean {
   return path.resolve(p).split(path.sep).includes("node_modules");
 }
@@ -124,13 +157,30 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
     process.stderr.write(`fgs ${args.operation}: ${(e as Error).message}\n`);
     return 1;
   }
+  const backend = resolveBackend(args.backend, project.dir);
+  if (backend) {
+    const problem = backendUrlProblem(backend.url);
+    if (problem) throw new UsageError(`${backend.from}: ${problem}`);
+    if (args.engine === "harness") {
+      throw new UsageError(`the state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs the Pulumi CLI engine: the engine harness keeps its own local state under --state-dir; drop --engine harness, or drop the backend`);
+    }
+  }
+  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE;
+  if (backend) {
+    const shared = sharedPassphrase(process.env);
+    if (shared === undefined) {
+      throw new UsageError(`the shared state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs your stack's secrets passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); fgs's built-in local passphrase guards emulator keys only`);
+    }
+    passphrase = shared;
+  }
   const fileConfig = readStackConfigFile(project.dir, args.stack);
   const remote = fileConfig !== undefined && "functiongraph:endpoint" in fileConfig.values;
   let cli: string | undefined;
   if (args.engine !== "harness") {
     cli = findPulumiCli();
-    if (!cli && args.engine === "cli") {
-      process.stderr.write(`fgs ${args.operation}: no pulumi CLI on the PATH or in the build cache (${cliBuildHint("cli")}), or use --engine harness\n`);
+    if (!cli && (args.engine === "cli" || backend)) {
+      const why = backend ? `the state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs the Pulumi CLI` : "no pulumi CLI";
+      process.stderr.write(`fgs ${args.operation}: ${why}: none on the PATH or in the build cache (${cliBuildHint("cli")})${backend ? "" : ", or use --engine harness"}\n`);
       return 1;
     }
   }
@@ -150,35 +200,39 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       human(`target: ${fileConfig.values["functiongraph:endpoint"].value} (from Pulumi.${args.stack}.yaml)\n`);
     }
     const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
-    // One state per stack whatever the engine: the Pulumi checkpoint in this file backend, same passphrase.
+    // One state per stack whatever the engine: the Pulumi checkpoint in this file backend, same passphrase
+    // (or, with the CLI, the shared backend the user named).
     const backendDir = path.join(args.stateDir, "backend");
-    const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE;
-    let migrated: ReturnType<typeof migrateLegacyState>;
-    try {
-      migrated = migrateLegacyState({
-        legacyFile: path.join(args.stateDir, "state", `${args.stack}.json`), backendDir, project: project.name, stack: args.stack,
-        projectDir: project.dir, passphrase, legacyPassphrase: process.env.PULUMI_CONFIG_PASSPHRASE,
-      });
-    } catch (e) {
-      if (!(e instanceof HarnessError)) throw e;
-      process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
-      return report({ ...base, engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [e.message] });
-    }
-    if (migrated.migrated) {
-      human(`moved the ${migrated.resources} resource(s) of the old harness state ${migrated.from} into the stack's checkpoint ${migrated.checkpoint} (the old file is kept as ${migrated.keptAs})\n`);
+    const backendShown = backend ? `${redactBackendUrl(backend.url)} (${backend.from})` : `file://${backendDir}`;
+    if (!backend) {
+      let migrated: ReturnType<typeof migrateLegacyState>;
+      try {
+        migrated = migrateLegacyState({
+          legacyFile: path.join(args.stateDir, "state", `${args.stack}.json`), backendDir, project: project.name, stack: args.stack,
+          projectDir: project.dir, passphrase, legacyPassphrase: process.env.PULUMI_CONFIG_PASSPHRASE,
+        });
+      } catch (e) {
+        if (!(e instanceof HarnessError)) throw e;
+        process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
+        return report({ ...base, engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [e.message] });
+      }
+      if (migrated.migrated) {
+        human(`moved the ${migrated.resources} resource(s) of the old harness state ${migrated.from} into the stack's checkpoint ${migrated.checkpoint} (the old file is kept as ${migrated.keptAs})\n`);
+      }
     }
     if (cli) {
       const host = findLanguageHost(cli);
-      if (host) human(`engine: plain pulumi (${cli}, language host ${host}), backend file://${backendDir}\n`);
+      if (host) human(`engine: plain pulumi (${cli}, language host ${host}), backend ${backendShown}\n`);
       else {
-        human(`engine: the Pulumi CLI (${cli}), backend file://${backendDir}\n`);
+        human(`engine: the Pulumi CLI (${cli}), backend ${backendShown}\n`);
         human(`note: no pulumi-language-nodejs beside the CLI or on the PATH: running the program inline through the Automation API (${cliBuildHint("language host")})\n`);
       }
       let shown = "";
       let r;
       try {
         r = await (host ? runWithPlainPulumi : runWithPulumiCli)({
-          cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env, backendDir, passphrase,
+          cli, projectDir: project.dir, stack: args.stack, operation: args.operation, config: {}, env, backendDir,
+          backendUrl: backend?.url, passphrase,
           diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: (t) => { shown += t; human(t); },
         });
       } catch (e) {
@@ -193,7 +247,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
     }
-    human(`engine: the project's engine harness (no pulumi CLI found; ${cliBuildHint("cli")}), backend file://${backendDir}\n\n`);
+    human(`engine: the project's engine harness (no pulumi CLI found; ${cliBuildHint("cli")}), backend ${backendShown}\n\n`);
     if (args.target?.length || args.diff) human("note: --target and --diff need the Pulumi CLI; the harness ignores them\n");
     try {
       const r = await runStack({
@@ -233,16 +287,21 @@ const OPTIONS = {
   diff: { type: "boolean" },
   target: { type: "string", multiple: true },
   "expect-no-changes": { type: "boolean" },
+  backend: { type: "string" },
 } as const;
 
 function usage(op: Operation): string {
-  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
+  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--backend URL] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
 
   DIR                  a Pulumi program directory (its Pulumi.yaml); default: the current directory
   --stack NAME         the stack (default dev)
   --state-dir DIR      local state: the stack's file backend (one state for both engines), the emulator's data
                        (default DIR/.fgs; never inside node_modules)
   --engine E           auto (default): the Pulumi CLI when one is found, else the engine harness
+  --backend URL        the Pulumi CLI's state backend, shared with plain \`pulumi\` (e.g. OBS:
+                       s3://BUCKET?endpoint=https://obs.REGION.myhuaweicloud.com&region=REGION);
+                       default: PULUMI_BACKEND_URL, else Pulumi.yaml backend.url, else local state.
+                       Needs the Pulumi CLI and PULUMI_CONFIG_PASSPHRASE (README "GitOps")
   --json               print a JSON report on stdout (human output goes to stderr)
   --diff               show old → new values (Pulumi CLI)
   --target URN         only this resource (repeatable; Pulumi CLI)
@@ -266,6 +325,7 @@ export function stackOpArgs(operation: Operation, values: OptionValues, position
     stateDir: path.resolve((values["state-dir"] as string | undefined) ?? path.join(projectDir, ".fgs")),
     json: Boolean(values.json), diff: Boolean(values.diff), target: values.target as string[] | undefined,
     expectNoChanges: Boolean(values["expect-no-changes"]),
+    backend: values.backend as string | undefined,
   };
 }
 

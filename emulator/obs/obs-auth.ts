@@ -9,7 +9,7 @@
  * CanonicalizedResource: `/<bucket>/<key>` as sent (still percent-encoded), plus the sub-resources of the query
  * (`?uploads`, `?partNumber=1&uploadId=…`) sorted, values decoded. Temporary keys need the matching
  * `x-obs-security-token` / `x-amz-security-token`. The date (Date, or x-obs-date / x-amz-date) must be within
- * 15 minutes of the server clock.
+ * 15 minutes of the server clock. AWS Signature V4 is checked in obs-auth-v4.ts.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -17,7 +17,7 @@ import type { EmulatorCredentials } from "../options";
 import { ObsErrors } from "./obs-errors";
 
 /** Which signature a request used; recorded in the OBS request log. */
-export type ObsAuthKind = "obs" | "v2" | "anonymous";
+export type ObsAuthKind = "obs" | "v2" | "v4" | "anonymous";
 
 /** The outcome of a successful authentication. */
 export interface ObsAuthResult {
@@ -45,7 +45,8 @@ export const SUB_RESOURCES: ReadonlySet<string> = new Set([
   "attname", "x-image-process", "x-obs-security-token",
 ]);
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** A request header as one string (repeated headers joined with `,`), or undefined. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(",") : String(v);
@@ -85,7 +86,8 @@ export function obsSignature(secretKey: string, text: string): string {
   return createHmac("sha1", secretKey).update(text, "utf8").digest("base64");
 }
 
-function sameText(a: string, b: string): boolean {
+/** Constant-time comparison of two texts. */
+export function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -99,7 +101,7 @@ export function authenticateObs(
   parts: ObsSignedParts, credentials: EmulatorCredentials, skewToleranceMs: number, nowMs: number = Date.now(),
 ): ObsAuthResult {
   const authorization = header(parts.headers, "authorization");
-  if (authorization === undefined) throw ObsErrors.accessDenied("Anonymous access is not allowed: sign the request (OBS or AWS V2 signature).");
+  if (authorization === undefined) throw ObsErrors.accessDenied("Anonymous access is not allowed: sign the request (OBS, AWS V2 or AWS V4 signature).");
   const m = /^(OBS|AWS) ([^:\s]+):(\S+)$/.exec(authorization.trim());
   if (!m) throw ObsErrors.accessDenied("Unsupported Authorization Type");
   const kind: ObsAuthKind = m[1] === "OBS" ? "obs" : "v2";

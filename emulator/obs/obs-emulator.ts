@@ -6,11 +6,17 @@ import type { ResolvedOptions } from "../options";
 import { ObsFaults } from "./obs-faults";
 import { startObsServer, type ObsLogEntry } from "./obs-server";
 import { ObsStore, type BucketMeta, type ObjectMeta, type UploadMeta } from "./obs-store";
+import { obsTlsMaterial } from "./obs-tls";
+import * as path from "node:path";
 
 /** OBS options of `startEmulator` (`obs` field). */
 export interface ObsOptions {
   /** TCP port of the OBS endpoint; 0 (default) picks a free one. */
   port?: number;
+  /** TCP port of the HTTPS OBS endpoint; 0 (default) picks a free one. */
+  httpsPort?: number;
+  /** Buckets to create at start when absent (in the emulator's region), e.g. a Pulumi state bucket. */
+  buckets?: string[];
   /** Initial OBS faults (SPEC, see obs-faults.ts). */
   faults?: string;
 }
@@ -19,6 +25,10 @@ export interface ObsOptions {
 export interface ObsHandle {
   /** Path-style endpoint, e.g. `http://127.0.0.1:41235` (`functiongraph:obsEndpoint`). */
   url: string;
+  /** The same service over HTTPS, e.g. `https://127.0.0.1:41236` (what the AWS SDK for Go v2 needs, see obs-tls.ts). */
+  httpsUrl: string;
+  /** The HTTPS endpoint's self-signed certificate (PEM file): trust it with SSL_CERT_FILE or AWS_CA_BUNDLE. */
+  caFile: string;
   /** Logged OBS requests (optionally only one operation). */
   requests(filter?: { operation?: string }): ObsLogEntry[];
   clearLog(): void;
@@ -45,16 +55,23 @@ export interface RunningObs {
   close(): Promise<void>;
 }
 
-/** Opens the store (`<dataDir>/obs` or a temporary dir) and starts the OBS endpoint. */
+/** Opens the store (`<dataDir>/obs` or a temporary dir) and starts the OBS endpoints (HTTP and HTTPS). */
 export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}): Promise<RunningObs> {
   const store = await ObsStore.open(opts.dataDir);
+  for (const name of obs.buckets ?? []) {
+    if (!store.bucket(name)) await store.createBucket(name, opts.region, Date.now());
+  }
   const faults = new ObsFaults(obs.faults);
+  const tls = await obsTlsMaterial(path.join(store.root, "tls"));
   const server = await startObsServer({
     host: opts.host, port: obs.port ?? 0, region: opts.region, credentials: opts.credentials,
     clockSkewToleranceMs: opts.clockSkewToleranceMs, store, faults, quiet: opts.quiet,
+    tls: { cert: tls.cert, key: tls.key, port: obs.httpsPort ?? 0 },
   });
   const handle: ObsHandle = {
     url: server.url,
+    httpsUrl: server.httpsUrl!,
+    caFile: tls.certFile,
     requests: (filter) => server.requests().filter((e) => !filter?.operation || e.operation === filter.operation),
     clearLog: () => server.clearLog(),
     setFaults: (spec) => faults.set(spec),

@@ -1,9 +1,10 @@
 /**
- * The OBS operations, one handler each (S3 semantics): bucket create/head/location/list/delete, object
- * PUT/HEAD/GET/DELETE, and multipart initiate/upload part/complete/abort/list parts/list uploads. Handlers
+ * The OBS operations, one handler each (S3 semantics): bucket create/head/location/list (V1 and V2, with
+ * prefix, delimiter and continuation)/delete, object PUT/HEAD/GET/DELETE/copy, and multipart initiate/upload part/complete/abort/list parts/list uploads. Handlers
  * answer through the small `ObsReply` the server gives them and never see faults or authentication.
  */
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import { ObsErrors } from "./obs-errors";
 import type { ObjectMeta, ObsStore } from "./obs-store";
 import { parseXml, type XmlObject } from "./xml";
@@ -21,6 +22,8 @@ export interface ObsReply {
 /** One OBS request as handlers see it. */
 export interface ObsRequest {
   req: IncomingMessage;
+  /** The request body (the request itself, or its decoded payload for an aws-chunked V4 upload). */
+  body: Readable;
   method: string;
   bucket?: string;
   key?: string;
@@ -44,7 +47,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function readSmallBody(req: IncomingMessage, cap = 1024 * 1024): Promise<string> {
+async function readSmallBody(req: Readable, cap = 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -106,7 +109,7 @@ const listBuckets: ObsOperation = {
 const createBucket: ObsOperation = {
   name: "createBucket",
   async handle(r) {
-    const text = await readSmallBody(r.req);
+    const text = await readSmallBody(r.body);
     let location = r.region;
     if (text.trim()) {
       const doc = parseBody(text).CreateBucketConfiguration as Record<string, unknown> | undefined;
@@ -133,23 +136,81 @@ const bucketLocation: ObsOperation = {
   async handle(r) {
     const b = r.store.bucket(r.bucket!);
     if (!b) throw ObsErrors.noSuchBucket();
-    const v2 = String(r.req.headers.authorization ?? "").startsWith("AWS ");
+    const v2 = !String(r.req.headers.authorization ?? "").startsWith("OBS ");
     r.reply.xml(200, v2 ? "LocationConstraint" : "Location", b.location);
   },
 };
+
+/** One page of a listing: keys after `after`, rolled up at the delimiter into common prefixes. */
+function listPage(r: ObsRequest, prefix: string, delimiter: string, after: string, max: number) {
+  const contents: ObjectMeta[] = [];
+  const prefixes: string[] = [];
+  let last = "";
+  let truncated = false;
+  for (const o of r.store.list(r.bucket!, prefix)) {
+    if (o.key <= after) continue;
+    const cut = delimiter ? o.key.indexOf(delimiter, prefix.length) : -1;
+    const rolled = cut >= 0 ? o.key.slice(0, cut + delimiter.length) : undefined;
+    if (rolled !== undefined && rolled === prefixes[prefixes.length - 1]) continue;
+    if (rolled !== undefined && rolled <= after) continue;
+    if (contents.length + prefixes.length >= max) {
+      truncated = true;
+      break;
+    }
+    if (rolled !== undefined) {
+      prefixes.push(rolled);
+      last = rolled;
+    } else {
+      contents.push(o);
+      last = o.key;
+    }
+  }
+  return { contents, prefixes, truncated, last };
+}
+
+const objectEntry = (o: ObjectMeta) => ({ Key: o.key, LastModified: iso(o.lastModified), ETag: o.etag, Size: o.size, StorageClass: "STANDARD" });
 
 const listObjects: ObsOperation = {
   name: "listObjects",
   async handle(r) {
     const prefix = r.query.get("prefix") ?? "";
     const marker = r.query.get("marker") ?? "";
+    const delimiter = r.query.get("delimiter") ?? "";
     const max = intQuery(r, "max-keys", 1000, 1000);
-    const all = r.store.list(r.bucket!, prefix).filter((o) => o.key > marker);
-    const page = all.slice(0, max);
+    const page = listPage(r, prefix, delimiter, marker, max);
     r.reply.xml(200, "ListBucketResult", {
-      Name: r.bucket!, Prefix: prefix, Marker: marker, MaxKeys: max, IsTruncated: all.length > page.length,
-      ...(all.length > page.length ? { NextMarker: page[page.length - 1].key } : {}),
-      Contents: page.map((o) => ({ Key: o.key, LastModified: iso(o.lastModified), ETag: o.etag, Size: o.size, StorageClass: "STANDARD" })),
+      Name: r.bucket!, Prefix: prefix, Marker: marker, MaxKeys: max, ...(delimiter ? { Delimiter: delimiter } : {}), IsTruncated: page.truncated,
+      ...(page.truncated ? { NextMarker: page.last } : {}),
+      Contents: page.contents.map(objectEntry),
+      CommonPrefixes: page.prefixes.map((p) => ({ Prefix: p })),
+    });
+  },
+};
+
+/** Continuation tokens are opaque to clients: the last key or prefix returned, base64url-encoded. */
+const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+
+const listObjectsV2: ObsOperation = {
+  name: "listObjectsV2",
+  async handle(r) {
+    const prefix = r.query.get("prefix") ?? "";
+    const delimiter = r.query.get("delimiter") ?? "";
+    const token = r.query.get("continuation-token");
+    const startAfter = r.query.get("start-after") ?? "";
+    const max = intQuery(r, "max-keys", 1000, 1000);
+    let after = startAfter;
+    if (token !== null) {
+      if (!/^[A-Za-z0-9_-]+$/.test(token)) throw ObsErrors.invalidArgument("The continuation token provided is incorrect");
+      after = Buffer.from(token, "base64url").toString("utf8");
+    }
+    const page = listPage(r, prefix, delimiter, after, max);
+    r.reply.xml(200, "ListBucketResult", {
+      Name: r.bucket!, Prefix: prefix, ...(delimiter ? { Delimiter: delimiter } : {}), MaxKeys: max,
+      KeyCount: page.contents.length + page.prefixes.length, IsTruncated: page.truncated,
+      ...(token !== null ? { ContinuationToken: token } : {}), ...(startAfter ? { StartAfter: startAfter } : {}),
+      ...(page.truncated ? { NextContinuationToken: encodeToken(page.last) } : {}),
+      Contents: page.contents.map(objectEntry),
+      CommonPrefixes: page.prefixes.map((p) => ({ Prefix: p })),
     });
   },
 };
@@ -179,10 +240,38 @@ const listUploads: ObsOperation = {
 const putObject: ObsOperation = {
   name: "putObject",
   async handle(r) {
-    const meta = await r.store.putObject(r.bucket!, mustKey(r), r.req, {
+    const meta = await r.store.putObject(r.bucket!, mustKey(r), r.body, {
       contentType: header(r.req, "content-type"), contentMd5: header(r.req, "content-md5"), now: r.now,
     });
     r.reply.empty(200, { ETag: meta.etag });
+  },
+};
+
+/** `x-amz-copy-source` / `x-obs-copy-source`: `[/]bucket/key[?versionId=…]`, the key percent-encoded. */
+export function parseCopySource(text: string): { bucket: string; key: string } {
+  const q = text.indexOf("?");
+  const raw = (q < 0 ? text : text.slice(0, q)).replace(/^\//, "");
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw ObsErrors.invalidArgument(`The copy source '${text}' is not valid percent-encoding`);
+  }
+  const slash = decoded.indexOf("/");
+  if (slash <= 0 || slash === decoded.length - 1) throw ObsErrors.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+}
+
+const copyObject: ObsOperation = {
+  name: "copyObject",
+  async handle(r) {
+    const source = parseCopySource(header(r.req, "x-amz-copy-source") ?? header(r.req, "x-obs-copy-source")!);
+    await readSmallBody(r.body, 0);
+    const replace = (header(r.req, "x-amz-metadata-directive") ?? header(r.req, "x-obs-metadata-directive")) === "REPLACE";
+    const meta = await r.store.copyObject(source.bucket, source.key, r.bucket!, mustKey(r), {
+      contentType: replace ? header(r.req, "content-type") : undefined, now: r.now,
+    });
+    r.reply.xml(200, "CopyObjectResult", { LastModified: iso(meta.lastModified), ETag: meta.etag });
   },
 };
 
@@ -234,7 +323,7 @@ const uploadPart: ObsOperation = {
   async handle(r) {
     const raw = r.query.get("partNumber") ?? "";
     if (!/^\d+$/.test(raw)) throw ObsErrors.invalidArgument("partNumber must be an integer between 1 and 10000");
-    const part = await r.store.uploadPart(r.bucket!, mustKey(r), uploadIdOf(r), Number(raw), r.req, { contentMd5: header(r.req, "content-md5"), now: r.now });
+    const part = await r.store.uploadPart(r.bucket!, mustKey(r), uploadIdOf(r), Number(raw), r.body, { contentMd5: header(r.req, "content-md5"), now: r.now });
     r.reply.empty(200, { ETag: part.etag });
   },
 };
@@ -242,7 +331,7 @@ const uploadPart: ObsOperation = {
 const complete: ObsOperation = {
   name: "completeMultipartUpload",
   async handle(r) {
-    const doc = parseBody(await readSmallBody(r.req), ["Part"]).CompleteMultipartUpload as { Part?: { PartNumber?: unknown; ETag?: unknown }[] } | undefined;
+    const doc = parseBody(await readSmallBody(r.body), ["Part"]).CompleteMultipartUpload as { Part?: { PartNumber?: unknown; ETag?: unknown }[] } | undefined;
     if (!doc || !Array.isArray(doc.Part)) throw ObsErrors.malformedXml("expected <CompleteMultipartUpload> with <Part> elements");
     const parts = doc.Part.map((p) => {
       const n = String(p.PartNumber ?? "");
@@ -283,19 +372,21 @@ const listParts: ObsOperation = {
 };
 
 /** Picks the operation for a request; undefined when none matches (405 MethodNotAllowed). */
-export function matchObsOperation(method: string, bucket: string | undefined, key: string | undefined, q: URLSearchParams): ObsOperation | undefined {
+export function matchObsOperation(
+  method: string, bucket: string | undefined, key: string | undefined, q: URLSearchParams, headers: IncomingMessage["headers"] = {},
+): ObsOperation | undefined {
   if (q.has("apiversion") && method === "HEAD" && key === undefined) return apiVersion;
   if (bucket === undefined) return method === "GET" ? listBuckets : undefined;
   if (key === undefined) {
     if (method === "PUT") return createBucket;
     if (method === "HEAD") return headBucket;
     if (method === "DELETE") return deleteBucket;
-    if (method === "GET") return q.has("location") ? bucketLocation : q.has("uploads") ? listUploads : listObjects;
+    if (method === "GET") return q.has("location") ? bucketLocation : q.has("uploads") ? listUploads : q.get("list-type") === "2" ? listObjectsV2 : listObjects;
     return undefined;
   }
   const uploadId = q.has("uploadId");
   switch (method) {
-    case "PUT": return uploadId || q.has("partNumber") ? uploadPart : putObject;
+    case "PUT": return uploadId || q.has("partNumber") ? uploadPart : headers["x-amz-copy-source"] || headers["x-obs-copy-source"] ? copyObject : putObject;
     case "POST": return q.has("uploads") ? initiate : uploadId ? complete : undefined;
     case "DELETE": return uploadId ? abort : deleteObject;
     case "GET": return uploadId ? listParts : getObject;

@@ -1,16 +1,21 @@
 /**
  * The OBS endpoint of the emulator: a second loopback HTTP server (its URL is printed beside the FunctionGraph
- * one). Both addressing styles work: path style `http://127.0.0.1:<port>/<bucket>/<key>` (what the official SDK
+ * one), and the same service over HTTPS on a third port (a self-signed certificate, obs-tls.ts). Both addressing styles work: path style `http://127.0.0.1:<port>/<bucket>/<key>` (what the official SDK
  * uses against an IP address) and virtual-host style, where the Host header is `<bucket>.obs.<anything>` (e.g.
  * `<bucket>.obs.cn-north-4.myhuaweicloud.com` sent to the loopback port). Each request: operation match →
- * authentication (OBS or AWS V2 signature) → faults → handler (bodies streamed to disk) → commit-then-drop.
+ * authentication (OBS, AWS V2 or AWS V4 signature; an aws-chunked V4 body is decoded and its chunk signatures
+ * checked on the way to the handler) → faults → handler (bodies streamed to disk) → commit-then-drop.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { dropConnection, sleep } from "../http-io";
 import type { EmulatorCredentials } from "../options";
 import { authenticateObs, type ObsAuthKind } from "./obs-auth";
+import { authenticateV4, isV4 } from "./obs-auth-v4";
+import { AwsChunkedDecoder } from "./obs-aws-chunked";
 import { ObsError, ObsErrors } from "./obs-errors";
 import { ObsFaults } from "./obs-faults";
 import { matchObsOperation, type ObsReply } from "./obs-handlers";
@@ -44,12 +49,16 @@ export interface ObsServerOptions {
   store: ObsStore;
   faults: ObsFaults;
   quiet: boolean;
+  /** Also serve HTTPS with this certificate, on `httpsPort` (0: a free port). */
+  tls?: { cert: string; key: string; port: number };
 }
 
 /** A running OBS endpoint. */
 export interface ObsServer {
   /** `http://127.0.0.1:<port>`. */
   url: string;
+  /** `https://127.0.0.1:<port>` when a certificate was given. */
+  httpsUrl?: string;
   /** Logged requests, oldest first. */
   requests(): ObsLogEntry[];
   clearLog(): void;
@@ -121,7 +130,7 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
     const rawQuery = q < 0 ? "" : url.slice(q + 1);
     const { bucket, key, resourcePath } = addressOf(req.headers.host, rawPath);
     const query = new URLSearchParams(rawQuery);
-    const op = matchObsOperation(method, bucket, key, query);
+    const op = matchObsOperation(method, bucket, key, query, req.headers);
     const reply = replyFor(req, res, o.store, requestId);
     let bytesIn = 0;
     req.on("data", (c: Buffer) => { bytesIn += c.length; });
@@ -142,7 +151,16 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
     };
     try {
       if (!op) throw ObsErrors.methodNotAllowed();
-      if (!op.anonymous) {
+      if (!op.anonymous) entry.authKind = isV4(req.headers, query) ? "v4" : "anonymous";
+      let body: Readable = req;
+      if (!op.anonymous && isV4(req.headers, query)) {
+        const auth = authenticateV4({ method, rawPath, rawQuery, headers: req.headers }, o.credentials, o.region, o.clockSkewToleranceMs);
+        if (auth.streaming) {
+          const decoder = new AwsChunkedDecoder(auth.streaming);
+          req.on("error", (e) => decoder.destroy(e));
+          body = req.pipe(decoder);
+        }
+      } else if (!op.anonymous) {
         const auth = authenticateObs({ method, resourcePath, rawQuery, headers: req.headers }, o.credentials, o.clockSkewToleranceMs);
         entry.authKind = auth.kind;
       }
@@ -172,7 +190,7 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
         },
         object: (...a) => reply.object(...a),
       };
-      await op.handle({ req, method, bucket, key, query, store: o.store, region: o.region, now: Date.now(), reply: held });
+      await op.handle({ req, body, method, bucket, key, query, store: o.store, region: o.region, now: Date.now(), reply: held });
       if (dropping.armed) {
         faults.push("commitDrop");
         dropConnection(req);
@@ -189,24 +207,40 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
       finish(e.status, e.code);
     }
   };
-  const server: Server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, o.host, () => {
-      server.off("error", reject);
-      resolve();
+  const listen = async (server: Server, port: number): Promise<string> => {
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, o.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const address = server.address() as AddressInfo;
+    return `${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  };
+  const server: Server = createServer((req, res) => void handle(req, res));
+  const servers: Server[] = [server];
+  const host = await listen(server, o.port);
+  let httpsUrl: string | undefined;
+  if (o.tls) {
+    const secure = createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => void handle(req, res));
+    try {
+      httpsUrl = `https://${await listen(secure, o.tls.port)}`;
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw err;
+    }
+    servers.push(secure);
+  }
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${host}`,
+    httpsUrl,
     requests: () => log.map((e) => ({ ...e })),
     clearLog: () => { log.length = 0; },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    }))).then(() => undefined),
   };
 }

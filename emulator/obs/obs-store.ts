@@ -219,6 +219,19 @@ export class ObsStore {
     }
   }
 
+  /** Copies an object (streamed through tmp/); NoSuchKey when the source is absent. The content type is kept unless given. */
+  async copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: { contentType?: string; now: number }): Promise<ObjectMeta> {
+    this.mustBucket(dstBucket);
+    const source = this.head(srcBucket, srcKey);
+    if (!source) throw ObsErrors.noSuchKey();
+    const { file, size, md5 } = await this.receive(this.openObject(source), OBS_LIMITS.maxPartBytes);
+    try {
+      return await this.commitObject(dstBucket, dstKey, file, { size, etag: `"${md5.toString("hex")}"`, contentType: opts.contentType ?? source.contentType, now: opts.now });
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  }
+
   /** The object's metadata, or undefined. Throws NoSuchBucket for a missing bucket. */
   head(bucket: string, key: string): ObjectMeta | undefined {
     this.mustBucket(bucket);
