@@ -391,7 +391,7 @@ export const FUNCTION_PROPERTIES = {
   environment: {
     type: VariablesSchema, apply: "config", clear: "unset", config: "user_data", model: "user_data", yaml: "Environment.Variables",
     apiType: z.string(), toApi: mapToJson, fromApi: jsonToMap, unset: {}, secret: true, always: true,
-    doc: "string map (`user_data`), ≤ 20 entries, ≤ 4 KB; kept secret in state (input and output)",
+    doc: "string map (`user_data`), ≤ 20 entries, ≤ 4 KB; names are letters, digits and `_`, starting with a letter; kept secret in state (input and output)",
   },
   encryptedEnvironment: {
     type: variablesSchema("encryptedEnvironment"), apply: "config", clear: "unset", config: "encrypted_user_data", writeOnly: true,

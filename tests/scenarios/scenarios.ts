@@ -155,6 +155,7 @@ export const SCENARIOS: Scenario[] = [
       const gone = await ok(d, "destroy");
       assert.equal(n(gone.changes, "delete"), 8, JSON.stringify(gone.changes));
       assert.deepEqual(emu.functions().filter((f) => f.func_name.startsWith(p)), []);
+      emu.clearLog(); // the next scenario on this emulator starts from an empty log
     },
   },
   {
