@@ -4,8 +4,9 @@
  * SHA512 and, when zipping, the CRC-32 (`zlib.crc32`) and raw-deflate body. The deflated body is kept only if
  * it is strictly smaller than the input, otherwise the entry is stored; a file of `PROBE.minBytes` or more
  * whose first `PROBE.bytes` do not deflate below `PROBE.maxRatio` (random data, media, archives) is stored
- * without deflating the rest. Both rules look only at the content, so the zip stays reproducible. Bodies come
- * back in one buffer per batch, so small files cost one message per batch, not one each.
+ * without deflating the rest. Both rules look only at the content, so the zip stays reproducible. Bodies are
+ * written to the packaging spool (spool.ts) in one write per batch, from the thread that made them, or (without
+ * a spool) come back in one buffer per batch; either way small files cost one message per batch, not one each.
  *
  * Memory: small files are read into one reused scratch buffer per thread — per-file buffers are garbage the
  * worker's GC collects late (external memory), which showed up as peak RSS. A file of `OWN_BUFFER_BYTES` or
@@ -15,7 +16,7 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import * as crypto from "node:crypto";
-import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
+import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile, type SpoolTarget } from "./deflate-protocol";
 import { openTicket, type BodyCandidate } from "./safe-open";
 
 /** SHA512 (hex) of one buffer: `crypto.hash` (Node 21.7+) skips the Hash object, which counts for 20,000 small files. */
@@ -33,11 +34,21 @@ export const PROBE = Object.freeze({ minBytes: 256 * 1024, bytes: 64 * 1024, max
 export interface BatchContext {
   /** Read buffer, grown to the largest file seen. */
   scratch: Buffer;
+  /** Where a batch's bodies are packed before they are written to the spool (grown as needed, reused). */
+  packed: Buffer;
 }
 
 /** A fresh `BatchContext`. */
 export function newBatchContext(): BatchContext {
-  return { scratch: Buffer.allocUnsafeSlow(1024 * 1024) };
+  return { scratch: Buffer.allocUnsafeSlow(1024 * 1024), packed: Buffer.allocUnsafeSlow(1024 * 1024) };
+}
+
+/** Claims `length` bytes at the end of the spool and writes `bytes` there; returns the offset. */
+function writeToSpool(spool: SpoolTarget, bytes: Uint8Array): number {
+  const at = Number(Atomics.add(new BigInt64Array(spool.end), 0, BigInt(bytes.length)));
+  let n = 0;
+  while (n < bytes.length) n += fs.writeSync(spool.fd, bytes, n, bytes.length - n, at + n);
+  return at;
 }
 
 /**
@@ -182,6 +193,22 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     });
     bodies.push(body);
     total += body.length;
+  }
+  if (req.spool) {
+    // Written to the spool from here: nothing crosses threads but the file records, and the packing buffer
+    // is reused (a big body alone is written as it is).
+    let spooledAt = 0;
+    if (bodies.length === 1) spooledAt = writeToSpool(req.spool, bodies[0]);
+    else if (total > 0) {
+      if (ctx.packed.length < total) ctx.packed = Buffer.allocUnsafeSlow(Math.max(total, ctx.packed.length * 2));
+      let at = 0;
+      for (const b of bodies) {
+        ctx.packed.set(b, at);
+        at += b.length;
+      }
+      spooledAt = writeToSpool(req.spool, ctx.packed.subarray(0, total));
+    }
+    return { response: { id: req.id, files, spooledAt }, transfer: [] };
   }
   // A batch of one stored file (big files come alone) already owns its copy: sent as is, not copied again.
   const alone = bodies.length === 1 && bodies[0].byteOffset === 0 && bodies[0].byteLength === bodies[0].buffer.byteLength;
