@@ -36,11 +36,13 @@ export interface BatchContext {
   scratch: Buffer;
   /** Where a batch's bodies are packed before they are written to the spool (grown as needed, reused). */
   packed: Buffer;
+  /** Where a cached body is read to be checked (grown as needed, reused). */
+  candidate: Buffer;
 }
 
 /** A fresh `BatchContext`. */
 export function newBatchContext(): BatchContext {
-  return { scratch: Buffer.allocUnsafeSlow(1024 * 1024), packed: Buffer.allocUnsafeSlow(1024 * 1024) };
+  return { scratch: Buffer.allocUnsafeSlow(1024 * 1024), packed: Buffer.allocUnsafeSlow(1024 * 1024), candidate: Buffer.allocUnsafeSlow(64 * 1024) };
 }
 
 /** Claims `length` bytes at the end of the spool and writes `bytes` there; returns the offset. */
@@ -72,10 +74,12 @@ function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean
  * `input`; undefined when it was recorded for other content (the file changed: an ordinary miss); "disagrees"
  * when it claims this content (size and CRC-32) but cannot be read or does not inflate to it.
  */
-function checkedCandidate(c: BodyCandidate, input: Buffer, crc32: number): Buffer | undefined | "disagrees" {
+function checkedCandidate(ctx: BatchContext, c: BodyCandidate, input: Buffer, crc32: number): Buffer | undefined | "disagrees" {
   if (c.size !== input.length || c.crc32 !== crc32) return undefined;
   try {
-    const body = Buffer.allocUnsafe(c.length);
+    // Read into the context's buffer: the view is valid until the next candidate (copied out below if kept).
+    if (ctx.candidate.length < c.length) ctx.candidate = Buffer.allocUnsafeSlow(Math.max(c.length, ctx.candidate.length * 2));
+    const body = ctx.candidate.subarray(0, c.length);
     let n = 0;
     while (n < c.length) {
       const r = fs.readSync(c.fd, body, n, c.length - n, c.offset + n);
@@ -154,6 +158,23 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
   const bodies: Uint8Array[] = [];
   const files: DeflatedFile[] = [];
   let total = 0;
+  // With a spool and several files, bodies are packed into the context's buffer as they are made (no copy of
+  // their own); a file alone (big files come alone) is written as it is after the loop. `view`: the body lies in
+  // a buffer the next file reuses.
+  const packing = req.spool !== undefined && req.paths.length > 1;
+  const keep = (body: Uint8Array, view: boolean): void => {
+    if (packing) {
+      if (ctx.packed.length < total + body.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(total + body.length, ctx.packed.length * 2));
+        ctx.packed.copy(grown, 0, 0, total);
+        ctx.packed = grown;
+      }
+      ctx.packed.set(body, total);
+    } else {
+      bodies.push(view ? Uint8Array.prototype.slice.call(body) : body); // out of a reused buffer: a copy of its own
+    }
+    total += body.length;
+  };
   for (const p of req.paths) {
     if (req.level === HASH_ONLY) {
       try {
@@ -179,35 +200,27 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     const sha512 = sha512Hex(input);
     const digestDisagreed = knownSha512 !== undefined && knownSha512 !== sha512;
     const crc32 = zlib.crc32(input);
-    const cached = candidate && checkedCandidate(candidate, input, crc32);
-    let body: Uint8Array | undefined = cached instanceof Buffer ? cached : undefined;
+    const cached = candidate && checkedCandidate(ctx, candidate, input, crc32);
+    let body: Uint8Array | undefined = cached instanceof Buffer ? cached : undefined; // a view (ctx.candidate)
+    let view = body !== undefined;
     let method: 0 | 8 = body ? 8 : 0;
     if (!body && req.level > 0 && input.length > 1 && looksCompressible(input, req.level)) {
       body = deflatedBody(input, req.level);
       if (body) method = 8;
     }
-    body ??= owned ? input : Uint8Array.prototype.slice.call(input); // stored: copied out of the scratch buffer
+    if (!body) {
+      body = input; // stored
+      view = !owned; // the scratch buffer
+    }
     files.push({
       size: input.length, crc32, sha512, method, offset: total, length: body.length,
       reused: cached instanceof Buffer, bodyDisagreed: cached === "disagrees", digestDisagreed,
     });
-    bodies.push(body);
-    total += body.length;
+    keep(body, view);
   }
   if (req.spool) {
-    // Written to the spool from here: nothing crosses threads but the file records, and the packing buffer
-    // is reused (a big body alone is written as it is).
-    let spooledAt = 0;
-    if (bodies.length === 1) spooledAt = writeToSpool(req.spool, bodies[0]);
-    else if (total > 0) {
-      if (ctx.packed.length < total) ctx.packed = Buffer.allocUnsafeSlow(Math.max(total, ctx.packed.length * 2));
-      let at = 0;
-      for (const b of bodies) {
-        ctx.packed.set(b, at);
-        at += b.length;
-      }
-      spooledAt = writeToSpool(req.spool, ctx.packed.subarray(0, total));
-    }
+    // Written to the spool from here, in one write: nothing crosses threads but the file records.
+    const spooledAt = total === 0 ? 0 : writeToSpool(req.spool, packing ? ctx.packed.subarray(0, total) : bodies[0]);
     return { response: { id: req.id, files, spooledAt }, transfer: [] };
   }
   // A batch of one stored file (big files come alone) already owns its copy: sent as is, not copied again.
