@@ -38,6 +38,8 @@ export interface BatchContext {
   packed: Buffer;
   /** Where a cached body is read to be checked (grown as needed, reused). */
   candidate: Buffer;
+  /** With a spool, where a big file is read (its body is written before the next read): grown, reused. */
+  big?: Buffer;
 }
 
 /** A fresh `BatchContext`. */
@@ -57,12 +59,14 @@ function writeToSpool(spool: SpoolTarget, bytes: Uint8Array): number {
  * Reads the whole file (a read ticket, see safe-open.ts): into `ctx.scratch` (the view is valid until the next
  * read; `owned` false) or, from `OWN_BUFFER_BYTES` on, into a buffer of its own (`owned` true).
  */
-function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean; knownSha512?: string; candidate?: BodyCandidate } {
+function readFile(ctx: BatchContext, p: string, reuseBig: boolean): { input: Buffer; owned: boolean; knownSha512?: string; candidate?: BodyCandidate } {
   const { fd, size, knownSha512, candidate } = openTicket(p);
   try {
     const owned = size >= OWN_BUFFER_BYTES;
     if (!owned && ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
-    const into = owned ? Buffer.allocUnsafeSlow(size) : ctx.scratch;
+    // A big file's buffer is garbage once its body is spooled; reused, it is not left for a late GC.
+    if (owned && reuseBig && (ctx.big?.length ?? 0) < size) ctx.big = Buffer.allocUnsafeSlow(size);
+    const into = owned ? (reuseBig ? ctx.big! : Buffer.allocUnsafeSlow(size)) : ctx.scratch;
     return { input: into.subarray(0, readInto(fd, into, size)), owned, knownSha512, candidate };
   } finally {
     fs.closeSync(fd);
@@ -190,7 +194,7 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     let knownSha512: string | undefined;
     let candidate: BodyCandidate | undefined;
     try {
-      ({ input, owned, knownSha512, candidate } = readFile(ctx, p));
+      ({ input, owned, knownSha512, candidate } = readFile(ctx, p, req.spool !== undefined && req.paths.length === 1));
     } catch (err) {
       files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: total, length: 0 });
       continue;
