@@ -114,12 +114,15 @@ export function startDeflatePool(size: number): DeflatePool {
 
 function inlinePool(): DeflatePool {
   let nextId = 0;
+  let closed = false;
   const ctx = newBatchContext();
   return {
     submit(level, paths, _bytes, spool) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         setImmediate(() => {
+          // After close the spool's and the cache's descriptors may be closed (and their numbers reused).
+          if (closed) return reject(new Error("packaging pool closed"));
           try {
             const { response } = processBatch({ id, level, paths, spool }, ctx);
             resolve({ files: response.files!, bodies: response.bodies, spooledAt: response.spooledAt });
@@ -129,6 +132,8 @@ function inlinePool(): DeflatePool {
         });
       });
     },
-    async close() {},
+    async close() {
+      closed = true;
+    },
   };
 }
