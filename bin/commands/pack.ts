@@ -61,7 +61,16 @@ async function pack(values: PackValues, sourceDir: string): Promise<number> {
   if (values.out) {
     const out = path.resolve(values.out);
     try {
-      fs.writeFileSync(out, result.zip);
+      // Streamed from the package's spool (the zip is never held whole).
+      const fd = fs.openSync(out, "w");
+      try {
+        for (const piece of result.pieces()) {
+          let n = 0;
+          while (n < piece.length) n += fs.writeSync(fd, piece, n, piece.length - n);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (err) {
       process.stderr.write(`fgs pack: cannot write ${out} (${(err as NodeJS.ErrnoException).code ?? String(err)}): choose a writable --out path\n`);
       return 1;

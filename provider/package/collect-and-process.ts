@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { collectFiles, type CollectedFile, type CollectedSource } from "./collect-files";
 import type { ResolvedPackagingOptions } from "./options";
 import { startFileProcessor, type FileResult } from "./process-files";
-import { HASH_ONLY } from "./deflate-protocol";
+import { HASH_ONLY, type SpoolTarget } from "./deflate-protocol";
 import type { KnownDigest } from "./hash-cache";
 import type { BodyCandidate } from "./safe-open";
 
@@ -15,7 +15,7 @@ export interface ProcessCaches {
   knownDigest?: (file: CollectedFile) => KnownDigest | undefined;
   bodyCandidate?: (file: CollectedFile) => BodyCandidate | undefined;
   /** Where the entry bodies go when zipping (see `startFileProcessor`). */
-  spool?: (bodies: Uint8Array) => number;
+  spool?: SpoolTarget;
 }
 
 /** The walked source (files in archive order) and each file's result, indexed by `CollectedFile.seq`. */

@@ -4,8 +4,9 @@
  * SHA512 and, when zipping, the CRC-32 (`zlib.crc32`) and raw-deflate body. The deflated body is kept only if
  * it is strictly smaller than the input, otherwise the entry is stored; a file of `PROBE.minBytes` or more
  * whose first `PROBE.bytes` do not deflate below `PROBE.maxRatio` (random data, media, archives) is stored
- * without deflating the rest. Both rules look only at the content, so the zip stays reproducible. Bodies come
- * back in one buffer per batch, so small files cost one message per batch, not one each.
+ * without deflating the rest. Both rules look only at the content, so the zip stays reproducible. Bodies are
+ * written to the packaging spool (spool.ts) in one write per batch, from the thread that made them, or (without
+ * a spool) come back in one buffer per batch; either way small files cost one message per batch, not one each.
  *
  * Memory: small files are read into one reused scratch buffer per thread — per-file buffers are garbage the
  * worker's GC collects late (external memory), which showed up as peak RSS. A file of `OWN_BUFFER_BYTES` or
@@ -15,7 +16,7 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import * as crypto from "node:crypto";
-import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile } from "./deflate-protocol";
+import { HASH_ONLY, type DeflateRequest, type DeflateResponse, type DeflatedFile, type SpoolTarget } from "./deflate-protocol";
 import { openTicket, type BodyCandidate } from "./safe-open";
 
 /** SHA512 (hex) of one buffer: `crypto.hash` (Node 21.7+) skips the Hash object, which counts for 20,000 small files. */
@@ -33,23 +34,39 @@ export const PROBE = Object.freeze({ minBytes: 256 * 1024, bytes: 64 * 1024, max
 export interface BatchContext {
   /** Read buffer, grown to the largest file seen. */
   scratch: Buffer;
+  /** Where a batch's bodies are packed before they are written to the spool (grown as needed, reused). */
+  packed: Buffer;
+  /** Where a cached body is read to be checked (grown as needed, reused). */
+  candidate: Buffer;
+  /** With a spool, where a big file is read (its body is written before the next read): grown, reused. */
+  big?: Buffer;
 }
 
 /** A fresh `BatchContext`. */
 export function newBatchContext(): BatchContext {
-  return { scratch: Buffer.allocUnsafeSlow(1024 * 1024) };
+  return { scratch: Buffer.allocUnsafeSlow(1024 * 1024), packed: Buffer.allocUnsafeSlow(1024 * 1024), candidate: Buffer.allocUnsafeSlow(64 * 1024) };
+}
+
+/** Claims `length` bytes at the end of the spool and writes `bytes` there; returns the offset. */
+function writeToSpool(spool: SpoolTarget, bytes: Uint8Array): number {
+  const at = Number(Atomics.add(new BigInt64Array(spool.end), 0, BigInt(bytes.length)));
+  let n = 0;
+  while (n < bytes.length) n += fs.writeSync(spool.fd, bytes, n, bytes.length - n, at + n);
+  return at;
 }
 
 /**
  * Reads the whole file (a read ticket, see safe-open.ts): into `ctx.scratch` (the view is valid until the next
  * read; `owned` false) or, from `OWN_BUFFER_BYTES` on, into a buffer of its own (`owned` true).
  */
-function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean; knownSha512?: string; candidate?: BodyCandidate } {
+function readFile(ctx: BatchContext, p: string, reuseBig: boolean): { input: Buffer; owned: boolean; knownSha512?: string; candidate?: BodyCandidate } {
   const { fd, size, knownSha512, candidate } = openTicket(p);
   try {
     const owned = size >= OWN_BUFFER_BYTES;
     if (!owned && ctx.scratch.length < size) ctx.scratch = Buffer.allocUnsafeSlow(Math.max(size, ctx.scratch.length * 2));
-    const into = owned ? Buffer.allocUnsafeSlow(size) : ctx.scratch;
+    // A big file's buffer is garbage once its body is spooled; reused, it is not left for a late GC.
+    if (owned && reuseBig && (ctx.big?.length ?? 0) < size) ctx.big = Buffer.allocUnsafeSlow(size);
+    const into = owned ? (reuseBig ? ctx.big! : Buffer.allocUnsafeSlow(size)) : ctx.scratch;
     return { input: into.subarray(0, readInto(fd, into, size)), owned, knownSha512, candidate };
   } finally {
     fs.closeSync(fd);
@@ -61,10 +78,12 @@ function readFile(ctx: BatchContext, p: string): { input: Buffer; owned: boolean
  * `input`; undefined when it was recorded for other content (the file changed: an ordinary miss); "disagrees"
  * when it claims this content (size and CRC-32) but cannot be read or does not inflate to it.
  */
-function checkedCandidate(c: BodyCandidate, input: Buffer, crc32: number): Buffer | undefined | "disagrees" {
+function checkedCandidate(ctx: BatchContext, c: BodyCandidate, input: Buffer, crc32: number): Buffer | undefined | "disagrees" {
   if (c.size !== input.length || c.crc32 !== crc32) return undefined;
   try {
-    const body = Buffer.allocUnsafe(c.length);
+    // Read into the context's buffer: the view is valid until the next candidate (copied out below if kept).
+    if (ctx.candidate.length < c.length) ctx.candidate = Buffer.allocUnsafeSlow(Math.max(c.length, ctx.candidate.length * 2));
+    const body = ctx.candidate.subarray(0, c.length);
     let n = 0;
     while (n < c.length) {
       const r = fs.readSync(c.fd, body, n, c.length - n, c.offset + n);
@@ -143,6 +162,23 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
   const bodies: Uint8Array[] = [];
   const files: DeflatedFile[] = [];
   let total = 0;
+  // With a spool and several files, bodies are packed into the context's buffer as they are made (no copy of
+  // their own); a file alone (big files come alone) is written as it is after the loop. `view`: the body lies in
+  // a buffer the next file reuses.
+  const packing = req.spool !== undefined && req.paths.length > 1;
+  const keep = (body: Uint8Array, view: boolean): void => {
+    if (packing) {
+      if (ctx.packed.length < total + body.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(total + body.length, ctx.packed.length * 2));
+        ctx.packed.copy(grown, 0, 0, total);
+        ctx.packed = grown;
+      }
+      ctx.packed.set(body, total);
+    } else {
+      bodies.push(view ? Uint8Array.prototype.slice.call(body) : body); // out of a reused buffer: a copy of its own
+    }
+    total += body.length;
+  };
   for (const p of req.paths) {
     if (req.level === HASH_ONLY) {
       try {
@@ -158,7 +194,7 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     let knownSha512: string | undefined;
     let candidate: BodyCandidate | undefined;
     try {
-      ({ input, owned, knownSha512, candidate } = readFile(ctx, p));
+      ({ input, owned, knownSha512, candidate } = readFile(ctx, p, req.spool !== undefined && req.paths.length === 1));
     } catch (err) {
       files.push({ error: (err as NodeJS.ErrnoException).code ?? String(err), size: 0, crc32: 0, sha512: "", method: 0, offset: total, length: 0 });
       continue;
@@ -168,20 +204,28 @@ export function processBatch(req: DeflateRequest, ctx: BatchContext): { response
     const sha512 = sha512Hex(input);
     const digestDisagreed = knownSha512 !== undefined && knownSha512 !== sha512;
     const crc32 = zlib.crc32(input);
-    const cached = candidate && checkedCandidate(candidate, input, crc32);
-    let body: Uint8Array | undefined = cached instanceof Buffer ? cached : undefined;
+    const cached = candidate && checkedCandidate(ctx, candidate, input, crc32);
+    let body: Uint8Array | undefined = cached instanceof Buffer ? cached : undefined; // a view (ctx.candidate)
+    let view = body !== undefined;
     let method: 0 | 8 = body ? 8 : 0;
     if (!body && req.level > 0 && input.length > 1 && looksCompressible(input, req.level)) {
       body = deflatedBody(input, req.level);
       if (body) method = 8;
     }
-    body ??= owned ? input : Uint8Array.prototype.slice.call(input); // stored: copied out of the scratch buffer
+    if (!body) {
+      body = input; // stored
+      view = !owned; // the scratch buffer
+    }
     files.push({
       size: input.length, crc32, sha512, method, offset: total, length: body.length,
       reused: cached instanceof Buffer, bodyDisagreed: cached === "disagrees", digestDisagreed,
     });
-    bodies.push(body);
-    total += body.length;
+    keep(body, view);
+  }
+  if (req.spool) {
+    // Written to the spool from here, in one write: nothing crosses threads but the file records.
+    const spooledAt = total === 0 ? 0 : writeToSpool(req.spool, packing ? ctx.packed.subarray(0, total) : bodies[0]);
+    return { response: { id: req.id, files, spooledAt }, transfer: [] };
   }
   // A batch of one stored file (big files come alone) already owns its copy: sent as is, not copied again.
   const alone = bodies.length === 1 && bodies[0].byteOffset === 0 && bodies[0].byteLength === bodies[0].buffer.byteLength;

@@ -12,6 +12,17 @@ export interface DeflateRequest {
   readonly level: number;
   /** Absolute paths, or read tickets (safe-open.ts) that also name the file the walk saw. */
   readonly paths: string[];
+  /** Where to write the batch's bodies instead of returning them (spool.ts). */
+  readonly spool?: SpoolTarget;
+}
+
+/**
+ * A spool file shared by every thread: its descriptor (process-wide) and its end, a 64-bit counter in shared
+ * memory that each writer advances atomically to claim the range it writes.
+ */
+export interface SpoolTarget {
+  readonly fd: number;
+  readonly end: SharedArrayBuffer;
 }
 
 /** Per-file result; the body is `bodies.subarray(offset, offset + length)`. */
@@ -39,7 +50,9 @@ export interface DeflatedFile {
 export interface DeflateResponse {
   readonly id: number;
   readonly files?: DeflatedFile[];
-  /** All bodies of the batch, back to back, in one transferred buffer. */
+  /** All bodies of the batch, back to back, in one transferred buffer (without a spool). */
   readonly bodies?: Uint8Array;
+  /** With a spool: where the batch's bodies were written, back to back (file offsets are relative to it). */
+  readonly spooledAt?: number;
   readonly error?: string;
 }

@@ -1,7 +1,8 @@
 /**
- * A persistent cache of file content digests for `hashSource` (and `packageSource`, which then need not hash
- * again what the preview just hashed), keyed by each file's stat stamp (inode, size,
- * mtime, ctime) — the trick git's index uses. `check` hashes the source on every preview; re-reading a
+ * A persistent cache of file content digests for `hashSource` (the preview), keyed by each file's stat stamp
+ * (inode, size, mtime, ctime) — the trick git's index uses. `packageSource` (`up`) never takes a digest from
+ * it: it hashes what it reads, uses the recorded digests only to find out whether the cache was wrong, and
+ * records what it computed for the next preview. `check` hashes the source on every preview; re-reading a
  * 200 MB tree costs ~0.8 s, the stat walk ~0.25 s, so an unchanged tree is hashed from the cache instead.
  *
  * The cache only ever supplies a file's content digest; paths, modes and ignore rules are recomputed every

@@ -122,7 +122,7 @@ async function spoolPackage(
   let results: Awaited<ReturnType<typeof collectAndProcess>>;
   try {
     results = await collectAndProcess(dir, resolved, resolved.compressionLevel, {
-      knownDigest: digests?.known, bodyCandidate: bodyCache && ((f) => bodyCache.candidate(f.path, f.size)), spool: spool.append,
+      knownDigest: digests?.known, bodyCandidate: bodyCache && ((f) => bodyCache.candidate(f.path, f.size)), spool,
     });
   } finally {
     bodyCache?.close();

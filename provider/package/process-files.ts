@@ -9,7 +9,7 @@
  */
 import { absolutePath, type CollectedFile } from "./collect-files";
 import { startDeflatePool, type DeflatePool } from "./deflate-pool";
-import { HASH_ONLY, type DeflatedFile } from "./deflate-protocol";
+import { HASH_ONLY, type DeflatedFile, type SpoolTarget } from "./deflate-protocol";
 import { PIPELINE, workerCount, type ResolvedPackagingOptions } from "./options";
 import { readFailure, readTicket, type BodyCandidate } from "./safe-open";
 import type { KnownDigest } from "./hash-cache";
@@ -38,12 +38,12 @@ export interface FileProcessor {
 
 /**
  * Starts a processor reading from `root` (the source directory the paths are relative to), hashing and (for
- * `level` 0-9; `HASH_ONLY` to skip) deflating each file. Each batch's bodies go to `spool` (it returns the
- * offset they were written at) as soon as they come back, so they are not held; without one they are dropped
- * (for callers that want the checksums only).
+ * `level` 0-9; `HASH_ONLY` to skip) deflating each file. Each batch's bodies are written to `spool` by the
+ * thread that made them, so they are never held; without one they are dropped (for callers that want the
+ * checksums only).
  */
 export function startFileProcessor(
-  root: string, level: number, options: ResolvedPackagingOptions, spool?: (bodies: Uint8Array) => number,
+  root: string, level: number, options: ResolvedPackagingOptions, spool?: SpoolTarget,
 ): FileProcessor {
   // Hashing returns no bodies, and the synchronous walk handles no reply until it ends: bounded, the workers
   // would sit idle once the bound was dispatched, for the rest of the walk.
@@ -100,19 +100,14 @@ export function startFileProcessor(
       next = i;
       held += bytes;
       queuedBytes -= bytes;
-      pool.submit(level, batch.map(ticketFor), bytes).then(({ files: out, bodies }) => {
+      pool.submit(level, batch.map(ticketFor), bytes, hashOnly || !spool ? undefined : { fd: spool.fd, end: spool.end }).then(({ files: out, spooledAt }) => {
         if (failed) return;
         held -= bytes;
         for (let k = 0; k < batch.length; k++) {
           const r = out[k];
           if (r.error) return fail(readFailure(absolutePath(root, batch[k]), r.error));
         }
-        let base = 0;
-        try {
-          if (bodies.length > 0 && spool) base = spool(bodies);
-        } catch (err) {
-          return fail(err);
-        }
+        const base = spooledAt ?? 0;
         for (let k = 0; k < batch.length; k++) results[batch[k].seq] = { result: out[k], bodyAt: base + out[k].offset };
         done += batch.length;
         if (walkDone && done === found) settle?.resolve(results);

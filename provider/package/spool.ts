@@ -1,6 +1,6 @@
 /**
  * The file the entry bodies of a package go to as the workers return them, so packaging never holds the zip
- * in memory: each batch's bodies are appended with one write and dropped, and the zip is read back from here
+ * in memory: each batch's bodies are written with one write by the thread that made them, and the zip is read back from here
  * in archive order (spooled-zip.ts). Named in the cache directory when the body cache will keep it as the last
  * package's bodies (body-cache.ts renames it into place); otherwise unlinked as soon as it is created, so
  * nothing is left behind whatever happens to the process (the descriptor keeps it alive until closed).
@@ -8,19 +8,17 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { SpoolTarget } from "./deflate-protocol";
 
 /** Suffix of a spool file that has a name (stale ones are pruned with the caches: hash-cache.ts). */
 export const SPOOL_SUFFIX = ".spool";
 
-/** An open spool. */
-export interface Spool {
-  readonly fd: number;
+/** An open spool: every thread writing to it claims its range by advancing `end` (deflate-batch.ts). */
+export interface Spool extends SpoolTarget {
   /** The file's path while it has one (a named spool not yet renamed or removed). */
   readonly path: string | undefined;
-  /** Bytes written so far. */
+  /** Bytes claimed so far (all written once the writers are done). */
   readonly size: number;
-  /** Appends `bytes`; returns the offset they were written at. */
-  append(bytes: Uint8Array): number;
   /** Forgets the name (after a rename or removal by the caller). */
   unname(): void;
   /** Removes the name if it still has one and closes the file (after a failure). */
@@ -39,18 +37,12 @@ export function openSpool(dir: string | undefined, stem?: string): Spool {
     fs.unlinkSync(file);
     name = undefined;
   }
-  let size = 0;
+  const end = new SharedArrayBuffer(8);
   return {
     fd,
+    end,
     get path() { return name; },
-    get size() { return size; },
-    append(bytes) {
-      const at = size;
-      let n = 0;
-      while (n < bytes.length) n += fs.writeSync(fd, bytes, n, bytes.length - n, at + n);
-      size += bytes.length;
-      return at;
-    },
+    get size() { return Number(Atomics.load(new BigInt64Array(end), 0)); },
     unname() { name = undefined; },
     discard() {
       if (name !== undefined) try { fs.rmSync(name, { force: true }); } catch { /* best effort */ }

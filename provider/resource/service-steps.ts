@@ -27,8 +27,8 @@ export function sourcePath(dir: string): string {
 
 /**
  * The caches shared by the preview's hashing and the deployment's packaging (FGS_HASH_CACHE=0: off): digests,
- * so an unchanged tree is cheap to re-hash and `up` does not hash again what `check` just hashed, and the last
- * package, whose bodies `up` reuses for unchanged files.
+ * so an unchanged tree is cheap to re-hash in the preview (`up` hashes what it reads and only checks them), and
+ * the last package, whose bodies `up` reuses for unchanged files once they inflate to the bytes read.
  */
 export function hashCacheSetting(): boolean {
   return process.env.FGS_HASH_CACHE !== "0";
