@@ -1,8 +1,8 @@
 /**
  * The engine's step logic for dynamic resources, against the real plugin: Check → Create, or Check → Diff →
  * same / Update / replace (delete-before-replace or create-before-delete), Read for `Resource.get` and refresh,
- * Delete for removed resources and destroy. Every step that changes anything is written to the state file at
- * once. Preview runs Check and Diff only.
+ * Delete for removed resources and destroy. Every step that changes anything is written to the stack's
+ * checkpoint at once. Preview runs Check and Diff only.
  */
 import { isDeepStrictEqual } from "node:util";
 import { configureArgs, type StackConfig } from "./config";
