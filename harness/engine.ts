@@ -1,15 +1,15 @@
 /**
  * The engine's step logic for dynamic resources, against the real plugin: Check → Create, or Check → Diff →
  * same / Update / replace (delete-before-replace or create-before-delete), Read for `Resource.get` and refresh,
- * Delete for removed resources and destroy. Every step that changes anything is written to the state file at
- * once. Preview runs Check and Diff only.
+ * Delete for removed resources and destroy. Every step that changes anything is written to the stack's
+ * checkpoint at once. Preview runs Check and Diff only.
  */
 import { isDeepStrictEqual } from "node:util";
 import { configureArgs, type StackConfig } from "./config";
 import { HarnessError, ResourceInitError, type Plugin } from "./plugin";
 import type { Registration, RegistrationResult } from "./program";
 import type { StateCipher } from "./secrets";
-import { saveState, setStackOutputs, type ResourceState, type StackState } from "./state";
+import { NODEJS_PROVIDER_TYPE, saveState, setStackOutputs, type ResourceState, type StackState } from "./state";
 import { changedKeys, containsUnknown, secret, splitProvider, unwrapSecrets, withProvider, type PropertyMap } from "./wire";
 
 /** What a step did to one resource. */
@@ -317,7 +317,10 @@ export class Engine {
     }
   }
 
-  /** `destroy`: Delete every resource, newest first, each with the provider stored for it; stops at an error. */
+  /**
+   * `destroy`: Delete every resource, newest first, each with the provider stored for it; stops at an error.
+   * When all are gone, the entries that only existed for them (components, the Stack, the dynamic provider) go too.
+   */
   async destroy(): Promise<void> {
     for (const r of [...this.opts.state.resources].reverse()) {
       const step: Step = { urn: r.urn, op: "delete", changedKeys: [] };
@@ -328,6 +331,11 @@ export class Engine {
         this.record(step, e);
         return;
       }
+    }
+    const kept = this.opts.state.others.filter((r) => r.custom && r.type !== NODEJS_PROVIDER_TYPE);
+    if (kept.length !== this.opts.state.others.length) {
+      this.opts.state.others = kept;
+      this.save();
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `runStack`: one operation (preview, up, refresh, destroy) on one stack, the way `pulumi <operation>` runs it:
  * a fresh plugin per deployment (or one the caller passes in), the program under mocks for preview/up, the engine
- * steps against the real plugin, the state file, and a summary plus a structured result.
+ * steps against the real plugin, the stack's Pulumi checkpoint in a file backend (the one the CLI uses, under the
+ * backend's own lock), and a summary plus a structured result.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -326,7 +326,7 @@ test("end-to-end scenarios against the emulator through the harness", async (t) 
 
   await t.test("10. credentials from config secrets and the environment never reach the state file", async () => {
     // Permanent keys from stack config secrets (also checked on the main stack after its first up).
-    const adoptState = fs.readFileSync(path.join(root, "state", "adopt.json"), "utf8");
+    const adoptState = fs.readFileSync(backendPaths(path.join(root, "backend", "adopt"), "e2e", "dev").checkpoint, "utf8");
     assertNoSecrets(adoptState, [emu.credentials.accessKey, emu.credentials.secretKey]);
 
     // Temporary keys + security token from stack config secrets.

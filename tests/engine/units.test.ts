@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { unshownError } from "../../harness/cli-error";
 import { configureArgs, namespaced, programConfigEnv, redactSecrets } from "../../harness/config";
 import { IncorrectPassphraseError, newSaltState, passphraseCipher } from "../../harness/secrets";
 import { emptyState, loadState, saveState, stackUrn } from "../../harness/state";
@@ -97,4 +98,12 @@ test("state secrets: the CLI's own passphrase test vector is accepted, a wrong p
   assert.deepEqual(passphraseCipher("password", cliState, "test").decrypt(sealed), { k: "v" });
   const other = passphraseCipher("password", newSaltState("password"), "test");
   assert.throws(() => other.decrypt(sealed), /cannot decrypt a secret/);
+});
+
+test("a failed CLI run's error is printed once: what the run already showed is not repeated", () => {
+  const shown = "Updating (dev):\n +  create fn\n error: FSS.0409 alias exists\n\nResources:\n    1 errored\n";
+  const commandError = `code: 255\n stdout: Updating (dev):\n +  create fn\n\nResources:\n    1 errored\n\n stderr: error: FSS.0409 alias exists\nerror: update failed\n\n err?: \n`;
+  assert.equal(unshownError(commandError, shown), "error: update failed");
+  assert.equal(unshownError(commandError, shown + "error: update failed\n"), "");
+  assert.equal(unshownError("the CLI host exited with code 1: boom", ""), "the CLI host exited with code 1: boom");
 });

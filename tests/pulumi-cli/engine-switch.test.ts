@@ -2,8 +2,8 @@
  * One stack, one state, whatever the engine: a stack deployed by `fgs up --engine harness` (a function with a
  * published version and a secret environment, an APIG and a TIMER trigger, an alias, a dependency) is then
  * previewed and updated by `fgs … --engine cli` (the real Pulumi CLI on the same file backend) with no change and
- * 0 write requests to the service, and back again; `pulumi stack export` sees the resources; a stack left by an
- * older fgs in `.fgs/state` is migrated. Runs `fgs` as a user would (the built bin), against a test emulator named
+ * 0 write requests to the service, and back again; the CLI honours the harness's lock (and its error is printed
+ * once); `pulumi stack export` sees the resources. Runs `fgs` as a user would (the built bin), against a test emulator named
  * in `Pulumi.dev.yaml`. Without a CLI the switch is skipped with one loud line, unless FGS_REQUIRE_PULUMI_CLI=1.
  */
 import { after, before, describe, it } from "node:test";
@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { backendPaths, findPulumiCli, loadState } from "../../harness";
+import { backendPaths, findPulumiCli, loadState, lockState } from "../../harness";
 import { LOCAL_PASSPHRASE } from "../../bin/commands/stack-op";
 
 const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -141,6 +141,15 @@ describe("one state for both engines", { skip: !cli && "no Pulumi CLI (npm run p
       assert.equal(up.changes.same, RESOURCES);
       assert.deepEqual(writes(), [], `${engine} after ${other}: 0 write requests`);
     }
+
+    // The harness's lock is the backend's: the CLI refuses to run while it is held, and says so once.
+    const lock = lockState(backendPaths(path.join(dir, ".fgs", "backend"), "switch", "dev").lockDir, "up");
+    const before = output.length;
+    const locked = await fgs(["up", "--engine", "cli"]).finally(() => lock.release());
+    assert.equal(locked.ok, false);
+    const said = output.slice(before);
+    assert.equal(said.split("the stack is currently locked by 1 lock(s)").length - 1, 1, `the error is printed once:\n${said}`);
+    assert.deepEqual(writes(), []);
 
     // Plain `pulumi` sees the same stack: one of each resource, secrets encrypted with the stack's passphrase.
     const exported = await pulumiCli(["stack", "export", "--stack", "dev"]);
