@@ -88,13 +88,13 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     assert.match(digest, /^[0-9a-f]{128}$/);
 
     emu.clearLog();
-    await pulumi(["up", "--yes", "--expect-no-changes"]);
+    await pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
     assert.deepEqual(writes(emu), [], "an unchanged program makes no write call");
 
     fs.writeFileSync(path.join(project, "app", "index.js"), "exports.handler = async () => ({ statusCode: 200, body: 'edited' });\n");
     const preview = await pulumi(["preview", "--diff"]);
     assert.match(preview.output, /index\.js/, "pulumi preview --diff names the changed file");
-    await pulumi(["up", "--yes"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
     assert.deepEqual(writes(emu), ["updateCode"]);
     const edited = (await pulumi(["stack", "output", "digest"])).stdout.trim();
     assert.notEqual(edited, digest, "the new code's digest");
@@ -108,7 +108,7 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     }
 
     emu.clearLog();
-    await pulumi(["refresh", "--yes"]);
+    await pulumi(["refresh", "--yes", "--skip-preview"]);
     assert.deepEqual(writes(emu), [], "refresh only reads");
 
     // The installed `fgs` runs the same program with plain pulumi (another stack, its own state and embedded emulator).
@@ -123,7 +123,7 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     assert.equal(report.outputs.digest, edited, "the same source deploys the same package (outputs read back)");
 
     emu.clearLog();
-    await pulumi(["destroy", "--yes"]);
+    await pulumi(["destroy", "--yes", "--skip-preview"]);
     assert.deepEqual(writes(emu), ["delete"]);
     assert.deepEqual(emu.functions(), []);
   });
