@@ -1,8 +1,10 @@
 /**
  * The real Pulumi CLI: where it is (the PATH, else the project's build cache — scripts/pulumi-cli.sh) and
  * {@link runWithPulumiCli}, one operation on a program directory through it, in a child process
- * (harness/pulumi-cli-host.ts) that runs the program inline through the Automation API. Local file backend (or
- * any self-managed backend URL, e.g. S3/OBS), passphrase secrets, no update checks, no plugin downloads.
+ * (harness/pulumi-cli-host.ts) that runs the program inline through the Automation API — the fallback for a CLI
+ * without Pulumi's Node.js language host (with one, plain `pulumi` commands run the program: pulumi-plain.ts).
+ * Local file backend (or any self-managed backend URL, e.g. S3/OBS), passphrase secrets, no update checks, no
+ * plugin downloads.
  */
 import { fork, spawnSync } from "node:child_process";
 import * as fs from "node:fs";

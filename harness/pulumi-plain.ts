@@ -183,7 +183,8 @@ function operationArgs(opts: PulumiCliRunOptions, eventLog: string): string[] {
  * passphrase secrets, sets `opts.config` (plain values with `config set-all --plaintext`, secrets one by one with
  * `config set --secret` reading the value from stdin), runs the operation with an event log, and after an `up`
  * reads the stack outputs (`pulumi stack output --json`; secret ones stay `[secret]`). Resolves with the result
- * whether or not the operation succeeded (`ok`); rejects only when the project cannot be read.
+ * whether or not the operation succeeded (`ok`); rejects (HarnessError) only when the project cannot be read or
+ * `@pulumi/pulumi` does not resolve from it.
  */
 export async function runWithPlainPulumi(opts: PulumiCliRunOptions): Promise<PulumiCliResult> {
   const proj = readProject(opts.projectDir);

@@ -88,13 +88,13 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     assert.match(digest, /^[0-9a-f]{128}$/);
 
     emu.clearLog();
-    await pulumi(["up", "--yes", "--expect-no-changes"]);
+    await pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
     assert.deepEqual(writes(emu), [], "an unchanged program makes no write call");
 
     fs.writeFileSync(path.join(project, "app", "index.js"), "exports.handler = async () => ({ statusCode: 200, body: 'edited' });\n");
     const preview = await pulumi(["preview", "--diff"]);
     assert.match(preview.output, /index\.js/, "pulumi preview --diff names the changed file");
-    await pulumi(["up", "--yes"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
     assert.deepEqual(writes(emu), ["updateCode"]);
     const edited = (await pulumi(["stack", "output", "digest"])).stdout.trim();
     assert.notEqual(edited, digest, "the new code's digest");
@@ -108,7 +108,7 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     }
 
     emu.clearLog();
-    await pulumi(["refresh", "--yes"]);
+    await pulumi(["refresh", "--yes", "--skip-preview"]);
     assert.deepEqual(writes(emu), [], "refresh only reads");
 
     // The installed `fgs` runs the same program with plain pulumi (another stack, its own state and embedded emulator).
@@ -123,7 +123,7 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     assert.equal(report.outputs.digest, edited, "the same source deploys the same package (outputs read back)");
 
     emu.clearLog();
-    await pulumi(["destroy", "--yes"]);
+    await pulumi(["destroy", "--yes", "--skip-preview"]);
     assert.deepEqual(writes(emu), ["delete"]);
     assert.deepEqual(emu.functions(), []);
   });
@@ -135,23 +135,26 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
     fs.mkdirSync(stacks, { recursive: true });
     const copy = fs.mkdtempSync(path.join(stacks, "examples-"));
     try {
-      for (const name of examples) {
-        const dir = path.join(copy, name);
-        fs.cpSync(path.join(REPO_ROOT, "examples", name), dir, { recursive: true });
-        const run = (operation: "up" | "destroy") => runWithPlainPulumi({
-          cli: found!.cli, projectDir: dir, stack: "dev", operation, config: operation === "up" ? emulatorConfig(emu) : {},
-          backendDir: path.join(copy, ".backend"), passphrase: PASSPHRASE, pulumiHome: path.join(copy, ".home"), onOutput: () => {},
-        });
-        emu.clearLog();
-        const up = await run("up");
-        assert.ok(up.ok, `${name}: ${up.error}\n${up.output.slice(-3000)}`);
-        assert.equal(up.changes.create, 1, `${name}: ${JSON.stringify(up.changes)}`);
-        assert.deepEqual(writes(emu), ["import"], name);
-        assert.ok(Object.keys(up.outputs).length > 0, `${name}: the stack outputs are read back`);
-        const down = await run("destroy");
-        assert.ok(down.ok, `${name}: ${down.error}`);
-        assert.equal(down.changes.delete, 1, name);
-      }
+      // The examples are independent programs (own project, own stack): run them side by side.
+      const run = (name: string, operation: "up" | "destroy") => runWithPlainPulumi({
+        cli: found!.cli, projectDir: path.join(copy, name), stack: "dev", operation, config: operation === "up" ? emulatorConfig(emu) : {},
+        backendDir: path.join(copy, ".backend"), passphrase: PASSPHRASE, pulumiHome: path.join(copy, ".home"), onOutput: () => {},
+      });
+      for (const name of examples) fs.cpSync(path.join(REPO_ROOT, "examples", name), path.join(copy, name), { recursive: true });
+      emu.clearLog();
+      const ups = await Promise.all(examples.map((name) => run(name, "up")));
+      ups.forEach((up, i) => {
+        assert.ok(up.ok, `${examples[i]}: ${up.error}\n${up.output.slice(-3000)}`);
+        assert.equal(up.changes.create, 1, `${examples[i]}: ${JSON.stringify(up.changes)}`);
+        assert.ok(Object.keys(up.outputs).length > 0, `${examples[i]}: the stack outputs are read back`);
+      });
+      assert.deepEqual(writes(emu), examples.map(() => "import"), "one import per example");
+      assert.equal(emu.functions().length, examples.length);
+      const downs = await Promise.all(examples.map((name) => run(name, "destroy")));
+      downs.forEach((down, i) => {
+        assert.ok(down.ok, `${examples[i]}: ${down.error}`);
+        assert.equal(down.changes.delete, 1, examples[i]);
+      });
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }

@@ -180,6 +180,8 @@ export class CliDriver extends Driver {
   readonly pulumiHome = path.join(this.dir, ".fgs", "home");
   /** The pid (own process group) of the run in progress. */
   pid: number | undefined;
+  /** What the run in progress has printed so far. */
+  progress = "";
   /** Config values already set on the stack (only changed ones are set again). */
   private readonly configSet = new Map<string, string>();
 
@@ -189,11 +191,12 @@ export class CliDriver extends Driver {
 
   protected async exec(op: Operation, opts: RunOptions): Promise<RunResult> {
     let text = "";
+    this.progress = "";
     const changed = Object.fromEntries(Object.entries(this.stackConfig()).filter(([k, v]) => this.configSet.get(k) !== v.value));
     const r = await runWithPlainPulumi({
       cli: this.cli, projectDir: this.dir, stack: "dev", operation: op, config: changed,
       backendDir: this.backendDir, passphrase: this.passphrase, pulumiHome: this.pulumiHome,
-      ...opts, onOutput: (t) => (text += t), onStart: (pid) => (this.pid = pid),
+      ...opts, onOutput: (t) => { text += t; this.progress += t; }, onStart: (pid) => (this.pid = pid),
     });
     this.pid = undefined;
     if (!/pulumi (stack select|config set)/.test(r.error ?? "")) for (const [k, v] of Object.entries(changed)) this.configSet.set(k, v.value);

@@ -348,12 +348,18 @@ export const SCENARIOS: Scenario[] = [
       emu.clearLog();
       emu.setFaults("latency=1:2500ms");
       const running = d.run("up");
-      // Once the first call (the create's lookup) has been answered, the import is in flight: kill everything.
+      let settled = false;
+      void running.then(() => (settled = true));
+      // The provider prints "packaged" right before it sends the import (which the latency holds for 2.5 s):
+      // once the engine has shown that line, the import is in flight: kill everything.
       const deadline = Date.now() + 240_000;
-      while (emu.requests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!/packaged/.test(cli.progress) && !settled && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 1200));
-      assert.ok(cli.pid, "the run is in progress");
-      process.kill(-cli.pid!, "SIGKILL");
+      if (!cli.pid) {
+        const early = await running;
+        assert.fail(`the run is no longer in progress (ok: ${early.ok}):\n${early.text.slice(-3000)}`);
+      }
+      process.kill(-cli.pid, "SIGKILL");
       const killed = await running;
       assert.equal(killed.ok, false);
       emu.setFaults(null);
