@@ -13,6 +13,7 @@ import { ApigGateway } from "./apig-gateway";
 import { configHash } from "../records";
 import { CodeCache } from "./code-cache";
 import { CustomInstance } from "./custom-instance";
+import { dependencyExtras, type InstanceExtras } from "./dependency-paths";
 import { buildEnvironment } from "./environment";
 import { ProcessInstance, type Instance } from "./instance";
 import { InvocationLog } from "./invocation-log";
@@ -145,23 +146,26 @@ export class FunctionRuntime {
     const existing = this.pools.get(key);
     if (existing && existing.fingerprint === fingerprint) return existing;
     const codeRoot = await this.code!.dir(target.digest, () => this.ctx.store.blob(target.digest));
+    const extras = await dependencyExtras(this.ctx.dependencies, family, target.config.depend_version_list,
+      (digest, zip) => this.code!.dir(digest, zip));
     const again = this.pools.get(key);
     if (again && again.fingerprint === fingerprint) return again;
     again?.retire();
     const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
-      () => this.newInstance(family, target, workDir, codeRoot));
+      () => this.newInstance(family, target, workDir, codeRoot, extras));
     this.pools.set(key, pool);
     return pool;
   }
 
-  private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string): Instance {
+  private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string,
+    extras: InstanceExtras): Instance {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
     // The sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot be): when it
     // cannot, that runtime's functions run as the emulator's user.
     const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
     const sandbox = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
     if (sandbox) fs.chownSync(tmpDir, sandbox.uid, sandbox.gid);
-    const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir });
+    const env = { ...buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir }), ...extras.env };
     const spec = launchSpec(family, { runtime: { ...this.options, sandboxUser: sandbox }, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
     const instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
     instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));

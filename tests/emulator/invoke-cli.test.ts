@@ -1,34 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { parseInvokeArgs } from "../../bin/commands/invoke";
 import { functionKey } from "../../bin/commands/logs";
-import { deploy, eventually } from "./invoke-helpers";
-
-const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
-
-/** The environment without any target settings, so the CLI picks what the test tells it. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(HW_|HUAWEICLOUD_SDK_|FGS_DEMO_STATE_DIR)/.test(k)));
-}
-
-function fgs(args: string[], opts: { until?: (stdout: string) => boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv() });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      if (opts.until?.(stdout)) child.kill("SIGTERM");
-    });
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { deploy, eventually, fgs } from "./invoke-helpers";
 
 describe("fgs invoke / fgs logs", () => {
   it("parses its flags strictly", () => {

@@ -2,6 +2,8 @@
  * Helpers for the invocation tests: zips with file modes (a Custom runtime's executable `bootstrap`), seeding a
  * function from inline files, and invoking it through the official SDK (v1 with the log tail).
  */
+import { spawn } from "node:child_process";
+import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { fg, sdkClient, zip as zipWithModes, type ZipFile } from "./helpers";
 
@@ -60,4 +62,26 @@ export function processExists(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
+
+/** The environment without any target settings, so the CLI picks what the test tells it. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(HW_|HUAWEICLOUD_SDK_|FGS_DEMO_STATE_DIR)/.test(k)));
+}
+
+/** Runs the built `fgs` command (stopped with SIGTERM once `until` holds for its stdout). */
+export function fgs(args: string[], opts: { until?: (stdout: string) => boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? cleanEnv() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      if (opts.until?.(stdout)) child.kill("SIGTERM");
+    });
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
