@@ -81,7 +81,7 @@ export class FunctionRuntime {
   constructor(private readonly ctx: EmulatorContext, options: RuntimeOptions = {}) {
     this.options = resolveRuntimeOptions(options);
     this.sandboxUser = this.options.sandboxUser;
-    this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation);
+    this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation, ctx.options.dataDir);
     this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
       if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
     });

@@ -111,6 +111,13 @@ async function listInvocations(ctx: EmulatorContext, res: ServerResponse, query:
   }
   if (query.get("since") !== null) filter.since = Number(query.get("since"));
   const log = runtimeOf(ctx).invocations;
+  if (filter.function !== undefined) {
+    const [pkg, name] = filter.function.includes("/") ? filter.function.split("/", 2) : ["default", filter.function];
+    // A function that was never deployed here (and left no calls) is an error, not an empty log.
+    if (!ctx.store.get(pkg, name) && log.list({ function: filter.function }).length === 0) {
+      throw fail(404, `no function '${pkg}/${name}' on this emulator (and no invocations of one)`);
+    }
+  }
   const deadline = Date.now() + Number(query.get("waitMs") ?? 0);
   let found = log.list(filter);
   while (found.length === 0 && Date.now() < deadline && !res.destroyed) {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { parseInvokeArgs } from "../../bin/commands/invoke";
 import { functionKey } from "../../bin/commands/logs";
-import { deploy, eventually, fgs } from "./invoke-helpers";
+import { cleanEnv, deploy, eventually, fgs } from "./invoke-helpers";
 
 describe("fgs invoke / fgs logs", () => {
   it("parses its flags strictly", () => {
@@ -40,6 +40,30 @@ describe("fgs invoke / fgs logs", () => {
       const missing = await fgs(["invoke", "absent", "--data-dir", dataDir]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /FSS\.1051/);
+
+      // What the embedded emulator ran is kept in the data dir: fgs logs reads it from there...
+      const fromDir = await fgs(["logs", "hello", "--data-dir", dataDir]);
+      assert.equal(fromDir.code, 0, fromDir.stderr);
+      assert.match(fromDir.stdout, /default\/hello:latest sync succeeded[\s\S]*logged cli/);
+      const brokenLog = await fgs(["logs", "broken", "--data-dir", dataDir]);
+      assert.match(brokenLog.stdout, /sync failed[\s\S]*error: Error: nope/);
+      // ...and from an emulator started later on the same data dir.
+      const later = await startEmulator({ dataDir, quiet: true });
+      try {
+        const fromApi = await fgs(["logs", "hello", "--endpoint", later.url]);
+        assert.equal(fromApi.code, 0, fromApi.stderr);
+        assert.match(fromApi.stdout, /default\/hello:latest sync succeeded[\s\S]*logged cli/);
+        assert.equal(later.invocations({ function: "hello" }).length, 1);
+        // A function that never existed is an error both ways, naming it.
+        for (const where of [["--endpoint", later.url], ["--data-dir", dataDir]]) {
+          const none = await fgs(["logs", "nosuchfn", ...where]);
+          assert.equal(none.code, 1, `${where[0]}: ${none.stdout}`);
+          assert.match(none.stderr, /no function 'default\/nosuchfn'/);
+          assert.equal(none.stdout, "");
+        }
+      } finally {
+        await later.close();
+      }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -81,9 +105,15 @@ describe("fgs invoke / fgs logs", () => {
     });
 
     it("fgs logs without an emulator endpoint says how to get one", async () => {
-      const r = await fgs(["logs", "greet"]);
-      assert.equal(r.code, 2);
-      assert.match(r.stderr, /fgs emulator/);
+      const nowhere = mkdtempSync(path.join(tmpdir(), "fgs-logs-nowhere-"));
+      try {
+        // No endpoint and no data dir where 'npm start' would have deployed.
+        const r = await fgs(["logs", "greet"], { env: { ...cleanEnv(), FGS_DEMO_STATE_DIR: nowhere } });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /no emulator data dir at .*--data-dir DIR.*fgs emulator/s);
+      } finally {
+        rmSync(nowhere, { recursive: true, force: true });
+      }
     });
   });
 });
