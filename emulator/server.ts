@@ -61,6 +61,8 @@ export interface EmulatorHandle {
   code(urn: string): Buffer | undefined;
   /** Invocation records (sync and async) with their outcome and log. */
   invocations(filter?: InvocationFilter): InvocationRecord[];
+  /** Origin of the API gateway serving APIG triggers (`invoke_url` = this + `/apig/<group>/<env><path>`). */
+  apigUrl: string;
   /** The OBS endpoint (second port): URL, request log, faults, buckets and objects (emulator/obs/). */
   obs: ObsHandle;
 }
@@ -184,6 +186,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const admin = new AdminOperations(ctx);
   const runtime = attachRuntime(ctx, options.runtime);
   syncTimerTriggers(ctx, runtime.timers); // TIMER triggers persisted in the data dir fire again
+  try {
+    await runtime.gateway.listen({ port: runtime.options.apigPort, dataDir: opts.dataDir, warn: (m) => process.stderr.write(`[fgs-emulator] ${m}\n`) });
+  } catch (err) {
+    await closeRuntime(ctx);
+    await obs.close();
+    throw err;
+  }
   const server: Server = createServer((req, res) => {
     const requestId = randomUUID().replace(/-/g, "");
     res.setHeader("X-Request-Id", requestId);
@@ -255,6 +264,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     functions: () => admin.functions(),
     code: (urn) => admin.code(urn),
     invocations: (filter) => runtime.invocations.list(filter),
+    apigUrl: runtime.gateway.url(),
     obs: obs.handle,
   };
 }

@@ -68,7 +68,7 @@ export class FunctionRuntime {
   readonly invocations: InvocationLog;
   /** TIMER triggers firing async invocations on schedule. */
   readonly timers: TimerScheduler;
-  /** APIG triggers served on local ports. */
+  /** The APIG triggers of the store, served on the gateway's port (`listen` it once the emulator starts). */
   readonly gateway: ApigGateway;
   private readonly pools = new Map<string, InstancePool>();
   private workDir: string | undefined;
@@ -85,7 +85,7 @@ export class FunctionRuntime {
     this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
       if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
     });
-    this.gateway = new ApigGateway(async (urn, event) => {
+    this.gateway = new ApigGateway(ctx, async (urn, event) => {
       const out = await invoke(ctx, this, resolveTarget(ctx, urn), event, { kind: "sync" });
       return { ok: out.ok, result: out.result.toString("utf8") };
     });
