@@ -29,13 +29,24 @@ import { TimerScheduler } from "./timer-triggers";
 /**
  * How many instances a function version may run: the function's own setting when it has one (`max_instance_num`,
  * or a positive `strategy_config.concurrency`), capped by the emulator's `maxInstancesPerFunction`. Each
- * instance serves one call at a time.
+ * instance serves `callsPerInstance` calls at once.
  */
 export function instanceLimit(config: InvokeTarget["config"], cap: number): number {
   const c = config as unknown as Record<string, unknown>;
   const strategy = c.strategy_config as { concurrency?: unknown } | undefined;
   const own = [c.max_instance_num, strategy?.concurrency].find((v) => typeof v === "number" && Number.isInteger(v) && v > 0) as number | undefined;
   return Math.max(1, Math.min(own ?? cap, cap));
+}
+
+/**
+ * Calls one instance serves at once: the function's `strategy_config.concurrent_num` (`concurrencyNum`, 1–1000;
+ * default 1). A Custom runtime's bootstrap pulls one event at a time, so its instances serve one call each
+ * [inferred].
+ */
+export function callsPerInstance(config: InvokeTarget["config"], family: ReturnType<typeof runtimeFamily>): number {
+  const n = (config.strategy_config as { concurrent_num?: unknown } | undefined)?.concurrent_num;
+  if (family === "custom" || typeof n !== "number" || !Number.isInteger(n) || n < 1) return 1;
+  return Math.min(n, 1000);
 }
 
 /** True when every directory from `/` to `dir` lets other users through (the x bit for others). */
@@ -151,8 +162,10 @@ export class FunctionRuntime {
     const again = this.pools.get(key);
     if (again && again.fingerprint === fingerprint) return again;
     again?.retire();
+    const perInstance = callsPerInstance(target.config, family);
+    if (perInstance > 1 && family === "python") extras.env.FGS_CONCURRENCY = String(perInstance); // the runner's thread pool
     const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
-      () => this.newInstance(family, target, workDir, codeRoot, extras));
+      () => this.newInstance(family, target, workDir, codeRoot, extras), perInstance);
     this.pools.set(key, pool);
     return pool;
   }

@@ -15,27 +15,9 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { apigAnswer } from "../../emulator/runtime/apig-gateway";
 import { matchTemplate } from "../../emulator/runtime/apig-routes";
 import { fg, sdkClient } from "./helpers";
-import { deploy, fgs, sdkInvoke, urnOf } from "./invoke-helpers";
+import { apigTrigger, curl, deploy, fgs, sdkInvoke, urnOf } from "./invoke-helpers";
 
 const run = promisify(execFile);
-
-/** `curl -s -i` of `url`: status, lower-case headers and body. */
-export async function curl(url: string, args: string[] = []): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  const { stdout } = await run("curl", ["-s", "-i", "--max-time", "30", ...args, url], { maxBuffer: 16 * 1024 * 1024 });
-  const split = stdout.indexOf("\r\n\r\n");
-  const [statusLine, ...lines] = stdout.slice(0, split).split("\r\n");
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
-  return { status: Number(statusLine.split(" ")[1]), headers, body: stdout.slice(split + 4) };
-}
-
-/** Creates an APIG trigger through the official SDK; its `invoke_url`. */
-export async function apigTrigger(emu: EmulatorHandle, fn: string, data: { path: string; method?: string; auth?: string; match?: string; group?: string; qualifier?: string }): Promise<{ url: string; id: string }> {
-  const t = await sdkClient(emu).createFunctionTrigger(new fg.CreateFunctionTriggerRequest().withFunctionUrn(urnOf(emu, fn, data.qualifier)).withBody(
-    new fg.CreateFunctionTriggerRequestBody().withTriggerTypeCode("APIG").withTriggerStatus("ACTIVE").withEventData(
-      new fg.TriggerEventDataRequestBody().withGroupId(data.group ?? "g1").withEnvId("e1").withEnvName("RELEASE").withPath(data.path)
-        .withReqMethod(data.method ?? "ANY").withAuth(data.auth ?? "NONE").withProtocol("HTTP").withMatchMode(data.match ?? "NORMAL"))));
-  return { url: t.event_data.invoke_url as string, id: t.trigger_id as string };
-}
 
 const ECHO = `exports.handler = async (event, context) => ({
   statusCode: event.path.endsWith("/teapot") ? 418 : 200,
