@@ -23,6 +23,8 @@ import { invoke } from "./invoke";
 import { InstancePool } from "./pool";
 import { NODE_RUNNER_FILE, NODE_RUNNER_SOURCE } from "./runner-node";
 import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
+import { HTTP_RELAY_FILE, HTTP_RELAY_SOURCE } from "./runner-http";
+import { HttpInstance, httpLaunch, requireBwrap } from "./http-instance";
 import { resolveTarget, type InvokeTarget } from "./target";
 import { TimerScheduler } from "./timer-triggers";
 
@@ -125,6 +127,7 @@ export class FunctionRuntime {
     for (const sub of ["runners", "code", "instances"]) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, "runners", HTTP_RELAY_FILE), HTTP_RELAY_SOURCE, { mode: 0o644 });
     this.workDir = dir;
     if (this.sandboxUser && !executableByOthers(this.options.nodeCommand)) {
       // This Node lives where the sandbox user cannot reach it (e.g. under /root): another on the PATH will do.
@@ -151,6 +154,7 @@ export class FunctionRuntime {
   async pool(target: InvokeTarget): Promise<InstancePool> {
     if (this.closed) throw new Error("the emulator is closing");
     const family = runtimeFamily(target.config.runtime);
+    if (family === "http") requireBwrap();
     const workDir = this.ensureWorkDir();
     const key = `${target.f.package}/${target.f.name}@${target.version}`;
     const fingerprint = `${target.f.id}:${target.digest}:${configHash(target.config)}`;
@@ -175,12 +179,22 @@ export class FunctionRuntime {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
     // The sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot be): when it
     // cannot, that runtime's functions run as the emulator's user.
-    const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
+    const interpreter = family === "node" || family === "http" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
     const sandbox = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
     if (sandbox) fs.chownSync(tmpDir, sandbox.uid, sandbox.gid);
     const env = { ...buildEnvironment(target, this.ctx.scope.projectId, { codeRoot, tmpDir }), ...extras.env };
-    const spec = launchSpec(family, { runtime: { ...this.options, sandboxUser: sandbox }, runners: path.join(workDir, "runners"), codeRoot, env, memoryMB: target.config.memory_size });
-    const instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
+    const runners = path.join(workDir, "runners");
+    const spec = launchSpec(family === "http" ? "custom" : family, { runtime: { ...this.options, sandboxUser: sandbox }, runners, codeRoot, env, memoryMB: target.config.memory_size });
+    let instance: Instance;
+    if (family === "http") {
+      const socketPath = path.join(tmpDir, ".fgs-http.sock");
+      instance = new HttpInstance(httpLaunch(spec, { bwrap: requireBwrap(), nodeCommand: this.options.nodeCommand, relay: path.join(runners, HTTP_RELAY_FILE), socketPath }),
+        socketPath, {
+          "x-cff-memory": String(target.config.memory_size), "x-cff-timeout": String(target.config.timeout),
+          "x-cff-func-version": target.version, "x-cff-func-name": target.f.name, "x-cff-project-id": this.ctx.scope.projectId,
+          "x-cff-package": target.f.package, "x-cff-region": this.ctx.scope.region,
+        });
+    } else instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
     instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
     return instance;
   }

@@ -16,14 +16,15 @@ import { NODE_RUNNER_FILE } from "./runner-node";
 import { PYTHON_RUNNER_FILE } from "./runner-python";
 
 /** The runtime families the emulator runs. */
-export type RuntimeFamily = "node" | "python" | "custom";
+export type RuntimeFamily = "node" | "python" | "custom" | "http";
 
 /** The family of a `runtime` value, or a 400 naming what is supported. */
 export function runtimeFamily(runtime: string): RuntimeFamily {
   if (/^Node\.js/i.test(runtime)) return "node";
   if (/^Python3/i.test(runtime)) return "python";
   if (runtime === "Custom") return "custom";
-  throw new ApiError(400, "FSS.0400", `the emulator cannot run runtime '${runtime}': it runs Node.js, Python 3 and Custom functions`);
+  if (runtime === "http") return "http"; // a bootstrap serving 127.0.0.1:8000 (http-instance.ts)
+  throw new ApiError(400, "FSS.0400", `the emulator cannot run runtime '${runtime}': it runs Node.js, Python 3, Custom and http functions`);
 }
 
 /** `prlimit` on the PATH, or undefined. */

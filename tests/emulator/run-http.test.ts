@@ -1,0 +1,111 @@
+/**
+ * HTTP functions (runtime `http`): the package's `bootstrap` starts a web server on 127.0.0.1:8000 — every
+ * instance its own port 8000 (its own network namespace) — reached through an APIG trigger (`curl`), the official
+ * SDK's `invokeFunction` and `fgs invoke` with an APIG event; per-instance concurrency serves several requests in
+ * one server.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { fg, sdkClient, sdkError } from "./helpers";
+import { apigTrigger, curl, deploy, fgs, sdkInvoke, urnOf } from "./invoke-helpers";
+
+const SERVER = `const http = require("node:http");
+let inFlight = 0;
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", async () => {
+    inFlight++;
+    const url = new URL(req.url, "http://x");
+    const want = Number(url.searchParams.get("want") || 1);
+    let most = inFlight;
+    const end = Date.now() + 4000;
+    while (inFlight < want && Date.now() < end) { await new Promise((r) => setTimeout(r, 10)); most = Math.max(most, inFlight); }
+    most = Math.max(most, inFlight);
+    console.log("served " + req.method + " " + req.url);
+    const status = url.pathname === "/teapot" ? 418 : 200;
+    res.writeHead(status, { "Content-Type": "application/json", "X-From": "server" });
+    res.end(JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), pid: process.pid, most,
+      name: process.env.NAME, requestId: req.headers["x-cff-request-id"], funcName: req.headers["x-cff-func-name"],
+      memory: req.headers["x-cff-memory"], custom: req.headers["x-custom"] }));
+    setTimeout(() => inFlight--, 50);
+  });
+}).listen(8000, "127.0.0.1");
+`;
+
+const BOOTSTRAP = { data: "#!/bin/sh\nexec node \"$RUNTIME_CODE_ROOT/server.js\"\n", mode: 0o755 };
+
+async function httpFunction(emu: EmulatorHandle, name: string, concurrency = 1): Promise<void> {
+  await deploy(emu, name, { bootstrap: BOOTSTRAP, "server.js": SERVER }, { runtime: "http", handler: "bootstrap.handler", user_data: { NAME: name } });
+  await sdkClient(emu).updateFunctionConfig(new fg.UpdateFunctionConfigRequest().withFunctionUrn(urnOf(emu, name)).withBody(
+    new fg.UpdateFunctionConfigRequestBody().withFuncName(name).withRuntime("http").withTimeout(15).withHandler("bootstrap.handler")
+      .withMemorySize(256).withUserData(JSON.stringify({ NAME: name })).withStrategyConfig(new fg.StrategyConfig().withConcurrentNum(concurrency))));
+}
+
+/** An APIG event as the gateway sends it. */
+function apigEvent(method: string, path: string, body: string, query: Record<string, string> = {}) {
+  return { httpMethod: method, path, queryStringParameters: query, headers: { "x-custom": "evt" }, body: Buffer.from(body).toString("base64"),
+    isBase64Encoded: true, pathParameters: {}, requestContext: { stage: "RELEASE" } };
+}
+
+describe("HTTP functions (runtime http)", () => {
+  let emu: EmulatorHandle;
+  before(async () => {
+    emu = await startEmulator({ quiet: true });
+    await httpFunction(emu, "web");
+    await httpFunction(emu, "other");
+    await httpFunction(emu, "shared", 3);
+  });
+  after(() => emu.close());
+
+  it("curl on the APIG trigger reaches the server: method, path, query, body, headers; its answer as sent", async () => {
+    const { url } = await apigTrigger(emu, "web", { path: "/api", match: "SWA" });
+    const r = await curl(`${url}/items?x=1`, ["-X", "PUT", "-H", "X-Custom: yes", "--data-binary", "hello"]);
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.headers["x-from"], "server");
+    const seen = JSON.parse(r.body);
+    assert.deepEqual([seen.method, seen.url, seen.body, seen.name, seen.funcName, seen.memory, seen.custom],
+      ["PUT", "/api/items?x=1", "hello", "web", "web", "256", "yes"]);
+    assert.match(seen.requestId, /^[0-9a-f-]{36}$/);
+    assert.equal((await curl(`${url}/teapot`)).status, 200, "/api/teapot is not /teapot");
+    const log = emu.invocations({ function: "web" }).find((x) => x.requestId === seen.requestId);
+    assert.match(log?.log ?? "", /served PUT \/api\/items\?x=1/);
+  });
+
+  it("every instance has its own 127.0.0.1:8000: two functions serve at once", async () => {
+    const [a, b] = await Promise.all(["web", "other"].map((n) => sdkInvoke(emu, n, apigEvent("POST", "/teapot", "sdk body"))));
+    for (const [out, name] of [[a, "web"], [b, "other"]] as const) {
+      assert.equal(out.status, 200, out.result);
+      const answer = out.parsed();
+      assert.equal(answer.statusCode, 418);
+      assert.equal(answer.isBase64Encoded, true);
+      const body = JSON.parse(Buffer.from(answer.body, "base64").toString());
+      assert.deepEqual([body.name, body.body, body.custom], [name, "sdk body", "evt"]);
+    }
+    // Without a namespace each, the second server could not bind 127.0.0.1:8000 and its call would fail.
+    const pids = [a, b].map((o) => JSON.parse(Buffer.from(o.parsed().body, "base64").toString()).pid);
+    assert.notEqual(pids[0], pids[1]);
+  });
+
+  it("fgs invoke with an APIG event; async invocation is refused as the service does", async () => {
+    const r = await fgs(["invoke", "web", "--data", JSON.stringify(apigEvent("GET", "/cli", "", { q: "1" })), "--endpoint", emu.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const answer = JSON.parse(r.stdout);
+    assert.equal(answer.statusCode, 200);
+    assert.equal(JSON.parse(Buffer.from(answer.body, "base64").toString()).url, "/cli?q=1");
+    const e = await sdkError(sdkClient(emu).asyncInvokeFunction(new fg.AsyncInvokeFunctionRequest().withFunctionUrn(urnOf(emu, "web")).withBody({})));
+    assert.equal(e.status, 400);
+    assert.match(e.msg, /cannot be invoked asynchronously/);
+  });
+
+  it("concurrencyNum 3: three requests at once are served by one server", async () => {
+    const warm = JSON.parse(Buffer.from((await sdkInvoke(emu, "shared", apigEvent("GET", "/", ""))).parsed().body, "base64").toString());
+    const { url } = await apigTrigger(emu, "shared", { path: "/together" });
+    const answers = await Promise.all([1, 2, 3].map(() => curl(`${url}?want=3`)));
+    for (const r of answers) {
+      assert.equal(r.status, 200, r.body);
+      assert.deepEqual([JSON.parse(r.body).pid, JSON.parse(r.body).most], [warm.pid, 3]);
+    }
+  });
+});
