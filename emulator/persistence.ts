@@ -57,15 +57,16 @@ export class DataDir {
     this.blobDir = path.join(dir, "blobs");
   }
 
-  /** Creates the dir if needed and loads it; an absent `state.json` is an empty state. */
-  async load(): Promise<PersistedState> {
-    await fs.mkdir(this.blobDir, { recursive: true });
-    await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
+  /**
+   * The function records of `state.json` (none when it is absent), read without touching the dir — what a reader
+   * beside a running emulator (`fgs logs --data-dir`) may do. Throws `DataDirError` when it is corrupt.
+   */
+  async readFunctions(): Promise<FunctionRecord[]> {
     let text: string;
     try {
       text = await fs.readFile(this.stateFile, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { functions: [], blobs: new Map() };
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw new DataDirError(this.dir, `cannot read state.json (${(err as Error).message})`);
     }
     let parsed: { format?: unknown; functions?: unknown };
@@ -82,6 +83,14 @@ export class DataDir {
       if (!isRecord(r)) throw new DataDirError(this.dir, `state.json function #${i} is malformed`);
       functions.push(r);
     }
+    return functions;
+  }
+
+  /** Creates the dir if needed and loads it; an absent `state.json` is an empty state. */
+  async load(): Promise<PersistedState> {
+    await fs.mkdir(this.blobDir, { recursive: true });
+    await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
+    const functions = await this.readFunctions();
     const blobs = new Map<string, Buffer>();
     const digests = new Set(functions.flatMap((f) => [f.digest, ...f.versions.map((v) => v.digest)]));
     for (const digest of digests) {

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import type { Command } from "../command";
 import { request } from "undici";
-import { Store } from "../../emulator/store";
+import { DataDir } from "../../emulator/persistence";
 import { filterInvocations, readInvocationFile, type InvocationRecord } from "../../emulator/runtime/invocation-log";
 import { commandTarget, demoDataDir, isLoopbackUrl } from "./invoke-target";
 
@@ -59,9 +59,8 @@ async function recordsFromDataDir(dataDir: string, fn: string, since: number | u
     const invocations = filterInvocations(all, { function: key, since });
     const lastSeq = all.reduce((m, r) => Math.max(m, r.seq), 0);
     if (since === undefined && invocations.length === 0) {
-      const store = await Store.open(dataDir);
-      const [pkg, name] = key.split("/", 2);
-      if (!store.get(pkg, name)) throw new NoSuchFunction(`no function '${key}' in the emulator data dir ${dataDir} (and no invocations of one)`);
+      const functions = await new DataDir(dataDir).readFunctions(); // read-only: an emulator may be running on it
+      if (!functions.some((f) => `${f.package}/${f.name}` === key)) throw new NoSuchFunction(`no function '${key}' in the emulator data dir ${dataDir} (and no invocations of one)`);
     }
     if (invocations.length > 0 || Date.now() >= end || signal.aborted) return { invocations, lastSeq };
     await new Promise((r) => setTimeout(r, 250));

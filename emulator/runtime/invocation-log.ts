@@ -1,7 +1,7 @@
 /**
  * The record of every invocation (sync and async): its status, result or error and its log, kept in memory
  * (the newest `keep` records, each log capped to its tail) and, with a data dir, appended to
- * `<dataDir>/invocations.jsonl` (mode 0600) when it finishes — so an emulator restarted on the same data dir, or
+ * `<dataDir>/invocations.jsonl` (mode 0600; each log's last `PERSISTED_LOG_CHARS`) when it finishes — so an emulator restarted on the same data dir, or
  * `fgs logs --data-dir`, sees the calls an earlier (e.g. embedded) emulator ran. The file is rewritten with the
  * newest `keep` records once it holds twice as many. Async callers read their outcome here; `fgs logs` reads and
  * follows it through `/__admin/invocations` or from the file.
@@ -46,6 +46,9 @@ export interface InvocationFilter {
   since?: number;
   requestId?: string;
 }
+
+/** The tail of each log kept in the file (the file then stays under ~2 × keep × 64 KiB). */
+export const PERSISTED_LOG_CHARS = 64 * 1024;
 
 /** The invocation file of a data dir. */
 export function invocationFile(dataDir: string): string {
@@ -93,31 +96,47 @@ export class InvocationLog {
   private readonly listeners = new Set<() => void>();
   /** Lines in the file (to know when to rewrite it). */
   private lines = 0;
-  private readonly file: string | undefined;
+  private file: string | undefined;
 
   /** `dataDir`: where finished records are kept across restarts (none: memory only). */
   constructor(private readonly keep: number, private readonly maxLogBytes: number, dataDir?: string) {
-    this.file = dataDir === undefined ? undefined : invocationFile(dataDir);
     if (dataDir === undefined) return;
+    const file = invocationFile(dataDir);
+    this.file = file;
     const kept = readInvocationFile(dataDir);
     this.lines = kept.length;
     this.records.push(...kept.slice(-keep));
     this.seq = kept.reduce((m, r) => Math.max(m, r.seq), 0);
+    // A write cut short left a line without its end: end it, so the next record starts a line of its own.
+    try {
+      const size = fs.statSync(file).size;
+      const last = Buffer.alloc(1);
+      const fd = fs.openSync(file, "r");
+      try {
+        fs.readSync(fd, last, 0, 1, size - 1);
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (size > 0 && last[0] !== 0x0a) fs.appendFileSync(file, "\n");
+    } catch {
+      /* no file yet */
+    }
   }
 
   /** Appends a finished record to the file (rewriting it with the newest `keep` once it holds twice as many). */
   private persist(rec: InvocationRecord): void {
     if (!this.file) return;
+    const line = (r: InvocationRecord) => JSON.stringify(r.log.length > PERSISTED_LOG_CHARS ? { ...r, log: r.log.slice(-PERSISTED_LOG_CHARS) } : r) + "\n";
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       if (++this.lines > 2 * this.keep) {
         const done = this.records.filter((r) => r.status !== "running");
         const tmp = `${this.file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, done.map((r) => JSON.stringify(r) + "\n").join(""), { mode: 0o600 });
+        fs.writeFileSync(tmp, done.map(line).join(""), { mode: 0o600 });
         fs.renameSync(tmp, this.file);
         this.lines = done.length;
       } else {
-        fs.appendFileSync(this.file, JSON.stringify(rec) + "\n", { mode: 0o600 });
+        fs.appendFileSync(this.file, line(rec), { mode: 0o600 });
       }
     } catch (err) {
       // Keeping the log on disk is best effort: the call's outcome is still answered and kept in memory.
