@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { fg, sdkClient, sdkError } from "./helpers";
-import { apigTrigger, curl, deploy, fgs, sdkInvoke, urnOf } from "./invoke-helpers";
+import { apigTrigger, curl, deploy, eventually, fgs, processExists, sdkInvoke, urnOf } from "./invoke-helpers";
 
 const SERVER = `const http = require("node:http");
 let inFlight = 0;
@@ -69,8 +69,8 @@ describe("HTTP functions (runtime http)", () => {
       ["PUT", "/api/items?x=1", "hello", "web", "web", "256", "yes"]);
     assert.match(seen.requestId, /^[0-9a-f-]{36}$/);
     assert.equal((await curl(`${url}/teapot`)).status, 200, "/api/teapot is not /teapot");
-    const log = emu.invocations({ function: "web" }).find((x) => x.requestId === seen.requestId);
-    assert.match(log?.log ?? "", /served PUT \/api\/items\?x=1/);
+    // The server's output travels on its own pipe: it reaches the call's record shortly after the answer.
+    await eventually(() => (/served PUT \/api\/items\?x=1/.test(emu.invocations({ requestId: seen.requestId })[0]?.log ?? "") ? true : undefined), 5000);
   });
 
   it("every instance has its own 127.0.0.1:8000: two functions serve at once", async () => {
@@ -94,6 +94,11 @@ describe("HTTP functions (runtime http)", () => {
     const answer = JSON.parse(r.stdout);
     assert.equal(answer.statusCode, 200);
     assert.equal(JSON.parse(Buffer.from(answer.body, "base64").toString()).url, "/cli?q=1");
+    // An event that is not an APIG event is POSTed to / as JSON.
+    const plain = await fgs(["invoke", "web", "--data", '{"a":1}', "--endpoint", emu.url]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const seen = JSON.parse(Buffer.from(JSON.parse(plain.stdout).body, "base64").toString());
+    assert.deepEqual([seen.method, seen.url, JSON.parse(seen.body)], ["POST", "/", { a: 1 }]);
     const e = await sdkError(sdkClient(emu).asyncInvokeFunction(new fg.AsyncInvokeFunctionRequest().withFunctionUrn(urnOf(emu, "web")).withBody({})));
     assert.equal(e.status, 400);
     assert.match(e.msg, /cannot be invoked asynchronously/);
@@ -107,5 +112,14 @@ describe("HTTP functions (runtime http)", () => {
       assert.equal(r.status, 200, r.body);
       assert.deepEqual([JSON.parse(r.body).pid, JSON.parse(r.body).most], [warm.pid, 3]);
     }
+  });
+
+  it("closing the emulator ends the servers", async () => {
+    const own = await startEmulator({ quiet: true });
+    await httpFunction(own, "short");
+    const pid = JSON.parse(Buffer.from((await sdkInvoke(own, "short", apigEvent("GET", "/", ""))).parsed().body, "base64").toString()).pid;
+    assert.ok(processExists(pid));
+    await own.close();
+    await eventually(() => (processExists(pid) ? undefined : true), 5000);
   });
 });
