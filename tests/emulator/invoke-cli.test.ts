@@ -64,6 +64,12 @@ describe("fgs invoke / fgs logs", () => {
       } finally {
         await later.close();
       }
+      // --follow on the data dir prints the calls another process runs on it.
+      const follow = fgs(["logs", "hello", "--follow", "--data-dir", dataDir], { until: (out) => /logged follow/.test(out) });
+      let done = false;
+      void follow.then(() => (done = true));
+      for (let i = 0; i < 20 && !done; i++) await fgs(["invoke", "hello", "--data", '{"who":"follow"}', "--data-dir", dataDir]);
+      assert.match((await follow).stdout, /logged follow/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
