@@ -18,13 +18,15 @@ const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
 child.on("error", (e) => { process.stderr.write("bootstrap could not run: " + e.message + "\n"); process.exit(127); });
 child.on("exit", (code, signal) => process.exit(code === null ? 128 : code));
 
+// The socket is bound under another name and renamed once it accepts, so that its path appearing means ready.
 function serve() {
+  const staging = socketPath + ".binding";
   net.createServer((client) => {
     const upstream = net.connect(8000, "127.0.0.1");
     client.pipe(upstream).pipe(client);
     upstream.on("error", () => client.destroy());
     client.on("error", () => upstream.destroy());
-  }).listen(socketPath);
+  }).listen(staging, () => require("node:fs").renameSync(staging, socketPath));
 }
 
 (function probe() {
