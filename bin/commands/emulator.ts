@@ -20,12 +20,13 @@ const OPTIONS = {
   "project-id": { type: "string" },
   "obs-port": { type: "string" },
   "obs-faults": { type: "string" },
+  "apig-port": { type: "string" },
   verbose: { type: "boolean" },
   "unsafe-no-sandbox": { type: "boolean" },
 } as const;
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
-                    [--region NAME] [--project-id ID] [--obs-port N] [--obs-faults SPEC] [--verbose]
+                    [--region NAME] [--project-id ID] [--obs-port N] [--obs-faults SPEC] [--apig-port N] [--verbose]
                     [--unsafe-no-sandbox]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
@@ -38,6 +39,7 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
   --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: a free port)
   --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
+  --apig-port N     serve APIG triggers on 127.0.0.1:N (default: the port kept in the data dir, else a free one)
   --verbose         log every request to stderr
   --unsafe-no-sandbox  run function code without the bubblewrap sandbox (when bwrap is not installed): functions
                     can then read each other's code and environment, and the emulator's
@@ -89,6 +91,8 @@ function emulatorOptions(values: OptionValues, env: NodeJS.ProcessEnv): Emulator
   const obsPort = intOption(values, "obs-port", 0, 65535);
   if (obsPort !== undefined) options.obs = { ...options.obs, port: obsPort };
   if (str("obs-faults") !== undefined) options.obs = { ...options.obs, faults: str("obs-faults") };
+  const apigPort = intOption(values, "apig-port", 0, 65535);
+  if (apigPort !== undefined) options.runtime = { ...options.runtime, apigPort };
   let keys;
   try {
     keys = resolveKeys({ accessKey: str("access-key"), secretKey: str("secret-key"), secretKeyFile: str("secret-key-file") }, env);
@@ -121,7 +125,10 @@ async function serve(options: EmulatorOptions): Promise<number> {
   } catch (err) {
     stop();
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      process.stderr.write(`fgs emulator: port ${options.port} is already in use on 127.0.0.1: choose another --port, or leave it out to take a free one\n`);
+      const apig = options.runtime?.apigPort !== undefined && (err as { port?: number }).port === options.runtime.apigPort && options.port !== options.runtime.apigPort;
+      process.stderr.write(apig
+        ? `fgs emulator: port ${options.runtime!.apigPort} is already in use on 127.0.0.1: choose another --apig-port, or leave it out\n`
+        : `fgs emulator: port ${options.port} is already in use on 127.0.0.1: choose another --port, or leave it out to take a free one\n`);
       return 1;
     }
     throw err;
@@ -139,6 +146,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; every request needs the header
               X-Fgs-Admin: <admin token>, the ${ADMIN_TOKEN_ENV} below)
   obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
+  apig        ${emu.apigUrl}/apig/<group>/<env><path> (APIG triggers: their invoke_url${emu.dataDir ? "; the port is kept in the data dir" : ""})
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}
