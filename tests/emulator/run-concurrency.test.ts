@@ -2,8 +2,9 @@
  * Per-instance concurrency: with `concurrencyNum` (`strategy_config.concurrent_num`) N > 1, one warm instance
  * serves N calls at once (Node.js on its event loop, Python on N threads), each with its own log; with the
  * default 1 an instance serves one call at a time. Calls meet at a barrier inside the function: they only see
- * each other when they run in the same process at the same time. Driven through the official SDK, `fgs invoke`
- * and `curl` on an APIG trigger.
+ * each other when they run in the same process at the same time. Each instance names itself with a random id made
+ * when its code loads (a pid says nothing: every sandbox has a PID namespace of its own). Driven through the
+ * official SDK, `fgs invoke` and `curl` on an APIG trigger.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +13,8 @@ import { fg, sdkClient } from "./helpers";
 import { apigTrigger, curl, deploy, fgs, sdkInvoke, urnOf } from "./invoke-helpers";
 
 // Waits (up to 4 s) until `want` calls are in this process at once; answers what it saw.
-const NODE_BARRIER = `let inFlight = 0;
+const NODE_BARRIER = `const instance = require("node:crypto").randomUUID();
+let inFlight = 0;
 exports.handler = async (event) => {
   const q = event.queryStringParameters;
   const e = event.httpMethod ? { want: Number(q.want), tag: q.tag, apig: true } : event;
@@ -24,11 +26,12 @@ exports.handler = async (event) => {
   console.log("call " + e.tag);
   await new Promise((r) => setTimeout(r, 50));
   inFlight--;
-  const answer = { pid: process.pid, most, tag: e.tag };
+  const answer = { instance, most, tag: e.tag };
   return e.apig ? { statusCode: 200, headers: {}, body: JSON.stringify(answer), isBase64Encoded: false } : answer;
 };`;
 
-const PYTHON_BARRIER = `import json, os, threading, time
+const PYTHON_BARRIER = `import json, os, threading, time, uuid
+_instance = str(uuid.uuid4())
 _lock = threading.Lock()
 _state = {"in": 0}
 
@@ -45,7 +48,7 @@ def handler(event, context):
     time.sleep(0.05)
     with _lock:
         _state["in"] -= 1
-    return {"pid": os.getpid(), "most": most, "tag": event["tag"]}
+    return {"instance": _instance, "most": most, "tag": event["tag"]}
 `;
 
 async function setConcurrency(emu: EmulatorHandle, name: string, runtime: string, n: number): Promise<void> {
@@ -73,7 +76,7 @@ describe("per-instance concurrency (concurrencyNum)", () => {
       assert.equal(warm.status, 200, warm.result);
       const calls = await Promise.all(["a", "b", "c"].map((tag) => sdkInvoke(emu, name, { want: 3, tag })));
       const results = calls.map((c) => c.parsed());
-      assert.deepEqual(new Set(results.map((r) => r.pid)), new Set([warm.parsed().pid]), "every call ran in the warm instance");
+      assert.deepEqual(new Set(results.map((r) => r.instance)), new Set([warm.parsed().instance]), "every call ran in the warm instance");
       assert.ok(results.every((r) => r.most === 3), `all three were in the instance at once: ${JSON.stringify(results)}`);
       for (const c of calls) {
         const tag = c.parsed().tag;
@@ -87,7 +90,7 @@ describe("per-instance concurrency (concurrencyNum)", () => {
   it("concurrencyNum 1: calls at once run in separate instances, never together", async () => {
     const results = (await Promise.all(["a", "b"].map((tag) => sdkInvoke(emu, "single", { want: 2, tag })))).map((c) => c.parsed());
     assert.ok(results.every((r) => r.most === 1), JSON.stringify(results));
-    assert.notEqual(results[0].pid, results[1].pid);
+    assert.notEqual(results[0].instance, results[1].instance);
   });
 
   it("fgs invoke and curl on an APIG trigger share the instance too", async () => {
@@ -95,13 +98,13 @@ describe("per-instance concurrency (concurrencyNum)", () => {
     const cli = await Promise.all(["x", "y"].map((tag) => fgs(["invoke", "shared", "--data", JSON.stringify({ want: 2, tag }), "--endpoint", emu.url])));
     for (const r of cli) {
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual([JSON.parse(r.stdout).pid, JSON.parse(r.stdout).most], [warm.pid, 2]);
+      assert.deepEqual([JSON.parse(r.stdout).instance, JSON.parse(r.stdout).most], [warm.instance, 2]);
     }
     const { url } = await apigTrigger(emu, "shared", { path: "/barrier", method: "GET" });
     const web = await Promise.all(["p", "q", "r"].map((tag) => curl(`${url}?want=3&tag=${tag}`)));
     for (const r of web) {
       assert.equal(r.status, 200, r.body);
-      assert.deepEqual([JSON.parse(r.body).pid, JSON.parse(r.body).most], [warm.pid, 3]);
+      assert.deepEqual([JSON.parse(r.body).instance, JSON.parse(r.body).most], [warm.instance, 3]);
     }
   });
 });
