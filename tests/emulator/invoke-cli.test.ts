@@ -50,13 +50,14 @@ describe("fgs invoke / fgs logs", () => {
       // ...and from an emulator started later on the same data dir.
       const later = await startEmulator({ dataDir, quiet: true });
       try {
-        const fromApi = await fgs(["logs", "hello", "--endpoint", later.url]);
+        const admin = { env: { FGS_EMULATOR_ADMIN_TOKEN: later.adminToken } }; // the admin surface needs this run's token
+        const fromApi = await fgs(["logs", "hello", "--endpoint", later.url], admin);
         assert.equal(fromApi.code, 0, fromApi.stderr);
         assert.match(fromApi.stdout, /default\/hello:latest sync succeeded[\s\S]*logged cli/);
         assert.equal(later.invocations({ function: "hello" }).length, 1);
         // A function that never existed is an error both ways, naming it.
         for (const where of [["--endpoint", later.url], ["--data-dir", dataDir]]) {
-          const none = await fgs(["logs", "nosuchfn", ...where]);
+          const none = await fgs(["logs", "nosuchfn", ...where], admin);
           assert.equal(none.code, 1, `${where[0]}: ${none.stdout}`);
           assert.match(none.stderr, /no function 'default\/nosuchfn'/);
           assert.equal(none.stdout, "");
