@@ -147,6 +147,19 @@ describe("HTTP functions (runtime http)", () => {
     }
   });
 
+  it("unsandboxed (--unsafe-no-sandbox), an HTTP function is refused with a 400 saying it needs the sandbox", async () => {
+    const unsafe = await startEmulator({ quiet: true, runtime: { unsafeNoSandbox: true } });
+    try {
+      await httpFunction(unsafe, "nosandbox");
+      const e = await sdkError(sdkClient(unsafe).invokeFunction(new fg.InvokeFunctionRequest().withFunctionUrn(urnOf(unsafe, "nosandbox"))
+        .withBody(apigEvent("GET", "/", ""))));
+      assert.equal(e.status, 400);
+      assert.match(e.msg, /network namespace of its own[\s\S]*--unsafe-no-sandbox/);
+    } finally {
+      await unsafe.close();
+    }
+  });
+
   it("closing the emulator ends the servers", async () => {
     const own = await startEmulator({ quiet: true });
     const mark = uniqueMarker();
