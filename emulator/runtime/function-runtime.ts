@@ -187,8 +187,8 @@ export class FunctionRuntime {
     if (this.cannotRun) throw new ApiError(503, "FSS.0503", this.cannotRun);
     const family = runtimeFamily(target.config.runtime);
     if (family === "http" && !this.sandbox) {
-      throw new ApiError(400, "FSS.0400", "the emulator runs each HTTP function instance in its sandbox with a network namespace of " +
-        "its own (so each has its own 127.0.0.1:8000), and runs without its sandbox (--unsafe-no-sandbox): install bubblewrap " +
+      throw new ApiError(400, "FSS.0400", "HTTP functions run only in the emulator's sandbox, each instance with a network namespace " +
+        "of its own (so each has its own 127.0.0.1:8000), and this emulator runs without it (--unsafe-no-sandbox): install bubblewrap " +
         "(Debian/Ubuntu: apt-get install bubblewrap util-linux) and start the emulator without --unsafe-no-sandbox");
     }
     const workDir = this.ensureWorkDir();
