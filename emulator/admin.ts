@@ -54,7 +54,6 @@ export const ADMIN_INDEX = [
   "PATCH /__admin/functions/{urn}/config (drift: change settings)", "DELETE /__admin/functions/{urn}",
   "GET /__admin/faults", "PUT /__admin/faults", "DELETE /__admin/faults",
   "GET /__admin/invocations?function=&requestId=&since=&waitMs=", "GET|POST /__admin/timers", "DELETE /__admin/timers/{id}",
-  "GET|POST /__admin/http-triggers", "DELETE /__admin/http-triggers/{id}",
 ] as const;
 
 /** The admin operations, shared by the handle and the HTTP surface. Errors are thrown as `ApiError`. */

@@ -61,23 +61,17 @@ export class DataDir {
     this.blobDir = path.join(dir, "blobs");
   }
 
-  /** Creates the dir if needed and loads it; an absent `state.json` is an empty state. */
-  async load(): Promise<PersistedState> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await fs.chmod(this.dir, 0o700); // a dir made by an older emulator too
-    await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
-    try {
-      this.key = await dataDirKey(this.dir);
-    } catch (err) {
-      throw new DataDirError(this.dir, `cannot read or make its key ${KEY_FILE} (${(err as Error).message})`);
-    }
-    await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
+  /**
+   * The function records of `state.json` (none when it is absent), read without touching the dir — what a reader
+   * beside a running emulator (`fgs logs --data-dir`) may do. Encrypted values stay sealed (no key is read or made
+   * here); `load` opens them. Throws `DataDirError` when it is corrupt.
+   */
+  async readFunctions(): Promise<FunctionRecord[]> {
     let text: string;
     try {
       text = await fs.readFile(this.stateFile, "utf8");
-      await fs.chmod(this.stateFile, 0o600);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { functions: [], blobs: new Map() };
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw new DataDirError(this.dir, `cannot read state.json (${(err as Error).message})`);
     }
     let parsed: { format?: unknown; functions?: unknown };
@@ -92,12 +86,33 @@ export class DataDir {
     const functions: FunctionRecord[] = [];
     for (const [i, r] of parsed.functions.entries()) {
       if (!isRecord(r)) throw new DataDirError(this.dir, `state.json function #${i} is malformed`);
+      functions.push(r);
+    }
+    return functions;
+  }
+
+  /** Creates the dir if needed (0700) and loads it, encrypted values opened; an absent `state.json` is an empty state. */
+  async load(): Promise<PersistedState> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(this.dir, 0o700); // a dir made by an older emulator too
+    await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
+    let key: Buffer;
+    try {
+      key = this.key = await dataDirKey(this.dir);
+    } catch (err) {
+      throw new DataDirError(this.dir, `cannot read or make its key ${KEY_FILE} (${(err as Error).message})`);
+    }
+    await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
+    await fs.chmod(this.stateFile, 0o600).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw err; // one written by an older emulator too
+    });
+    const functions = (await this.readFunctions()).map((r, i) => {
       try {
-        functions.push(mapSealedFields(r, (v) => unseal(this.key!, v)));
+        return mapSealedFields(r, (v) => unseal(key, v));
       } catch (err) {
         throw new DataDirError(this.dir, `state.json function #${i}: ${(err as Error).message}`);
       }
-    }
+    });
     const blobs = new Map<string, Buffer>();
     const digests = new Set(functions.flatMap((f) => [f.digest, ...f.versions.map((v) => v.digest)]));
     for (const digest of digests) {

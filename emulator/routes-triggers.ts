@@ -19,6 +19,8 @@ import { lookupFunction } from "./function-lookup";
 import type { FunctionRecord } from "./records";
 import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
 import { parseJsonBody } from "./validation";
+import { apigPath } from "./runtime/apig-routes";
+import { runtimeOf } from "./runtime/registry";
 
 /** Trigger types the service lets you disable (OTC API reference, "Creating a Trigger"). */
 const DISABLEABLE = new Set(["TIMER", "DDS", "DMS", "KAFKA", "LTS"]);
@@ -49,10 +51,16 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** The API view of a trigger record (passwords left out), checked against the shared schema. */
-export function renderTrigger(t: TriggerRecord): TriggerModel {
+/**
+ * The API view of a trigger record (passwords left out), checked against the shared schema. An APIG trigger's
+ * `invoke_url` is rendered from the emulator's gateway as it listens now (apig-gateway.ts keeps its port per data
+ * dir, so the URL is stable across restarts).
+ */
+export function renderTrigger(ctx: EmulatorContext, t: TriggerRecord): TriggerModel {
+  const eventData = publicEventData(t.eventData);
+  if (isApig(t.type)) eventData.invoke_url = `${runtimeOf(ctx).gateway.url()}${apigPath(t.eventData)}`;
   const model = {
-    trigger_id: t.id, trigger_type_code: t.type, trigger_status: t.status, event_data: publicEventData(t.eventData),
+    trigger_id: t.id, trigger_type_code: t.type, trigger_status: t.status, event_data: eventData,
     last_updated_time: iso(t.updatedAt), created_time: iso(t.createdAt),
   };
   const r = TriggerSchema.safeParse(model);
@@ -69,14 +77,16 @@ function assertStatus(type: string, status: string): void {
   if (status === "DISABLED" && !DISABLEABLE.has(type)) throw CompanionErrors.cannotDisable(type);
 }
 
+const isApig = (type: string) => type === "APIG" || type === "DEDICATEDGATEWAY";
+
 /** Server-assigned event data the service adds for some types (e.g. the API an APIG trigger creates). */
 function generatedFields(ctx: EmulatorContext, f: FunctionRecord, type: string, d: Record<string, unknown>): Record<string, unknown> {
-  if (type !== "APIG" && type !== "DEDICATEDGATEWAY") return {};
+  if (!isApig(type)) return {};
   const apiId = randomUUID().replace(/-/g, "");
   return {
     api_id: apiId,
     api_name: d.name ?? `API_${f.name.replace(/-/g, "_")}`,
-    invoke_url: `${ctx.baseUrl()}/apig/${encodeURIComponent(String(d.group_id))}/${encodeURIComponent(String(d.env_name ?? d.env_id))}${String(d.path)}`,
+    invoke_url: `${runtimeOf(ctx).gateway.url()}${apigPath(d)}`,
   };
 }
 
@@ -105,12 +115,12 @@ async function createTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<Api
   f.triggers = [...(f.triggers ?? []), record];
   ctx.store.put(f);
   await ctx.store.commit();
-  return { status: 200, json: renderTrigger(record) };
+  return { status: 200, json: renderTrigger(ctx, record) };
 }
 
 async function listTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const { f, qualifier } = lookupFunction(ctx, req.urn);
-  return { status: 200, json: (f.triggers ?? []).filter((t) => t.qualifier === qualifier).map(renderTrigger) };
+  return { status: 200, json: (f.triggers ?? []).filter((t) => t.qualifier === qualifier).map((t) => renderTrigger(ctx, t)) };
 }
 
 async function batchDeleteTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
@@ -129,7 +139,7 @@ function findTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: st
 }
 
 async function showTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
-  return { status: 200, json: renderTrigger(findTrigger(ctx, req, type, id).t) };
+  return { status: 200, json: renderTrigger(ctx, findTrigger(ctx, req, type, id).t) };
 }
 
 async function updateTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
@@ -150,7 +160,7 @@ async function updateTrigger(ctx: EmulatorContext, req: ApiRequest, type: string
   t.updatedAt = ctx.now();
   ctx.store.put(f);
   await ctx.store.commit();
-  return { status: 200, json: renderTrigger(t) };
+  return { status: 200, json: renderTrigger(ctx, t) };
 }
 
 async function deleteTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {

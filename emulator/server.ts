@@ -65,6 +65,8 @@ export interface EmulatorHandle {
   storedConfig(urn: string): Record<string, unknown> | undefined;
   /** Invocation records (sync and async) with their outcome and log. */
   invocations(filter?: InvocationFilter): InvocationRecord[];
+  /** Origin of the API gateway serving APIG triggers (`invoke_url` = this + `/apig/<group>/<env><path>`). */
+  apigUrl: string;
   /** The OBS endpoint (second port): URL, request log, faults, buckets and objects (emulator/obs/). */
   obs: ObsHandle;
 }
@@ -188,6 +190,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const admin = new AdminOperations(ctx);
   const runtime = attachRuntime(ctx, options.runtime);
   syncTimerTriggers(ctx, runtime.timers); // TIMER triggers persisted in the data dir fire again
+  try {
+    await runtime.gateway.listen({ port: runtime.options.apigPort, dataDir: opts.dataDir, warn: (m) => process.stderr.write(`[fgs-emulator] ${m}\n`) });
+  } catch (err) {
+    await closeRuntime(ctx);
+    await obs.close();
+    throw err;
+  }
   const server: Server = createServer((req, res) => {
     const requestId = randomUUID().replace(/-/g, "");
     res.setHeader("X-Request-Id", requestId);
@@ -261,6 +270,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     code: (urn) => admin.code(urn),
     storedConfig: (urn) => admin.storedConfig(urn),
     invocations: (filter) => runtime.invocations.list(filter),
+    apigUrl: runtime.gateway.url(),
     obs: obs.handle,
   };
 }

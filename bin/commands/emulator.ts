@@ -24,13 +24,14 @@ const OPTIONS = {
   "obs-faults": { type: "string" },
   "obs-https-port": { type: "string" },
   "obs-bucket": { type: "string", multiple: true },
+  "apig-port": { type: "string" },
   verbose: { type: "boolean" },
   "unsafe-no-sandbox": { type: "boolean" },
 } as const;
 
 const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK --secret-key-file PATH] [--faults SPEC]
                     [--region NAME] [--project-id ID] [--obs-port N] [--obs-https-port N] [--obs-bucket NAME]...
-                    [--obs-faults SPEC] [--verbose] [--unsafe-no-sandbox]
+                    [--obs-faults SPEC] [--apig-port N] [--verbose] [--unsafe-no-sandbox]
 
   --port N          listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR    persist functions and code under DIR (default: in memory)
@@ -45,9 +46,10 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
                     kept in the data dir — what the Pulumi CLI's S3 state backend needs, README "GitOps")
   --obs-bucket NAME create this OBS bucket at start if absent (repeatable; e.g. a Pulumi state bucket)
   --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
+  --apig-port N     serve APIG triggers on 127.0.0.1:N (default: the port kept in the data dir, else a free one)
   --verbose         log every request to stderr
   --unsafe-no-sandbox  run function code without the bubblewrap sandbox (when bwrap is not installed): functions
-                    can then read each other's code and environment, and the emulator's
+                    can then read each other's code and environment, and the emulator's own files
 The admin token (every /__admin/ request sends X-Fgs-Admin: <token>) is random per run, or ${ADMIN_TOKEN_ENV}.
 `;
 
@@ -104,6 +106,8 @@ function emulatorOptions(values: OptionValues, env: NodeJS.ProcessEnv): Emulator
     if (bad !== undefined) throw new UsageError(`--obs-bucket: '${bad}' is not a valid bucket name: use 3-63 lowercase letters, digits, '-' and '.'`);
     options.obs = { ...options.obs, buckets };
   }
+  const apigPort = intOption(values, "apig-port", 0, 65535);
+  if (apigPort !== undefined) options.runtime = { ...options.runtime, apigPort };
   let keys;
   try {
     keys = resolveKeys({ accessKey: str("access-key"), secretKey: str("secret-key"), secretKeyFile: str("secret-key-file") }, env);
@@ -136,7 +140,10 @@ async function serve(options: EmulatorOptions): Promise<number> {
   } catch (err) {
     stop();
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      process.stderr.write(`fgs emulator: port ${options.port} is already in use on 127.0.0.1: choose another --port, or leave it out to take a free one\n`);
+      const apig = options.runtime?.apigPort !== undefined && (err as { port?: number }).port === options.runtime.apigPort && options.port !== options.runtime.apigPort;
+      process.stderr.write(apig
+        ? `fgs emulator: port ${options.runtime!.apigPort} is already in use on 127.0.0.1: choose another --apig-port, or leave it out\n`
+        : `fgs emulator: port ${options.port} is already in use on 127.0.0.1: choose another --port, or leave it out to take a free one\n`);
       return 1;
     }
     throw err;
@@ -156,6 +163,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
               X-Fgs-Admin: <admin token>, the ${ADMIN_TOKEN_ENV} below)
   obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
   obs https   ${emu.obs.httpsUrl} (certificate ${emu.obs.caFile}: trust it with AWS_CA_BUNDLE)
+  apig        ${emu.apigUrl}/apig/<group>/<env><path> (APIG triggers: their invoke_url${emu.dataDir ? "; the port is kept in the data dir" : ""})
 
 Point a stack at it:
   pulumi config set functiongraph:endpoint ${emu.url}

@@ -1,22 +1,31 @@
 /**
- * `fgs logs <name> [--follow] [--endpoint URL]`: prints the invocations of a function on a running emulator —
- * one header line per call (time, request id, sync/async, status, duration) and its log — read from the
- * emulator's `/__admin/invocations`; `--follow` keeps printing new calls until Ctrl-C. (The real service keeps
- * logs in LTS, which this command does not read.)
+ * `fgs logs <name> [--follow] [--endpoint URL | --data-dir DIR]`: prints the invocations of a function — one
+ * header line per call (time, request id, sync/async, status, duration) and its log — read from a running
+ * emulator's `/__admin/invocations`, or, with no endpoint, from the invocation file of an emulator data dir (what
+ * `fgs invoke` on its embedded emulator wrote; default the demo's, as for `fgs invoke`). `--follow` keeps printing
+ * new calls until Ctrl-C. A function the emulator never had is an error (exit 1). (The real service keeps logs in
+ * LTS, which this command does not read.)
  */
+import * as fs from "node:fs";
 import type { Command } from "../command";
 import { request } from "undici";
-import type { InvocationRecord } from "../../emulator/runtime/invocation-log";
 import { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "../../emulator/admin-guard";
-import { commandTarget, isLoopbackUrl } from "./invoke-target";
+import { DataDir } from "../../emulator/persistence";
+import { filterInvocations, readInvocationFile, type InvocationRecord } from "../../emulator/runtime/invocation-log";
+import { commandTarget, demoDataDir, isLoopbackUrl } from "./invoke-target";
 
 
-const USAGE = `usage: fgs logs <name | package/name> [--follow] [--endpoint URL]
+const USAGE = `usage: fgs logs <name | package/name> [--follow] [--endpoint URL | --data-dir DIR]
 
   --follow         keep printing new invocations until Ctrl-C
-  --endpoint URL   the emulator (default: the endpoint in the environment, e.g. from 'fgs emulator')
-The emulator's admin token is read from ${ADMIN_TOKEN_ENV} (printed by 'fgs emulator').
+  --endpoint URL   a running emulator (default: the endpoint in the environment, e.g. from 'fgs emulator');
+                   its admin token is read from ${ADMIN_TOKEN_ENV} (printed by 'fgs emulator')
+  --data-dir DIR   without an endpoint: read the logs kept in an emulator data dir (default ./.fgs/emulator,
+                   where 'npm start' deploys and 'fgs invoke' runs)
 `;
+
+/** A function `fgs logs` was asked about that the emulator never had. */
+class NoSuchFunction extends Error {}
 
 /** One record as printed. */
 export function formatRecord(r: InvocationRecord): string {
@@ -43,27 +52,59 @@ async function fetchRecords(endpoint: string, fn: string, since: number | undefi
   });
   const text = await res.body.text();
   if (res.statusCode === 403) throw new Error(`the emulator refused the admin token in ${ADMIN_TOKEN_ENV}: set it to the one this run of 'fgs emulator' printed`);
+  if (res.statusCode === 404) throw new NoSuchFunction(`${(JSON.parse(text) as { error_msg?: string }).error_msg ?? text}`);
   if (res.statusCode !== 200) throw new Error(`the emulator answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
   return JSON.parse(text) as { invocations: InvocationRecord[]; lastSeq: number };
 }
 
+/** Reads a data dir's records the way the admin route answers (404 → NoSuchFunction). */
+async function recordsFromDataDir(dataDir: string, fn: string, since: number | undefined, waitMs: number, signal: AbortSignal): Promise<{ invocations: InvocationRecord[]; lastSeq: number }> {
+  const key = functionKey(fn);
+  const end = Date.now() + waitMs;
+  for (;;) {
+    const all = readInvocationFile(dataDir);
+    const invocations = filterInvocations(all, { function: key, since });
+    const lastSeq = all.reduce((m, r) => Math.max(m, r.seq), 0);
+    if (since === undefined && invocations.length === 0) {
+      const functions = await new DataDir(dataDir).readFunctions(); // read-only: an emulator may be running on it
+      if (!functions.some((f) => `${f.package}/${f.name}` === key)) throw new NoSuchFunction(`no function '${key}' in the emulator data dir ${dataDir} (and no invocations of one)`);
+    }
+    if (invocations.length > 0 || Date.now() >= end || signal.aborted) return { invocations, lastSeq };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** `fgs logs`. */
 export const command: Command = {
-  summary: "print (and --follow) the invocation logs of a function on a running emulator",
+  summary: "print (and --follow) the invocation logs of a function on an emulator (running, or its data dir)",
   usage: USAGE,
-  options: { follow: { type: "boolean", short: "f" }, endpoint: { type: "string" } },
+  options: { follow: { type: "boolean", short: "f" }, endpoint: { type: "string" }, "data-dir": { type: "string" } },
   positionals: { min: 1, max: 1 },
-  run: (values, positionals) => logs(values as { follow?: boolean; endpoint?: string }, positionals),
+  run: (values, positionals) => logs(values as { follow?: boolean; endpoint?: string; "data-dir"?: string }, positionals),
 };
 
 /** Prints the logs; returns the exit code. */
-async function logs(values: { follow?: boolean; endpoint?: string }, positionals: string[]): Promise<number> {
-  const endpoint = values.endpoint ?? commandTarget(undefined)?.endpoint;
-  if (!endpoint || !isLoopbackUrl(endpoint)) {
-    process.stderr.write("fgs logs: reads a running emulator: start one with 'fgs emulator' and pass --endpoint URL " +
-      "(or set the endpoint variables it prints)\n");
+async function logs(values: { follow?: boolean; endpoint?: string; "data-dir"?: string }, positionals: string[]): Promise<number> {
+  const dataDirGiven = values["data-dir"];
+  const endpoint = dataDirGiven === undefined ? values.endpoint ?? commandTarget(undefined)?.endpoint : undefined;
+  if (dataDirGiven !== undefined && values.endpoint !== undefined) {
+    process.stderr.write("fgs logs: --endpoint and --data-dir: give one of them\n");
     return 2;
   }
+  if (endpoint !== undefined && !isLoopbackUrl(endpoint)) {
+    process.stderr.write(`fgs logs: reads an emulator, and ${endpoint} is not one on this machine: start one with 'fgs emulator' ` +
+      "and pass --endpoint URL, or read a data dir with --data-dir DIR\n");
+    return 2;
+  }
+  const dataDir = endpoint === undefined ? dataDirGiven ?? demoDataDir() : undefined;
+  if (dataDir !== undefined && !fs.existsSync(dataDir)) {
+    process.stderr.write(`fgs logs: no emulator data dir at ${dataDir}: pass --data-dir DIR (where 'fgs up' or 'fgs emulator ` +
+      "--data-dir' keeps its functions), or --endpoint URL of a running emulator ('fgs emulator')\n");
+    return 2;
+  }
+  const read = (since: number | undefined, waitMs: number, signal: AbortSignal) => dataDir !== undefined
+    ? recordsFromDataDir(dataDir, positionals[0], since, waitMs, signal)
+    : fetchRecords(endpoint!, positionals[0], since, waitMs, signal);
   let stop = false;
   const abort = new AbortController();
   const onSignal = () => {
@@ -77,7 +118,7 @@ async function logs(values: { follow?: boolean; endpoint?: string }, positionals
   try {
     let since: number | undefined;
     do {
-      const { invocations, lastSeq } = await fetchRecords(endpoint, positionals[0], since, since === undefined ? 0 : 5000, abort.signal);
+      const { invocations, lastSeq } = await read(since, since === undefined ? 0 : 5000, abort.signal);
       // Following prints each call once, when it has finished.
       for (const r of invocations) if (!values.follow || r.status !== "running") process.stdout.write(formatRecord(r));
       since = invocations.length ? Math.max(...invocations.map((r) => r.seq)) : since ?? lastSeq;

@@ -119,7 +119,7 @@ export class ObsStore {
 
   private async load(): Promise<void> {
     await fs.rm(path.join(this.root, "tmp"), { recursive: true, force: true });
-    await fs.mkdir(path.join(this.root, "tmp"));
+    await fs.mkdir(path.join(this.root, "tmp"), { mode: 0o700 });
     for (const name of await fs.readdir(path.join(this.root, "buckets"))) {
       if (!name.endsWith(".json")) continue;
       const b = await readJson<BucketMeta>(path.join(this.root, "buckets", name), this.root);
@@ -127,7 +127,7 @@ export class ObsStore {
       const objects = new Map<string, ObjectMeta>();
       this.objects.set(b.name, objects);
       const dir = path.join(this.root, "objects", b.name);
-      await fs.mkdir(dir, { recursive: true });
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       for (const f of await fs.readdir(dir)) {
         if (!f.endsWith(".json")) continue;
         const o = await readJson<ObjectMeta>(path.join(dir, f), this.root);
@@ -161,7 +161,7 @@ export class ObsStore {
     this.uploads.clear();
     for (const d of ["buckets", "objects", "uploads", "tmp"]) {
       await fs.rm(path.join(this.root, d), { recursive: true, force: true });
-      await fs.mkdir(path.join(this.root, d), { recursive: true });
+      await fs.mkdir(path.join(this.root, d), { recursive: true, mode: 0o700 });
     }
   }
 
@@ -172,7 +172,7 @@ export class ObsStore {
     if (!BUCKET_NAME.test(name) || name.includes("..")) throw ObsErrors.invalidBucketName(name);
     if (this.buckets.has(name)) throw ObsErrors.bucketExists();
     const meta: BucketMeta = { name, location, created: now };
-    await fs.mkdir(path.join(this.root, "objects", name), { recursive: true });
+    await fs.mkdir(path.join(this.root, "objects", name), { recursive: true, mode: 0o700 });
     await writeJson(path.join(this.root, "buckets", `${name}.json`), meta);
     this.buckets.set(name, meta);
     this.objects.set(name, new Map());
@@ -275,7 +275,7 @@ export class ObsStore {
     const uploadId = randomBytes(16).toString("hex").toUpperCase();
     const meta: UploadMeta = { uploadId, bucket, key, contentType: contentType ?? "binary/octet-stream", initiated: now };
     const dir = path.join(this.root, "uploads", uploadId);
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await writeJson(path.join(dir, "upload.json"), meta);
     this.uploads.set(uploadId, { meta, parts: new Map() });
     return meta;

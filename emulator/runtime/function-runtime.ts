@@ -13,16 +13,19 @@ import { ApigGateway } from "./apig-gateway";
 import { configHash } from "../records";
 import { CodeCache } from "./code-cache";
 import { CustomInstance } from "./custom-instance";
+import { dependencyExtras, type InstanceExtras } from "./dependency-paths";
 import { buildEnvironment } from "./environment";
 import { ProcessInstance, type Instance } from "./instance";
 import { InvocationLog } from "./invocation-log";
 import { ApiError } from "../errors";
-import { instanceView, launchSpec, runtimeFamily, type SandboxRunner } from "./launch";
+import { httpSocketPath, instanceView, interpreterOf, launchSpec, runtimeFamily, type SandboxRunner } from "./launch";
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from "./options";
 import { invoke } from "./invoke";
 import { InstancePool } from "./pool";
 import { NODE_RUNNER_FILE, NODE_RUNNER_SOURCE } from "./runner-node";
 import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
+import { HTTP_RELAY_FILE, HTTP_RELAY_SOURCE } from "./runner-http";
+import { HttpInstance } from "./http-instance";
 import { nodeInterpreter, pythonInterpreter } from "./interpreters";
 import { findExecutable } from "./sandbox";
 import { SandboxUsers } from "./sandbox-users";
@@ -32,13 +35,24 @@ import { TimerScheduler } from "./timer-triggers";
 /**
  * How many instances a function version may run: the function's own setting when it has one (`max_instance_num`,
  * or a positive `strategy_config.concurrency`), capped by the emulator's `maxInstancesPerFunction`. Each
- * instance serves one call at a time.
+ * instance serves `callsPerInstance` calls at once.
  */
 export function instanceLimit(config: InvokeTarget["config"], cap: number): number {
   const c = config as unknown as Record<string, unknown>;
   const strategy = c.strategy_config as { concurrency?: unknown } | undefined;
   const own = [c.max_instance_num, strategy?.concurrency].find((v) => typeof v === "number" && Number.isInteger(v) && v > 0) as number | undefined;
   return Math.max(1, Math.min(own ?? cap, cap));
+}
+
+/**
+ * Calls one instance serves at once: the function's `strategy_config.concurrent_num` (`concurrencyNum`, 1–1000;
+ * default 1). A Custom runtime's bootstrap pulls one event at a time, so its instances serve one call each
+ * [inferred].
+ */
+export function callsPerInstance(config: InvokeTarget["config"], family: ReturnType<typeof runtimeFamily>): number {
+  const n = (config.strategy_config as { concurrent_num?: unknown } | undefined)?.concurrent_num;
+  if (family === "custom" || typeof n !== "number" || !Number.isInteger(n) || n < 1) return 1;
+  return Math.min(n, 1000);
 }
 
 /** True when every directory from `/` to `dir` lets other users through (the x bit for others). */
@@ -71,7 +85,7 @@ export class FunctionRuntime {
   readonly invocations: InvocationLog;
   /** TIMER triggers firing async invocations on schedule. */
   readonly timers: TimerScheduler;
-  /** APIG triggers served on local ports. */
+  /** The APIG triggers of the store, served on the gateway's port (`listen` it once the emulator starts). */
   readonly gateway: ApigGateway;
   private readonly pools = new Map<string, InstancePool>();
   private workDir: string | undefined;
@@ -107,11 +121,11 @@ export class FunctionRuntime {
         this.sandbox = { bwrap, setpriv };
       }
     }
-    this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation);
+    this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation, ctx.options.dataDir);
     this.timers = new TimerScheduler((urn, event) => this.startAsync(resolveTarget(ctx, urn), event), (msg) => {
       if (!ctx.options.quiet) process.stderr.write(`[fgs-emulator] ${msg}\n`);
     });
-    this.gateway = new ApigGateway(async (urn, event) => {
+    this.gateway = new ApigGateway(ctx, async (urn, event) => {
       const out = await invoke(ctx, this, resolveTarget(ctx, urn), event, { kind: "sync" });
       return { ok: out.ok, result: out.result.toString("utf8") };
     });
@@ -144,6 +158,7 @@ export class FunctionRuntime {
     fs.mkdirSync(path.join(dir, "runners"), { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, "runners", HTTP_RELAY_FILE), HTTP_RELAY_SOURCE, { mode: 0o644 });
     this.workDir = dir;
     if (this.sandboxUser && !executableByOthers(this.options.nodeCommand)) {
       // This Node lives where the sandbox user cannot reach it (e.g. under /root): another on the PATH will do.
@@ -171,13 +186,18 @@ export class FunctionRuntime {
     if (this.closed) throw new Error("the emulator is closing");
     if (this.cannotRun) throw new ApiError(503, "FSS.0503", this.cannotRun);
     const family = runtimeFamily(target.config.runtime);
+    if (family === "http" && !this.sandbox) {
+      throw new ApiError(400, "FSS.0400", "HTTP functions run only in the emulator's sandbox, each instance with a network namespace " +
+        "of its own (so each has its own 127.0.0.1:8000), and this emulator runs without it (--unsafe-no-sandbox): install bubblewrap " +
+        "(Debian/Ubuntu: apt-get install bubblewrap util-linux) and start the emulator without --unsafe-no-sandbox");
+    }
     const workDir = this.ensureWorkDir();
     if (this.sandbox && family !== "custom") {
       // The interpreter is found once (a Python on the PATH is asked where it lives): a failure is the call's error.
-      const command = family === "node" ? this.options.nodeCommand : this.options.pythonCommand;
+      const command = family === "python" ? this.options.pythonCommand : this.options.nodeCommand;
       try {
-        if (family === "node") nodeInterpreter(command);
-        else pythonInterpreter(command);
+        if (family === "python") pythonInterpreter(command);
+        else nodeInterpreter(command);
       } catch (err) {
         throw new ApiError(500, "FSS.0500", `the emulator cannot run ${target.config.runtime}: '${command}' failed: ${(err as Error).message.split("\n")[0]}`);
       }
@@ -187,16 +207,21 @@ export class FunctionRuntime {
     const existing = this.pools.get(key);
     if (existing && existing.fingerprint === fingerprint) return existing;
     const codeRoot = await this.code!.dir(target.digest, () => this.ctx.store.blob(target.digest));
+    const extras = await dependencyExtras(this.ctx.dependencies, family, target.config.depend_version_list,
+      (digest, zip) => this.code!.dir(digest, zip), this.sandbox !== undefined);
     const again = this.pools.get(key);
     if (again && again.fingerprint === fingerprint) return again;
     again?.retire();
+    const perInstance = callsPerInstance(target.config, family);
+    if (perInstance > 1 && family === "python") extras.env.FGS_CONCURRENCY = String(perInstance); // the runner's thread pool
     const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
-      () => this.newInstance(family, target, workDir, codeRoot));
+      () => this.newInstance(family, target, workDir, codeRoot, extras), perInstance);
     this.pools.set(key, pool);
     return pool;
   }
 
-  private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string): Instance {
+  private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string,
+    extras: InstanceExtras): Instance {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
     const dirs = { code: codeRoot, runners: path.join(workDir, "runners"), tmp: tmpDir };
     let sandbox: (SandboxRunner & { user: { uid: number; gid: number } }) | undefined;
@@ -212,9 +237,25 @@ export class FunctionRuntime {
       if (unsandboxedUser) fs.chownSync(tmpDir, unsandboxedUser.uid, unsandboxedUser.gid);
     }
     const view = instanceView(sandbox !== undefined, dirs);
-    const env = buildEnvironment(target, this.ctx.scope.projectId, { codeRoot: view.code, tmpDir: view.tmp });
-    const spec = launchSpec({ family, runtime: this.options, memoryMB: target.config.memory_size, dirs, env, sandbox, unsandboxedUser });
-    const instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
+    const env = { ...buildEnvironment(target, this.ctx.scope.projectId, { codeRoot: view.code, tmpDir: view.tmp }), ...extras.env };
+    if (family === "http") {
+      // The bootstrap finds the emulator's Node.js as `node` (shown read-only in the sandbox) [inferred: the
+      // service's HTTP runtime has one on the PATH].
+      env.PATH = `${path.dirname(interpreterOf(family, this.options, sandbox !== undefined)!.executable)}:${env.PATH}`;
+    }
+    const spec = launchSpec({
+      family, runtime: this.options, memoryMB: target.config.memory_size, dirs, env, sandbox, unsandboxedUser,
+      readOnlyMounts: extras.readOnlyMounts,
+      network: family === "http" ? "none" : "host", // an HTTP function's own 127.0.0.1:8000; the others share loopback
+    });
+    let instance: Instance;
+    if (family === "http") {
+      instance = new HttpInstance(spec, httpSocketPath(tmpDir), {
+        "x-cff-memory": String(target.config.memory_size), "x-cff-timeout": String(target.config.timeout),
+        "x-cff-func-version": target.version, "x-cff-func-name": target.f.name, "x-cff-project-id": this.ctx.scope.projectId,
+        "x-cff-package": target.f.package, "x-cff-region": this.ctx.scope.region,
+      });
+    } else instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
     instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
     return instance;
   }

@@ -1,7 +1,9 @@
 /**
  * One instance of a Node.js or Python function: a child process running the runner script, driven over the
- * line protocol (protocol.ts). It starts (loading the handler and running the initializer once), serves one
- * call at a time, and is killed — with its whole process group — on a timeout, a crash, idleness or close.
+ * line protocol (protocol.ts). It starts (loading the handler and running the initializer once), serves calls
+ * (several at once when the pool shares it: each call waits for the result with its request id, and log lines
+ * tagged with that id go to its log), and is killed — with its whole process group — on a timeout, a crash,
+ * idleness or close.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -55,31 +57,37 @@ export abstract class InstanceLifecycle {
 /** A runner process (Node.js or Python). */
 export class ProcessInstance extends InstanceLifecycle implements Instance {
   private child: ChildProcess | undefined;
-  private waiter: Waiter | undefined;
+  /** Who waits for the start's answer (`ready` / `init-error`). */
+  private startWaiter: Waiter | undefined;
+  /** Calls in progress by request id: their log and who waits for their result. */
+  private readonly calls = new Map<string, { log: (text: string) => void; resolve: Waiter }>();
+  /** Where untagged output goes: the log of the latest call (or of the start). */
   private log: (text: string) => void = () => {};
 
   constructor(private readonly spec: LaunchSpec) {
     super();
   }
 
-  /** Waits for the next protocol message (or exit / timeout). */
-  private next(timeoutMs: number): Promise<Parameters<Waiter>[0]> {
+  /** Waits for the start's answer (or exit / timeout). */
+  private nextStart(timeoutMs: number): Promise<Parameters<Waiter>[0]> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.waiter = undefined;
+        this.startWaiter = undefined;
         resolve({ type: "timeout" });
       }, timeoutMs);
-      this.waiter = (m) => {
+      this.startWaiter = (m) => {
         clearTimeout(timer);
-        this.waiter = undefined;
+        this.startWaiter = undefined;
         resolve(m);
       };
     });
   }
 
   private deliver(m: Parameters<Waiter>[0]): void {
-    if (m.type === "log") return this.log(m.data);
-    if (this.waiter) this.waiter(m);
+    if (m.type === "log") return (m.requestId !== undefined ? this.calls.get(m.requestId)?.log ?? this.log : this.log)(m.data);
+    if (m.type === "result") return this.calls.get(m.requestId)?.resolve(m);
+    if (m.type === "exit") for (const c of [...this.calls.values()]) c.resolve(m);
+    this.startWaiter?.(m);
   }
 
   async start(init: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<void> {
@@ -116,7 +124,7 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
       this.deliver(msg);
     });
     this.send({ type: "init", ...init });
-    const m = await this.next(timeoutMs);
+    const m = await this.nextStart(timeoutMs);
     if (m.type === "ready") return;
     this.stop();
     if (m.type === "init-error") throw new InstanceStartError(m.errorMessage, m.errorType);
@@ -133,24 +141,29 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
   async call(req: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<CallOutcome> {
     this.log = log;
     if (this.exited) return { kind: "crash", errorMessage: "the instance is not running", memoryMB: 0 };
-    this.send({ type: "invoke", ...req });
-    for (;;) {
-      const m = await this.next(timeoutMs);
-      if (m.type === "result") {
-        if (m.requestId !== req.requestId) continue;
-        const memoryMB = Math.max(m.memoryMB ?? 0, 0);
-        return m.ok ? { kind: "ok", result: Buffer.from(m.result, "utf8"), memoryMB }
-          : { kind: "error", errorMessage: m.errorMessage, errorType: m.errorType, memoryMB };
-      }
-      if (m.type === "timeout") {
-        const memoryMB = peakMemoryMB(this.child?.pid);
-        this.stop();
-        return { kind: "timeout", memoryMB };
-      }
-      if (m.type === "exit") {
-        return { kind: "crash", errorMessage: `the function's process exited during the call (${m.signal ?? `exit code ${m.code}`})`, memoryMB: 0 };
-      }
+    const m = await new Promise<Parameters<Waiter>[0]>((resolve) => {
+      const timer = setTimeout(() => resolve({ type: "timeout" }), timeoutMs);
+      this.calls.set(req.requestId, { log, resolve: (msg) => {
+        clearTimeout(timer);
+        resolve(msg);
+      } });
+      this.send({ type: "invoke", ...req });
+    });
+    this.calls.delete(req.requestId);
+    if (m.type === "result") {
+      const memoryMB = Math.max(m.memoryMB ?? 0, 0);
+      return m.ok ? { kind: "ok", result: Buffer.from(m.result, "utf8"), memoryMB }
+        : { kind: "error", errorMessage: m.errorMessage, errorType: m.errorType, memoryMB };
     }
+    if (m.type === "timeout") {
+      const memoryMB = peakMemoryMB(this.child?.pid);
+      this.stop(); // the calls it shared the instance with end as crashes
+      return { kind: "timeout", memoryMB };
+    }
+    if (m.type === "exit") {
+      return { kind: "crash", errorMessage: `the function's process exited during the call (${m.signal ?? `exit code ${m.code}`})`, memoryMB: 0 };
+    }
+    return { kind: "crash", errorMessage: `unexpected message '${m.type}' during the call`, memoryMB: 0 };
   }
 
   stop(): void {

@@ -94,6 +94,8 @@ export async function invokeSync(ctx: EmulatorContext, req: ApiRequest): Promise
 export async function invokeAsync(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   if (req.body.length > INVOKE_LIMITS.asyncPayloadBytes) throw tooLarge(req.body.length, INVOKE_LIMITS.asyncPayloadBytes, "async");
   const target = withInstanceMemory(req, resolveTarget(ctx, req.urn ?? ""));
+  // The service's rule: HTTP functions are invoked synchronously only (through their APIG trigger).
+  if (target.config.runtime === "http") throw Errors.badRequest("HTTP functions (runtime http) cannot be invoked asynchronously: invoke them synchronously or through their APIG trigger");
   const event = eventText(req.body);
   const requestId = await runtimeOf(ctx).startAsync(target, event);
   return {

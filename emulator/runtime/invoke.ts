@@ -71,6 +71,7 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
       const initMs = hasInitializer ? ((target.config.initializer_timeout as number | undefined) || 3) * 1000 : startTimeoutMs(timeoutMs);
       try {
         await lease.instance.start({ ...request, deadline: Date.now() + initMs }, initMs, log);
+        pool.started(lease.instance);
         break;
       } catch (err) {
         const e = err instanceof InstanceStartError ? err : new InstanceStartError(String(err), "RuntimeStartError");

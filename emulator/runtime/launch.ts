@@ -16,17 +16,19 @@ import type { ResolvedRuntimeOptions } from "./options";
 import { nodeInterpreter, pythonInterpreter, type Interpreter } from "./interpreters";
 import { NODE_RUNNER_FILE } from "./runner-node";
 import { PYTHON_RUNNER_FILE } from "./runner-python";
+import { HTTP_RELAY_FILE, HTTP_RELAY_SOCKET } from "./runner-http";
 import { bwrapArgs, SANDBOX_PATHS, type SandboxMount } from "./sandbox";
 
 /** The runtime families the emulator runs. */
-export type RuntimeFamily = "node" | "python" | "custom";
+export type RuntimeFamily = "node" | "python" | "custom" | "http";
 
 /** The family of a `runtime` value, or a 400 naming what is supported. */
 export function runtimeFamily(runtime: string): RuntimeFamily {
   if (/^Node\.js/i.test(runtime)) return "node";
   if (/^Python3/i.test(runtime)) return "python";
   if (runtime === "Custom") return "custom";
-  throw new ApiError(400, "FSS.0400", `the emulator cannot run runtime '${runtime}': it runs Node.js, Python 3 and Custom functions`);
+  if (runtime === "http") return "http"; // a bootstrap serving 127.0.0.1:8000 (http-instance.ts)
+  throw new ApiError(400, "FSS.0400", `the emulator cannot run runtime '${runtime}': it runs Node.js, Python 3, Custom and http functions`);
 }
 
 /** `prlimit` on the PATH, or undefined. */
@@ -90,11 +92,20 @@ export function instanceView(sandboxed: boolean, dirs: InstanceLaunch["dirs"]): 
   return sandboxed ? { code: SANDBOX_PATHS.code, runners: SANDBOX_PATHS.runners, tmp: SANDBOX_PATHS.tmp } : dirs;
 }
 
-/** The interpreter command of a family, with the host prefixes the sandbox must show (none for Custom). */
-function interpreterOf(family: RuntimeFamily, runtime: ResolvedRuntimeOptions, sandboxed: boolean): Interpreter | undefined {
+/**
+ * The interpreter command of a family, with the host prefixes the sandbox must show: none for Custom; Node.js for
+ * the runner of Node.js functions and for the relay in front of an HTTP function's bootstrap.
+ */
+export function interpreterOf(family: RuntimeFamily, runtime: ResolvedRuntimeOptions, sandboxed: boolean): Interpreter | undefined {
   if (family === "custom") return undefined;
-  if (!sandboxed) return { executable: family === "node" ? runtime.nodeCommand : runtime.pythonCommand, prefixes: [] };
-  return family === "node" ? nodeInterpreter(runtime.nodeCommand) : pythonInterpreter(runtime.pythonCommand);
+  const node = family === "node" || family === "http";
+  if (!sandboxed) return { executable: node ? runtime.nodeCommand : runtime.pythonCommand, prefixes: [] };
+  return node ? nodeInterpreter(runtime.nodeCommand) : pythonInterpreter(runtime.pythonCommand);
+}
+
+/** The relay's socket of an HTTP function's instance whose temp dir is `tmp` (host or sandbox view). */
+export function httpSocketPath(tmp: string): string {
+  return path.join(tmp, HTTP_RELAY_SOCKET);
 }
 
 /** The launch of one instance: the runtime's command (with its memory limit), wrapped in the sandbox when there is one. */
@@ -112,6 +123,10 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   } else if (l.family === "python") {
     command = [interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
     env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes) };
+  } else if (l.family === "http") {
+    // The relay starts the bootstrap and, once 127.0.0.1:8000 accepts, listens on its socket in the temp dir.
+    const relay = [interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
+    command = prlimit ? [prlimit, `--data=${bytes}`, "--", ...relay] : relay;
   } else {
     const bootstrap = path.join(view.code, "bootstrap");
     command = prlimit ? [prlimit, `--data=${bytes}`, "--", bootstrap] : [bootstrap]; // memory not limited without prlimit
@@ -120,7 +135,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     cwd: sandboxed ? "/" : l.dirs.code,
     env,
     detached: true, // its own process group: a timeout or close kills everything it started
-    stdio: l.family === "custom" ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
+    stdio: l.family === "custom" || l.family === "http" ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
   };
   if (!l.sandbox) {
     const user = l.unsandboxedUser;

@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   nodeCommand?: string;
   /** Command of the Python runtimes. Default `python3`. */
   pythonCommand?: string;
+  /** Port of the API gateway serving APIG triggers (default: the data dir's, else a free one; see apig-gateway.ts). */
+  apigPort?: number;
 }
 
 /** Options after defaults. */
@@ -59,6 +61,7 @@ export interface ResolvedRuntimeOptions {
   sandboxUser: { uid: number; gid: number } | undefined;
   nodeCommand: string;
   pythonCommand: string;
+  apigPort: number | undefined;
 }
 
 /** The `nobody` user and group (present on every Linux distribution). */
@@ -69,6 +72,10 @@ export function resolveRuntimeOptions(o: RuntimeOptions = {}): ResolvedRuntimeOp
   const positive = (name: string, v: number | undefined, dflt: number): number => {
     if (v === undefined) return dflt;
     if (!Number.isInteger(v) || v < 1) throw new Error(`emulator: runtime.${name} must be a positive integer`);
+    return v;
+  };
+  const port = (name: string, v: number): number => {
+    if (!Number.isInteger(v) || v < 0 || v > 65535) throw new Error(`emulator: runtime.${name} must be an integer 0-65535`);
     return v;
   };
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -83,5 +90,6 @@ export function resolveRuntimeOptions(o: RuntimeOptions = {}): ResolvedRuntimeOp
     sandboxUser: o.sandboxUser === false ? undefined : o.sandboxUser ?? (isRoot ? NOBODY : undefined),
     nodeCommand: o.nodeCommand ?? process.execPath,
     pythonCommand: o.pythonCommand ?? "python3",
+    apigPort: o.apigPort === undefined ? undefined : port("apigPort", o.apigPort),
   };
 }

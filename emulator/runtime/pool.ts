@@ -1,11 +1,14 @@
 /**
- * The instances of one function version: a warm idle instance is reused (most recently used first), a new one
- * starts when all are busy up to the version's instance limit, and calls beyond it wait for a free instance.
- * Idle instances are stopped after the idle time; `close()` stops them all.
+ * The instances of one function version: a started instance with a free slot is shared (up to `perInstance`
+ * calls at once: the function's `strategy_config.concurrent_num`), else a warm idle instance is reused (most
+ * recently used first), else a new one starts while the version is under its instance limit, and calls beyond
+ * that wait for a free slot. An instance still starting is not shared: calls arriving meanwhile start others
+ * (up to the limit) or wait until it is ready. Idle instances are stopped after the idle time; `close()` stops
+ * them all.
  */
 import type { Instance } from "./instance";
 
-/** An instance handed to a call; `cold` when the caller must start it first. */
+/** An instance handed to a call; `cold` when the caller must start it first (then report `started`). */
 export interface Lease {
   instance: Instance;
   cold: boolean;
@@ -19,7 +22,10 @@ interface Idle {
 /** Instances of one function version (one code digest and config). */
 export class InstancePool {
   private readonly idle: Idle[] = [];
-  private readonly busy = new Set<Instance>();
+  /** Instances serving calls, with how many each serves now. */
+  private readonly busy = new Map<Instance, number>();
+  /** Instances whose start finished (only those are shared). */
+  private readonly ready = new WeakSet<Instance>();
   private readonly waiters: Array<() => void> = [];
   private closed = false;
   private retired = false;
@@ -29,6 +35,8 @@ export class InstancePool {
     readonly fingerprint: string,
     private readonly maxInstances: number,
     private readonly create: () => Instance,
+    /** Calls one instance serves at once (default 1). */
+    private readonly perInstance = 1,
   ) {}
 
   /** Instances alive (idle or busy). */
@@ -41,19 +49,32 @@ export class InstancePool {
     return this.busy.size;
   }
 
-  /** A warm idle instance, or a new (cold) one, or — all busy at the limit — the next one freed. */
+  /** Calls in progress over every instance. */
+  callCount(): number {
+    let n = 0;
+    for (const c of this.busy.values()) n += c;
+    return n;
+  }
+
+  /** A started instance with a free slot, a warm idle one, a new (cold) one, or — at the limit — the next slot freed. */
   async acquire(): Promise<Lease> {
     for (;;) {
       if (this.closed) throw new Error("the function's instances were stopped (the emulator is closing)");
+      for (const [instance, calls] of this.busy) {
+        if (calls < this.perInstance && instance.alive && this.ready.has(instance)) {
+          this.busy.set(instance, calls + 1);
+          return { instance, cold: false };
+        }
+      }
       while (this.idle.length > 0) {
         const { instance } = this.idle.pop()!;
         if (!instance.alive) continue;
-        this.busy.add(instance);
+        this.busy.set(instance, 1);
         return { instance, cold: false };
       }
       if (this.busy.size < this.maxInstances) {
         const instance = this.create();
-        this.busy.add(instance);
+        this.busy.set(instance, 1);
         instance.onExit(() => this.forget(instance));
         return { instance, cold: true };
       }
@@ -61,18 +82,33 @@ export class InstancePool {
     }
   }
 
-  /** Returns a leased instance: idle again if it is alive, otherwise forgotten. */
+  /** A cold lease's instance finished starting: it may now be shared. */
+  started(instance: Instance): void {
+    this.ready.add(instance);
+    this.wakeAll();
+  }
+
+  /** Returns a leased slot: the instance goes idle with its last call if it is alive, otherwise it is forgotten. */
   release(instance: Instance, now: number): void {
-    this.busy.delete(instance);
-    if (instance.alive && !this.closed && !this.retired) this.idle.push({ instance, since: now });
-    else instance.stop();
+    const calls = (this.busy.get(instance) ?? 1) - 1;
+    if (calls > 0 && instance.alive) {
+      this.busy.set(instance, calls);
+    } else {
+      this.busy.delete(instance);
+      if (instance.alive && !this.closed && !this.retired) this.idle.push({ instance, since: now });
+      else instance.stop();
+    }
     this.waiters.shift()?.();
+  }
+
+  private wakeAll(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   private forget(instance: Instance): void {
     const i = this.idle.findIndex((x) => x.instance === instance);
     if (i >= 0) this.idle.splice(i, 1);
-    if (this.busy.delete(instance)) this.waiters.shift()?.();
+    if (this.busy.delete(instance)) this.wakeAll();
   }
 
   /** Stops instances idle since before `now - idleMs`; true when the pool is empty afterwards. */
@@ -86,7 +122,7 @@ export class InstancePool {
     return this.size() === 0 && this.waiters.length === 0;
   }
 
-  /** The version was replaced: idle instances stop now, busy ones when their call ends. */
+  /** The version was replaced: idle instances stop now, busy ones when their calls end. */
   retire(): void {
     this.retired = true;
     for (const { instance } of this.idle.splice(0)) instance.stop();
@@ -96,7 +132,7 @@ export class InstancePool {
   close(): void {
     this.closed = true;
     for (const { instance } of this.idle.splice(0)) instance.stop();
-    for (const instance of this.busy) instance.stop();
-    for (const w of this.waiters.splice(0)) w();
+    for (const instance of this.busy.keys()) instance.stop();
+    this.wakeAll();
   }
 }

@@ -21,7 +21,8 @@ export interface InvokeRequest {
 
 /** A message from a runner on fd 3. */
 export type RunnerMessage =
-  | { type: "log"; stream: "stdout" | "stderr"; data: string }
+  /** `requestId`: the call that wrote it (runners tag what each call writes, so concurrent calls keep their own logs). */
+  | { type: "log"; stream: "stdout" | "stderr"; data: string; requestId?: string }
   | { type: "ready"; memoryMB?: number }
   | { type: "init-error"; errorMessage: string; errorType: string }
   | ({ type: "result"; requestId: string; memoryMB?: number } & ({ ok: true; result: string } | { ok: false; errorMessage: string; errorType: string }));

@@ -14,18 +14,22 @@ const path = require("node:path");
 const readline = require("node:readline");
 const { pathToFileURL } = require("node:url");
 const util = require("node:util");
+const { AsyncLocalStorage } = require("node:async_hooks");
 
 const env = process.env;
 const out = fs.createWriteStream(null, { fd: 3 });
 function send(msg) { out.write(JSON.stringify(msg) + "\n"); }
 
-// Every write to stdout/stderr goes through fd 3 in order with the results, so a call's log is complete when
-// its result arrives.
+// The request each piece of work belongs to, so that concurrent calls (concurrent_num > 1) keep their own logs.
+const currentCall = new AsyncLocalStorage();
+
+// Every write to stdout/stderr goes through fd 3 in order with the results, tagged with its call, so a call's log
+// is complete when its result arrives.
 for (const name of ["stdout", "stderr"]) {
   const stream = process[name];
   stream.write = function (chunk, encoding, cb) {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
-    send({ type: "log", stream: name, data: text });
+    send({ type: "log", stream: name, data: text, requestId: currentCall.getStore() });
     const done = typeof encoding === "function" ? encoding : cb;
     if (typeof done === "function") process.nextTick(done);
     return true;
@@ -162,11 +166,14 @@ async function invoke(req) {
   send({ type: "result", requestId: req.requestId, memoryMB: memoryMB(), ...answer });
 }
 
+// The initializer runs first; calls then run as they arrive, at once when the emulator sends several (it sends
+// at most the function's concurrent_num to one instance).
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-let chain = Promise.resolve();
+let initialized = Promise.resolve();
 rl.on("line", (line) => {
   const req = JSON.parse(line);
-  chain = chain.then(() => (req.type === "init" ? init(req) : invoke(req)));
+  if (req.type === "init") initialized = currentCall.run(req.requestId, () => init(req));
+  else initialized.then(() => currentCall.run(req.requestId, () => invoke(req)));
 });
 rl.on("close", () => process.exit(0));
 `;

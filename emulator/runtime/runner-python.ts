@@ -1,23 +1,30 @@
 /**
  * The Python runner: a small script run by `python3` in the instance's child process. Same line protocol as
  * the Node.js runner (protocol.ts): requests as JSON lines on stdin, results and log lines as JSON lines on
- * fd 3. Before loading user code it limits its data segment to the function's memory (RLIMIT_DATA). Kept as a
- * string so the runtime writes it beside the instances, readable by the unprivileged sandbox user.
+ * fd 3. Before loading user code it limits its data segment to the function's memory (RLIMIT_DATA). Calls run
+ * on a pool of `FGS_CONCURRENCY` threads (the function's concurrent_num; 1: one at a time), each writing its
+ * output tagged with its request id. Kept as a string so the runtime writes it beside the instances, readable
+ * by the unprivileged sandbox user.
  */
 export const PYTHON_RUNNER_FILE = "fgs_python_runner.py";
 
 /** The runner's source. */
-export const PYTHON_RUNNER_SOURCE = String.raw`import datetime, importlib.util, io, json, os, sys, time, traceback
+export const PYTHON_RUNNER_SOURCE = String.raw`import concurrent.futures, datetime, importlib.util, io, json, os, sys, threading, time, traceback
 
 _env = os.environ
 _out = os.fdopen(3, "w", encoding="utf-8", buffering=1)
 _stdin = sys.stdin
 sys.stdin = open(os.devnull, "r")
+_lock = threading.Lock()
+_call = threading.local()
+_workers = max(1, int(_env.pop("FGS_CONCURRENCY", "1") or "1"))
 
 
 def _send(msg):
-    _out.write(json.dumps(msg) + "\n")
-    _out.flush()
+    line = json.dumps(msg) + "\n"
+    with _lock:
+        _out.write(line)
+        _out.flush()
 
 
 class _LogStream(io.TextIOBase):
@@ -33,7 +40,11 @@ class _LogStream(io.TextIOBase):
         if not isinstance(s, str):
             s = str(s)
         if s:
-            _send({"type": "log", "stream": self._name, "data": s})
+            msg = {"type": "log", "stream": self._name, "data": s}
+            rid = getattr(_call, "rid", None)
+            if rid is not None:
+                msg["requestId"] = rid
+            _send(msg)
         return len(s)
 
     def flush(self):
@@ -198,6 +209,7 @@ def _init(req):
 
 
 def _invoke(req):
+    _call.rid = req["requestId"]
     try:
         value = _handler(json.loads(req["event"]), Context(req))
         try:
@@ -211,10 +223,14 @@ def _invoke(req):
     _send(answer)
 
 
+_pool = concurrent.futures.ThreadPoolExecutor(max_workers=_workers)
 for _line in _stdin:
     _req = json.loads(_line)
     if _req["type"] == "init":
+        _call.rid = _req["requestId"]
         _init(_req)
-    else:
+    elif _workers == 1:
         _invoke(_req)
+    else:
+        _pool.submit(_invoke, _req)
 `;

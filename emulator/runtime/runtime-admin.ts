@@ -7,8 +7,6 @@
  *   `since` exists. Answer `{invocations, lastSeq}`.
  * - `GET|POST /__admin/timers`, `DELETE /__admin/timers/{id}` — TIMER triggers: POST `{function_urn, name,
  *   schedule_type: Rate|Cron, schedule, user_event?, status?}`.
- * - `GET|POST /__admin/http-triggers`, `DELETE /__admin/http-triggers/{id}` — APIG triggers on a local port:
- *   POST `{function_urn, port?, stage?}` answers `{trigger_id, url, port, …}`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLoopback } from "../admin";
@@ -22,7 +20,7 @@ import { resolveTarget } from "./target";
 import { ScheduleError } from "./timer-schedule";
 import type { TimerSpec } from "./timer-triggers";
 
-const PATHS = /^\/__admin\/(invocations|timers|http-triggers)(?:\/([^/]+))?$/;
+const PATHS = /^\/__admin\/(invocations|timers)(?:\/([^/]+))?$/;
 
 /** True for the paths this file serves. */
 export function isRuntimeAdminPath(rawPath: string): boolean {
@@ -81,16 +79,6 @@ export async function handleRuntimeAdmin(ctx: EmulatorContext, req: IncomingMess
         }
       }
       case "DELETE timers/*": if (!rt.timers.remove(id!)) throw fail(404, `no timer '${id}'`); return sendJson(res, 204);
-      case "GET http-triggers": return sendJson(res, 200, { triggers: rt.gateway.list() });
-      case "POST http-triggers": {
-        const o = jsonBody(req, body);
-        const urn = str(o, "function_urn", true)!;
-        resolveTarget(ctx, urn);
-        const port = o.port;
-        if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) throw fail(400, "port: expected an integer 0-65535");
-        return sendJson(res, 201, await rt.gateway.add({ function_urn: urn, port: port as number | undefined, stage: str(o, "stage", false) }));
-      }
-      case "DELETE http-triggers/*": if (!rt.gateway.remove(id!)) throw fail(404, `no http trigger '${id}'`); return sendJson(res, 204);
       default: throw fail(405, `${method} is not allowed on /__admin/${area}${id === undefined ? "" : "/{id}"}`);
     }
   } catch (e) {
@@ -111,6 +99,13 @@ async function listInvocations(ctx: EmulatorContext, res: ServerResponse, query:
   }
   if (query.get("since") !== null) filter.since = Number(query.get("since"));
   const log = runtimeOf(ctx).invocations;
+  if (filter.function !== undefined) {
+    const [pkg, name] = filter.function.includes("/") ? filter.function.split("/", 2) : ["default", filter.function];
+    // A function that was never deployed here (and left no calls) is an error, not an empty log.
+    if (!ctx.store.get(pkg, name) && log.list({ function: filter.function }).length === 0) {
+      throw fail(404, `no function '${pkg}/${name}' on this emulator (and no invocations of one)`);
+    }
+  }
   const deadline = Date.now() + Number(query.get("waitMs") ?? 0);
   let found = log.list(filter);
   while (found.length === 0 && Date.now() < deadline && !res.destroyed) {

@@ -2,9 +2,10 @@
  * The sandbox every function instance runs in: bubblewrap (`bwrap`) with fresh mount, PID, IPC and UTS
  * namespaces. Inside, the process sees only: the system directories (`/usr`, `/bin`, `/lib*`, a few `/etc`
  * files) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
- * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (dependency
- * dirs); its own writable `/tmp`; a fresh `/proc` showing only its own processes; a minimal `/dev`. Nothing of
- * the data dir, the emulator's work dir, other instances or other processes.
+ * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (the function's
+ * dependencies under `/opt/function/dependencies/<n>`); its own writable `/tmp`; a fresh `/proc` showing only
+ * its own processes; a minimal `/dev`; the host's network, or (HTTP functions) a network namespace of its own.
+ * Nothing of the data dir, the emulator's work dir, other instances or other processes.
  *
  * Users: each function has a uid of its own (sandbox-users.ts). When the emulator runs as root, bwrap runs as
  * root (it needs no user namespace) and the command is started through `setpriv` as that uid with no
@@ -24,6 +25,8 @@ export const SANDBOX_PATHS = {
   code: "/opt/function/code",
   runners: "/opt/function/runtime",
   tmp: "/tmp",
+  /** Parent of the function's dependency versions, each at `<dependencies>/<n>` in `depend_version_list` order. */
+  dependencies: "/opt/function/dependencies",
 } as const;
 
 /** A directory (or file) of the host shown in the sandbox. */

@@ -34,6 +34,8 @@ describe("fgs emulator", () => {
     });
     assert.equal(parseEmulatorArgs(["--port=9"]).port, 9);
     assert.throws(() => parseEmulatorArgs(["--port", "http"]), /port/);
+    assert.equal(parseEmulatorArgs(["--apig-port", "8123"]).runtime?.apigPort, 8123);
+    assert.throws(() => parseEmulatorArgs(["--apig-port", "70000"]), /apig-port/);
     assert.throws(() => parseEmulatorArgs(["--access-key", "AK"]), /go together/);
     assert.throws(() => parseEmulatorArgs(["--faults", "429=7"]), /probability/);
     assert.throws(() => parseEmulatorArgs(["--bogus"]), /Unknown option .--bogus./);
@@ -46,6 +48,7 @@ describe("fgs emulator", () => {
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(r.stdout, /apig {8}http:\/\/127\.0\.0\.1:\d+\/apig\/<group>\/<env><path>/);
     for (const s of ["functiongraph:endpoint", "functiongraph:projectId", "--secret functiongraph:secretKey", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_CN_NORTH_4", "EMULATORDEVACCESSKEY"]) {
       assert.ok(r.stdout.includes(s), s);
     }

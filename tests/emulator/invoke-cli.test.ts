@@ -1,34 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { parseInvokeArgs } from "../../bin/commands/invoke";
 import { functionKey } from "../../bin/commands/logs";
-import { deploy, eventually } from "./invoke-helpers";
-
-const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
-
-/** The environment without any target settings, so the CLI picks what the test tells it. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(HW_|HUAWEICLOUD_SDK_|FGS_DEMO_STATE_DIR|FGS_EMULATOR_ADMIN_TOKEN)/.test(k)));
-}
-
-function fgs(args: string[], opts: { until?: (stdout: string) => boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...cleanEnv(), ...opts.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      if (opts.until?.(stdout)) child.kill("SIGTERM");
-    });
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { cleanEnv, deploy, eventually, fgs } from "./invoke-helpers";
 
 describe("fgs invoke / fgs logs", () => {
   it("parses its flags strictly", () => {
@@ -62,6 +40,37 @@ describe("fgs invoke / fgs logs", () => {
       const missing = await fgs(["invoke", "absent", "--data-dir", dataDir]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /FSS\.1051/);
+
+      // What the embedded emulator ran is kept in the data dir: fgs logs reads it from there...
+      const fromDir = await fgs(["logs", "hello", "--data-dir", dataDir]);
+      assert.equal(fromDir.code, 0, fromDir.stderr);
+      assert.match(fromDir.stdout, /default\/hello:latest sync succeeded[\s\S]*logged cli/);
+      const brokenLog = await fgs(["logs", "broken", "--data-dir", dataDir]);
+      assert.match(brokenLog.stdout, /sync failed[\s\S]*error: Error: nope/);
+      // ...and from an emulator started later on the same data dir.
+      const later = await startEmulator({ dataDir, quiet: true });
+      try {
+        const admin = { env: { FGS_EMULATOR_ADMIN_TOKEN: later.adminToken } }; // the admin surface needs this run's token
+        const fromApi = await fgs(["logs", "hello", "--endpoint", later.url], admin);
+        assert.equal(fromApi.code, 0, fromApi.stderr);
+        assert.match(fromApi.stdout, /default\/hello:latest sync succeeded[\s\S]*logged cli/);
+        assert.equal(later.invocations({ function: "hello" }).length, 1);
+        // A function that never existed is an error both ways, naming it.
+        for (const where of [["--endpoint", later.url], ["--data-dir", dataDir]]) {
+          const none = await fgs(["logs", "nosuchfn", ...where], admin);
+          assert.equal(none.code, 1, `${where[0]}: ${none.stdout}`);
+          assert.match(none.stderr, /no function 'default\/nosuchfn'/);
+          assert.equal(none.stdout, "");
+        }
+      } finally {
+        await later.close();
+      }
+      // --follow on the data dir prints the calls another process runs on it.
+      const follow = fgs(["logs", "hello", "--follow", "--data-dir", dataDir], { until: (out) => /logged follow/.test(out) });
+      let done = false;
+      void follow.then(() => (done = true));
+      for (let i = 0; i < 20 && !done; i++) await fgs(["invoke", "hello", "--data", '{"who":"follow"}', "--data-dir", dataDir]);
+      assert.match((await follow).stdout, /logged follow/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -109,9 +118,15 @@ describe("fgs invoke / fgs logs", () => {
     });
 
     it("fgs logs without an emulator endpoint says how to get one", async () => {
-      const r = await fgs(["logs", "greet"]);
-      assert.equal(r.code, 2);
-      assert.match(r.stderr, /fgs emulator/);
+      const nowhere = mkdtempSync(path.join(tmpdir(), "fgs-logs-nowhere-"));
+      try {
+        // No endpoint and no data dir where 'npm start' would have deployed.
+        const r = await fgs(["logs", "greet"], { env: { ...cleanEnv(), FGS_DEMO_STATE_DIR: nowhere } });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /no emulator data dir at .*--data-dir DIR.*fgs emulator/s);
+      } finally {
+        rmSync(nowhere, { recursive: true, force: true });
+      }
     });
   });
 });

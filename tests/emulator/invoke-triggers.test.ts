@@ -2,7 +2,6 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { parseSchedule, ScheduleError } from "../../emulator/runtime/timer-schedule";
-import { apigAnswer } from "../../emulator/runtime/apig-gateway";
 import { fg, rawRequest, sdkClient } from "./helpers";
 import { deploy, eventually, urnOf } from "./invoke-helpers";
 
@@ -39,16 +38,6 @@ describe("triggers served by the emulator (admin surface)", () => {
   before(async () => {
     emu = await startEmulator();
     await deploy(emu, "tick", { "index.js": "exports.handler = async (event) => { console.log('tick', JSON.stringify(event)); return 'ticked'; };" });
-    await deploy(emu, "web", {
-      "index.js": `exports.handler = async (event) => ({
-        statusCode: event.path === "/teapot" ? 418 : 200,
-        headers: { "Content-Type": "application/json", "X-From": "fn" },
-        body: JSON.stringify({ method: event.httpMethod, path: event.path, q: event.queryStringParameters,
-          body: Buffer.from(event.body, "base64").toString(), b64: event.isBase64Encoded, stage: event.requestContext.stage }),
-        isBase64Encoded: false,
-      });`,
-    });
-    await deploy(emu, "notapig", { "index.js": "exports.handler = async () => ({ hello: 'world' });" });
   });
   after(() => emu.close());
 
@@ -82,31 +71,6 @@ describe("triggers served by the emulator (admin surface)", () => {
     assert.equal(text.status, 415);
   });
 
-  it("an APIG trigger serves HTTP on a local port with the APIG event and answer", async () => {
-    const created = await admin(emu, "POST", "/__admin/http-triggers", { function_urn: urnOf(emu, "web") });
-    assert.equal(created.status, 201);
-    const trigger = created.json() as { url: string; trigger_id: string };
-    const res = await rawRequest(trigger.url, "POST", "/hello?x=1&y=two", { "Content-Type": "text/plain" }, "payload");
-    assert.equal(res.status, 200);
-    assert.equal(res.headers["x-from"], "fn");
-    assert.deepEqual(JSON.parse(res.body.toString()), { method: "POST", path: "/hello", q: { x: "1", y: "two" }, body: "payload", b64: true, stage: "RELEASE" });
-    assert.equal((await rawRequest(trigger.url, "GET", "/teapot")).status, 418);
-    assert.equal((await admin(emu, "DELETE", `/__admin/http-triggers/${trigger.trigger_id}`)).status, 204);
-  });
-
-  it("a function that does not answer in the APIG shape is a 500 at the gateway", async () => {
-    const trigger = (await admin(emu, "POST", "/__admin/http-triggers", { function_urn: urnOf(emu, "notapig") })).json() as { url: string };
-    const res = await rawRequest(trigger.url, "GET", "/");
-    assert.equal(res.status, 500);
-    assert.match(res.body.toString(), /not an APIG response/);
-  });
-
-  it("apigAnswer: statusCode required, body a string, Base64 decoded when flagged", () => {
-    assert.equal(apigAnswer('{"body":"x"}'), undefined);
-    assert.equal(apigAnswer('{"statusCode":200,"body":{}}'), undefined);
-    assert.equal(apigAnswer("not json"), undefined);
-    assert.deepEqual(apigAnswer(JSON.stringify({ statusCode: 201, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true }))?.body, Buffer.from("hi"));
-  });
 });
 
 describe("TIMER trigger resources fire", () => {

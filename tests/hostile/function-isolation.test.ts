@@ -189,6 +189,10 @@ exports.handler = async () => {
     assert.ok(!state.includes(secret));
     assert.equal(fs.statSync(dataDir).mode & 0o077, 0);
     assert.equal(fs.statSync(path.join(dataDir, "state.json")).mode & 0o077, 0);
+    // Every file the emulator keeps there (blobs, the key, the invocation logs, the gateway's port) is private too.
+    const entries = fs.readdirSync(dataDir, { recursive: true }).map((e) => String(e));
+    for (const kept of ["secret.key", "invocations.jsonl", "apig.json"]) assert.ok(entries.includes(kept), `${kept} in ${entries.join(", ")}`);
+    for (const e of entries) assert.equal(fs.statSync(path.join(dataDir, e)).mode & 0o077, 0, `${e} is private`);
   });
 });
 
