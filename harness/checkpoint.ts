@@ -67,6 +67,14 @@ export function backendPaths(backendDir: string, project: string, stack: string)
   };
 }
 
+/** What to do about a damaged checkpoint: nothing was written; the previous one (`.bak`) when there is one. */
+function damagedFix(file: string): string {
+  const bak = `${file}.bak`;
+  return fs.existsSync(bak)
+    ? `Nothing was changed. The checkpoint before the last run is ${bak}: check it and copy it over ${path.basename(file)} (or 'pulumi stack import --file ${bak}'), then 'pulumi refresh'`
+    : `Nothing was changed. Restore it from a backup ('pulumi stack import --file <backup>'), then 'pulumi refresh'`;
+}
+
 /** Reads a checkpoint (`file`, else `file.gz`), or undefined when the stack has none. */
 export function readCheckpoint(file: string): CheckpointFile | undefined {
   let text: string;
@@ -85,10 +93,10 @@ export function readCheckpoint(file: string): CheckpointFile | undefined {
   try {
     parsed = JSON.parse(text) as CheckpointFile;
   } catch (e) {
-    throw new Error(`${file} is not a Pulumi checkpoint: ${(e as Error).message}`);
+    throw new Error(`${file} is not a Pulumi checkpoint: ${(e as Error).message}. ${damagedFix(file)}`);
   }
   if (typeof parsed?.version !== "number" || typeof parsed.checkpoint !== "object" || parsed.checkpoint === null) {
-    throw new Error(`${file} is not a Pulumi checkpoint (no version and checkpoint)`);
+    throw new Error(`${file} is not a Pulumi checkpoint (no version and checkpoint). ${damagedFix(file)}`);
   }
   if (parsed.version < 3 || parsed.version > 4) {
     throw new Error(`${file} is a Pulumi checkpoint of schema version ${parsed.version}; the harness reads versions 3 and 4: run one 'pulumi up' or 'pulumi stack export | pulumi stack import' with the Pulumi CLI to upgrade it`);

@@ -384,7 +384,10 @@ export const FUNCTION_PROPERTIES = {
     doc: `${TIMEOUT_RANGE.min}–${TIMEOUT_RANGE.max} seconds`,
   },
   description: {
-    type: z.string({ message: "must be a string" }).max(DESCRIPTION_MAX, { message: `must be at most ${DESCRIPTION_MAX} characters` }),
+    // `.length` (UTF-16 units), as the emulator counts: zod's `max` counts code points and let 257 emoji through.
+    type: z.string({ message: "must be a string" }).refine((s) => s.length <= DESCRIPTION_MAX, {
+      message: `must be at most ${DESCRIPTION_MAX} characters (an emoji or other character outside the BMP counts as 2)`,
+    }),
     apply: "config", clear: "unset", config: "description", model: "description", yaml: "Description", unset: "", always: true,
     doc: `≤ ${DESCRIPTION_MAX} characters`,
   },

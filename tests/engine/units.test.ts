@@ -62,6 +62,14 @@ test("the checkpoint is replaced atomically (previous copy in .bak), leaves no t
   assert.deepEqual([back.inputs, back.outputs, back.provider, back.secretKeys], [{ env: { K: "v" } }, { env: { K: "v" }, x: 1 }, "code", ["env"]]);
   fs.writeFileSync(file, "{}");
   assert.throws(() => loadState(file, "p", "dev"), /not a Pulumi checkpoint/);
+  // A checkpoint cut short (a full disk, a copy interrupted): the error names the previous one to restore.
+  const before = fs.readFileSync(`${file}.bak`, "utf8");
+  fs.writeFileSync(file, before.slice(0, before.length / 2));
+  assert.throws(() => loadState(file, "p", "dev"), (e: Error) =>
+    e.message.includes("not a Pulumi checkpoint") && e.message.includes(`${file}.bak`) && /Nothing was changed/.test(e.message));
+  assert.equal(fs.readFileSync(`${file}.bak`, "utf8"), before, "the previous checkpoint is untouched");
+  fs.rmSync(`${file}.bak`);
+  assert.throws(() => loadState(file, "p", "dev"), /Restore it from a backup/);
 });
 
 test("the summary lists changes with their properties and details, masks secrets and counts", () => {

@@ -44,7 +44,8 @@ const FUNCTION: Record<ArgName, Row> = {
   package: { bad: [["my-app", /letters, digits or '_'/], ["a".repeat(65), /1-64/]], good: "my_app" },
   memorySize: { bad: [[100, /one of 128, 256/], [128.5, /number of MB/]], good: 256 },
   timeout: { bad: [[2, /at least 3 seconds/], [259201, /at most 259200 seconds/], [3.5, /whole number/]], good: 900 },
-  description: { bad: [["d".repeat(513), /at most 512 characters/]], good: "d".repeat(512) },
+  // Counted as the emulator (and the service's Java String.length) counts: UTF-16 units, so 257 emoji are 514.
+  description: { bad: [["d".repeat(513), /at most 512 characters/], ["😀".repeat(257), /at most 512 characters/]], good: "😀".repeat(256) },
   environment: {
     bad: [
       [{ "DB-HOST": "x" }, /start with a letter.*letters, digits and '_'.*DB_HOST/],
