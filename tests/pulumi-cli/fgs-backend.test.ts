@@ -12,7 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { UsageError } from "../../bin/command";
-import { resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
+import { describeEnvTarget, resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
+import { endpointEnvName } from "../../provider/auth/resolve-target";
 import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, runWithPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
 
@@ -64,6 +65,13 @@ describe("fgs stack operations: the state backend option", () => {
     assert.match(backendUrlProblem("obs://b")!, /not a Pulumi backend URL: use s3:\/\//);
     assert.equal(backendUrlProblem("s3://b?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4"), undefined);
     assert.equal(backendUrlProblem("file:///tmp/state"), undefined);
+  });
+
+  it("with a shared backend, names the environment's target (the region's endpoint or its override), never credentials", () => {
+    assert.equal(describeEnvTarget({}, { HW_REGION_NAME: "cn-north-4" }), "https://functiongraph.cn-north-4.myhuaweicloud.com, region cn-north-4");
+    assert.equal(describeEnvTarget({ "functiongraph:region": { value: "ap-southeast-1" } }, { HW_REGION_NAME: "cn-north-4", HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_AP_SOUTHEAST_1: "http://127.0.0.1:9" }),
+      "http://127.0.0.1:9 from HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_AP_SOUTHEAST_1");
+    assert.match(describeEnvTarget({}, {}), /no region set: set functiongraph:region or HW_REGION_NAME/);
   });
 
   it("refuses a backend with the harness engine, and a shared backend without a passphrase", async () => {
@@ -140,5 +148,20 @@ describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli 
     const again = await runStackOperation(stackOpArgs("preview", { engine: "cli", "expect-no-changes": true, "state-dir": state }, [dir]));
     assert.equal(again, 0);
     assert.deepEqual(emu.requests({ writesOnly: true }), []);
+
+    // A runner whose target is in its environment (as in CI), not in Pulumi.dev.yaml: fgs must aim at it, never
+    // at an embedded emulator of its own (which would plan to re-create the function there and record that).
+    const envRunner = project(root, "env-runner");
+    const yaml = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8").split("\n").filter((l) => !/functiongraph:(endpoint|region|projectId)/.test(l)).join("\n");
+    fs.writeFileSync(path.join(envRunner, "Pulumi.dev.yaml"), yaml);
+    restore();
+    restore = withEnv({
+      ...env, PULUMI_BACKEND_URL: url, PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+      HW_REGION_NAME: emu.region, HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId, [endpointEnvName(emu.region)]: emu.url,
+    });
+    const envState = path.join(root, "env-state");
+    const fromEnv = await runStackOperation(stackOpArgs("preview", { engine: "cli", "expect-no-changes": true, "state-dir": envState, json: true }, [envRunner]));
+    assert.equal(fromEnv, 0, "a runner targeting the cloud through its environment previews no change");
+    assert.ok(!fs.existsSync(path.join(envState, "emulator")), "no embedded emulator was started");
   });
 });
