@@ -73,6 +73,20 @@ describe("OBS V4 signature: AWS's published examples", () => {
     assert.equal(errorCode(() => authenticateV4({ ...req, rawPath: "/other.txt" }, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW)), "SignatureDoesNotMatch");
   });
 
+  it("refuses x-amz-* / x-obs-* headers left out of the signature (a presigned PUT must not become a copy of another object)", () => {
+    const req = {
+      method: "GET", rawPath: "/test.txt", headers: { host: "examplebucket.s3.amazonaws.com" } as Record<string, string>,
+      rawQuery: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+    };
+    for (const h of ["x-amz-copy-source", "x-obs-copy-source", "x-amz-metadata-directive"]) {
+      const e = (() => { try { authenticateV4({ ...req, headers: { ...req.headers, [h]: "/examplebucket/secret.json" } }, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW); } catch (err) { return err as { code: string; message: string }; } })();
+      assert.equal(e?.code, "AccessDenied", h);
+      assert.match(e!.message, new RegExp(`headers present in the request which were not signed: ${h}`));
+    }
+    // The payload mode of a presigned URL need not be signed; other headers (not x-amz-*) need not either.
+    assert.equal(authenticateV4({ ...req, headers: { ...req.headers, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "content-type": "x/y" } }, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW).form, "query");
+  });
+
   describe("the chunked-upload example (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => {
     const seedRequest = {
       method: "PUT", rawPath: "/examplebucket/chunkObject.txt", rawQuery: "",
