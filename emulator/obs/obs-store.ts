@@ -64,6 +64,8 @@ export const OBS_LIMITS = {
   /** Largest part and largest single PUT (5 GB). */
   maxPartBytes: 5 * 1024 ** 3,
   maxParts: 10_000,
+  /** Longest object key, in UTF-8 bytes (OBS: 1024, as S3). */
+  maxKeyBytes: 1024,
 } as const;
 
 const keyFile = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");

@@ -218,6 +218,17 @@ describe("OBS V4 against the emulator: a real S3 client and the official OBS SDK
     assert.deepEqual(listed.Contents?.map((o) => o.Key), [key]);
   });
 
+  it("keeps '..', an encoded slash and 1024-byte keys as plain names; refuses a 1025-byte key (KeyTooLongError)", async () => {
+    const s3 = unsigned(client());
+    for (const key of ["../../escape.json", "a%2Fb/..%2F..", "\u202Eevil", `${"é".repeat(511)}ab`]) {
+      await s3.send(new PutObjectCommand({ Bucket: "state", Key: key, Body: key }));
+      assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: "state", Key: key }))).Body!.transformToString(), key);
+    }
+    assert.ok(emu.obs.objects("state", "../").length === 1);
+    await assert.rejects(s3.send(new PutObjectCommand({ Bucket: "state", Key: `${"é".repeat(512)}a`, Body: "x" })),
+      (e: Error) => e.name === "KeyTooLongError" && /1025 bytes, at most 1024/.test(e.message));
+  });
+
   it("refuses what OBS refuses: the S3 client's default trailer checksum, a signed body hash, a wrong region, a wrong key", async () => {
     const body = () => Readable.from([Buffer.from("hello")]);
     await assert.rejects(client({ requestChecksumCalculation: "WHEN_SUPPORTED" }).send(new PutObjectCommand({ Bucket: "state", Key: "t", Body: body(), ContentLength: 5 })),
