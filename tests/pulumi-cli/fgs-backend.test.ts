@@ -14,7 +14,7 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { UsageError } from "../../bin/command";
 import { describeEnvTarget, resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
-import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, runWithPulumiCli } from "../../harness";
+import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
 
 const PROGRAM = `
@@ -65,6 +65,21 @@ describe("fgs stack operations: the state backend option", () => {
     assert.match(backendUrlProblem("obs://b")!, /not a Pulumi backend URL: use s3:\/\//);
     assert.equal(backendUrlProblem("s3://b?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4"), undefined);
     assert.equal(backendUrlProblem("file:///tmp/state"), undefined);
+  });
+
+  it("redacts credentials in backend URLs it prints: user info (also inside endpoint=, also encoded) and credential-named query values", () => {
+    const cases: [string, string][] = [
+      ["postgres://admin:hunter2@db:5432/pulumi", "postgres://****:****@db:5432/pulumi"],
+      ["s3://b?endpoint=https://AKX:SKsecret@obs.cn-north-4.myhuaweicloud.com&region=cn-north-4", "s3://b?endpoint=https://****:****@obs.cn-north-4.myhuaweicloud.com&region=cn-north-4"],
+      ["s3://b?endpoint=https%3A%2F%2FAKX%3ASKsecret%40obs.example&region=r", "s3://b?endpoint=https%3A%2F%2F****:****%40obs.example&region=r"],
+      ["azblob://c?storage_account=a&sas_token=sv%3D1%26sig%3Dabc", "azblob://c?storage_account=a&sas_token=****"],
+      ["postgres://db/p?sslmode=disable&password=hunter2", "postgres://db/p?sslmode=disable&password=****"],
+      ["s3://b/p?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4&s3ForcePathStyle=true", "s3://b/p?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4&s3ForcePathStyle=true"],
+    ];
+    for (const [url, shown] of cases) assert.equal(redactBackendUrl(url), shown);
+    const problem = backendUrlProblem("s3://b?endpoint=http://AKX:SKsecret@127.0.0.1:9&region=r")!;
+    assert.match(problem, /plain http/);
+    assert.doesNotMatch(problem, /SKsecret/);
   });
 
   it("with a shared backend, names the environment's target (the region's endpoint or its override), never credentials", () => {
