@@ -10,6 +10,8 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Readable } from "node:stream";
 import {
   CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
@@ -305,5 +307,48 @@ describe("OBS V4 against the emulator: a real S3 client and the official OBS SDK
     assert.equal(bad.status, 403);
     assert.match(bad.text, /SignatureDoesNotMatch/);
     assert.equal(emu.obs.objects("state", "chunked/bad").length, 0);
+  });
+});
+
+describe("OBS: concurrent writes of one key (two runners writing a checkpoint)", () => {
+  it("every GET returns whole bytes of one version with that version's ETag and length; the data dir loads after", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "obs-concurrent-"));
+    const bodies = Array.from({ length: 30 }, (_, i) => randomBytes(20_000 + i * 1000));
+    const md5 = (b: Buffer) => `"${createHash("md5").update(b).digest("hex")}"`;
+    let emu = await startEmulator({ quiet: true, dataDir, obs: { buckets: ["state"] } });
+    const s3 = (e: EmulatorHandle) => {
+      const c = new S3Client({
+        endpoint: e.obs.httpsUrl, region: e.region, forcePathStyle: true, maxAttempts: 1,
+        credentials: { accessKeyId: e.credentials.accessKey, secretAccessKey: e.credentials.secretKey },
+        requestHandler: { httpsAgent: new https.Agent({ ca: fs.readFileSync(e.obs.caFile), maxSockets: 64 }) },
+        requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+      });
+      c.middlewareStack.add((next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+        return next(args);
+      }, { step: "build", name: "obsUnsignedPayload" });
+      return c;
+    };
+    try {
+      const client = s3(emu);
+      const reads: Promise<string>[] = [];
+      await Promise.all(bodies.map(async (body) => {
+        await client.send(new PutObjectCommand({ Bucket: "state", Key: ".pulumi/stacks/p/dev.json", Body: body }));
+        reads.push((async () => {
+          const r = await client.send(new GetObjectCommand({ Bucket: "state", Key: ".pulumi/stacks/p/dev.json" }));
+          const got = Buffer.from(await r.Body!.transformToByteArray());
+          return bodies.some((b) => b.equals(got)) && md5(got) === r.ETag && got.length === r.ContentLength ? "whole" : `torn (${got.length} bytes, ETag ${r.ETag})`;
+        })());
+      }));
+      assert.deepEqual((await Promise.all(reads)).filter((x) => x !== "whole"), []);
+      await emu.close();
+      emu = await startEmulator({ quiet: true, dataDir });
+      const after = s3(emu);
+      const r = await after.send(new GetObjectCommand({ Bucket: "state", Key: ".pulumi/stacks/p/dev.json" }));
+      assert.equal(md5(Buffer.from(await r.Body!.transformToByteArray())), r.ETag);
+    } finally {
+      await emu.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
