@@ -178,5 +178,10 @@ describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli 
     const fromEnv = await runStackOperation(stackOpArgs("preview", { engine: "cli", "expect-no-changes": true, "state-dir": envState, json: true }, [envRunner]));
     assert.equal(fromEnv, 0, "a runner targeting the cloud through its environment previews no change");
     assert.ok(!fs.existsSync(path.join(envState, "emulator")), "no embedded emulator was started");
+
+    // A mistyped stack: preview refuses, naming the fix, and leaves no empty stack in the shared backend.
+    const typo = await runStackOperation(stackOpArgs("preview", { engine: "cli", stack: "dve", "state-dir": envState }, [envRunner]));
+    assert.equal(typo, 1);
+    assert.deepEqual(emu.obs.objects("team-state").map((o) => o.key).filter((k) => /\/dve\.json/.test(k)), []);
   });
 });
