@@ -49,7 +49,9 @@ async function run(spec: CliHostSpec): Promise<void> {
       detailedDiff: m.detailedDiff ? Object.keys(m.detailedDiff) : undefined });
   };
   const onOutput = (text: string) => void send({ kind: "output", text });
-  const stack = await auto.LocalWorkspace.createOrSelectStack(
+  // In a shared backend only `up` creates a stack (see pulumi-plain.ts).
+  const select = spec.backendUrl && spec.operation !== "up" ? "selectStack" : "createOrSelectStack";
+  const stack = await auto.LocalWorkspace[select](
     { stackName: spec.stack, projectName: spec.project, program: () => loadProgram(spec) },
     { workDir: spec.projectDir, pulumiCommand, envVars, secretsProvider: "passphrase" },
   );

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { HarnessError } from "./plugin";
 import { readProject } from "./project";
+import { redactBackendUrl } from "./state-backend";
 import type { CliResourceEvent, PulumiCliResult, PulumiCliRunOptions } from "./pulumi-cli";
 
 /** The language host's executable name. */
@@ -198,8 +199,16 @@ export async function runWithPlainPulumi(opts: PulumiCliRunOptions): Promise<Pul
     return { ok: false, operation: opts.operation, changes: {}, outputs: {}, secretOutputs: [], events: [], output, error: hint ? `${error}\n${hint}` : error };
   };
 
-  const selected = await quiet(["stack", "select", "--create", "--secrets-provider", "passphrase", opts.stack]);
-  if (selected.code !== 0) return failed(`pulumi stack select --create ${opts.stack} failed:\n${selected.output.trim()}`);
+  // In a shared backend only `up` creates a stack: a preview, refresh or destroy of a mistyped name must not
+  // leave an empty stack where every runner sees it (plain `pulumi preview --stack typo` refuses as well).
+  const create = !opts.backendUrl || opts.operation === "up";
+  const selected = await quiet(["stack", "select", ...(create ? ["--create", "--secrets-provider", "passphrase"] : []), opts.stack]);
+  if (selected.code !== 0) {
+    const missing = !create && /no stack named/i.test(selected.output);
+    return failed(missing
+      ? `the stack '${opts.stack}' does not exist in the backend ${redactBackendUrl(opts.backendUrl!)}: check --stack, or create it once with \`pulumi stack init ${opts.stack}\` (or \`fgs up\`)\n${selected.output.trim()}`
+      : `pulumi stack select ${create ? "--create " : ""}${opts.stack} failed:\n${selected.output.trim()}`);
+  }
   const plain = Object.entries(opts.config).filter(([, v]) => !v.secret);
   if (plain.length > 0) {
     const set = await quiet(["config", "set-all", "--stack", opts.stack, ...plain.flatMap(([k, v]) => ["--plaintext", `${k}=${v.value}`])]);

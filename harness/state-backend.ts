@@ -55,9 +55,21 @@ export function obsBackendEnv(c: ObsBackendCredentials): Record<string, string> 
   };
 }
 
-/** A backend URL with any user:password replaced, for messages. */
+/** Query parameters whose values are credentials (postgres `password`, azblob SAS `sig`/`sas_token`, …). */
+const SECRET_PARAM = /pass|secret|token|sig|credential|sas|apikey|access_?key/i;
+
+/**
+ * A backend URL with its credentials replaced by `****`, for messages: user info of the URL and of any URL inside
+ * it (`?endpoint=https://user:pass@host`, also percent-encoded), and query values named like credentials.
+ */
 export function redactBackendUrl(url: string): string {
-  return url.replace(/^([a-z0-9+.-]+:\/\/)[^/@?]*@/i, "$1****:****@");
+  const userInfo = url.replace(/([a-z][a-z0-9+.-]*(?::|%3a)(?:\/\/|%2f%2f))[^/@?&#\s]*(@|%40)/gi, "$1****:****$2");
+  const q = userInfo.indexOf("?");
+  if (q < 0) return userInfo;
+  return userInfo.slice(0, q + 1) + userInfo.slice(q + 1).split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    return eq > 0 && SECRET_PARAM.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=****` : pair;
+  }).join("&");
 }
 
 const SCHEMES = ["file", "s3", "gs", "azblob", "postgres", "https", "http"];
@@ -75,7 +87,7 @@ export function backendUrlProblem(url: string): string | undefined {
   const q = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length));
   const endpoint = url.includes("?") ? q.get("endpoint") : null;
   if (endpoint && /^http:\/\//i.test(endpoint)) {
-    return `the backend endpoint ${endpoint} is plain http: the Pulumi CLI's AWS SDK signs uploaded bodies over http, which OBS refuses; use the https:// endpoint (the emulator prints one, with a certificate to trust through AWS_CA_BUNDLE)`;
+    return `the backend endpoint ${redactBackendUrl(endpoint)} is plain http: the Pulumi CLI's AWS SDK signs uploaded bodies over http, which OBS refuses; use the https:// endpoint (the emulator prints one, with a certificate to trust through AWS_CA_BUNDLE)`;
   }
   if (url.includes("?") && endpoint && !q.get("region")) {
     return "the s3:// backend URL names an endpoint but no region: add &region=<the bucket's region> (OBS checks the region of the V4 signature)";

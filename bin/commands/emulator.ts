@@ -178,7 +178,8 @@ or use environment variables:
   export ${endpointEnvName(region)}=${emu.url}
   export ${ADMIN_TOKEN_ENV}=${emu.adminToken}    # for 'fgs logs' and admin calls (this run only)
 
-Keep Pulumi state in its OBS (README "GitOps"; the bucket must exist: --obs-bucket ${stateBucket}):
+Keep Pulumi state in its OBS (README "GitOps"; ${options.obs?.buckets?.length ? `bucket ${stateBucket} created by --obs-bucket` : `restart with --obs-bucket ${stateBucket} to create the bucket first`}):
+  export PULUMI_CONFIG_PASSPHRASE=<your stack passphrase>    # every runner of the stack needs the same one
   export AWS_ACCESS_KEY_ID=${emu.credentials.accessKey} AWS_SECRET_ACCESS_KEY=${sk} AWS_CA_BUNDLE=${emu.obs.caFile}
   export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
   pulumi login '${obsBackendUrl({ bucket: stateBucket, endpoint: emu.obs.httpsUrl, region, pathStyle: true })}'

@@ -17,7 +17,7 @@ import {
   runStack, runWithPlainPulumi, runWithPulumiCli, StackRunError, unshownError,
   type Operation, type StackConfig,
 } from "../../harness";
-import { endpointEnvName } from "../../provider/auth/resolve-target";
+import { endpointEnvName, regionEndpoint } from "../../provider/auth/resolve-target";
 import type { Command, OptionValues } from "../command";
 import { UsageError } from "../command";
 
@@ -48,7 +48,8 @@ export interface StackOpReport {
   engine: "cli" | "harness";
   operation: Operation;
   stack: string;
-  target: "emulator" | "stack-config";
+  /** The embedded emulator; `functiongraph:endpoint` in Pulumi.<stack>.yaml; or, with a shared backend, what plain `pulumi` would use (stack config + environment). */
+  target: "emulator" | "stack-config" | "environment";
   changes: Record<string, number>;
   outputs: Record<string, unknown>;
   errors: string[];
@@ -136,6 +137,14 @@ function sharedPassphrase(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
+/** Where the provider will send calls given the stack's plain config and the environment, for the banner; never credentials. */
+export function describeEnvTarget(config: StackConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const region = config["functiongraph:region"]?.value || env.HW_REGION_NAME;
+  if (!region) return "no region set: set functiongraph:region or HW_REGION_NAME";
+  const override = env[endpointEnvName(region)];
+  return override ? `${redactBackendUrl(override)} from ${endpointEnvName(region)}` : `${regionEndpoint(region)}, region ${region}`;
+}
+
 function insideNodeModules(p: string): boolean {
   return path.resolve(p).split(path.sep).includes("node_modules");
 }
@@ -192,14 +201,20 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
   let emu: EmulatorHandle | undefined;
   try {
     let env: Record<string, string> = {};
-    if (!remote) {
+    if (!remote && backend) {
+      // A shared backend's stack is deployed wherever plain \`pulumi\` deploys it (the stack config and the
+      // runner's environment: HUAWEICLOUD_SDK_* / HW_*, the region's endpoint or its override). An embedded
+      // emulator lives on this machine only: aiming a shared stack at it would plan to "restore" every function
+      // into it (or, with destroy, forget them) and write that into the state every runner reads.
+      human(`target: the stack's config and the environment, as plain pulumi (${describeEnvTarget(fileConfig?.values ?? {})}); a shared backend never uses the embedded emulator\n`);
+    } else if (!remote) {
       emu = await startEmulator({ dataDir: path.join(args.stateDir, "emulator"), quiet: true });
       env = emulatorEnv(emu);
       human(`FunctionGraph emulator at ${emu.url} (region ${emu.region}, data in ${path.join(args.stateDir, "emulator")})\n`);
     } else {
       human(`target: ${fileConfig.values["functiongraph:endpoint"].value} (from Pulumi.${args.stack}.yaml)\n`);
     }
-    const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : "emulator" } as const;
+    const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : backend ? "environment" : "emulator" } as const;
     // One state per stack whatever the engine: the Pulumi checkpoint in this file backend, same passphrase
     // (or, with the CLI, the shared backend the user named).
     const backendDir = path.join(args.stateDir, "backend");
@@ -307,7 +322,9 @@ function usage(op: Operation): string {
   --target URN         only this resource (repeatable; Pulumi CLI)
   --expect-no-changes  fail when anything would change
 
-The target is the embedded FunctionGraph emulator, unless Pulumi.<stack>.yaml sets functiongraph:endpoint.
+The target is the embedded FunctionGraph emulator, unless Pulumi.<stack>.yaml sets functiongraph:endpoint, or
+the state is in a shared backend: then, as plain \`pulumi\`, the stack's config and the environment (HW_REGION_NAME,
+HUAWEICLOUD_SDK_AK/SK, HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> for another endpoint).
 Exit code: 0 ok, 1 the operation failed, 2 bad usage.
 `;
 }

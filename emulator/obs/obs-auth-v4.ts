@@ -231,6 +231,14 @@ export function authenticateV4(
     if (payloadHash !== UNSIGNED_PAYLOAD && payloadHash !== STREAMING_PAYLOAD && !empty) throw unsupportedPayload(payloadHash);
   }
 
+  // Every x-amz-* / x-obs-* header must be signed, as S3 requires (GUESS for OBS: same rule and message): else
+  // anyone holding a presigned PUT URL could add `x-amz-copy-source` and copy any object of the account (the
+  // state of every stack in the bucket) to a key they can read. x-amz-content-sha256 of a presigned URL is the
+  // payload mode, checked above.
+  const unsigned = Object.keys(r.headers).filter((h) => /^x-(amz|obs)-/.test(h) && !signedHeaders.includes(h)
+    && !(form === "query" && h === "x-amz-content-sha256"));
+  if (unsigned.length) throw ObsErrors.accessDenied(`There were headers present in the request which were not signed: ${unsigned.join(", ")}`);
+
   const key = signingKey(secretKey, scopeDate, scopeRegion, service);
   const scope = `${scopeDate}/${scopeRegion}/${service}/aws4_request`;
   const verify = (uri: string) => {

@@ -36,6 +36,8 @@ export const ObsErrors = {
   entityTooSmall: (n: number) => new ObsError(400, "EntityTooSmall", `Part ${n} is smaller than the minimum part size (100 KB); only the last part may be smaller.`),
   entityTooLarge: () => new ObsError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size."),
   badDigest: () => new ObsError(400, "BadDigest", "The Content-MD5 you specified did not match what we received."),
+  // GUESS: OBS documents the 1024-byte limit; the code and message are S3's.
+  keyTooLong: (bytes: number) => new ObsError(400, "KeyTooLongError", `Your key is too long: ${bytes} bytes, at most 1024 (UTF-8).`),
   invalidArgument: (msg: string) => new ObsError(400, "InvalidArgument", msg),
   malformedXml: (msg: string) => new ObsError(400, "MalformedXML", `The XML you provided was not well-formed: ${msg}`),
   invalidRange: () => new ObsError(416, "InvalidRange", "The requested range cannot be satisfied."),

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { ObsErrors } from "./obs-errors";
-import type { ObjectMeta, ObsStore } from "./obs-store";
+import { OBS_LIMITS, type ObjectMeta, type ObsStore } from "./obs-store";
 import { parseXml, type XmlObject } from "./xml";
 
 /** How a handler answers. */
@@ -72,6 +72,8 @@ const objectHeaders = (m: ObjectMeta) => ({ ETag: m.etag, "Last-Modified": new D
 
 function mustKey(r: ObsRequest): string {
   if (!r.key) throw ObsErrors.invalidArgument("an object key is required");
+  const bytes = Buffer.byteLength(r.key, "utf8");
+  if (bytes > OBS_LIMITS.maxKeyBytes) throw ObsErrors.keyTooLong(bytes);
   return r.key;
 }
 

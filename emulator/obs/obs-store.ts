@@ -9,7 +9,7 @@
  * never a torn one; loading ignores data without metadata and refuses metadata without data (`DataDirError`).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, promises as fs } from "node:fs";
+import { createReadStream, createWriteStream, openSync, promises as fs, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -64,6 +64,8 @@ export const OBS_LIMITS = {
   /** Largest part and largest single PUT (5 GB). */
   maxPartBytes: 5 * 1024 ** 3,
   maxParts: 10_000,
+  /** Longest object key, in UTF-8 bytes (OBS: 1024, as S3). */
+  maxKeyBytes: 1024,
 } as const;
 
 const keyFile = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");
@@ -74,6 +76,12 @@ async function readJson<T>(file: string, root: string): Promise<T> {
   } catch (err) {
     throw new DataDirError(root, `OBS metadata ${path.relative(root, file)} is unreadable (${(err as Error).message})`);
   }
+}
+
+function writeJsonSync(file: string, value: unknown): void {
+  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {
@@ -246,7 +254,8 @@ export class ObsStore {
 
   /** A stream of the object's bytes (optionally a byte range, inclusive). */
   openObject(meta: ObjectMeta, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.dataPath(meta.bucket, meta.key), range);
+    // Opened now, not on the stream's first read: the bytes are those of `meta` even if the key is rewritten next.
+    return createReadStream("", { fd: openSync(this.dataPath(meta.bucket, meta.key), "r"), ...range });
   }
 
   /** The whole object in memory (FunctionGraph reading a code package); NoSuchKey when absent. */
@@ -261,9 +270,10 @@ export class ObsStore {
     this.mustBucket(bucket);
     const objects = this.objects.get(bucket)!;
     if (!objects.has(key)) return false;
+    // In one tick, like a commit: an awaited removal could delete a concurrent PUT's new files.
     objects.delete(key);
-    await fs.rm(this.metaPath(bucket, key), { force: true });
-    await fs.rm(this.dataPath(bucket, key), { force: true });
+    rmSync(this.metaPath(bucket, key), { force: true });
+    rmSync(this.dataPath(bucket, key), { force: true });
     return true;
   }
 
@@ -397,8 +407,12 @@ export class ObsStore {
     const objects = this.objects.get(bucket);
     if (!objects) throw ObsErrors.noSuchBucket(); // deleted while the body was arriving
     const meta: ObjectMeta = { bucket, key, size: o.size, etag: o.etag, contentType: o.contentType || "binary/octet-stream", lastModified: o.now };
-    await fs.rename(file, this.dataPath(bucket, key));
-    await writeJson(this.metaPath(bucket, key), meta);
+    // Data, metadata file and index change in one tick (synchronous calls): concurrent writes of one key land
+    // whole and in order (an awaited rename let an older metadata file outlive newer data: a torn GET, and a data
+    // dir that no longer loads), and a GET, which opens the file in the tick it reads the index, never pairs one
+    // version's headers with another's bytes.
+    renameSync(file, this.dataPath(bucket, key));
+    writeJsonSync(this.metaPath(bucket, key), meta);
     objects.set(key, meta);
     return meta;
   }

@@ -118,7 +118,10 @@ runner runner-c pulumi preview --stack "$stack" --non-interactive --expect-no-ch
 say "6. schedule, runner D: pulumi preview --refresh --expect-no-changes → passes, then fails on drift"
 clone runner-d
 runner runner-d pulumi preview --stack "$stack" --non-interactive --refresh --expect-no-changes
-curl -fsS -X PATCH -H "X-Fgs-Admin: 1" -H "Content-Type: application/json" -d '{"memory_size":1024}' \
+# The admin API needs this run's token, printed in the emulator's banner.
+admin_token="$(sed -n 's/^  export FGS_EMULATOR_ADMIN_TOKEN=\([^ ]*\).*/\1/p' "$work/emulator.out")"
+[[ -n "$admin_token" ]] || die "could not read the emulator's admin token from its banner"
+curl -fsS -X PATCH -H "X-Fgs-Admin: $admin_token" -H "Content-Type: application/json" -d '{"memory_size":1024}' \
   "$fg_url/__admin/functions/$urn/config" >/dev/null
 if runner runner-d pulumi preview --stack "$stack" --non-interactive --refresh --expect-no-changes >"$work/artifacts/drift.txt" 2>&1; then
   cat "$work/artifacts/drift.txt"; die "the drift job passed although the function was changed outside Pulumi"

@@ -10,6 +10,8 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Readable } from "node:stream";
 import {
   CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
@@ -71,6 +73,20 @@ describe("OBS V4 signature: AWS's published examples", () => {
     assert.equal(authenticateV4(req, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW).form, "query");
     assert.equal(errorCode(() => authenticateV4(req, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW + 86_401_000)), "AccessDenied");
     assert.equal(errorCode(() => authenticateV4({ ...req, rawPath: "/other.txt" }, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW)), "SignatureDoesNotMatch");
+  });
+
+  it("refuses x-amz-* / x-obs-* headers left out of the signature (a presigned PUT must not become a copy of another object)", () => {
+    const req = {
+      method: "GET", rawPath: "/test.txt", headers: { host: "examplebucket.s3.amazonaws.com" } as Record<string, string>,
+      rawQuery: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+    };
+    for (const h of ["x-amz-copy-source", "x-obs-copy-source", "x-amz-metadata-directive"]) {
+      const e = (() => { try { authenticateV4({ ...req, headers: { ...req.headers, [h]: "/examplebucket/secret.json" } }, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW); } catch (err) { return err as { code: string; message: string }; } })();
+      assert.equal(e?.code, "AccessDenied", h);
+      assert.match(e!.message, new RegExp(`headers present in the request which were not signed: ${h}`));
+    }
+    // The payload mode of a presigned URL need not be signed; other headers (not x-amz-*) need not either.
+    assert.equal(authenticateV4({ ...req, headers: { ...req.headers, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "content-type": "x/y" } }, EXAMPLE, "us-east-1", 900_000, EXAMPLE_NOW).form, "query");
   });
 
   describe("the chunked-upload example (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => {
@@ -204,6 +220,17 @@ describe("OBS V4 against the emulator: a real S3 client and the official OBS SDK
     assert.deepEqual(listed.Contents?.map((o) => o.Key), [key]);
   });
 
+  it("keeps '..', an encoded slash and 1024-byte keys as plain names; refuses a 1025-byte key (KeyTooLongError)", async () => {
+    const s3 = unsigned(client());
+    for (const key of ["../../escape.json", "a%2Fb/..%2F..", "\u202Eevil", `${"é".repeat(511)}ab`]) {
+      await s3.send(new PutObjectCommand({ Bucket: "state", Key: key, Body: key }));
+      assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: "state", Key: key }))).Body!.transformToString(), key);
+    }
+    assert.ok(emu.obs.objects("state", "../").length === 1);
+    await assert.rejects(s3.send(new PutObjectCommand({ Bucket: "state", Key: `${"é".repeat(512)}a`, Body: "x" })),
+      (e: Error) => e.name === "KeyTooLongError" && /1025 bytes, at most 1024/.test(e.message));
+  });
+
   it("refuses what OBS refuses: the S3 client's default trailer checksum, a signed body hash, a wrong region, a wrong key", async () => {
     const body = () => Readable.from([Buffer.from("hello")]);
     await assert.rejects(client({ requestChecksumCalculation: "WHEN_SUPPORTED" }).send(new PutObjectCommand({ Bucket: "state", Key: "t", Body: body(), ContentLength: 5 })),
@@ -280,5 +307,48 @@ describe("OBS V4 against the emulator: a real S3 client and the official OBS SDK
     assert.equal(bad.status, 403);
     assert.match(bad.text, /SignatureDoesNotMatch/);
     assert.equal(emu.obs.objects("state", "chunked/bad").length, 0);
+  });
+});
+
+describe("OBS: concurrent writes of one key (two runners writing a checkpoint)", () => {
+  it("every GET returns whole bytes of one version with that version's ETag and length; the data dir loads after", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "obs-concurrent-"));
+    const bodies = Array.from({ length: 30 }, (_, i) => randomBytes(20_000 + i * 1000));
+    const md5 = (b: Buffer) => `"${createHash("md5").update(b).digest("hex")}"`;
+    let emu = await startEmulator({ quiet: true, dataDir, obs: { buckets: ["state"] } });
+    const s3 = (e: EmulatorHandle) => {
+      const c = new S3Client({
+        endpoint: e.obs.httpsUrl, region: e.region, forcePathStyle: true, maxAttempts: 1,
+        credentials: { accessKeyId: e.credentials.accessKey, secretAccessKey: e.credentials.secretKey },
+        requestHandler: { httpsAgent: new https.Agent({ ca: fs.readFileSync(e.obs.caFile), maxSockets: 64 }) },
+        requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+      });
+      c.middlewareStack.add((next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+        return next(args);
+      }, { step: "build", name: "obsUnsignedPayload" });
+      return c;
+    };
+    try {
+      const client = s3(emu);
+      const reads: Promise<string>[] = [];
+      await Promise.all(bodies.map(async (body) => {
+        await client.send(new PutObjectCommand({ Bucket: "state", Key: ".pulumi/stacks/p/dev.json", Body: body }));
+        reads.push((async () => {
+          const r = await client.send(new GetObjectCommand({ Bucket: "state", Key: ".pulumi/stacks/p/dev.json" }));
+          const got = Buffer.from(await r.Body!.transformToByteArray());
+          return bodies.some((b) => b.equals(got)) && md5(got) === r.ETag && got.length === r.ContentLength ? "whole" : `torn (${got.length} bytes, ETag ${r.ETag})`;
+        })());
+      }));
+      assert.deepEqual((await Promise.all(reads)).filter((x) => x !== "whole"), []);
+      await emu.close();
+      emu = await startEmulator({ quiet: true, dataDir });
+      const after = s3(emu);
+      const r = await after.send(new GetObjectCommand({ Bucket: "state", Key: ".pulumi/stacks/p/dev.json" }));
+      assert.equal(md5(Buffer.from(await r.Body!.transformToByteArray())), r.ETag);
+    } finally {
+      await emu.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

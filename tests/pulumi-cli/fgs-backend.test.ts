@@ -12,8 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { UsageError } from "../../bin/command";
-import { resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
-import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, runWithPulumiCli } from "../../harness";
+import { describeEnvTarget, resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
+import { endpointEnvName } from "../../provider/auth/resolve-target";
+import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
 
 const PROGRAM = `
@@ -64,6 +65,28 @@ describe("fgs stack operations: the state backend option", () => {
     assert.match(backendUrlProblem("obs://b")!, /not a Pulumi backend URL: use s3:\/\//);
     assert.equal(backendUrlProblem("s3://b?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4"), undefined);
     assert.equal(backendUrlProblem("file:///tmp/state"), undefined);
+  });
+
+  it("redacts credentials in backend URLs it prints: user info (also inside endpoint=, also encoded) and credential-named query values", () => {
+    const cases: [string, string][] = [
+      ["postgres://admin:hunter2@db:5432/pulumi", "postgres://****:****@db:5432/pulumi"],
+      ["s3://b?endpoint=https://AKX:SKsecret@obs.cn-north-4.myhuaweicloud.com&region=cn-north-4", "s3://b?endpoint=https://****:****@obs.cn-north-4.myhuaweicloud.com&region=cn-north-4"],
+      ["s3://b?endpoint=https%3A%2F%2FAKX%3ASKsecret%40obs.example&region=r", "s3://b?endpoint=https%3A%2F%2F****:****%40obs.example&region=r"],
+      ["azblob://c?storage_account=a&sas_token=sv%3D1%26sig%3Dabc", "azblob://c?storage_account=a&sas_token=****"],
+      ["postgres://db/p?sslmode=disable&password=hunter2", "postgres://db/p?sslmode=disable&password=****"],
+      ["s3://b/p?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4&s3ForcePathStyle=true", "s3://b/p?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4&s3ForcePathStyle=true"],
+    ];
+    for (const [url, shown] of cases) assert.equal(redactBackendUrl(url), shown);
+    const problem = backendUrlProblem("s3://b?endpoint=http://AKX:SKsecret@127.0.0.1:9&region=r")!;
+    assert.match(problem, /plain http/);
+    assert.doesNotMatch(problem, /SKsecret/);
+  });
+
+  it("with a shared backend, names the environment's target (the region's endpoint or its override), never credentials", () => {
+    assert.equal(describeEnvTarget({}, { HW_REGION_NAME: "cn-north-4" }), "https://functiongraph.cn-north-4.myhuaweicloud.com, region cn-north-4");
+    assert.equal(describeEnvTarget({ "functiongraph:region": { value: "ap-southeast-1" } }, { HW_REGION_NAME: "cn-north-4", HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_AP_SOUTHEAST_1: "http://127.0.0.1:9" }),
+      "http://127.0.0.1:9 from HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_AP_SOUTHEAST_1");
+    assert.match(describeEnvTarget({}, {}), /no region set: set functiongraph:region or HW_REGION_NAME/);
   });
 
   it("refuses a backend with the harness engine, and a shared backend without a passphrase", async () => {
@@ -140,5 +163,25 @@ describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli 
     const again = await runStackOperation(stackOpArgs("preview", { engine: "cli", "expect-no-changes": true, "state-dir": state }, [dir]));
     assert.equal(again, 0);
     assert.deepEqual(emu.requests({ writesOnly: true }), []);
+
+    // A runner whose target is in its environment (as in CI), not in Pulumi.dev.yaml: fgs must aim at it, never
+    // at an embedded emulator of its own (which would plan to re-create the function there and record that).
+    const envRunner = project(root, "env-runner");
+    const yaml = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8").split("\n").filter((l) => !/functiongraph:(endpoint|region|projectId)/.test(l)).join("\n");
+    fs.writeFileSync(path.join(envRunner, "Pulumi.dev.yaml"), yaml);
+    restore();
+    restore = withEnv({
+      ...env, PULUMI_BACKEND_URL: url, PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+      HW_REGION_NAME: emu.region, HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId, [endpointEnvName(emu.region)]: emu.url,
+    });
+    const envState = path.join(root, "env-state");
+    const fromEnv = await runStackOperation(stackOpArgs("preview", { engine: "cli", "expect-no-changes": true, "state-dir": envState, json: true }, [envRunner]));
+    assert.equal(fromEnv, 0, "a runner targeting the cloud through its environment previews no change");
+    assert.ok(!fs.existsSync(path.join(envState, "emulator")), "no embedded emulator was started");
+
+    // A mistyped stack: preview refuses, naming the fix, and leaves no empty stack in the shared backend.
+    const typo = await runStackOperation(stackOpArgs("preview", { engine: "cli", stack: "dve", "state-dir": envState }, [envRunner]));
+    assert.equal(typo, 1);
+    assert.deepEqual(emu.obs.objects("team-state").map((o) => o.key).filter((k) => /\/dve\.json/.test(k)), []);
   });
 });
