@@ -48,6 +48,10 @@ export async function startLoopback(script: Handler[], port = 0): Promise<Loopba
       void handler(rec, res, raw);
     });
   });
+  // Client and server share one event loop: with the default 5 s keep-alive, a loop blocked past it (a loaded
+  // machine) lets the server close a socket the client is about to reuse (ECONNRESET). Tests close sockets
+  // themselves in close().
+  server.keepAliveTimeout = 60_000;
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
