@@ -258,11 +258,14 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       if (!r.ok) {
         const rest = unshownError(r.error ?? "", shown);
         human(rest ? `\nfgs ${args.operation} failed: ${rest}\n` : `\nfgs ${args.operation} failed (the error is above)\n`);
+        const hint = passphraseHint(`${shown}\n${r.error ?? ""}`, process.env);
+        if (hint) human(`${hint}\n`);
       }
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: r.ok, engine: "cli", changes: r.changes, outputs: r.outputs, errors: r.error ? [r.error] : [] });
     }
-    human(`engine: the project's engine harness (no pulumi CLI found; ${cliBuildHint("cli")}), backend ${backendShown}\n\n`);
+    const why = args.engine === "harness" ? "--engine harness" : `no pulumi CLI found; ${cliBuildHint("cli")}`;
+    human(`engine: the project's engine harness (${why}), backend ${backendShown}\n\n`);
     if (args.target?.length || args.diff) human("note: --target and --diff need the Pulumi CLI; the harness ignores them\n");
     try {
       const r = await runStack({
@@ -361,3 +364,16 @@ export const preview = stackCommand("preview", "show what `up` would change, cha
 export const refresh = stackCommand("refresh", "read every resource back and record what changed outside");
 /** `fgs destroy [DIR]`. */
 export const destroy = stackCommand("destroy", "delete every resource of the stack");
+
+/**
+ * The fix for the CLI's bare "incorrect passphrase": which passphrase fgs used (PULUMI_CONFIG_PASSPHRASE or
+ * its local one) and what to set instead; undefined when the CLI's output is not that error.
+ */
+export function passphraseHint(cliOutput: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (!/incorrect passphrase/i.test(cliOutput)) return undefined;
+  const used = env.PULUMI_CONFIG_PASSPHRASE !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : `fgs's local passphrase (${LOCAL_PASSPHRASE})`;
+  const fix = used.startsWith("fgs's")
+    ? "set PULUMI_CONFIG_PASSPHRASE to the passphrase the stack was created with"
+    : `set ${used} to the passphrase the stack was created with, or unset it if fgs created the stack without one`;
+  return `fix: the stack's secrets were encrypted with another passphrase than ${used}: ${fix}`;
+}

@@ -67,12 +67,12 @@ describe("one state for both engines", { skip: !cli && "no Pulumi CLI (npm run p
   let dir: string;
   let output = "";
 
-  /** Runs `fgs OP DIR --json …` and returns its report. */
-  function fgs(args: string[]): Promise<Report> {
+  /** Runs `fgs OP DIR --json …` (extra environment `extraEnv`) and returns its report. */
+  function fgs(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Report> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [FGS, ...args.slice(0, 1), dir, "--json", ...args.slice(1)], {
         cwd: dir,
-        env: fgsEnv(),
+        env: { ...fgsEnv(), ...extraEnv },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -126,6 +126,9 @@ describe("one state for both engines", { skip: !cli && "no Pulumi CLI (npm run p
     const first = await fgs(["up", "--engine", "harness"]);
     assert.equal(first.ok, true, first.errors.join("\n") + output.slice(-3000));
     assert.equal(first.changes.create, RESOURCES);
+    // The CLI is installed (this suite needs it): the engine line names the flag, not a missing CLI.
+    assert.match(output, /engine: the project's engine harness \(--engine harness\)/);
+    assert.doesNotMatch(output, /no pulumi CLI found/);
     const checkpoint = backendPaths(path.join(dir, ".fgs", "backend"), "switch", "dev").checkpoint;
     assert.ok(fs.existsSync(checkpoint), "the harness wrote the Pulumi checkpoint");
     assert.equal(fs.existsSync(path.join(dir, ".fgs", "state")), false, "no second state");
@@ -144,10 +147,10 @@ describe("one state for both engines", { skip: !cli && "no Pulumi CLI (npm run p
 
     // The harness's lock is the backend's: the CLI refuses to run while it is held, and says so once.
     const lock = lockState(backendPaths(path.join(dir, ".fgs", "backend"), "switch", "dev").lockDir, "up");
-    const before = output.length;
+    const mark = output.length;
     const locked = await fgs(["up", "--engine", "cli"]).finally(() => lock.release());
     assert.equal(locked.ok, false);
-    const said = output.slice(before);
+    const said = output.slice(mark);
     assert.equal(said.split("the stack is currently locked by 1 lock(s)").length - 1, 1, `the error is printed once:\n${said}`);
     assert.deepEqual(writes(), []);
 
@@ -160,6 +163,13 @@ describe("one state for both engines", { skip: !cli && "no Pulumi CLI (npm run p
       "pulumi-nodejs:dynamic/functiongraph:Trigger", "pulumi-nodejs:dynamic/functiongraph:Trigger", "pulumi:providers:pulumi-nodejs", "pulumi:pulumi:Stack",
     ]);
     assert.equal(fs.readFileSync(checkpoint, "utf8").includes("GREETING"), false, "the secret environment is encrypted");
+
+    // A PULUMI_CONFIG_PASSPHRASE left over from another stack: the CLI's bare error comes with the fix.
+    const wrongFrom = output.length;
+    const wrong = await fgs(["preview", "--engine", "cli"], { PULUMI_CONFIG_PASSPHRASE: "another stack's passphrase" });
+    assert.equal(wrong.ok, false);
+    assert.match(output.slice(wrongFrom), /incorrect passphrase/);
+    assert.match(output.slice(wrongFrom), /fix: the stack's secrets were encrypted with another passphrase than PULUMI_CONFIG_PASSPHRASE: set PULUMI_CONFIG_PASSPHRASE to the passphrase the stack was created with, or unset it/);
 
     const destroyed = await fgs(["destroy", "--engine", "harness"]);
     assert.equal(destroyed.ok, true, destroyed.errors.join("\n"));
