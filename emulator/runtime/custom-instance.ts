@@ -163,7 +163,8 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
     if (outcome.kind === "response") return { kind: "ok", result: outcome.body, memoryMB };
     let shape: { errorType?: unknown; errorMessage?: unknown } = {};
     try {
-      shape = JSON.parse(outcome.body.toString("utf8")) as typeof shape;
+      const parsed = JSON.parse(outcome.body.toString("utf8")) as unknown;
+      shape = parsed && typeof parsed === "object" ? parsed as typeof shape : { errorMessage: outcome.body.toString("utf8") };
     } catch {
       shape = { errorMessage: outcome.body.toString("utf8") };
     }

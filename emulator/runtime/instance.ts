@@ -11,7 +11,7 @@ import * as readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { LaunchSpec } from "./launch";
 import { killGroup, peakMemoryMB } from "./process-tools";
-import { InstanceStartError, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
+import { InstanceStartError, parseRunnerMessage, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
 
 /** What the pool needs from an instance of any kind. */
 export interface Instance {
@@ -115,13 +115,9 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
     (child.stdin as Writable | null)?.on("error", () => {});
     const lines = readline.createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
     lines.on("line", (line) => {
-      let msg: RunnerMessage;
-      try {
-        msg = JSON.parse(line) as RunnerMessage;
-      } catch {
-        return this.log(line + "\n");
-      }
-      this.deliver(msg);
+      const msg = parseRunnerMessage(line);
+      if (msg) this.deliver(msg);
+      else this.log(line + "\n");
     });
     this.send({ type: "init", ...init });
     const m = await this.nextStart(timeoutMs);

@@ -1,0 +1,50 @@
+/**
+ * Function code writing to the runner's protocol descriptor (fd 3) itself, in Node.js and Python: lines that
+ * are JSON but not messages (`null`, numbers, arrays, messages with fields of the wrong type — including a
+ * forged result for its own call) must neither crash the emulator (it runs in this test's process) nor end the
+ * call: they are output, and the handler's real answer still arrives.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { deploy, sdkInvoke } from "../emulator/invoke-helpers";
+
+const NODE = `const fs = require("fs");
+exports.handler = async (e, ctx) => {
+  for (const l of e.lines) fs.writeSync(3, l.replace("RID", ctx.getRequestID()) + "\\n");
+  await new Promise((r) => setTimeout(r, 200));
+  return "after";
+};`;
+
+const PYTHON = `import os, time
+def handler(e, ctx):
+    for l in e["lines"]:
+        os.write(3, (l.replace("RID", ctx.getRequestID()) + "\\n").encode())
+    time.sleep(0.2)
+    return "after"
+`;
+
+const LINES = ["null", "5", '"text"', "[1]", "{}", '{"type":"log","data":5}', '{"type":"log"}',
+  '{"type":"result","requestId":"RID","ok":true,"result":5}', '{"type":"result","requestId":"RID","ok":false}',
+  '{"type":"result","requestId":7,"ok":true,"result":"x"}', '{"type":"init-error"}', '{"type":"ready","memoryMB":"x"}'];
+
+describe("forged protocol lines on fd 3 do not crash the emulator", () => {
+  let emu: EmulatorHandle;
+  before(async () => {
+    emu = await startEmulator({ quiet: true });
+    await deploy(emu, "node-fd3", { "index.js": NODE }, { timeout: 10 });
+    await deploy(emu, "py-fd3", { "index.py": PYTHON }, { runtime: "Python3.10", timeout: 10 });
+  });
+  after(() => emu.close());
+
+  for (const name of ["node-fd3", "py-fd3"]) {
+    it(`${name}: the handler's answer arrives; the malformed lines are kept as output`, async () => {
+      const out = await sdkInvoke(emu, name, { lines: LINES });
+      assert.equal(out.status, 200, out.result);
+      assert.equal(out.result, '"after"');
+      const log = emu.invocations({ requestId: out.requestId })[0]?.log ?? "";
+      assert.match(log, /"type":"log","data":5/, "a malformed line is output");
+      assert.equal((await sdkInvoke(emu, name, { lines: [] })).result, '"after"', "the instance still serves");
+    });
+  }
+});
