@@ -28,6 +28,12 @@ export type RunnerMessage =
   | ({ type: "result"; requestId: string; memoryMB?: number } & ({ ok: true; result: string } | { ok: false; errorMessage: string; errorType: string }));
 
 /**
+ * Longest line a runner may write on fd 3: a 6 MB result as a JSON string (escapes can make it a few times its
+ * size) with room to spare. A longer line stops the instance (function code can write there too).
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/**
  * The message on one line of a runner's fd 3, or undefined when the line is not a well-formed message (then it is
  * plain output). Function code can write to fd 3 itself: nothing it writes there may throw in the emulator.
  */

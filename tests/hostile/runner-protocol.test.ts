@@ -16,6 +16,15 @@ exports.handler = async (e, ctx) => {
   return "after";
 };`;
 
+// Writes more than the protocol's longest line (64 MiB) without a newline, 1 MiB at a time.
+const FLOOD = `const fs = require("fs");
+exports.handler = async () => {
+  const mb = Buffer.alloc(1024 * 1024, 97);
+  for (let i = 0; i < 70; i++) fs.writeSync(3, mb);
+  await new Promise((r) => setTimeout(r, 20000));
+  return "not reached";
+};`;
+
 const PYTHON = `import os, time
 def handler(e, ctx):
     for l in e["lines"]:
@@ -33,6 +42,7 @@ describe("forged protocol lines on fd 3 do not crash the emulator", () => {
   before(async () => {
     emu = await startEmulator({ quiet: true });
     await deploy(emu, "node-fd3", { "index.js": NODE }, { timeout: 10 });
+    await deploy(emu, "flood-fd3", { "index.js": FLOOD }, { timeout: 30 });
     await deploy(emu, "py-fd3", { "index.py": PYTHON }, { runtime: "Python3.10", timeout: 10 });
   });
   after(() => emu.close());
@@ -47,4 +57,13 @@ describe("forged protocol lines on fd 3 do not crash the emulator", () => {
       assert.equal((await sdkInvoke(emu, name, { lines: [] })).result, '"after"', "the instance still serves");
     });
   }
+
+  it("an endless line on fd 3 stops the instance at once (not held in the emulator's memory until the timeout)", async () => {
+    const started = Date.now();
+    const out = await sdkInvoke(emu, "flood-fd3", {});
+    assert.notEqual(out.status, 200, out.result);
+    assert.ok(Date.now() - started < 15000, "the call ended well before its 30 s timeout and the flood's 20 s wait");
+    assert.match(out.result + (emu.invocations({ requestId: out.requestId })[0]?.log ?? ""), /more than 67108864 bytes/);
+    assert.equal((await sdkInvoke(emu, "node-fd3", { lines: [] })).result, '"after"', "the emulator still serves");
+  });
 });
