@@ -67,3 +67,37 @@ describe("forged protocol lines on fd 3 do not crash the emulator", () => {
     assert.equal((await sdkInvoke(emu, "node-fd3", { lines: [] })).result, '"after"', "the emulator still serves");
   });
 });
+
+// A Custom bootstrap that answers with an endless body (1 MiB writes until the emulator hangs up).
+const ENDLESS = `#!/usr/bin/env node
+const http = require("http");
+const [host, port] = process.env.RUNTIME_API_ADDR.split(":");
+http.get({ host, port, path: "/v1/runtime/invocation/request" }, (res) => {
+  res.resume();
+  res.on("end", () => {
+    const req = http.request({ host, port, method: "POST", path: "/v1/runtime/invocation/response/" + res.headers["x-cff-request-id"] });
+    req.on("error", () => {});
+    const mb = Buffer.alloc(1024 * 1024, 97);
+    const pump = () => { while (!req.destroyed && req.write(mb)); if (!req.destroyed) req.once("drain", pump); };
+    pump();
+  });
+});
+setInterval(() => {}, 1000);
+`;
+
+describe("a Custom bootstrap's endless answer", () => {
+  let emu: EmulatorHandle;
+  before(async () => {
+    emu = await startEmulator({ quiet: true });
+    await deploy(emu, "endless", { bootstrap: { data: ENDLESS, mode: 0o755 } }, { runtime: "Custom", handler: "bootstrap.handler", timeout: 30 });
+  });
+  after(() => emu.close());
+
+  it("is cut at the answer limit at once (not buffered until the timeout): ResponseTooLarge", async () => {
+    const started = Date.now();
+    const out = await sdkInvoke(emu, "endless", {});
+    assert.ok(Date.now() - started < 15000, "the call ended well before its 30 s timeout");
+    assert.deepEqual([out.status, out.parsed().errorType], [500, "ResponseTooLarge"], out.result);
+    assert.match(out.parsed().errorMessage, /more than the 6291456 bytes allowed/);
+  });
+});
