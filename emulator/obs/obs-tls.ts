@@ -2,7 +2,7 @@
  * The certificate of the emulator's HTTPS OBS listener: self-signed (the `selfsigned` package), for `127.0.0.1`,
  * `::1` and `localhost`, kept in `<obs store>/tls/` — so under `--data-dir` it survives restarts and a client
  * that trusts it once (`SSL_CERT_FILE`, `AWS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`) keeps trusting it. A missing,
- * unreadable or soon-expiring pair is replaced. The private key file is written with mode 0600.
+ * unreadable or soon-expiring pair is replaced. The dir is 0700 and its files 0600, as the whole data dir.
  *
  * Why HTTPS at all: the AWS SDK for Go v2 (the Pulumi CLI's S3 backend) sends `UNSIGNED-PAYLOAD` over HTTPS
  * but signs the body's SHA-256 over plain HTTP, a payload mode OBS refuses (see obs-auth-v4.ts).
@@ -41,7 +41,8 @@ export async function obsTlsMaterial(dir: string, nowMs: number = Date.now()): P
   const keyFile = path.join(dir, "key.pem");
   const kept = await reuse(certFile, keyFile, nowMs);
   if (kept) return kept;
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.chmod(dir, 0o700); // the data dir is private throughout (an older dir may be 0755)
   const pems = await generate([{ name: "commonName", value: "fgs-emulator OBS (127.0.0.1)" }], {
     keyType: "ec", curve: "P-256", algorithm: "sha256",
     notBeforeDate: new Date(nowMs - 60_000), notAfterDate: new Date(nowMs + VALID_DAYS * 24 * 3600 * 1000),
@@ -58,6 +59,6 @@ export async function obsTlsMaterial(dir: string, nowMs: number = Date.now()): P
     await fs.rename(tmp, file);
   };
   await write(keyFile, pems.private, 0o600);
-  await write(certFile, pems.cert, 0o644);
+  await write(certFile, pems.cert, 0o600); // the data dir's files are 0600 (the emulator's user reads it)
   return { cert: pems.cert, key: pems.private, certFile };
 }

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { InstanceLifecycle, type Instance } from "./instance";
 import type { LaunchSpec } from "./launch";
 import { killGroup, loopbackPeerUid, peakMemoryMB } from "./process-tools";
+import { INVOKE_LIMITS } from "./options";
 import { InstanceStartError, type CallOutcome, type InvokeRequest } from "./protocol";
 
 type Answer = { kind: "response"; body: Buffer } | { kind: "error"; body: Buffer };
@@ -20,10 +21,22 @@ type Answer = { kind: "response"; body: Buffer } | { kind: "error"; body: Buffer
 const REQUEST_PATH = "/v1/runtime/invocation/request";
 const ANSWER_PATH = /^\/v1\/runtime\/invocation\/(response|error)\/([^/]+)$/;
 
-function readAll(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body of a request from the bootstrap, or — as soon as it passes `cap` — the size read so far (the request
+ * is then left unread: function code chooses what it POSTs, and the emulator holds no more than an answer's limit).
+ */
+function readAll(req: IncomingMessage, cap: number): Promise<Buffer | { tooLarge: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= cap) return void chunks.push(c);
+      req.off("data", onData);
+      req.pause();
+      resolve({ tooLarge: size });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
@@ -63,15 +76,24 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
     }
     const m = ANSWER_PATH.exec(url);
     if (req.method === "POST" && m) {
-      void readAll(req).then((body) => {
+      const cap = INVOKE_LIMITS.syncPayloadBytes;
+      void readAll(req, cap).then((body) => {
         const cur = this.current;
         if (!cur || cur.req.requestId !== decodeURIComponent(m[2])) {
-          res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ errorMessage: "no such request" }));
+          res.writeHead(404, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify({ errorMessage: "no such request" }), () => {
+            if (!Buffer.isBuffer(body)) req.destroy();
+          });
+          return;
+        }
+        if (!Buffer.isBuffer(body)) {
+          const errorMessage = `the function's answer is more than the ${cap} bytes allowed (FSS.1201)`;
+          res.writeHead(413, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify({ errorMessage }), () => req.destroy());
+          cur.answer({ kind: "error", body: Buffer.from(JSON.stringify({ errorType: "ResponseTooLarge", errorMessage })) });
           return;
         }
         res.writeHead(202, { "Content-Type": "application/json" }).end("{}");
         cur.answer({ kind: m[1] === "response" ? "response" : "error", body });
-      });
+      }, () => res.destroy());
       return;
     }
     req.resume();
@@ -163,7 +185,8 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
     if (outcome.kind === "response") return { kind: "ok", result: outcome.body, memoryMB };
     let shape: { errorType?: unknown; errorMessage?: unknown } = {};
     try {
-      shape = JSON.parse(outcome.body.toString("utf8")) as typeof shape;
+      const parsed = JSON.parse(outcome.body.toString("utf8")) as unknown;
+      shape = parsed && typeof parsed === "object" ? parsed as typeof shape : { errorMessage: outcome.body.toString("utf8") };
     } catch {
       shape = { errorMessage: outcome.body.toString("utf8") };
     }

@@ -57,6 +57,12 @@ export class HttpInstance extends InstanceLifecycle implements Instance {
   private child: ChildProcess | undefined;
   private log: (text: string) => void = () => {};
   private readonly inFlight = new Set<() => void>();
+  /**
+   * The relay's socket, held open (O_PATH, never through a link) once it appeared: the socket's path is in the
+   * function's writable /tmp, so the function may later replace it with a link to a host socket; requests go to
+   * `/proc/self/fd/<fd>`, the socket the relay bound, whatever the path then holds.
+   */
+  private socketFd: number | undefined;
 
   /** `headers`: the per-function `X-CFF-*` headers (the request id is added per call). */
   constructor(private readonly spec: LaunchSpec, private readonly socketPath: string, private readonly headers: Record<string, string>) {
@@ -66,6 +72,7 @@ export class HttpInstance extends InstanceLifecycle implements Instance {
   protected override markExited(): void {
     if (this.exited) return;
     for (const gone of [...this.inFlight]) gone();
+    this.closeSocket();
     super.markExited();
   }
 
@@ -85,7 +92,14 @@ export class HttpInstance extends InstanceLifecycle implements Instance {
     this.child.stdout?.on("data", (c: Buffer) => this.log(c.toString("utf8")));
     this.child.stderr?.on("data", (c: Buffer) => this.log(c.toString("utf8")));
     const end = Date.now() + timeoutMs;
-    while (!fs.existsSync(this.socketPath)) {
+    for (;;) {
+      try {
+        this.socketFd = openRelaySocket(this.socketPath);
+      } catch (err) {
+        this.stop();
+        throw err;
+      }
+      if (this.socketFd !== undefined) break;
       if (this.exited) throw new InstanceStartError("the bootstrap exited before its server listened on 127.0.0.1:8000", "RuntimeStartError");
       if (Date.now() > end) {
         this.stop();
@@ -113,7 +127,7 @@ export class HttpInstance extends InstanceLifecycle implements Instance {
       this.inFlight.add(gone);
       const timer = setTimeout(() => finish("timeout"), timeoutMs);
       const out = request({
-        socketPath: this.socketPath, method: http.method, path: http.path, agent: false,
+        socketPath: `/proc/self/fd/${this.socketFd}`, method: http.method, path: http.path, agent: false,
         headers: { ...http.headers, ...this.headers, "x-cff-request-id": req.requestId, "content-length": String(http.body.length) },
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -151,6 +165,38 @@ export class HttpInstance extends InstanceLifecycle implements Instance {
   stop(): void {
     this.stopped = true;
     killGroup(this.child?.pid);
+    this.closeSocket();
     if (!this.child) this.markExited();
   }
+
+  private closeSocket(): void {
+    if (this.socketFd === undefined) return;
+    try {
+      fs.closeSync(this.socketFd);
+    } catch {
+      /* already closed */
+    }
+    this.socketFd = undefined;
+  }
+}
+
+/** Linux's O_PATH: an fd naming a file (here a socket) without opening it for I/O. */
+const O_PATH = 0o10000000;
+
+/**
+ * An O_PATH descriptor of the relay's socket at `socketPath`, undefined while nothing is there yet; throws an
+ * `InstanceStartError` when something else is (a link — say to a host socket the function cannot reach itself —
+ * a file or a directory): the path is in the function's writable /tmp and must never lead the emulator elsewhere.
+ */
+export function openRelaySocket(socketPath: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(socketPath, O_PATH | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new InstanceStartError(`the HTTP function's relay socket cannot be opened: ${(err as Error).message}`, "RuntimeStartError");
+  }
+  if (fs.fstatSync(fd).isSocket()) return fd;
+  fs.closeSync(fd);
+  throw new InstanceStartError("the HTTP function replaced its relay socket in /tmp with something else (a link?): refused", "RuntimeStartError");
 }

@@ -7,11 +7,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import * as readline from "node:readline";
+import { boundedLines } from "./bounded-lines";
 import type { Readable, Writable } from "node:stream";
 import type { LaunchSpec } from "./launch";
 import { killGroup, peakMemoryMB } from "./process-tools";
-import { InstanceStartError, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
+import { InstanceStartError, MAX_MESSAGE_BYTES, parseRunnerMessage, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
 
 /** What the pool needs from an instance of any kind. */
 export interface Instance {
@@ -113,15 +113,13 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
     child.stdout?.on("data", (c: Buffer) => this.log(c.toString("utf8")));
     child.stderr?.on("data", (c: Buffer) => this.log(c.toString("utf8")));
     (child.stdin as Writable | null)?.on("error", () => {});
-    const lines = readline.createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
-    lines.on("line", (line) => {
-      let msg: RunnerMessage;
-      try {
-        msg = JSON.parse(line) as RunnerMessage;
-      } catch {
-        return this.log(line + "\n");
-      }
-      this.deliver(msg);
+    boundedLines(child.stdio[3] as Readable, MAX_MESSAGE_BYTES, (line) => {
+      const msg = parseRunnerMessage(line);
+      if (msg) this.deliver(msg);
+      else this.log(line + "\n");
+    }, () => {
+      this.log(`the runtime wrote a line of more than ${MAX_MESSAGE_BYTES} bytes on its protocol descriptor (fd 3): the instance is stopped\n`);
+      this.stop();
     });
     this.send({ type: "init", ...init });
     const m = await this.nextStart(timeoutMs);

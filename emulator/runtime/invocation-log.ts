@@ -1,7 +1,8 @@
 /**
  * The record of every invocation (sync and async): its status, result or error and its log, kept in memory
- * (the newest `keep` records, each log capped to its tail) and, with a data dir, appended to
- * `<dataDir>/invocations.jsonl` (mode 0600; each log's last `PERSISTED_LOG_CHARS`) when it finishes — so an emulator restarted on the same data dir, or
+ * (the newest `keep` records, each log capped to its tail, result and error message to their head) and, with a
+ * data dir, appended to `<dataDir>/invocations.jsonl` (mode 0600; each log's last `PERSISTED_LOG_CHARS`, the
+ * first of result and error message) when it finishes — so an emulator restarted on the same data dir, or
  * `fgs logs --data-dir`, sees the calls an earlier (e.g. embedded) emulator ran. The file is rewritten with the
  * newest `keep` records once it holds twice as many. Async callers read their outcome here; `fgs logs` reads and
  * follows it through `/__admin/invocations` or from the file.
@@ -47,8 +48,27 @@ export interface InvocationFilter {
   requestId?: string;
 }
 
-/** The tail of each log kept in the file (the file then stays under ~2 × keep × 64 KiB). */
+/**
+ * The tail of each log, and the head of each result and error message, kept in the file (so a record's line
+ * stays under a few hundred KiB whatever the function printed or returned, and the file under ~2 × keep of them).
+ */
 export const PERSISTED_LOG_CHARS = 64 * 1024;
+
+/** `text` cut to its first `max` characters (a result or error message: its beginning says most). */
+function head(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+/** A record as kept in the file: log tail, result and error message heads of at most `PERSISTED_LOG_CHARS`. */
+function persistedForm(r: InvocationRecord): InvocationRecord {
+  const over = (t: string | undefined) => t !== undefined && t.length > PERSISTED_LOG_CHARS;
+  if (!over(r.log) && !over(r.result) && !over(r.error?.errorMessage)) return r;
+  return {
+    ...r, log: r.log.slice(-PERSISTED_LOG_CHARS),
+    ...(r.result !== undefined ? { result: head(r.result, PERSISTED_LOG_CHARS) } : {}),
+    ...(r.error ? { error: { ...r.error, errorMessage: head(r.error.errorMessage, PERSISTED_LOG_CHARS) } } : {}),
+  };
+}
 
 /** The invocation file of a data dir. */
 export function invocationFile(dataDir: string): string {
@@ -60,15 +80,19 @@ export function invocationFile(dataDir: string): string {
  * line that is not a record (the torn tail of a write cut short by a crash) is skipped.
  */
 export function readInvocationFile(dataDir: string): InvocationRecord[] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(invocationFile(dataDir), "utf8");
+    bytes = fs.readFileSync(invocationFile(dataDir)); // bytes, split by line: the whole file as one string could pass V8's limit
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
   const out: InvocationRecord[] = [];
-  for (const line of text.split("\n")) {
+  for (let start = 0; start < bytes.length;) {
+    const nl = bytes.indexOf(10, start);
+    const end = nl === -1 ? bytes.length : nl;
+    const line = bytes.toString("utf8", start, end);
+    start = end + 1;
     if (!line) continue;
     try {
       const r = JSON.parse(line) as InvocationRecord;
@@ -126,7 +150,7 @@ export class InvocationLog {
   /** Appends a finished record to the file (rewriting it with the newest `keep` once it holds twice as many). */
   private persist(rec: InvocationRecord): void {
     if (!this.file) return;
-    const line = (r: InvocationRecord) => JSON.stringify(r.log.length > PERSISTED_LOG_CHARS ? { ...r, log: r.log.slice(-PERSISTED_LOG_CHARS) } : r) + "\n";
+    const line = (r: InvocationRecord) => JSON.stringify(persistedForm(r)) + "\n";
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 }); // the data dir (persistence.ts)
       if (++this.lines > 2 * this.keep) {
@@ -161,7 +185,10 @@ export class InvocationLog {
 
   /** Marks the record finished (it moves to the end of the follow order: a new `seq`). */
   finish(rec: InvocationRecord, fields: Pick<InvocationRecord, "status" | "durationMs" | "memoryMB" | "result" | "error" | "coldStart">): void {
-    Object.assign(rec, fields, { endTime: new Date().toISOString(), seq: ++this.seq });
+    // Kept records hold at most `maxLogBytes` of result and error message too (each call's answer may be 6 MB).
+    const cut = { ...fields, ...(fields.result !== undefined ? { result: head(fields.result, this.maxLogBytes) } : {}),
+      ...(fields.error ? { error: { ...fields.error, errorMessage: head(fields.error.errorMessage, this.maxLogBytes) } } : {}) };
+    Object.assign(rec, cut, { endTime: new Date().toISOString(), seq: ++this.seq });
     this.persist(rec);
     this.notify();
   }

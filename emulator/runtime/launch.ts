@@ -7,6 +7,9 @@
  * mappings) — through `prlimit` for Node.js and Custom when it is installed, by the runner itself for Python —
  * plus the V8 heap (`--max-old-space-size=<memory_size>`) for Node.js. RLIMIT_AS is not used: V8 and Go reserve
  * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit.
+ *
+ * Processes (sandboxed, with `prlimit`): RLIMIT_NPROC = `maxProcessesPerFunction` for the function's own uid, which
+ * counts every process and thread of all its instances.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -117,19 +120,22 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   const interpreter = interpreterOf(l.family, l.runtime, sandboxed);
   let command: string[];
   let env = l.env;
+  // Limits set by prlimit before the runtime starts: memory (not for Python: its runner sets it) and, in the
+  // sandbox where the uid is the function's alone, the processes of that uid (a fork bomb's EAGAIN).
+  const limits = (data: boolean): string[] => {
+    const flags = [...(data ? [`--data=${bytes}`] : []), ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`] : [])];
+    return prlimit && flags.length > 0 ? [prlimit, ...flags, "--"] : [];
+  };
   if (l.family === "node") {
-    const node = [interpreter!.executable, `--max-old-space-size=${l.memoryMB}`, path.join(view.runners, NODE_RUNNER_FILE)];
-    command = prlimit ? [prlimit, `--data=${bytes}`, "--", ...node] : node;
+    command = [...limits(true), interpreter!.executable, `--max-old-space-size=${l.memoryMB}`, path.join(view.runners, NODE_RUNNER_FILE)];
   } else if (l.family === "python") {
-    command = [interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
+    command = [...limits(false), interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
     env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes) };
   } else if (l.family === "http") {
     // The relay starts the bootstrap and, once 127.0.0.1:8000 accepts, listens on its socket in the temp dir.
-    const relay = [interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
-    command = prlimit ? [prlimit, `--data=${bytes}`, "--", ...relay] : relay;
+    command = [...limits(true), interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
   } else {
-    const bootstrap = path.join(view.code, "bootstrap");
-    command = prlimit ? [prlimit, `--data=${bytes}`, "--", bootstrap] : [bootstrap]; // memory not limited without prlimit
+    command = [...limits(true), path.join(view.code, "bootstrap")]; // memory not limited without prlimit
   }
   const options: SpawnOptions = {
     cwd: sandboxed ? "/" : l.dirs.code,

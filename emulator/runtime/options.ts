@@ -41,6 +41,12 @@ export interface RuntimeOptions {
    * turns the drop off. In the sandbox every function has a uid of its own instead (sandbox-users.ts).
    */
   sandboxUser?: { uid: number; gid: number } | false;
+  /**
+   * Sandboxed only: most processes and threads all instances of one function run at once (RLIMIT_NPROC of the
+   * function's own uid, through `prlimit`), so a fork bomb ends in EAGAIN, not in a machine out of pids.
+   * Default 1,024.
+   */
+  maxProcessesPerFunction?: number;
   /** Command of the Node.js runtimes. Default: the emulator's own `node` (process.execPath). */
   nodeCommand?: string;
   /** Command of the Python runtimes. Default `python3`. */
@@ -59,6 +65,7 @@ export interface ResolvedRuntimeOptions {
   unsafeNoSandbox: boolean;
   bwrapCommand: string;
   sandboxUser: { uid: number; gid: number } | undefined;
+  maxProcessesPerFunction: number;
   nodeCommand: string;
   pythonCommand: string;
   apigPort: number | undefined;
@@ -88,6 +95,7 @@ export function resolveRuntimeOptions(o: RuntimeOptions = {}): ResolvedRuntimeOp
     unsafeNoSandbox: o.unsafeNoSandbox === true,
     bwrapCommand: o.bwrapCommand ?? "bwrap",
     sandboxUser: o.sandboxUser === false ? undefined : o.sandboxUser ?? (isRoot ? NOBODY : undefined),
+    maxProcessesPerFunction: positive("maxProcessesPerFunction", o.maxProcessesPerFunction, 1024),
     nodeCommand: o.nodeCommand ?? process.execPath,
     pythonCommand: o.pythonCommand ?? "python3",
     apigPort: o.apigPort === undefined ? undefined : port("apigPort", o.apigPort),

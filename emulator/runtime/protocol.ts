@@ -27,6 +27,43 @@ export type RunnerMessage =
   | { type: "init-error"; errorMessage: string; errorType: string }
   | ({ type: "result"; requestId: string; memoryMB?: number } & ({ ok: true; result: string } | { ok: false; errorMessage: string; errorType: string }));
 
+/**
+ * Longest line a runner may write on fd 3: a 6 MB result as a JSON string (escapes can make it a few times its
+ * size) with room to spare. A longer line stops the instance (function code can write there too).
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The message on one line of a runner's fd 3, or undefined when the line is not a well-formed message (then it is
+ * plain output). Function code can write to fd 3 itself: nothing it writes there may throw in the emulator.
+ */
+export function parseRunnerMessage(line: string): RunnerMessage | undefined {
+  let m: unknown;
+  try {
+    m = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!m || typeof m !== "object" || Array.isArray(m)) return undefined;
+  const o = m as Record<string, unknown>;
+  const str = (k: string) => typeof o[k] === "string";
+  const optNum = (k: string) => o[k] === undefined || typeof o[k] === "number";
+  switch (o.type) {
+    case "log":
+      return str("data") && (o.requestId === undefined || str("requestId")) ? (o as RunnerMessage) : undefined;
+    case "ready":
+      return optNum("memoryMB") ? (o as RunnerMessage) : undefined;
+    case "init-error":
+      return str("errorMessage") && str("errorType") ? (o as RunnerMessage) : undefined;
+    case "result":
+      if (!str("requestId") || !optNum("memoryMB")) return undefined;
+      if (o.ok === true) return str("result") ? (o as RunnerMessage) : undefined;
+      return o.ok === false && str("errorMessage") && str("errorType") ? (o as RunnerMessage) : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** How one call ended inside an instance. */
 export type CallOutcome =
   | { kind: "ok"; result: Buffer; memoryMB: number }

@@ -217,7 +217,7 @@ def _invoke(req):
         except (TypeError, ValueError) as e:
             answer = {"ok": False, "errorMessage": "the handler's result cannot be serialized as JSON: %s" % e,
                       "errorType": "ResultNotSerializable"}
-    except Exception as e:
+    except BaseException as e:  # noqa: B036 - a SystemExit on a worker thread would otherwise leave the call unanswered
         answer = _error(e)
     answer.update({"type": "result", "requestId": req["requestId"], "memoryMB": _memory_mb()})
     _send(answer)

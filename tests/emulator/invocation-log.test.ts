@@ -38,3 +38,29 @@ it("kept across restarts, bounded, tolerant of a torn line", (t) => {
   again.clear();
   assert.deepEqual(readInvocationFile(dir), []);
 });
+
+it("a record's size is bounded whatever the function returned: result and error message cut in memory and in the file", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-invlog-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const maxLog = 256 * 1024;
+  const log = new InvocationLog(2, maxLog, dir);
+  const big = "R" + "\u0001".repeat(1024 * 1024); // 1 MiB of control characters: 6 bytes each as JSON
+  for (let i = 0; i < 3; i++) {
+    const ok = log.start({ requestId: `ok${i}`, function: "default/f", functionUrn: "urn:f", version: "latest", kind: "sync" });
+    log.append(ok, big);
+    log.finish(ok, { status: "succeeded", durationMs: 1, memoryMB: 1, result: big, coldStart: false });
+    const bad = log.start({ requestId: `bad${i}`, function: "default/f", functionUrn: "urn:f", version: "latest", kind: "sync" });
+    log.finish(bad, { status: "failed", durationMs: 1, memoryMB: 1, error: { errorMessage: big, errorType: "E", code: 200 }, coldStart: false });
+  }
+  const mem = log.list({ requestId: "ok2" })[0];
+  assert.equal(mem.result?.length, maxLog);
+  assert.ok(mem.result?.startsWith("R"), "the result's head is kept");
+  assert.equal(log.list({ requestId: "bad2" })[0].error?.errorMessage.length, maxLog);
+  const size = fs.statSync(invocationFile(dir)).size;
+  assert.ok(size < 4 * 3 * 6 * PERSISTED_LOG_CHARS, `the file holds ${size} bytes`);
+  const back = readInvocationFile(dir);
+  const ok = back.find((r) => r.requestId === "ok2")!;
+  assert.equal(ok.result?.length, PERSISTED_LOG_CHARS);
+  assert.equal(ok.log.length, PERSISTED_LOG_CHARS);
+  assert.equal(back.find((r) => r.requestId === "bad2")!.error?.errorMessage.length, PERSISTED_LOG_CHARS);
+});
