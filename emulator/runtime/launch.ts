@@ -8,8 +8,8 @@
  * plus the V8 heap (`--max-old-space-size=<memory_size>`) for Node.js. RLIMIT_AS is not used: V8 and Go reserve
  * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit.
  *
- * Processes (sandboxed, with `prlimit`): RLIMIT_NPROC = `maxProcessesPerFunction` for the function's own uid, which
- * counts every process and thread of all its instances.
+ * Processes (sandboxed; through `prlimit`, or by the runner itself for Python): RLIMIT_NPROC =
+ * `maxProcessesPerFunction` for the function's own uid, which counts every process and thread of all its instances.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -120,22 +120,23 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   const interpreter = interpreterOf(l.family, l.runtime, sandboxed);
   let command: string[];
   let env = l.env;
-  // Limits set by prlimit before the runtime starts: memory (not for Python: its runner sets it) and, in the
-  // sandbox where the uid is the function's alone, the processes of that uid (a fork bomb's EAGAIN).
-  const limits = (data: boolean): string[] => {
-    const flags = [...(data ? [`--data=${bytes}`] : []), ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`] : [])];
+  // Limits set by prlimit before the runtime starts (Python's runner sets its own): memory and, in the sandbox
+  // where the uid is the function's alone, the processes of that uid (a fork bomb's EAGAIN).
+  const limits = (): string[] => {
+    const flags = [`--data=${bytes}`, ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`] : [])];
     return prlimit && flags.length > 0 ? [prlimit, ...flags, "--"] : [];
   };
   if (l.family === "node") {
-    command = [...limits(true), interpreter!.executable, `--max-old-space-size=${l.memoryMB}`, path.join(view.runners, NODE_RUNNER_FILE)];
+    command = [...limits(), interpreter!.executable, `--max-old-space-size=${l.memoryMB}`, path.join(view.runners, NODE_RUNNER_FILE)];
   } else if (l.family === "python") {
-    command = [...limits(false), interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
-    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes) };
+    // The Python runner sets both its limits itself (no prlimit process in front of the interpreter).
+    command = [interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
+    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes), ...(sandboxed ? { FGS_MAX_PROCESSES: String(l.runtime.maxProcessesPerFunction) } : {}) };
   } else if (l.family === "http") {
     // The relay starts the bootstrap and, once 127.0.0.1:8000 accepts, listens on its socket in the temp dir.
-    command = [...limits(true), interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
+    command = [...limits(), interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
   } else {
-    command = [...limits(true), path.join(view.code, "bootstrap")]; // memory not limited without prlimit
+    command = [...limits(), path.join(view.code, "bootstrap")]; // memory not limited without prlimit
   }
   const options: SpawnOptions = {
     cwd: sandboxed ? "/" : l.dirs.code,

@@ -62,6 +62,13 @@ if _mem > 0:
     except Exception as e:  # the machine does not allow it: the limit is not enforced
         print("memory limit not enforced: %s" % e, file=sys.stderr)
 
+_nproc = int(_env.pop("FGS_MAX_PROCESSES", "0") or "0")
+if _nproc > 0:
+    # Set here rather than by a prlimit exec in front of the interpreter (one process less per cold start): soft and
+    # hard, before any user code, so the function's uid cannot raise it.
+    import resource
+    resource.setrlimit(resource.RLIMIT_NPROC, (_nproc, _nproc))
+
 _root = _env.get("RUNTIME_CODE_ROOT", ".")
 if _root not in sys.path:
     sys.path.insert(0, _root)
