@@ -1,27 +1,21 @@
 /**
- * The FunctionGraph management API client (undici). Each call: validate the request body, sign (again on every
- * attempt, so `X-Sdk-Date` is fresh), send through the shared per-origin dispatcher with a per-attempt timeout,
- * retry per `retry-policy`, validate the response against the zod schema, or throw a typed error.
+ * The FunctionGraph management API client. Each call: validate the request body, hand it to the shared
+ * transport (transport.ts: signed by `functionGraphSigner` on every attempt, so `X-Sdk-Date` is fresh, sent with
+ * its timeout and retried per `retry-policy`), validate the response against the zod schema, or throw a typed error.
  *
  * Serialization-safe: no `#private` fields, no dispatcher or credential in module state — the credentials live
  * on the instance, which the dynamic provider creates at run time — and the zod schemas are required at call
  * time (schemas-at-runtime.ts), so a provider that captures this class by value still serializes.
  */
-import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { canonicalQuery } from "../auth/percent-encoding";
-import { redactSecrets } from "../auth/redact";
 import type { Credentials } from "../auth/resolve-target";
-import { signRequest } from "../auth/sign-request";
+import { functionGraphSigner } from "../auth/sign-request";
 import { codeUploadStream, type StreamedBody } from "./code-upload-stream";
-import { dispatcherFor } from "./dispatcher-cache";
-import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
 import {
   checkRequest, FunctionGraphError, NetworkError, ResponseSchemaError,
 } from "./errors";
-import {
-  backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry,
-} from "./retry-policy";
+import { Transport, type Answer, type OutgoingRequest, type TransportSettings } from "./transport";
 import type {
   ExportFunctionResponse, FunctionCode, FunctionModel, ImportFunctionRequest, PublishVersionRequest,
   UpdateFunctionCodeRequest, UpdateFunctionCodeResponse, UpdateFunctionConfigRequest,
@@ -29,37 +23,14 @@ import type {
 import { schemas } from "./schemas-at-runtime";
 import { normalizeUrn, urnPathSegment } from "./urn";
 
-/** Default per-attempt timeout (ms): generous, an import uploads up to tens of MB. */
-export const DEFAULT_TIMEOUT_MS = 120_000;
+export { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, MIN_UPLOAD_BYTES_PER_SECOND, type RetryInfo } from "./transport";
 
-/** What `onRetry` is told before each backoff. Never contains a credential. */
-export interface RetryInfo {
-  /** The attempt that failed, from 1. */
-  attempt: number;
-  delayMs: number;
-  method: string;
-  path: string;
-  /** e.g. `HTTP 429 FSS.0429` or `network reset (ECONNRESET)`. */
-  reason: string;
-}
-
-/** Client construction options. */
-export interface FunctionGraphClientOptions {
+/** Client construction options: the target, and the transport's retry and timeout settings. */
+export interface FunctionGraphClientOptions extends TransportSettings {
   /** Absolute http(s) URL, e.g. `https://functiongraph.cn-north-4.myhuaweicloud.com`. */
   endpoint: string;
   projectId: string;
   credentials: Credentials;
-  /** Retries after the first attempt (default `HW_MAX_RETRIES` or 5). */
-  maxRetries?: number;
-  /** Per-attempt timeout covering headers and body (default 120 s), stretched for large bodies (`attemptTimeoutMs`). */
-  timeoutMs?: number;
-  /** First backoff step; delays are full-jitter `[0, base·2^n)` capped at 30 s (default `HW_RETRY_BASE_DELAY_MS` or 1000 ms). */
-  retryBaseDelayMs?: number;
-  onRetry?: (info: RetryInfo) => void;
-  /** Test seam: how to wait (default `setTimeout`). */
-  sleep?: (ms: number) => Promise<void>;
-  /** Test seam: the clock that dates each signature (default `new Date()`). */
-  now?: () => Date;
 }
 
 /**
@@ -94,8 +65,8 @@ export interface CallSpec<S extends z.ZodType | undefined> {
 /** What a call resolves to: the schema's output, or nothing for schema-less calls (delete). */
 type CallResult<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
-/** A complete HTTP response. */
-type Raw = { status: number; contentType?: string; data: Buffer; requestId?: string };
+/** A FunctionGraph request: the transport's, plus the URL its signature covers. */
+type FgsRequest = OutgoingRequest & { url: URL };
 
 const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -103,14 +74,7 @@ const firstHeader = (v: string | string[] | undefined): string | undefined => (A
 export class FunctionGraphClient {
   private readonly base: URL;
   private readonly projectId: string;
-  private readonly credentials: Credentials;
-  private readonly maxRetries: number;
-  private readonly timeoutMs: number;
-  private readonly retryBaseDelayMs: number;
-  private readonly onRetry?: (info: RetryInfo) => void;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => Date;
-  private readonly counters = { requests: 0, retries: 0 };
+  private readonly transport: Transport<FgsRequest>;
 
   constructor(opts: FunctionGraphClientOptions) {
     let base: URL;
@@ -122,13 +86,18 @@ export class FunctionGraphClient {
     if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError("endpoint must use http or https");
     this.base = base;
     this.projectId = opts.projectId;
-    this.credentials = opts.credentials;
-    this.maxRetries = opts.maxRetries ?? maxRetriesFromEnv();
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? retryBaseDelayFromEnv();
-    this.onRetry = opts.onRetry;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.now = opts.now ?? (() => new Date());
+    this.transport = new Transport<FgsRequest>(opts, {
+      credentials: opts.credentials,
+      sign: functionGraphSigner(opts.credentials),
+      errors: {
+        network: (req, f, ambiguous) => new NetworkError({ method: req.method, path: req.url.pathname, kind: f.kind, code: f.code, detail: f.detail, ambiguous }),
+        answer: (req, raw, ambiguous) => {
+          const { errorCode, errorMsg } = this.parseErrorBody(raw);
+          return { code: errorCode, error: new FunctionGraphError({ method: req.method, path: req.url.pathname, status: raw.status,
+            errorCode, errorMsg, requestId: firstHeader(raw.headers["x-request-id"]), ambiguous }) };
+        },
+      },
+    });
   }
 
   /** `POST /import`: creates a function from an import package. Not idempotent (see `ambiguous` on errors). */
@@ -170,9 +139,7 @@ export class FunctionGraphClient {
 
   /** `PUT /{urn}/code` with `code_type: obs`: the service reads the package from the object at `code_url`. Idempotent. */
   async updateFunctionCodeFromObs(urn: string, body: { code_url: string; code_filename?: string; depend_version_list?: string[] }): Promise<UpdateFunctionCodeResponse> {
-    // Required at call time like `schemas()` (a captured zod schema cannot be serialized).
-    const { UpdateFunctionCodeFromObsRequestSchema } = require(`${__dirname}/../obs/schemas`) as typeof import("../obs/schemas");
-    const checked = checkRequest("update-code request", UpdateFunctionCodeFromObsRequestSchema, { code_type: "obs", ...body });
+    const checked = checkRequest("update-code request", schemas().UpdateFunctionCodeFromObsRequestSchema, { code_type: "obs", ...body });
     return this.call({ method: "PUT", sub: `/${urnPathSegment(urn)}/code`, body: checked,
       schema: schemas().UpdateFunctionCodeResponseSchema, idempotent: true });
   }
@@ -297,10 +264,11 @@ export class FunctionGraphClient {
 
   /** Attempts sent and retries made by this client so far. */
   stats(): { requests: number; retries: number } {
-    return { ...this.counters };
+    const { requests, retries } = this.transport.stats();
+    return { requests, retries };
   }
 
-  /** Runs one call: the attempt loop with signing, retries, and response validation. */
+  /** Runs one call: builds the request, exchanges it through the transport, validates the response. */
   protected async call<S extends z.ZodType | undefined>(
     spec: CallSpec<S>,
   ): Promise<CallResult<S>> {
@@ -308,92 +276,23 @@ export class FunctionGraphClient {
     const pathname = `${basePath}/v2/${encodeURIComponent(this.projectId)}${spec.root ?? "/fgs/functions"}${spec.sub}`;
     const search = spec.query?.length ? `?${canonicalQuery(spec.query)}` : "";
     const url = new URL(pathname + search, this.base.origin);
-    const ctx = { method: spec.method, path: url.pathname };
     const body = spec.rawBody ?? (spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body), "utf8"));
-    const mutating = spec.method !== "GET";
-
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.send(url, spec.method, body);
-      if ("kind" in outcome) {
-        const { kind, code } = outcome;
-        const failure = { network: kind };
-        if (shouldRetry(failure, spec.idempotent) && attempt <= this.maxRetries) {
-          await this.backoff(attempt, ctx, `network ${kind}${code ? ` (${code})` : ""}`);
-          continue;
-        }
-        throw new NetworkError({ ...ctx, kind, code, detail: this.redact(outcome.detail), ambiguous: isAmbiguous(failure, mutating) });
-      }
-      const raw = outcome;
-
-      const { status, requestId } = raw;
-      if (status >= 200 && status < 300) return this.parseSuccess(spec, raw, ctx) as CallResult<S>;
-      if (spec.absentOk?.includes(status)) return undefined as CallResult<S>;
-
-      const { errorCode, errorMsg } = this.parseErrorBody(raw);
-      const failure = { status };
-      if (shouldRetry(failure, spec.idempotent) && attempt <= this.maxRetries) {
-        await this.backoff(attempt, ctx, `HTTP ${status}${errorCode ? ` ${errorCode}` : ""}`);
-        continue;
-      }
-      throw new FunctionGraphError({ ...ctx, status, errorCode, errorMsg, requestId,
-        ambiguous: isAmbiguous(failure, mutating) });
-    }
-  }
-
-  /**
-   * One attempt: sign, send, read the whole body within the timeout. A network failure or timeout is returned
-   * (classified), not thrown, so only transport errors — never a bug in this code — count as retryable.
-   */
-  private async send(url: URL, method: string, raw: Buffer | StreamedBody | undefined): Promise<Raw | NetworkFailure> {
-    this.counters.requests++;
-    // Duck-typed: a class or global captured by Pulumi's serializer may not be the one the body was made with.
-    const streamed = raw !== undefined && typeof (raw as StreamedBody).chunks === "function" ? (raw as StreamedBody) : undefined;
-    const body = streamed ? undefined : (raw as Buffer | undefined);
-    const base: Record<string, string> = { "Content-Type": "application/json", "X-Project-Id": this.projectId };
-    let headers: Record<string, string>;
-    if (this.credentials.kind === "aksk") {
-      if (this.credentials.securityToken) base["X-Security-Token"] = this.credentials.securityToken;
-      headers = signRequest({ method, url, headers: base, body, bodySha256: streamed?.sha256Hex }, this.credentials, this.now());
-    } else {
-      headers = { ...base, "X-Auth-Token": this.credentials.authToken };
-    }
-    if (streamed) headers["Content-Length"] = String(streamed.length);
-    const timeoutMs = attemptTimeoutMs(this.timeoutMs, raw?.length ?? 0);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    try {
-      const res = await dispatcherFor(url.origin).request({
-        origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers,
-        // An iterable body (documented for dispatch/request; missing from undici's types): string slices go to
-        // the socket as they are, with no Buffer copy per slice for the GC to collect late.
-        body: (streamed ? streamed.chunks() : body) as Dispatcher.DispatchOptions["body"],
-        signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-      });
-      const data = Buffer.from(await res.body.arrayBuffer());
-      return {
-        status: res.statusCode, data,
-        contentType: firstHeader(res.headers["content-type"]),
-        requestId: firstHeader(res.headers["x-request-id"]),
-      };
-    } catch (err) {
-      if (timedOut) return { kind: "timeout", detail: `no complete response within ${timeoutMs} ms` };
-      return classifyNetworkFailure(err);
-    } finally {
-      clearTimeout(timer);
-    }
+    const raw = await this.transport.exchange({ method: spec.method, url, origin: url.origin, path: url.pathname + url.search,
+      retryPath: url.pathname, headers: { "Content-Type": "application/json", "X-Project-Id": this.projectId },
+      body, idempotent: spec.idempotent, absentOk: spec.absentOk });
+    if (raw === undefined) return undefined as CallResult<S>;
+    return this.parseSuccess(spec, raw, { method: spec.method, path: url.pathname }) as CallResult<S>;
   }
 
   /** Validates a 2xx body against the call's schema; errors name the first bad field. */
-  private parseSuccess<S extends z.ZodType | undefined>(spec: CallSpec<S>, raw: Raw, ctx: { method: string; path: string }): unknown {
-    const isJson = /json/i.test(raw.contentType ?? "") || /^\s*[{[]/.test(raw.data.subarray(0, 64).toString("utf8"));
-    if (spec.rawUnlessJson && !isJson) return { kind: "zip", data: raw.data, contentType: raw.contentType };
+  private parseSuccess<S extends z.ZodType | undefined>(spec: CallSpec<S>, raw: Answer, ctx: { method: string; path: string }): unknown {
+    const contentType = firstHeader(raw.headers["content-type"]);
+    const requestId = firstHeader(raw.headers["x-request-id"]);
+    const isJson = /json/i.test(contentType ?? "") || /^\s*[{[]/.test(raw.data.subarray(0, 64).toString("utf8"));
+    if (spec.rawUnlessJson && !isJson) return { kind: "zip", data: raw.data, contentType };
     if (!spec.schema) return undefined;
     const fail = (field: string | undefined, detail: string) =>
-      new ResponseSchemaError({ ...ctx, status: raw.status, requestId: raw.requestId, field, detail: this.redact(detail) });
+      new ResponseSchemaError({ ...ctx, status: raw.status, requestId, field, detail: this.transport.redact(detail) });
     let json: unknown;
     try {
       json = JSON.parse(raw.data.toString("utf8"));
@@ -409,7 +308,7 @@ export class FunctionGraphClient {
   }
 
   /** Reads `{error_code, error_msg}`; a non-JSON body (e.g. a proxy page) becomes a short text snippet. */
-  private parseErrorBody(raw: Raw): { errorCode?: string; errorMsg: string } {
+  private parseErrorBody(raw: Answer): { errorCode?: string; errorMsg: string } {
     const text = raw.data.toString("utf8");
     let parsed: ReturnType<ReturnType<typeof schemas>["ErrorBodySchema"]["safeParse"]> | undefined;
     try {
@@ -417,35 +316,10 @@ export class FunctionGraphClient {
     } catch {
       parsed = undefined;
     }
-    if (parsed?.success) return { errorCode: parsed.data.error_code, errorMsg: this.redact(parsed.data.error_msg) };
+    if (parsed?.success) return { errorCode: parsed.data.error_code, errorMsg: this.transport.redact(parsed.data.error_msg) };
     const snippet = text.replace(/\s+/g, " ").trim().slice(0, 200);
-    return { errorMsg: this.redact(snippet ? `HTTP ${raw.status}: ${snippet}` : `HTTP ${raw.status}`) };
+    return { errorMsg: this.transport.redact(snippet ? `HTTP ${raw.status}: ${snippet}` : `HTTP ${raw.status}`) };
   }
-
-  /** Waits the jittered backoff of a retry, reporting it first. */
-  private async backoff(attempt: number, ctx: { method: string; path: string }, reason: string): Promise<void> {
-    const delayMs = backoffDelay(attempt - 1, this.retryBaseDelayMs);
-    this.counters.retries++;
-    this.onRetry?.({ attempt, delayMs, ...ctx, reason });
-    await this.sleep(delayMs);
-  }
-
-  /** Masks any credential value in text that came from outside (server messages, low-level errors). */
-  private redact(text: string): string {
-    return redactSecrets(text, this.credentials);
-  }
-}
-
-/** The slowest link a request body must still get through: 128 KiB/s (1 Mbit/s). */
-export const MIN_UPLOAD_BYTES_PER_SECOND = 128 * 1024;
-
-/**
- * One attempt's timeout: `baseMs` for the exchange plus the time to send `bodyBytes` at the slowest link we
- * support. A 50 MB code zip is ~67 MB of Base64 JSON — 9 minutes at 1 Mbit/s — and a flat timeout would make
- * every retry of it fail the same way.
- */
-export function attemptTimeoutMs(baseMs: number, bodyBytes: number): number {
-  return baseMs + Math.ceil((bodyBytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 /** Base64 is encoded this many input bytes at a time (a multiple of 3, so chunks join without padding). */

@@ -4,6 +4,8 @@ export * from "./schemas";
 export { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient } from "./client";
 export type { ExportedFunction, FunctionGraphClientOptions, RetryInfo } from "./client";
 export { closeDispatchers } from "./dispatcher-cache";
+export { retrying, Transport } from "./transport";
+export type { RetryLater, RetryLoopOptions, TransportSettings } from "./transport";
 export {
   FunctionGraphError, hintFor, InvalidRequestError, NetworkError, ResponseSchemaError,
 } from "./errors";

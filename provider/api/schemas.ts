@@ -160,6 +160,14 @@ export const UpdateFunctionCodeRequestSchema = z.object({
   depend_version_list: FUNCTION_PROPERTIES.dependencies.type.optional(),
 });
 
+/** `PUT /{urn}/code` with the package in OBS: the service reads it from the object at `code_url`. */
+export const UpdateFunctionCodeFromObsRequestSchema = z.object({
+  code_type: z.literal("obs"),
+  code_url: z.url({ protocol: /^https?$/, message: "code_url: expected the object's http(s) URL, https://<bucket>.obs.<region>.myhuaweicloud.com/<key>" }),
+  code_filename: z.string().min(1).optional(),
+  depend_version_list: z.array(z.string()).optional(),
+});
+
 /** `PUT /{urn}/code` response. */
 export const UpdateFunctionCodeResponseSchema = FunctionCodeSchema;
 
@@ -271,6 +279,8 @@ export type ImportFunctionRequest = z.infer<typeof ImportFunctionRequestSchema>;
 export type FunctionCode = z.infer<typeof FunctionCodeSchema>;
 /** The `PUT /{urn}/code` request body. */
 export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequestSchema>;
+/** The `PUT /{urn}/code` body for a package in OBS. */
+export type UpdateFunctionCodeFromObsRequest = z.infer<typeof UpdateFunctionCodeFromObsRequestSchema>;
 /** The `PUT /{urn}/code` response. */
 export type UpdateFunctionCodeResponse = z.infer<typeof UpdateFunctionCodeResponseSchema>;
 /** The `PUT /{urn}/config` request body: the required fields typed, the rest as the table derives them. */

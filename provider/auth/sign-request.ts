@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { canonicalQuery, percentDecodeSegment, percentEncode } from "./percent-encoding";
+import type { Credentials } from "./resolve-target";
 
 /** The signing algorithm name, first line of the string to sign and prefix of `Authorization`. */
 export const SIGNING_ALGORITHM = "SDK-HMAC-SHA256";
@@ -77,4 +78,19 @@ export function signRequest(req: SignableRequest, creds: SigningKey, date?: Date
   const signature = createHmac("sha256", creds.secretKey).update(stringToSign).digest("hex");
   out.Authorization = `${SIGNING_ALGORITHM} Access=${creds.accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return out;
+}
+
+/**
+ * The transport's signing plug-in for FunctionGraph (api/transport.ts `Signer`): AK/SK signs with
+ * `signRequest` (a temporary key adds `X-Security-Token`, itself signed), an IAM token goes as `X-Auth-Token`. A
+ * streamed body is signed by the SHA-256 its producer computed.
+ */
+export function functionGraphSigner(credentials: Credentials) {
+  return (req: { method: string; url: URL; headers: Record<string, string>; body?: unknown }, now: Date): Record<string, string> => {
+    if (credentials.kind !== "aksk") return { ...req.headers, "X-Auth-Token": credentials.authToken };
+    const headers = credentials.securityToken ? { ...req.headers, "X-Security-Token": credentials.securityToken } : req.headers;
+    const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+    const bodySha256 = body ? undefined : (req.body as { sha256Hex?: string } | undefined)?.sha256Hex;
+    return signRequest({ method: req.method, url: req.url, headers, body, bodySha256 }, credentials, now);
+  };
 }

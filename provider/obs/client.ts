@@ -1,29 +1,21 @@
 /**
- * The OBS client the provider stages code with (undici, the shared per-origin pools): HEAD/PUT object, the
- * multipart calls, bucket HEAD (its region), each signed with the OBS native signature from the same AK/SK
- * (and temporary token) as FunctionGraph. One retry mechanism — provider/api/retry-policy.ts — with bodies
- * re-read from their file on every attempt, so a retried part never needs a copy in memory.
+ * The OBS client the provider stages code with: HEAD/PUT object, the multipart calls, bucket HEAD (its region),
+ * each signed with the OBS native signature (`obsSigner`) from the same AK/SK (and temporary token) as
+ * FunctionGraph, and sent through the provider's one transport (../api/transport.ts: its retries, timeouts and
+ * redaction), with bodies re-read from their file on every attempt, so a retried part never needs a copy in memory.
  *
  * Serialization-safe like the FunctionGraph client: credentials live on the instance, created at run time.
  */
-import { createReadStream } from "node:fs";
-import { createHash } from "node:crypto";
-import { Transform } from "node:stream";
-import type { Dispatcher } from "undici";
 import { XMLParser } from "fast-xml-parser";
-import { redactSecrets } from "../auth/redact";
 import type { Credentials } from "../auth/resolve-target";
-import { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, type RetryInfo } from "../api/client";
-import { dispatcherFor } from "../api/dispatcher-cache";
 import { NetworkError } from "../api/errors";
-import { classifyNetworkFailure, type NetworkFailure } from "../api/network-failure";
-import { backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry } from "../api/retry-policy";
+import { Transport, type Answer as Exchanged, type FileRange, type TransportSettings } from "../api/transport";
 import { bucketAddress, requestPath, resourcePath } from "./endpoint";
 import { ObsConfigurationError, ObsRequestError } from "./errors";
-import { signObsRequest, type ObsKeys } from "./sign";
+import { obsSigner, type ObsRequest } from "./sign";
 
 /** A request body: bytes, or a byte range of a file (re-opened on every attempt). */
-export type ObsBody = Buffer | { file: string; start: number; length: number };
+export type ObsBody = Buffer | FileRange;
 
 /** What HEAD tells about an object. */
 export interface ObjectInfo {
@@ -48,18 +40,11 @@ export interface PartInfo {
   etag: string;
 }
 
-/** Client options. */
-export interface ObsClientOptions {
+/** Client options: the endpoint and keys, and the transport's retry and timeout settings. */
+export interface ObsClientOptions extends TransportSettings {
   /** `https://obs.<region>.myhuaweicloud.com`, or a path-style endpoint such as the emulator's. */
   endpoint: string;
   credentials: Credentials;
-  maxRetries?: number;
-  retryBaseDelayMs?: number;
-  /** Per-attempt base timeout (stretched by the body size, see `attemptTimeoutMs`). */
-  timeoutMs?: number;
-  onRetry?: (info: RetryInfo) => void;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => Date;
 }
 
 interface Call {
@@ -85,56 +70,45 @@ interface Answer {
 }
 
 const unquote = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "");
+/** undici's headers flattened: lower-case names, repeated values joined with commas. */
+function flatHeaders(headers: Exchanged["headers"]): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : String(v);
+  return flat;
+}
+
 const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (n) => ["Upload", "Part", "Contents"].includes(n) });
-
-function bodyLength(body: ObsBody | undefined): number {
-  if (body === undefined) return 0;
-  return Buffer.isBuffer(body) ? body.length : body.length;
-}
-
-/** Hashes what is sent, so a part's ETag can be checked against the bytes that left. */
-class Md5Tap extends Transform {
-  private readonly md5 = createHash("md5");
-  override _transform(chunk: Buffer, _e: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
-    this.md5.update(chunk);
-    done(null, chunk);
-  }
-  hex(): string {
-    return this.md5.digest("hex");
-  }
-}
 
 /** Signs and sends OBS requests with retries; see the module comment. */
 export class ObsClient {
   private readonly endpoint: string;
-  private readonly keys: ObsKeys;
-  private readonly credentials: Credentials;
-  private readonly maxRetries: number;
-  private readonly retryBaseDelayMs: number;
-  private readonly timeoutMs: number;
-  private readonly onRetry?: (info: RetryInfo) => void;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => Date;
-  private readonly counters = { requests: 0, retries: 0, bytesSent: 0 };
+  private readonly transport: Transport<ObsRequest & { where: string }>;
 
   constructor(opts: ObsClientOptions) {
     if (opts.credentials.kind !== "aksk") {
       throw new ObsConfigurationError("credentials", "staging code in OBS needs an access key and secret key (an IAM token cannot sign OBS requests): set functiongraph:accessKey and functiongraph:secretKey");
     }
     this.endpoint = opts.endpoint;
-    this.credentials = opts.credentials;
-    this.keys = { accessKey: opts.credentials.accessKey, secretKey: opts.credentials.secretKey, securityToken: opts.credentials.securityToken };
-    this.maxRetries = opts.maxRetries ?? maxRetriesFromEnv();
-    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? retryBaseDelayFromEnv();
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.onRetry = opts.onRetry;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = opts.now ?? (() => new Date());
+    this.transport = new Transport(opts, {
+      credentials: opts.credentials,
+      sign: obsSigner({ accessKey: opts.credentials.accessKey, secretKey: opts.credentials.secretKey, securityToken: opts.credentials.securityToken }),
+      errors: {
+        network: (req, f, ambiguous) => new NetworkError({ method: req.method, path: req.where, kind: f.kind, code: f.code, detail: f.detail, ambiguous }),
+        answer: (req, a, ambiguous) => {
+          const text = a.data.toString("utf8");
+          const headers = flatHeaders(a.headers);
+          const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? headers["x-obs-error-code"];
+          const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? (text.replace(/\s+/g, " ").slice(0, 200) || `HTTP ${a.status}`);
+          return { code, error: new ObsRequestError({ operation: req.where, status: a.status, code, detail: this.transport.redact(message),
+            requestId: headers["x-obs-request-id"] ?? headers["x-amz-request-id"], ambiguous }) };
+        },
+      },
+    });
   }
 
   /** Requests sent, retries made and body bytes sent so far. */
   stats(): { requests: number; retries: number; bytesSent: number } {
-    return { ...this.counters };
+    return this.transport.stats();
   }
 
   /** HEAD bucket: its region (`undefined` when the bucket does not exist). */
@@ -239,92 +213,18 @@ export class ObsClient {
     return etag;
   }
 
-  /** The attempt loop: sign, send, retry per the shared policy, or throw a typed error. */
+  /** One call through the transport: the address, the signed resource, the body and its MD5 tap. */
   private async call(c: Call): Promise<Answer | undefined> {
     const addr = bucketAddress(this.endpoint, c.bucket);
     const query = c.query ?? [];
     const search = query.length ? `?${query.map(([k, v]) => (v === "" ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)).join("&")}` : "";
     const path = requestPath(addr, c.key) + search;
-    const where = `${c.op} ${c.bucket}${c.key !== undefined ? `/${c.key}` : ""}`;
-    const mutating = c.method !== "GET" && c.method !== "HEAD";
-    for (let attempt = 1; ; attempt++) {
-      const headers = signObsRequest({ method: c.method, resourcePath: resourcePath(addr, c.key), query, headers: {
-        ...(c.headers ?? {}), ...(c.body !== undefined ? { "Content-Length": String(bodyLength(c.body)) } : {}),
-      } }, this.keys, this.now());
-      const outcome = await this.send(addr.origin, path, c.method, headers, c.body);
-      if ("kind" in outcome) {
-        const failure = { network: outcome.kind };
-        if (shouldRetry(failure, c.idempotent) && attempt <= this.maxRetries) {
-          await this.backoff(attempt, c, path, `network ${outcome.kind}${outcome.code ? ` (${outcome.code})` : ""}`);
-          continue;
-        }
-        throw new NetworkError({ method: c.method, path: where, kind: outcome.kind, code: outcome.code,
-          detail: redactSecrets(outcome.detail, this.credentials), ambiguous: isAmbiguous(failure, mutating) });
-      }
-      if (outcome.status >= 200 && outcome.status < 300) return outcome;
-      if (c.absentOk?.includes(outcome.status)) return undefined;
-      const failure = { status: outcome.status };
-      const code = /<Code>([^<]*)<\/Code>/.exec(outcome.text)?.[1] ?? outcome.headers["x-obs-error-code"];
-      if (shouldRetry(failure, c.idempotent) && attempt <= this.maxRetries) {
-        await this.backoff(attempt, c, path, `HTTP ${outcome.status}${code ? ` ${code}` : ""}`);
-        continue;
-      }
-      const message = /<Message>([^<]*)<\/Message>/.exec(outcome.text)?.[1] ?? (outcome.text.replace(/\s+/g, " ").slice(0, 200) || `HTTP ${outcome.status}`);
-      throw new ObsRequestError({ operation: where, status: outcome.status, code, detail: redactSecrets(message, this.credentials),
-        requestId: outcome.headers["x-obs-request-id"] ?? outcome.headers["x-amz-request-id"], ambiguous: isAmbiguous(failure, mutating) });
-    }
-  }
-
-  private async send(origin: string, path: string, method: string, headers: Record<string, string>, body: ObsBody | undefined): Promise<Answer | NetworkFailure> {
-    this.counters.requests++;
-    const length = bodyLength(body);
-    const timeoutMs = attemptTimeoutMs(this.timeoutMs, length);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const tap = body === undefined ? undefined : new Md5Tap();
-    let payload: Buffer | NodeJS.ReadableStream | undefined;
-    if (body !== undefined && tap) {
-      if (Buffer.isBuffer(body)) {
-        tap.end(body);
-        payload = tap;
-      } else {
-        if (body.length === 0) tap.end();
-        else {
-          const source = createReadStream(body.file, { start: body.start, end: body.start + body.length - 1, highWaterMark: 256 * 1024 });
-          source.on("error", (err) => tap.destroy(err));
-          tap.on("close", () => source.destroy());
-          source.pipe(tap);
-        }
-        payload = tap;
-      }
-    }
-    try {
-      const res = await dispatcherFor(origin).request({
-        origin, path, method: method as Dispatcher.HttpMethod, headers, body: payload as Dispatcher.DispatchOptions["body"],
-        signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-      });
-      const text = method === "HEAD" ? "" : await res.body.text();
-      if (method === "HEAD") await res.body.dump();
-      this.counters.bytesSent += length;
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : String(v);
-      return { status: res.statusCode, headers: flat, text, sentMd5: tap?.hex() };
-    } catch (err) {
-      if (timedOut) return { kind: "timeout", detail: `no complete response within ${timeoutMs} ms` };
-      return classifyNetworkFailure(err);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async backoff(attempt: number, c: Call, path: string, reason: string): Promise<void> {
-    const delayMs = backoffDelay(attempt - 1, this.retryBaseDelayMs);
-    this.counters.retries++;
-    this.onRetry?.({ attempt, delayMs, method: c.method, path: `OBS ${c.bucket} ${path}`, reason });
-    await this.sleep(delayMs);
+    const a = await this.transport.exchange({
+      method: c.method, origin: addr.origin, path, retryPath: `OBS ${c.bucket} ${path}`,
+      where: `${c.op} ${c.bucket}${c.key !== undefined ? `/${c.key}` : ""}`, resourcePath: resourcePath(addr, c.key), query,
+      headers: { ...(c.headers ?? {}), ...(c.body !== undefined ? { "Content-Length": String(c.body.length) } : {}) },
+      body: c.body, md5: c.body !== undefined, idempotent: c.idempotent, absentOk: c.absentOk,
+    });
+    return a && { status: a.status, headers: flatHeaders(a.headers), text: a.data.toString("utf8"), sentMd5: a.sentMd5 };
   }
 }

@@ -9,6 +9,7 @@
  * credentials add `x-obs-security-token` (which is itself a signed header). Pure: the caller passes the clock.
  */
 import { createHmac } from "node:crypto";
+import type { OutgoingRequest, Signer } from "../api/transport";
 
 /** Query parameters that are part of the signed resource. */
 const SIGNED_SUB_RESOURCES = new Set(["uploads", "uploadId", "partNumber", "location", "acl", "versionId", "delete"]);
@@ -48,4 +49,12 @@ export function signObsRequest(req: ObsSignable, keys: ObsKeys, now: Date): Reco
   const signature = createHmac("sha1", keys.secretKey).update(obsStringToSign({ ...req, headers }), "utf8").digest("base64");
   headers.Authorization = `OBS ${keys.accessKey}:${signature}`;
   return headers;
+}
+
+/** An OBS request as the transport sends it, with what its signature covers: the resource and the query pairs. */
+export type ObsRequest = OutgoingRequest & Pick<ObsSignable, "resourcePath" | "query">;
+
+/** The transport's signing plug-in for OBS: `signObsRequest` over the request's resource, query and headers. */
+export function obsSigner<R extends ObsRequest>(keys: ObsKeys): Signer<R> {
+  return (req, now) => signObsRequest({ method: req.method, resourcePath: req.resourcePath, query: req.query, headers: req.headers }, keys, now);
 }

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  backoffDelay, buildImportPackage, maxRetriesFromEnv, normalizeUrn, retryBaseDelayFromEnv, SIZE_LIMITS,
+  buildImportPackage, normalizeUrn, retrying, SIZE_LIMITS,
   type FunctionGraphClient, type FunctionModel,
 } from "../api";
 import type { PackagedSource } from "../package";
@@ -93,7 +93,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   // Dependencies travel with the code: `PUT …/code` is the only call that carries them.
   let needsCode = viaPlaceholder || (inputs.dependencies?.length ?? 0) > 0;
   const start = performance.now();
-  for (let attempt = 1; landed === undefined; attempt++) {
+  const retryLine = (attempt: number, delayMs: number, reason: string) => progress(`${inputs.funcName}: retrying the import in ${delayMs} ms (attempt ${attempt}): ${reason}`);
+  await retrying({ onRetry: retryLine }, async () => {
     try {
       landed = await importLimiter.run(() => client.importFunction(request));
       progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
@@ -113,13 +114,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
         const existing = await findFunction(client, `${inputs.package}:${inputs.funcName}`);
         if (!existing) {
           // Certainly not applied (the name is unique and absent): importing again is safe.
-          if (attempt <= maxRetriesFromEnv()) {
-            const delayMs = backoffDelay(attempt - 1, retryBaseDelayFromEnv());
-            progress(`${inputs.funcName}: retrying the import in ${delayMs} ms (attempt ${attempt}): ${(err as Error).message}; the function does not exist`);
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
-            continue;
-          }
-          throw new Error(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`);
+          return { retryLater: `${(err as Error).message}; the function does not exist`,
+            error: new Error(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`) };
         }
         progress(`${inputs.funcName}: the import's answer was lost but the function exists; finishing it`);
         landed = existing;
@@ -128,8 +124,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
         throw err;
       }
     }
-  }
-  let model: FunctionModel = landed;
+  });
+  let model: FunctionModel = landed!;
 
   const urn = normalizeUrn(model.func_urn);
   // The plugin adds `__provider` to successful results only; the engine stores these properties as the outputs,
