@@ -1,16 +1,14 @@
 /**
  * Client-side invocation: `POST …/functions/{urn}/invocations` (sync, v1 with the log tail) and
  * `…/invocations-async`, signed like every other call — what `fgs invoke` and the demo use against the emulator
- * or the real service. Invocations are not retried (a repeat would run the function twice); an API error
- * (not found, too large, auth) is a `FunctionGraphError`, a function failure is an answer with `ok: false`.
+ * or the real service, through the provider's transport (transport.ts) with its FunctionGraph signer. Invocations
+ * are not retried (a repeat would run the function twice), and a call that got no answer may have run; an API
+ * error (not found, too large, auth) is a `FunctionGraphError`, a function failure is an answer with `ok: false`.
  */
-import type { Dispatcher } from "undici";
 import type { Target } from "../auth/resolve-target";
-import { redactSecrets } from "../auth/redact";
-import { signRequest } from "../auth/sign-request";
-import { dispatcherFor } from "./dispatcher-cache";
+import { functionGraphSigner } from "../auth/sign-request";
 import { FunctionGraphError, NetworkError } from "./errors";
-import { classifyNetworkFailure } from "./network-failure";
+import { Transport, type OutgoingRequest } from "./transport";
 import { urnPathSegment } from "./urn";
 
 /** How to invoke. */
@@ -44,6 +42,9 @@ export interface AsyncInvocation {
   requestId: string;
 }
 
+/** An invocation as the transport sends it (the URL is what the signature covers). */
+type InvokeRequest = OutgoingRequest & { url: URL };
+
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /**
@@ -62,45 +63,36 @@ export async function invokeFunction(target: Pick<Target, "endpoint" | "projectI
     headers["X-CFF-Request-Version"] = "v1";
     if (opts.log !== false) headers["X-Cff-Log-Type"] = "tail";
   }
-  const creds = target.credentials;
-  let signed: Record<string, string>;
-  if (creds.kind === "aksk") {
-    if (creds.securityToken) headers["X-Security-Token"] = creds.securityToken;
-    signed = signRequest({ method: "POST", url, headers, body }, creds, new Date());
-  } else {
-    signed = { ...headers, "X-Auth-Token": creds.authToken };
-  }
   const ctx = { method: "POST", path: url.pathname };
-  const timeoutMs = opts.timeoutMs ?? 15 * 60 * 1000;
-  let res: Dispatcher.ResponseData;
-  let data: Buffer;
-  try {
-    res = await dispatcherFor(url.origin).request({
-      origin: url.origin, path: url.pathname, method: "POST", headers: signed, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-    });
-    data = Buffer.from(await res.body.arrayBuffer());
-  } catch (err) {
-    const f = classifyNetworkFailure(err);
-    throw new NetworkError({ ...ctx, kind: f.kind, code: f.code, detail: redactSecrets(f.detail, creds), ambiguous: true });
-  }
-  const requestId = first(res.headers["x-cff-request-id"]) ?? first(res.headers["x-request-id"]);
+  const requestIdOf = (h: Record<string, string | string[] | undefined>) => first(h["x-cff-request-id"]) ?? first(h["x-request-id"]);
+  const transport: Transport<InvokeRequest> = new Transport<InvokeRequest>({ maxRetries: 0, timeoutMs: opts.timeoutMs ?? 15 * 60 * 1000 }, {
+    credentials: target.credentials,
+    sign: functionGraphSigner(target.credentials),
+    errors: {
+      network: (_req, f) => new NetworkError({ ...ctx, kind: f.kind, code: f.code, detail: f.detail, ambiguous: true }),
+      answer: (_req, a) => {
+        const text = a.data.toString("utf8");
+        let errorCode: string | undefined;
+        let errorMsg = `HTTP ${a.status}: ${text.slice(0, 200)}`;
+        try {
+          const e = JSON.parse(text) as { error_code?: string; error_msg?: string };
+          if (e.error_msg) [errorCode, errorMsg] = [e.error_code, e.error_msg];
+        } catch {
+          /* not JSON: keep the snippet */
+        }
+        return { code: errorCode, error: new FunctionGraphError({ ...ctx, status: a.status, errorCode, errorMsg: transport.redact(errorMsg), requestId: requestIdOf(a.headers) }) };
+      },
+    },
+  });
+  const res = (await transport.exchange({ method: "POST", url, origin: url.origin, path: url.pathname, retryPath: url.pathname, headers, body, idempotent: false }))!;
+  const requestId = requestIdOf(res.headers);
+  const data = res.data;
   const text = data.toString("utf8");
-  if (res.statusCode >= 300) {
-    let errorCode: string | undefined;
-    let errorMsg = `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
-    try {
-      const e = JSON.parse(text) as { error_code?: string; error_msg?: string };
-      if (e.error_msg) [errorCode, errorMsg] = [e.error_code, e.error_msg];
-    } catch {
-      /* not JSON: keep the snippet */
-    }
-    throw new FunctionGraphError({ ...ctx, status: res.statusCode, errorCode, errorMsg: redactSecrets(errorMsg, creds), requestId });
-  }
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new FunctionGraphError({ ...ctx, status: res.statusCode, errorMsg: `the answer is not JSON (${data.length} bytes)`, requestId });
+    throw new FunctionGraphError({ ...ctx, status: res.status, errorMsg: `the answer is not JSON (${data.length} bytes)`, requestId });
   }
   if (opts.async) return { kind: "async", requestId: String(parsed.request_id ?? requestId ?? "") };
   const errorCode = first(res.headers["x-func-err-code"]) ?? "0";
