@@ -130,7 +130,7 @@ export interface RetryLoopOptions {
 }
 
 const isRetryLater = (x: unknown): x is RetryLater =>
-  typeof x === "object" && x !== null && typeof (x as RetryLater).retryLater === "string" && (x as RetryLater).error instanceof Error;
+  typeof x === "object" && x !== null && typeof (x as RetryLater).retryLater === "string";
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
