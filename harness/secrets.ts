@@ -11,6 +11,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SECRET_SIG, SIG_KEY } from "./wire";
+import { FgsError } from "../provider/errors";
 
 /** Encrypts and decrypts single JSON values, as the checkpoint's secret objects. */
 export interface StateCipher {
@@ -21,8 +22,11 @@ export interface StateCipher {
 }
 
 /** The passphrase is not the one the stack's secrets were encrypted with. */
-export class IncorrectPassphraseError extends Error {
+export class IncorrectPassphraseError extends FgsError {
   override name = "IncorrectPassphraseError";
+  constructor(message: string) {
+    super("FGS_INCORRECT_PASSPHRASE", message);
+  }
 }
 
 const ITERATIONS = 1_000_000;

@@ -13,13 +13,14 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  backendUrlProblem, findLanguageHost, findPulumiCli, HarnessError, migrateLegacyState, readProject, redactBackendUrl,
-  runStack, runWithPlainPulumi, runWithPulumiCli, StackRunError, unshownError,
+  backendUrlProblem, findLanguageHost, findPulumiCli, migrateLegacyState, readProject, redactBackendUrl,
+  runStack, runWithPlainPulumi, runWithPulumiCli, type StackRunError, unshownError,
   type Operation, type StackConfig,
 } from "../../harness";
 import { endpointEnvName, regionEndpoint } from "../../provider/auth/resolve-target";
 import type { Command, OptionValues } from "../command";
 import { UsageError } from "../command";
+import { hasCode } from "../../provider/errors";
 
 /** The passphrase of local stacks aimed at the emulator, unless PULUMI_CONFIG_PASSPHRASE is set (it guards dev keys only). */
 export const LOCAL_PASSPHRASE = "pulumi-functiongraph-local";
@@ -227,7 +228,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
           projectDir: project.dir, passphrase, legacyPassphrase: process.env.PULUMI_CONFIG_PASSPHRASE,
         });
       } catch (e) {
-        if (!(e instanceof HarnessError)) throw e;
+        if (!hasCode(e, "FGS_HARNESS")) throw e;
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [e.message] });
       }
@@ -251,7 +252,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
           diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: (t) => { shown += t; human(t); },
         });
       } catch (e) {
-        if (!(e instanceof HarnessError)) throw e;
+        if (!hasCode(e, "FGS_HARNESS")) throw e;
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: "cli", changes: {}, outputs: {}, errors: [e.message] });
       }
@@ -282,11 +283,11 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       if (args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: true, engine: "harness", changes: r.counts, outputs: r.outputs, errors: [] });
     } catch (e) {
-      if (e instanceof StackRunError) {
+      if (hasCode<StackRunError>(e, "FGS_STACK_RUN")) {
         human(e.result.summary);
         return report({ ...base, engine: "harness", changes: e.result.counts, outputs: e.result.outputs, errors: e.result.errors });
       }
-      if (e instanceof HarnessError) {
+      if (hasCode(e, "FGS_HARNESS")) {
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: "harness", changes: {}, outputs: {}, errors: [e.message] });
       }

@@ -20,7 +20,7 @@ import {
   checkRequest, FunctionGraphError, NetworkError, ResponseSchemaError,
 } from "./errors";
 import {
-  backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry,
+  backoffDelay, isAmbiguousRequest, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry,
 } from "./retry-policy";
 import type {
   ExportFunctionResponse, FunctionCode, FunctionModel, ImportFunctionRequest, PublishVersionRequest,
@@ -321,7 +321,7 @@ export class FunctionGraphClient {
           await this.backoff(attempt, ctx, `network ${kind}${code ? ` (${code})` : ""}`);
           continue;
         }
-        throw new NetworkError({ ...ctx, kind, code, detail: this.redact(outcome.detail), ambiguous: isAmbiguous(failure, mutating) });
+        throw new NetworkError({ ...ctx, kind, code, detail: this.redact(outcome.detail), ambiguous: isAmbiguousRequest(failure, mutating) });
       }
       const raw = outcome;
 
@@ -336,7 +336,7 @@ export class FunctionGraphClient {
         continue;
       }
       throw new FunctionGraphError({ ...ctx, status, errorCode, errorMsg, requestId,
-        ambiguous: isAmbiguous(failure, mutating) });
+        ambiguous: isAmbiguousRequest(failure, mutating) });
     }
   }
 

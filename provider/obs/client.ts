@@ -17,7 +17,7 @@ import { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, type RetryInfo } from "../api/cli
 import { dispatcherFor } from "../api/dispatcher-cache";
 import { NetworkError } from "../api/errors";
 import { classifyNetworkFailure, type NetworkFailure } from "../api/network-failure";
-import { backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry } from "../api/retry-policy";
+import { backoffDelay, isAmbiguousRequest, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry } from "../api/retry-policy";
 import { bucketAddress, requestPath, resourcePath } from "./endpoint";
 import { ObsConfigurationError, ObsRequestError } from "./errors";
 import { signObsRequest, type ObsKeys } from "./sign";
@@ -259,7 +259,7 @@ export class ObsClient {
           continue;
         }
         throw new NetworkError({ method: c.method, path: where, kind: outcome.kind, code: outcome.code,
-          detail: redactSecrets(outcome.detail, this.credentials), ambiguous: isAmbiguous(failure, mutating) });
+          detail: redactSecrets(outcome.detail, this.credentials), ambiguous: isAmbiguousRequest(failure, mutating) });
       }
       if (outcome.status >= 200 && outcome.status < 300) return outcome;
       if (c.absentOk?.includes(outcome.status)) return undefined;
@@ -271,7 +271,7 @@ export class ObsClient {
       }
       const message = /<Message>([^<]*)<\/Message>/.exec(outcome.text)?.[1] ?? (outcome.text.replace(/\s+/g, " ").slice(0, 200) || `HTTP ${outcome.status}`);
       throw new ObsRequestError({ operation: where, status: outcome.status, code, detail: redactSecrets(message, this.credentials),
-        requestId: outcome.headers["x-obs-request-id"] ?? outcome.headers["x-amz-request-id"], ambiguous: isAmbiguous(failure, mutating) });
+        requestId: outcome.headers["x-obs-request-id"] ?? outcome.headers["x-amz-request-id"], ambiguous: isAmbiguousRequest(failure, mutating) });
     }
   }
 
