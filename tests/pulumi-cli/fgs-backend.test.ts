@@ -14,7 +14,7 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { UsageError } from "../../bin/command";
 import { describeEnvTarget, resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
-import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
+import { backendUrlProblem, findPulumiCli, readProject, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
 
 const PROGRAM = `
@@ -50,11 +50,12 @@ describe("fgs stack operations: the state backend option", () => {
 
   it("takes --backend, else PULUMI_BACKEND_URL, else Pulumi.yaml backend.url, else none (local state)", () => {
     const dir = project(tmp, "resolve", "backend:\n  url: s3://from-yaml?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4\n");
-    const bare = project(tmp, "bare");
-    assert.deepEqual(resolveBackend("s3://flag", dir, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://flag", from: "--backend" });
-    assert.deepEqual(resolveBackend(undefined, dir, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://env", from: "PULUMI_BACKEND_URL" });
-    assert.equal(resolveBackend(undefined, dir, {})?.from, "Pulumi.yaml backend.url");
-    assert.match(resolveBackend(undefined, dir, {})!.url, /^s3:\/\/from-yaml\?/);
+    const yaml = readProject(dir);
+    const bare = readProject(project(tmp, "bare"));
+    assert.deepEqual(resolveBackend("s3://flag", yaml, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://flag", from: "--backend" });
+    assert.deepEqual(resolveBackend(undefined, yaml, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://env", from: "PULUMI_BACKEND_URL" });
+    assert.equal(resolveBackend(undefined, yaml, {})?.from, "Pulumi.yaml backend.url");
+    assert.match(resolveBackend(undefined, yaml, {})!.url, /^s3:\/\/from-yaml\?/);
     assert.equal(resolveBackend(undefined, bare, {}), undefined);
     assert.equal(stackOpArgs("up", { backend: "s3://b" }, [dir]).backend, "s3://b");
   });
