@@ -14,8 +14,9 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { UsageError } from "../../bin/command";
 import { describeEnvTarget, resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
-import { backendUrlProblem, findPulumiCli, readProject, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
+import { backendUrlProblem, readProject, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
+import { requirePulumiCli } from "./requirements";
 
 const PROGRAM = `
 const fgs = require("pulumi-functiongraph");
@@ -105,12 +106,9 @@ describe("fgs stack operations: the state backend option", () => {
   });
 });
 
-const cli = findPulumiCli();
-if (!cli && process.env.FGS_REQUIRE_PULUMI_CLI !== "1") {
-  process.stderr.write("\n!!! tests/pulumi-cli/fgs-backend (real CLI part) SKIPPED: no Pulumi CLI found (npm run pulumi-cli builds it) !!!\n\n");
-}
+const cli = requirePulumiCli("tests/pulumi-cli/fgs-backend (real CLI part)");
 
-describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli && process.env.FGS_REQUIRE_PULUMI_CLI !== "1" && "no Pulumi CLI" }, () => {
+describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli && "no Pulumi CLI (npm run pulumi-cli)" }, () => {
   let emu: EmulatorHandle;
   let root: string;
   let restore = () => {};
