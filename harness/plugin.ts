@@ -196,13 +196,7 @@ class GrpcPlugin implements Plugin {
   }
 
   async diff(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap): Promise<DiffResponse> {
-    const req = new provproto.DiffRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setOlds(struct(olds));
-    req.setNews(struct(news));
-    req.setOldInputs(struct(oldInputs));
-    const resp = await this.call("Diff", urn, req);
+    const resp = await this.call("Diff", urn, changeRequest(provproto.DiffRequest, urn, id, olds, news, oldInputs));
     const C = provproto.DiffResponse.DiffChanges;
     const c = resp.getChanges();
     return {
@@ -222,13 +216,7 @@ class GrpcPlugin implements Plugin {
   }
 
   async update(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap) {
-    const req = new provproto.UpdateRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setOlds(struct(olds));
-    req.setNews(struct(news));
-    req.setOldInputs(struct(oldInputs));
-    const resp = await this.call("Update", urn, req);
+    const resp = await this.call("Update", urn, changeRequest(provproto.UpdateRequest, urn, id, olds, news, oldInputs));
     return js(resp.getProperties());
   }
 
@@ -263,6 +251,17 @@ class GrpcPlugin implements Plugin {
     this.child.kill();
     await exited;
   }
+}
+
+/** A DiffRequest or UpdateRequest: the two carry the same fields (urn, id, old outputs, new inputs, old inputs). */
+function changeRequest(Request: new () => any, urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap): unknown {
+  const req = new Request();
+  req.setUrn(urn);
+  req.setId(id);
+  req.setOlds(struct(olds));
+  req.setNews(struct(news));
+  req.setOldInputs(struct(oldInputs));
+  return req;
 }
 
 /** Decodes the `ErrorResourceInitFailed` detail the plugin packs into the `grpc-status-details-bin` trailer. */

@@ -367,5 +367,5 @@ export function passphraseHint(cliOutput: string, from: EnvPassphrase["from"] | 
   }
   const where = from === "PULUMI_CONFIG_PASSPHRASE" ? "set PULUMI_CONFIG_PASSPHRASE to" : "write into the file PULUMI_CONFIG_PASSPHRASE_FILE names";
   return `fix: the stack's secrets were encrypted with another passphrase than ${from}: ${where} the passphrase the stack was created with, ` +
-    `or unset ${from} if fgs created the stack without one`;
+    "or unset it if fgs created the stack without one";
 }
