@@ -72,6 +72,7 @@ export function isFgsError(err: unknown, status?: number, code?: string): err is
     (code === undefined || (err as FunctionGraphError).errorCode === code);
 }
 
+/** Whether an error says a write may have been applied (../errors), beside `isFgsError` for the lifecycles. */
 export { isAmbiguousFailure } from "../errors";
 
 /** GET config, `undefined` when the function does not exist. */
