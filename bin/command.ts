@@ -4,6 +4,7 @@
  * `--help` / `fgs help <command>`, and usage errors on stderr with exit code 2.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { FgsError } from "../provider/errors";
 
 /** Parsed option values: strings, booleans, or string lists for repeatable options. */
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -23,8 +24,11 @@ export interface Command {
 }
 
 /** A usage error: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends FgsError {
   override name = "UsageError";
+  constructor(message: string) {
+    super("FGS_USAGE", message);
+  }
 }
 
 /** Parses `argv` for `command`; throws {@link UsageError} on bad usage. Returns undefined when help was asked. */

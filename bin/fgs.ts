@@ -6,7 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCommandArgs, UsageError, type Command } from "./command";
+import { parseCommandArgs, type UsageError, type Command } from "./command";
+import { hasCode } from "../provider/errors";
 
 const commands: Record<string, () => Command> = {
   up: () => require("./commands/stack-op").up,
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(parsed.values, parsed.positionals);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (hasCode<UsageError>(e, "FGS_USAGE")) {
       process.stderr.write(`fgs ${name}: ${e.message}\n\n${command.usage}`);
       return 2;
     }

@@ -6,11 +6,12 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { configureArgs, type StackConfig } from "./config";
-import { HarnessError, ResourceInitError, type Plugin } from "./plugin";
+import type { HarnessError, ResourceInitError, Plugin } from "./plugin";
 import type { Registration, RegistrationResult } from "./program";
 import type { StateCipher } from "./secrets";
 import { NODEJS_PROVIDER_TYPE, saveState, setStackOutputs, type ResourceState, type StackState } from "./state";
 import { changedKeys, containsUnknown, secret, splitProvider, unwrapSecrets, withProvider, type PropertyMap } from "./wire";
+import { hasCode } from "../provider/errors";
 
 /** What a step did to one resource. */
 export type StepOp = "create" | "update" | "replace" | "delete" | "same" | "read";
@@ -87,7 +88,7 @@ export class Engine {
   private record(step: Step, e?: unknown): void {
     if (e !== undefined) {
       step.error = e instanceof Error ? e.message : String(e);
-      if (e instanceof HarnessError) this.harnessError ??= e;
+      if (hasCode<HarnessError>(e, "FGS_HARNESS")) this.harnessError ??= e;
     }
     this.steps.push(step);
   }
@@ -202,7 +203,7 @@ export class Engine {
     try {
       outs = await plugin.update(old.urn, old.id, withProvider(old.outputs, old.provider), withProvider(news, provider), oldInputs);
     } catch (e) {
-      if (e instanceof ResourceInitError) {
+      if (hasCode<ResourceInitError>(e, "FGS_RESOURCE_INIT")) {
         Object.assign(old, { inputs: news, outputs: e.properties, provider, initErrors: reasons(e) });
         this.save();
       }
@@ -243,7 +244,7 @@ export class Engine {
       const r = await plugin.create(reg.urn, withProvider(news, provider));
       entry = { ...base, id: r.id, outputs: splitProvider(r.properties).rest };
     } catch (e) {
-      if (e instanceof ResourceInitError) {
+      if (hasCode<ResourceInitError>(e, "FGS_RESOURCE_INIT")) {
         this.opts.state.resources.push({ ...base, id: e.id, outputs: e.properties, initErrors: reasons(e) });
         this.save();
       }

@@ -13,6 +13,7 @@ export { backendPaths, readCheckpoint, type BackendPaths, type CheckpointFile, t
 export { migrateLegacyState, type MigrationOptions, type MigrationOutcome } from "./legacy-state";
 export { unshownError } from "./cli-error";
 export { readProject, type Project } from "./project";
+export { envPassphrase, type EnvPassphrase } from "./secrets";
 export { UNKNOWN } from "./wire";
 export { findPulumiCli, cachedCliPath, pinnedCliVersion, runWithPulumiCli, type PulumiCliRunOptions, type PulumiCliResult, type CliResourceEvent } from "./pulumi-cli";
 export { findLanguageHost, runWithPlainPulumi, runPulumiCommand, plainPulumiEnv, typescriptHint, type PulumiCommandResult } from "./pulumi-plain";

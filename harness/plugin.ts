@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import * as grpc from "@grpc/grpc-js";
 import type { PropertyMap } from "./wire";
+import { FgsError } from "../provider/errors";
 
 /* The gRPC stubs shipped with the SDK and the google-protobuf it shares (pinned so the two de-duplicate). */
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -16,18 +17,21 @@ const statusproto = require("@pulumi/pulumi/proto/status_pb");
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
 /** A failure the harness explains itself (no stack trace worth showing): wrong directory, missing modules. */
-export class HarnessError extends Error {
+export class HarnessError extends FgsError {
   override name = "HarnessError";
+  constructor(message: string) {
+    super("FGS_HARNESS", message);
+  }
 }
 
 /**
  * A create/update that failed after the resource came into being (the provider threw an error carrying `id` and
  * `properties`; the plugin reports it as `ErrorResourceInitFailed`). The engine keeps such a resource in state.
  */
-export class ResourceInitError extends Error {
+export class ResourceInitError extends FgsError {
   override name = "ResourceInitError";
   constructor(message: string, readonly id: string, readonly properties: PropertyMap, readonly reasons: string[]) {
-    super(message);
+    super("FGS_RESOURCE_INIT", message);
   }
 }
 
@@ -192,13 +196,7 @@ class GrpcPlugin implements Plugin {
   }
 
   async diff(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap): Promise<DiffResponse> {
-    const req = new provproto.DiffRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setOlds(struct(olds));
-    req.setNews(struct(news));
-    req.setOldInputs(struct(oldInputs));
-    const resp = await this.call("Diff", urn, req);
+    const resp = await this.call("Diff", urn, changeRequest(provproto.DiffRequest, urn, id, olds, news, oldInputs));
     const C = provproto.DiffResponse.DiffChanges;
     const c = resp.getChanges();
     return {
@@ -218,13 +216,7 @@ class GrpcPlugin implements Plugin {
   }
 
   async update(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap) {
-    const req = new provproto.UpdateRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setOlds(struct(olds));
-    req.setNews(struct(news));
-    req.setOldInputs(struct(oldInputs));
-    const resp = await this.call("Update", urn, req);
+    const resp = await this.call("Update", urn, changeRequest(provproto.UpdateRequest, urn, id, olds, news, oldInputs));
     return js(resp.getProperties());
   }
 
@@ -259,6 +251,17 @@ class GrpcPlugin implements Plugin {
     this.child.kill();
     await exited;
   }
+}
+
+/** A DiffRequest or UpdateRequest: the two carry the same fields (urn, id, old outputs, new inputs, old inputs). */
+function changeRequest(Request: new () => any, urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap): unknown {
+  const req = new Request();
+  req.setUrn(urn);
+  req.setId(id);
+  req.setOlds(struct(olds));
+  req.setNews(struct(news));
+  req.setOldInputs(struct(oldInputs));
+  return req;
 }
 
 /** Decodes the `ErrorResourceInitFailed` detail the plugin packs into the `grpc-status-details-bin` trailer. */

@@ -17,6 +17,10 @@ export interface Project {
   name: string;
   /** Absolute path of the program entry file. */
   program: string;
+  /** The project file itself (`Pulumi.yaml` or `Pulumi.yml`). */
+  file: string;
+  /** The project's state backend (`backend.url`), when it names one. */
+  backendUrl?: string;
 }
 
 /** Reads `<dir>/Pulumi.yaml` and resolves its program entry file. */
@@ -24,11 +28,12 @@ export function readProject(dir: string): Project {
   const abs = path.resolve(dir);
   const file = ["Pulumi.yaml", "Pulumi.yml"].map((f) => path.join(abs, f)).find((f) => fs.existsSync(f));
   if (!file) throw new HarnessError(`no Pulumi.yaml in ${abs}`);
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { name?: unknown; main?: unknown };
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { name?: unknown; main?: unknown; backend?: { url?: unknown } };
   if (typeof doc.name !== "string" || doc.name === "") throw new HarnessError(`${file} has no project name`);
   const main = path.resolve(abs, typeof doc.main === "string" ? doc.main : ".");
   const pwd = fs.existsSync(main) && fs.statSync(main).isDirectory() ? main : path.dirname(main);
-  return { dir: abs, name: doc.name, pwd, program: resolveEntry(main) };
+  const backendUrl = typeof doc.backend?.url === "string" && doc.backend.url ? doc.backend.url : undefined;
+  return { dir: abs, name: doc.name, pwd, program: resolveEntry(main), file, backendUrl };
 }
 
 /** A program file as given, or the index.ts / index.js of a directory. */

@@ -11,6 +11,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SECRET_SIG, SIG_KEY } from "./wire";
+import { FgsError } from "../provider/errors";
+import { HarnessError } from "./plugin";
 
 /** Encrypts and decrypts single JSON values, as the checkpoint's secret objects. */
 export interface StateCipher {
@@ -21,8 +23,11 @@ export interface StateCipher {
 }
 
 /** The passphrase is not the one the stack's secrets were encrypted with. */
-export class IncorrectPassphraseError extends Error {
+export class IncorrectPassphraseError extends FgsError {
   override name = "IncorrectPassphraseError";
+  constructor(message: string) {
+    super("FGS_INCORRECT_PASSPHRASE", message);
+  }
 }
 
 const ITERATIONS = 1_000_000;
@@ -100,17 +105,47 @@ export function passphraseCipher(passphrase: string, saltState: string, where: s
   };
 }
 
+/** Go's `unicode.IsSpace` set, which `strings.TrimSpace` strips (JavaScript's `trim` differs: it keeps U+0085, strips U+FEFF). */
+const GO_TRIM = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** A passphrase from the environment and the variable that gave it. */
+export interface EnvPassphrase {
+  value: string;
+  from: "PULUMI_CONFIG_PASSPHRASE" | "PULUMI_CONFIG_PASSPHRASE_FILE";
+}
+
 /**
- * The passphrase to use: the given one, else PULUMI_CONFIG_PASSPHRASE, else the file named by
- * PULUMI_CONFIG_PASSPHRASE_FILE (as the CLI reads them), else a random one kept in `fallbackFile` (mode 0600,
- * created on first use; give it to the CLI with PULUMI_CONFIG_PASSPHRASE_FILE).
+ * The passphrase the Pulumi CLI takes from the environment (pkg/secrets/passphrase/manager.go, `readPassphrase`):
+ * PULUMI_CONFIG_PASSPHRASE when set (even empty), else the file a non-empty PULUMI_CONFIG_PASSPHRASE_FILE names
+ * (relative to the current directory), white space around it stripped as Go's `strings.TrimSpace` does; undefined
+ * when neither is set. A file that cannot be read is a HarnessError naming it.
+ */
+export function envPassphrase(env: NodeJS.ProcessEnv = process.env): EnvPassphrase | undefined {
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return { value: env.PULUMI_CONFIG_PASSPHRASE, from: "PULUMI_CONFIG_PASSPHRASE" };
+  const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  if (!file) return undefined;
+  try {
+    return { value: readPassphraseFile(path.resolve(file)), from: "PULUMI_CONFIG_PASSPHRASE_FILE" };
+  } catch (e) {
+    throw new HarnessError(`PULUMI_CONFIG_PASSPHRASE_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at the file holding the stack's passphrase`);
+  }
+}
+
+/** A passphrase file's text as the CLI reads it (surrounding white space stripped). */
+function readPassphraseFile(file: string): string {
+  return fs.readFileSync(file, "utf8").replace(GO_TRIM, "");
+}
+
+/**
+ * The passphrase to use: the given one, else the environment's ({@link envPassphrase}), else a random one kept in
+ * `fallbackFile` (mode 0600, created on first use; give it to the CLI with PULUMI_CONFIG_PASSPHRASE_FILE).
  */
 export function resolvePassphrase(given: string | undefined, fallbackFile: string, env: NodeJS.ProcessEnv = process.env): string {
   if (given !== undefined) return given;
-  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
-  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return fs.readFileSync(path.resolve(env.PULUMI_CONFIG_PASSPHRASE_FILE), "utf8").trim();
+  const fromEnv = envPassphrase(env);
+  if (fromEnv) return fromEnv.value;
   try {
-    return fs.readFileSync(fallbackFile, "utf8").trim();
+    return readPassphraseFile(fallbackFile);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
@@ -121,7 +156,7 @@ export function resolvePassphrase(given: string | undefined, fallbackFile: strin
   } catch (e) {
     // Another run created it first (`wx` lets exactly one win): use theirs.
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    return fs.readFileSync(fallbackFile, "utf8").trim();
+    return readPassphraseFile(fallbackFile);
   }
   return phrase;
 }

@@ -13,11 +13,12 @@ import { Engine, type Step } from "./engine";
 import { startPlugin, HarnessError, type Plugin, type PluginCall } from "./plugin";
 import { runProgram } from "./program";
 import { readProject, resolveEntry } from "./project";
-import { IncorrectPassphraseError, newSaltState, passphraseCipher, resolvePassphrase, type StateCipher } from "./secrets";
+import { newSaltState, passphraseCipher, resolvePassphrase, type StateCipher } from "./secrets";
 import { loadState } from "./state";
 import { lockState } from "./state-lock";
 import { countSteps, formatSummary, type Operation, type StepCounts } from "./summary";
 import { isSecret, UNKNOWN, containsUnknown } from "./wire";
+import { FgsError, hasCode } from "../provider/errors";
 
 /** Options for {@link runStack}. */
 export interface RunStackOptions {
@@ -71,10 +72,10 @@ export interface StackResult {
 }
 
 /** Thrown by {@link runStack} when the program or a step failed; `result` holds what was done. */
-export class StackRunError extends Error {
+export class StackRunError extends FgsError {
   override name = "StackRunError";
   constructor(readonly result: StackResult) {
-    super(result.errors.join("\n"));
+    super("FGS_STACK_RUN", result.errors.join("\n"));
   }
 }
 
@@ -181,7 +182,7 @@ export function stackCipher(
   try {
     if (salt) return passphraseCipher(passphrase, salt, where);
   } catch (e) {
-    if (e instanceof IncorrectPassphraseError) throw new HarnessError(e.message);
+    if (hasCode(e, "FGS_INCORRECT_PASSPHRASE")) throw new HarnessError(e.message);
     throw e;
   }
   // A new stack: the salt lives in its checkpoint (`secrets_providers`), where the CLI finds it too; the project's

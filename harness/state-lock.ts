@@ -11,6 +11,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { FgsError } from "../provider/errors";
 
 /** What a lock file records (the CLI writes pid, username, hostname and timestamp only). */
 export interface LockInfo {
@@ -31,10 +32,10 @@ export interface StateLock {
 }
 
 /** The stack is locked by a live run; `holder` says by whom. */
-export class StateLockedError extends Error {
+export class StateLockedError extends FgsError {
   override name = "StateLockedError";
   constructor(readonly lockFile: string, readonly holder: LockInfo | undefined) {
-    super(holder
+    super("FGS_STATE_LOCKED", holder
       ? `the stack is locked by another run: ${holder.operation ?? "a Pulumi CLI operation"} by pid ${holder.pid} on ${holder.hostname} since ${holder.timestamp}. ` +
         `Wait for it to finish. If that run is gone (e.g. its machine crashed), run 'pulumi cancel' or delete ${lockFile}, and run again`
       : `the stack is locked (${lockFile} exists but cannot be read). If no other run is going on, delete it and run again`);

@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { FgsError } from "./errors";
 
 /** The copy of `@pulumi/pulumi` at a directory's resolution: its package.json's real path and version. */
 interface SdkCopy {
@@ -63,6 +64,14 @@ export function sdkProblem(programDir: string, ownDir: string, peerRange: string
   return undefined;
 }
 
+/** The program and this package do not share one supported `@pulumi/pulumi`. */
+export class SdkMismatchError extends FgsError {
+  constructor(message: string) {
+    super("FGS_SDK_MISMATCH", message);
+    this.name = "SdkMismatchError";
+  }
+}
+
 let checked = false;
 
 /** Throws a clear error when the program and this package do not share one supported `@pulumi/pulumi`. */
@@ -72,5 +81,5 @@ export function assertOneSupportedSdk(): void {
   const ownRoot = path.resolve(__dirname, "..", "..");
   const pkg = JSON.parse(fs.readFileSync(path.join(ownRoot, "package.json"), "utf8")) as { peerDependencies?: Record<string, string> };
   const problem = sdkProblem(process.cwd(), ownRoot, pkg.peerDependencies?.["@pulumi/pulumi"] ?? ">=3.0.0");
-  if (problem) throw new Error(`pulumi-functiongraph: ${problem}`);
+  if (problem) throw new SdkMismatchError(`pulumi-functiongraph: ${problem}`);
 }

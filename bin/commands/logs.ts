@@ -13,6 +13,7 @@ import { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "../../emulator/admin-guard";
 import { DataDir } from "../../emulator/persistence";
 import { filterInvocations, readInvocationFile, type InvocationRecord } from "../../emulator/runtime/invocation-log";
 import { commandTarget, demoDataDir, isLoopbackUrl } from "./invoke-target";
+import { FgsError } from "../../provider/errors";
 
 
 const USAGE = `usage: fgs logs <name | package/name> [--follow] [--endpoint URL | --data-dir DIR]
@@ -25,7 +26,11 @@ const USAGE = `usage: fgs logs <name | package/name> [--follow] [--endpoint URL 
 `;
 
 /** A function `fgs logs` was asked about that the emulator never had. */
-class NoSuchFunction extends Error {}
+class NoSuchFunction extends FgsError {
+  constructor(message: string) {
+    super("FGS_NO_SUCH_FUNCTION", message);
+  }
+}
 
 /** One record as printed. */
 export function formatRecord(r: InvocationRecord): string {

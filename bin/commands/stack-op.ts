@@ -13,15 +13,16 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import {
-  backendUrlProblem, findLanguageHost, findPulumiCli, HarnessError, migrateLegacyState, readProject, redactBackendUrl,
-  runStack, runWithPlainPulumi, runWithPulumiCli, StackRunError, unshownError,
-  type Operation, type StackConfig,
+  backendUrlProblem, envPassphrase, findLanguageHost, findPulumiCli, migrateLegacyState, readProject, redactBackendUrl,
+  runStack, runWithPlainPulumi, runWithPulumiCli, type StackRunError, unshownError,
+  type EnvPassphrase, type Operation, type Project, type StackConfig,
 } from "../../harness";
 import { endpointEnvName, regionEndpoint } from "../../provider/auth/resolve-target";
 import type { Command, OptionValues } from "../command";
 import { UsageError } from "../command";
+import { hasCode } from "../../provider/errors";
 
-/** The passphrase of local stacks aimed at the emulator, unless PULUMI_CONFIG_PASSPHRASE is set (it guards dev keys only). */
+/** The passphrase of local stacks aimed at the emulator, unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set (it guards dev keys only). */
 export const LOCAL_PASSPHRASE = "pulumi-functiongraph-local";
 
 /** What one stack operation is asked to do. */
@@ -117,24 +118,10 @@ export interface ResolvedBackend {
  * The state backend, as plain `pulumi` would choose it: `--backend`, else PULUMI_BACKEND_URL, else Pulumi.yaml
  * `backend.url`; undefined means fgs's local file state under --state-dir.
  */
-export function resolveBackend(flag: string | undefined, projectDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedBackend | undefined {
+export function resolveBackend(flag: string | undefined, project: Pick<Project, "file" | "backendUrl">, env: NodeJS.ProcessEnv = process.env): ResolvedBackend | undefined {
   if (flag) return { url: flag, from: "--backend" };
   if (env.PULUMI_BACKEND_URL) return { url: env.PULUMI_BACKEND_URL, from: "PULUMI_BACKEND_URL" };
-  const file = ["yaml", "yml"].map((e) => path.join(projectDir, `Pulumi.${e}`)).find((f) => fs.existsSync(f));
-  if (!file) return undefined;
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { backend?: { url?: unknown } };
-  return typeof doc.backend?.url === "string" && doc.backend.url ? { url: doc.backend.url, from: `${path.basename(file)} backend.url` } : undefined;
-}
-
-/** The secrets passphrase for a shared backend: PULUMI_CONFIG_PASSPHRASE or the file PULUMI_CONFIG_PASSPHRASE_FILE names. */
-function sharedPassphrase(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
-  if (!env.PULUMI_CONFIG_PASSPHRASE_FILE) return undefined;
-  try {
-    return fs.readFileSync(env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").replace(/\r?\n$/, "");
-  } catch (e) {
-    throw new UsageError(`PULUMI_CONFIG_PASSPHRASE_FILE: cannot read ${env.PULUMI_CONFIG_PASSPHRASE_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at the file holding the stack's passphrase`);
-  }
+  return project.backendUrl ? { url: project.backendUrl, from: `${path.basename(project.file)} backend.url` } : undefined;
 }
 
 /** Where the provider will send calls given the stack's plain config and the environment, for the banner; never credentials. */
@@ -166,7 +153,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
     process.stderr.write(`fgs ${args.operation}: ${(e as Error).message}\n`);
     return 1;
   }
-  const backend = resolveBackend(args.backend, project.dir);
+  const backend = resolveBackend(args.backend, project);
   if (backend) {
     const problem = backendUrlProblem(backend.url);
     if (problem) throw new UsageError(`${backend.from}: ${problem}`);
@@ -174,14 +161,17 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       throw new UsageError(`the state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs the Pulumi CLI engine: the engine harness keeps its own local state under --state-dir; drop --engine harness, or drop the backend`);
     }
   }
-  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE;
-  if (backend) {
-    const shared = sharedPassphrase(process.env);
-    if (shared === undefined) {
-      throw new UsageError(`the shared state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs your stack's secrets passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); fgs's built-in local passphrase guards emulator keys only`);
-    }
-    passphrase = shared;
+  let fromEnv: EnvPassphrase | undefined;
+  try {
+    fromEnv = envPassphrase(process.env);
+  } catch (e) {
+    if (!hasCode(e, "FGS_HARNESS")) throw e;
+    throw new UsageError(e.message);
   }
+  if (backend && fromEnv === undefined) {
+    throw new UsageError(`the shared state backend ${redactBackendUrl(backend.url)} (${backend.from}) needs your stack's secrets passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); fgs's built-in local passphrase guards emulator keys only`);
+  }
+  const passphrase = fromEnv?.value ?? LOCAL_PASSPHRASE;
   const fileConfig = readStackConfigFile(project.dir, args.stack);
   const remote = fileConfig !== undefined && "functiongraph:endpoint" in fileConfig.values;
   let cli: string | undefined;
@@ -227,7 +217,7 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
           projectDir: project.dir, passphrase, legacyPassphrase: process.env.PULUMI_CONFIG_PASSPHRASE,
         });
       } catch (e) {
-        if (!(e instanceof HarnessError)) throw e;
+        if (!hasCode(e, "FGS_HARNESS")) throw e;
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [e.message] });
       }
@@ -251,14 +241,14 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
           diff: args.diff, target: args.target, expectNoChanges: args.expectNoChanges, onOutput: (t) => { shown += t; human(t); },
         });
       } catch (e) {
-        if (!(e instanceof HarnessError)) throw e;
+        if (!hasCode(e, "FGS_HARNESS")) throw e;
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: "cli", changes: {}, outputs: {}, errors: [e.message] });
       }
       if (!r.ok) {
         const rest = unshownError(r.error ?? "", shown);
         human(rest ? `\nfgs ${args.operation} failed: ${rest}\n` : `\nfgs ${args.operation} failed (the error is above)\n`);
-        const hint = passphraseHint(`${shown}\n${r.error ?? ""}`, process.env);
+        const hint = passphraseHint(`${shown}\n${r.error ?? ""}`, fromEnv?.from);
         if (hint) human(`${hint}\n`);
       }
       if (r.ok && args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
@@ -282,11 +272,11 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       if (args.operation === "up" && emu && args.afterUp) await args.afterUp(emu, r.outputs, human);
       return report({ ...base, ok: true, engine: "harness", changes: r.counts, outputs: r.outputs, errors: [] });
     } catch (e) {
-      if (e instanceof StackRunError) {
+      if (hasCode<StackRunError>(e, "FGS_STACK_RUN")) {
         human(e.result.summary);
         return report({ ...base, engine: "harness", changes: e.result.counts, outputs: e.result.outputs, errors: e.result.errors });
       }
-      if (e instanceof HarnessError) {
+      if (hasCode(e, "FGS_HARNESS")) {
         process.stderr.write(`fgs ${args.operation}: ${e.message}\n`);
         return report({ ...base, engine: "harness", changes: {}, outputs: {}, errors: [e.message] });
       }
@@ -369,11 +359,13 @@ export const destroy = stackCommand("destroy", "delete every resource of the sta
  * The fix for the CLI's bare "incorrect passphrase": which passphrase fgs used (PULUMI_CONFIG_PASSPHRASE or
  * its local one) and what to set instead; undefined when the CLI's output is not that error.
  */
-export function passphraseHint(cliOutput: string, env: NodeJS.ProcessEnv): string | undefined {
+export function passphraseHint(cliOutput: string, from: EnvPassphrase["from"] | undefined): string | undefined {
   if (!/incorrect passphrase/i.test(cliOutput)) return undefined;
-  const used = env.PULUMI_CONFIG_PASSPHRASE !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : `fgs's local passphrase (${LOCAL_PASSPHRASE})`;
-  const fix = used.startsWith("fgs's")
-    ? "set PULUMI_CONFIG_PASSPHRASE to the passphrase the stack was created with"
-    : `set ${used} to the passphrase the stack was created with, or unset it if fgs created the stack without one`;
-  return `fix: the stack's secrets were encrypted with another passphrase than ${used}: ${fix}`;
+  if (from === undefined) {
+    return `fix: the stack's secrets were encrypted with another passphrase than fgs's local passphrase (${LOCAL_PASSPHRASE}): ` +
+      "set PULUMI_CONFIG_PASSPHRASE to the passphrase the stack was created with";
+  }
+  const where = from === "PULUMI_CONFIG_PASSPHRASE" ? "set PULUMI_CONFIG_PASSPHRASE to" : "write into the file PULUMI_CONFIG_PASSPHRASE_FILE names";
+  return `fix: the stack's secrets were encrypted with another passphrase than ${from}: ${where} the passphrase the stack was created with, ` +
+    "or unset it if fgs created the stack without one";
 }

@@ -4,14 +4,7 @@
  * through `redact` by the client so a credential echoed back never reaches a message.
  */
 import type { z } from "zod";
-
-/**
- * Sets `message` explicitly after `super()`: a class captured by Pulumi's function serializer is re-created
- * as plain functions, and there `super(message)` on `Error` does not set `this.message`.
- */
-export function keepMessage(err: Error, message: string): void {
-  if (err.message !== message) Object.defineProperty(err, "message", { value: message, writable: true, configurable: true });
-}
+import { FgsError } from "../errors";
 
 /** What every client error shares: the call and whether it may have taken effect on the server. */
 export interface CallContext {
@@ -44,57 +37,55 @@ function suffix(ctx: CallContext, status?: number): string {
   return ` (${parts.join(", ")})`;
 }
 
+/** Fields every client error about one call shares: the call, its request id and whether it may have taken effect. */
+abstract class CallError extends FgsError {
+  readonly requestId?: string;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(code: string, ctx: CallContext, message: string, retryable: boolean) {
+    super(code, message, { retryable, ambiguous: ctx.ambiguous ?? false });
+    this.requestId = ctx.requestId;
+    this.method = ctx.method;
+    this.path = ctx.path;
+  }
+}
+
 /**
  * An error response of the service: HTTP status, `error_code` (FSS.xxxx / APIGW.xxxx), `error_msg`, request id.
  * Message: `FSS.1061 The function has existed (HTTP 409, POST /v2/<project>/fgs/functions/import, request <id>)`.
  */
-export class FunctionGraphError extends Error {
+export class FunctionGraphError extends CallError {
   readonly status: number;
   readonly errorCode?: string;
   readonly errorMsg: string;
-  readonly requestId?: string;
-  readonly method: string;
-  readonly path: string;
-  readonly ambiguous: boolean;
   readonly hint?: string;
 
   constructor(init: CallContext & { status: number; errorCode?: string; errorMsg: string }) {
     const hint = hintFor(init.status, init.errorCode);
     const head = init.errorCode ? `${init.errorCode} ${init.errorMsg}` : init.errorMsg;
     const message = head + suffix(init, init.status) + (hint ? ` — ${hint}` : "") + (init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : "");
-    super(message);
-    keepMessage(this, message);
+    // Throttled or a server error: a later run may succeed (no Set here: the serializer captures one as a plain object).
+    super("FGS_SERVICE", init, message, init.status === 429 || init.status >= 500);
     this.name = "FunctionGraphError";
     this.status = init.status;
     this.errorCode = init.errorCode;
     this.errorMsg = init.errorMsg;
-    this.requestId = init.requestId;
-    this.method = init.method;
-    this.path = init.path;
-    this.ambiguous = init.ambiguous ?? false;
     this.hint = hint;
   }
 }
 
 /** A response that is not what the schema says (bad JSON, wrong type, missing field); `field` names the first. */
-export class ResponseSchemaError extends Error {
+export class ResponseSchemaError extends CallError {
   readonly status: number;
   readonly field?: string;
-  readonly requestId?: string;
-  readonly method: string;
-  readonly path: string;
-  readonly ambiguous = false;
 
   constructor(init: CallContext & { status: number; field?: string; detail: string }) {
     const message = `unexpected response: ${init.field !== undefined ? `field "${init.field}": ` : ""}${init.detail}${suffix(init, init.status)}`;
-    super(message);
-    keepMessage(this, message);
+    super("FGS_RESPONSE_SCHEMA", { ...init, ambiguous: false }, message, false);
     this.name = "ResponseSchemaError";
     this.status = init.status;
     this.field = init.field;
-    this.requestId = init.requestId;
-    this.method = init.method;
-    this.path = init.path;
   }
 }
 
@@ -106,35 +97,26 @@ export class ResponseSchemaError extends Error {
 export type NetworkFailureKind = "unreachable" | "reset" | "timeout" | "other";
 
 /** A network failure or timeout. `ambiguous` says whether a state-changing request may have been applied. */
-export class NetworkError extends Error {
+export class NetworkError extends CallError {
   readonly kind: NetworkFailureKind;
-  /** The low-level code (`ECONNREFUSED`, `UND_ERR_SOCKET`, …) when known. */
-  readonly code?: string;
-  readonly method: string;
-  readonly path: string;
-  readonly ambiguous: boolean;
+  /** The low-level code (`ECONNREFUSED`, `UND_ERR_SOCKET`, …) when known (`code` is the family's, `FGS_NETWORK`). */
+  readonly transportCode?: string;
 
   constructor(init: CallContext & { kind: NetworkFailureKind; code?: string; detail: string }) {
     const message = `network ${init.kind}${init.code ? ` (${init.code})` : ""}: ${init.detail}${suffix(init)}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`;
-    super(message);
-    keepMessage(this, message);
+    super("FGS_NETWORK", init, message, true);
     this.name = "NetworkError";
     this.kind = init.kind;
-    this.code = init.code;
-    this.method = init.method;
-    this.path = init.path;
-    this.ambiguous = init.ambiguous ?? false;
+    this.transportCode = init.code;
   }
 }
 
 /** A request body that fails its schema before anything is sent (e.g. an invalid `func_name`). */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends FgsError {
   readonly field?: string;
 
   constructor(what: string, field: string | undefined, detail: string) {
-    const message = `invalid ${what}: ${field !== undefined ? `field "${field}": ` : ""}${detail}`;
-    super(message);
-    keepMessage(this, message);
+    super("FGS_INVALID_REQUEST", `invalid ${what}: ${field !== undefined ? `field "${field}": ` : ""}${detail}`);
     this.name = "InvalidRequestError";
     this.field = field;
   }

@@ -15,7 +15,7 @@ export type { AsyncInvocation, InvokeOptions, SyncInvocation } from "./invoke";
 export { buildImportPackage, IMPORT_CODE_FILE_NAME, importTemplateYaml, toUserData } from "./import-package";
 export type { ImportSettings } from "./import-package";
 export {
-  backoffDelay, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguous, MAX_RETRY_DELAY_MS,
+  backoffDelay, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguousRequest, MAX_RETRY_DELAY_MS,
   maxRetriesFromEnv, retryBaseDelayFromEnv, RETRYABLE_STATUSES, shouldRetry,
 } from "./retry-policy";
 export { normalizeUrn, urnPathSegment } from "./urn";

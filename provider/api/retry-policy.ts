@@ -33,8 +33,11 @@ export function shouldRetry(failure: { status?: number; network?: NetworkFailure
   return idempotent || failure.network === "unreachable";
 }
 
-/** Whether a failure leaves a state-changing request's outcome unknown (it may have been applied). */
-export function isAmbiguous(failure: { status?: number; network?: NetworkFailureKind }, mutating: boolean): boolean {
+/**
+ * Whether a request is ambiguous: from one failed attempt (its status or network failure) and whether the request
+ * changes state, decides if it may have been applied (asking an error instead: `isAmbiguousFailure` in ../errors).
+ */
+export function isAmbiguousRequest(failure: { status?: number; network?: NetworkFailureKind }, mutating: boolean): boolean {
   if (!mutating) return false;
   if (failure.status !== undefined) return failure.status >= 500;
   return failure.network !== undefined && failure.network !== "unreachable";

@@ -3,6 +3,7 @@
  * as `timout` would otherwise be dropped silently: JavaScript has no type checker, and TypeScript only checks
  * object literals), and so are values outside an enumeration (`nodejs20` → `Node.js20.15`).
  */
+import { InvalidInputError } from "../resource/errors";
 
 /** Edit distance between two short names (insert, delete, substitute; a swap of neighbours counts 1). */
 export function editDistance(a: string, b: string): number {
@@ -35,7 +36,7 @@ export function assertKnownArgs(resource: string, args: object | undefined, vali
     if (valid.includes(key)) continue;
     const near = closest(key, valid);
     const hint = near.length > 0 ? `did you mean ${near.map((n) => `'${n}'`).join(" or ")}?` : `valid arguments: ${valid.join(", ")}`;
-    throw new Error(`${resource}: unknown argument '${key}': ${hint}`);
+    throw new InvalidInputError(key, `${resource}: unknown argument '${key}': ${hint}`);
   }
 }
 

@@ -20,7 +20,7 @@ import type { Credentials } from "../auth/resolve-target";
 import type { StreamedBody } from "./code-upload-stream";
 import { dispatcherFor } from "./dispatcher-cache";
 import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
-import { backoffDelay, isAmbiguous, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry } from "./retry-policy";
+import { backoffDelay, isAmbiguousRequest, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry } from "./retry-policy";
 
 /** Default per-attempt timeout (ms): generous, an import uploads up to tens of MB. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -251,14 +251,14 @@ export class Transport<R extends OutgoingRequest> {
       const outcome = await this.attempt(req);
       if ("kind" in outcome) {
         const failure = { network: outcome.kind };
-        const error = this.errors.network(req, { ...outcome, detail: this.redact(outcome.detail) }, isAmbiguous(failure, mutating));
+        const error = this.errors.network(req, { ...outcome, detail: this.redact(outcome.detail) }, isAmbiguousRequest(failure, mutating));
         if (!shouldRetry(failure, req.idempotent)) throw error;
         return { retryLater: `network ${outcome.kind}${outcome.code ? ` (${outcome.code})` : ""}`, error };
       }
       if (outcome.status >= 200 && outcome.status < 300) return outcome;
       if (req.absentOk?.includes(outcome.status)) return undefined;
       const failure = { status: outcome.status };
-      const { code, error } = this.errors.answer(req, outcome, isAmbiguous(failure, mutating));
+      const { code, error } = this.errors.answer(req, outcome, isAmbiguousRequest(failure, mutating));
       if (!shouldRetry(failure, req.idempotent)) throw error;
       return { retryLater: `HTTP ${outcome.status}${code ? ` ${code}` : ""}`, error };
     });

@@ -1,5 +1,5 @@
 /** Authentication: AK/SK signing, credentials and target resolution. */
-export { ConfigurationError } from "./configuration-error";
+export { ConfigurationError, isConfigurationError } from "./configuration-error";
 export { canonicalQuery, percentEncode } from "./percent-encoding";
 export { TARGET_ENV_NAMES, endpointEnvName, regionEndpoint, resolveTarget } from "./resolve-target";
 export type { Credentials, Target, TargetOptions } from "./resolve-target";

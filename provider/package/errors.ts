@@ -1,7 +1,9 @@
 /**
  * The one error type packaging throws, so callers (the resource layer, `fgs pack`) can map a failure to the
- * input that caused it (`sourceDir` or `exclude`) by `code`, and show the offending `path`.
+ * input that caused it (`sourceDir` or `exclude`) by `code`, and show the offending `path`. Its codes are the
+ * reasons below (one family, a code per reason; README.md's "Errors" table lists them).
  */
+import { codeOf, FgsError } from "../errors";
 
 /** Every reason packaging can refuse a source directory. */
 export type PackagingErrorCode =
@@ -35,27 +37,35 @@ export type PackagingErrorCode =
    */
   | "UNSUPPORTED_NAME";
 
+/** Every {@link PackagingErrorCode}, at run time (the record makes the compiler check the list is complete). */
+export const PACKAGING_ERROR_CODES = Object.keys({
+  ENOENT_SOURCE: 1, NOT_A_DIRECTORY: 1, EMPTY_AFTER_EXCLUDES: 1, UNREADABLE: 1, SYMLINK_ESCAPES: 1, SYMLINK_CYCLE: 1,
+  SYMLINK_BROKEN: 1, TOO_LARGE: 1, UNSUPPORTED_FILE: 1, CHANGED_WHILE_PACKAGING: 1, SYMLINK_FANOUT: 1,
+  SYMLINK_TO_IGNORED: 1, UNSUPPORTED_NAME: 1,
+} satisfies Record<PackagingErrorCode, 1>) as readonly PackagingErrorCode[];
+
 /**
  * Thrown by `hashSource` / `packageSource` for any bad input. `path` is the absolute path at fault (the
  * source directory itself, or the file/link inside it); the message says what to do about it.
  */
-export class PackagingError extends Error {
+export class PackagingError extends FgsError {
   /** Machine-readable reason; stable across releases. */
-  readonly code: PackagingErrorCode;
+  declare readonly code: PackagingErrorCode;
   /** Absolute path of the directory, file or symlink at fault. */
   readonly path: string;
 
   constructor(code: PackagingErrorCode, path: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // A tree that changed under the walk may package fine on the next run.
+    super(code, message, { cause: options?.cause, retryable: code === "CHANGED_WHILE_PACKAGING" });
     this.name = "PackagingError";
-    this.code = code;
     this.path = path;
   }
 }
 
-/** True when `err` is a `PackagingError` (works across module copies, unlike `instanceof`). */
+/** True when `err` is a `PackagingError`, by its code (works across module copies, unlike `instanceof`). */
 export function isPackagingError(err: unknown): err is PackagingError {
-  return err instanceof Error && err.name === "PackagingError" && typeof (err as PackagingError).code === "string";
+  const code = codeOf(err);
+  return code !== undefined && (PACKAGING_ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** What to do about an fs error code, for the UNREADABLE message. */

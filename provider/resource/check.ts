@@ -2,7 +2,7 @@
  * `check`, what runs on every preview: argument validation, the diff key, the preflight, the changed files.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigurationError } from "../auth";
+import { isConfigurationError, type ConfigurationError } from "../auth";
 import { hashSource, isPackagingError } from "../package";
 import { isUnknown, UNKNOWN } from "./defaults";
 import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
@@ -77,7 +77,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
       inputs.region = target.region;
       inputs.projectId = target.projectId;
     } catch (err) {
-      if (!(err instanceof ConfigurationError)) throw err;
+      if (!isConfigurationError(err)) throw err;
       failures.push(...failuresFromConfiguration(err));
     }
   }

@@ -13,19 +13,21 @@ import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
 import { elapsed, formatBytes, progress } from "./progress";
 import {
-  clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
+  clientFor, findFunction, isAmbiguousFailure, isFgsError, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
 } from "./service-steps";
 import { importLimiter } from "./limiter";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest, importSettings, settingChanges } from "./settings";
 import { ownPlaceholder } from "./resume-create";
 import { stagesInObs } from "./obs-code";
+import { FgsError } from "../errors";
+import { AdoptRefusedError, NotCreatedError } from "./errors";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */
-class PartialCreateError extends Error {
+class PartialCreateError extends FgsError {
   constructor(readonly id: string, readonly properties: Record<string, unknown>, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`the function ${id} was created but not finished (${reason}); the next \`pulumi up\` will finish it`);
+    super("FGS_PARTIAL_CREATE", `the function ${id} was created but not finished (${reason}); the next \`pulumi up\` will finish it`, { retryable: true });
     this.name = "PartialCreateError";
   }
   get reasons(): string[] {
@@ -45,7 +47,7 @@ async function takeOver(
   const identical = existing.digest === pkg.zipSha512 &&
     settingChanges(settingsOutputs(inputs), modelOutputs(existing)).length === 0;
   if (!inputs.adopt && !identical) {
-    throw new Error(`funcName: a function named '${inputs.funcName}' already exists in app '${inputs.package}' (FSS.1061 The function has existed). ` +
+    throw new AdoptRefusedError("funcName", `funcName: a function named '${inputs.funcName}' already exists in app '${inputs.package}' (FSS.1061 The function has existed). ` +
       "Set `adopt: true` to take it over (its code and settings will be replaced by this resource's), or choose another funcName.");
   }
   progress(`${inputs.funcName}: ${identical ? "found it already deployed with this exact code; recording it" : "adopting the existing function"}`);
@@ -109,13 +111,13 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
           landed = await takeOver(client, inputs, pkg, existing);
           needsCode = false;
         }
-      } else if (isAmbiguous(err)) {
+      } else if (isAmbiguousFailure(err)) {
         // The import may have been applied: look before deciding (never import twice).
         const existing = await findFunction(client, `${inputs.package}:${inputs.funcName}`);
         if (!existing) {
           // Certainly not applied (the name is unique and absent): importing again is safe.
           return { retryLater: `${(err as Error).message}; the function does not exist`,
-            error: new Error(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`) };
+            error: new NotCreatedError(`${(err as Error).message}; the function does not exist, so nothing was created — run \`pulumi up\` again`, err) };
         }
         progress(`${inputs.funcName}: the import's answer was lost but the function exists; finishing it`);
         landed = existing;

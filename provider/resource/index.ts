@@ -5,3 +5,4 @@ export { functionProvider } from "./provider";
 export { FUNCTION_DEFAULTS } from "./defaults";
 export { OUTPUT_KEYS, type FunctionOutputs } from "./outputs";
 export { STACK_CONFIG_KEYS } from "./stack-config";
+export { AdoptRefusedError, DeletedOutsideError, InvalidInputError, NotCreatedError, NoVersionRoomError } from "./errors";

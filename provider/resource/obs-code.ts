@@ -24,6 +24,7 @@ import { writeStoredZip } from "../api/stored-zip";
 import { writeLimiter } from "./limiter";
 import { codeUploadLimit, type PreflightFailure } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
+import { InvalidInputError } from "./errors";
 
 /** Largest code zip through OBS (the service's limit). */
 export const OBS_ZIP_LIMIT = 300 * 1024 * 1024;
@@ -147,7 +148,7 @@ export async function deployCodeFromObs(
     return res;
   }
   const bucket = codeBucketOf(inputs);
-  if (!bucket) throw new Error("codeBucket: staging the code in OBS needs a bucket: set codeBucket or `pulumi config set functiongraph:codeBucket <bucket>`");
+  if (!bucket) throw new InvalidInputError("codeBucket", "codeBucket: staging the code in OBS needs a bucket: set codeBucket or `pulumi config set functiongraph:codeBucket <bucket>`");
   const key = stagedKey(pkg.zipSha512);
   const obs = obsClientFor(target, target.region);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fgs-obs-stage-"));

@@ -8,6 +8,7 @@ import { writeStoredZip } from "../api/stored-zip";
 import {
   attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
 } from "../api";
+import { hasCode } from "../errors";
 import type { Target } from "../auth";
 import { packagedFromBuffer, packageSource, type PackagedSource } from "../package";
 import { CODE_FILE_NAME } from "./defaults";
@@ -19,6 +20,7 @@ import { elapsed, formatBytes, progress } from "./progress";
 import { targetFor } from "./stack-config";
 import { codeZipLimit, deployCodeFromObs, stagesInObs, userObjectPackage } from "./obs-code";
 import { withVersionRoom } from "./version-room";
+import { InvalidInputError } from "./errors";
 
 /** The source directory, resolved against the program directory (the plugin's cwd). */
 export function sourcePath(dir: string): string {
@@ -63,17 +65,15 @@ export function targetOf(inputs: { region?: string; projectId?: string; endpoint
   return targetFor({ region: inputs.region, projectId: inputs.projectId, endpoint: inputs.endpoint });
 }
 
-/** A `FunctionGraphError`, optionally with this status and error code. */
+/** A `FunctionGraphError` (by its code, `FGS_SERVICE`), optionally with this status and error code. */
 export function isFgsError(err: unknown, status?: number, code?: string): err is FunctionGraphError {
-  return err instanceof Error && err.name === "FunctionGraphError" &&
+  return hasCode(err, "FGS_SERVICE") &&
     (status === undefined || (err as FunctionGraphError).status === status) &&
     (code === undefined || (err as FunctionGraphError).errorCode === code);
 }
 
-/** An error after which a write may or may not have been applied. */
-export function isAmbiguous(err: unknown): boolean {
-  return err instanceof Error && (err as { ambiguous?: boolean }).ambiguous === true;
-}
+/** Whether an error says a write may have been applied (../errors), beside `isFgsError` for the lifecycles. */
+export { isAmbiguousFailure } from "../errors";
 
 /** GET config, `undefined` when the function does not exist. */
 export async function findFunction(client: FunctionGraphClient, urnOrName: string): Promise<FunctionModel | undefined> {
@@ -103,7 +103,7 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   }
   const limit = codeZipLimit(inputs);
   if (pkg.size > limit) {
-    throw new Error(`sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(limit)} limit for code ${limit > codeUploadLimit() ? "staged in OBS" : "uploaded through the API (set codeBucket to stage up to 300 MB in OBS)"}; exclude what the function does not need (exclude, .fgsignore)`);
+    throw new InvalidInputError("sourceDir", `sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(limit)} limit for code ${limit > codeUploadLimit() ? "staged in OBS" : "uploaded through the API (set codeBucket to stage up to 300 MB in OBS)"}; exclude what the function does not need (exclude, .fgsignore)`);
   }
   return pkg;
 }

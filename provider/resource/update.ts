@@ -11,6 +11,7 @@ import {
 } from "./service-steps";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
+import { DeletedOutsideError } from "./errors";
 
 /**
  * `PUT …/code` only when the source changed (or the live code drifted), `PUT …/config` only when settings
@@ -24,7 +25,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 
   const live = await findFunction(client, urn);
   if (!live) {
-    throw new Error(`the function ${urn} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\` to create it again`);
+    throw new DeletedOutsideError(`the function ${urn} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\` to create it again`);
   }
   const expected = old.expectedDigest ?? old.digest;
   // Dependencies travel with the code (`PUT …/code` is the only call that carries them).

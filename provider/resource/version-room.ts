@@ -8,6 +8,7 @@ import type { FunctionGraphClient, FunctionModel } from "../api";
 import { CompanionClient } from "../api/companion-client";
 import { progress } from "./progress";
 import { isFgsError } from "./service-steps";
+import { NoVersionRoomError } from "./errors";
 
 /** Most versions deleted to make room for one publish (a refusal for another reason stops earlier). */
 const MAX_PRUNES = 5;
@@ -47,7 +48,7 @@ export async function withVersionRoom(
     } catch (err) {
       if (!isVersionQuota(err) || pruned >= MAX_PRUNES) throw err;
       const victim = await prunable(client, urn, keep);
-      if (!victim) throw new Error(`${(err as Error).message}; every published version is in use by an alias or is the current one, so none was deleted to make room`);
+      if (!victim) throw new NoVersionRoomError(`${(err as Error).message}; every published version is in use by an alias or is the current one, so none was deleted to make room`, err);
       await client.deleteFunction(`${urn}:${victim}`);
       progress(`${urn.split(":").pop()}: deleted the oldest unused version ${victim} to stay within the version limit`);
     }

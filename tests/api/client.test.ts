@@ -167,7 +167,7 @@ test("connection refused until retries run out: unreachable, not ambiguous, atte
   await new Promise<void>((r) => probe.close(() => r()));
   const client = clientFor({ url: `http://127.0.0.1:${port}` }, { maxRetries: 2 });
   await assert.rejects(client.importFunction(IMPORT), (e: unknown) =>
-    e instanceof NetworkError && e.kind === "unreachable" && e.ambiguous === false && e.code === "ECONNREFUSED");
+    e instanceof NetworkError && e.kind === "unreachable" && e.ambiguous === false && e.transportCode === "ECONNREFUSED" && e.code === "FGS_NETWORK");
   assert.deepEqual(client.stats(), { requests: 3, retries: 2 });
 });
 

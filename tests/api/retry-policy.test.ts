@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  backoffDelay, isAmbiguous, MAX_RETRY_DELAY_MS, maxRetriesFromEnv, shouldRetry,
+  backoffDelay, isAmbiguousRequest, MAX_RETRY_DELAY_MS, maxRetriesFromEnv, shouldRetry,
 } from "../../provider/api/retry-policy";
 import { normalizeUrn, urnPathSegment } from "../../provider/api/urn";
 
@@ -23,13 +23,13 @@ test("what is retried: 429/5xx/network for idempotent calls; only 429 and never-
 });
 
 test("ambiguous: a state-changing call that may have been applied (5xx, reset, timeout), never a GET or a refusal", () => {
-  assert.equal(isAmbiguous({ status: 503 }, true), true);
-  assert.equal(isAmbiguous({ network: "timeout" }, true), true);
-  assert.equal(isAmbiguous({ network: "reset" }, true), true);
-  assert.equal(isAmbiguous({ network: "unreachable" }, true), false);
-  assert.equal(isAmbiguous({ status: 429 }, true), false);
-  assert.equal(isAmbiguous({ status: 409 }, true), false);
-  assert.equal(isAmbiguous({ status: 503 }, false), false);
+  assert.equal(isAmbiguousRequest({ status: 503 }, true), true);
+  assert.equal(isAmbiguousRequest({ network: "timeout" }, true), true);
+  assert.equal(isAmbiguousRequest({ network: "reset" }, true), true);
+  assert.equal(isAmbiguousRequest({ network: "unreachable" }, true), false);
+  assert.equal(isAmbiguousRequest({ status: 429 }, true), false);
+  assert.equal(isAmbiguousRequest({ status: 409 }, true), false);
+  assert.equal(isAmbiguousRequest({ status: 503 }, false), false);
 });
 
 test("HW_MAX_RETRIES sets the retry count; junk falls back to 5", () => {

@@ -12,7 +12,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { backendPaths, findPulumiCli, loadState, lockState } from "../../harness";
+import { backendPaths, loadState, lockState } from "../../harness";
+import { requirePulumiCli } from "./requirements";
 import { LOCAL_PASSPHRASE } from "../../bin/commands/stack-op";
 
 const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -48,14 +49,7 @@ interface Report {
   errors: string[];
 }
 
-const cli = findPulumiCli();
-if (!cli) {
-  if (process.env.FGS_REQUIRE_PULUMI_CLI === "1") {
-    it("the Pulumi CLI is available (FGS_REQUIRE_PULUMI_CLI=1)", () => assert.fail("no pulumi CLI: run `npm run pulumi-cli` (needs Go and the Go module proxy)"));
-  } else {
-    process.stderr.write("\n!!! tests/pulumi-cli/engine-switch SKIPPED: no Pulumi CLI found (npm run pulumi-cli builds it; needs Go) !!!\n\n");
-  }
-}
+const cli = requirePulumiCli("tests/pulumi-cli/engine-switch");
 
 /** The counts of a report that are changes (anything but `same`). */
 function changed(r: Report): Record<string, number> {

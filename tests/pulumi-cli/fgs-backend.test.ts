@@ -14,8 +14,9 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { UsageError } from "../../bin/command";
 import { describeEnvTarget, resolveBackend, runStackOperation, stackOpArgs } from "../../bin/commands/stack-op";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
-import { backendUrlProblem, findPulumiCli, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
+import { backendUrlProblem, readProject, obsBackendEnv, obsBackendUrl, redactBackendUrl, runWithPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
+import { requirePulumiCli } from "./requirements";
 
 const PROGRAM = `
 const fgs = require("pulumi-functiongraph");
@@ -50,11 +51,12 @@ describe("fgs stack operations: the state backend option", () => {
 
   it("takes --backend, else PULUMI_BACKEND_URL, else Pulumi.yaml backend.url, else none (local state)", () => {
     const dir = project(tmp, "resolve", "backend:\n  url: s3://from-yaml?endpoint=https://obs.cn-north-4.myhuaweicloud.com&region=cn-north-4\n");
-    const bare = project(tmp, "bare");
-    assert.deepEqual(resolveBackend("s3://flag", dir, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://flag", from: "--backend" });
-    assert.deepEqual(resolveBackend(undefined, dir, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://env", from: "PULUMI_BACKEND_URL" });
-    assert.equal(resolveBackend(undefined, dir, {})?.from, "Pulumi.yaml backend.url");
-    assert.match(resolveBackend(undefined, dir, {})!.url, /^s3:\/\/from-yaml\?/);
+    const yaml = readProject(dir);
+    const bare = readProject(project(tmp, "bare"));
+    assert.deepEqual(resolveBackend("s3://flag", yaml, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://flag", from: "--backend" });
+    assert.deepEqual(resolveBackend(undefined, yaml, { PULUMI_BACKEND_URL: "s3://env" }), { url: "s3://env", from: "PULUMI_BACKEND_URL" });
+    assert.equal(resolveBackend(undefined, yaml, {})?.from, "Pulumi.yaml backend.url");
+    assert.match(resolveBackend(undefined, yaml, {})!.url, /^s3:\/\/from-yaml\?/);
     assert.equal(resolveBackend(undefined, bare, {}), undefined);
     assert.equal(stackOpArgs("up", { backend: "s3://b" }, [dir]).backend, "s3://b");
   });
@@ -104,12 +106,9 @@ describe("fgs stack operations: the state backend option", () => {
   });
 });
 
-const cli = findPulumiCli();
-if (!cli && process.env.FGS_REQUIRE_PULUMI_CLI !== "1") {
-  process.stderr.write("\n!!! tests/pulumi-cli/fgs-backend (real CLI part) SKIPPED: no Pulumi CLI found (npm run pulumi-cli builds it) !!!\n\n");
-}
+const cli = requirePulumiCli("tests/pulumi-cli/fgs-backend (real CLI part)");
 
-describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli && process.env.FGS_REQUIRE_PULUMI_CLI !== "1" && "no Pulumi CLI" }, () => {
+describe("fgs and pulumi share one OBS backend (real Pulumi CLI)", { skip: !cli && "no Pulumi CLI (npm run pulumi-cli)" }, () => {
   let emu: EmulatorHandle;
   let root: string;
   let restore = () => {};

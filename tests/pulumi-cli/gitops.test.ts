@@ -9,23 +9,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findPulumiCli } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
+import { requirePlainPulumi } from "./requirements";
 
-const cli = findPulumiCli();
-const onPath = (name: string, dirs: string[]) => dirs.some((d) => fs.existsSync(path.join(d, name)));
-const searchDirs = [...(cli ? [path.dirname(cli)] : []), ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean)];
-const languageHost = onPath("pulumi-language-nodejs", searchDirs);
-const missing = !cli ? "no Pulumi CLI (npm run pulumi-cli)" : !languageHost ? "no pulumi-language-nodejs on the PATH or beside the CLI" : undefined;
-if (missing) {
-  if (process.env.FGS_REQUIRE_PULUMI_CLI === "1") {
-    it("the Pulumi CLI and its Node.js language host are available (FGS_REQUIRE_PULUMI_CLI=1)", () => assert.fail(missing));
-  } else {
-    process.stderr.write(`\n!!! tests/pulumi-cli/gitops SKIPPED: ${missing} !!!\n\n`);
-  }
-}
+const found = requirePlainPulumi("tests/pulumi-cli/gitops");
 
-describe("examples/gitops/pipeline.sh: the pipeline's steps with plain pulumi, the state shared in the emulator's OBS", { skip: missing }, () => {
+describe("examples/gitops/pipeline.sh: the pipeline's steps with plain pulumi, the state shared in the emulator's OBS", { skip: !found && "no Pulumi CLI or language host (npm run pulumi-cli)" }, () => {
   const work = path.join(REPO_ROOT, ".fgs-test-stacks", `gitops-${process.pid}`);
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -33,7 +22,7 @@ describe("examples/gitops/pipeline.sh: the pipeline's steps with plain pulumi, t
     fs.rmSync(work, { recursive: true, force: true });
     const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       const child = spawn("bash", [path.join(REPO_ROOT, "examples/gitops/pipeline.sh")], {
-        env: { ...process.env, FGS_GITOPS_WORK: work, PATH: [path.dirname(cli!), path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter) },
+        env: { ...process.env, FGS_GITOPS_WORK: work, PATH: [path.dirname(found!.cli), path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter) },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let text = "";

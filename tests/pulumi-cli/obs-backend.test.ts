@@ -15,17 +15,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { emulatorConfig } from "../../bin/commands/stack-op";
-import { findPulumiCli, obsBackendEnv, obsBackendUrl, runWithPulumiCli, type PulumiCliResult } from "../../harness";
+import { obsBackendEnv, obsBackendUrl, runWithPulumiCli, type PulumiCliResult } from "../../harness";
 import { REPO_ROOT } from "../scenarios/driver";
+import { requirePulumiCli } from "./requirements";
 
-const cli = findPulumiCli();
-if (!cli) {
-  if (process.env.FGS_REQUIRE_PULUMI_CLI === "1") {
-    it("the Pulumi CLI is available (FGS_REQUIRE_PULUMI_CLI=1)", () => assert.fail("no pulumi CLI: run `npm run pulumi-cli` (needs Go and the Go module proxy)"));
-  } else {
-    process.stderr.write("\n!!! tests/pulumi-cli/obs-backend SKIPPED: no Pulumi CLI found (npm run pulumi-cli builds it; needs Go) !!!\n\n");
-  }
-}
+const cli = requirePulumiCli("tests/pulumi-cli/obs-backend");
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");

@@ -9,10 +9,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { routingProblems, type AliasModel, type UpdateAliasRequest } from "../../api/alias-schemas";
 import type { CompanionClient } from "../../api/companion-client";
 import {
-  checkResult, companionClient, dropUndefined, isAmbiguous, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type CheckFailure, type ConfigureRequest, type TargetFields,
 } from "../companion/common";
 import { AliasInputsFields, ROUTING_KEYS, type AliasInputs, type AliasOutputs } from "./inputs";
+import { AdoptRefusedError, DeletedOutsideError, NotCreatedError } from "../errors";
 
 /** Records the stack config for this plugin process. */
 export async function configure(req: ConfigureRequest): Promise<void> {
@@ -134,12 +135,12 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     live = await client.createAlias(inputs.functionUrn, { name: inputs.name, ...routingBody(inputs) });
     progress(`alias ${inputs.name}: created → ${inputs.version}`);
   } catch (err) {
-    if (!isFgsError(err, 409) && !isAmbiguous(err)) throw err;
+    if (!isFgsError(err, 409) && !isAmbiguousFailure(err)) throw err;
     const existing = await client.findAlias(inputs.functionUrn, inputs.name);
-    if (!existing) throw isAmbiguous(err) ? new Error(`${messageOf(err)}; the alias does not exist, so nothing was created — run \`pulumi up\` again`) : err;
+    if (!existing) throw isAmbiguousFailure(err) ? new NotCreatedError(`${messageOf(err)}; the alias does not exist, so nothing was created — run \`pulumi up\` again`, err) : err;
     const identical = aliasDrift(inputs, existing).length === 0;
     if (isFgsError(err, 409) && !inputs.adopt && !identical) {
-      throw new Error(`name: the function already has an alias '${inputs.name}' pointing elsewhere (${messageOf(err)}). Set \`adopt: true\` to take it over, or choose another name.`);
+      throw new AdoptRefusedError("name", `name: the function already has an alias '${inputs.name}' pointing elsewhere (${messageOf(err)}). Set \`adopt: true\` to take it over, or choose another name.`);
     }
     progress(`alias ${inputs.name}: ${identical ? "found it already as wanted; recording it" : "adopting the existing alias"}`);
     live = await converge(client, inputs, existing);
@@ -176,7 +177,7 @@ export async function update(_id: string, _olds: Record<string, unknown>, news: 
   } else {
     // Flags changed, or drift: compare with the live alias first.
     const current = await client.findAlias(inputs.functionUrn, inputs.name);
-    if (!current) throw new Error(`the alias ${inputs.name} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\``);
+    if (!current) throw new DeletedOutsideError(`the alias ${inputs.name} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\``);
     live = await converge(client, inputs, current);
   }
   progress(`alias ${inputs.name}: → ${inputs.version}${Object.keys(inputs.additionalVersionWeights).length ? ` (+${JSON.stringify(inputs.additionalVersionWeights)})` : ""}`);

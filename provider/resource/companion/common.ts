@@ -6,13 +6,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { CompanionClient } from "../../api/companion-client";
-import { ConfigurationError } from "../../auth";
+import { isConfigurationError } from "../../auth";
 import { isUnknown, UNKNOWN } from "../defaults";
 import { requestTimeoutMs, targetOf } from "../service-steps";
 import { progress } from "../progress";
 
 export { isUnknown, UNKNOWN } from "../defaults";
-export { hashCacheSetting, isAmbiguous, isFgsError, sourcePath, targetOf } from "../service-steps";
+export { hashCacheSetting, isAmbiguousFailure, isFgsError, sourcePath, targetOf } from "../service-steps";
 export { progress, elapsed, formatBytes } from "../progress";
 export { dropUndefined } from "../outputs";
 export { recordStackConfig, type ConfigureRequest } from "../stack-config";
@@ -87,7 +87,7 @@ export function resolveTargetInto(inputs: Record<string, unknown>, unknown: Set<
     inputs.region = target.region;
     inputs.projectId = target.projectId;
   } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
+    if (!isConfigurationError(err)) throw err;
     for (const problem of err.problems) {
       const key = /^(\w+)\b/.exec(problem)?.[1];
       failures.push({ property: key && ["region", "projectId", "endpoint"].includes(key) ? key : "credentials", reason: problem });

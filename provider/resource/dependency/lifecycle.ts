@@ -12,12 +12,13 @@ import type { CompanionClient } from "../../api/companion-client";
 import type { DependencyVersionModel } from "../../api/dependency-schemas";
 import { hashSource, isPackagingError, packageSource } from "../../package";
 import {
-  checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguous, isFgsError, isUnknown, messageOf,
+  checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isFgsError, isUnknown, messageOf,
   hashCacheSetting, parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
 } from "../companion/common";
 import { packagingLimiter } from "../limiter";
 import { codeUploadLimit } from "../preflight";
 import { DependencyInputsFields, VERSION_KEYS, type DependencyInputs, type DependencyOutputs } from "./inputs";
+import { InvalidInputError, NotCreatedError } from "../errors";
 
 /** Records the stack config for this plugin process. */
 export async function configure(req: ConfigureRequest): Promise<void> {
@@ -110,7 +111,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   if (pkg.cacheNotice) progress(`dependency ${inputs.name}: ${pkg.cacheNotice}`);
   progress(`dependency ${inputs.name}: packaged ${pkg.files.length} files into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
   if (pkg.size > codeUploadLimit()) {
-    throw new Error(`sourceDir: the dependency zip is ${formatBytes(pkg.size)}, over the ${formatBytes(codeUploadLimit())} the API accepts inline; exclude what is not needed (exclude, .fgsignore)`);
+    throw new InvalidInputError("sourceDir", `sourceDir: the dependency zip is ${formatBytes(pkg.size)}, over the ${formatBytes(codeUploadLimit())} the API accepts inline; exclude what is not needed (exclude, .fgsignore)`);
   }
   const etag = createHash("md5").update(pkg.zip).digest("hex");
   let live: DependencyVersionModel;
@@ -121,9 +122,9 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     });
     progress(`dependency ${inputs.name}: created version ${live.version}`);
   } catch (err) {
-    if (!isAmbiguous(err)) throw err;
+    if (!isAmbiguousFailure(err)) throw err;
     const found = await findVersionOf(client, inputs, etag);
-    if (!found) throw new Error(`${messageOf(err)}; no version with this content exists, so nothing was created — run \`pulumi up\` again`);
+    if (!found) throw new NotCreatedError(`${messageOf(err)}; no version with this content exists, so nothing was created — run \`pulumi up\` again`, err);
     progress(`dependency ${inputs.name}: the create's answer was lost but version ${found.version} holds this content; recording it`);
     live = found;
   }

@@ -10,10 +10,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CompanionClient } from "../../api/companion-client";
 import { eventDataProblems, publicEventData, triggerIdentity, type TriggerModel } from "../../api/trigger-schemas";
 import {
-  checkResult, companionClient, dropUndefined, isAmbiguous, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type ConfigureRequest,
 } from "../companion/common";
 import { TriggerInputsFields, type TriggerInputs, type TriggerOutputs } from "./inputs";
+import { AdoptRefusedError, DeletedOutsideError, NotCreatedError } from "../errors";
 
 /** Types the service lets you disable. */
 const DISABLEABLE = ["TIMER", "DDS", "DMS", "KAFKA", "LTS"];
@@ -134,14 +135,14 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       const existing = await findSame(client, inputs);
       const identical = existing && triggerDrift({ status: inputs.status, eventData: inputs.eventData }, existing).length === 0;
       if (!existing || !identical) {
-        throw new Error(`eventData: ${label} already exists with other settings (${messageOf(err)}). ` +
+        throw new AdoptRefusedError("eventData", `eventData: ${label} already exists with other settings (${messageOf(err)}). ` +
           "Set `adopt: true` to take it over, or change the timer name / API route.");
       }
       progress(`${label}: found it already created with these settings; recording it`);
       live = existing;
-    } else if (isAmbiguous(err)) {
+    } else if (isAmbiguousFailure(err)) {
       const existing = await findSame(client, inputs);
-      if (!existing) throw new Error(`${messageOf(err)}; the trigger does not exist, so nothing was created — run \`pulumi up\` again`);
+      if (!existing) throw new NotCreatedError(`${messageOf(err)}; the trigger does not exist, so nothing was created — run \`pulumi up\` again`, err);
       progress(`${label}: the create's answer was lost but the trigger exists; recording it`);
       live = await converge(client, inputs, existing);
     } else {
@@ -174,7 +175,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const old = olds as Partial<TriggerOutputs>;
   const client = companionClient(inputs);
   const live = await client.findTrigger(inputs.functionUrn, inputs.type, id);
-  if (!live) throw new Error(`the trigger ${id} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\` to create it again`);
+  if (!live) throw new DeletedOutsideError(`the trigger ${id} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\` to create it again`);
   const after = await converge(client, inputs, live);
   if (after !== live) progress(`trigger ${id}: ${old.status ?? live.trigger_status} → ${inputs.status}`);
   return { outs: outputsOf(inputs, after) };
