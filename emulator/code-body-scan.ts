@@ -15,7 +15,7 @@
  */
 import type { ByteRange } from "./large-json-body";
 import type { BodyObserver } from "./http-io";
-import { streamingHash, type StreamingHash, type ZipWalk } from "./zip-verify-pool";
+import { streamingHash, type StreamingHash, type ZipWalk } from "./zip/verify-pool";
 
 /** Where the scan looks for the `"file"` key: the small fields of the body come before the Base64. */
 const HEAD_BYTES = 64 * 1024;

@@ -10,8 +10,8 @@ import { UpdateFunctionCodeRequestSchema } from "../provider/api/schemas";
 import { Errors } from "./errors";
 import { parseLargeJsonBody, type ByteRange, type LargeJsonBody } from "./large-json-body";
 import { validateBody } from "./validation";
-import { allocShared, decodeBase64Into } from "./zip-verify-pool";
-import { codeTooLarge, verifyCode } from "./code-zip-check";
+import { allocShared, decodeBase64Into } from "./zip/verify-pool";
+import { codeTooLarge, verifyCode } from "./zip/check";
 import type { CodeBodyScan, ScannedCode } from "./code-body-scan";
 
 /** A validated code upload: the request's small fields, the zip and its SHA512. */

@@ -1,10 +1,8 @@
 /**
  * Full verification of an uploaded code zip, fast enough for a 50 MB upload: the central directory and local
- * headers are read flat from the buffer (zip-directory.ts: structure, names, bounds), and each entry's data is
- * checked here with one synchronous call: stored bytes or `inflateRawSync` (bounded by the declared size; entries
- * over 64 MiB as a stream, so memory stays bounded — the archive limits are checked on the declared sizes first), then
- * the size and the CRC-32 against the central directory. (yauzl's streams inflated through many small async
- * zlib calls, which made a 37 MB zip take seconds, and never checked CRC-32.)
+ * headers are read by the reader (reader.ts: structure, names, bounds), and each entry's data is inflated and
+ * checked (size and CRC-32) with one synchronous call (`inflateEntry`; entries over 64 MiB as a stream, so memory
+ * stays bounded — the archive limits are checked on the declared sizes first).
  *
  * A zip is verified in `shards` parts (an entry belongs to the shard its name's CRC-32 picks, so the same file
  * lands on the same worker upload after upload) so that worker threads can share the work; every shard walks
@@ -13,43 +11,13 @@
  * Entries already verified (`VerifiedEntries`: same method, declared size and CRC-32, and compressed bytes with
  * the same SHA-256) are not inflated again: verification is a function of exactly those, so the answer cannot
  * differ. A re-upload after an edit then inflates only the entries that changed. Entries checked while the
- * upload arrived (`WalkedEntries`, zip-stream-walk.ts) are not checked again when the central directory names
+ * upload arrived (`WalkedEntries`, stream-walk.ts) are not checked again when the central directory names
  * the same data with the same fields.
  */
 import { hash } from "node:crypto";
-import { crc32, createInflateRaw, inflateRawSync } from "node:zlib";
-import { checkDeclaredEntries, checkEntryCount, type ArchiveLimits } from "./archive-limits";
-import { dataStart, readCentralDirectory, ZipVerifyError, type DirectoryEntry } from "./zip-directory";
-
-export { ZipVerifyError };
-
-/** Entries declaring more than this are inflated as a stream (bounded memory), not into one buffer. */
-export const WHOLE_ENTRY_MAX = 64 * 1024 * 1024;
-
-/** Inflates a big entry chunk by chunk: size and CRC-32 checked incrementally, never held whole. */
-function checkLargeData(zip: Buffer, entry: DirectoryEntry, start: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    let crc = 0;
-    const inflate = createInflateRaw({ chunkSize: 1024 * 1024 });
-    inflate.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > entry.uncompressedSize) {
-        inflate.destroy();
-        reject(new ZipVerifyError(`${entry.name}: inflates past the ${entry.uncompressedSize} bytes the central directory says`));
-        return;
-      }
-      crc = crc32(chunk, crc);
-    });
-    inflate.on("error", (err) => reject(new ZipVerifyError(`${entry.name}: invalid deflate data (${err.message})`)));
-    inflate.on("end", () => {
-      if (size !== entry.uncompressedSize) reject(new ZipVerifyError(`${entry.name}: ${size} bytes of data, the central directory says ${entry.uncompressedSize}`));
-      else if (crc >>> 0 !== entry.crc32 >>> 0) reject(new ZipVerifyError(`${entry.name}: CRC-32 mismatch`));
-      else resolve();
-    });
-    inflate.end(zip.subarray(start, start + entry.compressedSize));
-  });
-}
+import { crc32 } from "node:zlib";
+import { checkDeclaredEntries, checkEntryCount, type ArchiveLimits } from "./limits";
+import { dataStart, inflateEntry, inflateLargeEntry, readCentralDirectory, WHOLE_ENTRY_MAX, type EntryFields } from "./reader";
 
 /** Keys of entries verified before (bounded: forgotten all at once when full — a cache, never an answer). */
 export class VerifiedEntries {
@@ -72,11 +40,8 @@ export class VerifiedEntries {
   }
 }
 
-/** What verifying an entry's data depends on (see `VerifiedEntries.key`), and the name for messages. */
-export type EntryFields = Pick<DirectoryEntry, "name" | "method" | "crc32" | "compressedSize" | "uncompressedSize">;
-
 /**
- * Entries whose data was checked while the zip arrived (zip-stream-walk.ts): by the absolute offset of the
+ * Entries whose data was checked while the zip arrived (stream-walk.ts): by the absolute offset of the
  * data, the fields it was checked against.
  */
 export type WalkedEntries = ReadonlyMap<number, EntryFields>;
@@ -89,36 +54,14 @@ export function sameFields(walked: EntryFields | undefined, entry: EntryFields):
 
 /**
  * Checks one entry's data (`zip[start, start + compressedSize)`) against its declared fields — unless
- * `verified` remembers exactly that — and remembers it. Throws `ZipVerifyError`.
+ * `verified` remembers exactly that — and remembers it. Throws a `ZipError`.
  */
 export function checkData(zip: Buffer, entry: EntryFields, start: number, verified?: VerifiedEntries): void {
   const data = zip.subarray(start, start + entry.compressedSize);
   const key = verified && VerifiedEntries.key(entry, data);
   if (key && verified.has(key)) return;
-  checkContent(entry, data);
+  inflateEntry(entry, data);
   if (key) verified.add(key);
-}
-
-function checkContent(entry: EntryFields, data: Buffer): void {
-  let content: Buffer;
-  if (entry.method === 0) {
-    content = data;
-  } else if (entry.method === 8) {
-    try {
-      // One byte of room past the declared size: a longer stream fails here instead of being inflated whole.
-      // The output buffer sized to the whole entry: one inflate call instead of one per 16 KiB chunk.
-      const room = entry.uncompressedSize + 1;
-      content = inflateRawSync(data, { maxOutputLength: room, chunkSize: Math.max(64, Math.min(room, 64 * 1024 * 1024)) });
-    } catch (err) {
-      throw new ZipVerifyError(`${entry.name}: invalid deflate data (${(err as Error).message})`);
-    }
-  } else {
-    throw new ZipVerifyError(`${entry.name}: unsupported compression method ${entry.method}`);
-  }
-  if (content.length !== entry.uncompressedSize) {
-    throw new ZipVerifyError(`${entry.name}: ${content.length} bytes of data, the central directory says ${entry.uncompressedSize}`);
-  }
-  if (crc32(content) >>> 0 !== entry.crc32 >>> 0) throw new ZipVerifyError(`${entry.name}: CRC-32 mismatch`);
 }
 
 /** The shard of `shards` an entry belongs to, by its name; `weighted`: half a share for shard 0 (it also digests the zip). */
@@ -133,7 +76,7 @@ function shardOf(name: string, shards: number, weighted: boolean): number {
  * Verifies the entries of shard `shard` of `shards` (all of them by default), skipping those in `verified` and
  * adding the others once checked; resolves with the number of entries in the zip. With `limits`, the whole
  * central directory is checked against them first (every shard does: nothing is inflated before). Rejects with
- * `ZipVerifyError` on any problem, or the `ArchiveLimitError` of a limit.
+ * a `ZipError`: `ZIP_INVALID` on any problem, `ZIP_LIMIT` for a limit.
  */
 export async function verifyZip(
   zip: Buffer, shard = 0, shards = 1, verified?: VerifiedEntries, limits?: ArchiveLimits, weighted = false, walked?: WalkedEntries,
@@ -144,7 +87,7 @@ export async function verifyZip(
     if (shards > 1 && shardOf(entry.name, shards, weighted) !== shard) continue;
     const start = dataStart(zip, entry, offset);
     if (walked && sameFields(walked.get(start), entry)) continue; // these very bytes, checked against these fields
-    if (entry.method === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) await checkLargeData(zip, entry, start);
+    if (entry.method === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) await inflateLargeEntry(entry, zip.subarray(start, start + entry.compressedSize));
     else checkData(zip, entry, start, verified);
   }
   return entries.length;

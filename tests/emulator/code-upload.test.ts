@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { ApiError } from "../../emulator/errors";
 import { ingestCodeUpload } from "../../emulator/code-upload";
 import { parseLargeJsonBody } from "../../emulator/large-json-body";
-import { verifyZip } from "../../emulator/zip-verify";
+import { verifyZip } from "../../emulator/zip/verify";
 import { packageSource } from "../../provider/package";
 import { codeUploadBody } from "../../provider/api/client";
 import { writeStoredZip } from "../../provider/api/stored-zip";
