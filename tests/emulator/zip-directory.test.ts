@@ -1,5 +1,5 @@
 /**
- * The flat central-directory reader the code verification uses (emulator/zip-directory.ts): it lists exactly
+ * The flat central-directory reader the code verification uses (emulator/zip/reader.ts): it lists exactly
  * what yauzl lists — for our own zips, their zip64 form and Info-ZIP's (extra fields) — and refuses malformed
  * or hostile directories with a `ZipError` instead of reading out of bounds.
  */

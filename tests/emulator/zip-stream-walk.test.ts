@@ -1,5 +1,5 @@
 /**
- * The walk that checks a code zip's entries while it arrives (emulator/zip-stream-walk.ts), and how
+ * The walk that checks a code zip's entries while it arrives (emulator/zip/stream-walk.ts), and how
  * `verifyZip` uses it: whatever the chunking, the same entries are walked; nothing the central directory
  * says differently is trusted; anything unusual stops the walk; no bomb is inflated before the central
  * directory is checked; and an unchanged entry compared with the last upload is still compared byte for byte.
