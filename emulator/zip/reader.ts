@@ -8,14 +8,15 @@
  * inflated.
  *
  * Hand-written rather than on yauzl (which the emulator used for imports and the runtime until issue 23) because
- * the measurement demanded it. On this project's node_modules packaged (17,797 entries, 32 MB), one thread,
- * median of 5, on the shared 2 cores at load 6-9: verifying every entry took 948 ms this way vs 9,191 ms
- * through yauzl (its callbacks, `Entry` objects, one read per local header and its streams' many small async zlib
- * calls); unpacking it took yauzl 7.8 s; through the real upload path (`PUT …/code`, the emulator in its own
- * process) the ingest took 1.5-2.8 s vs 6.6-7.9 s for a first upload, 0.6-1.2 s vs 4.1-5.1 s for a re-upload. For
- * a 33 MB zip of six large files both were within the noise of that load (3.6-4.9 s vs 2.9-3.5 s first, 1.6-3.0 s vs
- * 1.8-2.2 s again). `bench/zip-reader.ts` repeats the reader-level comparison. yauzl's checks that matter are kept:
- * signatures, bounds, stored sizes, encrypted entries, absolute or `..` names (with its messages).
+ * the measurement demanded it (bench/zip-reader.ts and the upload path, side by side, on the shared 2 cores at
+ * load 6-16). On this project's node_modules packaged (17,797 entries, 32 MB), one thread: verifying every entry
+ * 1.1 s vs 13.3 s through yauzl (its callbacks, `Entry` objects, one read per local header and its streams' many
+ * small async zlib calls), listing and keeping one entry 0.05 s vs 3.2 s, unpacking 4.7 s vs 29 s; through the
+ * real upload path (`PUT …/code`, the emulator in its own process) a first upload 5.5-6.2 s vs 9.2-11.9 s, a
+ * re-upload 2.3-3.3 s vs 5.1-8.3 s. On a 33 MB zip of six large files yauzl verifies faster in one thread (0.21 s
+ * vs 0.48 s: its inflate runs on the thread pool) but through the upload path the two were within the noise
+ * (3.6-4.9 s vs 2.9-3.5 s); listing 0.06 s vs 0.22 s, unpacking 0.5 s vs 1.0 s. yauzl's checks that matter are
+ * kept: signatures, bounds, stored sizes, encrypted entries, absolute or `..` names (with its messages).
  */
 import { crc32, createInflateRaw, inflateRawSync } from "node:zlib";
 import { invalidZip as fail, ZipError } from "./error";
