@@ -14,7 +14,7 @@ import { formatFaultSpec, type FaultConfig } from "./faults";
 import { checkAdminRequest } from "./admin-guard";
 import { admitBody, bodyCapFor } from "./body-intake";
 import { decodeSegment, sendBytes, sendJson } from "./http-io";
-import { verifyCode } from "./code-zip-check";
+import { verifyCode } from "./zip/check";
 import { renderModel } from "./model";
 import { newFunctionRecord, setHeadCode, touchHead, type FunctionConfig, type FunctionRecord } from "./records";
 import type { RequestLogEntry, RequestLogFilter } from "./request-log";

@@ -6,7 +6,7 @@
  * The scan is speculative and never decides anything: it guesses where `func_code.file` starts (the first
  * `"file"` key near the head of the body) and hands each complete run of Base64 that arrives after it to a
  * verification worker, which decodes it into shared memory, takes the zip's SHA512 and checks the zip's entries
- * as they complete (zip-stream-walk.ts), while the other worker takes the SHA-256 of the whole body for the
+ * as they complete (zip/stream-walk.ts), while the other worker takes the SHA-256 of the whole body for the
  * signature check (the event loop only copies and looks). Once the body is complete, the ordinary parse
  * (large-json-body.ts, told that the scanned range holds only Base64) says where the string really is; the
  * scan's result is used only if it covered exactly that range and every slice decoded to the length its text
@@ -15,7 +15,7 @@
  */
 import type { ByteRange } from "./large-json-body";
 import type { BodyObserver } from "./http-io";
-import { streamingHash, type StreamingHash, type ZipWalk } from "./zip-verify-pool";
+import { streamingHash, type StreamingHash, type ZipWalk } from "./zip/verify-pool";
 
 /** Where the scan looks for the `"file"` key: the small fields of the body come before the Base64. */
 const HEAD_BYTES = 64 * 1024;

@@ -2,7 +2,7 @@
  * Ingesting a `PUT …/code` body at loopback speed: the Base64 is never turned into a JavaScript string as a
  * whole (large-json-body.ts), it is checked and decoded in slices straight into shared memory — usually while
  * the body was still arriving, with its SHA512 (code-body-scan.ts) — and the zip is verified (every entry's
- * CRC-32) on worker threads (zip-verify-pool.ts) while the event loop keeps answering other requests. Same answers as before for every body: 400 FSS.0400 for a malformed body or
+ * CRC-32) on worker threads (zip/verify-pool.ts) while the event loop keeps answering other requests. Same answers as before for every body: 400 FSS.0400 for a malformed body or
  * bad Base64, 413 FSS.1071 over the limit, 400 FSS.1011 for a zip that is not valid.
  */
 import type { z } from "zod";
@@ -10,8 +10,8 @@ import { UpdateFunctionCodeRequestSchema } from "../provider/api/schemas";
 import { Errors } from "./errors";
 import { parseLargeJsonBody, type ByteRange, type LargeJsonBody } from "./large-json-body";
 import { validateBody } from "./validation";
-import { allocShared, decodeBase64Into } from "./zip-verify-pool";
-import { codeTooLarge, verifyCode } from "./code-zip-check";
+import { allocShared, decodeBase64Into } from "./zip/verify-pool";
+import { codeTooLarge, verifyCode } from "./zip/check";
 import type { CodeBodyScan, ScannedCode } from "./code-body-scan";
 
 /** A validated code upload: the request's small fields, the zip and its SHA512. */

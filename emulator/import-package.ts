@@ -7,7 +7,7 @@
 import { propertyOfTemplatePath, TemplateDocumentSchema, TemplateResourceSchema } from "../provider/api/import-template";
 import { row } from "../provider/api/property-derivations";
 import { SIZE_LIMITS } from "../provider/api/constraints";
-import { importTooLarge, readZipChecked, verifyCode } from "./code-zip-check";
+import { importTooLarge, readZipChecked, verifyCode } from "./zip/check";
 import { Errors } from "./errors";
 import { configFromTemplate } from "./function-config";
 import type { FunctionConfig } from "./records";
@@ -56,7 +56,7 @@ export async function readImportPackage(pkg: Buffer, funcName: string): Promise<
   const codeType = p.CodeType ?? "zip";
   if (codeType !== "zip") throw Errors.invalidCodeType(`'${String(codeType)}': the emulator supports CodeType zip only`);
   const codeFileName = p.CodeFileName as string;
-  const codeEntries = await readZipChecked(pkg, "the package", (n) => n === codeFileName, importTooLarge, { keepMaxBytes: SIZE_LIMITS.codeUpload });
+  const codeEntries = await readZipChecked(pkg, "the package", (n) => n === codeFileName, importTooLarge, { keepMaxBytes: SIZE_LIMITS.codeUpload, verified: true });
   const codeEntry = codeEntries.find((e) => e.name === codeFileName && !e.isDirectory);
   if (!codeEntry?.data) throw Errors.invalidCode(`the code file '${codeFileName}' named by CodeFileName is not in the package`);
   const digest = await verifyCode(codeEntry.data, `the code file '${codeFileName}'`, importTooLarge);

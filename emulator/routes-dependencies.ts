@@ -13,7 +13,7 @@ import { CompanionErrors } from "./companion-errors";
 import type { EmulatorContext } from "./context";
 import type { DependencyRecord, DependencyVersionRecord } from "./dependency-store";
 import { Errors } from "./errors";
-import { verifyCode } from "./code-zip-check";
+import { verifyCode } from "./zip/check";
 import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
 import { parseJsonBody } from "./validation";
 

@@ -33,7 +33,7 @@ import {
 } from "./validation";
 import { readCodeFromObs } from "./obs/code-from-obs";
 import { UpdateFunctionCodeFromObsRequestSchema } from "../provider/obs/schemas";
-import { verifyCode } from "./code-zip-check";
+import { verifyCode } from "./zip/check";
 
 /** A parsed API request as handlers see it. */
 export interface ApiRequest {

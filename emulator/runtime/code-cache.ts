@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { extractZip } from "./extract";
+import { extractZip } from "../zip/extract";
 
 /** Unpacked code dirs by digest. */
 export class CodeCache {

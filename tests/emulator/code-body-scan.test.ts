@@ -1,6 +1,6 @@
 /**
  * Decoding a code upload while it arrives (emulator/code-body-scan.ts) and skipping entries verified before
- * (zip-verify.ts `VerifiedEntries`): the scan's result is exactly the ordinary decode, it steps aside for every
+ * (zip/verify.ts `VerifiedEntries`): the scan's result is exactly the ordinary decode, it steps aside for every
  * body it cannot be sure of, and an entry is skipped only when its bytes are the very ones verified before.
  */
 import { describe, it } from "node:test";
@@ -9,8 +9,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { CodeBodyScan } from "../../emulator/code-body-scan";
 import { parseCodeBody } from "../../emulator/code-upload";
 import { parseLargeJsonBody } from "../../emulator/large-json-body";
-import { verifyCodeZip } from "../../emulator/zip-verify-pool";
-import { ZipVerifyError } from "../../emulator/zip-verify";
+import { verifyCodeZip } from "../../emulator/zip/verify-pool";
+import { ZipError } from "../../emulator/zip/error";
 import { codeUploadBody } from "../../provider/api/client";
 import { writeStoredZip } from "../../provider/api/stored-zip";
 
@@ -70,6 +70,6 @@ describe("verified entries", () => {
     await verifyCodeZip(good); // every entry remembered now
     const bad = Buffer.from(good);
     bad[good.indexOf(Buffer.from("f7.bin")) + "f7.bin".length + 100] ^= 0xff; // inside f7's data (stored: only the CRC sees it)
-    await assert.rejects(verifyCodeZip(bad), (err: unknown) => err instanceof ZipVerifyError && /f7\.bin: CRC-32 mismatch/.test(err.message));
+    await assert.rejects(verifyCodeZip(bad), (err: unknown) => err instanceof ZipError && err.code === "ZIP_INVALID" && /f7\.bin: CRC-32 mismatch/.test(err.message));
   });
 });

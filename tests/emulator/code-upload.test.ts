@@ -1,5 +1,5 @@
 /**
- * The emulator's fast `PUT …/code` ingest (emulator/code-upload.ts, large-json-body.ts, zip-verify*.ts): the
+ * The emulator's fast `PUT …/code` ingest (emulator/code-upload.ts, large-json-body.ts, zip/verify*.ts): the
  * large-string JSON parse gives exactly what `JSON.parse` gives, the Base64 is refused unless canonical, the
  * limit is enforced before decoding, and the zip is verified entry by entry (CRC-32 included) on workers.
  */
@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { ApiError } from "../../emulator/errors";
 import { ingestCodeUpload } from "../../emulator/code-upload";
 import { parseLargeJsonBody } from "../../emulator/large-json-body";
-import { verifyZip } from "../../emulator/zip-verify";
+import { verifyZip } from "../../emulator/zip/verify";
 import { packageSource } from "../../provider/package";
 import { codeUploadBody } from "../../provider/api/client";
 import { writeStoredZip } from "../../provider/api/stored-zip";

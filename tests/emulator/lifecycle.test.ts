@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { FunctionModelSchema } from "../../provider/api/schemas";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { codeZip, rawRequest, signedRequest, signHeaders } from "./helpers";
-import { readZip } from "../../emulator/zip-reader";
+import { readZip } from "../../emulator/zip/reader";
 
 const cfg = (extra: Record<string, unknown> = {}) => ({
   func_name: "fn", runtime: "Node.js18.15", timeout: 10, handler: "index.handler", memory_size: 256, ...extra,

@@ -1,7 +1,7 @@
 /**
- * The flat central-directory reader the code verification uses (emulator/zip-directory.ts): it lists exactly
+ * The flat central-directory reader the code verification uses (emulator/zip/reader.ts): it lists exactly
  * what yauzl lists — for our own zips, their zip64 form and Info-ZIP's (extra fields) — and refuses malformed
- * or hostile directories with a `ZipVerifyError` instead of reading out of bounds.
+ * or hostile directories with a `ZipError` instead of reading out of bounds.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,8 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yauzl from "yauzl";
-import { dataStart, readCentralDirectory, ZipVerifyError } from "../../emulator/zip-directory";
-import { verifyZip } from "../../emulator/zip-verify";
+import { ZipError } from "../../emulator/zip/error";
+import { dataStart, readCentralDirectory } from "../../emulator/zip/reader";
+import { verifyZip } from "../../emulator/zip/verify";
 import { packageSource } from "../../provider/package";
 import { ZIP64_THRESHOLDS } from "../../provider/package/zip-format";
 import { writeStoredZip } from "../../provider/api/stored-zip";
@@ -66,7 +67,7 @@ test("lists what yauzl lists: our zips, their zip64 form, Info-ZIP's", async (t)
   await assertAgrees(fs.readFileSync(infoZip), "Info-ZIP", names, false);
 });
 
-test("refuses malformed and hostile directories with a ZipVerifyError", () => {
+test("refuses malformed and hostile directories with a ZipError", () => {
   const good = writeStoredZip([{ name: "aa/evil.js", data: Buffer.from("x".repeat(100)) }, { name: "b.js", data: Buffer.from("b") }]);
   const central = good.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), good.lastIndexOf(Buffer.from("b.js")));
   const firstCentral = good.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
@@ -89,6 +90,6 @@ test("refuses malformed and hostile directories with a ZipVerifyError", () => {
     assert.throws(() => {
       const { entries, offset } = readCentralDirectory(zip);
       for (const e of entries) dataStart(zip, e, offset); // local headers are checked when the data is located
-    }, (err: unknown) => err instanceof ZipVerifyError && message.test(err.message), what);
+    }, (err: unknown) => err instanceof ZipError && err.code === "ZIP_INVALID" && message.test(err.message), what);
   }
 });

@@ -3,9 +3,11 @@
  * uploads), checked against the central directory BEFORE a single byte is inflated: entry count, per-entry and
  * total uncompressed size (the service's 1.5 GB), and compression ratio (per entry and over the archive, which
  * also catches overlapping-entry bombs). The declared sizes can be trusted as upper bounds because the reader
- * (zip-reader.ts) has yauzl stop any entry that inflates to more than it declared.
+ * (reader.ts `inflateEntry`) stops any entry that inflates to more than it declared. A limit broken is a
+ * `ZipError` with code `ZIP_LIMIT`, which callers map to their route's "too large" error.
  */
-import { SIZE_LIMITS } from "../provider/api/constraints";
+import { SIZE_LIMITS } from "../../provider/api/constraints";
+import { ZipError } from "./error";
 
 /** The limits one read applies. */
 export interface ArchiveLimits {
@@ -33,12 +35,9 @@ export const DEFAULT_ARCHIVE_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   ratioFloorBytes: 1024 * 1024,
 });
 
-/** An archive over one of the limits; `detail` says which and by how much. Callers map it to the route's error. */
-export class ArchiveLimitError extends Error {
-  constructor(readonly detail: string) {
-    super(detail);
-    this.name = "ArchiveLimitError";
-  }
+/** The error of an archive over one of the limits; `detail` says which and by how much. */
+export function overLimit(detail: string): ZipError {
+  return new ZipError("ZIP_LIMIT", detail);
 }
 
 /** What the central directory says about one entry. */
@@ -48,13 +47,13 @@ export interface DeclaredEntry {
   uncompressedSize: number;
 }
 
-/** Throws `ArchiveLimitError` when the entry count alone is over the limit (checked before listing). */
+/** Throws a `ZIP_LIMIT` error when the entry count alone is over the limit (checked before listing). */
 export function checkEntryCount(count: number, limits: ArchiveLimits): void {
-  if (count > limits.maxEntries) throw new ArchiveLimitError(`the archive has ${count} entries, more than ${limits.maxEntries}`);
+  if (count > limits.maxEntries) throw overLimit(`the archive has ${count} entries, more than ${limits.maxEntries}`);
 }
 
 /**
- * Throws `ArchiveLimitError` when the declared entries break a limit: count, any entry's size or ratio, the
+ * Throws a `ZIP_LIMIT` error when the declared entries break a limit: count, any entry's size or ratio, the
  * total size, or the ratio of the total to `archiveBytes`.
  */
 export function checkDeclaredEntries(entries: readonly DeclaredEntry[], archiveBytes: number, limits: ArchiveLimits): void {
@@ -62,14 +61,14 @@ export function checkDeclaredEntries(entries: readonly DeclaredEntry[], archiveB
   let total = 0;
   for (const e of entries) {
     const over = entryOverLimits(e, limits);
-    if (over) throw new ArchiveLimitError(over);
+    if (over) throw overLimit(over);
     total += e.uncompressedSize;
     if (total > limits.maxTotalBytes) {
-      throw new ArchiveLimitError(`the archive inflates to more than ${limits.maxTotalBytes} bytes (reached at entry '${e.name}')`);
+      throw overLimit(`the archive inflates to more than ${limits.maxTotalBytes} bytes (reached at entry '${e.name}')`);
     }
   }
   if (total > limits.ratioFloorBytes && total > limits.maxRatio * Math.max(1, archiveBytes)) {
-    throw new ArchiveLimitError(`the archive inflates ${ratio(total, archiveBytes)}:1 (${archiveBytes} to ${total} bytes), more than ${limits.maxRatio}:1`);
+    throw overLimit(`the archive inflates ${ratio(total, archiveBytes)}:1 (${archiveBytes} to ${total} bytes), more than ${limits.maxRatio}:1`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Checking a code zip's entries while its bytes are still arriving. A zip written in one pass with its sizes in
  * the local headers (ours, Info-ZIP's to a file) can be walked header by header from the start: each entry's
- * data is checked (the same bytes as in the last walked upload, else zip-verify.ts `checkData`: the memo of
+ * data is checked (the same bytes as in the last walked upload, else verify.ts `checkData`: the memo of
  * verified entries, else inflate + size + CRC-32) as soon as it is complete, on the verification worker that
  * decodes and hashes the upload, while the transfer goes on. Once the central directory has arrived, `verifyZip` skips the entries it names with the same data
  * offset and fields, and checks everything else as usual.
@@ -12,9 +12,9 @@
  * entry over the size or ratio limit, or past the total), so a zip bomb still costs nothing before the central
  * directory is checked.
  */
-import { entryOverLimits, type ArchiveLimits } from "./archive-limits";
-import { CENTRAL, EOCD, LOCAL, LOCAL_HEADER, localDataStart } from "./zip-directory";
-import { checkData, sameFields, WHOLE_ENTRY_MAX, type EntryFields, type VerifiedEntries, type WalkedEntries } from "./zip-verify";
+import { entryOverLimits, type ArchiveLimits } from "./limits";
+import { CENTRAL, EOCD, LOCAL, LOCAL_HEADER, localDataStart, WHOLE_ENTRY_MAX, type EntryFields } from "./reader";
+import { checkData, sameFields, type VerifiedEntries, type WalkedEntries } from "./verify";
 
 /** General-purpose flags the walk cannot follow: encrypted (bit 0), sizes after the data (bit 3). */
 const UNWALKABLE_FLAGS = 0x0001 | 0x0008;

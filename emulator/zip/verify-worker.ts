@@ -1,15 +1,16 @@
 /**
- * Worker-thread entry of the zip verification pool (zip-verify-pool.ts): verifies one shard of a zip held in
+ * Worker-thread entry of the zip verification pool (verify-pool.ts): verifies one shard of a zip held in
  * shared memory, and computes its SHA512 when asked; also hashes data fed piece by piece (`HashRequest`), walking
- * a zip's entries as it arrives when asked (zip-stream-walk.ts). Remembers the entries it verified (the pool
+ * a zip's entries as it arrives when asked (stream-walk.ts). Remembers the entries it verified (the pool
  * keeps each worker on the same shard, so a re-upload finds its unchanged entries here).
  */
 import { createHash, type Hash } from "node:crypto";
 import { parentPort } from "node:worker_threads";
-import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
-import { LocalEntryWalk, type WalkIndex } from "./zip-stream-walk";
-import { VerifiedEntries, verifyZip, type WalkedEntries } from "./zip-verify";
-import { decodeBase64Into, type HashRequest, type VerifyReply, type VerifyRequest } from "./zip-verify-pool";
+import { ZipError } from "./error";
+import { DEFAULT_ARCHIVE_LIMITS } from "./limits";
+import { LocalEntryWalk, type WalkIndex } from "./stream-walk";
+import { VerifiedEntries, verifyZip, type WalkedEntries } from "./verify";
+import { decodeBase64Into, type HashRequest, type VerifyReply, type VerifyRequest } from "./verify-pool";
 
 if (parentPort) {
   const port = parentPort;
@@ -51,7 +52,7 @@ if (parentPort) {
     verifyZip(zip, req.shard, req.shards, verified, req.limits, req.weighted, walked).then(
       (entries) => port.postMessage({ id: req.id, entries, sha512 } satisfies VerifyReply),
       (err: Error) => port.postMessage({
-        id: req.id, error: err instanceof ArchiveLimitError ? err.detail : err.message, errorKind: err instanceof ArchiveLimitError ? "limit" : "zip",
+        id: req.id, error: err.message, errorCode: err instanceof ZipError ? err.code : "ZIP_INVALID",
       } satisfies VerifyReply),
     );
   });

@@ -3,7 +3,7 @@
  * is checked: the zip (in shared memory) is split into shards verified by worker threads at the same time,
  * one of which also computes the SHA512 digest. Workers start on first use, are unref'd (they never keep a
  * process alive) and exit after ten idle minutes: until then each remembers the entries it verified, so the
- * next upload of an edited tree inflates only what changed (zip-verify.ts `VerifiedEntries`). They also take
+ * next upload of an edited tree inflates only what changed (verify.ts `VerifiedEntries`). They also take
  * hashes fed piece by piece while a body arrives (`streamingHash`). Without a worker script (e.g. run from
  * sources), the same work runs on the calling thread.
  */
@@ -12,8 +12,9 @@ import * as fs from "node:fs";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { ArchiveLimitError, type ArchiveLimits } from "./archive-limits";
-import { VerifiedEntries, verifyZip, ZipVerifyError } from "./zip-verify";
+import { ZipError, type ZipErrorCode } from "./error";
+import type { ArchiveLimits } from "./limits";
+import { VerifiedEntries, verifyZip } from "./verify";
 
 /** A shard to verify: the zip is `buffer[offset, offset + length)`. */
 export interface VerifyRequest {
@@ -25,7 +26,7 @@ export interface VerifyRequest {
   shards: number;
   /** Also compute the zip's SHA512. */
   digest: boolean;
-  /** Whether some shard digests (it then gets a smaller share of the entries: zip-verify.ts `shardOf`). */
+  /** Whether some shard digests (it then gets a smaller share of the entries: verify.ts `shardOf`). */
   weighted: boolean;
   /** Check the central directory against these first. */
   limits?: ArchiveLimits;
@@ -44,7 +45,7 @@ export interface HashRequest {
   length: number;
   /** Base64 text to decode into those bytes first (they must come out exactly `length` bytes long). */
   base64?: { buffer: SharedArrayBuffer; offset: number; length: number };
-  /** The bytes are a zip, given in order from the start of `buffer`: walk its entries (zip-stream-walk.ts). */
+  /** The bytes are a zip, given in order from the start of `buffer`: walk its entries (stream-walk.ts). */
   walk?: boolean;
   last: boolean;
 }
@@ -59,8 +60,8 @@ export interface VerifyReply {
   /** The walk of a streamed zip reached its central directory (it is kept for the verification). */
   walked?: boolean;
   error?: string;
-  /** `limit` when `error` is an archive limit (an `ArchiveLimitError`), else the zip is invalid. */
-  errorKind?: "limit" | "zip";
+  /** The `ZipError` code of `error` (a zip refused). */
+  errorCode?: ZipErrorCode;
 }
 
 /** Workers exit after this long without work. */
@@ -80,7 +81,7 @@ const inlineVerified = new VerifiedEntries();
 let nextId = 0;
 
 function workerScript(): string | undefined {
-  const p = path.join(__dirname, "zip-verify-worker.js");
+  const p = path.join(__dirname, "verify-worker.js");
   return fs.existsSync(p) ? p : undefined;
 }
 
@@ -165,7 +166,7 @@ export function decodeBase64Into(base64: Buffer, into: Buffer): boolean {
 /**
  * Starts a hash whose updates run on verification worker `worker` (the event loop only posts messages), or on
  * the calling thread without a worker script. With `walk`, the updates are a zip from its first byte on, and
- * the worker checks its entries as they complete (zip-stream-walk.ts).
+ * the worker checks its entries as they complete (stream-walk.ts).
  */
 export function streamingHash(algorithm: HashRequest["algorithm"], worker: number, walk = false): StreamingHash {
   const script = workerScript();
@@ -216,11 +217,11 @@ function shared(zip: Buffer): { buffer: SharedArrayBuffer; offset: number; lengt
 }
 
 /**
- * Verifies every entry of `zip` (structure, sizes, CRC-32; see zip-verify.ts), after checking its central
+ * Verifies every entry of `zip` (structure, sizes, CRC-32; see verify.ts), after checking its central
  * directory against `limits` when given, and returns its SHA512 (hex; `knownSha512` when the caller already
  * computed it). With the `walk` of the stream that computed it, entries checked as the zip arrived are not
- * checked again. Rejects with `ZipVerifyError` when the
- * zip is not valid, `ArchiveLimitError` when it breaks a limit. A zip allocated in a `SharedArrayBuffer` (see
+ * checked again. Rejects with a `ZipError`: `ZIP_INVALID` when the
+ * zip is not valid, `ZIP_LIMIT` when it breaks a limit. A zip allocated in a `SharedArrayBuffer` (see
  * `allocShared`) reaches the workers without a copy.
  */
 export async function verifyCodeZip(
@@ -241,7 +242,7 @@ export async function verifyCodeZip(
   const replies = await Promise.all(slotsUsed.map((slot, shard) =>
     run(slot, { ...mem, shard, shards, digest: weighted && shard === 0, weighted, limits, ...(walker ? { walked: walk!.id } : {}) })));
   const failed = replies.find((r) => r.error !== undefined);
-  if (failed) throw failed.errorKind === "limit" ? new ArchiveLimitError(failed.error!) : new ZipVerifyError(failed.error!);
+  if (failed) throw new ZipError(failed.errorCode ?? "ZIP_INVALID", failed.error!);
   return { sha512: knownSha512 ?? replies[0].sha512!, entries: replies[0].entries ?? 0 };
 }
 
