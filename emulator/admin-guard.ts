@@ -61,3 +61,10 @@ export function checkAdminRequest(req: IncomingMessage, token: string): void {
       `(printed by 'fgs emulator' as ${ADMIN_TOKEN_ENV}; emu.adminToken in-process)`);
   }
 }
+
+/** True for 127.0.0.0/8 and ::1 (also as IPv4-mapped): the only clients the admin surface answers. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.replace(/^::ffff:/, "");
+  return a === "::1" || /^127\./.test(a);
+}

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { CommittedStore } from "./committed-store";
 import { DataDirError, writeAtomic } from "./persistence";
 import { sha512Hex } from "./records";
 
@@ -38,12 +39,10 @@ export interface DependencyRecord {
 const FORMAT = "fgs-emulator-dependencies/1";
 
 /** The account's dependencies and their zips, optionally backed by a data dir. */
-export class DependencyStore {
-  private readonly records = new Map<string, DependencyRecord>();
-  private readonly blobs = new Map<string, Buffer>();
-  private chain: Promise<void> = Promise.resolve();
-
-  private constructor(private readonly dir: string | undefined) {}
+export class DependencyStore extends CommittedStore<DependencyRecord> {
+  private constructor(private readonly dir: string | undefined) {
+    super(dir !== undefined);
+  }
 
   /** An in-memory store, or one loaded from `dir` (throws `DataDirError` when its files are corrupt). */
   static async open(dir: string | undefined): Promise<DependencyStore> {
@@ -120,49 +119,22 @@ export class DependencyStore {
     else this.records.set(record.id, record);
   }
 
-  /** Stores a zip under its digest. */
-  putBlob(digest: string, data: Buffer): void {
-    this.blobs.set(digest, data);
+  protected digestsOf(d: DependencyRecord): string[] {
+    return d.versions.map((v) => v.digest);
   }
 
-  /** The zip of a version (e.g. to lay a layer out for an invocation). */
-  blob(digest: string): Buffer | undefined {
-    return this.blobs.get(digest);
-  }
-
-  /** Forgets everything (persisted). */
-  async clear(): Promise<void> {
-    this.records.clear();
-    this.blobs.clear();
-    await this.commit();
-  }
-
-  /** Drops unreferenced zips and persists (serialized with other commits): blobs, the list, then stale blobs. */
-  commit(): Promise<void> {
-    const live = new Set(this.list().flatMap((d) => d.versions.map((v) => v.digest)));
-    for (const d of [...this.blobs.keys()]) if (!live.has(d)) this.blobs.delete(d);
-    if (!this.dir) return Promise.resolve();
-    const dir = this.dir;
-    const snapshot = structuredClone(this.list());
-    const blobs = new Map(this.blobs);
-    const next = this.chain.then(async () => {
-      await fs.mkdir(path.join(dir, "dependency-blobs"), { recursive: true, mode: 0o700 });
-      for (const [digest, data] of blobs) {
-        const file = this.blobPath(digest);
-        if (!(await fs.access(file).then(() => true, () => false))) await writeAtomic(file, data);
-      }
-      await writeAtomic(path.join(dir, "dependencies.json"), JSON.stringify({ format: FORMAT, dependencies: snapshot }, null, 1));
-      for (const name of await fs.readdir(path.join(dir, "dependency-blobs"))) {
-        if (name.endsWith(".zip") && !blobs.has(name.slice(0, -4))) await fs.rm(path.join(dir, "dependency-blobs", name), { force: true });
-      }
-    });
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Waits for pending commits. */
-  async flush(): Promise<void> {
-    await this.chain;
+  /** Writes the blobs, the list, then removes stale blobs. */
+  protected async persist(snapshot: DependencyRecord[], blobs: Map<string, Buffer>): Promise<void> {
+    const dir = this.dir!;
+    await fs.mkdir(path.join(dir, "dependency-blobs"), { recursive: true, mode: 0o700 });
+    for (const [digest, data] of blobs) {
+      const file = this.blobPath(digest);
+      if (!(await fs.access(file).then(() => true, () => false))) await writeAtomic(file, data);
+    }
+    await writeAtomic(path.join(dir, "dependencies.json"), JSON.stringify({ format: FORMAT, dependencies: snapshot }, null, 1));
+    for (const name of await fs.readdir(path.join(dir, "dependency-blobs"))) {
+      if (name.endsWith(".zip") && !blobs.has(name.slice(0, -4))) await fs.rm(path.join(dir, "dependency-blobs", name), { force: true });
+    }
   }
 
   private blobPath(digest: string): string {

@@ -8,8 +8,9 @@
  *   429=P, 500=P, 503=P, reset=P   probability in [0,1] that a request gets that answer; the four are exclusive
  *                                   (one draw decides), so their sum must be <= 1
  *   latency=P:DURATION              probability in [0,1] of delaying a request by DURATION (`250ms`, `2s`, or ms)
- *   commitDrop=OPS:N | OPS:R        OPS: `|`-separated write operations — import, updateCode (alias code),
- *                                   updateConfig (config), publishVersion (version), delete — or `*` for all;
+ *   commitDrop=OPS:N | OPS:R        OPS: `|`-separated write operations — every row of api-operations.ts
+ *                                   that writes, by its name or short name (updateCode: code, updateConfig:
+ *                                   config, publishVersion: version) — or `*` for all;
  *                                   an integer N (no dot) drops the next N matching writes; a decimal R with a
  *                                   dot (`0.5`, `1.0`) drops each matching write with probability R
  *   seed=INT                        PRNG seed (default 1)
@@ -18,20 +19,16 @@
  * Faults apply only to API routes after authentication succeeded; never to `/__admin/`.
  */
 
-import { COMPANION_WRITE_OPERATIONS } from "./companion-operations";
+import { FAULT_OPERATION_NAMES, WRITE_OPERATIONS } from "./api-operations";
 
-/** The write operations commit-then-drop can target. */
-export const WRITE_OPERATIONS = [
-  "import", "updateCode", "updateConfig", "publishVersion", "delete", "updateMaxInstance", "createTags", "deleteTags",
-  "updateAsyncConfig", "deleteAsyncConfig", "updateReservedInstances", ...COMPANION_WRITE_OPERATIONS,
-] as const;
+export { WRITE_OPERATIONS };
 
-/** A write operation name. */
-export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
+/** A write operation name (a row of api-operations.ts that writes). */
+export type WriteOperation = string;
 
 /** True for the request-log operation names that change state (the commit-then-drop targets). */
 export function isWriteOperation(operation: string): operation is WriteOperation {
-  return (WRITE_OPERATIONS as readonly string[]).includes(operation);
+  return WRITE_OPERATIONS.includes(operation);
 }
 
 /** Parsed fault settings; rates are probabilities in [0,1]. */
@@ -50,14 +47,6 @@ export interface PreFault {
   delayMs: number;
   kind?: "429" | "500" | "503" | "reset";
 }
-
-const OP_ALIASES: Record<string, WriteOperation> = {
-  import: "import", updateCode: "updateCode", code: "updateCode", updateConfig: "updateConfig",
-  config: "updateConfig", publishVersion: "publishVersion", version: "publishVersion", delete: "delete",
-  updateMaxInstance: "updateMaxInstance", createTags: "createTags", deleteTags: "deleteTags",
-  updateAsyncConfig: "updateAsyncConfig", deleteAsyncConfig: "deleteAsyncConfig", updateReservedInstances: "updateReservedInstances",
-  ...Object.fromEntries(COMPANION_WRITE_OPERATIONS.map((op) => [op, op])),
-};
 
 function parseRate(key: string, text: string): number {
   if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(text)) {
@@ -104,8 +93,8 @@ export function parseFaultSpec(spec: string): FaultConfig {
         }
         const operations: WriteOperation[] = [];
         for (const name of opsText === "*" ? [...WRITE_OPERATIONS] : opsText.split("|")) {
-          const op = OP_ALIASES[name];
-          if (!op) throw new Error(`faults: commitDrop: unknown operation '${name}' (use ${Object.keys(OP_ALIASES).join(", ")} or *)`);
+          const op = FAULT_OPERATION_NAMES[name];
+          if (!op) throw new Error(`faults: commitDrop: unknown operation '${name}' (use ${Object.keys(FAULT_OPERATION_NAMES).join(", ")} or *)`);
           if (!operations.includes(op)) operations.push(op);
         }
         if (/^\d+$/.test(n)) config.commitDrop = { operations, count: Number(n) };

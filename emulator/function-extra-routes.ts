@@ -18,7 +18,7 @@ import { ApiError, Errors } from "./errors";
 import { storeValue } from "./function-config";
 import { renderModel } from "./model";
 import { touchHead, type FunctionRecord } from "./records";
-import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
+import type { ApiRequest, ApiResponse } from "./routes";
 import { buildUrn, parseUrn } from "./urn";
 import { parseJsonBody, validateBody } from "./validation";
 
@@ -49,14 +49,21 @@ function tagged(ctx: EmulatorContext, id: string): FunctionRecord {
   return head(ctx, id);
 }
 
-async function listTags(ctx: EmulatorContext, id: string): Promise<ApiResponse> {
-  const f = tagged(ctx, id);
+/** `GET …/tags` (`listTags`): the function's tags, sorted by key. */
+export async function listTags(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const f = tagged(ctx, req.params.id);
   const tags = Object.entries(f.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value }));
   return { status: 200, json: ListTagsResponseSchema.parse({ tags, sys_tags: [] }) };
 }
 
-async function changeTags(ctx: EmulatorContext, id: string, req: ApiRequest, action: "create" | "delete"): Promise<ApiResponse> {
-  const f = tagged(ctx, id);
+/** `POST …/tags/create` (`createTags`): adds or replaces tags. */
+export const createTags = (ctx: EmulatorContext, req: ApiRequest) => changeTags(ctx, req, "create");
+
+/** `DELETE …/tags/delete` (`deleteTags`): removes tags by key. */
+export const deleteTags = (ctx: EmulatorContext, req: ApiRequest) => changeTags(ctx, req, "delete");
+
+async function changeTags(ctx: EmulatorContext, req: ApiRequest, action: "create" | "delete"): Promise<ApiResponse> {
+  const f = tagged(ctx, req.params.id);
   const body = validateBody(TagsRequestSchema, parseJsonBody(req.body));
   if (body.action !== undefined && body.action !== action) throw Errors.badRequest(`Invalid request body: action: expected '${action}'`);
   const next: Record<string, string> = { ...(f.tags ?? {}) };
@@ -70,19 +77,6 @@ async function changeTags(ctx: EmulatorContext, id: string, req: ApiRequest, act
   ctx.store.put(f);
   await ctx.store.commit();
   return { status: 204 };
-}
-
-/**
- * Matches the decoded segments after `/v2/{project_id}/functions` (the tags API): `[id, "tags"]`,
- * `[id, "tags", "create"]`, `[id, "tags", "delete"]`.
- */
-export function matchTagsRoute(method: string, segments: string[]): RouteMatch | undefined {
-  const [id, tags, action, ...rest] = segments;
-  if (!id || tags !== "tags" || rest.length > 0) return undefined;
-  if (action === undefined && method === "GET") return { operation: "listTags", handler: (ctx) => listTags(ctx, id) };
-  if (action === "create" && method === "POST") return { operation: "createTags", handler: (ctx, req) => changeTags(ctx, id, req, "create") };
-  if (action === "delete" && method === "DELETE") return { operation: "deleteTags", handler: (ctx, req) => changeTags(ctx, id, req, "delete") };
-  return undefined;
 }
 
 /** `GET …/async-invoke-config`: the stored settings; 404 when never set [U]. */

@@ -13,26 +13,9 @@ import type { EmulatorContext } from "./context";
 import { Errors } from "./errors";
 import { lookupFunction, versionExists } from "./function-lookup";
 import type { FunctionRecord } from "./records";
-import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
+import type { ApiRequest, ApiResponse } from "./routes";
 import { buildUrn } from "./urn";
 import { parseJsonBody } from "./validation";
-
-/** Matches `[urn, "aliases", ...rest]` after `/fgs/functions`: `rest` is empty or the alias name. */
-export function matchAliasRoute(method: string, urn: string, rest: string[]): RouteMatch | undefined {
-  if (rest.length === 0) {
-    if (method === "POST") return { operation: "createAlias", urn, handler: createAlias };
-    if (method === "GET") return { operation: "listAliases", urn, handler: listAliases };
-    return undefined;
-  }
-  const [name, ...more] = rest;
-  if (!name || more.length > 0) return undefined;
-  const bound = (h: (ctx: EmulatorContext, req: ApiRequest, name: string) => Promise<ApiResponse>) =>
-    (ctx: EmulatorContext, req: ApiRequest) => h(ctx, req, name);
-  if (method === "GET") return { operation: "showAlias", urn, handler: bound(showAlias) };
-  if (method === "PUT") return { operation: "updateAlias", urn, handler: bound(updateAlias) };
-  if (method === "DELETE") return { operation: "deleteAlias", urn, handler: bound(deleteAlias) };
-  return undefined;
-}
 
 /** Refuses deleting a version that an alias points at or shares traffic with. */
 export function assertVersionUnused(f: FunctionRecord, version: string): void {
@@ -81,7 +64,8 @@ function checkRouting(f: FunctionRecord, version: string, weights: Record<string
   if (first) throw CompanionErrors.invalid(first.path, first.message);
 }
 
-async function createAlias(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `createAlias` operation (api-operations.ts routes it). */
+export async function createAlias(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const f = headFunction(ctx, req.urn);
   const body = parse(CreateAliasRequestSchema, req.body);
   const aliases = f.aliases ?? [];
@@ -99,7 +83,8 @@ async function createAlias(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRe
   return { status: 200, json: renderAlias(ctx, f, record) };
 }
 
-async function listAliases(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `listAliases` operation (api-operations.ts routes it). */
+export async function listAliases(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const f = headFunction(ctx, req.urn);
   return { status: 200, json: (f.aliases ?? []).map((a) => renderAlias(ctx, f, a)) };
 }
@@ -111,13 +96,17 @@ function findAlias(ctx: EmulatorContext, req: ApiRequest, name: string): { f: Fu
   return { f, a };
 }
 
-async function showAlias(ctx: EmulatorContext, req: ApiRequest, name: string): Promise<ApiResponse> {
+/** The `showAlias` operation (api-operations.ts routes it). */
+export async function showAlias(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const name = req.params.name;
   const { f, a } = findAlias(ctx, req, name);
   return { status: 200, json: renderAlias(ctx, f, a) };
 }
 
 /** The whole routing in one call: weights or strategy absent from the body are cleared [U]. */
-async function updateAlias(ctx: EmulatorContext, req: ApiRequest, name: string): Promise<ApiResponse> {
+/** The `updateAlias` operation (api-operations.ts routes it). */
+export async function updateAlias(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const name = req.params.name;
   const { f, a } = findAlias(ctx, req, name);
   const body = parse(UpdateAliasRequestSchema, req.body);
   const weights = body.additional_version_weights ?? {};
@@ -133,7 +122,9 @@ async function updateAlias(ctx: EmulatorContext, req: ApiRequest, name: string):
   return { status: 200, json: renderAlias(ctx, f, a) };
 }
 
-async function deleteAlias(ctx: EmulatorContext, req: ApiRequest, name: string): Promise<ApiResponse> {
+/** The `deleteAlias` operation (api-operations.ts routes it). */
+export async function deleteAlias(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const name = req.params.name;
   const { f, a } = findAlias(ctx, req, name);
   f.aliases = (f.aliases ?? []).filter((x) => x !== a);
   // Triggers created on the alias's URN go with it.

@@ -14,21 +14,8 @@ import type { EmulatorContext } from "./context";
 import type { DependencyRecord, DependencyVersionRecord } from "./dependency-store";
 import { Errors } from "./errors";
 import { verifyCode } from "./code-zip-check";
-import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
+import type { ApiRequest, ApiResponse } from "./routes";
 import { parseJsonBody } from "./validation";
-
-/** Matches the decoded segments after `/fgs/dependencies`. */
-export function matchDependencyRoute(method: string, segments: string[]): RouteMatch | undefined {
-  const [first, sub, version, ...rest] = segments;
-  if (rest.length > 0) return undefined;
-  if (first === undefined) return method === "GET" ? { operation: "listDependencies", handler: listDependencies } : undefined;
-  if (first === "version" && sub === undefined) return method === "POST" ? { operation: "createDependencyVersion", handler: createVersion } : undefined;
-  if (sub !== "version") return undefined;
-  if (version === undefined) return method === "GET" ? { operation: "listDependencyVersions", handler: (ctx, req) => listVersions(ctx, req, first) } : undefined;
-  if (method === "GET") return { operation: "showDependencyVersion", handler: (ctx, req) => showVersion(ctx, req, first, version) };
-  if (method === "DELETE") return { operation: "deleteDependencyVersion", handler: (ctx, req) => deleteVersion(ctx, req, first, version) };
-  return undefined;
-}
 
 function checked<T>(schema: { safeParse(v: unknown): { success: boolean; error?: { message: string } } }, value: T): T {
   const r = schema.safeParse(value);
@@ -58,7 +45,8 @@ function page<T>(req: ApiRequest, items: T[]): { items: T[]; next: number } {
   return { items: items2, next: Math.min(marker + items2.length, items.length) };
 }
 
-async function createVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `createDependencyVersion` operation (api-operations.ts routes it). */
+export async function createVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = CreateDependencyVersionRequestSchema.safeParse(parseJsonBody(req.body));
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -88,7 +76,8 @@ async function createVersion(ctx: EmulatorContext, req: ApiRequest): Promise<Api
 }
 
 /** Dependencies with their latest version's fields; filters `name` (exact) and `runtime`. */
-async function listDependencies(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `listDependencies` operation (api-operations.ts routes it). */
+export async function listDependencies(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const name = req.query.get("name") || undefined;
   const runtime = req.query.get("runtime") || undefined;
   const all = ctx.dependencies.list()
@@ -116,19 +105,25 @@ function findVersion(ctx: EmulatorContext, id: string, version: string): { dep: 
   return { dep, v };
 }
 
-async function listVersions(ctx: EmulatorContext, req: ApiRequest, id: string): Promise<ApiResponse> {
+/** The `listDependencyVersions` operation (api-operations.ts routes it). */
+export async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const id = req.params.id;
   const dep = findDependency(ctx, id);
   const { items, next } = page(req, dep.versions);
   const answer = { dependencies: items.map((v) => renderVersion(dep, v)), next_marker: next, count: dep.versions.length };
   return { status: 200, json: checked(ListDependencyVersionsResponseSchema, answer) };
 }
 
-async function showVersion(ctx: EmulatorContext, _req: ApiRequest, id: string, version: string): Promise<ApiResponse> {
+/** The `showDependencyVersion` operation (api-operations.ts routes it). */
+export async function showVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { id, version } = req.params;
   const { dep, v } = findVersion(ctx, id, version);
   return { status: 200, json: renderVersion(dep, v) };
 }
 
-async function deleteVersion(ctx: EmulatorContext, _req: ApiRequest, id: string, version: string): Promise<ApiResponse> {
+/** The `deleteDependencyVersion` operation (api-operations.ts routes it). */
+export async function deleteVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { id, version } = req.params;
   const { dep, v } = findVersion(ctx, id, version);
   for (const f of ctx.store.list()) {
     const lists = [f.config.depend_version_list, ...f.versions.map((x) => x.config.depend_version_list)];

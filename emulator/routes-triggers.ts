@@ -17,7 +17,7 @@ import { CompanionErrors } from "./companion-errors";
 import { Errors } from "./errors";
 import { lookupFunction } from "./function-lookup";
 import type { FunctionRecord } from "./records";
-import type { ApiRequest, ApiResponse, RouteMatch } from "./routes";
+import type { ApiRequest, ApiResponse } from "./routes";
 import { parseJsonBody } from "./validation";
 import { apigPath } from "./runtime/apig-routes";
 import { runtimeOf } from "./runtime/registry";
@@ -27,25 +27,6 @@ const DISABLEABLE = new Set(["TIMER", "DDS", "DMS", "KAFKA", "LTS"]);
 
 /** Types created DISABLED when no status is given. */
 const DISABLED_BY_DEFAULT = new Set(["DDS", "KAFKA"]);
-
-/** Matches the decoded segments after `/fgs/triggers`. */
-export function matchTriggerRoute(method: string, segments: string[]): RouteMatch | undefined {
-  const [urn, type, id, ...rest] = segments;
-  if (!urn || rest.length > 0) return undefined;
-  if (type === undefined) {
-    if (method === "POST") return { operation: "createTrigger", urn, handler: createTrigger };
-    if (method === "GET") return { operation: "listTriggers", urn, handler: listTriggers };
-    if (method === "DELETE") return { operation: "batchDeleteTriggers", urn, handler: batchDeleteTriggers };
-    return undefined;
-  }
-  if (!id) return undefined;
-  const bound = (h: (ctx: EmulatorContext, req: ApiRequest, type: string, id: string) => Promise<ApiResponse>) =>
-    (ctx: EmulatorContext, req: ApiRequest) => h(ctx, req, type, id);
-  if (method === "GET") return { operation: "showTrigger", urn, handler: bound(showTrigger) };
-  if (method === "PUT") return { operation: "updateTrigger", urn, handler: bound(updateTrigger) };
-  if (method === "DELETE") return { operation: "deleteTrigger", urn, handler: bound(deleteTrigger) };
-  return undefined;
-}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -90,7 +71,8 @@ function generatedFields(ctx: EmulatorContext, f: FunctionRecord, type: string, 
   };
 }
 
-async function createTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `createTrigger` operation (api-operations.ts routes it). */
+export async function createTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const { f, qualifier } = lookupFunction(ctx, req.urn);
   const parsed = CreateTriggerRequestSchema.safeParse(parseJsonBody(req.body));
   if (!parsed.success) {
@@ -118,12 +100,14 @@ async function createTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<Api
   return { status: 200, json: renderTrigger(ctx, record) };
 }
 
-async function listTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `listTriggers` operation (api-operations.ts routes it). */
+export async function listTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const { f, qualifier } = lookupFunction(ctx, req.urn);
   return { status: 200, json: (f.triggers ?? []).filter((t) => t.qualifier === qualifier).map((t) => renderTrigger(ctx, t)) };
 }
 
-async function batchDeleteTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `batchDeleteTriggers` operation (api-operations.ts routes it). */
+export async function batchDeleteTriggers(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const { f, qualifier } = lookupFunction(ctx, req.urn);
   f.triggers = (f.triggers ?? []).filter((t) => t.qualifier !== qualifier);
   ctx.store.put(f);
@@ -138,11 +122,15 @@ function findTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: st
   return { f, t };
 }
 
-async function showTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
+/** The `showTrigger` operation (api-operations.ts routes it). */
+export async function showTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { type, id } = req.params;
   return { status: 200, json: renderTrigger(ctx, findTrigger(ctx, req, type, id).t) };
 }
 
-async function updateTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
+/** The `updateTrigger` operation (api-operations.ts routes it). */
+export async function updateTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { type, id } = req.params;
   const { f, t } = findTrigger(ctx, req, type, id);
   const parsed = UpdateTriggerRequestSchema.safeParse(parseJsonBody(req.body));
   if (!parsed.success) {
@@ -163,7 +151,9 @@ async function updateTrigger(ctx: EmulatorContext, req: ApiRequest, type: string
   return { status: 200, json: renderTrigger(ctx, t) };
 }
 
-async function deleteTrigger(ctx: EmulatorContext, req: ApiRequest, type: string, id: string): Promise<ApiResponse> {
+/** The `deleteTrigger` operation (api-operations.ts routes it). */
+export async function deleteTrigger(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+  const { type, id } = req.params;
   const { f, t } = findTrigger(ctx, req, type, id);
   f.triggers = (f.triggers ?? []).filter((x) => x !== t);
   ctx.store.put(f);

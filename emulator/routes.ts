@@ -20,14 +20,9 @@ import {
   autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead,
   type FunctionRecord, type VersionRecord,
 } from "./records";
-import { invokeAsync, invokeSync, listAsyncInvocations } from "./runtime/invoke-routes";
-import { matchAliasRoute } from "./routes-aliases";
 import { releaseVersion } from "./version-release";
 import { parseUrn, type FunctionRef } from "./urn";
 import { applyConfigBody } from "./function-config";
-import {
-  deleteAsyncConfig, getAsyncConfig, listReserved, updateAsyncConfig, updateMaxInstance, updateReserved,
-} from "./function-extra-routes";
 import {
   parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
 } from "./validation";
@@ -40,6 +35,8 @@ export interface ApiRequest {
   method: string;
   /** The decoded URN path segment, when the route has one. */
   urn?: string;
+  /** The decoded values of the route's path parameters (`{name}` in api-operations.ts). */
+  params: Record<string, string>;
   query: URLSearchParams;
   body: Buffer;
   headers: Record<string, string | string[] | undefined>;
@@ -54,45 +51,8 @@ export interface ApiResponse {
   bytes?: { contentType: string; data: Buffer; headers?: Record<string, string> };
 }
 
-/** A matched route. */
-export interface RouteMatch {
-  operation: string;
-  urn?: string;
-  handler: (ctx: EmulatorContext, req: ApiRequest) => Promise<ApiResponse>;
-}
-
-/**
- * Matches the decoded segments after `/fgs/functions` (e.g. `[]`, `["import"]`, `[urn, "config"]`).
- * Undefined for an unknown route (the gateway's 404 APIG.0101).
- */
-export function matchRoute(method: string, segments: string[]): RouteMatch | undefined {
-  const [first, sub, ...rest] = segments;
-  if (first && sub === "aliases") return matchAliasRoute(method, first, rest);
-  if (rest.length > 0) return undefined;
-  if (first === undefined) return method === "GET" ? { operation: "list", handler: listFunctions } : undefined;
-  if (first === "") return undefined;
-  if (sub === undefined) {
-    if (first === "import" && method === "POST") return { operation: "import", handler: importFunction };
-    if (first === "reservedinstances" && method === "GET") return { operation: "listReservedInstances", handler: listReserved };
-    if (method === "DELETE") return { operation: "delete", urn: first, handler: deleteFunction };
-    return undefined;
-  }
-  const table: Record<string, [string, RouteMatch["handler"]] | undefined> = {
-    "GET config": ["getConfig", getConfig], "PUT config": ["updateConfig", updateConfig],
-    "GET code": ["getCode", getCode], "PUT code": ["updateCode", updateCode],
-    "POST versions": ["publishVersion", publishVersion], "GET versions": ["listVersions", listVersions],
-    "GET export": ["export", exportFunction],
-    "POST invocations": ["invoke", invokeSync], "POST invocations-async": ["invokeAsync", invokeAsync],
-    "GET async-invocations": ["listAsyncInvocations", listAsyncInvocations],
-    "PUT config-max-instance": ["updateMaxInstance", updateMaxInstance],
-    "GET async-invoke-config": ["getAsyncConfig", getAsyncConfig],
-    "PUT async-invoke-config": ["updateAsyncConfig", updateAsyncConfig],
-    "DELETE async-invoke-config": ["deleteAsyncConfig", deleteAsyncConfig],
-    "PUT reservedinstances": ["updateReservedInstances", updateReserved],
-  };
-  const hit = table[`${method} ${sub}`];
-  return hit ? { operation: hit[0], urn: first, handler: hit[1] } : undefined;
-}
+/** An operation's handler: validates, mutates the store, commits, answers. */
+export type ApiHandler = (ctx: EmulatorContext, req: ApiRequest) => Promise<ApiResponse>;
 
 interface Resolved {
   ref: FunctionRef;
@@ -114,7 +74,8 @@ function headOnly(r: Resolved): void {
   if (r.v) throw Errors.badRequest(`only the latest version can be modified, not '${r.v.version}'`);
 }
 
-async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `importFunction` operation (api-operations.ts routes it). */
+export async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const body = validateBody(ImportFunctionRequestSchema, parseJsonBody(req.body));
   const pkg = body.package ?? "default";
   if (pkg === body.func_name) throw Errors.appEqualsFunction();
@@ -148,17 +109,20 @@ async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
   }
 }
 
-async function getConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `getConfig` operation (api-operations.ts routes it). */
+export async function getConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   return { status: 200, json: renderModel(ctx.scope, r.f, r.v, { latestSuffix: true, configExtras: true }) };
 }
 
-async function getCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `getCode` operation (api-operations.ts routes it). */
+export async function getCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.codeNotFound);
   return { status: 200, json: renderCode(ctx.scope, r.f, r.v) };
 }
 
-async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `updateCode` operation (api-operations.ts routes it). */
+export async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.codeNotFound);
   headOnly(r);
   // `code_type: obs` (a small body): the package is read from the emulator's OBS (obs/code-from-obs.ts) and
@@ -195,7 +159,8 @@ async function updateCode(ctx: EmulatorContext, req: ApiRequest): Promise<ApiRes
   return { status: 200, json: renderCode(ctx.scope, f) };
 }
 
-async function updateConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `updateConfig` operation (api-operations.ts routes it). */
+export async function updateConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   headOnly(r);
   const body = validateBody(UpdateFunctionConfigRequestSchema, parseJsonBody(req.body));
@@ -215,7 +180,8 @@ async function updateConfig(ctx: EmulatorContext, req: ApiRequest): Promise<ApiR
 
 const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,41}$/;
 
-async function publishVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `publishVersion` operation (api-operations.ts routes it). */
+export async function publishVersion(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   headOnly(r);
   const body = validateBody(PublishVersionRequestSchema, req.body.length ? parseJsonBody(req.body) : {});
@@ -248,13 +214,15 @@ async function publishVersion(ctx: EmulatorContext, req: ApiRequest): Promise<Ap
   return { status: 200, json: renderModel(ctx.scope, f, v) };
 }
 
-async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `listVersions` operation (api-operations.ts routes it). */
+export async function listVersions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   const versions = [renderModel(ctx.scope, r.f), ...r.f.versions.map((v) => renderModel(ctx.scope, r.f, v))];
   return { status: 200, json: { versions, next_marker: versions.length, count: versions.length } };
 }
 
-async function deleteFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+/** The `deleteFunction` operation (api-operations.ts routes it). */
+export async function deleteFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   if (r.v) {
     releaseVersion(r.f, r.v.version);
@@ -280,7 +248,7 @@ function intParam(q: URLSearchParams, name: string, min: number, max: number, df
  * List: `marker` is an offset; `next_marker` is the offset after this page, equal to `count` (the number of
  * matching functions) on the last page [U: the real service's end-of-list marker is undocumented].
  */
-async function listFunctions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+export async function listFunctions(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const max = ctx.options.limits.maxListItems;
   const marker = intParam(req.query, "marker", 0, Number.MAX_SAFE_INTEGER, 0);
   const maxitems = intParam(req.query, "maxitems", 1, max, max);
@@ -302,7 +270,7 @@ async function listFunctions(ctx: EmulatorContext, req: ApiRequest): Promise<Api
  * application/zip` (or octet-stream) the zip is the body; otherwise the answer is `{file_name, code_url}` and
  * `code_url` downloads it without authentication [U: the real body shape is undocumented].
  */
-async function exportFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
+export async function exportFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
   const r = resolve(ctx, req.urn, Errors.functionNotFound);
   const type = req.query.get("type");
   const flag = (n: string) => {

@@ -22,6 +22,7 @@ import * as path from "node:path";
 import type { EmulatorContext } from "../context";
 import { ApiError } from "../errors";
 import { preAuthenticate } from "../gateway-auth";
+import { parseJsonObject } from "../json-object";
 import { DataDirError } from "../persistence";
 import { apigRoutes, findRoute, type ApigMatch } from "./apig-routes";
 import { INVOKE_LIMITS } from "./options";
@@ -66,14 +67,9 @@ export function apigEvent(req: IncomingMessage, body: Buffer, match: Pick<ApigMa
 
 /** The HTTP answer of a function result, or undefined when it is not an APIG response. */
 export function apigAnswer(result: string): { status: number; headers: Record<string, string>; body: Buffer } | undefined {
-  let r: unknown;
-  try {
-    r = JSON.parse(result);
-  } catch {
-    return undefined;
-  }
-  if (!r || typeof r !== "object" || Array.isArray(r)) return undefined;
-  const { statusCode, headers, body, isBase64Encoded } = r as Record<string, unknown>;
+  const r = parseJsonObject(result);
+  if (!r) return undefined;
+  const { statusCode, headers, body, isBase64Encoded } = r;
   if (typeof statusCode !== "number" || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
   if (body !== undefined && body !== null && typeof body !== "string") return undefined;
   const h: Record<string, string> = {};

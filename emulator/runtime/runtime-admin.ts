@@ -9,11 +9,12 @@
  *   schedule_type: Rate|Cron, schedule, user_event?, status?}`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isLoopback } from "../admin";
-import { checkAdminRequest } from "../admin-guard";
+import { checkAdminRequest, isLoopback } from "../admin-guard";
 import type { EmulatorContext } from "../context";
 import { ApiError } from "../errors";
 import { decodeSegment, readBody, sendJson } from "../http-io";
+import { parseJsonObject } from "../json-object";
+import { RouteTable, type Operation } from "../route-table";
 import type { InvocationFilter } from "./invocation-log";
 import { runtimeOf } from "./registry";
 import { resolveTarget } from "./target";
@@ -31,13 +32,9 @@ const fail = (status: number, msg: string) => new ApiError(status, `ADMIN.0${sta
 
 function jsonBody(req: IncomingMessage, body: Buffer): Record<string, unknown> {
   if (!/^application\/json\b/i.test(String(req.headers["content-type"] ?? ""))) throw fail(415, "send the body as Content-Type: application/json");
-  try {
-    const v = JSON.parse(body.toString("utf8")) as unknown;
-    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    /* reported below */
-  }
-  throw fail(400, "the body must be a JSON object");
+  const v = parseJsonObject(body.toString("utf8"));
+  if (!v) throw fail(400, "the body must be a JSON object");
+  return v;
 }
 
 function str(o: Record<string, unknown>, key: string, required: boolean): string | undefined {
@@ -47,7 +44,50 @@ function str(o: Record<string, unknown>, key: string, required: boolean): string
   return v;
 }
 
-/** Serves one runtime admin request. */
+/** One runtime admin request as a handler sees it. */
+interface RuntimeAdminCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: Buffer;
+  query: URLSearchParams;
+  params: Record<string, string>;
+}
+
+type RuntimeAdminHandler = (ctx: EmulatorContext, call: RuntimeAdminCall) => Promise<void> | void;
+
+/** The runtime's admin operations (paths after `/__admin/`), in index order; admin-routes.ts lists them too. */
+export const RUNTIME_ADMIN_OPERATIONS: readonly (Operation<RuntimeAdminHandler> & { query?: string })[] = [
+  { method: "GET", path: "invocations", name: "invocations", writes: false, query: "function=&requestId=&since=&waitMs=",
+    handler: (ctx, c) => listInvocations(ctx, c.res, c.query) },
+  { method: "GET", path: "timers", name: "timers", writes: false, handler: (ctx, c) => sendJson(c.res, 200, { timers: runtimeOf(ctx).timers.list() }) },
+  { method: "POST", path: "timers", name: "addTimer", writes: true, handler: (ctx, c) => addTimer(ctx, c) },
+  { method: "DELETE", path: "timers/{id}", name: "removeTimer", writes: true, handler: (ctx, c) => {
+    if (!runtimeOf(ctx).timers.remove(c.params.id)) throw fail(404, `no timer '${c.params.id}'`);
+    sendJson(c.res, 204);
+  } },
+];
+
+const ROUTES = new RouteTable<RuntimeAdminHandler>(RUNTIME_ADMIN_OPERATIONS);
+
+function addTimer(ctx: EmulatorContext, c: RuntimeAdminCall): void {
+  const o = jsonBody(c.req, c.body);
+  const spec: TimerSpec = {
+    function_urn: str(o, "function_urn", true)!, name: str(o, "name", true)!,
+    schedule_type: str(o, "schedule_type", true) as TimerSpec["schedule_type"], schedule: str(o, "schedule", true)!,
+    user_event: o.user_event === undefined ? undefined : String(o.user_event),
+    status: o.status === undefined ? undefined : (str(o, "status", true) as TimerSpec["status"]),
+  };
+  if (spec.status !== undefined && spec.status !== "ACTIVE" && spec.status !== "DISABLED") throw fail(400, "status: expected ACTIVE or DISABLED");
+  resolveTarget(ctx, spec.function_urn); // the function must exist now
+  try {
+    sendJson(c.res, 201, runtimeOf(ctx).timers.add(spec));
+  } catch (e) {
+    if (e instanceof ScheduleError) throw fail(400, e.message);
+    throw e;
+  }
+}
+
+/** Serves one runtime admin request: a row of the table, else 405. */
 export async function handleRuntimeAdmin(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw fail(403, "the admin surface answers loopback clients only");
@@ -56,31 +96,9 @@ export async function handleRuntimeAdmin(ctx: EmulatorContext, req: IncomingMess
     const [, area, rawId] = PATHS.exec(rawPath)!;
     const id = rawId === undefined ? undefined : decodeSegment(rawId);
     const method = req.method ?? "GET";
-    const rt = runtimeOf(ctx);
-    const route = `${method} ${area}${id === undefined ? "" : "/*"}`;
-    switch (route) {
-      case "GET invocations": return await listInvocations(ctx, res, query);
-      case "GET timers": return sendJson(res, 200, { timers: rt.timers.list() });
-      case "POST timers": {
-        const o = jsonBody(req, body);
-        const spec: TimerSpec = {
-          function_urn: str(o, "function_urn", true)!, name: str(o, "name", true)!,
-          schedule_type: str(o, "schedule_type", true) as TimerSpec["schedule_type"], schedule: str(o, "schedule", true)!,
-          user_event: o.user_event === undefined ? undefined : String(o.user_event),
-          status: o.status === undefined ? undefined : (str(o, "status", true) as TimerSpec["status"]),
-        };
-        if (spec.status !== undefined && spec.status !== "ACTIVE" && spec.status !== "DISABLED") throw fail(400, "status: expected ACTIVE or DISABLED");
-        resolveTarget(ctx, spec.function_urn); // the function must exist now
-        try {
-          return sendJson(res, 201, rt.timers.add(spec));
-        } catch (e) {
-          if (e instanceof ScheduleError) throw fail(400, e.message);
-          throw e;
-        }
-      }
-      case "DELETE timers/*": if (!rt.timers.remove(id!)) throw fail(404, `no timer '${id}'`); return sendJson(res, 204);
-      default: throw fail(405, `${method} is not allowed on /__admin/${area}${id === undefined ? "" : "/{id}"}`);
-    }
+    const match = ROUTES.match(method, id === undefined ? [area] : [area, id]);
+    if (!match) throw fail(405, `${method} is not allowed on /__admin/${area}${id === undefined ? "" : "/{id}"}`);
+    await match.operation.handler(ctx, { req, res, body, query, params: match.params });
   } catch (e) {
     const err = e instanceof ApiError ? e : fail(500, (e as Error).message);
     if (!res.headersSent) sendJson(res, err.status, err.body());
