@@ -15,10 +15,17 @@ export interface FaultAnswers {
 }
 
 /**
- * Applies `pre` to `req`: records each fault applied in `applied`, waits out the latency, throws the error a
- * fault answers with, and returns `"dropped"` when the connection was reset (then nothing may be answered).
+ * Applies `pre` to `req`: records each fault applied in `applied`, waits out the latency, throws (rejects with)
+ * the error a fault answers with, and resolves `"dropped"` when the connection was reset (then nothing may be
+ * answered). Undefined, synchronously, when no fault applies: the caller goes on in the same tick, so a request
+ * body already flowing (OBS counts its bytes) reaches the handler whole.
  */
-export async function passFaultGate(pre: PreFault, req: IncomingMessage, applied: string[], answers: FaultAnswers): Promise<"dropped" | undefined> {
+export function passFaultGate(pre: PreFault, req: IncomingMessage, applied: string[], answers: FaultAnswers): Promise<"dropped" | undefined> | undefined {
+  if (!(pre.delayMs > 0) && !pre.kind) return undefined;
+  return applyFault(pre, req, applied, answers);
+}
+
+async function applyFault(pre: PreFault, req: IncomingMessage, applied: string[], answers: FaultAnswers): Promise<"dropped" | undefined> {
   if (pre.delayMs > 0) {
     applied.push("latency");
     await sleep(pre.delayMs);

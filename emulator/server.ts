@@ -130,7 +130,8 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     const headerProject = req.headers["x-project-id"];
     if (headerProject !== undefined && headerProject !== ctx.options.projectId) throw Errors.authFailed("X-Project-Id does not match the project in the path");
 
-    if (await passFaultGate(ctx.faults.before(), req, faults, API_FAULT_ANSWERS) === "dropped") return finish(0);
+    const gate = passFaultGate(ctx.faults.before(), req, faults, API_FAULT_ANSWERS);
+    if (gate && (await gate) === "dropped") return finish(0);
 
     const params = match!.params;
     const out = await route.handler(ctx, { method, urn: params.urn, params, query: new URLSearchParams(rawQuery), body, headers: req.headers, scan });

@@ -169,7 +169,8 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
         const auth = authenticateObs({ method, resourcePath, rawQuery, headers: req.headers }, o.credentials, o.clockSkewToleranceMs);
         entry.authKind = auth.kind;
       }
-      if (await passFaultGate(o.faults.before(), req, faults, OBS_FAULT_ANSWERS) === "dropped") return finish(0);
+      const gate = passFaultGate(o.faults.before(), req, faults, OBS_FAULT_ANSWERS);
+      if (gate && (await gate) === "dropped") return finish(0);
       // Commit-then-drop: the handler's answer is held back, the write done, then the connection destroyed.
       const dropping = { armed: false };
       const held: ObsReply = {
