@@ -41,10 +41,17 @@ function parsePattern(path: string): Part[] {
 
 /** A service's operations, compiled for matching. */
 export class RouteTable<H> {
-  private readonly compiled: Array<{ operation: Operation<H>; parts: Part[] }>;
+  /** The rows by method and segment count (`GET 3`), in table order: a request looks only at its own. */
+  private readonly byShape = new Map<string, Array<{ operation: Operation<H>; parts: Part[] }>>();
 
   constructor(readonly operations: readonly Operation<H>[]) {
-    this.compiled = operations.map((operation) => ({ operation, parts: parsePattern(operation.path) }));
+    for (const operation of operations) {
+      const parts = parsePattern(operation.path);
+      const shape = `${operation.method} ${parts.length}`;
+      const rows = this.byShape.get(shape) ?? [];
+      rows.push({ operation, parts });
+      this.byShape.set(shape, rows);
+    }
   }
 
   /**
@@ -54,8 +61,7 @@ export class RouteTable<H> {
    */
   match(method: string, segments: readonly string[], query = new URLSearchParams(), headers: Record<string, string | string[] | undefined> = {}): OperationMatch<H> | undefined {
     let best: { operation: Operation<H>; parts: Part[]; params: Record<string, string> } | undefined;
-    for (const row of this.compiled) {
-      if (row.operation.method !== method || row.parts.length !== segments.length) continue;
+    for (const row of this.byShape.get(`${method} ${segments.length}`) ?? []) {
       const params: Record<string, string> = {};
       const fits = row.parts.every((p, i) => {
         if ("literal" in p) return p.literal === segments[i];
