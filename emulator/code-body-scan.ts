@@ -13,8 +13,8 @@
  * implies (which is how Node's decoder reveals an invalid character). In every other case — another layout, an
  * escape, bad Base64, over the limit — it gives up and the upload takes the ordinary path, with the same answers.
  */
-import type { ByteRange } from "./large-json-body";
-import type { BodyObserver } from "./http-io";
+import type { ByteRange } from "./api/large-json-body";
+import type { BodyObserver } from "./http/http-io";
 import { streamingHash, type StreamingHash, type ZipWalk } from "./zip-verify-pool";
 
 /** Where the scan looks for the `"file"` key: the small fields of the body come before the Base64. */

@@ -5,7 +5,7 @@
  * admin surface), 400 FSS.1023 for an import package and the code inside it.
  */
 import { ArchiveLimitError, DEFAULT_ARCHIVE_LIMITS } from "./archive-limits";
-import { ApiError, Errors } from "./errors";
+import { ApiError, Errors } from "./http/errors";
 import { readZip, ZipReadError, type ReadZipBounds, type ZipEntryInfo } from "./zip-reader";
 import { ZipVerifyError } from "./zip-verify";
 import { verifyCodeZip, type ZipWalk } from "./zip-verify-pool";

@@ -1,11 +1,11 @@
 /**
- * Faults for the OBS endpoint, in the same SPEC grammar as the FunctionGraph API's (../faults.ts): `429`, `500`,
+ * Faults for the OBS endpoint, in the same SPEC grammar as the FunctionGraph API's (../http/faults.ts): `429`, `500`,
  * `503`, `reset`, `latency` and `seed` mean the same (on OBS the `429` fault answers 503 SlowDown, OBS's
  * throttling answer), and `commitDrop=OPS:N|R` names OBS writes: `put` (PUT object), `part` (upload part),
  * `complete` (complete multipart), `initiate`, `abort`, `deleteObject`, `createBucket`, or `*`.
  * Example: `reset=0.05,commitDrop=complete:1,seed=7`.
  */
-import { FaultInjector, type PreFault } from "../faults";
+import { FaultInjector, type PreFault } from "../http/faults";
 import { OBS_WRITE_OPERATIONS } from "./obs-operations";
 
 /** An OBS operation name a `commitDrop` can target (a row of obs-operations.ts with a `faultName`). */

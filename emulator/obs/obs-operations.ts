@@ -1,10 +1,10 @@
 /**
- * The OBS endpoint as one table of typed operations (../route-table.ts): method, address (`""` the service,
+ * The OBS endpoint as one table of typed operations (../http/route-table.ts): method, address (`""` the service,
  * `{bucket?}` a bucket, `{bucket?}/{key?}` an object) and the sub-resource or header that tells operations on
  * the same address apart (the S3 way). The server matches a request here once; the request log's operation
  * names and the `commitDrop` fault names (`faultName`) come from the same rows.
  */
-import { RouteTable, type Operation } from "../route-table";
+import { RouteTable, type Operation } from "../http/route-table";
 import * as h from "./obs-handlers";
 
 /** One OBS operation: `anonymous` allows unsigned requests, `faultName` is its `commitDrop` SPEC name. */

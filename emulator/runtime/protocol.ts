@@ -3,7 +3,7 @@
  * on the child's stdin, answers and log lines on its fd 3. Shared shapes of an instance's work items and
  * outcomes, used by every instance kind.
  */
-import { parseJsonObject } from "../json-object";
+import { parseJsonObject } from "../http/json-object";
 
 /** What a call hands to the code: the event (JSON text), its id, deadline and the per-call context data. */
 export interface InvokeRequest {

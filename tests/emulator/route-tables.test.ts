@@ -1,11 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { API_OPERATIONS, API_ROUTES, FAULT_OPERATION_NAMES, WRITE_OPERATIONS } from "../../emulator/api-operations";
-import { ADMIN_INDEX, ADMIN_OPERATIONS } from "../../emulator/admin-routes";
-import { parseFaultSpec } from "../../emulator/faults";
+import { API_OPERATIONS, API_ROUTES, FAULT_OPERATION_NAMES, WRITE_OPERATIONS } from "../../emulator/api/api-operations";
+import { ADMIN_INDEX, ADMIN_OPERATIONS } from "../../emulator/admin/admin-routes";
+import { parseFaultSpec } from "../../emulator/http/faults";
 import { matchObsOperation, OBS_OPERATIONS, OBS_WRITE_OPERATIONS } from "../../emulator/obs/obs-operations";
 import { ObsFaults } from "../../emulator/obs/obs-faults";
-import { RUNTIME_ADMIN_OPERATIONS } from "../../emulator/runtime/runtime-admin";
+import { RUNTIME_ADMIN_OPERATIONS } from "../../emulator/admin/runtime-admin";
 
 // The lists the fault SPEC accepted before the route tables (faults.ts WRITE_OPERATIONS + OP_ALIASES,
 // companion-operations.ts, obs-faults.ts): the tables must derive exactly these, in this order.

@@ -6,7 +6,7 @@
 import archiver from "archiver";
 import { stringify } from "yaml";
 import { templateOfConfig } from "./function-config";
-import type { FunctionConfig } from "./records";
+import type { FunctionConfig } from "../store/records";
 
 /** The YAML template the import page documents, filled from a config (derived from the property table). */
 export function functionYaml(name: string, c: FunctionConfig): string {

@@ -6,9 +6,9 @@
  * parameters (one segment) and one trailing `{name+}` (the rest); `match_mode` NORMAL is an exact match, SWA a
  * prefix match (the exact route wins, then the longest path); `req_method` ANY takes every method.
  */
-import { allTriggers } from "../companion-records";
+import { allTriggers } from "../store/companion-records";
 import type { EmulatorContext } from "../context";
-import { buildUrn } from "../urn";
+import { buildUrn } from "../api/urn";
 
 /** One served API. */
 export interface ApigRoute {

@@ -2,10 +2,10 @@
  * Resolves the function URN of a trigger or alias call to the stored function and its qualifier: the head
  * (`latest`), a published version, or an alias (`!name`) — each must exist.
  */
-import type { EmulatorContext } from "./context";
+import type { EmulatorContext } from "../context";
 import { CompanionErrors } from "./companion-errors";
-import { Errors } from "./errors";
-import type { FunctionRecord } from "./records";
+import { Errors } from "../http/errors";
+import type { FunctionRecord } from "../store/records";
 import { parseUrn } from "./urn";
 
 /** A function and the qualifier its URN named. */

@@ -5,7 +5,7 @@
  * the caller's "too large" error.
  */
 import { parse } from "yaml";
-import { Errors } from "./errors";
+import { Errors } from "../http/errors";
 
 /** Largest YAML file accepted in an import package, bytes. [U] The service documents none; a function's YAML is ~1 KB. */
 export const YAML_MAX_BYTES = 1024 * 1024;

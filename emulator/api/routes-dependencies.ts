@@ -8,12 +8,12 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   CreateDependencyVersionRequestSchema, DependencyVersionSchema, ListDependenciesResponseSchema,
   ListDependencyVersionsResponseSchema, type DependencyVersionModel,
-} from "../provider/api/dependency-schemas";
+} from "../../provider/api/dependency-schemas";
 import { CompanionErrors } from "./companion-errors";
-import type { EmulatorContext } from "./context";
-import type { DependencyRecord, DependencyVersionRecord } from "./dependency-store";
-import { Errors } from "./errors";
-import { verifyCode } from "./code-zip-check";
+import type { EmulatorContext } from "../context";
+import type { DependencyRecord, DependencyVersionRecord } from "../store/dependency-store";
+import { Errors } from "../http/errors";
+import { verifyCode } from "../code-zip-check";
 import type { ApiRequest, ApiResponse } from "./routes";
 import { parseJsonBody } from "./validation";
 

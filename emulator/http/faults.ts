@@ -19,7 +19,7 @@
  * Faults apply only to API routes after authentication succeeded; never to `/__admin/`.
  */
 
-import { FAULT_OPERATION_NAMES, WRITE_OPERATIONS } from "./api-operations";
+import { FAULT_OPERATION_NAMES, WRITE_OPERATIONS } from "../api/api-operations";
 
 export { WRITE_OPERATIONS };
 

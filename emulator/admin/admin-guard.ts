@@ -14,7 +14,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { ApiError } from "./errors";
+import { ApiError } from "../http/errors";
 
 /** The header carrying the admin token on every admin request. */
 export const ADMIN_HEADER = "X-Fgs-Admin";

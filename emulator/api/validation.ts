@@ -7,9 +7,9 @@ import type { z } from "zod";
 import {
   DESCRIPTION_MAX, ENV_NAME_PATTERN, FUNC_NAME_PATTERN, HANDLER_PATTERN, MEMORY_SIZES, PACKAGE_NAME_PATTERN, RUNTIMES, TIMEOUT_RANGE,
   USER_DATA_LIMITS,
-} from "../provider/api/constraints";
-import { UpdateFunctionConfigRequestSchema } from "../provider/api/schemas";
-import { ApiError, Errors } from "./errors";
+} from "../../provider/api/constraints";
+import { UpdateFunctionConfigRequestSchema } from "../../provider/api/schemas";
+import { ApiError, Errors } from "../http/errors";
 
 /** Which specific error a failing top-level body field maps to (others give FSS.0400). */
 const FIELD_ERRORS: Record<string, (msg: string) => ApiError> = {

@@ -2,7 +2,7 @@
  * Function URNs: parsing the full (7/8-field) and short (1/2/3/4-field) forms accepted in paths, and building
  * the canonical ones the emulator returns. `latest` (or no version) addresses the head.
  */
-import { Errors } from "./errors";
+import { Errors } from "../http/errors";
 
 /** What a URN in a path names. `version` is undefined for the head (`latest`). */
 export interface FunctionRef {

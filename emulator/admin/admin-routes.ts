@@ -1,20 +1,20 @@
 /**
  * The admin surface over HTTP (`/__admin/…`) as one table of typed operations (route-table.ts) over the same
- * `AdminOperations` the in-process handle calls (admin.ts), with the runtime's rows (runtime/runtime-admin.ts:
+ * `AdminOperations` the in-process handle calls (admin.ts), with the runtime's rows (runtime-admin.ts:
  * invocations, timers) beside it. `GET /__admin/` answers the index, read off both tables. Loopback clients
  * with this run's admin token only (admin-guard.ts); never logged, never faulted.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AdminOperations, type ConfigPatch, type SeedFunctionInput } from "./admin";
 import { checkAdminRequest, isLoopback } from "./admin-guard";
-import { admitBody, bodyCapFor } from "./body-intake";
-import { ApiError, Errors } from "./errors";
-import type { FaultConfig } from "./faults";
-import { decodeSegment, sendBytes, sendJson } from "./http-io";
-import { parseJsonObject } from "./json-object";
-import type { RequestLogFilter } from "./request-log";
-import { RouteTable, type Operation } from "./route-table";
-import { RUNTIME_ADMIN_OPERATIONS } from "./runtime/runtime-admin";
+import { admitBody, bodyCapFor } from "../http/body-intake";
+import { ApiError, Errors } from "../http/errors";
+import type { FaultConfig } from "../http/faults";
+import { decodeSegment, sendBytes, sendJson } from "../http/http-io";
+import { parseJsonObject } from "../http/json-object";
+import type { RequestLogFilter } from "../http/request-log";
+import { RouteTable, type Operation } from "../http/route-table";
+import { RUNTIME_ADMIN_OPERATIONS } from "./runtime-admin";
 
 /** One admin request as a handler sees it. */
 export interface AdminCall {
@@ -101,7 +101,7 @@ function indexLine(o: AdminRow<unknown>): string {
 /** What `GET /__admin/` lists: every admin endpoint (every request needs `X-Fgs-Admin: <admin token>`; see admin-guard.ts). */
 export const ADMIN_INDEX: readonly string[] = [...ADMIN_OPERATIONS, ...RUNTIME_ADMIN_OPERATIONS].map(indexLine);
 
-/** Serves `/__admin/…` but the runtime's paths (runtime/runtime-admin.ts): the index, then a row of the table or 404. */
+/** Serves `/__admin/…` but the runtime's paths (runtime-admin.ts): the index, then a row of the table or 404. */
 export async function handleAdmin(ops: AdminOperations, req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
   let releaseBody = () => {};
   try {

@@ -11,13 +11,13 @@
 import {
   AsyncInvokeConfigRequestSchema, AsyncInvokeConfigSchema, ListReservedInstancesResponseSchema, ListTagsResponseSchema,
   ReservedInstancesRequestSchema, ReservedInstancesSchema, TagsRequestSchema, UpdateMaxInstanceRequestSchema,
-} from "../provider/api/schemas";
-import { TagsSchema } from "../provider/api/function-properties";
-import type { EmulatorContext } from "./context";
-import { ApiError, Errors } from "./errors";
+} from "../../provider/api/schemas";
+import { TagsSchema } from "../../provider/api/function-properties";
+import type { EmulatorContext } from "../context";
+import { ApiError, Errors } from "../http/errors";
 import { storeValue } from "./function-config";
 import { renderModel } from "./model";
-import { touchHead, type FunctionRecord } from "./records";
+import { touchHead, type FunctionRecord } from "../store/records";
 import type { ApiRequest, ApiResponse } from "./routes";
 import { buildUrn, parseUrn } from "./urn";
 import { parseJsonBody, validateBody } from "./validation";

@@ -18,7 +18,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { Errors } from "./errors";
-import type { EmulatorCredentials } from "./options";
+import type { EmulatorCredentials } from "../options";
 
 /** How a request authenticated; recorded in the request log. */
 export type AuthKind = "aksk" | "aksk-temporary" | "token";

@@ -6,13 +6,13 @@
  * bad Base64, 413 FSS.1071 over the limit, 400 FSS.1011 for a zip that is not valid.
  */
 import type { z } from "zod";
-import { UpdateFunctionCodeRequestSchema } from "../provider/api/schemas";
-import { Errors } from "./errors";
+import { UpdateFunctionCodeRequestSchema } from "../../provider/api/schemas";
+import { Errors } from "../http/errors";
 import { parseLargeJsonBody, type ByteRange, type LargeJsonBody } from "./large-json-body";
 import { validateBody } from "./validation";
-import { allocShared, decodeBase64Into } from "./zip-verify-pool";
-import { codeTooLarge, verifyCode } from "./code-zip-check";
-import type { CodeBodyScan, ScannedCode } from "./code-body-scan";
+import { allocShared, decodeBase64Into } from "../zip-verify-pool";
+import { codeTooLarge, verifyCode } from "../code-zip-check";
+import type { CodeBodyScan, ScannedCode } from "../code-body-scan";
 
 /** A validated code upload: the request's small fields, the zip and its SHA512. */
 export interface IngestedCode {

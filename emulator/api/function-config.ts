@@ -6,10 +6,10 @@
  */
 import {
   apiUnset, CONFIG_NAMES, fromApiValue, deletePath, getPath, MODEL_NAMES, row, setPath, toApiValue, type PropertyName,
-} from "../provider/api/property-derivations";
-import { templateDocument, templateValues, YAML_NAMES, type ImportSettings } from "../provider/api/import-template";
-import { MAX_INSTANCE_DEFAULT } from "../provider/api/constraints";
-import { Errors } from "./errors";
+} from "../../provider/api/property-derivations";
+import { templateDocument, templateValues, YAML_NAMES, type ImportSettings } from "../../provider/api/import-template";
+import { MAX_INSTANCE_DEFAULT } from "../../provider/api/constraints";
+import { Errors } from "../http/errors";
 
 /** Config fields the emulator keeps itself rather than from the body (identity). */
 const IDENTITY_FIELDS = new Set(["func_name"]);

@@ -3,7 +3,7 @@
  * and the triggers created on that version's URN go with it.
  */
 import { assertVersionUnused } from "./routes-aliases";
-import type { FunctionRecord } from "./records";
+import type { FunctionRecord } from "../store/records";
 
 /** Checks `version` of `f` may be deleted and drops its triggers (the caller removes the version and commits). */
 export function releaseVersion(f: FunctionRecord, version: string): void {

@@ -9,17 +9,17 @@
  *   schedule_type: Rate|Cron, schedule, user_event?, status?}`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { checkAdminRequest, isLoopback } from "../admin-guard";
+import { checkAdminRequest, isLoopback } from "./admin-guard";
 import type { EmulatorContext } from "../context";
-import { ApiError } from "../errors";
-import { decodeSegment, readBody, sendJson } from "../http-io";
-import { parseJsonObject } from "../json-object";
-import { RouteTable, type Operation } from "../route-table";
-import type { InvocationFilter } from "./invocation-log";
-import { runtimeOf } from "./registry";
-import { resolveTarget } from "./target";
-import { ScheduleError } from "./timer-schedule";
-import type { TimerSpec } from "./timer-triggers";
+import { ApiError } from "../http/errors";
+import { decodeSegment, readBody, sendJson } from "../http/http-io";
+import { parseJsonObject } from "../http/json-object";
+import { RouteTable, type Operation } from "../http/route-table";
+import type { InvocationFilter } from "../runtime/invocation-log";
+import { runtimeOf } from "../runtime/registry";
+import { resolveTarget } from "../runtime/target";
+import { ScheduleError } from "../runtime/timer-schedule";
+import type { TimerSpec } from "../runtime/timer-triggers";
 
 const PATHS = /^\/__admin\/(invocations|timers)(?:\/([^/]+))?$/;
 

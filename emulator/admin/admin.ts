@@ -5,17 +5,17 @@
  * (admin-routes.ts: loopback clients with this run's admin token only, and no browser-style cross-origin
  * requests: admin-guard.ts). Admin requests are never logged and never faulted.
  */
-import type { FunctionModel } from "../provider/api/schemas";
-import type { EmulatorContext } from "./context";
-import { Errors } from "./errors";
-import { zipFiles } from "./export-package";
-import { formatFaultSpec, type FaultConfig } from "./faults";
-import { verifyCode } from "./code-zip-check";
-import { renderModel } from "./model";
-import { newFunctionRecord, setHeadCode, touchHead, type FunctionConfig, type FunctionRecord } from "./records";
-import type { RequestLogEntry, RequestLogFilter } from "./request-log";
-import { parseUrn } from "./urn";
-import { validateFunctionFields, validateFunctionName, validatePackageName } from "./validation";
+import type { FunctionModel } from "../../provider/api/schemas";
+import type { EmulatorContext } from "../context";
+import { Errors } from "../http/errors";
+import { zipFiles } from "../api/export-package";
+import { formatFaultSpec, type FaultConfig } from "../http/faults";
+import { verifyCode } from "../code-zip-check";
+import { renderModel } from "../api/model";
+import { newFunctionRecord, setHeadCode, touchHead, type FunctionConfig, type FunctionRecord } from "../store/records";
+import type { RequestLogEntry, RequestLogFilter } from "../http/request-log";
+import { parseUrn } from "../api/urn";
+import { validateFunctionFields, validateFunctionName, validatePackageName } from "../api/validation";
 
 /** A function to create directly, bypassing the API (defaults: package `default`, Node.js18.15, index.handler, 128 MB, 3 s). */
 export interface SeedFunctionInput {

@@ -6,13 +6,13 @@
  */
 import {
   AliasSchema, CreateAliasRequestSchema, MAX_ALIASES, routingProblems, UpdateAliasRequestSchema, type AliasModel,
-} from "../provider/api/alias-schemas";
-import type { AliasRecord } from "./companion-records";
+} from "../../provider/api/alias-schemas";
+import type { AliasRecord } from "../store/companion-records";
 import { CompanionErrors } from "./companion-errors";
-import type { EmulatorContext } from "./context";
-import { Errors } from "./errors";
+import type { EmulatorContext } from "../context";
+import { Errors } from "../http/errors";
 import { lookupFunction, versionExists } from "./function-lookup";
-import type { FunctionRecord } from "./records";
+import type { FunctionRecord } from "../store/records";
 import type { ApiRequest, ApiResponse } from "./routes";
 import { buildUrn } from "./urn";
 import { parseJsonBody } from "./validation";

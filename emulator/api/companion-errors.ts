@@ -3,7 +3,7 @@
  * codes (FSS.0400/0403/0404/0409) where the service publishes no specific one [U], and the invoke API's
  * FSS.1052/FSS.1053 for a missing version or alias (docs/running-functions.md).
  */
-import { ApiError } from "./errors";
+import { ApiError } from "../http/errors";
 
 /** Constructors named like the situations they report. */
 export const CompanionErrors = {

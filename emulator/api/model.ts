@@ -3,11 +3,11 @@
  * (model + func_id & co.), the code view and version models — and checks each against the shared schemas
  * before it leaves, so the emulator can never answer with a shape the client would reject.
  */
-import { cpuForMemory } from "../provider/api/constraints";
-import { FunctionCodeSchema, FunctionModelSchema, type FunctionCode, type FunctionModel } from "../provider/api/schemas";
-import { Errors } from "./errors";
+import { cpuForMemory } from "../../provider/api/constraints";
+import { FunctionCodeSchema, FunctionModelSchema, type FunctionCode, type FunctionModel } from "../../provider/api/schemas";
+import { Errors } from "../http/errors";
 import { renderConfigFields } from "./function-config";
-import { formatLastModified, type FunctionConfig, type FunctionRecord, type VersionRecord } from "./records";
+import { formatLastModified, type FunctionConfig, type FunctionRecord, type VersionRecord } from "../store/records";
 import { buildUrn, type UrnScope } from "./urn";
 
 /** The account identity rendered into models. */

@@ -20,12 +20,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import type { EmulatorContext } from "../context";
-import { ApiError } from "../errors";
-import { preAuthenticate } from "../gateway-auth";
-import { parseJsonObject } from "../json-object";
-import { DataDirError } from "../persistence";
+import { ApiError } from "../http/errors";
+import { preAuthenticate } from "../http/gateway-auth";
+import { parseJsonObject } from "../http/json-object";
+import { DataDirError } from "../store/persistence";
 import { apigRoutes, findRoute, type ApigMatch } from "./apig-routes";
-import { INVOKE_LIMITS } from "./options";
+import { INVOKE_LIMITS } from "../runtime/options";
 
 /** Runs `event` (JSON text) synchronously on `urn`: the outcome's success and result text. */
 export type InvokeSyncFn = (urn: string, event: string) => Promise<{ ok: boolean; result: string }>;

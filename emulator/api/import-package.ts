@@ -4,13 +4,13 @@
  * code in the package — for `CodeType: zip` an inner zip that must itself be readable (FSS.1011). The YAML's
  * properties are validated like Create Function.
  */
-import { propertyOfTemplatePath, TemplateDocumentSchema, TemplateResourceSchema } from "../provider/api/import-template";
-import { row } from "../provider/api/property-derivations";
-import { SIZE_LIMITS } from "../provider/api/constraints";
-import { importTooLarge, readZipChecked, verifyCode } from "./code-zip-check";
-import { Errors } from "./errors";
+import { propertyOfTemplatePath, TemplateDocumentSchema, TemplateResourceSchema } from "../../provider/api/import-template";
+import { row } from "../../provider/api/property-derivations";
+import { SIZE_LIMITS } from "../../provider/api/constraints";
+import { importTooLarge, readZipChecked, verifyCode } from "../code-zip-check";
+import { Errors } from "../http/errors";
 import { configFromTemplate } from "./function-config";
-import type { FunctionConfig } from "./records";
+import type { FunctionConfig } from "../store/records";
 import { fieldError, validateConfigFields } from "./validation";
 import { parseImportYaml, YAML_MAX_BYTES } from "./yaml-limits";
 

@@ -7,28 +7,28 @@ import { randomBytes } from "node:crypto";
 import {
   ImportFunctionRequestSchema, PublishVersionRequestSchema,
   UpdateFunctionConfigRequestSchema, ListFunctionsResponseSchema,
-} from "../provider/api/schemas";
-import type { CodeBodyScan } from "./code-body-scan";
-import type { EmulatorContext } from "./context";
-import { Errors } from "./errors";
+} from "../../provider/api/schemas";
+import type { CodeBodyScan } from "../code-body-scan";
+import type { EmulatorContext } from "../context";
+import { Errors } from "../http/errors";
 import { buildExport } from "./export-package";
-import { sleep } from "./http-io";
+import { sleep } from "../http/http-io";
 import { ingestCodeUpload } from "./code-upload";
 import { readImportPackage } from "./import-package";
 import { renderCode, renderModel } from "./model";
 import {
   autoVersionName, configHash, makeImageName, newFunctionRecord, setHeadCode, touchHead,
   type FunctionRecord, type VersionRecord,
-} from "./records";
+} from "../store/records";
 import { releaseVersion } from "./version-release";
 import { parseUrn, type FunctionRef } from "./urn";
 import { applyConfigBody } from "./function-config";
 import {
   parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
 } from "./validation";
-import { readCodeFromObs } from "./obs/code-from-obs";
-import { UpdateFunctionCodeFromObsRequestSchema } from "../provider/obs/schemas";
-import { verifyCode } from "./code-zip-check";
+import { readCodeFromObs } from "../obs/code-from-obs";
+import { UpdateFunctionCodeFromObsRequestSchema } from "../../provider/obs/schemas";
+import { verifyCode } from "../code-zip-check";
 
 /** A parsed API request as handlers see it. */
 export interface ApiRequest {

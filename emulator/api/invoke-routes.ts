@@ -13,12 +13,12 @@
  * `X-Cff-Instance-Memory` runs the call with that memory size (on instances of that size).
  */
 import type { EmulatorContext } from "../context";
-import { ApiError, Errors } from "../errors";
-import type { ApiRequest, ApiResponse } from "../routes";
-import { invoke } from "./invoke";
-import { INVOKE_LIMITS } from "./options";
-import { runtimeOf } from "./registry";
-import { resolveTarget, type InvokeTarget } from "./target";
+import { ApiError, Errors } from "../http/errors";
+import type { ApiRequest, ApiResponse } from "./routes";
+import { invoke } from "../runtime/invoke";
+import { INVOKE_LIMITS } from "../runtime/options";
+import { runtimeOf } from "../runtime/registry";
+import { resolveTarget, type InvokeTarget } from "../runtime/target";
 
 /** The memory sizes `X-Cff-Instance-Memory` accepts (the function's sizes plus 8192 and 10240, per the SDK). */
 const INSTANCE_MEMORY = [128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240];

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type ApiError } from "./errors";
 import { declaredLength, readBody, type BodyObserver } from "./http-io";
-import type { EmulatorLimits } from "./options";
+import type { EmulatorLimits } from "../options";
 
 /** Bytes reserved by the requests in flight, against a fixed capacity. */
 export class BodyBudget {

@@ -10,17 +10,17 @@ import { isDeepStrictEqual } from "node:util";
 import {
   CreateTriggerRequestSchema, eventDataProblems, publicEventData, triggerIdentity, TriggerSchema,
   UpdateTriggerRequestSchema, type TriggerModel,
-} from "../provider/api/trigger-schemas";
-import type { EmulatorContext } from "./context";
-import type { TriggerRecord } from "./companion-records";
+} from "../../provider/api/trigger-schemas";
+import type { EmulatorContext } from "../context";
+import type { TriggerRecord } from "../store/companion-records";
 import { CompanionErrors } from "./companion-errors";
-import { Errors } from "./errors";
+import { Errors } from "../http/errors";
 import { lookupFunction } from "./function-lookup";
-import type { FunctionRecord } from "./records";
+import type { FunctionRecord } from "../store/records";
 import type { ApiRequest, ApiResponse } from "./routes";
 import { parseJsonBody } from "./validation";
-import { apigPath } from "./runtime/apig-routes";
-import { runtimeOf } from "./runtime/registry";
+import { apigPath } from "../apig/apig-routes";
+import { runtimeOf } from "../runtime/registry";
 
 /** Trigger types the service lets you disable (OTC API reference, "Creating a Trigger"). */
 const DISABLEABLE = new Set(["TIMER", "DDS", "DMS", "KAFKA", "LTS"]);

@@ -1,7 +1,7 @@
 /**
  * The FunctionGraph API as one table of typed operations (route-table.ts): every call the emulator serves
  * under `/v2/{project_id}/` — `fgs/functions` (routes.ts, function-extra-routes.ts, routes-aliases.ts,
- * runtime/invoke-routes.ts), `fgs/triggers` (routes-triggers.ts), `fgs/dependencies` (routes-dependencies.ts)
+ * invoke-routes.ts), `fgs/triggers` (routes-triggers.ts), `fgs/dependencies` (routes-dependencies.ts)
  * and the tags API `functions/{id}/tags…` (function-extra-routes.ts). The server matches a request here once;
  * the request log's operation names, `requests({ writesOnly })` and the `commitDrop` fault targets come from
  * the same rows.
@@ -10,7 +10,7 @@ import {
   createTags, deleteAsyncConfig, deleteTags, getAsyncConfig, listReserved, listTags, updateAsyncConfig,
   updateMaxInstance, updateReserved,
 } from "./function-extra-routes";
-import { RouteTable, type Operation } from "./route-table";
+import { RouteTable, type Operation } from "../http/route-table";
 import {
   deleteFunction, exportFunction, getCode, getConfig, importFunction, listFunctions, listVersions, publishVersion,
   updateCode, updateConfig, type ApiHandler,
@@ -20,7 +20,7 @@ import * as dependencies from "./routes-dependencies";
 import {
   batchDeleteTriggers, createTrigger, deleteTrigger, listTriggers, showTrigger, updateTrigger,
 } from "./routes-triggers";
-import { invokeAsync, invokeSync, listAsyncInvocations } from "./runtime/invoke-routes";
+import { invokeAsync, invokeSync, listAsyncInvocations } from "./invoke-routes";
 
 /**
  * `/v2/{project_id}/fgs/<collection>[/…]`, or the tags API's `/v2/{project_id}/functions/{id}/…`: group 1 the

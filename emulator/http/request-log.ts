@@ -30,7 +30,7 @@ export interface RequestLogFilter {
   operation?: string;
   method?: string;
   status?: number;
-  /** Only writes (import, updateCode, updateConfig, publishVersion, delete). */
+  /** Only writes (the rows of the API route table that write, api/api-operations.ts). */
   writesOnly?: boolean;
 }
 
