@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import type { EmulatorLimits } from "../emulator/options";
-import type { RequestLogEntry } from "../emulator/request-log";
+import type { RequestLogEntry } from "../emulator/http/request-log";
 
 /** What the benchmarks use of an emulator running in a child process. */
 export interface EmulatorProcess {

@@ -2,13 +2,13 @@
  * The state one running emulator shares between its API routes, admin surface and handle: options, account
  * scope, store, faults, request log, the per-account import slot and export download links.
  */
-import type { BodyBudget } from "./body-intake";
-import type { FaultInjector } from "./faults";
-import type { AccountScope } from "./model";
+import type { BodyBudget } from "./http/body-intake";
+import type { FaultInjector } from "./http/faults";
+import type { AccountScope } from "./api/model";
 import type { ResolvedOptions } from "./options";
-import type { RequestLog } from "./request-log";
-import type { DependencyStore } from "./dependency-store";
-import type { Store } from "./store";
+import type { RequestLog } from "./http/request-log";
+import type { DependencyStore } from "./store/dependency-store";
+import type { Store } from "./store/store";
 import type { ObsStore } from "./obs/obs-store";
 
 /** A prepared export file served at its `code_url` without authentication (like a pre-signed OBS link). */

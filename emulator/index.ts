@@ -5,10 +5,10 @@
  */
 export { startEmulator, type EmulatorHandle } from "./server";
 export { DEV_DEFAULTS, DEFAULT_LIMITS, type EmulatorOptions, type EmulatorLimits, type EmulatorCredentials, type TemporaryCredential } from "./options";
-export { parseFaultSpec, formatFaultSpec, WRITE_OPERATIONS, type FaultConfig, type WriteOperation } from "./faults";
-export type { SeedFunctionInput, ConfigPatch, FaultState } from "./admin";
-export type { RequestLogEntry, RequestLogFilter } from "./request-log";
-export { DataDirError } from "./persistence";
-export { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "./admin-guard";
+export { parseFaultSpec, formatFaultSpec, WRITE_OPERATIONS, type FaultConfig, type WriteOperation } from "./http/faults";
+export type { SeedFunctionInput, ConfigPatch, FaultState } from "./admin/admin";
+export type { RequestLogEntry, RequestLogFilter } from "./http/request-log";
+export { DataDirError } from "./store/persistence";
+export { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "./admin/admin-guard";
 export type { ObsHandle, ObsOptions } from "./obs/obs-emulator";
 export type { ObsLogEntry } from "./obs/obs-server";

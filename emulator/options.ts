@@ -3,8 +3,8 @@
  * `startEmulator` (or the CLI) into a complete, validated configuration so no other file invents a default.
  */
 import { MAX_VERSIONS, PROJECT_ID_PATTERN, REGION_PATTERN, SIZE_LIMITS } from "../provider/api/constraints";
-import { newAdminToken, validateAdminToken } from "./admin-guard";
-import type { FaultConfig } from "./faults";
+import { newAdminToken, validateAdminToken } from "./admin/admin-guard";
+import type { FaultConfig } from "./http/faults";
 import type { RuntimeOptions } from "./runtime/options";
 import type { ObsOptions } from "./obs/obs-emulator";
 

@@ -6,23 +6,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { AdminOperations, handleAdmin, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin";
+import { AdminOperations, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin/admin";
+import { handleAdmin } from "./admin/admin-routes";
 import type { EmulatorContext } from "./context";
-import { ApiError, Errors } from "./errors";
-import { FaultInjector, isWriteOperation, type FaultConfig } from "./faults";
-import { CodeBodyScan } from "./code-body-scan";
-import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./body-intake";
-import { preAuthenticate, type AuthResult } from "./gateway-auth";
-import { decodeSegment, dropConnection, recycleBody, sendBytes, sendError, sendJson, sleep } from "./http-io";
+import { ApiError, Errors } from "./http/errors";
+import { FaultInjector, type FaultConfig } from "./http/faults";
+import { passFaultGate, type FaultAnswers } from "./http/fault-gate";
+import { CodeBodyScan } from "./api/code-body-scan";
+import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./http/body-intake";
+import { preAuthenticate, type AuthResult } from "./http/gateway-auth";
+import { decodeSegment, dropConnection, recycleBody, sendBytes, sendError, sendJson, sleep } from "./http/http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
-import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./request-log";
-import { API_PATH, matchApiRoute } from "./api-routes";
-import { DependencyStore } from "./dependency-store";
-import { handleRuntimeAdmin, isRuntimeAdminPath } from "./runtime/runtime-admin";
+import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./http/request-log";
+import { API_PATH, API_ROUTES } from "./api/api-operations";
+import { DependencyStore } from "./store/dependency-store";
+import { handleRuntimeAdmin, isRuntimeAdminPath } from "./admin/runtime-admin";
 import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-log";
 import { attachRuntime, closeRuntime, runtimeOf } from "./runtime/registry";
 import { syncTimerTriggers } from "./runtime/trigger-timers";
-import { Store } from "./store";
+import { Store } from "./store/store";
 import { startObs, type ObsHandle } from "./obs/obs-emulator";
 import type { FunctionModel } from "../provider/api/schemas";
 
@@ -71,6 +73,9 @@ export interface EmulatorHandle {
   obs: ObsHandle;
 }
 
+/** The API's answers to the 429/500/503 faults. */
+const API_FAULT_ANSWERS: FaultAnswers = { "429": () => Errors.busy(), "500": () => Errors.internal(), "503": () => Errors.unavailable() };
+
 const DOWNLOAD_PATH = /^\/__export\/([0-9a-f]+)\/[^/]+$/;
 
 async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
@@ -79,10 +84,11 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const m = API_PATH.exec(rawPath)!;
   const segments = (m[3] ?? "").split("/").slice(1).map(decodeSegment);
   if (segments.length > 0 && segments[segments.length - 1] === "") segments.pop(); // tolerate a trailing slash
-  const route = matchApiRoute(m[2], method, segments);
+  const match = API_ROUTES.match(method, [...m[2].split("/"), ...segments]);
+  const route = match?.operation;
   const entry: Omit<RequestLogEntry, "seq"> = {
     time: new Date(started).toISOString(), requestId, method, path: rawPath, query: rawQuery,
-    operation: route?.operation ?? "unknown", status: 0, authKind: "none", durationMs: 0,
+    operation: route?.name ?? "unknown", status: 0, authKind: "none", durationMs: 0,
   };
   const faults: string[] = [];
   const finish = (status: number, errorCode?: string) => {
@@ -108,10 +114,10 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     const pending = preAuthenticate({ method, rawPath, rawQuery, headers: req.headers }, ctx.options.credentials, ctx.options.clockSkewToleranceMs, Date.now());
     const limits = ctx.options.limits;
     // A code upload's Base64 is decoded while it arrives (code-body-scan.ts); the route decides whether to use it.
-    scan = route.operation === "updateCode" ? new CodeBodyScan(limits.codeUploadBytes) : undefined;
-    const admitted = await admitBody(req, res, bodyCapFor(route.operation, limits), ctx.bodyBudget,
-      (n) => route.operation === "updateCode" ? Errors.codeTooLarge(n, limits.codeUploadBytes)
-        : route.operation === "import" ? Errors.importTooLarge(n, limits.importPackageBytes) : Errors.bodyTooLarge(),
+    scan = route.name === "updateCode" ? new CodeBodyScan(limits.codeUploadBytes) : undefined;
+    const admitted = await admitBody(req, res, bodyCapFor(route.name, limits), ctx.bodyBudget,
+      (n) => route.name === "updateCode" ? Errors.codeTooLarge(n, limits.codeUploadBytes)
+        : route.name === "import" ? Errors.importTooLarge(n, limits.importPackageBytes) : Errors.bodyTooLarge(),
       scan);
     releaseBody = admitted.release;
     const body = admitted.body;
@@ -124,24 +130,14 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
     const headerProject = req.headers["x-project-id"];
     if (headerProject !== undefined && headerProject !== ctx.options.projectId) throw Errors.authFailed("X-Project-Id does not match the project in the path");
 
-    const pre = ctx.faults.before();
-    if (pre.delayMs > 0) {
-      faults.push("latency");
-      await sleep(pre.delayMs);
-    }
-    if (pre.kind) {
-      faults.push(pre.kind);
-      if (pre.kind === "reset") {
-        dropConnection(req);
-        return finish(0);
-      }
-      throw pre.kind === "429" ? Errors.busy() : pre.kind === "500" ? Errors.internal() : Errors.unavailable();
-    }
+    const gate = passFaultGate(ctx.faults.before(), req, faults, API_FAULT_ANSWERS);
+    if (gate && (await gate) === "dropped") return finish(0);
 
-    const out = await route.handler(ctx, { method, urn: route.urn, query: new URLSearchParams(rawQuery), body, headers: req.headers, scan });
+    const params = match!.params;
+    const out = await route.handler(ctx, { method, urn: params.urn, params, query: new URLSearchParams(rawQuery), body, headers: req.headers, scan });
     // A write may have created, changed or removed TIMER triggers (deleting a function removes its own).
-    if (out.status < 300 && isWriteOperation(route.operation)) syncTimerTriggers(ctx, runtimeOf(ctx).timers);
-    if (out.status < 300 && ctx.faults.dropAfterCommit(route.operation)) {
+    if (out.status < 300 && route.writes) syncTimerTriggers(ctx, runtimeOf(ctx).timers);
+    if (out.status < 300 && ctx.faults.dropAfterCommit(route.name)) {
       faults.push("commitDrop");
       entry.committedStatus = out.status;
       dropConnection(req);

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ADMIN_TOKEN_ENV, DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
-import { validateAdminToken } from "../../emulator/admin-guard";
+import { validateAdminToken } from "../../emulator/admin/admin-guard";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 import { BUCKET_NAME } from "../../emulator/obs/obs-store";

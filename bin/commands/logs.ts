@@ -9,8 +9,8 @@
 import * as fs from "node:fs";
 import type { Command } from "../command";
 import { request } from "undici";
-import { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "../../emulator/admin-guard";
-import { DataDir } from "../../emulator/persistence";
+import { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "../../emulator/admin/admin-guard";
+import { DataDir } from "../../emulator/store/persistence";
 import { filterInvocations, readInvocationFile, type InvocationRecord } from "../../emulator/runtime/invocation-log";
 import { commandTarget, demoDataDir, isLoopbackUrl } from "./invoke-target";
 import { FgsError } from "../../provider/errors";

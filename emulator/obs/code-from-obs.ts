@@ -8,7 +8,7 @@
  * `<bucket>.obs.<…>` resolves to the emulator's OBS), and the emulator's path-style URL
  * `http://127.0.0.1:<obs port>/<bucket>/<key>`.
  */
-import { ApiError, Errors } from "../errors";
+import { ApiError, Errors } from "../http/errors";
 import type { ObsStore } from "./obs-store";
 import { ObsError } from "./obs-errors";
 

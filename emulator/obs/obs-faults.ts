@@ -1,19 +1,15 @@
 /**
- * Faults for the OBS endpoint, in the same SPEC grammar as the FunctionGraph API's (../faults.ts): `429`, `500`,
+ * Faults for the OBS endpoint, in the same SPEC grammar as the FunctionGraph API's (../http/faults.ts): `429`, `500`,
  * `503`, `reset`, `latency` and `seed` mean the same (on OBS the `429` fault answers 503 SlowDown, OBS's
  * throttling answer), and `commitDrop=OPS:N|R` names OBS writes: `put` (PUT object), `part` (upload part),
  * `complete` (complete multipart), `initiate`, `abort`, `deleteObject`, `createBucket`, or `*`.
  * Example: `reset=0.05,commitDrop=complete:1,seed=7`.
  */
-import { FaultInjector, type PreFault } from "../faults";
+import { FaultInjector, type PreFault } from "../http/faults";
+import { OBS_WRITE_OPERATIONS } from "./obs-operations";
 
-/** The OBS operations commit-then-drop can target, by their SPEC names. */
-export const OBS_WRITE_OPERATIONS = {
-  put: "putObject", part: "uploadPart", complete: "completeMultipartUpload", initiate: "initiateMultipartUpload",
-  abort: "abortMultipartUpload", deleteObject: "deleteObject", createBucket: "createBucket",
-} as const;
-
-type ObsWrite = (typeof OBS_WRITE_OPERATIONS)[keyof typeof OBS_WRITE_OPERATIONS];
+/** An OBS operation name a `commitDrop` can target (a row of obs-operations.ts with a `faultName`). */
+type ObsWrite = string;
 
 /** OBS commit-then-drop settings. */
 interface CommitDrop {
@@ -46,7 +42,7 @@ export class ObsFaults {
       if (!opsText || n === undefined || extra !== undefined) throw new Error(`obs faults: '${dropItem}': expected OPS:N or OPS:RATE, e.g. complete:1`);
       const names = opsText === "*" ? Object.keys(OBS_WRITE_OPERATIONS) : opsText.split("|");
       const operations = names.map((name) => {
-        const op = OBS_WRITE_OPERATIONS[name as keyof typeof OBS_WRITE_OPERATIONS];
+        const op = Object.hasOwn(OBS_WRITE_OPERATIONS, name) ? OBS_WRITE_OPERATIONS[name] : undefined;
         if (!op) throw new Error(`obs faults: commitDrop: unknown operation '${name}' (use ${Object.keys(OBS_WRITE_OPERATIONS).join(", ")} or *)`);
         return op;
       });
@@ -82,7 +78,7 @@ export class ObsFaults {
   /** After a write committed: whether to destroy the connection instead of answering. */
   dropAfterCommit(operation: string): boolean {
     const d = this.drop;
-    if (!d || !d.operations.includes(operation as ObsWrite)) return false;
+    if (!d || !d.operations.includes(operation)) return false;
     if (d.count !== undefined) {
       if (this.dropsLeft <= 0) return false;
       this.dropsLeft -= 1;

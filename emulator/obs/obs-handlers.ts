@@ -34,11 +34,8 @@ export interface ObsRequest {
   reply: ObsReply;
 }
 
-/** An OBS operation: its request-log name and handler. */
+/** An OBS operation's handler (its name, method and path are its row in obs-operations.ts). */
 export interface ObsOperation {
-  name: string;
-  /** Unsigned requests allowed (the SDK's `HEAD /?apiversion` negotiation). */
-  anonymous?: boolean;
   handle(r: ObsRequest): Promise<void>;
 }
 
@@ -90,16 +87,16 @@ function intQuery(r: ObsRequest, name: string, dflt: number, max: number): numbe
   return Math.min(Number(raw), max);
 }
 
-const apiVersion: ObsOperation = {
-  name: "headApiVersion", anonymous: true,
+/** The `apiVersion` handler (obs-operations.ts routes it). */
+export const apiVersion: ObsOperation = {
   async handle(r) {
     if (r.bucket !== undefined && !r.store.bucket(r.bucket)) throw ObsErrors.noSuchBucket();
     r.reply.empty(200, { "x-obs-api": "3.0" });
   },
 };
 
-const listBuckets: ObsOperation = {
-  name: "listBuckets",
+/** The `listBuckets` handler (obs-operations.ts routes it). */
+export const listBuckets: ObsOperation = {
   async handle(r) {
     r.reply.xml(200, "ListAllMyBucketsResult", {
       Owner: { ID: "emulator" },
@@ -108,8 +105,8 @@ const listBuckets: ObsOperation = {
   },
 };
 
-const createBucket: ObsOperation = {
-  name: "createBucket",
+/** The `createBucket` handler (obs-operations.ts routes it). */
+export const createBucket: ObsOperation = {
   async handle(r) {
     const text = await readSmallBody(r.body);
     let location = r.region;
@@ -124,8 +121,8 @@ const createBucket: ObsOperation = {
   },
 };
 
-const headBucket: ObsOperation = {
-  name: "headBucket",
+/** The `headBucket` handler (obs-operations.ts routes it). */
+export const headBucket: ObsOperation = {
   async handle(r) {
     const b = r.store.bucket(r.bucket!);
     if (!b) throw ObsErrors.noSuchBucket();
@@ -133,8 +130,8 @@ const headBucket: ObsOperation = {
   },
 };
 
-const bucketLocation: ObsOperation = {
-  name: "getBucketLocation",
+/** The `bucketLocation` handler (obs-operations.ts routes it). */
+export const bucketLocation: ObsOperation = {
   async handle(r) {
     const b = r.store.bucket(r.bucket!);
     if (!b) throw ObsErrors.noSuchBucket();
@@ -172,8 +169,8 @@ function listPage(r: ObsRequest, prefix: string, delimiter: string, after: strin
 
 const objectEntry = (o: ObjectMeta) => ({ Key: o.key, LastModified: iso(o.lastModified), ETag: o.etag, Size: o.size, StorageClass: "STANDARD" });
 
-const listObjects: ObsOperation = {
-  name: "listObjects",
+/** The `listObjects` handler (obs-operations.ts routes it). */
+export const listObjects: ObsOperation = {
   async handle(r) {
     const prefix = r.query.get("prefix") ?? "";
     const marker = r.query.get("marker") ?? "";
@@ -192,8 +189,8 @@ const listObjects: ObsOperation = {
 /** Continuation tokens are opaque to clients: the last key or prefix returned, base64url-encoded. */
 const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url");
 
-const listObjectsV2: ObsOperation = {
-  name: "listObjectsV2",
+/** The `listObjectsV2` handler (obs-operations.ts routes it). */
+export const listObjectsV2: ObsOperation = {
   async handle(r) {
     const prefix = r.query.get("prefix") ?? "";
     const delimiter = r.query.get("delimiter") ?? "";
@@ -217,16 +214,16 @@ const listObjectsV2: ObsOperation = {
   },
 };
 
-const deleteBucket: ObsOperation = {
-  name: "deleteBucket",
+/** The `deleteBucket` handler (obs-operations.ts routes it). */
+export const deleteBucket: ObsOperation = {
   async handle(r) {
     await r.store.deleteBucket(r.bucket!);
     r.reply.empty(204);
   },
 };
 
-const listUploads: ObsOperation = {
-  name: "listMultipartUploads",
+/** The `listUploads` handler (obs-operations.ts routes it). */
+export const listUploads: ObsOperation = {
   async handle(r) {
     const prefix = r.query.get("prefix") ?? "";
     const max = intQuery(r, "max-uploads", 1000, 1000);
@@ -239,8 +236,8 @@ const listUploads: ObsOperation = {
   },
 };
 
-const putObject: ObsOperation = {
-  name: "putObject",
+/** The `putObject` handler (obs-operations.ts routes it). */
+export const putObject: ObsOperation = {
   async handle(r) {
     const meta = await r.store.putObject(r.bucket!, mustKey(r), r.body, {
       contentType: header(r.req, "content-type"), contentMd5: header(r.req, "content-md5"), now: r.now,
@@ -264,8 +261,8 @@ export function parseCopySource(text: string): { bucket: string; key: string } {
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
 
-const copyObject: ObsOperation = {
-  name: "copyObject",
+/** The `copyObject` handler (obs-operations.ts routes it). */
+export const copyObject: ObsOperation = {
   async handle(r) {
     const source = parseCopySource(header(r.req, "x-amz-copy-source") ?? header(r.req, "x-obs-copy-source")!);
     await readSmallBody(r.body, 0);
@@ -277,8 +274,8 @@ const copyObject: ObsOperation = {
   },
 };
 
-const headObject: ObsOperation = {
-  name: "headObject",
+/** The `headObject` handler (obs-operations.ts routes it). */
+export const headObject: ObsOperation = {
   async handle(r) {
     const meta = r.store.head(r.bucket!, mustKey(r));
     if (!meta) throw ObsErrors.noSuchKey();
@@ -286,8 +283,8 @@ const headObject: ObsOperation = {
   },
 };
 
-const getObject: ObsOperation = {
-  name: "getObject",
+/** The `getObject` handler (obs-operations.ts routes it). */
+export const getObject: ObsOperation = {
   async handle(r) {
     const meta = r.store.head(r.bucket!, mustKey(r));
     if (!meta) throw ObsErrors.noSuchKey();
@@ -304,24 +301,24 @@ const getObject: ObsOperation = {
   },
 };
 
-const deleteObject: ObsOperation = {
-  name: "deleteObject",
+/** The `deleteObject` handler (obs-operations.ts routes it). */
+export const deleteObject: ObsOperation = {
   async handle(r) {
     await r.store.deleteObject(r.bucket!, mustKey(r));
     r.reply.empty(204);
   },
 };
 
-const initiate: ObsOperation = {
-  name: "initiateMultipartUpload",
+/** The `initiate` handler (obs-operations.ts routes it). */
+export const initiate: ObsOperation = {
   async handle(r) {
     const u = await r.store.initiate(r.bucket!, mustKey(r), header(r.req, "content-type"), r.now);
     r.reply.xml(200, "InitiateMultipartUploadResult", { Bucket: u.bucket, Key: u.key, UploadId: u.uploadId });
   },
 };
 
-const uploadPart: ObsOperation = {
-  name: "uploadPart",
+/** The `uploadPart` handler (obs-operations.ts routes it). */
+export const uploadPart: ObsOperation = {
   async handle(r) {
     const raw = r.query.get("partNumber") ?? "";
     if (!/^\d+$/.test(raw)) throw ObsErrors.invalidArgument("partNumber must be an integer between 1 and 10000");
@@ -330,8 +327,8 @@ const uploadPart: ObsOperation = {
   },
 };
 
-const complete: ObsOperation = {
-  name: "completeMultipartUpload",
+/** The `complete` handler (obs-operations.ts routes it). */
+export const complete: ObsOperation = {
   async handle(r) {
     const doc = parseBody(await readSmallBody(r.body), ["Part"]).CompleteMultipartUpload as { Part?: { PartNumber?: unknown; ETag?: unknown }[] } | undefined;
     if (!doc || !Array.isArray(doc.Part)) throw ObsErrors.malformedXml("expected <CompleteMultipartUpload> with <Part> elements");
@@ -347,16 +344,16 @@ const complete: ObsOperation = {
   },
 };
 
-const abort: ObsOperation = {
-  name: "abortMultipartUpload",
+/** The `abort` handler (obs-operations.ts routes it). */
+export const abort: ObsOperation = {
   async handle(r) {
     await r.store.abort(r.bucket!, mustKey(r), uploadIdOf(r));
     r.reply.empty(204);
   },
 };
 
-const listParts: ObsOperation = {
-  name: "listParts",
+/** The `listParts` handler (obs-operations.ts routes it). */
+export const listParts: ObsOperation = {
   async handle(r) {
     const u = r.store.upload(r.bucket!, mustKey(r), uploadIdOf(r));
     const marker = intQuery(r, "part-number-marker", 0, Number.MAX_SAFE_INTEGER);
@@ -372,27 +369,3 @@ const listParts: ObsOperation = {
     });
   },
 };
-
-/** Picks the operation for a request; undefined when none matches (405 MethodNotAllowed). */
-export function matchObsOperation(
-  method: string, bucket: string | undefined, key: string | undefined, q: URLSearchParams, headers: IncomingMessage["headers"] = {},
-): ObsOperation | undefined {
-  if (q.has("apiversion") && method === "HEAD" && key === undefined) return apiVersion;
-  if (bucket === undefined) return method === "GET" ? listBuckets : undefined;
-  if (key === undefined) {
-    if (method === "PUT") return createBucket;
-    if (method === "HEAD") return headBucket;
-    if (method === "DELETE") return deleteBucket;
-    if (method === "GET") return q.has("location") ? bucketLocation : q.has("uploads") ? listUploads : q.get("list-type") === "2" ? listObjectsV2 : listObjects;
-    return undefined;
-  }
-  const uploadId = q.has("uploadId");
-  switch (method) {
-    case "PUT": return uploadId || q.has("partNumber") ? uploadPart : headers["x-amz-copy-source"] || headers["x-obs-copy-source"] ? copyObject : putObject;
-    case "POST": return q.has("uploads") ? initiate : uploadId ? complete : undefined;
-    case "DELETE": return uploadId ? abort : deleteObject;
-    case "GET": return uploadId ? listParts : getObject;
-    case "HEAD": return headObject;
-    default: return undefined;
-  }
-}

@@ -11,14 +11,16 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
-import { dropConnection, sleep } from "../http-io";
+import { passFaultGate, type FaultAnswers } from "../http/fault-gate";
+import { dropConnection } from "../http/http-io";
 import type { EmulatorCredentials } from "../options";
 import { authenticateObs, type ObsAuthKind } from "./obs-auth";
 import { authenticateV4, isV4 } from "./obs-auth-v4";
 import { AwsChunkedDecoder } from "./obs-aws-chunked";
 import { ObsError, ObsErrors } from "./obs-errors";
 import { ObsFaults } from "./obs-faults";
-import { matchObsOperation, type ObsReply } from "./obs-handlers";
+import type { ObsReply } from "./obs-handlers";
+import { matchObsOperation } from "./obs-operations";
 import type { ObjectMeta, ObsStore } from "./obs-store";
 import { xmlDocument } from "./xml";
 
@@ -64,6 +66,9 @@ export interface ObsServer {
   clearLog(): void;
   close(): Promise<void>;
 }
+
+/** OBS's answers to the 429 (503 SlowDown, its throttling answer), 500 and 503 faults. */
+const OBS_FAULT_ANSWERS: FaultAnswers = { "429": () => ObsErrors.slowDown(), "500": () => ObsErrors.internal(), "503": () => ObsErrors.unavailable() };
 
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.obs\./;
 
@@ -164,19 +169,8 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
         const auth = authenticateObs({ method, resourcePath, rawQuery, headers: req.headers }, o.credentials, o.clockSkewToleranceMs);
         entry.authKind = auth.kind;
       }
-      const pre = o.faults.before();
-      if (pre.delayMs > 0) {
-        faults.push("latency");
-        await sleep(pre.delayMs);
-      }
-      if (pre.kind) {
-        faults.push(pre.kind);
-        if (pre.kind === "reset") {
-          dropConnection(req);
-          return finish(0);
-        }
-        throw pre.kind === "429" ? ObsErrors.slowDown() : pre.kind === "500" ? ObsErrors.internal() : ObsErrors.unavailable();
-      }
+      const gate = passFaultGate(o.faults.before(), req, faults, OBS_FAULT_ANSWERS);
+      if (gate && (await gate) === "dropped") return finish(0);
       // Commit-then-drop: the handler's answer is held back, the write done, then the connection destroyed.
       const dropping = { armed: false };
       const held: ObsReply = {
@@ -190,7 +184,7 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
         },
         object: (...a) => reply.object(...a),
       };
-      await op.handle({ req, body, method, bucket, key, query, store: o.store, region: o.region, now: Date.now(), reply: held });
+      await op.handler.handle({ req, body, method, bucket, key, query, store: o.store, region: o.region, now: Date.now(), reply: held });
       if (dropping.armed) {
         faults.push("commitDrop");
         dropConnection(req);

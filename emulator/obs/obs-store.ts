@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DataDirError } from "../persistence";
+import { DataDirError } from "../store/persistence";
 import { ObsErrors } from "./obs-errors";
 
 /** A bucket's metadata. */

@@ -10,8 +10,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { DependencyStore } from "../dependency-store";
-import { ApiError } from "../errors";
+import type { DependencyStore } from "../store/dependency-store";
+import { ApiError } from "../http/errors";
 import type { RuntimeFamily } from "./launch";
 import { SANDBOX_PATHS } from "./sandbox";
 

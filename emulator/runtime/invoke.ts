@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EmulatorContext } from "../context";
-import { buildUrn } from "../urn";
+import { buildUrn } from "../api/urn";
 import type { FunctionRuntime } from "./function-runtime";
 import type { InvocationRecord } from "./invocation-log";
 import { INVOKE_LIMITS } from "./options";

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SpawnOptions } from "node:child_process";
-import { ApiError } from "../errors";
+import { ApiError } from "../http/errors";
 import type { ResolvedRuntimeOptions } from "./options";
 import { nodeInterpreter, pythonInterpreter, type Interpreter } from "./interpreters";
 import { NODE_RUNNER_FILE } from "./runner-node";

@@ -3,6 +3,7 @@
  * on the child's stdin, answers and log lines on its fd 3. Shared shapes of an instance's work items and
  * outcomes, used by every instance kind.
  */
+import { parseJsonObject } from "../http/json-object";
 
 /** What a call hands to the code: the event (JSON text), its id, deadline and the per-call context data. */
 export interface InvokeRequest {
@@ -38,14 +39,8 @@ export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
  * plain output). Function code can write to fd 3 itself: nothing it writes there may throw in the emulator.
  */
 export function parseRunnerMessage(line: string): RunnerMessage | undefined {
-  let m: unknown;
-  try {
-    m = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (!m || typeof m !== "object" || Array.isArray(m)) return undefined;
-  const o = m as Record<string, unknown>;
+  const o = parseJsonObject(line);
+  if (!o) return undefined;
   const str = (k: string) => typeof o[k] === "string";
   const optNum = (k: string) => o[k] === undefined || typeof o[k] === "number";
   switch (o.type) {

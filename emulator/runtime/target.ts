@@ -3,9 +3,9 @@
  * (`…:<version>`) or the version an alias points at (`…:!<alias>`, with its additional-version weights).
  */
 import type { EmulatorContext } from "../context";
-import { ApiError, Errors } from "../errors";
-import type { FunctionConfig, FunctionRecord } from "../records";
-import { parseUrn } from "../urn";
+import { ApiError, Errors } from "../http/errors";
+import type { FunctionConfig, FunctionRecord } from "../store/records";
+import { parseUrn } from "../api/urn";
 
 /** What to run: config and code digest of one version of one function. */
 export interface InvokeTarget {

@@ -5,8 +5,8 @@
  * Timers created through the admin surface are left alone.
  */
 import type { EmulatorContext } from "../context";
-import { allTriggers } from "../companion-records";
-import { buildUrn } from "../urn";
+import { allTriggers } from "../store/companion-records";
+import { buildUrn } from "../api/urn";
 import type { TimerScheduler, TimerSpec } from "./timer-triggers";
 
 /** The ids of the timers this module manages, per scheduler (admin-made timers are never touched). */

@@ -4,7 +4,7 @@
  * is refused before inflating with the route's "too large" error — 413 FSS.1071 for code (`PUT …/code`, the
  * admin surface), 400 FSS.1023 for an import package and the code inside it.
  */
-import { ApiError, Errors } from "../errors";
+import { ApiError, Errors } from "../http/errors";
 import { ZipError } from "./error";
 import { DEFAULT_ARCHIVE_LIMITS } from "./limits";
 import { readZip, type ReadZipBounds, type ZipEntryInfo } from "./reader";

@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { isLoopback } from "../../emulator/admin";
+import { isLoopback } from "../../emulator/admin/admin-guard";
 import { resolveOptions } from "../../emulator/options";
 import { codeZip, rawRequest, signedRequest } from "./helpers";
 

@@ -6,9 +6,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { CodeBodyScan } from "../../emulator/code-body-scan";
-import { parseCodeBody } from "../../emulator/code-upload";
-import { parseLargeJsonBody } from "../../emulator/large-json-body";
+import { CodeBodyScan } from "../../emulator/api/code-body-scan";
+import { parseCodeBody } from "../../emulator/api/code-upload";
+import { parseLargeJsonBody } from "../../emulator/api/large-json-body";
 import { verifyCodeZip } from "../../emulator/zip/verify-pool";
 import { ZipError } from "../../emulator/zip/error";
 import { codeUploadBody } from "../../provider/api/client";

@@ -1,5 +1,5 @@
 /**
- * The emulator's fast `PUT …/code` ingest (emulator/code-upload.ts, large-json-body.ts, zip/verify*.ts): the
+ * The emulator's fast `PUT …/code` ingest (emulator/api/code-upload.ts, api/large-json-body.ts, zip-verify*.ts): the
  * large-string JSON parse gives exactly what `JSON.parse` gives, the Base64 is refused unless canonical, the
  * limit is enforced before decoding, and the zip is verified entry by entry (CRC-32 included) on workers.
  */
@@ -9,9 +9,9 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ApiError } from "../../emulator/errors";
-import { ingestCodeUpload } from "../../emulator/code-upload";
-import { parseLargeJsonBody } from "../../emulator/large-json-body";
+import { ApiError } from "../../emulator/http/errors";
+import { ingestCodeUpload } from "../../emulator/api/code-upload";
+import { parseLargeJsonBody } from "../../emulator/api/large-json-body";
 import { verifyZip } from "../../emulator/zip/verify";
 import { packageSource } from "../../provider/package";
 import { codeUploadBody } from "../../provider/api/client";

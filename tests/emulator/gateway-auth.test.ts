@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { authenticate, canonicalUri, parseSdkDate } from "../../emulator/gateway-auth";
+import { authenticate, canonicalUri, parseSdkDate } from "../../emulator/http/gateway-auth";
 import { resolveOptions } from "../../emulator/options";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { rawRequest, sdkClient, sdkError, signedRequest, fg } from "./helpers";

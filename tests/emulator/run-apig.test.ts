@@ -12,8 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { apigAnswer } from "../../emulator/runtime/apig-gateway";
-import { matchTemplate } from "../../emulator/runtime/apig-routes";
+import { apigAnswer } from "../../emulator/apig/apig-gateway";
+import { matchTemplate } from "../../emulator/apig/apig-routes";
 import { fg, sdkClient } from "./helpers";
 import { apigTrigger, curl, deploy, fgs, sdkInvoke, urnOf } from "./invoke-helpers";
 

@@ -9,9 +9,9 @@ import { createHash, createHmac } from "node:crypto";
 import * as http from "node:http";
 import fc from "fast-check";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { admitBody, BodyBudget } from "../../emulator/body-intake";
-import { ApiError } from "../../emulator/errors";
-import { authenticate, parseSdkDate } from "../../emulator/gateway-auth";
+import { admitBody, BodyBudget } from "../../emulator/http/body-intake";
+import { ApiError } from "../../emulator/http/errors";
+import { authenticate, parseSdkDate } from "../../emulator/http/gateway-auth";
 import { resolveOptions } from "../../emulator/options";
 import { rawRequest, signedRequest, signHeaders } from "../emulator/helpers";
 
