@@ -13,8 +13,9 @@ import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
 import { elapsed, formatBytes, progress } from "./progress";
 import {
-  clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
+  clientFor, findFunction, isAmbiguous, isFgsError, outputsFrom, packagedOutputs, packageFor, targetOf, uploadCode,
 } from "./service-steps";
+import { publish } from "./version-room";
 import { importLimiter } from "./limiter";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest, importSettings, settingChanges } from "./settings";

@@ -7,8 +7,9 @@ import { normalizeUrn } from "../api";
 import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
 import {
-  clientFor, findFunction, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
+  clientFor, findFunction, outputsFrom, packagedOutputs, packageFor, targetOf, uploadCode,
 } from "./service-steps";
+import { publish } from "./version-room";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
 import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
 
