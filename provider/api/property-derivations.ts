@@ -336,3 +336,8 @@ export function sameValue(name: PropertyName, a: unknown, b: unknown): boolean {
   const unset = row(name).unset;
   return canonical(a ?? unset) === canonical(b ?? unset);
 }
+
+/** Of `names`, those whose desired value differs from the actual one (only where they can be compared). */
+export function changedNames(names: readonly PropertyName[], desired: Record<string, unknown>, actual: Record<string, unknown>): PropertyName[] {
+  return names.filter((k) => comparable(k, desired[k]) && !sameValue(k, desired[k], actual[k]));
+}

@@ -62,6 +62,11 @@ export function targetOf(inputs: { region?: string; projectId?: string; endpoint
   return targetFor({ region: inputs.region, projectId: inputs.projectId, endpoint: inputs.endpoint });
 }
 
+/** A client for a resource's own target (`targetOf`, then `clientFor`). */
+export function clientOf(inputs: { region?: string; projectId?: string; endpoint?: string }): FunctionGraphClient {
+  return clientFor(targetOf(inputs));
+}
+
 /** A `FunctionGraphError`, optionally with this status and error code. */
 export function isFgsError(err: unknown, status?: number, code?: string): err is FunctionGraphError {
   return err instanceof Error && err.name === "FunctionGraphError" &&

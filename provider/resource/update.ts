@@ -11,7 +11,7 @@ import {
 } from "./service-steps";
 import { publish } from "./version-room";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
-import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
+import { changedKeys, CODE_READ_KEYS, configUpdate } from "./settings";
 
 /**
  * `PUT …/code` only when the source changed (or the live code drifted), `PUT …/config` only when settings
@@ -46,8 +46,9 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
       model = await client.getFunctionConfig(urn);
     }
   }
-  const configChanged = configChanges(inputs, model, old).length > 0;
-  if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs, model, old));
+  const configRequest = configUpdate(inputs, model, old);
+  const configChanged = configRequest !== undefined;
+  if (configRequest) model = await client.updateFunctionConfig(urn, configRequest);
   const maxBefore = model;
   model = await applyMaxInstances(client, urn, inputs, model);
   const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);
