@@ -8,7 +8,8 @@
  * class's output fields), `check`'s validation, the import template and its zod schema (shared with the
  * emulator), the config body and its schema, the diff/replace decision, the drift comparison, and the
  * emulator's stored record, validation and rendered model. Adding a property means adding a row here (and a
- * test); see function-properties-derive.ts for the derivations.
+ * test); see property-derivations.ts for the derivations. The companion resources (`Trigger`, `Alias`,
+ * `Dependency`) describe their fields in tables of the same rows, sharing the target and switch rows below.
  *
  * Sources: seeds 000/004, ../shared/docs/functiongraph-api.md, the official SDK's models. [U] marks a limit or
  * shape the sources leave uncertain.
@@ -28,10 +29,11 @@ import { notOneOf } from "./suggest";
  * - `code`: `PUT …/code` (the source, and `depend_version_list` which only that call carries);
  * - `tags`: the tags API (`tags/create`, `tags/delete`); `maxInstance`: `PUT …/config-max-instance`;
  * - `asyncConfig`: `PUT …/async-invoke-config`; `reserved`: `PUT …/reservedinstances`;
+ * - `update`: a companion resource's one in-place update call (an alias's routing, a trigger's status);
  * - `local`: recorded by the resource only, no call;
  * - `output`: not an argument (computed by the service or the provider).
  */
-export type ApplyBy = "replace" | "config" | "code" | "tags" | "maxInstance" | "asyncConfig" | "reserved" | "local" | "output";
+export type ApplyBy = "replace" | "config" | "code" | "tags" | "maxInstance" | "asyncConfig" | "reserved" | "update" | "local" | "output";
 
 /**
  * What removing the argument from the program does. Every row says it — a row without `clear` does not
@@ -337,6 +339,80 @@ function compact<T extends object>(o: T): T {
 }
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
+// ---- rows every resource shares -----------------------------------------------------------------------------
+
+/**
+ * Where a resource's calls go — the same rows for `Function` and the companion resources: region and project
+ * are its identity (a change replaces it), the endpoint only where the calls are sent.
+ */
+export const TARGET_PROPERTIES = {
+  region: {
+    type: z.string().regex(REGION_PATTERN, { message: "must be a region name like 'cn-north-4' or 'ap-southeast-1'" }),
+    apply: "replace", clear: "replace", always: true, doc: "changing region or project replaces", docDefault: "stack config, then env",
+  },
+  projectId: {
+    type: z.string().regex(PROJECT_ID_PATTERN, {
+      message: "must be the project id: 32 letters and digits (IAM console → My Credentials → Projects)",
+    }),
+    apply: "replace", clear: "replace", always: true, doc: "changing it replaces", docDefault: "stack config, then env",
+  },
+  endpoint: {
+    type: z.string().refine(isHttpUrl, {
+      message: "must be an absolute http(s) URL without user info, query or fragment, e.g. " +
+        "'https://functiongraph.cn-north-4.myhuaweicloud.com' (or leave it unset to use the region's endpoint)",
+    }),
+    apply: "local", clear: "local", doc: "the API endpoint", docDefault: "stack config, then env, then the region's",
+  },
+} as const satisfies Record<string, PropertyRow>;
+
+/** The resource's own switches (each companion gives `doc` its own words). */
+export const SWITCH_PROPERTIES = {
+  adopt: {
+    type: bool, default: false, apply: "local", clear: "defaulted", notOutput: true,
+    doc: "take over an existing function of the same name",
+  },
+  driftCheck: {
+    type: bool, default: true, apply: "local", clear: "defaulted",
+    doc: "one GET per preview compares the live function with the recorded one",
+  },
+} as const satisfies Record<string, PropertyRow>;
+
+/** The row of a config setting read back from the model under the same field (a hook's handler or timeout, a flag). */
+export interface ConfigRow<T extends z.ZodType, U> {
+  readonly type: T; readonly apply: "config"; readonly clear: "unset"; readonly config: string; readonly model: string;
+  readonly unset: U; readonly doc: string;
+}
+type HandlerRows<N extends string> = { readonly [K in `${N}Handler`]: ConfigRow<z.ZodString, string> };
+type TimeoutRows<N extends string> = { readonly [K in `${N}Timeout`]: ConfigRow<z.ZodNumber, number> };
+
+/** A switch of the service's config (`api` in the body and the model), off unless set. */
+function configFlag(api: string, doc: string): ConfigRow<typeof bool, false> {
+  return { type: bool, apply: "config", clear: "unset", config: api, model: api, unset: false, doc };
+}
+
+/**
+ * A lifecycle hook's rows: `<name>Handler` (`<api>_handler`, its file must be in the package) and, with a
+ * `[min, max, note]` range, `<name>Timeout` (`<api>_timeout`, required with the handler).
+ */
+function hook<N extends string>(name: N, api: string, what: string): HandlerRows<N>;
+function hook<N extends string>(name: N, api: string, what: string, timeout: readonly [number, number, string]): HandlerRows<N> & TimeoutRows<N>;
+function hook(name: string, api: string, what: string, timeout?: readonly [number, number, string]): Record<string, ConfigRow<z.ZodType, unknown>> {
+  const rows: Record<string, ConfigRow<z.ZodType, unknown>> = {
+    [`${name}Handler`]: {
+      type: handlerType(name), apply: "config", clear: "unset", config: `${api}_handler`, model: `${api}_handler`, unset: "",
+      doc: `\`<file>.<function>\` ${what}`,
+    },
+  };
+  if (timeout) {
+    const [min, max, note] = timeout;
+    rows[`${name}Timeout`] = {
+      type: intRange(min, max, "seconds"), apply: "config", clear: "unset", config: `${api}_timeout`, model: `${api}_timeout`, unset: 0,
+      doc: `${min}–${max} seconds${note}; required with \`${name}Handler\``,
+    };
+  }
+  return rows;
+}
+
 // ---- the table ----------------------------------------------------------------------------------------------
 
 /** Every property of the `Function` resource, once. Order = the README's order. */
@@ -524,34 +600,10 @@ export const FUNCTION_PROPERTIES = {
     unset: -1, doc: "group id the mounts are accessed as: -1 (default) to 65534, not 0, 1000, 1002",
   },
   // Lifecycle hooks.
-  initializerHandler: {
-    type: handlerType("initializer"), apply: "config", clear: "unset", config: "initializer_handler", model: "initializer_handler", unset: "",
-    doc: "`<file>.<function>` run once per instance before the first call; the file must be in the package",
-  },
-  initializerTimeout: {
-    type: intRange(1, 300, "seconds"), apply: "config", clear: "unset", config: "initializer_timeout", model: "initializer_timeout", unset: 0,
-    doc: "1–300 seconds; required with `initializerHandler`",
-  },
-  preStopHandler: {
-    type: handlerType("preStop"), apply: "config", clear: "unset", config: "pre_stop_handler", model: "pre_stop_handler", unset: "",
-    doc: "`<file>.<function>` run before an instance stops",
-  },
-  preStopTimeout: {
-    type: intRange(1, 90, "seconds"), apply: "config", clear: "unset", config: "pre_stop_timeout", model: "pre_stop_timeout", unset: 0,
-    doc: "1–90 seconds; required with `preStopHandler`",
-  },
-  heartbeatHandler: {
-    type: handlerType("heartbeat"), apply: "config", clear: "unset", config: "heartbeat_handler", model: "heartbeat_handler", unset: "",
-    doc: "`<file>.<function>` the service calls to check an instance (Java runtimes [U])",
-  },
-  restoreHookHandler: {
-    type: handlerType("restoreHook"), apply: "config", clear: "unset", config: "restore_hook_handler", model: "restore_hook_handler", unset: "",
-    doc: "`<file>.<function>` run when an instance is restored from a snapshot",
-  },
-  restoreHookTimeout: {
-    type: intRange(1, 300, "seconds"), apply: "config", clear: "unset", config: "restore_hook_timeout", model: "restore_hook_timeout", unset: 0,
-    doc: "1–300 seconds [U]; required with `restoreHookHandler`",
-  },
+  ...hook("initializer", "initializer", "run once per instance before the first call; the file must be in the package", [1, 300, ""]),
+  ...hook("preStop", "pre_stop", "run before an instance stops", [1, 90, ""]),
+  ...hook("heartbeat", "heartbeat", "the service calls to check an instance (Java runtimes [U])"),
+  ...hook("restoreHook", "restore_hook", "run when an instance is restored from a snapshot", [1, 300, " [U]"]),
   // Scaling and resources.
   concurrencyNum: {
     type: intRange(1, 1000, "requests"), apply: "config", clear: "unset", config: "strategy_config.concurrent_num",
@@ -576,22 +628,10 @@ export const FUNCTION_PROPERTIES = {
     type: nonEmpty("the GPU type, e.g. 'nvidia-t4'"), apply: "config", clear: "unset", unset: "", config: "gpu_type", model: "gpu_type",
     doc: "GPU type, e.g. `nvidia-t4` (with `gpuMemory`)",
   },
-  enableDynamicMemory: {
-    type: bool, apply: "config", clear: "unset", config: "enable_dynamic_memory", model: "enable_dynamic_memory", unset: false,
-    doc: "let a request choose its memory (default false)",
-  },
-  isStatefulFunction: {
-    type: bool, apply: "config", clear: "unset", config: "is_stateful_function", model: "is_stateful_function", unset: false,
-    doc: "a stateful function (default false)",
-  },
-  enableAuthInHeader: {
-    type: bool, apply: "config", clear: "unset", config: "enable_auth_in_header", model: "enable_auth_in_header", unset: false,
-    doc: "pass the caller's auth in the request header (default false)",
-  },
-  enableClassIsolation: {
-    type: bool, apply: "config", clear: "unset", config: "enable_class_isolation", model: "enable_class_isolation", unset: false,
-    doc: "isolate classes between calls (Java; default false)",
-  },
+  enableDynamicMemory: configFlag("enable_dynamic_memory", "let a request choose its memory (default false)"),
+  isStatefulFunction: configFlag("is_stateful_function", "a stateful function (default false)"),
+  enableAuthInHeader: configFlag("enable_auth_in_header", "pass the caller's auth in the request header (default false)"),
+  enableClassIsolation: configFlag("enable_class_isolation", "isolate classes between calls (Java; default false)"),
   extendConfig: {
     type: z.string().refine((s) => { try { JSON.parse(s); return true; } catch { return false; } }, {
       message: "must be JSON text (the service's extend_config)",
@@ -660,31 +700,8 @@ export const FUNCTION_PROPERTIES = {
     type: bool, default: false, apply: "local", clear: "defaulted",
     doc: "publish a version whenever code or settings change",
   },
-  adopt: {
-    type: bool, default: false, apply: "local", clear: "defaulted", notOutput: true,
-    doc: "take over an existing function of the same name",
-  },
-  driftCheck: {
-    type: bool, default: true, apply: "local", clear: "defaulted",
-    doc: "one GET per preview compares the live function with the recorded one",
-  },
-  region: {
-    type: z.string().regex(REGION_PATTERN, { message: "must be a region name like 'cn-north-4' or 'ap-southeast-1'" }),
-    apply: "replace", clear: "replace", always: true, doc: "changing region or project replaces", docDefault: "stack config, then env",
-  },
-  projectId: {
-    type: z.string().regex(PROJECT_ID_PATTERN, {
-      message: "must be the project id: 32 letters and digits (IAM console → My Credentials → Projects)",
-    }),
-    apply: "replace", clear: "replace", always: true, doc: "changing it replaces", docDefault: "stack config, then env",
-  },
-  endpoint: {
-    type: z.string().refine(isHttpUrl, {
-      message: "must be an absolute http(s) URL without user info, query or fragment, e.g. " +
-        "'https://functiongraph.cn-north-4.myhuaweicloud.com' (or leave it unset to use the region's endpoint)",
-    }),
-    apply: "local", clear: "local", doc: "the API endpoint", docDefault: "stack config, then env, then the region's",
-  },
+  ...SWITCH_PROPERTIES,
+  ...TARGET_PROPERTIES,
   // Outputs: the rest of the function model (seed 000 Table 4 / seed 004), and what the provider tracks.
   funcUrn: {
     type: z.string(), apply: "output", clear: "output", model: "func_urn", fromApi: (v: unknown) => (typeof v === "string" ? normalizeUrn(v) : undefined),

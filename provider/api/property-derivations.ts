@@ -8,43 +8,130 @@ import { FUNCTION_PROPERTIES, type ApplyBy, type PropertyRow } from "./function-
 
 type P = typeof FUNCTION_PROPERTIES;
 
-/** Every property name. */
-export type PropertyName = keyof P;
-/** The argument names (everything but `apply: "output"`). */
-export type ArgName = { [K in PropertyName]: P[K]["apply"] extends "output" ? never : K }[PropertyName];
-/** Required arguments. */
-export type RequiredArgName = { [K in ArgName]: P[K] extends { required: true } ? K : never }[ArgName];
-/** Arguments with a default (present after `check`). */
-export type DefaultedArgName = { [K in ArgName]: P[K] extends { default: unknown } ? K : never }[ArgName];
-/** Output names (everything but `notOutput`). */
-export type OutputName = { [K in PropertyName]: P[K] extends { notOutput: true } ? never : K }[PropertyName];
-/** Outputs always present. */
-export type AlwaysOutputName = {
-  [K in OutputName]: P[K] extends { always: true } ? K : K extends RequiredArgName | DefaultedArgName ? K : never
-}[OutputName];
-/** The checked value type of a property. */
-export type ValueOf<K extends PropertyName> = z.output<P[K]["type"]>;
-/** The value type a program gives for a property. */
-export type RawValueOf<K extends PropertyName> = z.input<P[K]["type"]>;
+/** A table of rows: `Function`'s, or a companion resource's (same row type, same derivations). */
+export type PropertyTable = Readonly<Record<string, PropertyRow>>;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
+// ---- what any table derives ----------------------------------------------------------------------------------
+
+/** The argument names of a table (everything but `apply: "output"`). */
+export type ArgNameOf<T extends PropertyTable> = { [K in keyof T & string]: T[K]["apply"] extends "output" ? never : K }[keyof T & string];
+/** Required arguments. */
+export type RequiredArgNameOf<T extends PropertyTable> = { [K in ArgNameOf<T>]: T[K] extends { required: true } ? K : never }[ArgNameOf<T>];
+/** Arguments with a default (present after `check`). */
+export type DefaultedArgNameOf<T extends PropertyTable> = { [K in ArgNameOf<T>]: T[K] extends { default: unknown } ? K : never }[ArgNameOf<T>];
+/** Output names (everything but `notOutput`). */
+export type OutputNameOf<T extends PropertyTable> = { [K in keyof T & string]: T[K] extends { notOutput: true } ? never : K }[keyof T & string];
+/** Outputs always present. */
+type AlwaysOutputNameOf<T extends PropertyTable> = {
+  [K in OutputNameOf<T>]: T[K] extends { always: true } ? K : K extends RequiredArgNameOf<T> | DefaultedArgNameOf<T> ? K : never
+}[OutputNameOf<T>];
 /** Arguments a program must give (required, and not filled by the resource class). */
-export type ProgramRequiredArgName = { [K in RequiredArgName]: P[K] extends { filledByClass: true } ? never : K }[RequiredArgName];
+type ProgramRequiredArgNameOf<T extends PropertyTable> = {
+  [K in RequiredArgNameOf<T>]: T[K] extends { filledByClass: true } ? never : K
+}[RequiredArgNameOf<T>];
 
 /** The arguments as a program gives them (before defaults; without `pulumi.Input`). */
-export type RawFunctionArgs = Simplify<
-  { [K in ProgramRequiredArgName]: RawValueOf<K> } & { [K in Exclude<ArgName, ProgramRequiredArgName>]?: RawValueOf<K> }
+export type RawArgsOf<T extends PropertyTable> = Simplify<
+  { [K in ProgramRequiredArgNameOf<T>]: z.input<T[K]["type"]> } &
+  { [K in Exclude<ArgNameOf<T>, ProgramRequiredArgNameOf<T>>]?: z.input<T[K]["type"]> }
 >;
 /** The arguments as `check` returns them: validated, defaults applied. */
-export type FunctionArgValues = Simplify<
-  { [K in RequiredArgName | DefaultedArgName]: ValueOf<K> } &
-  { [K in Exclude<ArgName, RequiredArgName | DefaultedArgName>]?: ValueOf<K> }
+export type ArgValuesOf<T extends PropertyTable> = Simplify<
+  { [K in RequiredArgNameOf<T> | DefaultedArgNameOf<T>]: z.output<T[K]["type"]> } &
+  { [K in Exclude<ArgNameOf<T>, RequiredArgNameOf<T> | DefaultedArgNameOf<T>>]?: z.output<T[K]["type"]> }
 >;
 /** The outputs as stored in state. */
-export type FunctionOutputValues = Simplify<
-  { [K in AlwaysOutputName]: ValueOf<K> } & { [K in Exclude<OutputName, AlwaysOutputName>]?: ValueOf<K> }
+export type OutputValuesOf<T extends PropertyTable> = Simplify<
+  { [K in AlwaysOutputNameOf<T>]: z.output<T[K]["type"]> } &
+  { [K in Exclude<OutputNameOf<T>, AlwaysOutputNameOf<T>>]?: z.output<T[K]["type"]> }
 >;
+
+/** The names of a table's rows applied in one of the ways `A`. */
+export type NameAppliedOf<T extends PropertyTable, A extends ApplyBy> = { [K in keyof T & string]: T[K]["apply"] extends A ? K : never }[keyof T & string];
+
+/** Names of a table's rows applied in the given way(s), in table order. */
+export function namesIn<T extends PropertyTable, A extends ApplyBy>(table: T, ...how: A[]): NameAppliedOf<T, A>[] {
+  return Object.keys(table).filter((n) => (how as ApplyBy[]).includes(table[n].apply)) as NameAppliedOf<T, A>[];
+}
+
+/** A table's argument names, in table order. */
+export function argNamesOf<T extends PropertyTable>(table: T): ArgNameOf<T>[] {
+  return Object.keys(table).filter((n) => table[n].apply !== "output") as ArgNameOf<T>[];
+}
+
+/** A table's output names, in table order. */
+export function outputNamesOf<T extends PropertyTable>(table: T): OutputNameOf<T>[] {
+  return Object.keys(table).filter((n) => !table[n].notOutput) as OutputNameOf<T>[];
+}
+
+/**
+ * What an in-place update never changes, for the diff's `stables`: the rows marked `stable`, and — with
+ * `identity` — the rows whose change replaces the resource (unchanged, or it would not be an update).
+ */
+export function stableNamesOf<T extends PropertyTable>(table: T, identity = false): Array<keyof T & string> {
+  return Object.keys(table).filter((n) => table[n].stable || (identity && table[n].apply === "replace"));
+}
+
+/**
+ * The outputs `check` can already tell from a table's checked arguments (see PropertyRow.known), by name; an
+ * argument not known yet (`isUnknown`) counts as absent.
+ */
+export function knownOutputsOf(table: PropertyTable, inputs: Record<string, unknown>, isUnknown: (v: unknown) => boolean): Record<string, unknown> {
+  const get = (name: string) => (isUnknown(inputs[name]) ? undefined : inputs[name]);
+  const out: Record<string, unknown> = {};
+  for (const [name, r] of Object.entries(table)) {
+    const value = r.known?.(get);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** An argument's schema from its row: required, with its default, or optional. */
+export function argSchemaOf(r: PropertyRow): z.ZodType {
+  if (r.required) return r.type;
+  if (r.default !== undefined) return r.type.default(r.default as never);
+  return r.type.optional();
+}
+
+/** `{ name: argument schema }` for every argument of a table (no cross-field rules), as a zod object. */
+export function argObjectOf<T extends PropertyTable>(table: T): z.ZodObject<Record<ArgNameOf<T>, z.ZodType>> {
+  return z.object(Object.fromEntries(argNamesOf(table).map((n) => [n, argSchemaOf(table[n])])) as Record<ArgNameOf<T>, z.ZodType>);
+}
+
+/**
+ * What a companion resource (`Trigger`, `Alias`, `Dependency`) derives from its table: the schema `check`
+ * parses, the output names its class declares, the keys whose change replaces it, those that change in place
+ * (its update call, and what is only recorded), and what an in-place update never changes (`stables`).
+ */
+export function resourceKeysOf<T extends PropertyTable>(table: T) {
+  return {
+    fields: argObjectOf(table),
+    outputKeys: outputNamesOf(table),
+    replaceKeys: namesIn(table, "replace"),
+    inPlaceKeys: namesIn(table, "update", "local"),
+    stableKeys: stableNamesOf(table, true),
+  };
+}
+
+// ---- the Function's table ------------------------------------------------------------------------------------
+
+/** Every property name. */
+export type PropertyName = keyof P;
+/** The argument names (everything but `apply: "output"`). */
+export type ArgName = ArgNameOf<P>;
+/** Output names (everything but `notOutput`). */
+export type OutputName = OutputNameOf<P>;
+/** The checked value type of a property. */
+export type ValueOf<K extends PropertyName> = z.output<P[K]["type"]>;
+
+/** The arguments as a program gives them (before defaults; without `pulumi.Input`). */
+export type RawFunctionArgs = RawArgsOf<P>;
+/** The arguments as `check` returns them: validated, defaults applied. */
+export type FunctionArgValues = ArgValuesOf<P>;
+/** The outputs as stored in state. */
+export type FunctionOutputValues = OutputValuesOf<P>;
 
 /** A row by name, as the generic row type. */
 export function row(name: PropertyName): PropertyRow {
@@ -55,44 +142,25 @@ const ALL = Object.keys(FUNCTION_PROPERTIES) as PropertyName[];
 
 /** Names of the properties whose change is applied in the given way(s). */
 export function namesApplied(...how: ApplyBy[]): PropertyName[] {
-  return ALL.filter((n) => how.includes(row(n).apply));
+  return namesIn(FUNCTION_PROPERTIES, ...how) as PropertyName[];
 }
 
 /** The argument names, in table order. */
-export const ARG_NAMES = ALL.filter((n) => row(n).apply !== "output") as ArgName[];
+export const ARG_NAMES: ArgName[] = argNamesOf(FUNCTION_PROPERTIES);
 /** The output names, in table order. */
-export const OUTPUT_NAMES = ALL.filter((n) => !row(n).notOutput) as OutputName[];
+export const OUTPUT_NAMES: OutputName[] = outputNamesOf(FUNCTION_PROPERTIES);
 /** Secret properties (input and output). */
 export const SECRET_NAMES = ALL.filter((n) => row(n).secret) as ArgName[];
 
 /** Outputs an in-place update never changes, with the arguments (inputs are outputs too): the diff's `stables`. */
-export const STABLE_NAMES = ALL.filter((n) => row(n).stable) as OutputName[];
+export const STABLE_NAMES = stableNamesOf(FUNCTION_PROPERTIES) as OutputName[];
 
 /**
  * The outputs `check` can already tell from the checked arguments (see PropertyRow.known), by name; an
  * argument not known yet (`isUnknown`) counts as absent.
  */
 export function knownOutputs(inputs: Record<string, unknown>, isUnknown: (v: unknown) => boolean): Record<string, unknown> {
-  const get = (name: string) => (isUnknown(inputs[name]) ? undefined : inputs[name]);
-  const out: Record<string, unknown> = {};
-  for (const name of ALL) {
-    const value = row(name).known?.(get);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
-}
-
-/** The argument's schema: required, with its default, or optional. */
-export function argSchema(name: ArgName): z.ZodType {
-  const r = row(name);
-  if (r.required) return r.type;
-  if (r.default !== undefined) return r.type.default(r.default as never);
-  return r.type.optional();
-}
-
-/** `{ name: argSchema }` for every argument (no cross-field rules). */
-export function argShape(): Record<ArgName, z.ZodType> {
-  return Object.fromEntries(ARG_NAMES.map((n) => [n, argSchema(n)])) as Record<ArgName, z.ZodType>;
+  return knownOutputsOf(FUNCTION_PROPERTIES, inputs, isUnknown);
 }
 
 // ---- dotted paths ------------------------------------------------------------------------------------------
@@ -267,4 +335,9 @@ export function comparable(name: PropertyName, desired: unknown): boolean {
 export function sameValue(name: PropertyName, a: unknown, b: unknown): boolean {
   const unset = row(name).unset;
   return canonical(a ?? unset) === canonical(b ?? unset);
+}
+
+/** Of `names`, those whose desired value differs from the actual one (only where they can be compared). */
+export function changedNames(names: readonly PropertyName[], desired: Record<string, unknown>, actual: Record<string, unknown>): PropertyName[] {
+  return names.filter((k) => comparable(k, desired[k]) && !sameValue(k, desired[k], actual[k]));
 }

@@ -2,11 +2,11 @@
  * `check`, what runs on every preview: argument validation, the diff key, the preflight, the changed files.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isConfigurationError, type ConfigurationError } from "../auth";
 import { hashSource, isPackagingError } from "../package";
 import { isUnknown, UNKNOWN } from "./defaults";
-import { FunctionInputsFields, FunctionInputsSchema, INPUT_KEYS, type FunctionInputs } from "./inputs";
-import { dropUndefined, type TrackedInputs } from "./outputs";
+import { FunctionInputsSchema, type FunctionInputs } from "./inputs";
+import type { TrackedInputs } from "./outputs";
+import { checkResult, parseInputs, resolveTargetInto } from "./check-inputs";
 import { knownOutputs } from "../api/property-derivations";
 import { crossFieldFailures } from "./cross-rules";
 import { checkHandler, checkHookHandler, checkSize, type PreflightFailure } from "./preflight";
@@ -19,15 +19,6 @@ export const IMAGE_SOURCE = "custom-image";
 
 /** Hook handlers whose file must be in the package, like the handler's. */
 const HOOK_HANDLERS = ["initializerHandler", "preStopHandler", "heartbeatHandler", "restoreHookHandler"] as const;
-
-function failuresFromConfiguration(err: ConfigurationError): PreflightFailure[] {
-  return err.problems.map((problem) => {
-    // Problems read `region: set …` (missing) or `region (from HW_REGION_NAME) "x" is not …` (malformed).
-    const key = /^(\w+)\b/.exec(problem)?.[1];
-    const property = key && ["region", "projectId", "endpoint"].includes(key) ? key : "credentials";
-    return { property, reason: problem };
-  });
-}
 
 function packagingFailure(err: unknown, inputs: Partial<FunctionInputs>): PreflightFailure {
   if (isPackagingError(err)) {
@@ -42,45 +33,13 @@ function packagingFailure(err: unknown, inputs: Partial<FunctionInputs>): Prefli
  * the diff key with `hashSource` (never zips), runs the preflight and says which files changed.
  */
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const failures: PreflightFailure[] = [];
-  const raw: Record<string, unknown> = {};
-  const unknown = new Set<string>();
-  for (const key of INPUT_KEYS) {
-    if (news[key] === undefined || news[key] === null) continue;
-    if (isUnknown(news[key])) unknown.add(key);
-    else raw[key] = news[key];
-  }
-
-  const parsed = FunctionInputsSchema.safeParse(raw);
-  let inputs: Record<string, unknown> = { ...raw };
-  if (parsed.success) {
-    inputs = { ...parsed.data };
-  } else {
-    for (const issue of parsed.error.issues) {
-      const property = String(issue.path[0] ?? "");
-      if (unknown.has(property)) continue; // a value not known yet cannot be judged in this preview
-      failures.push({ property, reason: issue.message });
-    }
-    // Keep defaults for what did validate, so the preview still shows them.
-    const partial = FunctionInputsFields.partial().safeParse(raw);
-    if (partial.success) inputs = { ...raw, ...partial.data };
-  }
-  for (const key of unknown) inputs[key] = UNKNOWN;
+  const { inputs, unknown, failures } = parseInputs(FunctionInputsSchema, news, false);
   const known = (...keys: string[]) => keys.every((k) => !unknown.has(k));
   const valid = (...keys: string[]) => keys.every((k) => !failures.some((f) => f.property === k));
   failures.push(...crossFieldFailures(inputs, (k) => !known(k) || !valid(k)));
 
   // Target: the region and project are part of the function's identity, so they are resolved now and kept.
-  if (known("region", "projectId", "endpoint") && valid("region", "projectId", "endpoint")) {
-    try {
-      const target = targetOf(inputs as Partial<FunctionInputs>);
-      inputs.region = target.region;
-      inputs.projectId = target.projectId;
-    } catch (err) {
-      if (!isConfigurationError(err)) throw err;
-      failures.push(...failuresFromConfiguration(err));
-    }
-  }
+  resolveTargetInto(inputs, unknown, failures);
 
   // Source: hash (never zip), preflight, changed files. A custom image has no source.
   if (inputs.sourceDir === undefined && inputs.customImage !== undefined) {
@@ -147,5 +106,5 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   // does not preview as replaced. Only with valid arguments: never a URN built from a refused name.
   if (failures.length === 0) Object.assign(inputs, knownOutputs(inputs, isUnknown));
 
-  return { inputs: dropUndefined(inputs), failures };
+  return checkResult(inputs, failures);
 }

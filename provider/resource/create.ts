@@ -13,11 +13,12 @@ import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
 import { elapsed, formatBytes, progress } from "./progress";
 import {
-  clientFor, findFunction, isAmbiguousFailure, isFgsError, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
+  clientOf, findFunction, isAmbiguousFailure, isFgsError, outputsFrom, packagedOutputs, packageFor, uploadCode,
 } from "./service-steps";
+import { publish } from "./version-room";
 import { importLimiter } from "./limiter";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
-import { changedKeys, CODE_READ_KEYS, configChanges, configRequest, importSettings, settingChanges } from "./settings";
+import { changedKeys, CODE_READ_KEYS, configUpdate, importSettings, settingChanges } from "./settings";
 import { ownPlaceholder } from "./resume-create";
 import { stagesInObs } from "./obs-code";
 import { FgsError } from "../errors";
@@ -63,10 +64,8 @@ async function converge(
     await uploadCode(client, urn, inputs, pkg);
     model = await client.getFunctionConfig(urn);
   }
-  if (configChanges(inputs, model).length > 0) {
-    model = await client.updateFunctionConfig(urn, configRequest(inputs, model));
-  }
-  return model;
+  const request = configUpdate(inputs, model);
+  return request ? client.updateFunctionConfig(urn, request) : model;
 }
 
 /**
@@ -75,7 +74,7 @@ async function converge(
  */
 export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const inputs = news as unknown as CheckedInputs;
-  const client = clientFor(targetOf(inputs));
+  const client = clientOf(inputs);
   const pkg = await packageFor(inputs);
   const settings = importSettings(inputs);
   // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
@@ -141,9 +140,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       await uploadCode(client, urn, inputs, pkg);
       model = await client.getFunctionConfig(urn);
     }
-    if (configChanges(inputs, model).length > 0) {
-      model = await client.updateFunctionConfig(urn, configRequest(inputs, model));
-    }
+    const request = configUpdate(inputs, model);
+    if (request) model = await client.updateFunctionConfig(urn, request);
     model = await applyMaxInstances(client, urn, inputs, model);
     const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, undefined);
     await applyAsyncConfig(client, urn, inputs);

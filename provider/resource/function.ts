@@ -6,7 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertOneSupportedSdk } from "../sdk-check";
 import { assertKnownArgs } from "../api/suggest";
-import { ARG_NAMES, SECRET_NAMES, type FunctionOutputValues, type OutputName, type RawFunctionArgs } from "../api/property-derivations";
+import type { FUNCTION_PROPERTIES } from "../api/function-properties";
+import {
+  ARG_NAMES, SECRET_NAMES, type OutputNameOf, type OutputValuesOf, type PropertyTable, type RawArgsOf,
+} from "../api/property-derivations";
 import { functionProvider } from "./provider";
 import { OUTPUT_KEYS } from "./outputs";
 
@@ -19,13 +22,19 @@ export type DeepInput<T> = T extends string | number | boolean | null | undefine
       ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
       : pulumi.Input<T>;
 
+/** A resource's arguments from its table (`Function`'s, a companion's): each a `pulumi.Input` (at every level). */
+export type ResourceArgsOf<T extends PropertyTable> = { [K in keyof RawArgsOf<T>]: DeepInput<RawArgsOf<T>[K]> };
+
+/** A resource class's output fields from its table (present ones `T`, optional ones `T | undefined`). */
+export type ResourceOutputFieldsOf<T extends PropertyTable> = {
+  readonly [K in OutputNameOf<T>]-?: pulumi.Output<K extends keyof OutputValuesOf<T> ? OutputValuesOf<T>[K] : never>
+};
+
 /** Arguments of `Function`, from the property table: each a `pulumi.Input` (at every level). */
-export type FunctionArgs = { [K in keyof RawFunctionArgs]: DeepInput<RawFunctionArgs[K]> };
+export type FunctionArgs = ResourceArgsOf<typeof FUNCTION_PROPERTIES>;
 
 /** The output fields of `Function`, from the property table (present ones `T`, optional ones `T | undefined`). */
-export type FunctionOutputFields = {
-  readonly [K in OutputName]-?: pulumi.Output<K extends keyof FunctionOutputValues ? FunctionOutputValues[K] : never>
-};
+export type FunctionOutputFields = ResourceOutputFieldsOf<typeof FUNCTION_PROPERTIES>;
 
 // The class's output fields are the table's outputs: declared by merging this interface into the class.
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging

@@ -22,19 +22,27 @@ export function parseUserData(userData: string | null | undefined): Record<strin
   return jsonToMap(userData);
 }
 
-/** The model's fields as outputs (only those the service returned; `undefined` keys are dropped). */
+/** Models already read into argument form (a model object is never changed once received). */
+const READ = new WeakMap<FunctionModel, Partial<FunctionOutputs>>();
+
+/**
+ * The model's fields as outputs (only those the service returned; `undefined` keys are dropped). Read once per
+ * model: the steps of one create or update that look at the same model share the result (a copy each).
+ */
 export function modelOutputs(model: FunctionModel): Partial<FunctionOutputs> {
-  return modelValues(model) as Partial<FunctionOutputs>;
+  let read = READ.get(model);
+  if (!read) READ.set(model, read = modelValues(model) as Partial<FunctionOutputs>);
+  return { ...read };
 }
 
-const RECORDED_ARGS = ARG_NAMES.filter((n) => (OUTPUT_NAMES as readonly string[]).includes(n));
+/** The arguments recorded as outputs, with their rows (read once, when the module loads). */
+const RECORDED_ARGS = ARG_NAMES.filter((n) => (OUTPUT_NAMES as readonly string[]).includes(n)).map((n) => [n, row(n)] as const);
 
 /** The arguments part of the outputs, from checked inputs (what the resource asked for). */
 export function settingsOutputs(inputs: FunctionInputs & TrackedInputs): Partial<FunctionOutputs> {
   const out: Record<string, unknown> = {};
   const values = inputs as unknown as Record<string, unknown>;
-  for (const name of RECORDED_ARGS) {
-    const r = row(name);
+  for (const [name, r] of RECORDED_ARGS) {
     out[name] = values[name] === undefined && r.always ? r.unset : values[name];
   }
   out.sourceSha512 = inputs.sourceSha512;

@@ -4,7 +4,7 @@
  * Pulumi serializes the provider object by value, with everything its methods reference. To keep that small,
  * free of credentials and independent of how zod, undici or the worker pool look inside, the shim references
  * only one string — where the real implementation (lifecycle.ts) lives — and `require`s it at run time in the
- * plugin process (`require` is never captured by the serializer).
+ * plugin process (`require` is never captured by the serializer). The companion resources' shims are the same.
  *
  * Installed from npm, the string is the package-relative specifier (`pulumi-functiongraph/dist/…`), resolved
  * from the program directory where the plugin runs, so state stays valid when a checkout moves (CI).
@@ -13,7 +13,16 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
-type Lifecycle = typeof import("./lifecycle");
+/** What a resource's implementation module exports (the `Function`'s lifecycle.ts, each companion's lifecycle.ts). */
+export interface ResourceLifecycle {
+  configure(req: unknown): Promise<void>;
+  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult>;
+  remove(id: string, props: Record<string, unknown>): Promise<void>;
+}
 
 /** How the plugin finds the implementation: a package specifier when installed, else an absolute path. */
 export function implementationSpecifier(file: string = require.resolve("./lifecycle")): string {
@@ -22,31 +31,36 @@ export function implementationSpecifier(file: string = require.resolve("./lifecy
   return at >= 0 ? file.slice(at + marker.length).split(path.sep).join("/") : file;
 }
 
-const IMPLEMENTATION = implementationSpecifier();
-
-function load(): Lifecycle {
-  try {
-    return require(IMPLEMENTATION);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((err as Error).message).includes(IMPLEMENTATION)) {
-      const setup = new Error(`pulumi-functiongraph: cannot load its provider code '${IMPLEMENTATION}' from ${process.cwd()}. ` +
-        "The Pulumi plugin runs in the program directory: run `npm install pulumi-functiongraph` there " +
-        "(and run `pulumi` from that directory).");
-      // The plugin prints `${err}: ${err.stack}` to the user: a set-up problem gets its message, not a trace.
-      setup.stack = `${setup.name}: ${setup.message}`;
-      throw setup;
+/**
+ * A provider whose methods load `implementation` (a package specifier or absolute path) when first called —
+ * the shim of `Function` and of each companion resource (Pulumi serializes one object per resource type).
+ */
+export function lazyProvider(implementation: string): pulumi.dynamic.ResourceProvider {
+  const load = (): ResourceLifecycle => {
+    try {
+      return require(implementation);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((err as Error).message).includes(implementation)) {
+        const setup = new Error(`pulumi-functiongraph: cannot load its provider code '${implementation}' from ${process.cwd()}. ` +
+          "The Pulumi plugin runs in the program directory: run `npm install pulumi-functiongraph` there " +
+          "(and run `pulumi` from that directory).");
+        // The plugin prints `${err}: ${err.stack}` to the user: a set-up problem gets its message, not a trace.
+        setup.stack = `${setup.name}: ${setup.message}`;
+        throw setup;
+      }
+      throw err;
     }
-    throw err;
-  }
+  };
+  return {
+    configure: (req) => load().configure(req),
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read(id, props ?? {}),
+    update: (id, olds, news) => load().update(id, olds, news),
+    delete: (id, props) => load().remove(id, props),
+  };
 }
 
 /** The one module-level provider instance (serialization is cached per object: share it). */
-export const functionProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => load().configure(req),
-  check: (olds, news) => load().check(olds, news),
-  diff: (id, olds, news) => load().diff(id, olds, news),
-  create: (inputs) => load().create(inputs),
-  read: (id, props) => load().read(id, props ?? {}),
-  update: (id, olds, news) => load().update(id, olds, news),
-  delete: (id, props) => load().remove(id, props),
-};
+export const functionProvider: pulumi.dynamic.ResourceProvider = lazyProvider(implementationSpecifier());

@@ -1,7 +1,7 @@
 /**
  * The steps create, update, read and delete share: reaching the service for a resource (target, client with a
- * timeout sized to the body), looking a function up, packaging, uploading code, publishing a version, and
- * assembling the outputs. The plugin-wide limits (limiter.ts) are applied here.
+ * timeout sized to the body), looking a function up, packaging, uploading code, and assembling the outputs
+ * (publishing a version: version-room.ts). The plugin-wide limits (limiter.ts) are applied here.
  */
 import * as path from "node:path";
 import { writeStoredZip } from "../api/stored-zip";
@@ -19,7 +19,6 @@ import { codeUploadLimit } from "./preflight";
 import { elapsed, formatBytes, progress } from "./progress";
 import { targetFor } from "./stack-config";
 import { codeZipLimit, deployCodeFromObs, stagesInObs, userObjectPackage } from "./obs-code";
-import { withVersionRoom } from "./version-room";
 import { InvalidInputError } from "./errors";
 
 /** The source directory, resolved against the program directory (the plugin's cwd). */
@@ -63,6 +62,11 @@ export function clientFor(target: Target): FunctionGraphClient {
 /** The target of a resource: its own region/project/endpoint, then stack config, then the environment. */
 export function targetOf(inputs: { region?: string; projectId?: string; endpoint?: string }): Target {
   return targetFor({ region: inputs.region, projectId: inputs.projectId, endpoint: inputs.endpoint });
+}
+
+/** A client for a resource's own target (`targetOf`, then `clientFor`). */
+export function clientOf(inputs: { region?: string; projectId?: string; endpoint?: string }): FunctionGraphClient {
+  return clientFor(targetOf(inputs));
 }
 
 /** A `FunctionGraphError` (by its code, `FGS_SERVICE`), optionally with this status and error code. */
@@ -126,26 +130,6 @@ export async function uploadCode(client: FunctionGraphClient, urn: string, input
   }));
   progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
   return res;
-}
-
-/**
- * Publishes a version. "Nothing changed since the last publication" (FSS.1016) keeps the last one: the
- * recorded `previous`, or — after a publish whose answer was lost — the newest version the service lists.
- */
-export async function publish(client: FunctionGraphClient, urn: string, digest: string | undefined, previous?: string): Promise<string> {
-  try {
-    const v = await withVersionRoom(client, urn, previous, () => client.publishVersion(urn, dropUndefined({ digest })));
-    progress(`published version ${v.version}`);
-    return v.version ?? previous ?? "latest";
-  } catch (err) {
-    // FSS.1016: nothing changed since the last publication. FSS.1062 for a name we did not choose: the
-    // service generated the name of a version that already exists — the same situation, within a second.
-    if (!isFgsError(err, 400, "FSS.1016") && !isFgsError(err, 409, "FSS.1062")) throw err;
-    if (previous) return previous;
-    const published = (await client.listVersions(urn)).filter((v) => v.version && v.version !== "latest");
-    const newest = published.sort((a, b) => String(a.last_modified).localeCompare(String(b.last_modified))).pop();
-    return newest?.version ?? "latest";
-  }
 }
 
 /**

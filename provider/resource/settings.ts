@@ -8,7 +8,7 @@ import type { ApplyBy } from "../api/function-properties";
 import type { ImportSettings } from "../api/import-template";
 import { YAML_NAMES } from "../api/import-template";
 import {
-  comparable, configBody, MODEL_NAMES, namesApplied, row, sameValue, type PropertyName,
+  changedNames, configBody, MODEL_NAMES, namesApplied, row, sameValue, type PropertyName,
 } from "../api/property-derivations";
 import type { FunctionInputs } from "./inputs";
 import type { FunctionModel } from "../api";
@@ -43,18 +43,6 @@ export function importSettings(inputs: FunctionInputs): ImportSettings {
   return { funcName: inputs.funcName, ...Object.fromEntries(YAML_NAMES.map((n) => [n, values[n]])) } as ImportSettings;
 }
 
-/**
- * The `PUT …/config` body for the desired settings; an unset one is sent as the value that clears it when the
- * service has something else (`model`, and for write-only settings what the resource `recorded`).
- */
-export function configRequest(inputs: FunctionInputs, model?: FunctionModel, recorded?: Partial<FunctionOutputs>): UpdateFunctionConfigRequest {
-  const written = recorded as Record<string, unknown> | undefined;
-  const actual = model
-    ? { ...modelOutputs(model), ...Object.fromEntries(CONFIG_WRITE_ONLY_KEYS.map((k) => [k, written?.[k]])) }
-    : undefined;
-  return configBody(inputs as unknown as Record<string, unknown>, actual as Record<string, unknown> | undefined) as UpdateFunctionConfigRequest;
-}
-
 /** Whether one setting is equal (absent = the service's "not set" value; maps by content). */
 export function sameSetting(key: PropertyName, a: unknown, b: unknown): boolean {
   return sameValue(key, a, b);
@@ -62,9 +50,7 @@ export function sameSetting(key: PropertyName, a: unknown, b: unknown): boolean 
 
 /** Of `keys`, those whose desired value differs from the actual one (only where they can be compared). */
 export function changedKeys(keys: readonly PropertyName[], desired: Partial<FunctionOutputs>, actual: Partial<FunctionOutputs>): PropertyName[] {
-  const d = desired as Record<string, unknown>;
-  const a = actual as Record<string, unknown>;
-  return keys.filter((k) => comparable(k, d[k]) && !sameValue(k, d[k], a[k]));
+  return changedNames(keys, desired as Record<string, unknown>, actual as Record<string, unknown>);
 }
 
 /** Config settings that differ between what we want and what a model (live or recorded) has. */
@@ -72,14 +58,21 @@ export function settingChanges(desired: Partial<FunctionOutputs>, actual: Partia
   return changedKeys(CONFIG_READ_KEYS, desired, actual);
 }
 
+/** Config settings compared with what the service has: those it returns, and the write-only ones. */
+const CONFIG_KEYS = [...CONFIG_READ_KEYS, ...CONFIG_WRITE_ONLY_KEYS];
+
 /**
- * Config settings to write: those the model shows different from the inputs, and the write-only ones (never
- * returned) that differ from what the resource recorded (`recorded` absent: a new function, so any given).
+ * The `PUT …/config` body to send, or `undefined` when nothing differs: the settings the model shows different
+ * from the inputs, and the write-only ones (never returned) that differ from what the resource `recorded`
+ * (absent: a new function, so any given). An unset setting is sent as the value that clears it when the
+ * service has something else. The model is read into argument form once.
  */
-export function configChanges(inputs: FunctionInputs & TrackedInputs, model: FunctionModel, recorded?: Partial<FunctionOutputs>): string[] {
-  const desired = settingsOutputs(inputs);
-  return [
-    ...settingChanges(desired, modelOutputs(model)),
-    ...changedKeys(CONFIG_WRITE_ONLY_KEYS, desired, recorded ?? {}),
-  ];
+export function configUpdate(
+  inputs: FunctionInputs & TrackedInputs, model: FunctionModel, recorded?: Partial<FunctionOutputs>,
+): UpdateFunctionConfigRequest | undefined {
+  const written = recorded as Record<string, unknown> | undefined;
+  const actual = { ...modelOutputs(model), ...Object.fromEntries(CONFIG_WRITE_ONLY_KEYS.map((k) => [k, written?.[k]])) };
+  const values = inputs as unknown as Record<string, unknown>;
+  if (changedNames(CONFIG_KEYS, settingsOutputs(inputs), actual).length === 0) return undefined;
+  return configBody(values, actual) as UpdateFunctionConfigRequest;
 }

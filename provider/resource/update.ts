@@ -7,10 +7,11 @@ import { normalizeUrn } from "../api";
 import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
 import {
-  clientFor, findFunction, outputsFrom, packagedOutputs, packageFor, publish, targetOf, uploadCode,
+  clientFor, findFunction, outputsFrom, packagedOutputs, packageFor, targetOf, uploadCode,
 } from "./service-steps";
+import { publish } from "./version-room";
 import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
-import { changedKeys, CODE_READ_KEYS, configChanges, configRequest } from "./settings";
+import { changedKeys, CODE_READ_KEYS, configUpdate } from "./settings";
 import { DeletedOutsideError } from "./errors";
 
 /**
@@ -46,8 +47,9 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
       model = await client.getFunctionConfig(urn);
     }
   }
-  const configChanged = configChanges(inputs, model, old).length > 0;
-  if (configChanged) model = await client.updateFunctionConfig(urn, configRequest(inputs, model, old));
+  const configRequest = configUpdate(inputs, model, old);
+  const configChanged = configRequest !== undefined;
+  if (configRequest) model = await client.updateFunctionConfig(urn, configRequest);
   const maxBefore = model;
   model = await applyMaxInstances(client, urn, inputs, model);
   const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);

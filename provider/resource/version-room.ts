@@ -1,11 +1,12 @@
 /**
- * Keeping `Function.publishVersion` within the service's version limit (20 per function, `latest` included):
- * when a publish is refused for the limit, the oldest published version that no alias uses (neither as its
+ * Publishing a version (`Function.publishVersion`) within the service's version limit (20 per function,
+ * `latest` included): when a publish is refused for the limit, the oldest published version that no alias uses (neither as its
  * version nor for weights or rules) and that is not the resource's current one is deleted, and the publish
  * is tried again. Costs nothing until the limit is reached.
  */
 import type { FunctionGraphClient, FunctionModel } from "../api";
 import { CompanionClient } from "../api/companion-client";
+import { dropUndefined } from "./outputs";
 import { progress } from "./progress";
 import { isFgsError } from "./service-steps";
 import { NoVersionRoomError } from "./errors";
@@ -52,5 +53,25 @@ export async function withVersionRoom(
       await client.deleteFunction(`${urn}:${victim}`);
       progress(`${urn.split(":").pop()}: deleted the oldest unused version ${victim} to stay within the version limit`);
     }
+  }
+}
+
+/**
+ * Publishes a version. "Nothing changed since the last publication" (FSS.1016) keeps the last one: the
+ * recorded `previous`, or — after a publish whose answer was lost — the newest version the service lists.
+ */
+export async function publish(client: FunctionGraphClient, urn: string, digest: string | undefined, previous?: string): Promise<string> {
+  try {
+    const v = await withVersionRoom(client, urn, previous, () => client.publishVersion(urn, dropUndefined({ digest })));
+    progress(`published version ${v.version}`);
+    return v.version ?? previous ?? "latest";
+  } catch (err) {
+    // FSS.1016: nothing changed since the last publication. FSS.1062 for a name we did not choose: the
+    // service generated the name of a version that already exists — the same situation, within a second.
+    if (!isFgsError(err, 400, "FSS.1016") && !isFgsError(err, 409, "FSS.1062")) throw err;
+    if (previous) return previous;
+    const published = (await client.listVersions(urn)).filter((v) => v.version && v.version !== "latest");
+    const newest = published.sort((a, b) => String(a.last_modified).localeCompare(String(b.last_modified))).pop();
+    return newest?.version ?? "latest";
   }
 }

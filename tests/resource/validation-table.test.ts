@@ -16,9 +16,9 @@ import * as alias from "../../provider/resource/alias/lifecycle";
 import * as dependency from "../../provider/resource/dependency/lifecycle";
 import * as trigger from "../../provider/resource/trigger/lifecycle";
 import type { ArgName } from "../../provider/api/property-derivations";
-import type { TriggerInputsFields } from "../../provider/resource/trigger/inputs";
-import type { AliasInputsFields } from "../../provider/resource/alias/inputs";
-import type { DependencyInputsFields } from "../../provider/resource/dependency/inputs";
+import type { TRIGGER as TRIGGER_KEYS } from "../../provider/resource/trigger/inputs";
+import type { ALIAS as ALIAS_KEYS } from "../../provider/resource/alias/inputs";
+import type { DEPENDENCY as DEPENDENCY_KEYS } from "../../provider/resource/dependency/inputs";
 import { configureFor, writeTree } from "./helpers";
 
 /** One row: values refused (each with what the reason must say) and one accepted. */
@@ -132,9 +132,14 @@ const FUNCTION: Record<ArgName, Row> = {
 };
 
 type Keys<T extends { shape: object }> = keyof T["shape"];
+
+/** The companions share Function's target rows: the same endpoint rule (an ftp:// URL refused with its message). */
+const COMPANION_ENDPOINT: Row = {
+  bad: [["not a url", /absolute http\(s\) URL/], ["ftp://fgs.example.com", /absolute http\(s\) URL without user info/]], good: undefined,
+};
 const URN = (emu: EmulatorHandle) => `urn:fss:${emu.region}:${emu.projectId}:function:default:chk-fn`;
 
-const TRIGGER: Record<Keys<typeof TriggerInputsFields>, Row> = {
+const TRIGGER: Record<Keys<typeof TRIGGER_KEYS.fields>, Row> = {
   functionUrn: { bad: [["fn", /must be a function URN/], ["urn:fss:r:p:func:x:y", /use fn\.funcUrn/]], good: undefined },
   type: { bad: [["CRON", /one of TIMER/]], good: "TIMER" },
   status: { bad: [["OFF", /ACTIVE or DISABLED/]], good: "DISABLED" },
@@ -142,11 +147,11 @@ const TRIGGER: Record<Keys<typeof TriggerInputsFields>, Row> = {
   adopt: { bad: [["yes", /true or false/]], good: true },
   driftCheck: { bad: [["no", /true or false/]], good: false },
   region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
-  projectId: { bad: [["short", /32-character project id/]], good: undefined },
-  endpoint: { bad: [["not a url", /absolute http\(s\) URL/]], good: undefined },
+  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
+  endpoint: COMPANION_ENDPOINT,
 };
 
-const ALIAS: Record<Keys<typeof AliasInputsFields>, Row> = {
+const ALIAS: Record<Keys<typeof ALIAS_KEYS.fields>, Row> = {
   functionUrn: { bad: [["fn", /use fn\.funcUrn/], ["urn:fss:r:p:function:a:b:v1", /without a version or alias/]], good: undefined },
   name: { bad: [["latest", /reserved/], ["9a", /start with a letter/], ["a".repeat(64), /at most 63/], ["a.b", /letters, digits, '_' or '-'/]], good: "prod-1" },
   version: { bad: [["", /must not be empty/], [1, /the version the alias points at/]], good: "latest" },
@@ -156,11 +161,11 @@ const ALIAS: Record<Keys<typeof AliasInputsFields>, Row> = {
   adopt: { bad: [["yes", /true or false/]], good: true },
   driftCheck: { bad: [["no", /true or false/]], good: false },
   region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
-  projectId: { bad: [["short", /32-character project id/]], good: undefined },
-  endpoint: { bad: [["not a url", /absolute http\(s\) URL/]], good: undefined },
+  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
+  endpoint: COMPANION_ENDPOINT,
 };
 
-const DEPENDENCY: Record<Keys<typeof DependencyInputsFields>, Row> = {
+const DEPENDENCY: Record<Keys<typeof DEPENDENCY_KEYS.fields>, Row> = {
   sourceDir: { bad: [["", /must not be empty/]], good: undefined },
   runtime: { bad: [["Node.js99", /one of/]], good: "Python3.10" },
   name: { bad: [["9dep", /start with a letter/], ["d".repeat(97), /at most 96/], ["d e", /letters, digits, '_', '\.' or '-'/]], good: "dep.lib-1_x" },
@@ -169,8 +174,8 @@ const DEPENDENCY: Record<Keys<typeof DependencyInputsFields>, Row> = {
   useIgnoreFiles: { bad: [["yes", /true or false/]], good: false },
   driftCheck: { bad: [["no", /true or false/]], good: false },
   region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
-  projectId: { bad: [["short", /32-character project id/]], good: undefined },
-  endpoint: { bad: [["not a url", /absolute http\(s\) URL/]], good: undefined },
+  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
+  endpoint: COMPANION_ENDPOINT,
 };
 
 let emu: EmulatorHandle;

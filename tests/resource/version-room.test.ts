@@ -5,7 +5,8 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { startEmulator } from "../../emulator";
-import { clientFor, publish, targetOf } from "../../provider/resource/service-steps";
+import { clientFor, targetOf } from "../../provider/resource/service-steps";
+import { publish } from "../../provider/resource/version-room";
 import { codeZip, fg, sdkClient } from "../emulator/helpers";
 import { configureFor } from "./helpers";
 

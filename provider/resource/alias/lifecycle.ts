@@ -8,11 +8,14 @@ import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { routingProblems, type AliasModel, type UpdateAliasRequest } from "../../api/alias-schemas";
 import type { CompanionClient } from "../../api/companion-client";
+import { knownOutputsOf } from "../../api/property-derivations";
 import {
-  checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  changedKeys, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type CheckFailure, type ConfigureRequest, type TargetFields,
 } from "../companion/common";
-import { AliasInputsFields, ROUTING_KEYS, type AliasInputs, type AliasOutputs } from "./inputs";
+import {
+  ALIAS_PROPERTIES, ALIAS, ROUTING_KEYS, type AliasInputs, type AliasOutputs,
+} from "./inputs";
 import { AdoptRefusedError, DeletedOutsideError, NotCreatedError } from "../errors";
 
 /** Records the stack config for this plugin process. */
@@ -46,7 +49,7 @@ async function missingVersions(inputs: Record<string, unknown>): Promise<CheckFa
 
 /** Validates the arguments and the routing rules; checks the versions exist when they can be known. */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const { inputs, unknown, failures } = parseInputs(AliasInputsFields, news);
+  const { inputs, unknown, failures } = parseInputs(ALIAS.fields, news);
   const known = (...k: string[]) => k.every((x) => !unknown.has(x) && !failures.some((f) => f.property === x));
   if (known("version", "additionalVersionWeights", "additionalVersionStrategy")) {
     for (const p of routingProblems(String(inputs.version), inputs.additionalVersionWeights as Record<string, number>, inputs.additionalVersionStrategy as Record<string, unknown>)) {
@@ -58,9 +61,8 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   if (failures.length === 0 && known("functionUrn", "version", "additionalVersionWeights", "additionalVersionStrategy", "region", "projectId", "endpoint")) {
     failures.push(...await missingVersions(inputs));
   }
-  // The alias URN follows from the function and the name: recorded as an input so that a preview of an
-  // in-place update (where the plugin's inputs stand for the outputs) shows it, not an unknown.
-  if (failures.length === 0 && known("functionUrn", "name")) inputs.aliasUrn = `${String(inputs.functionUrn)}:!${String(inputs.name)}`;
+  // Outputs known from the arguments (the alias URN), as the table's rows tell them; only with valid arguments.
+  if (failures.length === 0) Object.assign(inputs, knownOutputsOf(ALIAS_PROPERTIES, inputs, isUnknown));
   return checkResult(inputs, failures);
 }
 
@@ -83,21 +85,15 @@ export function aliasDrift(wanted: Partial<AliasInputs>, live: AliasModel | unde
 }
 
 function outputsOf(inputs: AliasInputs, live: AliasModel): AliasOutputs {
-  return dropUndefined({ ...inputs, aliasUrn: live.alias_urn, lastModified: live.last_modified ?? undefined });
+  // `check` resolved the target: region and project are there.
+  return dropUndefined({ ...inputs, aliasUrn: live.alias_urn, lastModified: live.last_modified ?? undefined }) as AliasOutputs;
 }
 
 /** Replaces on a new function or name; everything else is an in-place update. Drift by one GET. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<AliasOutputs>;
-  const replaces: string[] = [];
-  const changes: string[] = [];
+  const { replaces, changes } = changedKeys(olds, news, ALIAS.replaceKeys, ALIAS.inPlaceKeys);
   let gone = false;
-  for (const key of ["functionUrn", "name", "region", "projectId"] as const) {
-    if (isUnknown(news[key]) || (news[key] !== undefined && !isDeepStrictEqual(news[key], old[key]))) replaces.push(key);
-  }
-  for (const key of [...ROUTING_KEYS, "adopt", "driftCheck", "endpoint"] as const) {
-    if (isUnknown(news[key]) || !isDeepStrictEqual(news[key], old[key])) changes.push(key);
-  }
   if (replaces.length === 0 && news.driftCheck !== false && old.functionUrn && old.name) {
     try {
       const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
@@ -114,7 +110,7 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   }
   return { changes: replaces.length > 0 || changes.length > 0, replaces,
     // Not forwarded by the plugin (3.276): `check` makes aliasUrn known in a preview; kept for one that does.
-    stables: replaces.length > 0 ? [] : ["aliasUrn", "functionUrn", "name", "region", "projectId"],
+    stables: replaces.length > 0 ? [] : ALIAS.stableKeys,
     // A new name or function: the new alias is made first (no traffic gap). Re-creating one deleted outside
     // Pulumi: same name, so the (absent) old one is "deleted" first — after would delete the new one.
     deleteBeforeReplace: gone };

@@ -1,13 +1,11 @@
 /**
  * What the `Trigger`, `Alias` and `Dependency` lifecycles share, gathered in one place: the companion client for
- * a resource's target, the target resolved at `check`, the unknown-value handling of a preview, and the
- * function resource's service helpers they reuse (imported, never changed).
+ * a resource's target, the `check` steps every resource shares (check-inputs.ts), which keys a diff finds
+ * changed, and the function resource's service helpers they reuse (imported, never changed).
  */
-import type * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import { isDeepStrictEqual } from "node:util";
 import { CompanionClient } from "../../api/companion-client";
-import { isConfigurationError } from "../../auth";
-import { isUnknown, UNKNOWN } from "../defaults";
+import { isUnknown } from "../defaults";
 import { requestTimeoutMs, targetOf } from "../service-steps";
 import { progress } from "../progress";
 
@@ -16,12 +14,7 @@ export { hashCacheSetting, isAmbiguousFailure, isFgsError, sourcePath, targetOf 
 export { progress, elapsed, formatBytes } from "../progress";
 export { dropUndefined } from "../outputs";
 export { recordStackConfig, type ConfigureRequest } from "../stack-config";
-
-/** A `check` failure: the property and why. */
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
+export { checkResult, parseInputs, resolveTargetInto, type CheckFailure } from "../check-inputs";
 
 /** Where a companion resource's calls go (recorded in its outputs: refresh and delete only see those). */
 export interface TargetFields {
@@ -40,64 +33,17 @@ export function companionClient(fields: TargetFields): CompanionClient {
   });
 }
 
-/** The raw inputs split into known values and the names of those not known in this preview. */
-export function knownInputs(news: Record<string, unknown>, keys: readonly string[]): { raw: Record<string, unknown>; unknown: Set<string> } {
-  const raw: Record<string, unknown> = {};
-  const unknown = new Set<string>();
-  for (const key of keys) {
-    if (news[key] === undefined || news[key] === null) continue;
-    if (isUnknown(news[key])) unknown.add(key);
-    else raw[key] = news[key];
-  }
-  return { raw, unknown };
-}
-
 /**
- * Parses the known inputs with `fields` (a zod object): failures for what is invalid (never for unknown
- * values), the parsed values with defaults, and the unknown ones as the sentinel.
+ * The keys a diff finds changed: of `replaceKeys`, those given with another value than recorded (an absent one
+ * keeps the recorded value); of `changeKeys`, those different from the recorded value. An unknown value is a
+ * change either way.
  */
-export function parseInputs<T extends z.ZodObject>(fields: T, news: Record<string, unknown>): {
-  inputs: Record<string, unknown>; unknown: Set<string>; failures: CheckFailure[];
-} {
-  const { raw, unknown } = knownInputs(news, Object.keys(fields.shape));
-  const failures: CheckFailure[] = [];
-  const parsed = fields.safeParse(raw);
-  let inputs: Record<string, unknown> = { ...raw };
-  if (parsed.success) {
-    inputs = { ...(parsed.data as Record<string, unknown>) };
-  } else {
-    for (const issue of parsed.error.issues) {
-      const property = String(issue.path[0] ?? "");
-      if (unknown.has(property)) continue;
-      const sub = issue.path.slice(1).map(String).join(".");
-      failures.push({ property, reason: sub ? `${sub}: ${issue.message}` : issue.message });
-    }
-    const partial = fields.partial().safeParse(raw);
-    if (partial.success) inputs = { ...raw, ...(partial.data as Record<string, unknown>) };
-  }
-  for (const key of unknown) inputs[key] = UNKNOWN;
-  return { inputs, unknown, failures };
-}
-
-/** Resolves region and project into `inputs` (they are part of the identity), or the failures saying what to set. */
-export function resolveTargetInto(inputs: Record<string, unknown>, unknown: Set<string>, failures: CheckFailure[]): void {
-  if (["region", "projectId", "endpoint"].some((k) => unknown.has(k) || failures.some((f) => f.property === k))) return;
-  try {
-    const target = targetOf(inputs as TargetFields);
-    inputs.region = target.region;
-    inputs.projectId = target.projectId;
-  } catch (err) {
-    if (!isConfigurationError(err)) throw err;
-    for (const problem of err.problems) {
-      const key = /^(\w+)\b/.exec(problem)?.[1];
-      failures.push({ property: key && ["region", "projectId", "endpoint"].includes(key) ? key : "credentials", reason: problem });
-    }
-  }
-}
-
-/** The check result with `undefined` values dropped. */
-export function checkResult(inputs: Record<string, unknown>, failures: CheckFailure[]): pulumi.dynamic.CheckResult {
-  return { inputs: Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined)), failures };
+export function changedKeys(
+  olds: Record<string, unknown>, news: Record<string, unknown>, replaceKeys: readonly string[], changeKeys: readonly string[],
+): { replaces: string[]; changes: string[] } {
+  const replaces = replaceKeys.filter((k) => isUnknown(news[k]) || (news[k] !== undefined && !isDeepStrictEqual(news[k], olds[k])));
+  const changes = changeKeys.filter((k) => isUnknown(news[k]) || !isDeepStrictEqual(news[k], olds[k]));
+  return { replaces, changes };
 }
 
 /** A message from anything thrown. */

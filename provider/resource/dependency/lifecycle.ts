@@ -12,12 +12,14 @@ import type { CompanionClient } from "../../api/companion-client";
 import type { DependencyVersionModel } from "../../api/dependency-schemas";
 import { hashSource, isPackagingError, packageSource } from "../../package";
 import {
-  checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isFgsError, isUnknown, messageOf,
+  changedKeys, checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isFgsError, isUnknown, messageOf,
   hashCacheSetting, parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
 } from "../companion/common";
 import { packagingLimiter } from "../limiter";
 import { codeUploadLimit } from "../preflight";
-import { DependencyInputsFields, VERSION_KEYS, type DependencyInputs, type DependencyOutputs } from "./inputs";
+import {
+  DEPENDENCY, IN_PLACE_KEYS, VERSION_KEYS, type DependencyInputs, type DependencyOutputs,
+} from "./inputs";
 import { InvalidInputError, NotCreatedError } from "../errors";
 
 /** Records the stack config for this plugin process. */
@@ -27,7 +29,7 @@ export async function configure(req: ConfigureRequest): Promise<void> {
 
 /** Validates the arguments and computes the diff key (`sourceSha512`) with the hash cache. */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const { inputs, unknown, failures } = parseInputs(DependencyInputsFields, news);
+  const { inputs, unknown, failures } = parseInputs(DEPENDENCY.fields, news);
   resolveTargetInto(inputs, unknown, failures);
   const sourceKeys = ["sourceDir", "exclude", "useIgnoreFiles"];
   if (sourceKeys.some((k) => unknown.has(k))) {
@@ -50,16 +52,10 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
 /** A new version (replacement) when content, runtime, name or description changed; drift: the version is gone. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<DependencyOutputs>;
-  const replaces: string[] = [];
-  const changes: string[] = [];
-  for (const key of VERSION_KEYS) {
-    if (isUnknown(news[key]) || (news[key] !== undefined && !isDeepStrictEqual(news[key], old[key]))) replaces.push(key);
-  }
-  // Only the endpoint is an in-place change (delete and refresh read it from the outputs). The source options
-  // matter only through the hash, and `driftCheck` is read from the new inputs: a change of those alone is no
-  // change — the engine records the new inputs and keeps the outputs, so the version's id stays known in a
-  // preview and a Function using it does not preview an update that `up` would not make.
-  if (isUnknown(news.endpoint) || !isDeepStrictEqual(news.endpoint, old.endpoint)) changes.push("endpoint");
+  // A change of the source options or `driftCheck` alone is no change (inputs.ts): the engine records the new
+  // inputs and keeps the outputs, so the version's id stays known in a preview and a Function using it does not
+  // preview an update that `up` would not make.
+  const { replaces, changes } = changedKeys(olds, news, VERSION_KEYS, IN_PLACE_KEYS);
   if (replaces.length === 0 && news.driftCheck !== false && old.dependencyId && old.version !== undefined) {
     try {
       const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
@@ -74,7 +70,7 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   return {
     changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false,
     // Not forwarded by the plugin (3.276); kept for one that does. An update only records the endpoint.
-    stables: replaces.length > 0 ? [] : ["dependencyId", "version", "size", "etag", "zipSha512", "sourceSha512", "fileCount", "name", "runtime", "description", "region", "projectId"],
+    stables: replaces.length > 0 ? [] : DEPENDENCY.stableKeys,
   };
 }
 
@@ -87,7 +83,7 @@ function outputsOf(inputs: DependencyInputs, live: DependencyVersionModel, zipSh
     etag: live.etag ?? "",
     zipSha512,
     lastModified: live.last_modified ?? undefined,
-  });
+  }) as DependencyOutputs; // `check` resolved the target: region and project are there
 }
 
 /** The version of the named dependency holding exactly this zip and runtime (after a lost create answer). */

@@ -10,10 +10,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CompanionClient } from "../../api/companion-client";
 import { eventDataProblems, publicEventData, triggerIdentity, type TriggerModel } from "../../api/trigger-schemas";
 import {
-  checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  changedKeys, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type ConfigureRequest,
 } from "../companion/common";
-import { TriggerInputsFields, type TriggerInputs, type TriggerOutputs } from "./inputs";
+import { TRIGGER, type TriggerInputs, type TriggerOutputs } from "./inputs";
 import { AdoptRefusedError, DeletedOutsideError, NotCreatedError } from "../errors";
 
 /** Types the service lets you disable. */
@@ -26,7 +26,7 @@ export async function configure(req: ConfigureRequest): Promise<void> {
 
 /** Validates the arguments; the event data per type, the status per type; resolves the target. */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const { inputs, unknown, failures } = parseInputs(TriggerInputsFields, news);
+  const { inputs, unknown, failures } = parseInputs(TRIGGER.fields, news);
   const valid = (k: string) => !unknown.has(k) && !failures.some((f) => f.property === k);
   if (valid("type") && valid("eventData")) {
     for (const p of eventDataProblems(String(inputs.type), inputs.eventData)) {
@@ -60,20 +60,13 @@ function outputsOf(inputs: TriggerInputs, live: TriggerModel): TriggerOutputs {
     liveEventData: live.event_data ?? {},
     createdTime: live.created_time ?? undefined,
     lastUpdatedTime: live.last_updated_time ?? undefined,
-  });
+  }) as TriggerOutputs; // `check` resolved the target: region and project are there
 }
 
 /** Replaces on a new function, type or event data; status, flags and endpoint change in place; drift by one GET. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<TriggerOutputs>;
-  const replaces: string[] = [];
-  const changes: string[] = [];
-  for (const key of ["functionUrn", "type", "eventData", "region", "projectId"] as const) {
-    if (isUnknown(news[key]) || (news[key] !== undefined && !isDeepStrictEqual(news[key], old[key]))) replaces.push(key);
-  }
-  for (const key of ["status", "adopt", "driftCheck", "endpoint"] as const) {
-    if (isUnknown(news[key]) || !isDeepStrictEqual(news[key], old[key])) changes.push(key);
-  }
+  const { replaces, changes } = changedKeys(olds, news, TRIGGER.replaceKeys, TRIGGER.inPlaceKeys);
   if (replaces.length === 0 && news.driftCheck !== false && id && old.functionUrn && old.type) {
     try {
       const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
@@ -90,7 +83,7 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   return {
     changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0,
     // Not forwarded by the plugin (3.276); kept for one that does. An update only changes the status.
-    stables: replaces.length > 0 ? [] : ["triggerId", "functionUrn", "type", "eventData", "liveEventData", "createdTime", "region", "projectId"],
+    stables: replaces.length > 0 ? [] : TRIGGER.stableKeys,
   };
 }
 
