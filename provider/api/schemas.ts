@@ -34,6 +34,8 @@ export const ErrorBodySchema = z.looseObject({
   error_code: z.string(),
   error_msg: z.string(),
 });
+/** The error body of a failed call. */
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /** `func_vpc` (seed 000 Table 5). */
 export const FuncVpcSchema = z.looseObject({
@@ -125,6 +127,8 @@ export const FunctionModelSchema = z.looseObject({
   peering_cidr: opt(z.string()),
   network_controller: opt(z.looseObject({})),
 });
+/** A function model (import, get/update config, list items, versions). */
+export type FunctionModel = z.infer<typeof FunctionModelSchema>;
 
 /** `POST /v2/{project_id}/fgs/functions/import` request body (seed 000 Table 3). */
 export const ImportFunctionRequestSchema = z.object({
@@ -134,6 +138,8 @@ export const ImportFunctionRequestSchema = z.object({
   file_code: z.base64(),
   package: z.string().regex(PACKAGE_NAME_PATTERN).optional(),
 });
+/** The `POST /import` request body. */
+export type ImportFunctionRequest = z.infer<typeof ImportFunctionRequestSchema>;
 
 /** `GET /{urn}/code` response. */
 export const FunctionCodeSchema = z.looseObject({
@@ -151,6 +157,8 @@ export const FunctionCodeSchema = z.looseObject({
   depend_version_list: opt(z.array(z.string())),
   strategy_config: opt(StrategyConfigSchema),
 });
+/** The `GET /{urn}/code` response. */
+export type FunctionCode = z.infer<typeof FunctionCodeSchema>;
 
 /** `PUT /{urn}/code` request body. */
 export const UpdateFunctionCodeRequestSchema = z.object({
@@ -159,6 +167,8 @@ export const UpdateFunctionCodeRequestSchema = z.object({
   func_code: z.object({ file: z.base64() }),
   depend_version_list: FUNCTION_PROPERTIES.dependencies.type.optional(),
 });
+/** The `PUT /{urn}/code` request body. */
+export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequestSchema>;
 
 /** `PUT /{urn}/code` with the package in OBS: the service reads it from the object at `code_url`. */
 export const UpdateFunctionCodeFromObsRequestSchema = z.object({
@@ -167,9 +177,13 @@ export const UpdateFunctionCodeFromObsRequestSchema = z.object({
   code_filename: z.string().min(1).optional(),
   depend_version_list: z.array(z.string()).optional(),
 });
+/** The `PUT /{urn}/code` body for a package in OBS. */
+export type UpdateFunctionCodeFromObsRequest = z.infer<typeof UpdateFunctionCodeFromObsRequestSchema>;
 
 /** `PUT /{urn}/code` response. */
 export const UpdateFunctionCodeResponseSchema = FunctionCodeSchema;
+/** The `PUT /{urn}/code` response. */
+export type UpdateFunctionCodeResponse = z.infer<typeof UpdateFunctionCodeResponseSchema>;
 
 /**
  * `PUT /{urn}/config` request body, derived from the property table's `config` fields (types and limits as the
@@ -231,12 +245,16 @@ export const TagsRequestSchema = z.object({
     if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: "custom", message: i.message, path: i.path });
   }),
 });
+/** The tags API request body. */
+export type TagsRequest = z.infer<typeof TagsRequestSchema>;
 
 /** `GET /v2/{project_id}/functions/{resource_id}/tags` response (`ListFunctionTagsResponse`). */
 export const ListTagsResponseSchema = z.looseObject({
   tags: opt(z.array(z.looseObject({ key: z.string(), value: opt(z.string()) }))),
   sys_tags: opt(z.array(z.unknown())),
 });
+/** The `GET …/tags` response. */
+export type ListTagsResponse = z.infer<typeof ListTagsResponseSchema>;
 
 /** `POST /{urn}/versions` request body. */
 export const PublishVersionRequestSchema = z.object({
@@ -244,6 +262,8 @@ export const PublishVersionRequestSchema = z.object({
   version: z.string().optional(),
   description: z.string().optional(),
 });
+/** The `POST /{urn}/versions` request body. */
+export type PublishVersionRequest = z.infer<typeof PublishVersionRequestSchema>;
 
 /** `POST /{urn}/versions` response: the model of the version. */
 export const PublishVersionResponseSchema = FunctionModelSchema;
@@ -254,6 +274,8 @@ export const ListFunctionsResponseSchema = z.looseObject({
   next_marker: opt(z.union([z.number().int(), z.string()])),
   count: opt(z.number().int()),
 });
+/** One page of `GET /v2/{project_id}/fgs/functions`. */
+export type ListFunctionsResponse = z.infer<typeof ListFunctionsResponseSchema>;
 
 /** `GET /{urn}/versions` response: the models of the function's versions (`latest` included). */
 export const ListVersionsResponseSchema = z.looseObject({
@@ -261,41 +283,18 @@ export const ListVersionsResponseSchema = z.looseObject({
   next_marker: opt(z.union([z.number().int(), z.string()])),
   count: opt(z.number().int()),
 });
+/** The `GET /{urn}/versions` response. */
+export type ListVersionsResponse = z.infer<typeof ListVersionsResponseSchema>;
 
 /** `GET /{urn}/export` response [U]: a JSON `{file_name, code_url}` (or a zip stream, handled by the client). */
 export const ExportFunctionResponseSchema = z.looseObject({
   file_name: opt(z.string()),
   code_url: opt(z.string()),
 });
+/** The JSON form of the `GET /{urn}/export` response. */
+export type ExportFunctionResponse = z.infer<typeof ExportFunctionResponseSchema>;
 
-// Inferred types: one definition of each shape.
-/** The error body of a failed call. */
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
-/** A function model (import, get/update config, list items, versions). */
-export type FunctionModel = z.infer<typeof FunctionModelSchema>;
-/** The `POST /import` request body. */
-export type ImportFunctionRequest = z.infer<typeof ImportFunctionRequestSchema>;
-/** The `GET /{urn}/code` response. */
-export type FunctionCode = z.infer<typeof FunctionCodeSchema>;
-/** The `PUT /{urn}/code` request body. */
-export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequestSchema>;
-/** The `PUT /{urn}/code` body for a package in OBS. */
-export type UpdateFunctionCodeFromObsRequest = z.infer<typeof UpdateFunctionCodeFromObsRequestSchema>;
-/** The `PUT /{urn}/code` response. */
-export type UpdateFunctionCodeResponse = z.infer<typeof UpdateFunctionCodeResponseSchema>;
 /** The `PUT /{urn}/config` request body: the required fields typed, the rest as the table derives them. */
 export type UpdateFunctionConfigRequest = {
   func_name: string; runtime: string; timeout: number; handler: string; memory_size: number;
 } & Record<string, unknown>;
-/** The tags API request body. */
-export type TagsRequest = z.infer<typeof TagsRequestSchema>;
-/** The `GET …/tags` response. */
-export type ListTagsResponse = z.infer<typeof ListTagsResponseSchema>;
-/** The `POST /{urn}/versions` request body. */
-export type PublishVersionRequest = z.infer<typeof PublishVersionRequestSchema>;
-/** One page of `GET /v2/{project_id}/fgs/functions`. */
-export type ListFunctionsResponse = z.infer<typeof ListFunctionsResponseSchema>;
-/** The JSON form of the `GET /{urn}/export` response. */
-export type ExportFunctionResponse = z.infer<typeof ExportFunctionResponseSchema>;
-/** The `GET /{urn}/versions` response. */
-export type ListVersionsResponse = z.infer<typeof ListVersionsResponseSchema>;
