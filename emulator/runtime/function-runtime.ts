@@ -192,8 +192,9 @@ export class FunctionRuntime {
         "(Debian/Ubuntu: apt-get install bubblewrap util-linux) and start the emulator without --unsafe-no-sandbox");
     }
     const workDir = this.ensureWorkDir();
-    if (this.sandbox && family !== "custom") {
-      // The interpreter is found once (a Python on the PATH is asked where it lives): a failure is the call's error.
+    if (family === "python" || (this.sandbox && family !== "custom")) {
+      // The interpreter is found once (a Python on the PATH is asked where it lives, sandboxed or not): a failure
+      // is the call's error.
       const command = family === "python" ? this.options.pythonCommand : this.options.nodeCommand;
       try {
         if (family === "python") pythonInterpreter(command);
@@ -232,7 +233,7 @@ export class FunctionRuntime {
     } else {
       // Unsandboxed: the sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot
       // be): when it cannot, that runtime's functions run as the emulator's user.
-      const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
+      const interpreter = interpreterOf(family, this.options, false)?.executable; // the one the launch runs
       unsandboxedUser = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
       if (unsandboxedUser) fs.chownSync(tmpDir, unsandboxedUser.uid, unsandboxedUser.gid);
     }
