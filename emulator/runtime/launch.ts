@@ -69,6 +69,8 @@ export interface LaunchSpec {
 export interface SandboxRunner {
   bwrap: string;
   setpriv: string | undefined;
+  /** Host files shown instead of the host's `/etc/<name>` (sandbox.ts `writeSandboxEtc`). */
+  etcSources?: Record<string, string>;
 }
 
 /** Everything one instance's launch depends on: plain data, so each part is a parameter. */
@@ -160,7 +162,8 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     ...(l.readOnlyMounts ?? []),
   ];
   const args = bwrapArgs({
-    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, network: l.network ?? "host", cwd: view.code, command,
+    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, network: l.network ?? "host",
+    cwd: view.code, command,
   });
   return { command: l.sandbox.bwrap, args, options, ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}) };
 }
