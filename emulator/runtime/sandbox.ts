@@ -1,7 +1,7 @@
 /**
  * The sandbox every function instance runs in: bubblewrap (`bwrap`) with fresh mount, PID, IPC and UTS
  * namespaces. Inside, the process sees only: the system directories (`/usr`, `/bin`, `/lib*`, a few `/etc`
- * files) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
+ * files, `nsswitch.conf` derived: `sandboxNsswitch`) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
  * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (the function's
  * dependencies under `/opt/function/dependencies/<n>`); its own writable `/tmp`; a fresh `/proc` showing only
  * its own processes; a minimal `/dev`; the host's network, or (HTTP functions) a network namespace of its own.
