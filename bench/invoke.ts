@@ -7,7 +7,8 @@
  *    the pipe protocol → answer) against calling the same handler directly in-process;
  *  - the sandbox's cost: the same cold starts (Node.js and Python) and warm calls on a second emulator started
  *    with `unsafeNoSandbox` (what the emulator did before the bubblewrap sandbox), interleaved round by round
- *    with the sandboxed one. Targets: a sandboxed cold start at most 1.5× the unsandboxed one, warm calls no slower.
+ *    with the sandboxed one; both run the same interpreters (printed). Targets: a sandboxed cold start at most
+ *    1.5× the unsandboxed one, warm calls no slower.
  * Printed as absolute numbers and ratios; never asserted (the machine is shared and noisy).
  *
  * Run: `node dist/bench/invoke.js [rounds]` (or through `npm run bench -- --only=invoke`).
@@ -17,6 +18,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../emulator";
+import { pythonInterpreter } from "../emulator/runtime/interpreters";
+import { resolveRuntimeOptions } from "../emulator/runtime/options";
 import { closeDispatchers, invokeFunction } from "../provider/api";
 import { writeStoredZip } from "../provider/api/stored-zip";
 
@@ -89,6 +92,8 @@ export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number
       coldPythonRatio: percentile(coldBy["sandbox python"], 50) / percentile(coldBy["unsafe python"], 50),
       warmP50Ratio: percentile(warmBy.sandbox, 50) / percentile(warmBy.unsafe, 50),
     };
+    const defaults = resolveRuntimeOptions(); // what both emulators run
+    log(`sandbox cost, both sides running Node.js ${defaults.nodeCommand} and Python ${pythonInterpreter(defaults.pythonCommand).executable}`);
     log(`sandbox cost, cold start p50 of ${rounds}: Node.js ${fmt(sandboxCost.coldNodeMs.sandbox)} vs unsandboxed ` +
       `${fmt(sandboxCost.coldNodeMs.unsafe)} → ${sandboxCost.coldNodeRatio.toFixed(2)}×; Python ${fmt(sandboxCost.coldPythonMs.sandbox)} vs ` +
       `${fmt(sandboxCost.coldPythonMs.unsafe)} → ${sandboxCost.coldPythonRatio.toFixed(2)}× (target ≤ 1.5×)`);

@@ -27,7 +27,7 @@ import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
 import { HTTP_RELAY_FILE, HTTP_RELAY_SOURCE } from "./runner-http";
 import { HttpInstance } from "./http-instance";
 import { nodeInterpreter, pythonInterpreter } from "./interpreters";
-import { findExecutable } from "./sandbox";
+import { findExecutable, writeSandboxEtc } from "./sandbox";
 import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
 import { TimerScheduler } from "./timer-triggers";
@@ -96,6 +96,8 @@ export class FunctionRuntime {
   private sandboxUser: { uid: number; gid: number } | undefined;
   /** The bwrap sandbox instances run in; undefined when unsandboxed or when it is missing. */
   private readonly sandbox: SandboxRunner | undefined;
+  /** The `/etc` files the sandbox shows instead of the host's, written into the work dir with it. */
+  private etcSources: Record<string, string> = {};
   /** Why no function can run (bwrap missing and no `unsafeNoSandbox`), or undefined. */
   private readonly cannotRun: string | undefined;
   /** Each function's own uid in the sandbox. */
@@ -159,6 +161,10 @@ export class FunctionRuntime {
     fs.writeFileSync(path.join(dir, "runners", NODE_RUNNER_FILE), NODE_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", PYTHON_RUNNER_FILE), PYTHON_RUNNER_SOURCE, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "runners", HTTP_RELAY_FILE), HTTP_RELAY_SOURCE, { mode: 0o644 });
+    if (this.sandbox) {
+      fs.mkdirSync(path.join(dir, "etc"), { mode: 0o755 });
+      this.etcSources = writeSandboxEtc(path.join(dir, "etc"));
+    }
     this.workDir = dir;
     if (this.sandboxUser && !executableByOthers(this.options.nodeCommand)) {
       // This Node lives where the sandbox user cannot reach it (e.g. under /root): another on the PATH will do.
@@ -192,8 +198,9 @@ export class FunctionRuntime {
         "(Debian/Ubuntu: apt-get install bubblewrap util-linux) and start the emulator without --unsafe-no-sandbox");
     }
     const workDir = this.ensureWorkDir();
-    if (this.sandbox && family !== "custom") {
-      // The interpreter is found once (a Python on the PATH is asked where it lives): a failure is the call's error.
+    if (family === "python" || (this.sandbox && family !== "custom")) {
+      // The interpreter is found once (a Python on the PATH is asked where it lives, sandboxed or not): a failure
+      // is the call's error.
       const command = family === "python" ? this.options.pythonCommand : this.options.nodeCommand;
       try {
         if (family === "python") pythonInterpreter(command);
@@ -227,12 +234,12 @@ export class FunctionRuntime {
     let sandbox: (SandboxRunner & { user: { uid: number; gid: number } }) | undefined;
     let unsandboxedUser: { uid: number; gid: number } | undefined;
     if (this.sandbox) {
-      sandbox = { ...this.sandbox, user: this.users.userFor(target.f.id) };
+      sandbox = { ...this.sandbox, etcSources: this.etcSources, user: this.users.userFor(target.f.id) };
       if (this.sandbox.setpriv) fs.chownSync(tmpDir, sandbox.user.uid, sandbox.user.gid); // root: the function's own /tmp
     } else {
       // Unsandboxed: the sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot
       // be): when it cannot, that runtime's functions run as the emulator's user.
-      const interpreter = family === "node" ? this.options.nodeCommand : family === "python" ? this.options.pythonCommand : undefined;
+      const interpreter = interpreterOf(family, this.options, false)?.executable; // the one the launch runs
       unsandboxedUser = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
       if (unsandboxedUser) fs.chownSync(tmpDir, unsandboxedUser.uid, unsandboxedUser.gid);
     }

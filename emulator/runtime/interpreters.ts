@@ -1,7 +1,7 @@
 /**
  * Where the runtimes' interpreters live, so the sandbox can show them read-only at the same paths: the real
  * executable (a `python3` on the PATH may be a pyenv shim script) and the installation prefixes it needs (its
- * libraries and standard modules). Python is asked once per command (`sys.executable`, `sys.base_prefix`,
+ * libraries and standard modules). Unsandboxed instances run the same real executable. Python is asked once per command (`sys.executable`, `sys.base_prefix`,
  * `sys.prefix` — a virtualenv needs both); Node.js is its executable's `<prefix>/bin/node`.
  */
 import { execFileSync } from "node:child_process";

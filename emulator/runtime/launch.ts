@@ -69,6 +69,8 @@ export interface LaunchSpec {
 export interface SandboxRunner {
   bwrap: string;
   setpriv: string | undefined;
+  /** Host files shown instead of the host's `/etc/<name>` (sandbox.ts `writeSandboxEtc`). */
+  etcSources?: Record<string, string>;
 }
 
 /** Everything one instance's launch depends on: plain data, so each part is a parameter. */
@@ -97,13 +99,17 @@ export function instanceView(sandboxed: boolean, dirs: InstanceLaunch["dirs"]): 
 
 /**
  * The interpreter command of a family, with the host prefixes the sandbox must show: none for Custom; Node.js for
- * the runner of Node.js functions and for the relay in front of an HTTP function's bootstrap.
+ * the runner of Node.js functions and for the relay in front of an HTTP function's bootstrap. Python is the same
+ * real executable with or without the sandbox (`pythonCommand` as the emulator's PATH finds it): the function's
+ * PATH may find another `python3`, and `--unsafe-no-sandbox` would then run another interpreter than the sandbox.
  */
 export function interpreterOf(family: RuntimeFamily, runtime: ResolvedRuntimeOptions, sandboxed: boolean): Interpreter | undefined {
   if (family === "custom") return undefined;
-  const node = family === "node" || family === "http";
-  if (!sandboxed) return { executable: node ? runtime.nodeCommand : runtime.pythonCommand, prefixes: [] };
-  return node ? nodeInterpreter(runtime.nodeCommand) : pythonInterpreter(runtime.pythonCommand);
+  if (family === "python") {
+    const python = pythonInterpreter(runtime.pythonCommand);
+    return sandboxed ? python : { executable: python.executable, prefixes: [] };
+  }
+  return sandboxed ? nodeInterpreter(runtime.nodeCommand) : { executable: runtime.nodeCommand, prefixes: [] };
 }
 
 /** The relay's socket of an HTTP function's instance whose temp dir is `tmp` (host or sandbox view). */
@@ -156,7 +162,8 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     ...(l.readOnlyMounts ?? []),
   ];
   const args = bwrapArgs({
-    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, network: l.network ?? "host", cwd: view.code, command,
+    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, network: l.network ?? "host",
+    cwd: view.code, command,
   });
   return { command: l.sandbox.bwrap, args, options, ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}) };
 }

@@ -49,7 +49,7 @@ export interface RuntimeOptions {
   maxProcessesPerFunction?: number;
   /** Command of the Node.js runtimes. Default: the emulator's own `node` (process.execPath). */
   nodeCommand?: string;
-  /** Command of the Python runtimes. Default `python3`. */
+  /** Command of the Python runtimes, looked up on the emulator's PATH (sandboxed or not). Default `python3`. */
   pythonCommand?: string;
   /** Port of the API gateway serving APIG triggers (default: the data dir's, else a free one; see apig-gateway.ts). */
   apigPort?: number;

@@ -1,7 +1,7 @@
 /**
  * The sandbox every function instance runs in: bubblewrap (`bwrap`) with fresh mount, PID, IPC and UTS
  * namespaces. Inside, the process sees only: the system directories (`/usr`, `/bin`, `/lib*`, a few `/etc`
- * files) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
+ * files, `nsswitch.conf` derived: `sandboxNsswitch`) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
  * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (the function's
  * dependencies under `/opt/function/dependencies/<n>`); its own writable `/tmp`; a fresh `/proc` showing only
  * its own processes; a minimal `/dev`; the host's network, or (HTTP functions) a network namespace of its own.
@@ -50,6 +50,8 @@ export interface SandboxSpec {
   setpriv: string | undefined;
   /** The mounts beside the system ones, in order (code, runners, tmp, interpreter prefixes, dependencies…). */
   mounts: SandboxMount[];
+  /** Host files shown instead of the host's `/etc/<name>` (e.g. `sandboxNsswitch`'s); the other entries are the host's. */
+  etcSources?: Record<string, string>;
   /** `host`: the host's network (loopback included); `none`: a network namespace of its own (loopback only). */
   network: "host" | "none";
   /** Working directory inside. */
@@ -64,6 +66,32 @@ const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx
 const ETC_ENTRIES = ["resolv.conf", "hosts", "nsswitch.conf", "host.conf", "gai.conf", "ssl", "ca-certificates",
   "ca-certificates.conf", "pki", "crypto-policies", "localtime", "timezone", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
   "passwd", "group", "alternatives", "os-release", "mime.types"];
+
+/**
+ * The sandbox's `nsswitch.conf`, from the host's text: the user and group databases (`passwd`, `group`, `shadow`,
+ * `gshadow`) answer from `files` alone, every other line unchanged. The sandbox shows only /etc/passwd and
+ * /etc/group, so other sources (systemd, sss, ldap) cannot answer inside — yet each lookup would load their
+ * modules, and `setpriv` looks the instance's uid up on every start.
+ */
+export function sandboxNsswitch(host: string): string {
+  return host.replace(/^([ \t]*(?:passwd|group|shadow|gshadow)[ \t]*:).*$/gm, "$1 files");
+}
+
+/**
+ * Writes into `dir` the `/etc` files the sandbox shows instead of the host's (`sandboxNsswitch`'s, when the host
+ * has an nsswitch.conf) and returns them as `SandboxSpec.etcSources`.
+ */
+export function writeSandboxEtc(dir: string, hostEtc = "/etc"): Record<string, string> {
+  let host: string;
+  try {
+    host = fs.readFileSync(path.join(hostEtc, "nsswitch.conf"), "utf8");
+  } catch {
+    return {}; // none on the host: none inside either
+  }
+  const file = path.join(dir, "nsswitch.conf");
+  fs.writeFileSync(file, sandboxNsswitch(host), { mode: 0o644 });
+  return { "nsswitch.conf": file };
+}
 
 /** `command` (a path, or a name looked up on the PATH and then in /usr/bin), undefined when not installed. */
 export function findExecutable(command: string, envPath = process.env.PATH ?? ""): string | undefined {
@@ -106,7 +134,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     }
   }
   args.push("--dir", "/etc"); // made 0755 first: bwrap would make a mount's missing parents 0700
-  for (const name of ETC_ENTRIES) args.push("--ro-bind-try", path.join("/etc", name), path.join("/etc", name));
+  for (const name of ETC_ENTRIES) args.push("--ro-bind-try", spec.etcSources?.[name] ?? path.join("/etc", name), path.join("/etc", name));
   args.push("--proc", "/proc", "--dev", "/dev");
   // Parents of every mount point are made 0755 first (bwrap would make them 0700, unreachable for the user).
   const made = new Set<string>(["/", "/etc", "/proc", "/dev"]);
