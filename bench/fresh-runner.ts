@@ -17,6 +17,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { EditCycleOptions } from "./edit-cycle";
 import { startEmulatorProcess } from "./emulator-process";
 import { benchHandler } from "./preview";
 
@@ -82,16 +83,8 @@ function copyTree(source: string, dest: string): { files: number; bytes: number 
   return stats;
 }
 
-/** Options of `runFreshRunnerBench`. */
-export interface FreshRunnerOptions {
-  /** The tree (default: a copy of the project's node_modules in bench/.scratch/fresh-tree). */
-  treeDir?: string;
-  rounds?: number;
-  log?: (line: string) => void;
-}
-
-/** Runs the fresh-runner benchmark (see the file comment) and returns its numbers. */
-export async function runFreshRunnerBench(opts: FreshRunnerOptions = {}): Promise<Record<string, unknown>> {
+/** Runs the fresh-runner benchmark (see the file comment) and returns its numbers; default tree: a copy of the project's node_modules in bench/.scratch/fresh-tree. */
+export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<Record<string, unknown>> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const rounds = opts.rounds ?? 3;
   const tree = path.resolve(opts.treeDir ?? path.join(REPO, "bench", ".scratch", "fresh-tree"));
