@@ -6,8 +6,8 @@
  *    one-thread SHA512 of the tree (walk, read, hash every file): target <= 1.0x wall;
  *  - `packageSource` with no cache vs Info-ZIP `zip -X -r -q -6`: CPU target <= 1.0x (and the wall);
  *  - first `up` of a new function (`check` + `create`: package, import into the emulator, GET) with an empty
- *    cache directory vs `zip -X -r -q -6` alone: target <= 1.0x wall; and the emulator's ingest of that import
- *    (zip bytes / the emulator's time from request to answer): target >= 100 MB/s;
+ *    cache directory vs `zip -X -r -q -6` alone: target <= 1.0x wall; and the emulator's ingest of the first
+ *    import (zip bytes / the emulator's time from request to answer): target >= 100 MB/s;
  *  - the peak RSS of each (VmHWM of the process), the packager's target <= 150 MB.
  * The emulator runs in its own process (bench/emulator-process.ts).
  *
@@ -151,10 +151,13 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
   log(`first preview vs naive SHA512:        ${ratios.firstPreviewVsNaive.toFixed(2)}x wall (target <= 1.0: ${verdict(ratios.firstPreviewVsNaive <= 1)}), ${ratios.firstPreviewCpuVsNaive.toFixed(2)}x CPU`);
   log(`packageSource vs zip -X -r -q -6:     ${ratios.packCpuVsInfoZip.toFixed(2)}x CPU (target <= 1.0: ${verdict(ratios.packCpuVsInfoZip <= 1)}), ${ratios.packWallVsInfoZip.toFixed(2)}x wall`);
   log(`first up vs zip -X -r -q -6 alone:    ${ratios.firstUpVsInfoZip.toFixed(2)}x wall (target <= 1.0: ${verdict(ratios.firstUpVsInfoZip <= 1)})`);
-  log(`emulator ingest of the ${(zipBytes / MB).toFixed(1)} MB import: ${median(ingest).toFixed(0)} MB/s median (target >= 100: ${verdict(median(ingest) >= 100)})`);
+  // Only the first round's import is of a zip the emulator has not verified before (it remembers verified
+  // entries), so it is the fresh runner's; later rounds show the emulator's memo.
+  log(`emulator ingest of the ${(zipBytes / MB).toFixed(1)} MB import: ${ingest[0].toFixed(0)} MB/s the first time (target >= 100: ${verdict(ingest[0] >= 100)}); ` +
+    `re-imports of the same zip ${ingest.slice(1).map((v) => v.toFixed(0)).join(", ") || "-"} MB/s`);
   log(`peak RSS: packageSource ${peakMB.pack.toFixed(0)} MB (target <= 150: ${verdict(peakMB.pack <= 150)}), first up ${peakMB.up.toFixed(0)} MB, first preview ${peakMB.preview.toFixed(0)} MB`);
   return {
-    files, zipBytes, rounds, ratios, ingestMBps: median(ingest), peakMB,
+    files, zipBytes, rounds, ratios, firstIngestMBps: ingest[0], reimportIngestMBps: ingest.slice(1), peakMB,
     runs: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.map(({ out: _out, ...m }) => m)])),
     targets: { firstPreviewVsNaive: "<= 1.0", packCpuVsInfoZip: "<= 1.0", firstUpVsInfoZip: "<= 1.0", ingestMBps: ">= 100", packPeakMB: "<= 150" },
   };
