@@ -149,8 +149,8 @@ function deflatedBody(input: Buffer, level: number): Buffer | undefined {
   try {
     // One output chunk sized to the input (the body is kept only if smaller, so it always fits): no 16 KiB
     // chunks for small files, and for a big one no 1 MiB chunks concatenated at the end — its pages beyond the
-    // compressed length are never touched, so they never count in the RSS (measured packaging node_modules:
-    // ~3 MB lower peak than 1 MiB chunks). The deflate stream does not depend on how its output is chunked.
+    // compressed length are never touched (packaging node_modules, 11 alternating runs: peak ~2.5 MB lower on
+    // average than with 1 MiB chunks, within the noise). The deflate stream does not depend on its output chunks.
     return zlib.deflateRawSync(input, {
       level, chunkSize: Math.min(Math.max(input.length + 64, 1024), buffer.constants.MAX_LENGTH), maxOutputLength: input.length - 1,
     });
