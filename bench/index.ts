@@ -12,8 +12,10 @@
  *     on the project's node_modules, with no cache and with one (target <= 150 MB);
  *  5. stack (bench/stack.ts): 50 functions, up then a no-op up;
  *  6. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call;
- *  7. OBS staging (bench/obs-staging.ts): throughput and peak RSS staging a 250 MB package, vs a whole-buffer PUT.
- * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,upload-obs,packaging-rss,stack,invoke,obs` selects.
+ *  7. OBS staging (bench/obs-staging.ts): throughput and peak RSS staging a 250 MB package, vs a whole-buffer PUT;
+ *  8. fresh runner (bench/fresh-runner.ts): on a copy of node_modules, every contender a new process with no
+ *     cache: first preview vs a naive SHA512, packageSource CPU vs Info-ZIP's, first up vs Info-ZIP, ingest, peaks.
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,upload-obs,packaging-rss,stack,invoke,obs,fresh` selects.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -25,6 +27,7 @@ import { runEditCycleBench } from "./edit-cycle";
 import { runStackBench } from "./stack";
 import { runInvokeBench } from "./invoke";
 import { runObsStagingBench } from "./obs-staging";
+import { runFreshRunnerBench } from "./fresh-runner";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -95,6 +98,10 @@ async function runParts(want: (part: string) => boolean, log: (line: string) => 
   if (want("obs")) {
     log("\n## OBS staging");
     results.obs = await runObsStagingBench({ log });
+  }
+  if (want("fresh")) {
+    log("\n## fresh runner (node_modules, new processes, no cache)");
+    results.fresh = await runFreshRunnerBench({ log });
   }
 }
 

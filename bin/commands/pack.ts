@@ -3,7 +3,6 @@
  * source directory exactly as a deploy would and prints what would be uploaded (source hash, zip hash, file
  * count, bytes; with --json also every file), so a user can see and check the package before `pulumi up`.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { intOption, type Command, type OptionValues } from "../command";
 import { isPackagingError, packageSource, PACKAGING_DEFAULTS } from "../../provider/package";
@@ -61,16 +60,7 @@ async function pack(values: PackValues, sourceDir: string): Promise<number> {
   if (values.out) {
     const out = path.resolve(values.out);
     try {
-      // Streamed from the package's spool (the zip is never held whole).
-      const fd = fs.openSync(out, "w");
-      try {
-        for (const piece of result.pieces()) {
-          let n = 0;
-          while (n < piece.length) n += fs.writeSync(fd, piece, n, piece.length - n);
-        }
-      } finally {
-        fs.closeSync(fd);
-      }
+      result.writeTo(out, { overwrite: true }); // streamed from the package's spool (the zip is never held whole)
     } catch (err) {
       process.stderr.write(`fgs pack: cannot write ${out} (${(err as NodeJS.ErrnoException).code ?? String(err)}): choose a writable --out path\n`);
       return 1;

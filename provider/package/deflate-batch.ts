@@ -13,6 +13,7 @@
  * more is read into its own buffer instead, which becomes its body when stored (transferred, never copied),
  * so the scratch never grows to the largest file.
  */
+import * as buffer from "node:buffer";
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import * as crypto from "node:crypto";
@@ -146,10 +147,12 @@ function looksCompressible(input: Buffer, level: number): boolean {
  */
 function deflatedBody(input: Buffer, level: number): Buffer | undefined {
   try {
-    // Output chunks sized to the input (not the default 16 KiB): less garbage per small file. The deflate
-    // stream does not depend on how its output is chunked.
+    // One output chunk sized to the input (the body is kept only if smaller, so it always fits): no 16 KiB
+    // chunks for small files, and for a big one no 1 MiB chunks concatenated at the end — its pages beyond the
+    // compressed length are never touched (packaging node_modules, 11 alternating runs: peak ~2.5 MB lower on
+    // average than with 1 MiB chunks, within the noise). The deflate stream does not depend on its output chunks.
     return zlib.deflateRawSync(input, {
-      level, chunkSize: Math.min(Math.max(input.length + 64, 1024), 1024 * 1024), maxOutputLength: input.length - 1,
+      level, chunkSize: Math.min(Math.max(input.length + 64, 1024), buffer.constants.MAX_LENGTH), maxOutputLength: input.length - 1,
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return undefined;

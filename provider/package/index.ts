@@ -4,7 +4,7 @@
  */
 export { hashSource, manifestSha512, type SourceFile, type SourceHash } from "./source-hash";
 export { packagedFromBuffer, packageSource, type PackagedSource } from "./package-source";
-export type { ZipPieces } from "./spooled-zip";
+export type { WriteToOptions, ZipPieces } from "./spooled-zip";
 export { PackagingError, isPackagingError, PACKAGING_ERROR_CODES, type PackagingErrorCode } from "./errors";
 export { PACKAGING_DEFAULTS, DEFAULT_MAX_TOTAL_BYTES, type PackagingOptions } from "./options";
 export type { FileMode } from "./collect-files";

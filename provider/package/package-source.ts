@@ -13,7 +13,7 @@ import { openBodyCache, type BodyCache, type RecordedBody } from "./body-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions, type ResolvedPackagingOptions } from "./options";
 import { openSpool, type Spool } from "./spool";
-import { SpooledZip, type ZipPieces } from "./spooled-zip";
+import { SpooledZip, type WriteToOptions, type ZipPieces } from "./spooled-zip";
 import { manifestSha512, type SourceFile } from "./source-hash";
 import {
   centralHeaderSize,
@@ -48,8 +48,8 @@ export interface PackagedSource extends ZipPieces {
    * saying what, and that the caches were discarded and rewritten from this package. Nothing wrong was used.
    */
   cacheNotice?: string;
-  /** Writes the zip to the new file `file`. */
-  writeTo(file: string): void;
+  /** Writes the zip to `file`: a new private file unless `options.overwrite` (see `WriteToOptions`). */
+  writeTo(file: string, options?: WriteToOptions): void;
   /** Frees the spool file (also done when the object is garbage-collected); the zip cannot be read after. */
   close(): void;
 }
@@ -69,7 +69,7 @@ export function packagedFromBuffer(zip: Buffer, fields: { sourceSha512: string; 
     files: fields.files ?? [],
     reusedBodies: 0,
     pieces: () => [zip],
-    writeTo: (file) => fs.writeFileSync(file, zip, { flag: "wx", mode: 0o600 }),
+    writeTo: (file, options) => fs.writeFileSync(file, zip, options?.overwrite ? { flag: "w", mode: 0o666 } : { flag: "wx", mode: 0o600 }),
     close: () => undefined,
   };
 }
@@ -217,7 +217,7 @@ async function spoolPackage(
     reusedBodies: results.reusedBodies,
     ...(cacheNotice ? { cacheNotice } : {}),
     pieces: () => (whole ? [whole] : zip.pieces()),
-    writeTo: (file) => zip.writeTo(file),
+    writeTo: (file, options) => zip.writeTo(file, options),
     close: () => zip.close(),
   };
 }

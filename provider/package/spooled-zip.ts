@@ -14,6 +14,15 @@ export interface ZipPieces {
   pieces(): Iterable<Uint8Array>;
 }
 
+/**
+ * How `writeTo` creates its file. By default a new file only the user can read (a temporary copy: OBS
+ * staging), refused if the name exists; `overwrite`: the user's own output file (`fgs pack --out`), replaced if
+ * it exists and created with the usual permissions (umask).
+ */
+export interface WriteToOptions {
+  readonly overwrite?: boolean;
+}
+
 /** Size of the pieces `SpooledZip.pieces` yields. */
 export const PIECE_BYTES = 1024 * 1024;
 
@@ -117,9 +126,9 @@ export class SpooledZip implements ZipPieces {
     return hash.digest("hex");
   }
 
-  /** Writes the zip to a new file `file` (refused if it exists). */
-  writeTo(file: string): void {
-    const fd = fs.openSync(file, "wx", 0o600);
+  /** Writes the zip to `file` (see `WriteToOptions`: by default a new private file, refused if it exists). */
+  writeTo(file: string, options: WriteToOptions = {}): void {
+    const fd = options.overwrite ? fs.openSync(file, "w", 0o666) : fs.openSync(file, "wx", 0o600);
     try {
       for (const p of this.pieces()) {
         let n = 0;

@@ -1,5 +1,5 @@
 /**
- * `fgs pack`: text and JSON output agree with the library; --out writes the zip only on success.
+ * `fgs pack`: text and JSON output agree with the library; --out writes (or replaces) the zip only on success.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -28,6 +28,11 @@ test("fgs pack prints the hashes, counts and bytes, and --out writes the same zi
   assert.match(r.stdout, new RegExp(`zipSha512\\s+${expected.zipSha512}`));
   assert.match(r.stdout, /files\s+2 \(1 executable\)/);
   assert.ok(fs.readFileSync(out).equals(expected.zip));
+  // An existing --out file is replaced whole (truncated: a longer old file leaves no tail).
+  fs.writeFileSync(out, Buffer.alloc(expected.size + 4096, 7));
+  const again = fgs(dir, "--exclude", "*.log", "--out", out);
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(fs.readFileSync(out).equals(expected.zip), "the old file's bytes are gone");
 
   const j = fgs(dir, "--json", "-x", "*.log");
   assert.equal(j.status, 0, j.stderr);

@@ -1,0 +1,171 @@
+/**
+ * A fresh runner (GitOps: every run starts with an empty cache and a new plugin process), on a copy of the
+ * project's node_modules, side by side in one run: each contender is a new process timed by `/usr/bin/time`
+ * (wall, CPU, peak RSS), in paired rounds, the ratios' medians reported:
+ *  - first preview: `hashSource` with an empty cache directory (what `check` costs a new function) vs a naive
+ *    one-thread SHA512 of the tree (walk, read, hash every file): target <= 1.0x wall;
+ *  - `packageSource` with no cache vs Info-ZIP `zip -X -r -q -6`: CPU target <= 1.0x (and the wall);
+ *  - first `up` of a new function (`check` + `create`: package, import into the emulator, GET) with an empty
+ *    cache directory vs `zip -X -r -q -6` alone: target <= 1.0x wall; and the emulator's ingest of the first
+ *    import (zip bytes / the emulator's time from request to answer): target >= 100 MB/s;
+ *  - the peak RSS of each (VmHWM of the process), the packager's target <= 150 MB.
+ * The emulator runs in its own process (bench/emulator-process.ts).
+ *
+ * Run: `node dist/bench/fresh-runner.js [treeDir]`, or `npm run bench -- --only=fresh`.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { EditCycleOptions } from "./edit-cycle";
+import { startEmulatorProcess } from "./emulator-process";
+import { benchHandler } from "./preview";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const MB = 1e6;
+const LIMIT = 400 * MB;
+const TIME = "/usr/bin/time";
+
+/** What `/usr/bin/time` measured of one child process, and what the child printed. */
+interface Measured {
+  wall: number;
+  cpu: number;
+  rssMB: number;
+  out: string;
+}
+
+/** Runs `cmd args` in `cwd` under `/usr/bin/time`; throws with its stderr when it fails. */
+function measure(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Measured {
+  const r = spawnSync(TIME, ["-f", "FGS-TIME %e %U %S %M", cmd, ...args], { encoding: "utf8", cwd: opts.cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 * MB });
+  const m = /FGS-TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? "");
+  if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.slice(0, 2).join(" ")} failed (${r.status}): ${r.stderr}`);
+  return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMB: Number(m[4]) / 1024, out: r.stdout.trim() };
+}
+
+/** `node -e script`, measured. */
+function node(script: string, env?: NodeJS.ProcessEnv): Measured {
+  return measure(process.execPath, ["-e", script], { env });
+}
+
+const NAIVE = (tree: string) => `
+  const { createHash } = require("node:crypto"); const fs = require("node:fs"); const path = require("node:path");
+  const h = createHash("sha512");
+  const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.isFile()) h.update(createHash("sha512").update(fs.readFileSync(p)).digest()); } };
+  walk(${JSON.stringify(tree)}); console.log(h.digest("hex"));`;
+
+const PACKAGE = path.join(REPO, "dist", "provider", "package");
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Copies `source` to `dest` once (kept while the source's file count and size are unchanged); returns its stats. */
+function copyTree(source: string, dest: string): { files: number; bytes: number } {
+  const count = (dir: string): { files: number; bytes: number } => {
+    let files = 0;
+    let bytes = 0;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (!e.isFile()) continue;
+      files++;
+      bytes += fs.statSync(path.join(e.parentPath, e.name)).size;
+    }
+    return { files, bytes };
+  };
+  const stats = count(source);
+  const marker = `${dest}.json`;
+  if (!fs.existsSync(marker) || fs.readFileSync(marker, "utf8") !== JSON.stringify(stats)) {
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.cpSync(source, dest, { recursive: true, verbatimSymlinks: true });
+    fs.writeFileSync(marker, JSON.stringify(stats));
+  }
+  return stats;
+}
+
+/** Runs the fresh-runner benchmark (see the file comment) and returns its numbers; default tree: a copy of the project's node_modules in bench/.scratch/fresh-tree. */
+export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<Record<string, unknown>> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const rounds = opts.rounds ?? 3;
+  const tree = path.resolve(opts.treeDir ?? path.join(REPO, "bench", ".scratch", "fresh-tree"));
+  if (!opts.treeDir) copyTree(path.join(REPO, "node_modules"), tree);
+  const handler = benchHandler(tree); // the check reads the handler's file
+  const files = fs.readdirSync(tree, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).length;
+  log(`fresh runner: ${tree} (${files} files), ${rounds} paired round(s), every contender a new process`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-bench-fresh-"));
+  const emu = await startEmulatorProcess({ codeUploadBytes: LIMIT });
+  const t: Record<string, Measured[]> = { naive: [], preview: [], zip: [], pack: [], up: [] };
+  const ingest: number[] = [];
+  let zipBytes = 0;
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const cache = (what: string) => fs.mkdtempSync(path.join(scratch, `${what}-`)); // empty: a fresh runner
+      t.naive.push(node(NAIVE(tree)));
+      t.preview.push(node(`require(${JSON.stringify(PACKAGE)}).hashSource(${JSON.stringify(tree)}, { useIgnoreFiles: false, hashCache: ${JSON.stringify(cache("preview"))} })
+        .then((r) => console.log(r.sourceSha512))`));
+      const zipOut = path.join(scratch, "info-zip.zip");
+      fs.rmSync(zipOut, { force: true });
+      t.zip.push(measure("zip", ["-X", "-r", "-q", "-6", zipOut, "."], { cwd: tree }));
+      t.pack.push(node(`require(${JSON.stringify(PACKAGE)}).packageSource(${JSON.stringify(tree)}, { useIgnoreFiles: false })
+        .then((r) => console.log(r.size))`));
+      zipBytes = Number(t.pack[t.pack.length - 1].out);
+      await emu.clearLog();
+      const cfg = {
+        "functiongraph:endpoint": emu.url, "functiongraph:region": emu.region, "functiongraph:projectId": emu.projectId,
+        "functiongraph:accessKey": emu.credentials.accessKey, "functiongraph:secretKey": emu.credentials.secretKey,
+      };
+      const news = { sourceDir: tree, runtime: "Node.js18.15", handler, funcName: `bench-fresh-${round}`, useIgnoreFiles: false };
+      t.up.push(node(`
+        const lifecycle = require(${JSON.stringify(path.join(REPO, "dist", "provider", "resource", "lifecycle"))});
+        const cfg = ${JSON.stringify(cfg)};
+        (async () => {
+          await lifecycle.configure({ config: { get: (k) => cfg[k] } });
+          const c = await lifecycle.check({}, ${JSON.stringify(news)});
+          if (c.failures && c.failures.length) throw new Error(JSON.stringify(c.failures));
+          const created = await lifecycle.create(c.inputs);
+          console.log(created.outs.codeSize);
+        })().catch((e) => { console.error(e); process.exit(1); });`,
+      { FGS_CACHE_DIR: cache("up"), FGS_CODE_LIMIT_BYTES: String(LIMIT), FGS_QUIET: "1" }));
+      const imports = await emu.requests({ operation: "import" });
+      if (imports.length !== 1 || imports[0].status !== 200) throw new Error(`expected one import: ${JSON.stringify(imports)}`);
+      ingest.push(zipBytes / MB / (imports[0].durationMs / 1000));
+      const [n, p, z, k, u] = [t.naive, t.preview, t.zip, t.pack, t.up].map((v) => v[round - 1]);
+      log(`round ${round}: naive SHA512 ${n.wall.toFixed(2)}s (cpu ${n.cpu.toFixed(2)}s), first preview ${p.wall.toFixed(2)}s (cpu ${p.cpu.toFixed(2)}s), ` +
+        `zip ${z.wall.toFixed(2)}s (cpu ${z.cpu.toFixed(2)}s), packageSource ${k.wall.toFixed(2)}s (cpu ${k.cpu.toFixed(2)}s, peak ${k.rssMB.toFixed(0)} MB), ` +
+        `first up ${u.wall.toFixed(2)}s (cpu ${u.cpu.toFixed(2)}s, peak ${u.rssMB.toFixed(0)} MB), ingest ${ingest[round - 1].toFixed(0)} MB/s`);
+    }
+  } finally {
+    await emu.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  const paired = (a: Measured[], b: Measured[], k: "wall" | "cpu") => median(a.map((x, i) => x[k] / b[i][k]));
+  const ratios = {
+    firstPreviewVsNaive: paired(t.preview, t.naive, "wall"),
+    firstPreviewCpuVsNaive: paired(t.preview, t.naive, "cpu"),
+    packCpuVsInfoZip: paired(t.pack, t.zip, "cpu"),
+    packWallVsInfoZip: paired(t.pack, t.zip, "wall"),
+    firstUpVsInfoZip: paired(t.up, t.zip, "wall"),
+  };
+  const peakMB = { pack: median(t.pack.map((m) => m.rssMB)), up: median(t.up.map((m) => m.rssMB)), preview: median(t.preview.map((m) => m.rssMB)) };
+  const verdict = (ok: boolean) => (ok ? "meets" : "MISSES");
+  log(`first preview vs naive SHA512:        ${ratios.firstPreviewVsNaive.toFixed(2)}x wall (target <= 1.0: ${verdict(ratios.firstPreviewVsNaive <= 1)}), ${ratios.firstPreviewCpuVsNaive.toFixed(2)}x CPU`);
+  log(`packageSource vs zip -X -r -q -6:     ${ratios.packCpuVsInfoZip.toFixed(2)}x CPU (target <= 1.0: ${verdict(ratios.packCpuVsInfoZip <= 1)}), ${ratios.packWallVsInfoZip.toFixed(2)}x wall`);
+  log(`first up vs zip -X -r -q -6 alone:    ${ratios.firstUpVsInfoZip.toFixed(2)}x wall (target <= 1.0: ${verdict(ratios.firstUpVsInfoZip <= 1)})`);
+  // Only the first round's import is of a zip the emulator has not verified before (it remembers verified
+  // entries), so it is the fresh runner's; later rounds show the emulator's memo.
+  log(`emulator ingest of the ${(zipBytes / MB).toFixed(1)} MB import: ${ingest[0].toFixed(0)} MB/s the first time (target >= 100: ${verdict(ingest[0] >= 100)}); ` +
+    `re-imports of the same zip ${ingest.slice(1).map((v) => v.toFixed(0)).join(", ") || "-"} MB/s`);
+  log(`peak RSS: packageSource ${peakMB.pack.toFixed(0)} MB (target <= 150: ${verdict(peakMB.pack <= 150)}), first up ${peakMB.up.toFixed(0)} MB, first preview ${peakMB.preview.toFixed(0)} MB`);
+  return {
+    files, zipBytes, rounds, ratios, firstIngestMBps: ingest[0], reimportIngestMBps: ingest.slice(1), peakMB,
+    runs: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.map(({ out: _out, ...m }) => m)])),
+    targets: { firstPreviewVsNaive: "<= 1.0", packCpuVsInfoZip: "<= 1.0", firstUpVsInfoZip: "<= 1.0", ingestMBps: ">= 100", packPeakMB: "<= 150" },
+  };
+}
+
+if (require.main === module) {
+  runFreshRunnerBench({ treeDir: process.argv[2] }).then((r) => console.log(JSON.stringify(r)), (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
