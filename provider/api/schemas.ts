@@ -13,6 +13,10 @@ import { configBodySchema } from "./property-derivations";
 
 /** An optional response field the service sends absent, or `null`. */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
+/** Optional response fields of one type, in the order given (so a model's fields keep the documented order). */
+function nullish<T extends z.ZodType, K extends string>(schema: T, ...keys: K[]): Record<K, ReturnType<typeof opt<T>>> {
+  return Object.fromEntries(keys.map((k) => [k, opt(schema)])) as Record<K, ReturnType<typeof opt<T>>>;
+}
 
 /** `last_modified` appears as `YYYY-MM-DD HH:mm:ss` (import, seed 000) and as ISO-8601 with offset (seed 004). */
 export const LastModifiedSchema = z.string().refine(
@@ -69,29 +73,15 @@ export const FuncCodeSchema = z.looseObject({
 export const FunctionModelSchema = z.looseObject({
   func_urn: FuncUrnSchema,
   func_name: z.string(),
-  domain_id: opt(z.string()),
-  namespace: opt(z.string()),
-  project_name: opt(z.string()),
-  package: opt(z.string()),
+  ...nullish(z.string(), "domain_id", "namespace", "project_name", "package"),
   runtime: z.string(),
   timeout: z.number().int(),
   handler: z.string(),
   memory_size: z.number().int(),
-  gpu_memory: opt(z.number().int()),
-  cpu: opt(z.number().int()),
-  code_type: opt(z.string()),
-  code_url: opt(z.string()),
-  code_filename: opt(z.string()),
+  ...nullish(z.number().int(), "gpu_memory", "cpu"),
+  ...nullish(z.string(), "code_type", "code_url", "code_filename"),
   code_size: opt(z.number().int()),
-  user_data: opt(z.string()),
-  encrypted_user_data: opt(z.string()),
-  digest: opt(z.string()),
-  version: opt(z.string()),
-  image_name: opt(z.string()),
-  xrole: opt(z.string()),
-  app_xrole: opt(z.string()),
-  description: opt(z.string()),
-  version_description: opt(z.string()),
+  ...nullish(z.string(), "user_data", "encrypted_user_data", "digest", "version", "image_name", "xrole", "app_xrole", "description", "version_description"),
   last_modified: opt(LastModifiedSchema),
   func_code: opt(FuncCodeSchema),
   func_vpc: opt(FuncVpcSchema),
@@ -100,31 +90,21 @@ export const FunctionModelSchema = z.looseObject({
   depend_version_list: opt(z.array(z.string())),
   dependencies: opt(z.unknown()),
   strategy_config: opt(StrategyConfigSchema),
-  extend_config: opt(z.string()),
-  initializer_handler: opt(z.string()),
+  ...nullish(z.string(), "extend_config", "initializer_handler"),
   initializer_timeout: opt(z.number().int()),
   pre_stop_handler: opt(z.string()),
   pre_stop_timeout: opt(z.number().int()),
   enterprise_project_id: opt(z.string()),
   // Get-config extras (ShowFunctionConfigResponse in the official SDK).
-  func_id: opt(z.string()),
-  resource_id: opt(z.string()),
-  type: opt(z.string()),
+  ...nullish(z.string(), "func_id", "resource_id", "type"),
   ephemeral_storage: opt(z.number().int()),
-  gpu_type: opt(z.string()),
-  user_data_encrypt_kms_key_id: opt(z.string()),
+  ...nullish(z.string(), "gpu_type", "user_data_encrypt_kms_key_id"),
   custom_image: opt(z.looseObject({ enabled: opt(z.boolean()), image: opt(z.string()) })),
-  log_group_id: opt(z.string()),
-  log_stream_id: opt(z.string()),
-  is_stateful_function: opt(z.boolean()),
-  enable_dynamic_memory: opt(z.boolean()),
-  enable_auth_in_header: opt(z.boolean()),
-  enable_class_isolation: opt(z.boolean()),
-  heartbeat_handler: opt(z.string()),
-  restore_hook_handler: opt(z.string()),
+  ...nullish(z.string(), "log_group_id", "log_stream_id"),
+  ...nullish(z.boolean(), "is_stateful_function", "enable_dynamic_memory", "enable_auth_in_header", "enable_class_isolation"),
+  ...nullish(z.string(), "heartbeat_handler", "restore_hook_handler"),
   restore_hook_timeout: opt(z.number().int()),
-  domain_names: opt(z.string()),
-  peering_cidr: opt(z.string()),
+  ...nullish(z.string(), "domain_names", "peering_cidr"),
   network_controller: opt(z.looseObject({})),
 });
 /** A function model (import, get/update config, list items, versions). */
