@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
-  ImportFunctionRequestSchema, PublishVersionRequestSchema,
+  ImportFunctionRequestSchema, PublishVersionRequestSchema, UpdateFunctionCodeFromObsRequestSchema,
   UpdateFunctionConfigRequestSchema, ListFunctionsResponseSchema,
 } from "../../provider/api/schemas";
 import type { CodeBodyScan } from "./code-body-scan";
@@ -27,7 +27,6 @@ import {
   parseJsonBody, validateBody, validateConfigRules, validateFunctionFields, type FunctionFields,
 } from "./validation";
 import { readCodeFromObs } from "../obs/code-from-obs";
-import { UpdateFunctionCodeFromObsRequestSchema } from "../../provider/obs/schemas";
 import { verifyCode } from "../zip/check";
 
 /** A parsed API request as handlers see it. */
