@@ -1,5 +1,5 @@
 /**
- * Decoding a code upload while it arrives (emulator/code-body-scan.ts) and skipping entries verified before
+ * Decoding a code upload while it arrives (emulator/api/code-body-scan.ts) and skipping entries verified before
  * (zip/verify.ts `VerifiedEntries`): the scan's result is exactly the ordinary decode, it steps aside for every
  * body it cannot be sure of, and an entry is skipped only when its bytes are the very ones verified before.
  */

@@ -1,5 +1,5 @@
 /**
- * The emulator's fast `PUT …/code` ingest (emulator/api/code-upload.ts, api/large-json-body.ts, zip-verify*.ts): the
+ * The emulator's fast `PUT …/code` ingest (emulator/api/code-upload.ts, api/large-json-body.ts, zip/verify*.ts): the
  * large-string JSON parse gives exactly what `JSON.parse` gives, the Base64 is refused unless canonical, the
  * limit is enforced before decoding, and the zip is verified entry by entry (CRC-32 included) on workers.
  */
