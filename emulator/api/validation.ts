@@ -10,6 +10,7 @@ import {
 } from "../../provider/api/constraints";
 import { UpdateFunctionConfigRequestSchema } from "../../provider/api/schemas";
 import { ApiError, Errors } from "../http/errors";
+import { parseJsonObject } from "../http/json-object";
 
 /** Which specific error a failing top-level body field maps to (others give FSS.0400). */
 const FIELD_ERRORS: Record<string, (msg: string) => ApiError> = {
@@ -109,14 +110,9 @@ export function validateFunctionFields(f: FunctionFields): void {
 /** `user_data` is a JSON object of string values (empty string allowed): ≤ 20 entries, ≤ 4 KB. */
 export function validateUserData(userData: string): void {
   if (userData === "") return;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(userData);
-  } catch {
-    throw Errors.invalidUserData("not a JSON object");
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw Errors.invalidUserData("not a JSON object");
-  const entries = Object.entries(parsed as Record<string, unknown>);
+  const parsed = parseJsonObject(userData);
+  if (!parsed) throw Errors.invalidUserData("not a JSON object");
+  const entries = Object.entries(parsed);
   if (entries.some(([k, v]) => k === "" || typeof v !== "string")) {
     throw Errors.invalidUserData("every key must be non-empty and every value a string");
   }

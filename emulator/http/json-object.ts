@@ -1,7 +1,7 @@
 /**
  * The one "parse JSON, must be a plain object" step: a runner's fd-3 message, a function's APIG answer, an
- * admin request body. Anything else — bad JSON, an array, `null`, a scalar — is `undefined`, for the caller to
- * refuse in its own words.
+ * admin request body, a function's `user_data`. Anything else — bad JSON, an array, `null`, a scalar — is
+ * `undefined`, for the caller to refuse in its own words.
  */
 
 /** The JSON object in `text`, or undefined when `text` is not JSON or not a plain object. */

@@ -79,11 +79,6 @@ export class RouteTable<H> {
   writeNames(): string[] {
     return this.operations.filter((o) => o.writes).map((o) => o.name);
   }
-
-  /** True for the name of an operation that writes. */
-  writes(name: string): boolean {
-    return this.operations.some((o) => o.writes && o.name === name);
-  }
 }
 
 function moreSpecific(a: Part[], b: Part[]): boolean {

@@ -4,6 +4,7 @@
  * PATH/HOME/TMPDIR — and nothing of the emulator's own environment (no credentials, no state).
  */
 import { cpuForMemory } from "../../provider/api/constraints";
+import { parseJsonObject } from "../http/json-object";
 import type { InvokeTarget } from "./target";
 import { INVOKE_LIMITS } from "./options";
 
@@ -16,14 +17,8 @@ export interface InstanceDirs {
 /** The user's variables: `user_data` plus `encrypted_user_data` (the emulator stores it as given), JSON objects of strings. */
 export function userVariables(target: InvokeTarget): Record<string, string> {
   const parse = (text: string | undefined): Record<string, string> => {
-    if (!text) return {};
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (!v || typeof v !== "object" || Array.isArray(v)) return {};
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)]));
-    } catch {
-      return {};
-    }
+    const v = text ? parseJsonObject(text) : undefined;
+    return v ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)])) : {};
   };
   return { ...parse(target.config.user_data), ...parse(target.config.encrypted_user_data as string | undefined) };
 }
