@@ -1,5 +1,5 @@
 /**
- * The two invocation calls of the API, routed by routes.ts:
+ * The invocation calls of the API (rows of api-operations.ts):
  * - `POST …/functions/{urn}/invocations` (sync): runs the event and answers with the function's raw result
  *   (`X-CFF-Request-Version: v0` or none) or `{request_id, result, log, status}` (v1, what the official SDK
  *   sends), with `X-Cff-Request-Id`, `X-Cff-Invoke-Summary`, `X-Cff-Function-Log` (with `X-Cff-Log-Type: tail`),

@@ -1,7 +1,7 @@
 /**
- * The FunctionGraph API routes under `/v2/{project_id}/fgs/functions`: route matching (with the operation name
- * the request log uses) and one handler per call. Handlers validate, mutate the store, commit, and return the
- * answer; they never touch the socket, so the server can apply faults around them.
+ * The FunctionGraph API handlers under `/v2/{project_id}/fgs/functions`, one per call (which request reaches
+ * which, and under what operation name, is api-operations.ts's table). Handlers validate, mutate the store,
+ * commit, and return the answer; they never touch the socket, so the server can apply faults around them.
  */
 import { randomBytes } from "node:crypto";
 import {
