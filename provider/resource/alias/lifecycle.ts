@@ -10,7 +10,7 @@ import { routingProblems, type AliasModel, type UpdateAliasRequest } from "../..
 import type { CompanionClient } from "../../api/companion-client";
 import { knownOutputsOf } from "../../api/property-derivations";
 import {
-  changedKeys, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type CheckFailure, type ConfigureRequest, type TargetFields,
 } from "../companion/common";
 import {
@@ -92,7 +92,7 @@ function outputsOf(inputs: AliasInputs, live: AliasModel): AliasOutputs {
 /** Replaces on a new function or name; everything else is an in-place update. Drift by one GET. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<AliasOutputs>;
-  const { replaces, changes } = changedKeys(olds, news, ALIAS.replaceKeys, ALIAS.inPlaceKeys);
+  const { replaces, changes } = replacesAndChanges(olds, news, ALIAS.replaceKeys, ALIAS.inPlaceKeys);
   let gone = false;
   if (replaces.length === 0 && news.driftCheck !== false && old.functionUrn && old.name) {
     try {

@@ -34,11 +34,12 @@ export function companionClient(fields: TargetFields): CompanionClient {
 }
 
 /**
- * The keys a diff finds changed: of `replaceKeys`, those given with another value than recorded (an absent one
+ * The keys a companion's diff finds changed, as replacements and in-place changes (settings.ts's `changedKeys`
+ * compares function settings): of `replaceKeys`, those given with another value than recorded (an absent one
  * keeps the recorded value); of `changeKeys`, those different from the recorded value. An unknown value is a
  * change either way.
  */
-export function changedKeys(
+export function replacesAndChanges(
   olds: Record<string, unknown>, news: Record<string, unknown>, replaceKeys: readonly string[], changeKeys: readonly string[],
 ): { replaces: string[]; changes: string[] } {
   const replaces = replaceKeys.filter((k) => isUnknown(news[k]) || (news[k] !== undefined && !isDeepStrictEqual(news[k], olds[k])));

@@ -12,7 +12,7 @@ import type { CompanionClient } from "../../api/companion-client";
 import type { DependencyVersionModel } from "../../api/dependency-schemas";
 import { hashSource, isPackagingError, packageSource } from "../../package";
 import {
-  changedKeys, checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isFgsError, isUnknown, messageOf,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isFgsError, isUnknown, messageOf,
   hashCacheSetting, parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
 } from "../companion/common";
 import { packagingLimiter } from "../limiter";
@@ -55,7 +55,7 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   // A change of the source options or `driftCheck` alone is no change (inputs.ts): the engine records the new
   // inputs and keeps the outputs, so the version's id stays known in a preview and a Function using it does not
   // preview an update that `up` would not make.
-  const { replaces, changes } = changedKeys(olds, news, VERSION_KEYS, IN_PLACE_KEYS);
+  const { replaces, changes } = replacesAndChanges(olds, news, VERSION_KEYS, IN_PLACE_KEYS);
   if (replaces.length === 0 && news.driftCheck !== false && old.dependencyId && old.version !== undefined) {
     try {
       const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });

@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CompanionClient } from "../../api/companion-client";
 import { eventDataProblems, publicEventData, triggerIdentity, type TriggerModel } from "../../api/trigger-schemas";
 import {
-  changedKeys, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type ConfigureRequest,
 } from "../companion/common";
 import { TRIGGER, type TriggerInputs, type TriggerOutputs } from "./inputs";
@@ -66,7 +66,7 @@ function outputsOf(inputs: TriggerInputs, live: TriggerModel): TriggerOutputs {
 /** Replaces on a new function, type or event data; status, flags and endpoint change in place; drift by one GET. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<TriggerOutputs>;
-  const { replaces, changes } = changedKeys(olds, news, TRIGGER.replaceKeys, TRIGGER.inPlaceKeys);
+  const { replaces, changes } = replacesAndChanges(olds, news, TRIGGER.replaceKeys, TRIGGER.inPlaceKeys);
   if (replaces.length === 0 && news.driftCheck !== false && id && old.functionUrn && old.type) {
     try {
       const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
