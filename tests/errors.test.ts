@@ -14,7 +14,7 @@ import { isConfigurationError } from "../provider/auth/configuration-error";
 import { FgsError, hasCode, isAmbiguousFailure } from "../provider/errors";
 import { ObsRequestError } from "../provider/obs/errors";
 import { isPackagingError, PackagingError, PACKAGING_ERROR_CODES } from "../provider/package/errors";
-import { isFgsError } from "../provider/resource/service-steps";
+import { isServiceError } from "../provider/resource/service-steps";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FAMILY_DIRS = ["provider", "harness", "bin"];
@@ -97,15 +97,15 @@ test("the classes keep their names, fields and messages, and carry code, retryab
 test("branching works on code: a serialized-style copy is recognised, a look-alike without a code is not", () => {
   const copy = { name: "FunctionGraphError", message: "FSS.1061 The function has existed", code: "FGS_SERVICE", status: 409, errorCode: "FSS.1061", ambiguous: false };
   assert.ok(!(copy instanceof FunctionGraphError));
-  assert.equal(isFgsError(copy, 409, "FSS.1061"), true);
-  assert.equal(isFgsError(copy, 404), false);
+  assert.equal(isServiceError(copy, 409, "FSS.1061"), true);
+  assert.equal(isServiceError(copy, 404), false);
   assert.equal(isAmbiguousFailure({ code: "FGS_NETWORK", ambiguous: true }), true);
   assert.equal(isAmbiguousFailure({ code: "FGS_NETWORK", ambiguous: false }), false);
   assert.equal(isPackagingError({ code: "UNREADABLE", path: "/x" }), true);
   assert.equal(isConfigurationError({ code: "FGS_CONFIGURATION", problems: [] }), true);
   assert.equal(hasCode({ code: "FGS_USAGE" }, "FGS_HARNESS", "FGS_USAGE"), true);
   // What the code used to accept and no longer does: a name string, a duck-typed `ambiguous`, a system error's code.
-  assert.equal(isFgsError(Object.assign(new Error("x"), { name: "FunctionGraphError", status: 409 }), 409), false);
+  assert.equal(isServiceError(Object.assign(new Error("x"), { name: "FunctionGraphError", status: 409 }), 409), false);
   assert.equal(isAmbiguousFailure(Object.assign(new Error("x"), { ambiguous: true })), false);
   assert.equal(isPackagingError(Object.assign(new Error("x"), { code: "ENOENT" })), false);
   assert.equal(hasCode(undefined, "FGS_USAGE"), false);
@@ -125,7 +125,7 @@ test("errors made by code that went through Pulumi's function serializer keep co
   const [service, network, packaging] = ((require(file)[serialized.exportName] as () => typeof make)())();
   const expected = make();
   assert.deepEqual([service.message, network.message, packaging.message], expected.map((e) => e.message));
-  assert.equal(isFgsError(service, 409, "FSS.1061"), true);
+  assert.equal(isServiceError(service, 409, "FSS.1061"), true);
   assert.equal(isAmbiguousFailure(network), true);
   assert.equal((network as NetworkError).transportCode, "ECONNRESET");
   assert.equal(isPackagingError(packaging), true);

@@ -13,7 +13,7 @@ import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
 import { elapsed, formatBytes, progress } from "./progress";
 import {
-  clientOf, findFunction, isAmbiguousFailure, isFgsError, outputsFrom, packagedOutputs, packageFor, uploadCode,
+  clientOf, findFunction, isAmbiguousFailure, isServiceError, outputsFrom, packagedOutputs, packageFor, uploadCode,
 } from "./service-steps";
 import { publish } from "./version-room";
 import { importLimiter } from "./limiter";
@@ -100,7 +100,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       landed = await importLimiter.run(() => client.importFunction(request));
       progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
     } catch (err) {
-      if (isFgsError(err, 409, "FSS.1061")) {
+      if (isServiceError(err, 409, "FSS.1061")) {
         const existing = await client.getFunctionConfig(`${inputs.package}:${inputs.funcName}`);
         if (placeholder.isOwnHalfFinished(existing)) {
           progress(`${inputs.funcName}: found the placeholder an interrupted create of this function left; finishing it`);

@@ -70,13 +70,13 @@ export function clientOf(inputs: { region?: string; projectId?: string; endpoint
 }
 
 /** A `FunctionGraphError` (by its code, `FGS_SERVICE`), optionally with this status and error code. */
-export function isFgsError(err: unknown, status?: number, code?: string): err is FunctionGraphError {
+export function isServiceError(err: unknown, status?: number, code?: string): err is FunctionGraphError {
   return hasCode(err, "FGS_SERVICE") &&
     (status === undefined || (err as FunctionGraphError).status === status) &&
     (code === undefined || (err as FunctionGraphError).errorCode === code);
 }
 
-/** Whether an error says a write may have been applied (../errors), beside `isFgsError` for the lifecycles. */
+/** Whether an error says a write may have been applied (../errors), beside `isServiceError` for the lifecycles. */
 export { isAmbiguousFailure } from "../errors";
 
 /** GET config, `undefined` when the function does not exist. */
@@ -84,7 +84,7 @@ export async function findFunction(client: FunctionGraphClient, urnOrName: strin
   try {
     return await client.getFunctionConfig(urnOrName);
   } catch (err) {
-    if (isFgsError(err, 404)) return undefined;
+    if (isServiceError(err, 404)) return undefined;
     throw err;
   }
 }

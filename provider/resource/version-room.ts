@@ -8,7 +8,7 @@ import type { FunctionGraphClient, FunctionModel } from "../api";
 import { CompanionClient } from "../api/companion-client";
 import { dropUndefined } from "./outputs";
 import { progress } from "./progress";
-import { isFgsError } from "./service-steps";
+import { isServiceError } from "./service-steps";
 import { NoVersionRoomError } from "./errors";
 
 /** Most versions deleted to make room for one publish (a refusal for another reason stops earlier). */
@@ -16,7 +16,7 @@ const MAX_PRUNES = 5;
 
 /** A refusal because the function has as many versions as the service allows. */
 function isVersionQuota(err: unknown): boolean {
-  return isFgsError(err, 403) && /version/i.test(String((err as { errorMsg?: string }).errorMsg ?? ""));
+  return isServiceError(err, 403) && /version/i.test(String((err as { errorMsg?: string }).errorMsg ?? ""));
 }
 
 /** Versions an alias of the function routes to. */
@@ -68,7 +68,7 @@ export async function publish(client: FunctionGraphClient, urn: string, digest: 
   } catch (err) {
     // FSS.1016: nothing changed since the last publication. FSS.1062 for a name we did not choose: the
     // service generated the name of a version that already exists — the same situation, within a second.
-    if (!isFgsError(err, 400, "FSS.1016") && !isFgsError(err, 409, "FSS.1062")) throw err;
+    if (!isServiceError(err, 400, "FSS.1016") && !isServiceError(err, 409, "FSS.1062")) throw err;
     if (previous) return previous;
     const published = (await client.listVersions(urn)).filter((v) => v.version && v.version !== "latest");
     const newest = published.sort((a, b) => String(a.last_modified).localeCompare(String(b.last_modified))).pop();

@@ -10,7 +10,7 @@ import { routingProblems, type AliasModel, type UpdateAliasRequest } from "../..
 import type { CompanionClient } from "../../api/companion-client";
 import { knownOutputsOf } from "../../api/property-derivations";
 import {
-  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isServiceError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type CheckFailure, type ConfigureRequest, type TargetFields,
 } from "../companion/common";
 import {
@@ -32,7 +32,7 @@ async function missingVersions(inputs: Record<string, unknown>): Promise<CheckFa
     published = (await client.listVersions(urn)).map((v) => String(v.version));
   } catch (err) {
     // The function is created by this deployment (404), or the service is unreachable: create will tell.
-    if (!isFgsError(err, 404)) progress(`alias ${String(inputs.name)}: version check skipped: ${messageOf(err)}`);
+    if (!isServiceError(err, 404)) progress(`alias ${String(inputs.name)}: version check skipped: ${messageOf(err)}`);
     return [];
   }
   const have = new Set(["latest", ...published]);
@@ -131,11 +131,11 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     live = await client.createAlias(inputs.functionUrn, { name: inputs.name, ...routingBody(inputs) });
     progress(`alias ${inputs.name}: created → ${inputs.version}`);
   } catch (err) {
-    if (!isFgsError(err, 409) && !isAmbiguousFailure(err)) throw err;
+    if (!isServiceError(err, 409) && !isAmbiguousFailure(err)) throw err;
     const existing = await client.findAlias(inputs.functionUrn, inputs.name);
     if (!existing) throw isAmbiguousFailure(err) ? new NotCreatedError(`${messageOf(err)}; the alias does not exist, so nothing was created — run \`pulumi up\` again`, err) : err;
     const identical = aliasDrift(inputs, existing).length === 0;
-    if (isFgsError(err, 409) && !inputs.adopt && !identical) {
+    if (isServiceError(err, 409) && !inputs.adopt && !identical) {
       throw new AdoptRefusedError("name", `name: the function already has an alias '${inputs.name}' pointing elsewhere (${messageOf(err)}). Set \`adopt: true\` to take it over, or choose another name.`);
     }
     progress(`alias ${inputs.name}: ${identical ? "found it already as wanted; recording it" : "adopting the existing alias"}`);

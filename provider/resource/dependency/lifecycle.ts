@@ -12,7 +12,7 @@ import type { CompanionClient } from "../../api/companion-client";
 import type { DependencyVersionModel } from "../../api/dependency-schemas";
 import { hashSource, isPackagingError, packageSource } from "../../package";
 import {
-  replacesAndChanges, checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isFgsError, isUnknown, messageOf,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isServiceError, isUnknown, messageOf,
   hashCacheSetting, parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
 } from "../companion/common";
 import { packagingLimiter } from "../limiter";
@@ -161,7 +161,7 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
     progress(`dependency ${old.name} version ${old.version}: deleted`);
   } catch (err) {
     // In use by a published function version (not in the list above): the service refuses; keep it.
-    if (!isFgsError(err, 409)) throw err;
+    if (!isServiceError(err, 409)) throw err;
     progress(`dependency ${old.name} version ${old.version}: kept, ${messageOf(err)}`);
   }
 }

@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CompanionClient } from "../../api/companion-client";
 import { eventDataProblems, publicEventData, triggerIdentity, type TriggerModel } from "../../api/trigger-schemas";
 import {
-  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isFgsError, isUnknown, messageOf, parseInputs, progress,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isServiceError, isUnknown, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type ConfigureRequest,
 } from "../companion/common";
 import { TRIGGER, type TriggerInputs, type TriggerOutputs } from "./inputs";
@@ -124,7 +124,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     });
     progress(`${label}: created ${live.trigger_id}`);
   } catch (err) {
-    if (isFgsError(err, 409)) {
+    if (isServiceError(err, 409)) {
       const existing = await findSame(client, inputs);
       const identical = existing && triggerDrift({ status: inputs.status, eventData: inputs.eventData }, existing).length === 0;
       if (!existing || !identical) {
