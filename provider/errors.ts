@@ -10,7 +10,7 @@
  * Sets `message` explicitly after `super()`: a class captured by Pulumi's function serializer is re-created
  * as plain functions, and there `super(message)` on `Error` does not set `this.message`.
  */
-export function keepMessage(err: Error, message: string): void {
+function keepMessage(err: Error, message: string): void {
   if (err.message !== message) Object.defineProperty(err, "message", { value: message, writable: true, configurable: true });
 }
 

@@ -23,8 +23,13 @@ export const ADMIN_TOKEN_ENV = "FGS_EMULATOR_ADMIN_TOKEN";
 
 const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|\[::1\]|\[::ffff:127(\.\d{1,3}){3}\]|localhost)(:\d{1,5})?$/i;
 
+/** An admin surface error: HTTP `status` with the code `ADMIN.0<status>` (both admin route tables use it). */
+export function adminError(status: number, msg: string): ApiError {
+  return new ApiError(status, `ADMIN.0${status}`, msg);
+}
+
 function refuse(why: string): ApiError {
-  return new ApiError(403, "ADMIN.0403", `admin request refused: ${why}`);
+  return adminError(403, `admin request refused: ${why}`);
 }
 
 /** A fresh random admin token (192 bits, URL-safe). */

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AdminOperations, type ConfigPatch, type SeedFunctionInput } from "./admin";
-import { checkAdminRequest, isLoopback } from "./admin-guard";
+import { adminError, checkAdminRequest, isLoopback } from "./admin-guard";
 import { admitBody, bodyCapFor } from "../http/body-intake";
 import { ApiError, Errors } from "../http/errors";
 import type { FaultConfig } from "../http/faults";
@@ -16,7 +16,7 @@ import type { RequestLogFilter } from "../http/request-log";
 import { RouteTable, type Operation } from "../http/route-table";
 import { RUNTIME_ADMIN_OPERATIONS } from "./runtime-admin";
 
-/** One admin request as a handler sees it. */
+/** One admin request as a handler sees it (of either table: this one and runtime-admin.ts's). */
 export interface AdminCall {
   req: IncomingMessage;
   res: ServerResponse;
@@ -29,10 +29,6 @@ export interface AdminCall {
 export type AdminRow<H> = Operation<H> & { query?: string; note?: string };
 
 type AdminHandler = (ops: AdminOperations, call: AdminCall) => Promise<void> | void;
-
-function adminError(status: number, msg: string): ApiError {
-  return new ApiError(status, `ADMIN.0${status}`, msg);
-}
 
 function parseJson(body: Buffer): Record<string, unknown> {
   const v = parseJsonObject(body.toString("utf8") || "{}");
