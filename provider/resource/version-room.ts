@@ -1,8 +1,8 @@
 /**
  * Publishing a version (`Function.publishVersion`) within the service's version limit (20 per function,
- * `latest` included): when a publish is refused for the limit, the oldest published version that no alias uses (neither as its
- * version nor for weights or rules) and that is not the resource's current one is deleted, and the publish
- * is tried again. Costs nothing until the limit is reached.
+ * `latest` included): when a publish is refused for the limit, the oldest published version that no alias
+ * uses (neither as its version nor for weights or rules) and that is not the resource's current one is
+ * deleted, and the publish is tried again. Costs nothing until the limit is reached.
  */
 import type { FunctionGraphClient, FunctionModel } from "../api";
 import { CompanionClient } from "../api/companion-client";
