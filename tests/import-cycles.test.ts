@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const DIST = path.resolve(__dirname, "../..");
+const DIST = path.resolve(__dirname, "..");
 const ROOTS = ["provider", "emulator", "harness", "bin"];
 
 function jsFiles(dir: string): string[] {
