@@ -21,8 +21,6 @@
 
 import { FAULT_OPERATION_NAMES, WRITE_OPERATIONS } from "../api/api-operations";
 
-export { WRITE_OPERATIONS };
-
 /** A write operation name (a row of api-operations.ts that writes). */
 export type WriteOperation = string;
 

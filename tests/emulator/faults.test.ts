@@ -1,7 +1,8 @@
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { formatFaultSpec, parseFaultSpec, startEmulator, type EmulatorHandle } from "../../emulator";
-import { FaultInjector, WRITE_OPERATIONS } from "../../emulator/http/faults";
+import { WRITE_OPERATIONS } from "../../emulator/api/api-operations";
+import { FaultInjector } from "../../emulator/http/faults";
 import { codeZip, importPackage, rawRequest, signedRequest } from "./helpers";
 
 describe("faults SPEC parsing", () => {
