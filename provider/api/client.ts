@@ -23,8 +23,6 @@ import type {
 import { schemas } from "./schemas-at-runtime";
 import { normalizeUrn, urnPathSegment } from "./urn";
 
-export { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, MIN_UPLOAD_BYTES_PER_SECOND, type RetryInfo } from "./transport";
-
 /** Client construction options: the target, and the transport's retry and timeout settings. */
 export interface FunctionGraphClientOptions extends TransportSettings {
   /** Absolute http(s) URL, e.g. `https://functiongraph.cn-north-4.myhuaweicloud.com`. */

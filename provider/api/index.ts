@@ -1,11 +1,11 @@
 /** The FunctionGraph API: schemas, constraints, the client, its errors and the import package builder. */
 export * from "./constraints";
 export * from "./schemas";
-export { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient } from "./client";
-export type { ExportedFunction, FunctionGraphClientOptions, RetryInfo } from "./client";
+export { FunctionGraphClient } from "./client";
+export type { ExportedFunction, FunctionGraphClientOptions } from "./client";
 export { closeDispatchers } from "./dispatcher-cache";
-export { retrying, Transport } from "./transport";
-export type { RetryLater, RetryLoopOptions, TransportSettings } from "./transport";
+export { attemptTimeoutMs, DEFAULT_TIMEOUT_MS, retrying, Transport } from "./transport";
+export type { RetryInfo, RetryLater, RetryLoopOptions, TransportSettings } from "./transport";
 export {
   FunctionGraphError, hintFor, InvalidRequestError, NetworkError, ResponseSchemaError,
 } from "./errors";

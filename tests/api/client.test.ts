@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, test } from "node:test";
-import { FunctionGraphClient, type FunctionGraphClientOptions, type RetryInfo } from "../../provider/api/client";
+import { FunctionGraphClient, type FunctionGraphClientOptions } from "../../provider/api/client";
+import type { RetryInfo } from "../../provider/api/transport";
 import { closeDispatchers } from "../../provider/api/dispatcher-cache";
 import { FunctionGraphError, InvalidRequestError, NetworkError, ResponseSchemaError } from "../../provider/api/errors";
 import type { Credentials } from "../../provider/auth/resolve-target";

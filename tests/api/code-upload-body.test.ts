@@ -23,7 +23,8 @@ test("codeUploadBody equals JSON.stringify of the same request, for sizes around
 });
 
 test("the per-attempt timeout grows with the request body (a big upload is not cut off like a small call)", async (t) => {
-  const { attemptTimeoutMs, FunctionGraphClient, MIN_UPLOAD_BYTES_PER_SECOND } = await import("../../provider/api/client");
+  const { FunctionGraphClient } = await import("../../provider/api/client");
+  const { attemptTimeoutMs, MIN_UPLOAD_BYTES_PER_SECOND } = await import("../../provider/api/transport");
   assert.equal(attemptTimeoutMs(1000, 0), 1000);
   assert.equal(attemptTimeoutMs(1000, MIN_UPLOAD_BYTES_PER_SECOND), 2000);
 
