@@ -13,7 +13,7 @@ import type { CheckedInputs } from "./inputs";
 import { modelOutputs, settingsOutputs } from "./outputs";
 import { elapsed, formatBytes, progress } from "./progress";
 import {
-  clientOf, findFunction, isAmbiguousFailure, isServiceError, outputsFrom, packagedOutputs, packageFor, uploadCode,
+  clientOf, findFunction, isServiceError, outputsFrom, packagedOutputs, packageFor, uploadCode,
 } from "./service-steps";
 import { publish } from "./version-room";
 import { importLimiter } from "./limiter";
@@ -21,7 +21,7 @@ import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from ".
 import { changedKeys, CODE_READ_KEYS, configUpdate, importSettings, settingChanges } from "./settings";
 import { ownPlaceholder } from "./resume-create";
 import { stagesInObs } from "./obs-code";
-import { FgsError } from "../errors";
+import { FgsError, isAmbiguousFailure } from "../errors";
 import { AdoptRefusedError, NotCreatedError } from "./errors";
 
 /** The resource's error for a create that got past the import: the engine records id + properties. */

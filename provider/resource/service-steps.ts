@@ -76,9 +76,6 @@ export function isServiceError(err: unknown, status?: number, code?: string): er
     (code === undefined || (err as FunctionGraphError).errorCode === code);
 }
 
-/** Whether an error says a write may have been applied (../errors), beside `isServiceError` for the lifecycles. */
-export { isAmbiguousFailure } from "../errors";
-
 /** GET config, `undefined` when the function does not exist. */
 export async function findFunction(client: FunctionGraphClient, urnOrName: string): Promise<FunctionModel | undefined> {
   try {

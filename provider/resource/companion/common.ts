@@ -10,7 +10,8 @@ import { requestTimeoutMs, targetOf } from "../service-steps";
 import { progress } from "../progress";
 
 export { isUnknown, UNKNOWN } from "../defaults";
-export { hashCacheSetting, isAmbiguousFailure, isServiceError, sourcePath, targetOf } from "../service-steps";
+export { hashCacheSetting, isServiceError, sourcePath, targetOf } from "../service-steps";
+export { isAmbiguousFailure } from "../../errors";
 export { progress, elapsed, formatBytes } from "../progress";
 export { dropUndefined } from "../outputs";
 export { recordStackConfig, type ConfigureRequest } from "../stack-config";
