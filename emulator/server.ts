@@ -15,7 +15,7 @@ import { passFaultGate, type FaultAnswers } from "./http/fault-gate";
 import { CodeBodyScan } from "./api/code-body-scan";
 import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./http/body-intake";
 import { preAuthenticate, type AuthResult } from "./http/gateway-auth";
-import { decodeSegment, dropConnection, recycleBody, sendBytes, sendError, sendJson, sleep } from "./http/http-io";
+import { decodeSegment, dropConnection, recycleBody, sendBytes, sendError, sendJson } from "./http/http-io";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./http/request-log";
 import { API_PATH, API_ROUTES } from "./api/api-operations";

@@ -5,7 +5,6 @@
  * program the parent's answer (real ids and outputs). One child per run, because `setMocks`, the SDK's store
  * and the require cache are process-global. Stack config arrives in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { registerTsNode } from "./typescript";
 import type { HostMessage, ParentMessage, StartMessage } from "./program";

@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { startEmulator } from "../../emulator";
 import { apigAnswer } from "../../emulator/apig/apig-gateway";
 import { matchTemplate } from "../../emulator/apig/apig-routes";
 import { fg, sdkClient } from "./helpers";

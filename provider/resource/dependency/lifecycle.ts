@@ -6,7 +6,6 @@
  * answer); `delete` removes the version unless a function still uses it.
  */
 import { createHash } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CompanionClient } from "../../api/companion-client";
 import type { DependencyVersionModel } from "../../api/dependency-schemas";
