@@ -15,7 +15,7 @@ import { codeUploadStream, type StreamedBody } from "./code-upload-stream";
 import {
   checkRequest, FunctionGraphError, NetworkError, ResponseSchemaError,
 } from "./errors";
-import { Transport, type Answer, type OutgoingRequest, type TransportSettings } from "./transport";
+import { firstHeader, Transport, type Answer, type OutgoingRequest, type TransportSettings } from "./transport";
 import type {
   ExportFunctionResponse, FunctionCode, FunctionModel, ImportFunctionRequest, PublishVersionRequest,
   UpdateFunctionCodeRequest, UpdateFunctionCodeResponse, UpdateFunctionConfigRequest,
@@ -65,8 +65,6 @@ type CallResult<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
 /** A FunctionGraph request: the transport's, plus the URL its signature covers. */
 type FgsRequest = OutgoingRequest & { url: URL };
-
-const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** The FunctionGraph API client: typed, validated, retrying, signing. */
 export class FunctionGraphClient {

@@ -8,7 +8,7 @@
 import type { Target } from "../auth/resolve-target";
 import { functionGraphSigner } from "../auth/sign-request";
 import { FunctionGraphError, NetworkError } from "./errors";
-import { Transport, type OutgoingRequest } from "./transport";
+import { firstHeader, Transport, type OutgoingRequest } from "./transport";
 import { urnPathSegment } from "./urn";
 
 /** How to invoke. */
@@ -45,8 +45,6 @@ export interface AsyncInvocation {
 /** An invocation as the transport sends it (the URL is what the signature covers). */
 type InvokeRequest = OutgoingRequest & { url: URL };
 
-const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
 /**
  * Invokes the function `urn` (a full URN, `package:name`, or a name in package `default`; a version or `!alias`
  * qualifier is kept) with `event` (any JSON value).
@@ -64,7 +62,7 @@ export async function invokeFunction(target: Pick<Target, "endpoint" | "projectI
     if (opts.log !== false) headers["X-Cff-Log-Type"] = "tail";
   }
   const ctx = { method: "POST", path: url.pathname };
-  const requestIdOf = (h: Record<string, string | string[] | undefined>) => first(h["x-cff-request-id"]) ?? first(h["x-request-id"]);
+  const requestIdOf = (h: Record<string, string | string[] | undefined>) => firstHeader(h["x-cff-request-id"]) ?? firstHeader(h["x-request-id"]);
   const transport: Transport<InvokeRequest> = new Transport<InvokeRequest>({ maxRetries: 0, timeoutMs: opts.timeoutMs ?? 15 * 60 * 1000 }, {
     credentials: target.credentials,
     sign: functionGraphSigner(target.credentials),
@@ -95,12 +93,12 @@ export async function invokeFunction(target: Pick<Target, "endpoint" | "projectI
     throw new FunctionGraphError({ ...ctx, status: res.status, errorMsg: `the answer is not JSON (${data.length} bytes)`, requestId });
   }
   if (opts.async) return { kind: "async", requestId: String(parsed.request_id ?? requestId ?? "") };
-  const errorCode = first(res.headers["x-func-err-code"]) ?? "0";
-  const billing = Number(first(res.headers["x-cff-billing-duration"]));
+  const errorCode = firstHeader(res.headers["x-func-err-code"]) ?? "0";
+  const billing = Number(firstHeader(res.headers["x-cff-billing-duration"]));
   return {
     kind: "sync",
     requestId: String(parsed.request_id ?? requestId ?? ""),
-    ok: first(res.headers["x-is-func-err"]) !== "true" && (errorCode === "0" || errorCode === ""),
+    ok: firstHeader(res.headers["x-is-func-err"]) !== "true" && (errorCode === "0" || errorCode === ""),
     result: typeof parsed.result === "string" ? parsed.result : JSON.stringify(parsed.result ?? null),
     log: typeof parsed.log === "string" ? parsed.log : "",
     errorCode,

@@ -200,6 +200,9 @@ function payload(body: RequestBody | undefined, md5: boolean): { payload?: unkno
   return { payload: tap.stream, tap };
 }
 
+/** The first value of a response header (undici gives a repeated header as an array). */
+export const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
 const hasHeader = (headers: Record<string, string>, name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
 
 /** Sends a service's requests: sign, send, retry, time out, redact — see the module comment. */
