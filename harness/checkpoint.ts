@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import type { PropertyMap } from "./wire";
+import { HarnessError } from "./plugin";
 
 /** One resource of a deployment (apitype.ResourceV3); fields the harness does not know are kept as they are. */
 export interface CheckpointResource {
@@ -93,13 +94,13 @@ export function readCheckpoint(file: string): CheckpointFile | undefined {
   try {
     parsed = JSON.parse(text) as CheckpointFile;
   } catch (e) {
-    throw new Error(`${file} is not a Pulumi checkpoint: ${(e as Error).message}. ${damagedFix(file)}`);
+    throw new HarnessError(`${file} is not a Pulumi checkpoint: ${(e as Error).message}. ${damagedFix(file)}`);
   }
   if (typeof parsed?.version !== "number" || typeof parsed.checkpoint !== "object" || parsed.checkpoint === null) {
-    throw new Error(`${file} is not a Pulumi checkpoint (no version and checkpoint). ${damagedFix(file)}`);
+    throw new HarnessError(`${file} is not a Pulumi checkpoint (no version and checkpoint). ${damagedFix(file)}`);
   }
   if (parsed.version < 3 || parsed.version > 4) {
-    throw new Error(`${file} is a Pulumi checkpoint of schema version ${parsed.version}; the harness reads versions 3 and 4: run one 'pulumi up' or 'pulumi stack export | pulumi stack import' with the Pulumi CLI to upgrade it`);
+    throw new HarnessError(`${file} is a Pulumi checkpoint of schema version ${parsed.version}; the harness reads versions 3 and 4: run one 'pulumi up' or 'pulumi stack export | pulumi stack import' with the Pulumi CLI to upgrade it`);
   }
   return parsed;
 }

@@ -52,10 +52,10 @@ export function encryptText(key: Buffer, text: string): string {
 /** The text of a `v1:<nonce>:<ciphertext>` value; throws when it is malformed or the key is wrong. */
 export function decryptText(key: Buffer, value: string): string {
   const parts = value.split(":");
-  if (parts.length !== 3 || parts[0] !== "v1") throw new Error("not a v1 passphrase ciphertext");
+  if (parts.length !== 3 || parts[0] !== "v1") throw new HarnessError("not a v1 passphrase ciphertext");
   const nonce = Buffer.from(parts[1], "base64");
   const raw = Buffer.from(parts[2], "base64");
-  if (nonce.length !== 12 || raw.length < 16) throw new Error("malformed passphrase ciphertext");
+  if (nonce.length !== 12 || raw.length < 16) throw new HarnessError("malformed passphrase ciphertext");
   const d = crypto.createDecipheriv("aes-256-gcm", key, nonce);
   d.setAuthTag(raw.subarray(raw.length - 16));
   return Buffer.concat([d.update(raw.subarray(0, raw.length - 16)), d.final()]).toString("utf8");
@@ -73,7 +73,7 @@ export function newSaltState(passphrase: string): string {
  */
 export function passphraseCipher(passphrase: string, saltState: string, where: string): StateCipher {
   const parts = saltState.split(":");
-  if (parts.length < 3 || parts[0] !== "v1") throw new Error(`${where}: malformed passphrase salt state '${saltState.slice(0, 16)}…'`);
+  if (parts.length < 3 || parts[0] !== "v1") throw new HarnessError(`${where}: malformed passphrase salt state '${saltState.slice(0, 16)}…'`);
   const key = deriveKey(passphrase, Buffer.from(parts[1], "base64"));
   let check: string | undefined;
   try {
@@ -99,7 +99,7 @@ export function passphraseCipher(passphrase: string, saltState: string, where: s
       try {
         return JSON.parse(decryptText(key, s.ciphertext));
       } catch {
-        throw new Error(`${where}: cannot decrypt a secret: wrong passphrase or a damaged checkpoint`);
+        throw new HarnessError(`${where}: cannot decrypt a secret: wrong passphrase or a damaged checkpoint`);
       }
     },
   };

@@ -43,6 +43,17 @@ export class FgsError extends Error {
   }
 }
 
+/**
+ * A function of this package called with an argument it cannot take (`packageSource` options, a client's
+ * endpoint): a mistake in the calling code, named in the message (after undici's `InvalidArgumentError`).
+ */
+export class InvalidArgumentError extends FgsError {
+  constructor(message: string) {
+    super("FGS_INVALID_ARGUMENT", message);
+    this.name = "InvalidArgumentError";
+  }
+}
+
 /** The stable code of an error (any object with a string `code`), or undefined. */
 export function codeOf(err: unknown): string | undefined {
   const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;

@@ -7,7 +7,7 @@
  * LTS, which this command does not read.)
  */
 import * as fs from "node:fs";
-import type { Command } from "../command";
+import { UsageError, type Command } from "../command";
 import { request } from "undici";
 import { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "../../emulator/admin/admin-guard";
 import { DataDir } from "../../emulator/store/persistence";
@@ -26,6 +26,14 @@ const USAGE = `usage: fgs logs <name | package/name> [--follow] [--endpoint URL 
 `;
 
 /** A function `fgs logs` was asked about that the emulator never had. */
+/** The emulator's admin surface refused `fgs logs` (a wrong admin token, or another failure it names). */
+class EmulatorRefusedError extends FgsError {
+  constructor(message: string) {
+    super("FGS_EMULATOR_REFUSED", message);
+    this.name = "EmulatorRefusedError";
+  }
+}
+
 class NoSuchFunction extends FgsError {
   constructor(message: string) {
     super("FGS_NO_SUCH_FUNCTION", message);
@@ -51,14 +59,14 @@ async function fetchRecords(endpoint: string, fn: string, since: number | undefi
   const q = new URLSearchParams({ function: functionKey(fn), waitMs: String(waitMs) });
   if (since !== undefined) q.set("since", String(since));
   const token = process.env[ADMIN_TOKEN_ENV];
-  if (!token) throw new Error(`set ${ADMIN_TOKEN_ENV} to the admin token 'fgs emulator' printed (the emulator's admin surface needs it)`);
+  if (!token) throw new UsageError(`set ${ADMIN_TOKEN_ENV} to the admin token 'fgs emulator' printed (the emulator's admin surface needs it)`);
   const res = await request(`${endpoint.replace(/\/+$/, "")}/__admin/invocations?${q}`, {
     headersTimeout: waitMs + 10_000, signal, headers: { [ADMIN_HEADER]: token },
   });
   const text = await res.body.text();
-  if (res.statusCode === 403) throw new Error(`the emulator refused the admin token in ${ADMIN_TOKEN_ENV}: set it to the one this run of 'fgs emulator' printed`);
+  if (res.statusCode === 403) throw new EmulatorRefusedError(`the emulator refused the admin token in ${ADMIN_TOKEN_ENV}: set it to the one this run of 'fgs emulator' printed`);
   if (res.statusCode === 404) throw new NoSuchFunction(`${(JSON.parse(text) as { error_msg?: string }).error_msg ?? text}`);
-  if (res.statusCode !== 200) throw new Error(`the emulator answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
+  if (res.statusCode !== 200) throw new EmulatorRefusedError(`the emulator answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
   return JSON.parse(text) as { invocations: InvocationRecord[]; lastSeq: number };
 }
 

@@ -10,6 +10,7 @@
 import type { z } from "zod";
 import { canonicalQuery } from "../auth/percent-encoding";
 import type { Credentials } from "../auth/resolve-target";
+import { InvalidArgumentError } from "../errors";
 import { functionGraphSigner } from "../auth/sign-request";
 import { codeUploadStream, type StreamedBody } from "./code-upload-stream";
 import {
@@ -77,9 +78,9 @@ export class FunctionGraphClient {
     try {
       base = new URL(opts.endpoint);
     } catch {
-      throw new TypeError("endpoint must be an absolute http(s) URL");
+      throw new InvalidArgumentError("endpoint must be an absolute http(s) URL");
     }
-    if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError("endpoint must use http or https");
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new InvalidArgumentError("endpoint must use http or https");
     this.base = base;
     this.projectId = opts.projectId;
     this.transport = new Transport<FgsRequest>(opts, {

@@ -2,6 +2,7 @@
  * Packaging options and their defaults, in one place. Everything else reads the resolved form.
  */
 import * as os from "node:os";
+import { InvalidArgumentError } from "../errors";
 
 /** Options accepted by `hashSource` and `packageSource`. */
 export interface PackagingOptions {
@@ -105,12 +106,12 @@ export function workerCount(options: ResolvedPackagingOptions, totalBytes: numbe
   return Math.max(1, Math.min(PIPELINE.maxWorkers, cores));
 }
 
-/** Fills in defaults and validates values, throwing a `TypeError` that names the bad option. */
+/** Fills in defaults and validates values, throwing an `InvalidArgumentError` that names the bad option. */
 export function resolveOptions(options: PackagingOptions = {}): ResolvedPackagingOptions {
   const o = { ...PACKAGING_DEFAULTS };
   if (options.exclude !== undefined) {
     if (!Array.isArray(options.exclude) || options.exclude.some((p) => typeof p !== "string")) {
-      throw new TypeError("options.exclude must be an array of gitignore-style pattern strings");
+      throw new InvalidArgumentError("options.exclude must be an array of gitignore-style pattern strings");
     }
     o.exclude = [...options.exclude];
   }
@@ -120,31 +121,31 @@ export function resolveOptions(options: PackagingOptions = {}): ResolvedPackagin
   for (const key of ["maxEntries", "maxSymlinkExpansions"] as const) {
     const v = options[key];
     if (v === undefined) continue;
-    if (!Number.isInteger(v) || v < 1) throw new TypeError(`options.${key} must be a positive integer, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`options.${key} must be a positive integer, got ${String(v)}`);
     o[key] = v;
   }
   if (options.compressionLevel !== undefined) {
     const l = options.compressionLevel;
     if (!Number.isInteger(l) || l < 0 || l > 9) {
-      throw new TypeError(`options.compressionLevel must be an integer 0-9, got ${String(l)}`);
+      throw new InvalidArgumentError(`options.compressionLevel must be an integer 0-9, got ${String(l)}`);
     }
     o.compressionLevel = l;
   }
   if (options.maxTotalBytes !== undefined) {
     const m = options.maxTotalBytes;
-    if (!Number.isFinite(m) || m <= 0) throw new TypeError(`options.maxTotalBytes must be a positive number, got ${String(m)}`);
+    if (!Number.isFinite(m) || m <= 0) throw new InvalidArgumentError(`options.maxTotalBytes must be a positive number, got ${String(m)}`);
     o.maxTotalBytes = m;
   }
   if (options.hashCache !== undefined) {
     const c = options.hashCache;
     if (typeof c !== "boolean" && (typeof c !== "string" || c === "")) {
-      throw new TypeError(`options.hashCache must be true, false or a directory path, got ${String(c)}`);
+      throw new InvalidArgumentError(`options.hashCache must be true, false or a directory path, got ${String(c)}`);
     }
     o.hashCache = c;
   }
   if (options.workerThreads !== undefined) {
     const w = options.workerThreads;
-    if (!Number.isInteger(w) || w < 0 || w > 64) throw new TypeError(`options.workerThreads must be an integer 0-64, got ${String(w)}`);
+    if (!Number.isInteger(w) || w < 0 || w > 64) throw new InvalidArgumentError(`options.workerThreads must be an integer 0-64, got ${String(w)}`);
     o.workerThreads = w;
   }
   return o;
