@@ -111,6 +111,10 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
       t.pack.push(node(`require(${JSON.stringify(PACKAGE)}).packageSource(${JSON.stringify(tree)}, { useIgnoreFiles: false })
         .then((r) => console.log(r.size))`));
       zipBytes = Number(t.pack[t.pack.length - 1].out);
+      // The contenders ran by spawnSync, which blocks this event loop: the emulator closed the idle admin
+      // connection meanwhile (keep-alive timeout) unseen. A turn of the loop reads that close, so the next admin
+      // call does not go out on the dead socket ("other side closed").
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await emu.clearLog();
       const cfg = {
         "functiongraph:endpoint": emu.url, "functiongraph:region": emu.region, "functiongraph:projectId": emu.projectId,
