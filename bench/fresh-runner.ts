@@ -7,7 +7,8 @@
  *  - `packageSource` with no cache vs Info-ZIP `zip -X -r -q -6`: CPU target <= 1.0x (and the wall);
  *  - first `up` of a new function (`check` + `create`: package, import into the emulator, GET) with an empty
  *    cache directory vs `zip -X -r -q -6` alone: target <= 1.0x wall; and the emulator's ingest of the first
- *    import (zip bytes / the emulator's time from request to answer): target >= 100 MB/s;
+ *    upload of the zip (zip bytes / the emulator's time from request to answer of the request that carried it:
+ *    the import, or `PUT …/code` after a placeholder import when the zip is over the import limit): target >= 100 MB/s;
  *  - the peak RSS of each (VmHWM of the process), the packager's target <= 150 MB.
  * The emulator runs in its own process (bench/emulator-process.ts).
  *
@@ -96,6 +97,7 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
   const emu = await startEmulatorProcess({ codeUploadBytes: LIMIT });
   const t: Record<string, Measured[]> = { naive: [], preview: [], zip: [], pack: [], up: [] };
   const ingest: number[] = [];
+  const carriers = new Set<string>();
   let zipBytes = 0;
   try {
     for (let round = 1; round <= rounds; round++) {
@@ -109,6 +111,10 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
       t.pack.push(node(`require(${JSON.stringify(PACKAGE)}).packageSource(${JSON.stringify(tree)}, { useIgnoreFiles: false })
         .then((r) => console.log(r.size))`));
       zipBytes = Number(t.pack[t.pack.length - 1].out);
+      // The contenders ran by spawnSync, which blocks this event loop: the emulator closed the idle admin
+      // connection meanwhile (keep-alive timeout) unseen. A turn of the loop reads that close, so the next admin
+      // call does not go out on the dead socket ("other side closed").
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await emu.clearLog();
       const cfg = {
         "functiongraph:endpoint": emu.url, "functiongraph:region": emu.region, "functiongraph:projectId": emu.projectId,
@@ -128,7 +134,13 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
       { FGS_CACHE_DIR: cache("up"), FGS_CODE_LIMIT_BYTES: String(LIMIT), FGS_QUIET: "1" }));
       const imports = await emu.requests({ operation: "import" });
       if (imports.length !== 1 || imports[0].status !== 200) throw new Error(`expected one import: ${JSON.stringify(imports)}`);
-      ingest.push(zipBytes / MB / (imports[0].durationMs / 1000));
+      // A zip over the import limit is imported as a placeholder, then sent by `PUT …/code`: time the request
+      // that carried the zip.
+      const uploads = await emu.requests({ operation: "updateCode" });
+      const carrier = uploads.length > 0 ? uploads[0] : imports[0];
+      if (carrier.status !== 200) throw new Error(`the code upload failed: ${JSON.stringify(carrier)}`);
+      ingest.push(zipBytes / MB / (carrier.durationMs / 1000));
+      carriers.add(carrier.operation);
       const [n, p, z, k, u] = [t.naive, t.preview, t.zip, t.pack, t.up].map((v) => v[round - 1]);
       log(`round ${round}: naive SHA512 ${n.wall.toFixed(2)}s (cpu ${n.cpu.toFixed(2)}s), first preview ${p.wall.toFixed(2)}s (cpu ${p.cpu.toFixed(2)}s), ` +
         `zip ${z.wall.toFixed(2)}s (cpu ${z.cpu.toFixed(2)}s), packageSource ${k.wall.toFixed(2)}s (cpu ${k.cpu.toFixed(2)}s, peak ${k.rssMB.toFixed(0)} MB), ` +
@@ -151,10 +163,10 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
   log(`first preview vs naive SHA512:        ${ratios.firstPreviewVsNaive.toFixed(2)}x wall (target <= 1.0: ${verdict(ratios.firstPreviewVsNaive <= 1)}), ${ratios.firstPreviewCpuVsNaive.toFixed(2)}x CPU`);
   log(`packageSource vs zip -X -r -q -6:     ${ratios.packCpuVsInfoZip.toFixed(2)}x CPU (target <= 1.0: ${verdict(ratios.packCpuVsInfoZip <= 1)}), ${ratios.packWallVsInfoZip.toFixed(2)}x wall`);
   log(`first up vs zip -X -r -q -6 alone:    ${ratios.firstUpVsInfoZip.toFixed(2)}x wall (target <= 1.0: ${verdict(ratios.firstUpVsInfoZip <= 1)})`);
-  // Only the first round's import is of a zip the emulator has not verified before (it remembers verified
+  // Only the first round's upload is of a zip the emulator has not verified before (it remembers verified
   // entries), so it is the fresh runner's; later rounds show the emulator's memo.
-  log(`emulator ingest of the ${(zipBytes / MB).toFixed(1)} MB import: ${ingest[0].toFixed(0)} MB/s the first time (target >= 100: ${verdict(ingest[0] >= 100)}); ` +
-    `re-imports of the same zip ${ingest.slice(1).map((v) => v.toFixed(0)).join(", ") || "-"} MB/s`);
+  log(`emulator ingest of the ${(zipBytes / MB).toFixed(1)} MB zip (${[...carriers].join(", ")}): ${ingest[0].toFixed(0)} MB/s the first time (target >= 100: ${verdict(ingest[0] >= 100)}); ` +
+    `re-uploads of the same zip ${ingest.slice(1).map((v) => v.toFixed(0)).join(", ") || "-"} MB/s`);
   log(`peak RSS: packageSource ${peakMB.pack.toFixed(0)} MB (target <= 150: ${verdict(peakMB.pack <= 150)}), first up ${peakMB.up.toFixed(0)} MB, first preview ${peakMB.preview.toFixed(0)} MB`);
   return {
     files, zipBytes, rounds, ratios, firstIngestMBps: ingest[0], reimportIngestMBps: ingest.slice(1), peakMB,

@@ -1,13 +1,16 @@
 /**
  * The import package (../shared/docs/functiongraph-api.md, "Import"): an outer zip holding `<func_name>.yaml`
  * (the HC CRM template describing the function) and `code.zip` (the code zip from packageSource, stored), plus
- * the JSON body of `POST /import`. Deterministic: identical inputs give identical bytes.
+ * the JSON body of `POST /import`. Deterministic: identical inputs give identical bytes. Produced on demand
+ * (`importPackage`): its size is known before anything is read, and the code zip is read from its spool piece by
+ * piece, so an import never holds the zip, the package or its Base64 whole.
  */
 import { stringify } from "yaml";
 import { checkRequest } from "./errors";
 import type { ImportFunctionRequest } from "./schemas";
 import { importTemplate, schemas } from "./schemas-at-runtime";
-import { writeStoredZip } from "./stored-zip";
+import type { ZipPieces } from "../package/spooled-zip";
+import { storedZip } from "./stored-zip";
 import type { ImportSettings } from "./import-template";
 
 export type { ImportSettings } from "./import-template";
@@ -41,23 +44,43 @@ export function importTemplateYaml(settings: ImportSettings): string {
   return stringify(importTemplate().templateDocument(settings), { version: "1.1", lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
 
+/** The `POST /import` request without its `file_code` (the package, sent as Base64 by the client). */
+export type ImportFields = Omit<ImportFunctionRequest, "file_code">;
+
+/** An import package produced on demand, and the request fields that go with it. */
+export interface ImportPackage extends ZipPieces {
+  /** `func_name`, `file_name` `<func_name>.zip`, `file_type` `zip` (the client adds `package`). */
+  readonly fields: ImportFields;
+}
+
 /**
- * Builds the import package and the request that uploads it (`file_name` `<func_name>.zip`, `file_type` `zip`,
- * `file_code` Base64). Throws `InvalidRequestError` when the name is not a valid function name.
+ * The import package of `code` (a zip in memory or read on demand, e.g. a `PackagedSource`): `size` at once,
+ * the bytes on each `pieces()` pass (the first reads the code zip once more for its CRC-32). Throws
+ * `InvalidRequestError` when the name is not a valid function name.
+ */
+export function importPackage(settings: ImportSettings, code: Uint8Array | ZipPieces): ImportPackage {
+  const fields = checkRequest("import settings", schemas().ImportFunctionRequestSchema, {
+    func_name: settings.funcName, file_name: `${settings.funcName}.zip`, file_type: "zip", file_code: "",
+  });
+  const zip = storedZip([
+    { name: `${settings.funcName}.yaml`, data: Buffer.from(importTemplateYaml(settings), "utf8") },
+    { name: IMPORT_CODE_FILE_NAME, data: code },
+  ]);
+  return { size: zip.size, pieces: () => zip.pieces(), fields: { func_name: fields.func_name, file_name: fields.file_name, file_type: fields.file_type } };
+}
+
+/**
+ * The import package and its request in memory (`file_code` Base64): for small packages and tests; `create`
+ * sends `importPackage`'s streamed form. Throws `InvalidRequestError` when the name is not a valid function name.
  */
 export function buildImportPackage(
   settings: ImportSettings,
   codeZip: Buffer,
 ): { packageZip: Buffer; request: ImportFunctionRequest } {
-  const yamlText = importTemplateYaml(settings);
-  const packageZip = writeStoredZip([
-    { name: `${settings.funcName}.yaml`, data: Buffer.from(yamlText, "utf8") },
-    { name: IMPORT_CODE_FILE_NAME, data: codeZip },
-  ]);
+  const built = importPackage(settings, codeZip);
+  const packageZip = Buffer.concat([...built.pieces()].map((p) => Buffer.from(p)));
   const request = checkRequest("import settings", schemas().ImportFunctionRequestSchema, {
-    func_name: settings.funcName,
-    file_name: `${settings.funcName}.zip`,
-    file_type: "zip",
+    ...built.fields,
     file_code: packageZip.toString("base64"),
   });
   return { packageZip, request };

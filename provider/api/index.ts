@@ -12,7 +12,9 @@ export {
 export type { CallContext, NetworkFailureKind } from "./errors";
 export { invokeFunction } from "./invoke";
 export type { AsyncInvocation, InvokeOptions, SyncInvocation } from "./invoke";
-export { buildImportPackage, IMPORT_CODE_FILE_NAME, importTemplateYaml, toUserData } from "./import-package";
+export {
+  buildImportPackage, IMPORT_CODE_FILE_NAME, importPackage, importTemplateYaml, toUserData, type ImportFields, type ImportPackage,
+} from "./import-package";
 export type { ImportSettings } from "./import-package";
 export {
   backoffDelay, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY_MS, isAmbiguousRequest, MAX_RETRY_DELAY_MS,

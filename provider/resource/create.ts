@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  buildImportPackage, normalizeUrn, retrying, SIZE_LIMITS,
+  importPackage, normalizeUrn, retrying, SIZE_LIMITS,
   type FunctionGraphClient, type FunctionModel,
 } from "../api";
 import type { PackagedSource } from "../package";
@@ -77,18 +77,17 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const client = clientOf(inputs);
   const pkg = await packageFor(inputs);
   const settings = importSettings(inputs);
-  // The import package stores the code zip uncompressed, so a code zip over the limit needs no trial build
-  // (building it would hold another copy of the zip plus its Base64 in memory for nothing).
-  const direct = pkg.size > SIZE_LIMITS.importPackage ? undefined : buildImportPackage(settings, pkg.zip);
+  // The import package stores the code zip uncompressed, and its size is known before anything is read: no trial
+  // build. It is streamed from the package's spool (import-package.ts), never held whole.
+  const direct = importPackage(settings, pkg);
   // Code through OBS (obs-code.ts) is never imported inline: the placeholder first, then `PUT …/code` from OBS.
-  const viaPlaceholder = stagesInObs(inputs, pkg.size) || direct === undefined || direct.packageZip.length > SIZE_LIMITS.importPackage;
+  const viaPlaceholder = stagesInObs(inputs, pkg.size) || direct.size > SIZE_LIMITS.importPackage;
   if (viaPlaceholder) {
     progress(`${inputs.funcName}: the package is over the ${formatBytes(SIZE_LIMITS.importPackage)} import limit; importing the settings first, then uploading the code`);
   }
   // The placeholder is marked as this create's own, so a create that died after importing it is resumed.
   const placeholder = ownPlaceholder(inputs, pkg);
-  const imported = viaPlaceholder ? buildImportPackage(settings, placeholder.zip) : direct;
-  const request = { ...imported.request, package: inputs.package };
+  const imported = viaPlaceholder ? importPackage(settings, placeholder.zip) : direct;
 
   let landed: FunctionModel | undefined;
   // Dependencies travel with the code: `PUT …/code` is the only call that carries them.
@@ -97,8 +96,8 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const retryLine = (attempt: number, delayMs: number, reason: string) => progress(`${inputs.funcName}: retrying the import in ${delayMs} ms (attempt ${attempt}): ${reason}`);
   await retrying({ onRetry: retryLine }, async () => {
     try {
-      landed = await importLimiter.run(() => client.importFunction(request));
-      progress(`${inputs.funcName}: imported (${formatBytes(imported.packageZip.length)}) in ${elapsed(start)}`);
+      landed = await importLimiter.run(() => client.importFunctionPackage(imported, inputs.package));
+      progress(`${inputs.funcName}: imported (${formatBytes(imported.size)}) in ${elapsed(start)}`);
     } catch (err) {
       if (isServiceError(err, 409, "FSS.1061")) {
         const existing = await client.getFunctionConfig(`${inputs.package}:${inputs.funcName}`);

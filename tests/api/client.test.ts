@@ -161,6 +161,24 @@ test("import IS retried after 429 and after connection refused (never reached)",
   assert.equal(late?.requests.length, 1);
 });
 
+test("a streamed import (importFunctionPackage) sends the in-memory request byte for byte, signed, again on each attempt", async (t) => {
+  const { buildImportPackage, importPackage } = await import("../../provider/api/import-package");
+  const settings = { funcName: "hello", runtime: "Node.js20.15", handler: "index.handler", memorySize: 256, timeout: 30 };
+  const code = Buffer.alloc(300 * 1024 + 1);
+  for (let i = 0; i < code.length; i++) code[i] = (i * 7919) % 251;
+  for (const app of [undefined, "app_1"]) {
+    const srv = await serve(t, [status(429, "APIG.0308", "throttled"), ok]);
+    const expected = Buffer.from(JSON.stringify({ ...buildImportPackage(settings, code).request, ...(app ? { package: app } : {}) }));
+    assert.equal((await clientFor(srv).importFunctionPackage(importPackage(settings, code), app)).func_name, "hello");
+    assert.equal(srv.requests.length, 2, "retried after 429");
+    for (const rec of srv.requests) {
+      assert.ok(rec.body.equals(expected), `body of attempt ${srv.requests.indexOf(rec) + 1}, package ${app}`);
+      assert.equal(rec.headers["content-length"], String(expected.length));
+      assertSignatureValid(rec, srv.url);
+    }
+  }
+});
+
 test("connection refused until retries run out: unreachable, not ambiguous, attempts = 1 + maxRetries", async () => {
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));

@@ -3,7 +3,12 @@ import { test } from "node:test";
 import { parse } from "yaml";
 import yauzl from "yauzl";
 import { InvalidRequestError } from "../../provider/api/errors";
-import { buildImportPackage, toUserData } from "../../provider/api/import-package";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildImportPackage, importPackage, toUserData } from "../../provider/api/import-package";
+import { packageSource } from "../../provider/package";
 
 interface ReadEntry { name: string; method: number; extraLength: number; modDate: number; modTime: number; data: Buffer }
 
@@ -100,6 +105,79 @@ test("defaults: no description and no environment still give the documented keys
 test("an invalid function name is refused before anything is built into a request", () => {
   assert.throws(() => buildImportPackage({ ...settings, funcName: "../evil" }, codeZip),
     (e: unknown) => e instanceof InvalidRequestError && e.field === "func_name");
+  assert.throws(() => importPackage({ ...settings, funcName: "../evil" }, codeZip),
+    (e: unknown) => e instanceof InvalidRequestError && e.field === "func_name");
+});
+
+/** Deterministic bytes that do not compress (a SHA-256 counter stream). */
+function counterBytes(length: number): Buffer {
+  const out = Buffer.alloc(length);
+  for (let i = 0, n = 0; i < length; n++) i += createHash("sha256").update(String(n)).digest().copy(out, i);
+  return out;
+}
+
+/** `bytes` as a source read on demand in uneven pieces, all through one reused buffer (as a spool is read). */
+function reusedPieces(bytes: Buffer, cuts: number[]): { size: number; passes: number; pieces(): Generator<Uint8Array> } {
+  const source = {
+    size: bytes.length,
+    passes: 0,
+    *pieces(): Generator<Uint8Array> {
+      source.passes++;
+      const scratch = Buffer.alloc(Math.max(...cuts, 1));
+      for (let at = 0, k = 0; at < bytes.length; k++) {
+        const n = Math.min(cuts[k % cuts.length], bytes.length - at);
+        bytes.copy(scratch, 0, at, at + n);
+        yield scratch.subarray(0, n);
+        at += n;
+      }
+    },
+  };
+  return source;
+}
+
+/** The pieces joined, each copied as it comes (a piece is valid only until the next is asked for). */
+function joined(pieces: Iterable<Uint8Array>): Buffer {
+  const copies: Buffer[] = [];
+  for (const p of pieces) copies.push(Buffer.from(p));
+  return Buffer.concat(copies);
+}
+
+test("the streamed import package is byte for byte the one built in memory, and what the in-memory writer produced before streaming", () => {
+  const code = counterBytes(3 * 1024 * 1024 + 17);
+  const built = buildImportPackage(settings, code).packageZip;
+  // SHA-256 of buildImportPackage's package for these inputs as written by the in-memory writer before the
+  // import was streamed (commit 355f296): the container format must not move.
+  assert.equal(createHash("sha256").update(built).digest("hex"), "5b2e095e03a57845137ccbc2dcd9b65a9498ad97d47012bda9967bed215d0200");
+  for (const cuts of [[1024 * 1024], [1, 65536, 7], [code.length]]) {
+    const source = reusedPieces(code, cuts);
+    const pkg = importPackage(settings, source);
+    assert.equal(pkg.size, built.length, "size known up front");
+    assert.equal(source.passes, 0, "nothing read to know the size");
+    assert.ok(joined(pkg.pieces()).equals(built), `pieces ${cuts.join(",")}`);
+    assert.equal(source.passes, 2, "one pass for the CRC-32, one for the bytes");
+    assert.ok(joined(pkg.pieces()).equals(built), "every pass gives the same bytes (one per attempt)");
+    assert.equal(source.passes, 3, "the CRC-32 is not computed again");
+  }
+  assert.deepEqual(importPackage(settings, code).fields, { func_name: "hello-fn", file_name: "hello-fn.zip", file_type: "zip" });
+});
+
+test("a code zip read from its spool file imports as the same bytes as the zip in memory", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-import-spool-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = async () => 1;\n");
+  fs.writeFileSync(path.join(dir, "blob.bin"), counterBytes(2 * 1024 * 1024 + 5));
+  const pkg = await packageSource(dir, { hashCache: false });
+  t.after(() => pkg.close());
+  const streamed = joined(importPackage(settings, pkg).pieces());
+  assert.ok(streamed.equals(buildImportPackage(settings, pkg.zip).packageZip));
+  const entries = await readZip(streamed);
+  assert.ok(entries[1].data.equals(pkg.zip), "code.zip is the package");
+});
+
+test("a source that yields another length than it announced is refused, not imported short", () => {
+  const source = reusedPieces(counterBytes(1000), [300]);
+  const pkg = importPackage(settings, { size: 1001, pieces: () => source.pieces() });
+  assert.throws(() => joined(pkg.pieces()), /code\.zip: read 1000 bytes, expected 1001/);
 });
 
 test("toUserData: sorted JSON, undefined when empty", () => {
