@@ -148,7 +148,11 @@ describe("plain pulumi on program directories", { skip: !found && "no Pulumi CLI
         assert.equal(up.changes.create, 1, `${examples[i]}: ${JSON.stringify(up.changes)}`);
         assert.ok(Object.keys(up.outputs).length > 0, `${examples[i]}: the stack outputs are read back`);
       });
-      assert.deepEqual(writes(emu), examples.map(() => "import"), "one import per example");
+      // Imports run one at a time per account (429 FSS.0429 otherwise, certainly not applied, and retried): the
+      // side-by-side ups may meet one; what must hold is one import that landed per example.
+      const imports = emu.requests({ writesOnly: true });
+      assert.deepEqual(imports.filter((e) => e.status !== 429).map((e) => `${e.operation} ${e.status}`), examples.map(() => "import 200"), "one import per example");
+      assert.ok(imports.every((e) => e.status !== 429 || e.errorCode === "FSS.0429"), JSON.stringify(imports));
       assert.equal(emu.functions().length, examples.length);
       const downs = await Promise.all(examples.map((name) => run(name, "destroy")));
       downs.forEach((down, i) => {
