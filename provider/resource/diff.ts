@@ -12,11 +12,15 @@ import { comparable, STABLE_NAMES } from "../api/property-derivations";
 import { dedicatedDrift, tagsManaged } from "./dedicated-calls";
 import { changedKeys, DRIFT_KEYS, REPLACE_KEYS, sameSetting, SETTING_KEYS } from "./settings";
 
-/** What differs between the recorded outputs and the checked inputs (`changes`, `replaces`). */
-function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string, unknown>): { replaces: string[]; changes: string[] } {
+/**
+ * What differs between the recorded outputs and the checked inputs (`changes`, `replaces`), and the settings
+ * known and equal to the recorded ones (`same`, for the stables) — each setting compared once.
+ */
+function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string, unknown>): { replaces: string[]; changes: string[]; same: string[] } {
   const olds = recorded as Record<string, unknown>;
   const replaces: string[] = [];
   const changes: string[] = [];
+  const same: string[] = [];
   for (const key of REPLACE_KEYS) {
     // Not known in this preview: it is computed from a resource that changes, so it most likely changes too —
     // show the replacement `up` will make rather than an update (Terraform-bridged providers do the same).
@@ -24,8 +28,13 @@ function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string,
     else if (olds[key] !== undefined && news[key] !== undefined && olds[key] !== news[key]) replaces.push(key);
   }
   for (const key of SETTING_KEYS) {
-    if (isUnknown(news[key])) changes.push(key);
-    else if (comparable(key, news[key]) && !sameSetting(key, news[key], olds[key])) changes.push(key);
+    if (isUnknown(news[key])) {
+      changes.push(key);
+      continue;
+    }
+    const equal = sameSetting(key, news[key], olds[key]);
+    if (equal) same.push(key);
+    else if (comparable(key, news[key])) changes.push(key);
   }
   if (isUnknown(news.sourceSha512) || news.sourceSha512 !== olds.sourceSha512) changes.push("sourceSha512");
   // Both ways: turning it off must rewrite `version` to `latest` (and the recorded flag), which only an update does.
@@ -33,15 +42,14 @@ function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string,
   // A resource-level endpoint is recorded in the outputs: refresh and delete only get the outputs.
   if (isUnknown(news.endpoint) || (news.endpoint ?? undefined) !== (olds.endpoint ?? undefined)) changes.push("endpoint");
   if (recorded.incomplete) changes.push("incomplete");
-  return { replaces, changes };
+  return { replaces, changes, same };
 }
 
 /**
- * The outputs an in-place update leaves as they are: the table's stable outputs, every argument whose new value
- * is known and equal to the recorded one, and `version` when no version is published.
+ * The outputs an in-place update leaves as they are: the table's stable outputs, the settings whose new value is
+ * known and equal to the recorded one (`same`, from plannedChanges), and `version` when no version is published.
  */
-export function stableOutputs(news: Record<string, unknown>, olds: Record<string, unknown> = {}): string[] {
-  const same = SETTING_KEYS.filter((k) => !isUnknown(news[k]) && sameSetting(k, news[k], olds[k]));
+function stableOutputs(news: Record<string, unknown>, same: string[]): string[] {
   const version = news.publishVersion === false ? ["version"] : [];
   return [...STABLE_NAMES, ...same, ...version].sort();
 }
@@ -79,7 +87,7 @@ function sameIdentity(olds: Partial<FunctionOutputs>, news: Record<string, unkno
  */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const old = olds as Partial<FunctionOutputs>;
-  const { replaces, changes } = plannedChanges(old, news);
+  const { replaces, changes, same } = plannedChanges(old, news);
   // Drift recorded by a refresh (digest read back differs from ours) is a change by itself.
   if (old.expectedDigest && old.digest && old.digest !== old.expectedDigest) changes.push("digest");
   if (replaces.length === 0 && news.driftCheck !== false && !isUnknown(news.driftCheck) && id && !old.incomplete) {
@@ -106,7 +114,7 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
     // Documented by the dynamic-provider interface, but the plugin (3.276) does not forward `stables` and the
     // engine does not use them: what makes these outputs known in a preview is `check` recording them (see
     // PropertyRow.known). Kept so a plugin that forwards them gets them right.
-    stables: replaces.length > 0 ? [] : stableOutputs(news, olds),
+    stables: replaces.length > 0 ? [] : stableOutputs(news, same),
     deleteBeforeReplace: replaces.length > 0 && sameIdentity(old, news),
   };
 }

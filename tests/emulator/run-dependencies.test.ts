@@ -48,28 +48,26 @@ describe("dependencies at invoke", () => {
   });
   after(() => emu.close());
 
-  it("Node.js: require() finds the layer's module (NODE_PATH) in the sandbox, read-only", async () => {
-    const out = await sdkInvoke(emu, "uses-greet", { who: "sdk" });
-    assert.equal(out.status, 200, out.result);
-    const r = out.parsed();
-    assert.equal(r.text, "hello sdk from a layer");
-    // The module path names the layer where the sandbox shows it, not the emulator's work dir.
-    assert.equal(r.nodePath, "/opt/function/dependencies/0/nodejs/node_modules");
-    assert.equal(r.file, "/opt/function/dependencies/0/nodejs/node_modules/greet/index.js");
-    assert.notEqual(r.uid, process.getuid?.());
-    assert.equal(r.writable, false, "the dependency dir is read-only to the function");
-  });
-
-  it("Python: import finds the layer's package (python/ on sys.path) in the sandbox, read-only", async () => {
-    const out = await sdkInvoke(emu, "py-greet", { who: "sdk" });
-    assert.equal(out.status, 200, out.result);
-    const r = out.parsed();
-    assert.equal(r.text, "hi sdk from a python layer");
-    assert.equal(r.pythonPath, "/opt/function/dependencies/0/python");
-    assert.equal(r.file, "/opt/function/dependencies/0/python/pygreet/__init__.py");
-    assert.notEqual(r.uid, process.getuid?.());
-    assert.equal(r.writable, false);
-  });
+  // One case a runtime: the function, what it answers, and where the sandbox shows the layer.
+  const cases = [
+    { title: "Node.js: require() finds the layer's module (NODE_PATH) in the sandbox, read-only", fn: "uses-greet", text: "hello sdk from a layer",
+      pathKey: "nodePath", path: "/opt/function/dependencies/0/nodejs/node_modules", file: "/opt/function/dependencies/0/nodejs/node_modules/greet/index.js" },
+    { title: "Python: import finds the layer's package (python/ on sys.path) in the sandbox, read-only", fn: "py-greet", text: "hi sdk from a python layer",
+      pathKey: "pythonPath", path: "/opt/function/dependencies/0/python", file: "/opt/function/dependencies/0/python/pygreet/__init__.py" },
+  ];
+  for (const c of cases) {
+    it(c.title, async () => {
+      const out = await sdkInvoke(emu, c.fn, { who: "sdk" });
+      assert.equal(out.status, 200, out.result);
+      const r = out.parsed();
+      assert.equal(r.text, c.text);
+      // The module path names the layer where the sandbox shows it, not the emulator's work dir.
+      assert.equal(r[c.pathKey], c.path);
+      assert.equal(r.file, c.file);
+      assert.notEqual(r.uid, process.getuid?.());
+      assert.equal(r.writable, false, "the dependency dir is read-only to the function");
+    });
+  }
 
   it("fgs invoke runs both with their layers", async () => {
     for (const [name, want] of [["uses-greet", "hello cli from a layer"], ["py-greet", "hi cli from a python layer"]]) {

@@ -139,16 +139,23 @@ const COMPANION_ENDPOINT: Row = {
 };
 const URN = (emu: EmulatorHandle) => `urn:fss:${emu.region}:${emu.projectId}:function:default:chk-fn`;
 
+/** The companions' shared target rows (the property table's TARGET_PROPERTIES, plus driftCheck). */
+const COMPANION_TARGET = {
+  driftCheck: { bad: [["no", /true or false/]], good: false },
+  region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
+  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
+  endpoint: COMPANION_ENDPOINT,
+} satisfies Record<string, Row>;
+
+/** Trigger's and Alias's shared rows: the target rows and `adopt`. */
+const COMPANION_SWITCH_AND_TARGET = { ...COMPANION_TARGET, adopt: { bad: [["yes", /true or false/]], good: true } } satisfies Record<string, Row>;
+
 const TRIGGER: Record<Keys<typeof TRIGGER_KEYS.fields>, Row> = {
   functionUrn: { bad: [["fn", /must be a function URN/], ["urn:fss:r:p:func:x:y", /use fn\.funcUrn/]], good: undefined },
   type: { bad: [["CRON", /one of TIMER/]], good: "TIMER" },
   status: { bad: [["OFF", /ACTIVE or DISABLED/]], good: "DISABLED" },
   eventData: { bad: [["x", /an object with the service's event_data keys/], [{ name: "9t", schedule_type: "Rate", schedule: "5m" }, /must start with a letter/]], good: undefined },
-  adopt: { bad: [["yes", /true or false/]], good: true },
-  driftCheck: { bad: [["no", /true or false/]], good: false },
-  region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
-  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
-  endpoint: COMPANION_ENDPOINT,
+  ...COMPANION_SWITCH_AND_TARGET,
 };
 
 const ALIAS: Record<Keys<typeof ALIAS_KEYS.fields>, Row> = {
@@ -158,11 +165,7 @@ const ALIAS: Record<Keys<typeof ALIAS_KEYS.fields>, Row> = {
   description: { bad: [["d".repeat(513), /at most 512 characters/]], good: "d" },
   additionalVersionWeights: { bad: [[{ v2: 0 }, /whole percentage 1-100/], [{ v2: 101 }, /whole percentage 1-100/], [[1], /map a version to the percentage/]], good: {} },
   additionalVersionStrategy: { bad: [[{ v2: { combine_type: "xor", rules: [] } }, /and|or/], ["x", /map a version to/]], good: {} },
-  adopt: { bad: [["yes", /true or false/]], good: true },
-  driftCheck: { bad: [["no", /true or false/]], good: false },
-  region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
-  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
-  endpoint: COMPANION_ENDPOINT,
+  ...COMPANION_SWITCH_AND_TARGET,
 };
 
 const DEPENDENCY: Record<Keys<typeof DEPENDENCY_KEYS.fields>, Row> = {
@@ -172,10 +175,7 @@ const DEPENDENCY: Record<Keys<typeof DEPENDENCY_KEYS.fields>, Row> = {
   description: { bad: [["d".repeat(513), /at most 512 characters/]], good: "d" },
   exclude: { bad: [[[1], /pattern must be a string/]], good: ["*.md"] },
   useIgnoreFiles: { bad: [["yes", /true or false/]], good: false },
-  driftCheck: { bad: [["no", /true or false/]], good: false },
-  region: { bad: [["Beijing", /region name like 'cn-north-4'/]], good: undefined },
-  projectId: { bad: [["short", /32 letters and digits/]], good: undefined },
-  endpoint: COMPANION_ENDPOINT,
+  ...COMPANION_TARGET,
 };
 
 let emu: EmulatorHandle;
