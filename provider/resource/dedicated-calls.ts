@@ -1,29 +1,66 @@
 /**
- * The settings applied with their own calls rather than `PUT …/config`: tags (the tags API: exactly the tags
+ * The settings writes after the code, as one step (`applySettings`) that owns their order: `PUT …/config` when
+ * its body (settings.ts) differs, then the settings applied with their own calls rather than `PUT …/config`: tags (the tags API: exactly the tags
  * added, changed and removed), the most instances (`PUT …/config-max-instance`), async invocation
  * (`PUT …/async-invoke-config`) and reserved instances (`PUT …/{urn:qualifier}/reservedinstances`). Each writes
  * only when the live value differs, so an unchanged stack still makes no write call.
  */
 import { normalizeUrn, type FunctionGraphClient, type FunctionModel } from "../api";
 import { reservedQualifier } from "../api/function-properties";
-import { fromApiValue, row, sameValue, toApiValue } from "../api/property-derivations";
+import { changedNames, fromApiValue, row, sameValue, toApiValue } from "../api/property-derivations";
 import type { CheckedInputs } from "./inputs";
 import { writeLimiter } from "./limiter";
 import { modelOutputs, type FunctionOutputs } from "./outputs";
-import { progress } from "./progress";
-import { changedKeys, MAX_INSTANCE_KEYS } from "./settings";
+import type { FunctionProgress } from "./progress";
+import { configUpdate, MAX_INSTANCE_KEYS } from "./settings";
+
+/** What the settings writes leave. */
+export interface AppliedSettings {
+  /** The model after them (`PUT …/config` and the max-instance call answer with it). */
+  model: FunctionModel;
+  /** The tags to record (undefined when unmanaged). */
+  tags: Record<string, string> | undefined;
+  /** Whether `PUT …/config` or the max-instance call wrote anything (what a published version would carry). */
+  changed: boolean;
+}
 
 /**
- * `PUT …/config-max-instance` when the model differs from `maxInstanceNum` — or, when it is not set, from the
+ * Brings the function's settings to `desired` (`settingsOutputs` of `inputs`), in order — `PUT …/config`, the
+ * most instances, tags, async invocation, reserved instances — each writing only what differs from `model` (read
+ * into outputs once per model) or, for what the service does not return, from the outputs `recorded` before
+ * (absent on create).
+ */
+export async function applySettings(
+  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, desired: Partial<FunctionOutputs>, model: FunctionModel,
+  recorded: Partial<FunctionOutputs> | undefined, report: FunctionProgress,
+): Promise<AppliedSettings> {
+  let current = model;
+  let live = modelOutputs(current);
+  const request = configUpdate(inputs, desired, live, recorded);
+  if (request) {
+    current = await client.updateFunctionConfig(urn, request);
+    live = modelOutputs(current);
+  }
+  const configured = current;
+  current = await applyMaxInstances(client, urn, inputs, current, live, report);
+  const tags = await applyTags(client, urn, inputs.tags, recorded?.tags, report);
+  await applyAsyncConfig(client, urn, inputs, recorded?.asyncConfig, report);
+  await applyReserved(client, urn, inputs, recorded?.reservedInstances, report);
+  return { model: current, tags, changed: request !== undefined || current !== configured };
+}
+
+/**
+ * `PUT …/config-max-instance` when the model (`live`: read into outputs) differs from `maxInstanceNum` — or, when it is not set, from the
  * service's default (a removed limit is lifted); the model after.
  */
-export async function applyMaxInstances(
-  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, model: FunctionModel,
+async function applyMaxInstances(
+  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, model: FunctionModel, live: Partial<FunctionOutputs>,
+  report: FunctionProgress,
 ): Promise<FunctionModel> {
-  if (changedKeys(MAX_INSTANCE_KEYS, { maxInstanceNum: inputs.maxInstanceNum }, modelOutputs(model)).length === 0) return model;
+  if (changedNames(MAX_INSTANCE_KEYS, { maxInstanceNum: inputs.maxInstanceNum }, live).length === 0) return model;
   const wanted = inputs.maxInstanceNum ?? (row("maxInstanceNum").unset as number);
   const next = await writeLimiter.run(() => client.updateMaxInstanceConfig(urn, wanted));
-  progress(`${inputs.funcName}: at most ${wanted} instances${inputs.maxInstanceNum === undefined ? " (the service's default)" : ""}`);
+  report.say("at most %s instances%s", wanted, inputs.maxInstanceNum === undefined ? " (the service's default)" : "");
   return next;
 }
 
@@ -36,9 +73,9 @@ export function tagsManaged(desired: Record<string, string> | undefined, recorde
  * Brings the live tags to `desired` (absent = none) when tags are managed: deletes the keys not wanted, creates
  * the ones missing or different. Returns the tags to record (undefined when unmanaged).
  */
-export async function applyTags(
-  client: FunctionGraphClient, urn: string, funcName: string,
-  desired: Record<string, string> | undefined, recorded: Record<string, string> | undefined,
+async function applyTags(
+  client: FunctionGraphClient, urn: string,
+  desired: Record<string, string> | undefined, recorded: Record<string, string> | undefined, report: FunctionProgress,
 ): Promise<Record<string, string> | undefined> {
   if (!tagsManaged(desired, recorded)) return undefined;
   const want = desired ?? {};
@@ -48,7 +85,7 @@ export async function applyTags(
   if (remove.length > 0) await writeLimiter.run(() => client.deleteTags(urn, remove));
   if (Object.keys(add).length > 0) await writeLimiter.run(() => client.createTags(urn, add));
   if (remove.length + Object.keys(add).length > 0) {
-    progress(`${funcName}: tags ${Object.keys(add).length} set, ${remove.length} removed`);
+    report.say("tags %s set, %s removed", Object.keys(add).length, remove.length);
   }
   return { ...want };
 }
@@ -62,19 +99,19 @@ async function liveAsyncConfig(client: FunctionGraphClient, urn: string): Promis
  * `PUT …/async-invoke-config` when `asyncConfig` is set and differs from the live settings; `DELETE` when it was
  * recorded and is removed now (the service then has none). Nothing when it is neither set nor recorded.
  */
-export async function applyAsyncConfig(
-  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, recorded?: unknown,
+async function applyAsyncConfig(
+  client: FunctionGraphClient, urn: string, inputs: CheckedInputs, recorded: unknown, report: FunctionProgress,
 ): Promise<void> {
   if (inputs.asyncConfig === undefined && recorded === undefined) return;
   const live = await liveAsyncConfig(client, urn);
   if (sameValue("asyncConfig", inputs.asyncConfig, live)) return;
   if (inputs.asyncConfig === undefined) {
     await writeLimiter.run(() => client.deleteAsyncInvokeConfig(urn));
-    progress(`${inputs.funcName}: async invocation settings removed`);
+    report.say("async invocation settings removed");
     return;
   }
   await writeLimiter.run(() => client.updateAsyncInvokeConfig(urn, toApiValue("asyncConfig", inputs.asyncConfig) as Record<string, unknown>));
-  progress(`${inputs.funcName}: async invocation settings updated`);
+  report.say("async invocation settings updated");
 }
 
 type ReservedEntry = NonNullable<CheckedInputs["reservedInstances"]>[number];
@@ -83,8 +120,9 @@ type ReservedEntry = NonNullable<CheckedInputs["reservedInstances"]>[number];
  * `PUT …/{urn:qualifier}/reservedinstances` for each entry whose live count differs or whose settings changed
  * since recorded; entries removed from the program are set to 0 instances.
  */
-export async function applyReserved(
+async function applyReserved(
   client: FunctionGraphClient, urn: string, inputs: CheckedInputs, recorded: readonly ReservedEntry[] | undefined,
+  report: FunctionProgress,
 ): Promise<void> {
   const desired = inputs.reservedInstances ?? [];
   if (desired.length === 0 && (recorded ?? []).length === 0) return;
@@ -102,7 +140,7 @@ export async function applyReserved(
   }
   for (const [q] of before) if (!wanted.has(q) && (live[`${base}:${q}`] ?? 0) !== 0) writes.push([`${base}:${q}`, { count: 0 }]);
   for (const [qualified, body] of writes) await writeLimiter.run(() => client.updateReservedInstances(qualified, body));
-  if (writes.length > 0) progress(`${inputs.funcName}: reserved instances set for ${writes.length} qualifier(s)`);
+  if (writes.length > 0) report.say("reserved instances set for %s qualifier(s)", writes.length);
 }
 
 /** Drift in the settings behind their own APIs (one GET each, only when the resource manages them). */

@@ -104,18 +104,25 @@ export function stagedKey(zipSha512: string, env: NodeJS.ProcessEnv = process.en
   return `${codeKeyPrefix(env)}${zipSha512.slice(0, 64)}.zip`;
 }
 
-/** The largest zip this function may have: 300 MB when it can stage in OBS, else the API's 50 MB. */
-export function codeZipLimit(inputs: ObsCodeInputs): number {
-  if (inputs.codeStorage === "inline") return codeUploadLimit();
-  return inputs.codeStorage === "obs" || codeBucketOf(inputs) ? OBS_ZIP_LIMIT : codeUploadLimit();
+/** How a function's code reaches the service, decided once per package (`codeRoute`). */
+export interface CodeRoute {
+  /** Staged in OBS (or the user's `codeUrl`) and deployed from there, rather than sent through the API. */
+  readonly viaObs: boolean;
+  /** The largest zip this function may have: 300 MB when it can stage in OBS, else the API's limit. */
+  readonly limit: number;
+  /** The API's limit for code sent inline (`codeUploadLimit`). */
+  readonly apiLimit: number;
 }
 
-/** Whether this function's code goes through OBS, for a zip of `zipBytes`. */
-export function stagesInObs(inputs: ObsCodeInputs, zipBytes: number): boolean {
-  if (inputs.codeUrl) return true;
-  if (inputs.codeStorage === "obs") return true;
-  if (inputs.codeStorage === "inline") return false;
-  return zipBytes > codeUploadLimit() && codeBucketOf(inputs) !== undefined;
+/** Whether this function's code goes through OBS for a zip of `zipBytes`, and the limits that apply (read once). */
+export function codeRoute(inputs: ObsCodeInputs, zipBytes: number): CodeRoute {
+  const apiLimit = codeUploadLimit();
+  const bucket = codeBucketOf(inputs);
+  const inline = inputs.codeStorage === "inline";
+  const limit = !inline && (inputs.codeStorage === "obs" || bucket) ? OBS_ZIP_LIMIT : apiLimit;
+  const viaObs = Boolean(inputs.codeUrl) || inputs.codeStorage === "obs" ||
+    (!inline && zipBytes > apiLimit && bucket !== undefined);
+  return { viaObs, limit, apiLimit };
 }
 
 /**

@@ -50,6 +50,16 @@ export function settingsOutputs(inputs: FunctionInputs & TrackedInputs): Partial
   return dropUndefined(out) as Partial<FunctionOutputs>;
 }
 
+/**
+ * Complete outputs: the model's fields (read once per model), the desired settings (`settingsOutputs`, computed
+ * once per operation), the function's URN, and what the step adds.
+ */
+export function outputsFrom(
+  model: FunctionModel, desired: Partial<FunctionOutputs>, funcUrn: string, extra: Partial<FunctionOutputs>,
+): FunctionOutputs {
+  return dropUndefined({ ...modelOutputs(model), ...desired, funcUrn, version: "latest", ...extra }) as FunctionOutputs;
+}
+
 /** Inputs `check` computes on top of the user's arguments (visible in the preview). */
 export interface TrackedInputs {
   /** The diff key: SHA512 of the source manifest (see provider/package); "" for a custom image. */

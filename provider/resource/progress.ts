@@ -20,3 +20,23 @@ export function formatBytes(n: number): string {
 export function elapsed(start: number): string {
   return `${((performance.now() - start) / 1000).toFixed(2)} s`;
 }
+
+/**
+ * One function's progress lines (`<funcName>: …`), made once per operation and handed to its steps, so each
+ * line is one call that formats its own byte counts and times. In `format`, `%b` takes a byte count
+ * (`formatBytes`), `%t` a `performance.now()` start (`elapsed`), `%s` any value.
+ */
+export class FunctionProgress {
+  constructor(readonly funcName: string) {}
+
+  /** Writes `<funcName>: <format with its values>` (see the class doc; silenced like `progress`). */
+  say(format: string, ...values: unknown[]): void {
+    if (process.env.FGS_QUIET === "1") return;
+    let i = 0;
+    const text = format.replace(/%([bts])/g, (_m, kind: string) => {
+      const v = values[i++];
+      return kind === "b" ? formatBytes(v as number) : kind === "t" ? elapsed(v as number) : String(v);
+    });
+    progress(`${this.funcName}: ${text}`);
+  }
+}

@@ -1,12 +1,13 @@
 /**
  * The steps create, update, read and delete share: reaching the service for a resource (target, client with a
- * timeout sized to the body), looking a function up, packaging, uploading code, and assembling the outputs
- * (publishing a version: version-room.ts). The plugin-wide limits (limiter.ts) are applied here.
+ * timeout sized to the body), looking a function up, packaging (with the code's route to the service, decided
+ * once), uploading code (publishing a version: version-room.ts; the outputs: outputs.ts). The plugin-wide limits
+ * (limiter.ts) are applied here.
  */
 import * as path from "node:path";
 import { writeStoredZip } from "../api/stored-zip";
 import {
-  attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, normalizeUrn, type FunctionGraphError, type FunctionModel,
+  attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, type FunctionGraphError, type FunctionModel,
 } from "../api";
 import { hasCode } from "../errors";
 import type { Target } from "../auth";
@@ -14,11 +15,10 @@ import { packagedFromBuffer, packageSource, type PackagedSource } from "../packa
 import { CODE_FILE_NAME } from "./defaults";
 import type { CheckedInputs } from "./inputs";
 import { packagingLimiter, writeLimiter } from "./limiter";
-import { dropUndefined, modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
-import { codeUploadLimit } from "./preflight";
-import { elapsed, formatBytes, progress } from "./progress";
+import type { FunctionOutputs } from "./outputs";
+import { formatBytes, progress, type FunctionProgress } from "./progress";
 import { targetFor } from "./stack-config";
-import { codeZipLimit, deployCodeFromObs, stagesInObs, userObjectPackage } from "./obs-code";
+import { codeRoute, deployCodeFromObs, userObjectPackage, type CodeRoute } from "./obs-code";
 import { InvalidInputError } from "./errors";
 
 /** The source directory, resolved against the program directory (the plugin's cwd). */
@@ -86,27 +86,45 @@ export async function findFunction(client: FunctionGraphClient, urnOrName: strin
   }
 }
 
+/** A packaged source, the way its code reaches the service, and what it says about the source as outputs. */
+export interface PackagedCode {
+  readonly pkg: PackagedSource;
+  readonly route: CodeRoute;
+  /**
+   * `zipSha512`, and for code packaged from `sourceDir` its `sourceSha512` and `fileCount`, computed from the
+   * bytes read while packaging — never the preview's (which may come from the digest cache).
+   */
+  readonly outputs: Partial<FunctionOutputs>;
+}
+
 /** Zips the resource's source (one tree at a time), refusing a zip over the code limit. */
-export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
-  if (inputs.codeUrl) return userObjectPackage(); // the user's own object in OBS: nothing to zip
+export async function packageFor(inputs: CheckedInputs, report: FunctionProgress): Promise<PackagedCode> {
+  if (inputs.codeUrl) return packaged(inputs, userObjectPackage()); // the user's own object in OBS: nothing to zip
   const dir = inputs.sourceDir;
-  if (dir === undefined) return imagePlaceholder(inputs.sourceSha512);
+  if (dir === undefined) return packaged(inputs, imagePlaceholder(inputs.sourceSha512));
   const start = performance.now();
   const pkg = await packagingLimiter.run(() => packageSource(sourcePath(dir), {
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
   const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (checked, not deflated again)` : "";
-  if (pkg.cacheNotice) progress(`${inputs.funcName}: ${pkg.cacheNotice}`);
-  progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}${reused}`);
+  if (pkg.cacheNotice) report.say("%s", pkg.cacheNotice);
+  report.say("packaged %s files (%b) into a %b zip in %t%s", pkg.files.length, raw, pkg.size, start, reused);
   if (pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
   }
-  const limit = codeZipLimit(inputs);
+  const code = packaged(inputs, pkg);
+  const { limit, apiLimit } = code.route;
   if (pkg.size > limit) {
-    throw new InvalidInputError("sourceDir", `sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(limit)} limit for code ${limit > codeUploadLimit() ? "staged in OBS" : "uploaded through the API (set codeBucket to stage up to 300 MB in OBS)"}; exclude what the function does not need (exclude, .fgsignore)`);
+    throw new InvalidInputError("sourceDir", `sourceDir: the code zip is ${formatBytes(pkg.size)}, over the service's ${formatBytes(limit)} limit for code ${limit > apiLimit ? "staged in OBS" : "uploaded through the API (set codeBucket to stage up to 300 MB in OBS)"}; exclude what the function does not need (exclude, .fgsignore)`);
   }
-  return pkg;
+  return code;
+}
+
+/** `pkg` with its route (decided once, here) and its outputs (see `PackagedCode`). */
+function packaged(inputs: CheckedInputs, pkg: PackagedSource): PackagedCode {
+  const fromSource = inputs.sourceDir !== undefined && !inputs.codeUrl ? { sourceSha512: pkg.sourceSha512, fileCount: pkg.files.length } : {};
+  return { pkg, route: codeRoute(inputs, pkg.size), outputs: { ...fromSource, zipSha512: pkg.zipSha512 } };
 }
 
 /**
@@ -119,32 +137,13 @@ function imagePlaceholder(sourceSha512: string): PackagedSource {
 }
 
 /** `PUT …/code` within the upload limit, with progress; it carries the dependency version ids too. */
-export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, pkg: PackagedSource) {
-  if (stagesInObs(inputs, pkg.size)) return deployCodeFromObs(client, urn, inputs, pkg, targetOf(inputs)); // obs-code.ts
+export async function uploadCode(client: FunctionGraphClient, urn: string, inputs: CheckedInputs, code: PackagedCode, report: FunctionProgress) {
+  const pkg = code.pkg;
+  if (code.route.viaObs) return deployCodeFromObs(client, urn, inputs, pkg, targetOf(inputs)); // obs-code.ts
   const start = performance.now();
   const res = await writeLimiter.run(() => client.uploadFunctionCode(urn, pkg, {
     codeFilename: CODE_FILE_NAME, dependVersionList: inputs.dependencies ? [...inputs.dependencies] : [],
   }));
-  progress(`${inputs.funcName}: uploaded ${formatBytes(pkg.size)} of code in ${elapsed(start)}`);
+  report.say("uploaded %b of code in %t", pkg.size, start);
   return res;
-}
-
-/**
- * What a package says about the source it was built from, as outputs: its `sourceSha512` and `fileCount`,
- * computed from the bytes read while packaging — never the preview's (which may come from the digest cache).
- * Nothing for code that was not packaged from `sourceDir`.
- */
-export function packagedOutputs(inputs: CheckedInputs, pkg: PackagedSource): Partial<FunctionOutputs> {
-  return inputs.sourceDir !== undefined && !inputs.codeUrl ? { sourceSha512: pkg.sourceSha512, fileCount: pkg.files.length } : {};
-}
-
-/** Complete outputs from the checked inputs, a model, and what the step adds. */
-export function outputsFrom(inputs: CheckedInputs, model: FunctionModel, extra: Partial<FunctionOutputs>): FunctionOutputs {
-  return dropUndefined({
-    ...modelOutputs(model),
-    ...settingsOutputs(inputs),
-    funcUrn: normalizeUrn(model.func_urn),
-    version: "latest",
-    ...extra,
-  }) as FunctionOutputs;
 }

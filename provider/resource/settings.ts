@@ -11,8 +11,7 @@ import {
   changedNames, configBody, MODEL_NAMES, namesApplied, row, sameValue, type PropertyName,
 } from "../api/property-derivations";
 import type { FunctionInputs } from "./inputs";
-import type { FunctionModel } from "../api";
-import { modelOutputs, settingsOutputs, type FunctionOutputs, type TrackedInputs } from "./outputs";
+import type { FunctionOutputs } from "./outputs";
 
 /** Keys whose change replaces the function (identity: the name is unique per package and project). */
 export const REPLACE_KEYS = namesApplied("replace");
@@ -62,17 +61,16 @@ export function settingChanges(desired: Partial<FunctionOutputs>, actual: Partia
 const CONFIG_KEYS = [...CONFIG_READ_KEYS, ...CONFIG_WRITE_ONLY_KEYS];
 
 /**
- * The `PUT …/config` body to send, or `undefined` when nothing differs: the settings the model shows different
- * from the inputs, and the write-only ones (never returned) that differ from what the resource `recorded`
- * (absent: a new function, so any given). An unset setting is sent as the value that clears it when the
- * service has something else. The model is read into argument form once.
+ * The `PUT …/config` body to send, or `undefined` when nothing differs: the settings the `live` model (its
+ * outputs, `modelOutputs`) shows different from the `desired` ones (`settingsOutputs` of the inputs), and the
+ * write-only ones (never returned) that differ from what the resource `recorded` (absent: a new function, so any
+ * given). An unset setting is sent as the value that clears it when the service has something else.
  */
 export function configUpdate(
-  inputs: FunctionInputs & TrackedInputs, model: FunctionModel, recorded?: Partial<FunctionOutputs>,
+  inputs: FunctionInputs, desired: Partial<FunctionOutputs>, live: Partial<FunctionOutputs>, recorded?: Partial<FunctionOutputs>,
 ): UpdateFunctionConfigRequest | undefined {
   const written = recorded as Record<string, unknown> | undefined;
-  const actual = { ...modelOutputs(model), ...Object.fromEntries(CONFIG_WRITE_ONLY_KEYS.map((k) => [k, written?.[k]])) };
-  const values = inputs as unknown as Record<string, unknown>;
-  if (changedNames(CONFIG_KEYS, settingsOutputs(inputs), actual).length === 0) return undefined;
-  return configBody(values, actual) as UpdateFunctionConfigRequest;
+  const actual = { ...live, ...Object.fromEntries(CONFIG_WRITE_ONLY_KEYS.map((k) => [k, written?.[k]])) };
+  if (changedNames(CONFIG_KEYS, desired as Record<string, unknown>, actual).length === 0) return undefined;
+  return configBody(inputs as unknown as Record<string, unknown>, actual) as UpdateFunctionConfigRequest;
 }

@@ -5,13 +5,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { normalizeUrn } from "../api";
 import type { CheckedInputs } from "./inputs";
-import { modelOutputs, settingsOutputs, type FunctionOutputs } from "./outputs";
-import {
-  clientFor, findFunction, outputsFrom, packagedOutputs, packageFor, targetOf, uploadCode,
-} from "./service-steps";
+import { modelOutputs, outputsFrom, settingsOutputs, type FunctionOutputs } from "./outputs";
+import { FunctionProgress } from "./progress";
+import { clientFor, findFunction, packageFor, targetOf, uploadCode } from "./service-steps";
 import { publish } from "./version-room";
-import { applyAsyncConfig, applyMaxInstances, applyReserved, applyTags } from "./dedicated-calls";
-import { changedKeys, CODE_READ_KEYS, configUpdate } from "./settings";
+import { applySettings } from "./dedicated-calls";
+import { changedKeys, CODE_READ_KEYS } from "./settings";
 import { DeletedOutsideError } from "./errors";
 
 /**
@@ -22,6 +21,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const old = olds as Partial<FunctionOutputs>;
   const inputs = news as unknown as CheckedInputs;
   const client = clientFor(targetOf(inputs));
+  const report = new FunctionProgress(inputs.funcName);
   const urn = normalizeUrn(old.funcUrn ?? id);
 
   const live = await findFunction(client, urn);
@@ -29,40 +29,33 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     throw new DeletedOutsideError(`the function ${urn} no longer exists (deleted outside Pulumi); run \`pulumi refresh\` then \`pulumi up\` to create it again`);
   }
   const expected = old.expectedDigest ?? old.digest;
+  const desired = settingsOutputs(inputs); // the inputs read into outputs once
   // Dependencies travel with the code (`PUT …/code` is the only call that carries them).
-  const depsChanged = changedKeys(CODE_READ_KEYS, settingsOutputs(inputs), modelOutputs(live)).length > 0;
+  const depsChanged = changedKeys(CODE_READ_KEYS, desired, modelOutputs(live)).length > 0;
   const codeChanged = old.sourceSha512 !== inputs.sourceSha512 || old.incomplete === true ||
     (expected !== undefined && live.digest !== expected) || depsChanged;
   let model = live;
-  let zipSha512 = old.zipSha512;
-  let packaged: Partial<FunctionOutputs> = {};
+  let packaged: Partial<FunctionOutputs> = { zipSha512: old.zipSha512 ?? "" };
   if (codeChanged) {
-    const pkg = await packageFor(inputs);
-    zipSha512 = pkg.zipSha512;
-    packaged = packagedOutputs(inputs, pkg);
+    const code = await packageFor(inputs, report);
+    packaged = code.outputs;
     // Identical bytes are not uploaded again (e.g. an interrupted update that did land). If the service's
     // digest is not the zip's SHA512 [U], this always differs and the code is uploaded: the safe side.
-    if (live.digest !== pkg.zipSha512 || depsChanged) {
-      await uploadCode(client, urn, inputs, pkg);
+    if (live.digest !== code.pkg.zipSha512 || depsChanged) {
+      await uploadCode(client, urn, inputs, code, report);
       model = await client.getFunctionConfig(urn);
     }
   }
-  const configRequest = configUpdate(inputs, model, old);
-  const configChanged = configRequest !== undefined;
-  if (configRequest) model = await client.updateFunctionConfig(urn, configRequest);
-  const maxBefore = model;
-  model = await applyMaxInstances(client, urn, inputs, model);
-  const tags = await applyTags(client, urn, inputs.funcName, inputs.tags, old.tags);
-  await applyAsyncConfig(client, urn, inputs, old.asyncConfig);
-  await applyReserved(client, urn, inputs, old.reservedInstances);
+  const settings = await applySettings(client, urn, inputs, desired, model, old, report);
+  model = settings.model;
 
   let version = "latest";
   if (inputs.publishVersion) {
     const previous = old.publishVersion && old.version && old.version !== "latest" ? old.version : undefined;
-    version = codeChanged || configChanged || model !== maxBefore || !previous
+    version = codeChanged || settings.changed || !previous
       ? await publish(client, urn, model.digest ?? undefined, previous)
       : previous;
   }
-  const outs = outputsFrom(inputs, model, { ...packaged, zipSha512: zipSha512 ?? "", expectedDigest: model.digest ?? undefined, version, tags });
+  const outs = outputsFrom(model, desired, urn, { ...packaged, expectedDigest: model.digest ?? undefined, version, tags: settings.tags });
   return { outs };
 }
