@@ -162,7 +162,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       await uploadCode(client, urn, inputs, code, report);
       model = await client.getFunctionConfig(urn);
     }
-    const settings = await applySettings(client, urn, inputs, step.desired, model, undefined, report);
+    const settings = await applySettings(client, urn, inputs, step.desired, model, undefined, report, (m) => { model = m; });
     model = settings.model;
     const version = inputs.publishVersion ? await publish(client, urn, model.digest ?? undefined) : "latest";
     const outs = outputsFrom(model, step.desired, urn, { ...code.outputs, expectedDigest: model.digest ?? undefined, version, tags: settings.tags });

@@ -28,21 +28,24 @@ export interface AppliedSettings {
  * Brings the function's settings to `desired` (`settingsOutputs` of `inputs`), in order — `PUT …/config`, the
  * most instances, tags, async invocation, reserved instances — each writing only what differs from `model` (read
  * into outputs once per model) or, for what the service does not return, from the outputs `recorded` before
- * (absent on create).
+ * (absent on create). `seen` gets each model a write returned, so that a create failing part-way records what
+ * the service already has.
  */
 export async function applySettings(
   client: FunctionGraphClient, urn: string, inputs: CheckedInputs, desired: Partial<FunctionOutputs>, model: FunctionModel,
-  recorded: Partial<FunctionOutputs> | undefined, report: FunctionProgress,
+  recorded: Partial<FunctionOutputs> | undefined, report: FunctionProgress, seen?: (model: FunctionModel) => void,
 ): Promise<AppliedSettings> {
   let current = model;
   let live = modelOutputs(current);
   const request = configUpdate(inputs, desired, live, recorded);
   if (request) {
     current = await client.updateFunctionConfig(urn, request);
+    seen?.(current);
     live = modelOutputs(current);
   }
   const configured = current;
   current = await applyMaxInstances(client, urn, inputs, current, live, report);
+  if (current !== configured) seen?.(current);
   const tags = await applyTags(client, urn, inputs.tags, recorded?.tags, report);
   await applyAsyncConfig(client, urn, inputs, recorded?.asyncConfig, report);
   await applyReserved(client, urn, inputs, recorded?.reservedInstances, report);
