@@ -47,7 +47,7 @@ const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).to
 /** Runs the benchmark and returns its numbers (ms). */
 export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number; log?: (line: string) => void } = {}): Promise<Record<string, unknown>> {
   const log = opts.log ?? ((l: string) => console.log(l));
-  const rounds = opts.rounds ?? 8;
+  const rounds = opts.rounds ?? 16;
   const warmCalls = opts.warmCalls ?? 300;
   const emu = await startEmulator({ quiet: true, runtime: { idleMs: 600_000 } });
   const unsafe = await startEmulator({ quiet: true, runtime: { idleMs: 600_000, unsafeNoSandbox: true } });
