@@ -14,8 +14,8 @@
  * still keep instances apart).
  *
  * `/etc`: its plain files are copied in by bwrap (`--file`, from descriptors the spawn opens: launch.ts `spawnInstance`),
- * read fresh at every start and owned by root without write bits, so no mount per file — each bind mount costs
- * bwrap a re-read of the whole mount table, which was the larger part of its start; its directories (`ssl`, …)
+ * read fresh at every start, without write bits, on the sandbox's root that is remounted read-only once set up —
+ * so no mount per file (each bind mount costs bwrap a re-read of the whole mount table); its directories (`ssl`, …)
  * are bound read-only.
  *
  * Lifetime: `--die-with-parent` and the PID namespace make the sandbox's whole process tree die with the bwrap
@@ -181,6 +181,9 @@ export function bwrapArgs(spec: SandboxSpec, firstFd: number): BwrapCommand {
     args.push(m.writable ? "--bind" : "--ro-bind", m.source, m.dest);
     made.add(m.dest);
   }
+  // Last, the sandbox's own root (its `/etc` copies, the directories made above) read-only: writable mounts below
+  // it (`/tmp`) stay writable, and nothing inside can change what it was given, whoever owns it.
+  args.push("--remount-ro", "/");
   args.push("--chdir", spec.cwd, "--");
   if (spec.setpriv) {
     // Root outside: become the instance's user for real, with no capabilities left and none to gain.

@@ -2,7 +2,8 @@
  * The sandbox's /etc: nsswitch.conf answers users and groups from `files` alone (what the sandbox shows), the rest
  * as the host's — so `setpriv`'s lookup of the instance's uid loads no other NSS module, and names still resolve.
  * Its plain files are copies bwrap writes at each start (from descriptors the spawn passes), with the host's read
- * bits and no write bit; its directories are bound read-only; no descriptor of the host's files stays open inside.
+ * bits and no write bit, on the sandbox's root remounted read-only; its directories are bound read-only; no
+ * descriptor of the host's files stays open inside.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -35,7 +36,8 @@ def handler(event, context):
         except OSError:
             pass
     return {'nss': nss, 'localhost': socket.gethostbyname('localhost'), 'root': pwd.getpwuid(0).pw_name,
-            'passwd': passwd, 'passwdWrite': write, 'fds': fds, 'ssl': os.path.isdir('/etc/ssl')}
+            'passwd': passwd, 'passwdWrite': write, 'fds': fds, 'ssl': os.path.isdir('/etc/ssl'),
+            'etcReadOnly': bool(os.statvfs('/etc').f_flag & os.ST_RDONLY)}
 `;
 
 describe("the sandbox's nsswitch.conf", () => {
@@ -68,6 +70,7 @@ describe("the sandbox's nsswitch.conf", () => {
       assert.equal(inputFiles[gai!.fd - 4], sources["gai.conf"]);
       assert.ok(args.join(" ").includes(`--ro-bind ${sources.ssl} /etc/ssl`), "a directory is bound read-only");
       assert.ok(!args.includes("/etc/hosts"), "an absent entry is absent inside");
+      assert.ok(args.indexOf("--remount-ro") > args.lastIndexOf("--file"), "the root (with the copies) is made read-only after them");
       assert.ok(!args.some((a, k) => a.startsWith("--ro-bind") && args[k + 2]?.startsWith("/etc/") && !fs.statSync(args[k + 1]).isDirectory()),
         "no plain /etc file is bind-mounted");
     } finally {
@@ -95,6 +98,7 @@ describe("the sandbox's nsswitch.conf", () => {
       assert.equal(out.root, "root");
       assert.equal(out.passwd, fs.readFileSync("/etc/passwd", "utf8"), "the copy has the host's content");
       assert.match(out.passwdWrite, /^(EACCES|EROFS)$/, "the function's user cannot change /etc");
+      assert.equal(out.etcReadOnly, true, "the copies lie on a read-only mount, as the binds were read-only");
       assert.equal(out.ssl, fs.existsSync("/etc/ssl"));
       assert.deepEqual(out.fds.filter((f: string) => f.includes("/etc/")), [],
         `no descriptor of a host /etc file is left open inside (${out.fds.join(", ")})`);
