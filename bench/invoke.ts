@@ -8,7 +8,8 @@
  *  - the sandbox's cost: the same cold starts (Node.js and Python) and warm calls on a second emulator started
  *    with `unsafeNoSandbox` (what the emulator did before the bubblewrap sandbox), interleaved round by round
  *    with the sandboxed one; both run the same interpreters (printed). Targets: a sandboxed cold start at most
- *    1.5× the unsandboxed one, warm calls no slower.
+ *    1.5× the unsandboxed one, warm calls no slower. Each round's two cold starts run back to back, so the median
+ *    of the per-round ratios is printed beside the ratio of the medians (a shared machine's load drifts between rounds).
  * Printed as absolute numbers and ratios; never asserted (the machine is shared and noisy).
  *
  * Run: `node dist/bench/invoke.js [rounds]` (or through `npm run bench -- --only=invoke`).
@@ -31,6 +32,11 @@ async function zipOf(files: Record<string, string>): Promise<Buffer> {
   return writeStoredZip(Object.entries(files).map(([name, data]) => ({ name, data: Buffer.from(data) })));
 }
 
+/** The median of `sandbox[i] / unsafe[i]`: each round's ratio of two starts made back to back. */
+function medianRoundRatio(sandbox: number[], unsafe: number[]): number {
+  return percentile(sandbox.map((s, i) => s / unsafe[i]), 50);
+}
+
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -41,7 +47,7 @@ const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).to
 /** Runs the benchmark and returns its numbers (ms). */
 export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number; log?: (line: string) => void } = {}): Promise<Record<string, unknown>> {
   const log = opts.log ?? ((l: string) => console.log(l));
-  const rounds = opts.rounds ?? 8;
+  const rounds = opts.rounds ?? 16;
   const warmCalls = opts.warmCalls ?? 300;
   const emu = await startEmulator({ quiet: true, runtime: { idleMs: 600_000 } });
   const unsafe = await startEmulator({ quiet: true, runtime: { idleMs: 600_000, unsafeNoSandbox: true } });
@@ -91,12 +97,15 @@ export async function runInvokeBench(opts: { rounds?: number; warmCalls?: number
       coldNodeRatio: percentile(coldBy["sandbox node"], 50) / percentile(coldBy["unsafe node"], 50),
       coldPythonRatio: percentile(coldBy["sandbox python"], 50) / percentile(coldBy["unsafe python"], 50),
       warmP50Ratio: percentile(warmBy.sandbox, 50) / percentile(warmBy.unsafe, 50),
+      coldNodeRoundRatio: medianRoundRatio(coldBy["sandbox node"], coldBy["unsafe node"]),
+      coldPythonRoundRatio: medianRoundRatio(coldBy["sandbox python"], coldBy["unsafe python"]),
     };
     const defaults = resolveRuntimeOptions(); // what both emulators run
     log(`sandbox cost, both sides running Node.js ${defaults.nodeCommand} and Python ${pythonInterpreter(defaults.pythonCommand).executable}`);
     log(`sandbox cost, cold start p50 of ${rounds}: Node.js ${fmt(sandboxCost.coldNodeMs.sandbox)} vs unsandboxed ` +
       `${fmt(sandboxCost.coldNodeMs.unsafe)} → ${sandboxCost.coldNodeRatio.toFixed(2)}×; Python ${fmt(sandboxCost.coldPythonMs.sandbox)} vs ` +
-      `${fmt(sandboxCost.coldPythonMs.unsafe)} → ${sandboxCost.coldPythonRatio.toFixed(2)}× (target ≤ 1.5×)`);
+      `${fmt(sandboxCost.coldPythonMs.unsafe)} → ${sandboxCost.coldPythonRatio.toFixed(2)}× (target ≤ 1.5×); median of the per-round ratios: ` +
+      `Node.js ${sandboxCost.coldNodeRoundRatio.toFixed(2)}×, Python ${sandboxCost.coldPythonRoundRatio.toFixed(2)}×`);
     log(`sandbox cost, warm call (${warmBy.sandbox.length} each): p50 ${fmt(sandboxCost.warmMs.sandbox.p50)} (p99 ` +
       `${fmt(sandboxCost.warmMs.sandbox.p99)}) vs unsandboxed p50 ${fmt(sandboxCost.warmMs.unsafe.p50)} (p99 ` +
       `${fmt(sandboxCost.warmMs.unsafe.p99)}) → ${sandboxCost.warmP50Ratio.toFixed(2)}× (target: no slower)`);

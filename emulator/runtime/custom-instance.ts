@@ -7,11 +7,11 @@
  * uid of its own (the sandbox as root), its runtime API accepts connections from that uid only: another
  * function on the same loopback cannot pull this one's events (and their credentials) or answer for it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InstanceLifecycle, type Instance } from "./instance";
-import type { LaunchSpec } from "./launch";
+import { spawnInstance, type LaunchSpec } from "./launch";
 import { killGroup, loopbackPeerUid, peakMemoryMB } from "./process-tools";
 import { INVOKE_LIMITS } from "./options";
 import { InstanceStartError, type CallOutcome, type InvokeRequest } from "./protocol";
@@ -126,7 +126,7 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
       };
     });
     try {
-      this.child = spawn(this.spec.command, this.spec.args, { ...this.spec.options, env });
+      this.child = spawnInstance(this.spec, env);
     } catch (err) {
       this.markExited();
       throw new InstanceStartError(`cannot start bootstrap: ${(err as Error).message}`, "RuntimeStartError");

@@ -15,11 +15,11 @@
  * (Base64), isBase64Encoded: true}` (the service's default encoding). The server's output is the log of the
  * latest call (it cannot be told apart per call).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { request } from "node:http";
 import { InstanceLifecycle, type Instance } from "./instance";
-import type { LaunchSpec } from "./launch";
+import { spawnInstance, type LaunchSpec } from "./launch";
 import { INVOKE_LIMITS } from "./options";
 import { killGroup, peakMemoryMB } from "./process-tools";
 import { InstanceStartError, type CallOutcome, type InvokeRequest } from "./protocol";
@@ -79,7 +79,7 @@ export class HttpInstance extends InstanceLifecycle implements Instance {
   async start(_init: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<void> {
     this.log = log;
     try {
-      this.child = spawn(this.spec.command, this.spec.args, this.spec.options);
+      this.child = spawnInstance(this.spec);
     } catch (err) {
       this.markExited();
       throw new InstanceStartError(`cannot start the HTTP function: ${(err as Error).message}`, "RuntimeStartError");

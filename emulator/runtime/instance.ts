@@ -5,11 +5,11 @@
  * tagged with that id go to its log), and is killed — with its whole process group — on a timeout, a crash,
  * idleness or close.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { boundedLines } from "./bounded-lines";
 import type { Readable, Writable } from "node:stream";
-import type { LaunchSpec } from "./launch";
+import { spawnInstance, type LaunchSpec } from "./launch";
 import { killGroup, peakMemoryMB } from "./process-tools";
 import { InstanceStartError, MAX_MESSAGE_BYTES, parseRunnerMessage, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
 
@@ -94,7 +94,7 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
     this.log = log;
     let child: ChildProcess;
     try {
-      child = spawn(this.spec.command, this.spec.args, this.spec.options);
+      child = spawnInstance(this.spec);
     } catch (err) {
       this.markExited();
       throw new InstanceStartError(`cannot start ${this.spec.command}: ${(err as Error).message}`, "RuntimeStartError");

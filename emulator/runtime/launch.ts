@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { SpawnOptions } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { ApiError } from "../http/errors";
 import type { ResolvedRuntimeOptions } from "./options";
 import { nodeInterpreter, pythonInterpreter, type Interpreter } from "./interpreters";
@@ -55,6 +55,8 @@ export interface LaunchSpec {
   command: string;
   args: string[];
   options: SpawnOptions;
+  /** Host files to open for reading and pass to the process after its stdio, in order (the sandbox's `/etc` copies). */
+  inputFiles?: string[];
   /**
    * The host uid the instance's processes run as, when it is theirs alone (the sandbox as root): a server the
    * instance talks to on loopback (a Custom runtime's API) accepts connections from this uid only.
@@ -161,9 +163,33 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     ...(interpreter?.prefixes ?? []).map((p) => ({ source: p, dest: p })),
     ...(l.readOnlyMounts ?? []),
   ];
-  const args = bwrapArgs({
+  const { args, inputFiles } = bwrapArgs({
     user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, network: l.network ?? "host",
     cwd: view.code, command,
-  });
-  return { command: l.sandbox.bwrap, args, options, ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}) };
+  }, (options.stdio as unknown[]).length);
+  return { command: l.sandbox.bwrap, args, options, inputFiles, ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}) };
+}
+
+/**
+ * Starts the process of `spec` (with `env` instead of its own when given): its `inputFiles` are opened here and
+ * passed after its stdio, and closed on this side once the child has them. A file gone since the launch was
+ * built is passed empty (`/dev/null`), as the sandbox would show a file that vanished under it. Throws as `spawn` does.
+ */
+export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildProcess {
+  const fds: number[] = [];
+  try {
+    for (const file of spec.inputFiles ?? []) {
+      let fd: number;
+      try {
+        fd = fs.openSync(file, "r");
+      } catch {
+        fd = fs.openSync("/dev/null", "r");
+      }
+      fds.push(fd);
+    }
+    const stdio = [...(spec.options.stdio as unknown[]), ...fds] as SpawnOptions["stdio"];
+    return spawn(spec.command, spec.args, { ...spec.options, ...(env ? { env } : {}), stdio });
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
 }

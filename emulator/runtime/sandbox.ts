@@ -1,7 +1,7 @@
 /**
  * The sandbox every function instance runs in: bubblewrap (`bwrap`) with fresh mount, PID, IPC and UTS
  * namespaces. Inside, the process sees only: the system directories (`/usr`, `/bin`, `/lib*`, a few `/etc`
- * files, `nsswitch.conf` derived: `sandboxNsswitch`) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
+ * entries, `nsswitch.conf` derived: `sandboxNsswitch`) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
  * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (the function's
  * dependencies under `/opt/function/dependencies/<n>`); its own writable `/tmp`; a fresh `/proc` showing only
  * its own processes; a minimal `/dev`; the host's network, or (HTTP functions) a network namespace of its own.
@@ -12,6 +12,11 @@
  * capabilities and no new privileges, so the uid is real on the host too. Otherwise bwrap makes a user
  * namespace and the uid exists inside it only (outside, the process is the emulator's user; the namespaces
  * still keep instances apart).
+ *
+ * `/etc`: its plain files are copied in by bwrap (`--file`, from descriptors the spawn opens: launch.ts `spawnInstance`),
+ * read fresh at every start, without write bits, on the sandbox's root that is remounted read-only once set up —
+ * so no mount per file (each bind mount costs bwrap a re-read of the whole mount table); its directories (`ssl`, …)
+ * are bound read-only.
  *
  * Lifetime: `--die-with-parent` and the PID namespace make the sandbox's whole process tree die with the bwrap
  * process the emulator started, so killing that one process (timeout, idle stop, close) ends every
@@ -112,8 +117,21 @@ function within(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith("/") ? dir : dir + "/");
 }
 
-/** The bwrap arguments (without the leading executable) that run `spec.command` in the sandbox. */
-export function bwrapArgs(spec: SandboxSpec): string[] {
+/**
+ * A bwrap command line: its arguments (without the leading executable), and the host files bwrap copies into the
+ * sandbox — `inputFiles[k]` must be open for reading at the child's descriptor `firstFd + k` (launch.ts `spawnInstance`).
+ */
+export interface BwrapCommand {
+  args: string[];
+  inputFiles: string[];
+}
+
+/**
+ * The bwrap command that runs `spec.command` in the sandbox; `firstFd` is the first descriptor of the child
+ * after its stdio, where the `/etc` files it copies are passed.
+ */
+export function bwrapArgs(spec: SandboxSpec, firstFd: number): BwrapCommand {
+  const inputFiles: string[] = [];
   const args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session"];
   if (spec.network === "none") args.push("--unshare-net");
   if (!spec.setpriv) {
@@ -134,7 +152,21 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     }
   }
   args.push("--dir", "/etc"); // made 0755 first: bwrap would make a mount's missing parents 0700
-  for (const name of ETC_ENTRIES) args.push("--ro-bind-try", spec.etcSources?.[name] ?? path.join("/etc", name), path.join("/etc", name));
+  for (const name of ETC_ENTRIES) {
+    const source = spec.etcSources?.[name] ?? path.join("/etc", name);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(source); // through a symbolic link, as a bind would show it
+    } catch {
+      continue; // absent (or a dangling link): absent inside too
+    }
+    if (st.isDirectory()) args.push("--ro-bind", source, path.join("/etc", name));
+    else if (st.isFile()) {
+      // The host's read and execute bits, never a write bit: only root could write, and nothing inside is root.
+      args.push("--perms", (st.mode & 0o555).toString(8).padStart(4, "0"), "--file", String(firstFd + inputFiles.length), path.join("/etc", name));
+      inputFiles.push(source);
+    }
+  }
   args.push("--proc", "/proc", "--dev", "/dev");
   // Parents of every mount point are made 0755 first (bwrap would make them 0700, unreachable for the user).
   const made = new Set<string>(["/", "/etc", "/proc", "/dev"]);
@@ -149,6 +181,9 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     args.push(m.writable ? "--bind" : "--ro-bind", m.source, m.dest);
     made.add(m.dest);
   }
+  // Last, the sandbox's own root (its `/etc` copies, the directories made above) read-only: writable mounts below
+  // it (`/tmp`) stay writable, and nothing inside can change what it was given, whoever owns it.
+  args.push("--remount-ro", "/");
   args.push("--chdir", spec.cwd, "--");
   if (spec.setpriv) {
     // Root outside: become the instance's user for real, with no capabilities left and none to gain.
@@ -156,5 +191,5 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
       "--inh-caps=-all", "--bounding-set=-all", "--");
   }
   args.push(...spec.command);
-  return args;
+  return { args, inputFiles };
 }
