@@ -25,10 +25,20 @@ export interface EmulatorProcess {
   close(): Promise<void>;
 }
 
+/** Where and how the emulator process runs (default: this build's emulator, no extra Node flags). */
+export interface EmulatorProcessOptions {
+  /** The compiled emulator directory to load (e.g. another checkout's `dist/emulator`, to compare builds). */
+  emulatorDir?: string;
+  /** Node flags for the child, e.g. `--cpu-prof`. */
+  execArgv?: string[];
+}
+
 /** Starts an emulator with `limits` in a child process of this Node. */
-export async function startEmulatorProcess(limits: Partial<EmulatorLimits>): Promise<EmulatorProcess> {
-  const emulator = path.join(__dirname, "..", "emulator");
-  const child: ChildProcess = spawn(process.execPath, ["-e", `
+export async function startEmulatorProcess(limits: Partial<EmulatorLimits>, opts: EmulatorProcessOptions = {}): Promise<EmulatorProcess> {
+  const emulator = opts.emulatorDir ?? path.join(__dirname, "..", "emulator");
+  // Exiting on SIGTERM (rather than being killed by it) lets a --cpu-prof child write its profile.
+  const child: ChildProcess = spawn(process.execPath, [...(opts.execArgv ?? []), "-e", `
+    process.on("SIGTERM", () => process.exit(0));
     require(${JSON.stringify(emulator)}).startEmulator({ quiet: true, limits: ${JSON.stringify(limits)} }).then((e) =>
       console.log(JSON.stringify({ url: e.url, region: e.region, projectId: e.projectId, credentials: e.credentials, adminToken: e.adminToken })));
   `], { stdio: ["ignore", "pipe", "inherit"] });
