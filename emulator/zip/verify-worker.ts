@@ -35,7 +35,7 @@ if (parentPort) {
       if (req.available !== undefined) w.entries.advance(w.zip, req.available);
       if (req.last) {
         following.delete(req.id);
-        const walked = req.available !== undefined && w.entries.complete;
+        const walked = !req.abandon && w.entries.complete;
         if (walked) keep(req.id, w);
         port.postMessage({ id: req.id, walked } satisfies VerifyReply);
       }
