@@ -14,13 +14,7 @@
  */
 import { entryOverLimits, type ArchiveLimits } from "./limits";
 import { CENTRAL, EOCD, LOCAL, LOCAL_HEADER, localDataStart, WHOLE_ENTRY_MAX, type EntryFields } from "./reader";
-import { checkData, sameFields, shardOfName, type VerifiedEntries, type WalkedEntries } from "./verify";
-
-/** Which part of a zip's entries one walk checks: shard `shard` of `shards` (verify.ts `shardOfName`). */
-export interface WalkShare {
-  shard: number;
-  shards: number;
-}
+import { checkData, sameFields, type VerifiedEntries, type WalkedEntries } from "./verify";
 
 /** General-purpose flags the walk cannot follow: encrypted (bit 0), sizes after the data (bit 3). */
 const UNWALKABLE_FLAGS = 0x0001 | 0x0008;
@@ -54,14 +48,7 @@ export class LocalEntryWalk {
   complete = false;
   readonly walked = new Map<number, EntryFields>() satisfies WalkedEntries;
 
-  /**
-   * `share`: this walk checks only the entries of its shard (verify.ts `shardOfName`, by the name's bytes), another
-   * worker walking the same zip the others; every entry still counts towards the limits.
-   */
-  constructor(
-    private readonly verified: VerifiedEntries, private readonly limits: ArchiveLimits, private readonly previous?: WalkIndex,
-    private readonly share: WalkShare = { shard: 0, shards: 1 },
-  ) {}
+  constructor(private readonly verified: VerifiedEntries, private readonly limits: ArchiveLimits, private readonly previous?: WalkIndex) {}
 
   /** What the next upload's walk compares with (once `complete`). */
   index(zip: Buffer): WalkIndex {
@@ -96,18 +83,12 @@ export class LocalEntryWalk {
         return;
       }
       if (end > available) return;
-      if (this.mayInflate(entry) && this.mine(zip, at) && (this.sameAsBefore(zip, at, entry, start) || this.check(zip, entry, start))) {
+      if (this.mayInflate(entry) && (this.sameAsBefore(zip, at, entry, start) || this.check(zip, entry, start))) {
         this.walked.set(start, entry);
         this.headers.push(at);
       }
       this.pos = end;
     }
-  }
-
-  /** Whether the entry at `at` is in this walk's shard. */
-  private mine(zip: Buffer, at: number): boolean {
-    const { shard, shards } = this.share;
-    return shards === 1 || shardOfName(zip.subarray(at + LOCAL_HEADER, at + LOCAL_HEADER + zip.readUInt16LE(at + 26)), shards, false) === shard;
   }
 
   /** Whether the previous walk checked an entry of the same name as the one at `at`, with these fields and bytes. */

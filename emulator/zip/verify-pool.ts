@@ -14,7 +14,6 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { ZipError, type ZipErrorCode } from "./error";
 import type { ArchiveLimits } from "./limits";
-import type { WalkShare } from "./stream-walk";
 import { VerifiedEntries, verifyZip } from "./verify";
 
 /** A shard to verify: the zip is `buffer[offset, offset + length)`. */
@@ -27,7 +26,7 @@ export interface VerifyRequest {
   shards: number;
   /** Also compute the zip's SHA512. */
   digest: boolean;
-  /** Whether some shard digests (it then gets a smaller share of the entries: verify.ts `shardOfName`). */
+  /** Whether some shard digests (it then gets a smaller share of the entries: verify.ts `shardOf`). */
   weighted: boolean;
   /** Check the central directory against these first. */
   limits?: ArchiveLimits;
@@ -46,25 +45,9 @@ export interface HashRequest {
   length: number;
   /** Base64 text to decode into those bytes first (they must come out exactly `length` bytes long). */
   base64?: { buffer: SharedArrayBuffer; offset: number; length: number };
-  /** The bytes are a zip, given in order from the start of `buffer`: walk this share of its entries (stream-walk.ts). */
-  walk?: WalkShare;
-  /** Answer each piece with how far the zip is decoded (`VerifyReply.decoded`), for the other walker. */
-  progress?: boolean;
+  /** The bytes are a zip, given in order from the start of `buffer`: walk its entries (stream-walk.ts). */
+  walk?: boolean;
   last: boolean;
-}
-
-/**
- * A walk of a zip that another worker decodes (`HashRequest` with `progress`): `buffer[0, available)` is
- * decoded; the `last` one is answered with whether the walk reached the central directory (not kept when `abandon`).
- */
-export interface WalkRequest {
-  kind: "walk";
-  id: number;
-  buffer: SharedArrayBuffer;
-  share: WalkShare;
-  available?: number;
-  last?: boolean;
-  abandon?: boolean;
 }
 
 /** A worker's answer to one `VerifyRequest` (or to the last `HashRequest` of a digest). */
@@ -76,8 +59,6 @@ export interface VerifyReply {
   digest?: string;
   /** The walk of a streamed zip reached its central directory (it is kept for the verification). */
   walked?: boolean;
-  /** Progress of a streamed zip (not a final answer): decoded up to here. */
-  decoded?: number;
   error?: string;
   /** The `ZipError` code of `error` (a zip refused). */
   errorCode?: ZipErrorCode;
@@ -91,8 +72,6 @@ const MAX_WORKERS = 2;
 interface Slot {
   worker: Worker;
   pending: Map<number, { resolve: (r: VerifyReply) => void; reject: (e: Error) => void }>;
-  /** Listeners of `decoded` progress, by stream id. */
-  progress: Map<number, (decoded: number) => void>;
   idle?: NodeJS.Timeout;
 }
 
@@ -108,7 +87,7 @@ function workerScript(): string | undefined {
 
 function startSlot(script: string): Slot {
   const worker = new Worker(script);
-  const slot: Slot = { worker, pending: new Map(), progress: new Map() };
+  const slot: Slot = { worker, pending: new Map() };
   const failAll = (err: Error) => {
     for (const p of slot.pending.values()) p.reject(err);
     slot.pending.clear();
@@ -116,7 +95,6 @@ function startSlot(script: string): Slot {
     if (i >= 0) slots.splice(i, 1);
   };
   worker.on("message", (reply: VerifyReply) => {
-    if (reply.decoded !== undefined) return slot.progress.get(reply.id)?.(reply.decoded);
     const p = slot.pending.get(reply.id);
     if (!p) return;
     slot.pending.delete(reply.id);
@@ -173,9 +151,10 @@ export interface StreamingHash {
   walk?: ZipWalk;
 }
 
-/** A zip walked as it arrived, by one worker or shared between two (opaque: pass it to `verifyCodeZip`). */
+/** A zip walked as it arrived, on one worker (opaque: pass it to `verifyCodeZip`). */
 export interface ZipWalk {
-  readonly parts: readonly { readonly slot: unknown; readonly id: number }[];
+  readonly slot: unknown;
+  readonly id: number;
 }
 
 /**
@@ -198,8 +177,7 @@ export function decodeBase64Into(base64: Buffer, into: Buffer): boolean {
 /**
  * Starts a hash whose updates run on verification worker `worker` (the event loop only posts messages), or on
  * the calling thread without a worker script. With `walk`, the updates are a zip from its first byte on, and
- * its entries are checked as they complete (stream-walk.ts): with two workers, half of them (by name) on this
- * one and half on the other, which follows the decoding as this one reports it.
+ * the worker checks its entries as they complete (stream-walk.ts).
  */
 export function streamingHash(algorithm: HashRequest["algorithm"], worker: number, walk = false): StreamingHash {
   const script = workerScript();
@@ -222,36 +200,19 @@ export function streamingHash(algorithm: HashRequest["algorithm"], worker: numbe
   if (slot.idle) clearTimeout(slot.idle);
   slot.idle = undefined;
   const id = nextId++;
-  const partner = walk && ready.length > 1 ? { slot: ready[(worker + 1) % ready.length], id: nextId++ } : undefined;
-  if (partner?.slot.idle) clearTimeout(partner.slot.idle);
-  if (partner) partner.slot.idle = undefined;
-  const shards = partner ? 2 : 1;
-  let zip: SharedArrayBuffer | undefined;
-  const follow = (extra: Partial<WalkRequest>) => partner!.slot.worker.postMessage({
-    kind: "walk", id: partner!.id, buffer: zip!, share: { shard: 1, shards }, ...extra,
-  } satisfies WalkRequest);
-  if (partner) slot.progress.set(id, (decoded) => follow({ available: decoded }));
   const post = (view: Buffer | undefined, last: boolean, base64?: Buffer) => slot.worker.postMessage({
     kind: "hash", algorithm, id, buffer: (view?.buffer ?? new SharedArrayBuffer(0)) as SharedArrayBuffer, offset: view?.byteOffset ?? 0, length: view?.length ?? 0, last,
     ...(base64 ? { base64: { buffer: base64.buffer as SharedArrayBuffer, offset: base64.byteOffset, length: base64.length } } : {}),
-    ...(walk ? { walk: { shard: 0, shards }, progress: partner !== undefined } : {}),
+    ...(walk ? { walk } : {}),
   } satisfies HashRequest);
   const hash: StreamingHash = {
-    update: (view, base64) => {
-      zip ??= view.buffer as SharedArrayBuffer;
-      post(view, false, base64);
-    },
+    update: (view, base64) => post(view, false, base64),
     digest: async () => {
       const reply = awaitReply(slot, id);
       post(undefined, true);
       const r = await reply;
-      slot.progress.delete(id);
-      // Every progress of this stream came before its answer (one port, in order): the partner has it all.
-      const followed = partner && zip ? awaitReply(partner.slot as Slot, partner.id) : undefined;
-      if (followed) follow({ last: true, abandon: !r.walked });
-      const partnerWalked = followed ? (await followed).walked : true;
       if (r.digest === undefined) throw new Error(`${algorithm} on the verification worker failed: ${r.error}`);
-      if (r.walked && partnerWalked) hash.walk = { parts: partner ? [{ slot, id }, partner] : [{ slot, id }] };
+      if (r.walked) hash.walk = { slot, id };
       return r.digest;
     },
   };
@@ -284,15 +245,13 @@ export async function verifyCodeZip(
   }
   const ready = readySlots(script);
   const mem = shared(zip);
-  // Walked as it arrived: what is left is reading the central directory, on the workers that hold the walk
-  // (each its share of the entries).
-  const walked = walk && walk.parts.every((part) => ready.includes(part.slot as Slot)) ? walk.parts : undefined;
-  const slotsUsed = walked ? walked.map((part) => part.slot as Slot) : ready;
+  // Walked as it arrived: what is left is reading the central directory, on the worker that holds the walk.
+  const walker = walk && ready.find((slot) => slot === walk.slot);
+  const slotsUsed = walker ? [walker] : ready;
   const shards = slotsUsed.length;
-  const digest = knownSha512 === undefined;
-  const weighted = digest && !walked; // a walk's shares are unweighted
+  const weighted = knownSha512 === undefined;
   const replies = await Promise.all(slotsUsed.map((slot, shard) =>
-    run(slot, { ...mem, shard, shards, digest: digest && shard === 0, weighted, limits, ...(walked ? { walked: walked[shard].id } : {}) })));
+    run(slot, { ...mem, shard, shards, digest: weighted && shard === 0, weighted, limits, ...(walker ? { walked: walk!.id } : {}) })));
   const failed = replies.find((r) => r.error !== undefined);
   if (failed) throw new ZipError(failed.errorCode ?? "ZIP_INVALID", failed.error!);
   return { sha512: knownSha512 ?? replies[0].sha512!, entries: replies[0].entries ?? 0 };

@@ -64,11 +64,8 @@ export function checkData(zip: Buffer, entry: EntryFields, start: number, verifi
   if (key) verified.add(key);
 }
 
-/**
- * The shard of `shards` an entry belongs to, by its name (a string: the CRC-32 of its UTF-8; bytes: of those —
- * the same for every name stored as UTF-8 or ASCII); `weighted`: half a share for shard 0 (it also digests the zip).
- */
-export function shardOfName(name: string | Uint8Array, shards: number, weighted: boolean): number {
+/** The shard of `shards` an entry belongs to, by its name; `weighted`: half a share for shard 0 (it also digests the zip). */
+function shardOf(name: string, shards: number, weighted: boolean): number {
   if (shards === 1) return 0;
   if (!weighted) return crc32(name) % shards;
   const v = crc32(name) % (2 * shards - 1);
@@ -87,7 +84,7 @@ export async function verifyZip(
   const { entries, offset } = readCentralDirectory(zip, limits && ((n) => checkEntryCount(n, limits)));
   if (limits) checkDeclaredEntries(entries, zip.length, limits);
   for (const entry of entries) {
-    if (shards > 1 && shardOfName(entry.name, shards, weighted) !== shard) continue;
+    if (shards > 1 && shardOf(entry.name, shards, weighted) !== shard) continue;
     const start = dataStart(zip, entry, offset);
     if (walked && sameFields(walked.get(start), entry)) continue; // these very bytes, checked against these fields
     if (entry.method === 8 && entry.uncompressedSize > WHOLE_ENTRY_MAX) await inflateLargeEntry(entry, zip.subarray(start, start + entry.compressedSize));

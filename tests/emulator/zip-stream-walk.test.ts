@@ -111,32 +111,6 @@ describe("LocalEntryWalk", () => {
     assert.equal(walk(first, [333], before.index(first)).walked.size, 3);
   });
 
-  it("shares a zip between two walks: each entry checked by exactly one, the one verifyZip gives it", async () => {
-    const zip = craftZip(Array.from({ length: 24 }, (_, i) => deflatedEntry(`pkg/file-${i}.js`, `// ${i}\n`.repeat(30 + i))));
-    /** Counts the entries checked: an entry the walk of its shard checked is never checked again. */
-    class Counting extends VerifiedEntries {
-      added = 0;
-      override add(key: string): void {
-        this.added++;
-        super.add(key);
-      }
-    }
-    const shares = [0, 1].map((shard) => {
-      const w = new LocalEntryWalk(new VerifiedEntries(), DEFAULT_ARCHIVE_LIMITS, undefined, { shard, shards: 2 });
-      for (let at = 0; at < zip.length; at += 333) w.advance(zip, Math.min(zip.length, at + 333));
-      assert.equal(w.complete, true);
-      return w.walked;
-    });
-    assert.ok(shares[0].size > 0 && shares[1].size > 0, "both shares hold entries");
-    assert.equal(shares[0].size + shares[1].size, 24);
-    assert.equal([...shares[0].keys()].filter((k) => shares[1].has(k)).length, 0, "no entry in both");
-    for (const shard of [0, 1]) {
-      const memo = new Counting();
-      assert.equal(await verifyZip(zip, shard, 2, memo, DEFAULT_ARCHIVE_LIMITS, false, shares[shard]), 24);
-      assert.equal(memo.added, 0, `shard ${shard} checked again what its walk checked`);
-    }
-  });
-
   it("finds the entry to compare with by position, and by name after an insertion, a deletion or a move", () => {
     const file = (name: string, text = `// ${name}\n`) => deflatedEntry(name, text.repeat(40));
     const first = craftZip(["a.js", "b.js", "c.js", "d.js", "e.js", "f.js"].map((n) => file(n)));
