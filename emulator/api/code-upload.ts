@@ -36,29 +36,26 @@ function decodedSize(length: number, padding: number): number {
 
 /**
  * Decodes the Base64 in `body[range]` into a new shared-memory Buffer, refusing anything but canonical padded
- * standard Base64 (`bad`, by default the `func_code.file` error): every invalid character makes Node's decoder
- * produce fewer bytes than the length implies, which is how it is detected without a per-character loop in
- * JavaScript. Over `limit` decoded bytes: `tooLarge` (by default 413 FSS.1071).
+ * standard Base64 (400 naming `func_code.file` otherwise): every invalid character makes Node's decoder produce
+ * fewer bytes than the length implies, which is how it is detected without a per-character loop in JavaScript.
+ * Over `limit` decoded bytes: 413 FSS.1071.
  */
-export function decodeBase64Range(
-  body: Buffer, range: ByteRange, limit: number,
-  bad: () => Error = badBase64, tooLarge: (size: number, limit: number) => Error = Errors.codeTooLarge,
-): Buffer {
+export function decodeBase64Range(body: Buffer, range: ByteRange, limit: number): Buffer {
   const length = range.end - range.start;
-  if (length % 4 !== 0) throw bad();
+  if (length % 4 !== 0) throw badBase64();
   let padding = 0;
   while (padding < length && body[range.end - 1 - padding] === 0x3d) padding++;
-  if (padding > 2) throw bad();
+  if (padding > 2) throw badBase64();
   const text = body.subarray(range.start, range.end);
-  if (BASE64_ALPHABET_EXTRAS.some((c) => text.indexOf(c) >= 0)) throw bad();
+  if (BASE64_ALPHABET_EXTRAS.some((c) => text.indexOf(c) >= 0)) throw badBase64();
   const size = decodedSize(length, padding);
-  if (size > limit) throw tooLarge(size, limit);
+  if (size > limit) throw Errors.codeTooLarge(size, limit);
   const out = allocShared(size);
   let at = 0;
   for (let i = 0; i < length; i += SLICE_CHARS) {
     const slice = text.subarray(i, Math.min(length, i + SLICE_CHARS));
     const want = i + SLICE_CHARS >= length ? decodedSize(slice.length, padding) : (slice.length / 4) * 3;
-    if (!decodeBase64Into(slice, out.subarray(at, at + want))) throw bad();
+    if (!decodeBase64Into(slice, out.subarray(at, at + want))) throw badBase64();
     at += want;
   }
   return out;
