@@ -15,8 +15,10 @@
  *  6. invoke (bench/invoke.ts): cold start vs a bare `node -e`, warm-call p50/p99 vs a direct in-process call;
  *  7. OBS staging (bench/obs-staging.ts): throughput and peak RSS staging a 250 MB package, vs a whole-buffer PUT;
  *  8. fresh runner (bench/fresh-runner.ts): on a copy of node_modules, every contender a new process with no
- *     cache: first preview vs a naive SHA512, packageSource CPU vs Info-ZIP's, first up vs Info-ZIP, ingest, peaks.
- * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,upload-obs,packaging-rss,stack,invoke,obs,fresh` selects.
+ *     cache: first preview vs a naive SHA512, packageSource CPU vs Info-ZIP's, first up vs Info-ZIP, ingest, peaks;
+ *  9. ingest (bench/ingest.ts): the emulator's ingest rate of a `PUT …/code` of node_modules's zip timed on the wire
+ *     with the signed body ready (first upload, first update, re-upload) and of an import (target >= 100 MB/s).
+ * Results are also written to bench/.scratch/results.json. `--only=packaging,preview,edit,upload,upload-obs,packaging-rss,stack,invoke,obs,fresh,ingest` selects.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -29,6 +31,7 @@ import { runStackBench } from "./stack";
 import { runInvokeBench } from "./invoke";
 import { runObsStagingBench } from "./obs-staging";
 import { runFreshRunnerBench } from "./fresh-runner";
+import { runIngestBench } from "./ingest";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -105,6 +108,10 @@ async function runParts(want: (part: string) => boolean, log: (line: string) => 
   if (want("fresh")) {
     log("\n## fresh runner (node_modules, new processes, no cache)");
     results.fresh = await runFreshRunnerBench({ log });
+  }
+  if (want("ingest")) {
+    log("\n## emulator ingest (node_modules zip, signed body ready, timed on the wire)");
+    results.ingest = await runIngestBench({ log });
   }
 }
 

@@ -4,6 +4,7 @@
  * commit, and return the answer; they never touch the socket, so the server can apply faults around them.
  */
 import { randomBytes } from "node:crypto";
+import type { z } from "zod";
 import {
   ImportFunctionRequestSchema, PublishVersionRequestSchema, UpdateFunctionCodeFromObsRequestSchema,
   UpdateFunctionConfigRequestSchema, ListFunctionsResponseSchema,
@@ -13,7 +14,8 @@ import type { EmulatorContext } from "../context";
 import { Errors } from "../http/errors";
 import { buildExport } from "./export-package";
 import { sleep } from "../http/http-io";
-import { ingestCodeUpload } from "./code-upload";
+import { decodeBase64Range, ingestCodeUpload } from "./code-upload";
+import { parseLargeJsonBody } from "./large-json-body";
 import { readImportPackage } from "./import-package";
 import { renderCode, renderModel } from "./model";
 import {
@@ -73,12 +75,32 @@ function headOnly(r: Resolved): void {
   if (r.v) throw Errors.badRequest(`only the latest version can be modified, not '${r.v.version}'`);
 }
 
+/**
+ * An import body's fields and its package, decoded: a large `file_code` is cut out of the parse and decoded in
+ * slices into shared memory (code-upload.ts `decodeBase64Range`: the verification workers read it without a
+ * copy), instead of `JSON.parse` building the text whole and the schema's Base64 check and decode walking it
+ * again on the event loop. Any problem takes the whole-body path, which then throws exactly its error.
+ */
+function parseImportBody(raw: Buffer): { body: z.infer<typeof ImportFunctionRequestSchema>; decoded: Buffer } {
+  try {
+    const { value, range } = parseLargeJsonBody(raw, ["file_code"]);
+    if (range) {
+      const body = ImportFunctionRequestSchema.safeParse(value);
+      // Refused text throws here, and the whole-body path reports it as the schema does.
+      if (body.success) return { body: body.data, decoded: decodeBase64Range(raw, range, Infinity) };
+    }
+  } catch {
+    // the whole-body path below gives this body's answer
+  }
+  const body = validateBody(ImportFunctionRequestSchema, parseJsonBody(raw));
+  return { body, decoded: Buffer.from(body.file_code, "base64") };
+}
+
 /** The `importFunction` operation (api-operations.ts routes it). */
 export async function importFunction(ctx: EmulatorContext, req: ApiRequest): Promise<ApiResponse> {
-  const body = validateBody(ImportFunctionRequestSchema, parseJsonBody(req.body));
+  const { body, decoded } = parseImportBody(req.body);
   const pkg = body.package ?? "default";
   if (pkg === body.func_name) throw Errors.appEqualsFunction();
-  const decoded = Buffer.from(body.file_code, "base64");
   const limit = ctx.options.limits.importPackageBytes;
   if (decoded.length > limit) throw Errors.importTooLarge(decoded.length, limit);
   const account = ctx.scope.domainId;

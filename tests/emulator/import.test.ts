@@ -84,6 +84,26 @@ describe("import: package rules and create validations", () => {
     assert.equal(r.json().error_code, "FSS.0400");
   });
 
+  it("a package text of 64 KiB and more (cut out of the parse, decoded in slices): the same answers as a small one", async () => {
+    const { createHash, randomBytes } = await import("node:crypto");
+    const code = await zip({ "index.js": "exports.handler = async () => 'big';\n", "noise.bin": randomBytes(52 * 1024) });
+    const pkg = await importPackage("big", { code });
+    assert.ok(pkg.toString("base64").length >= 64 * 1024 && pkg.length < 64 * 1024, "a text the parse cuts out, a package under the limit");
+    const r = await signedRequest(emu, "POST", "/import", { body: body("big", pkg) });
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(r.json().digest, createHash("sha512").update(code).digest("hex"), "the stored code is the package's code.zip");
+    await emu.reset();
+    // Bad text: the schema's error, before any other field's that comes after it (package) and before 1058.
+    const b64 = pkg.toString("base64");
+    for (const bad of [`${b64.slice(0, 1000)}*${b64.slice(1001)}`, `${b64.slice(0, 1000)}-${b64.slice(1001)}`, `${b64}A`, `${b64.slice(0, -4)}====`]) {
+      await expectError(body("f", pkg, { file_code: bad }), 400, "FSS.0400", "file_code");
+      await expectError(body("f", pkg, { file_code: bad, package: "bad-name!" }), 400, "FSS.0400", "file_code");
+      await expectError(body("f", pkg, { file_code: bad, package: "f" }), 400, "FSS.0400", "file_code");
+    }
+    await expectError(body("9bad", pkg), 400, "FSS.1002", "func_name");
+    await expectError(body("f", pkg, { package: "f" }), 400, "FSS.1058");
+  });
+
   it("FSS.1023: a package over the import limit", async () => {
     const { randomBytes } = await import("node:crypto");
     const pkg = await importPackage("f", { extra: { "noise.bin": randomBytes(70 * 1024) } });
