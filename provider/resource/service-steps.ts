@@ -90,7 +90,7 @@ export async function findFunction(client: FunctionGraphClient, urnOrName: strin
 export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource> {
   if (inputs.codeUrl) return userObjectPackage(); // the user's own object in OBS: nothing to zip
   const dir = inputs.sourceDir;
-  if (dir === undefined) return imagePlaceholder(inputs.sourceSha512);
+  if (dir === undefined) return imagePlaceholder(inputs.sourceSha512 ?? "");
   const start = performance.now();
   const pkg = await packagingLimiter.run(() => packageSource(sourcePath(dir), {
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
@@ -99,7 +99,8 @@ export async function packageFor(inputs: CheckedInputs): Promise<PackagedSource>
   const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (checked, not deflated again)` : "";
   if (pkg.cacheNotice) progress(`${inputs.funcName}: ${pkg.cacheNotice}`);
   progress(`${inputs.funcName}: packaged ${pkg.files.length} files (${formatBytes(raw)}) into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}${reused}`);
-  if (pkg.sourceSha512 !== inputs.sourceSha512) {
+  // A create's check lists the files without hashing them (check.ts): nothing to compare with then.
+  if (inputs.sourceSha512 !== undefined && pkg.sourceSha512 !== inputs.sourceSha512) {
     progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
   }
   const limit = codeZipLimit(inputs);

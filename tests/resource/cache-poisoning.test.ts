@@ -15,7 +15,7 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 import { hashSource, packageSource } from "../../provider/package";
 import { sdkInvoke } from "../emulator/invoke-helpers";
-import { checkedInputs, configureFor, writeTree } from "./helpers";
+import { checkedInputs, configureFor, withProgress, writeTree } from "./helpers";
 
 let emu: EmulatorHandle;
 let work: string;
@@ -41,23 +41,6 @@ function edit(dir: string, version: number): void {
 }
 
 const args = (dir: string, funcName: string) => ({ sourceDir: dir, runtime: "Node.js18.15", handler: "index.handler", funcName });
-
-/** Runs `fn` with progress lines captured (returned with its result). */
-async function withProgress<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-  const lines: string[] = [];
-  const write = process.stderr.write;
-  process.env.FGS_QUIET = "0";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split("\n").filter((l) => l.startsWith("functiongraph: ")));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    process.stderr.write = write;
-    process.env.FGS_QUIET = "1";
-  }
-}
 
 /** What the deployed function says its modules hold. */
 async function invoked(urn: unknown): Promise<{ a: string; b: string; version: number }> {

@@ -42,3 +42,20 @@ export async function checkedInputs(olds: Record<string, unknown>, news: Record<
   assert.deepEqual(res.failures, [], `these inputs are valid; check must pass them: ${JSON.stringify(res.failures)}`);
   return res.inputs as Record<string, unknown>;
 }
+
+/** Runs `fn` with progress lines captured (returned with its result); `FGS_QUIET` is `1` again afterwards. */
+export async function withProgress<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.env.FGS_QUIET = "0";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split("\n").filter((l) => l.startsWith("functiongraph: ")));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    process.stderr.write = write;
+    process.env.FGS_QUIET = "1";
+  }
+}
