@@ -115,4 +115,18 @@ describe("a new function's check lists its source, it does not hash it", () => {
     assert.deepEqual(writes(), ["updateCode"]);
     assert.equal((up.outs as Record<string, unknown>).sourceSha512, await trueSha(dir));
   });
+
+  it("the staging bucket from stack config is still checked at a new function's preview (no hash to say the source changed)", async () => {
+    const dir = writeTree(work, "staged", FILES);
+    await emu.obs.createBucket("far-bucket", "ap-southeast-1");
+    await configureFor(emu, { "functiongraph:obsEndpoint": emu.obs.url, "functiongraph:codeBucket": "far-bucket" });
+    try {
+      const res = await lifecycle.check({}, args(dir, { codeStorage: "obs" }));
+      const f = (res.failures ?? []).find((x) => x.property === "codeBucket");
+      assert.ok(f, JSON.stringify(res.failures));
+      assert.match(f.reason, /is in ap-southeast-1.*function's region/);
+    } finally {
+      await configureFor(emu);
+    }
+  });
 });
