@@ -106,22 +106,22 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
     "functiongraph:endpoint": emu.url, "functiongraph:region": emu.region, "functiongraph:projectId": emu.projectId,
     "functiongraph:accessKey": emu.credentials.accessKey, "functiongraph:secretKey": emu.credentials.secretKey,
   };
-  const LIFECYCLE = JSON.stringify(path.join(REPO, "dist", "provider", "resource", "lifecycle"));
+  /** A script that configures the provider for the emulator, checks `news` as a new function, then runs `then`. */
+  const newFunction = (news: Record<string, unknown>, then: string) => `
+    const lifecycle = require(${JSON.stringify(path.join(REPO, "dist", "provider", "resource", "lifecycle"))});
+    const cfg = ${JSON.stringify(cfg)};
+    (async () => {
+      await lifecycle.configure({ config: { get: (k) => cfg[k] } });
+      const c = await lifecycle.check({}, ${JSON.stringify(news)});
+      if (c.failures && c.failures.length) throw new Error(JSON.stringify(c.failures));
+      ${then}
+    })().catch((e) => { console.error(e); process.exit(1); });`;
   try {
     for (let round = 1; round <= rounds; round++) {
       const cache = (what: string) => fs.mkdtempSync(path.join(scratch, `${what}-`)); // empty: a fresh runner
       const news = { sourceDir: tree, runtime: "Node.js18.15", handler, funcName: `bench-fresh-${round}`, useIgnoreFiles: false };
       t.naive.push(node(NAIVE(tree)));
-      t.preview.push(node(`
-        const lifecycle = require(${LIFECYCLE});
-        const cfg = ${JSON.stringify(cfg)};
-        (async () => {
-          await lifecycle.configure({ config: { get: (k) => cfg[k] } });
-          const c = await lifecycle.check({}, ${JSON.stringify(news)});
-          if (c.failures && c.failures.length) throw new Error(JSON.stringify(c.failures));
-          console.log(c.inputs.fileCount);
-        })().catch((e) => { console.error(e); process.exit(1); });`,
-      { FGS_CACHE_DIR: cache("preview"), FGS_QUIET: "1" }));
+      t.preview.push(node(newFunction(news, "console.log(c.inputs.fileCount);"), { FGS_CACHE_DIR: cache("preview"), FGS_QUIET: "1" }));
       t.edited.push(node(`require(${JSON.stringify(PACKAGE)}).hashSource(${JSON.stringify(tree)}, { useIgnoreFiles: false, hashCache: ${JSON.stringify(cache("edited"))} })
         .then((r) => console.log(r.sourceSha512))`));
       const zipOut = path.join(scratch, "info-zip.zip");
@@ -135,17 +135,8 @@ export async function runFreshRunnerBench(opts: EditCycleOptions = {}): Promise<
       // call does not go out on the dead socket ("other side closed").
       await new Promise((resolve) => setTimeout(resolve, 50));
       await emu.clearLog();
-      t.up.push(node(`
-        const lifecycle = require(${LIFECYCLE});
-        const cfg = ${JSON.stringify(cfg)};
-        (async () => {
-          await lifecycle.configure({ config: { get: (k) => cfg[k] } });
-          const c = await lifecycle.check({}, ${JSON.stringify(news)});
-          if (c.failures && c.failures.length) throw new Error(JSON.stringify(c.failures));
-          const created = await lifecycle.create(c.inputs);
-          console.log(created.outs.codeSize);
-        })().catch((e) => { console.error(e); process.exit(1); });`,
-      { FGS_CACHE_DIR: cache("up"), FGS_CODE_LIMIT_BYTES: String(LIMIT), FGS_QUIET: "1" }));
+      t.up.push(node(newFunction(news, "const created = await lifecycle.create(c.inputs); console.log(created.outs.codeSize);"),
+        { FGS_CACHE_DIR: cache("up"), FGS_CODE_LIMIT_BYTES: String(LIMIT), FGS_QUIET: "1" }));
       const imports = await emu.requests({ operation: "import" });
       if (imports.length !== 1 || imports[0].status !== 200) throw new Error(`expected one import: ${JSON.stringify(imports)}`);
       // A zip over the import limit is imported as a placeholder, then sent by `PUT …/code`: time the request

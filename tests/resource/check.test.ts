@@ -4,50 +4,25 @@
  * bytes it read; the next preview and `up` of the unchanged source see no change and write nothing. An existing
  * function's check (an update or a replacement: previous inputs) still hashes.
  */
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 import { hashSource } from "../../provider/package";
-import { checkedInputs, configureFor, withProgress, writeTree } from "./helpers";
+import { checkedInputs, configureFor, freshRunnerFixture, withProgress, writeTree } from "./helpers";
 
-let emu: EmulatorHandle;
-let work: string;
-let cacheDir: string;
-const saved = { quiet: process.env.FGS_QUIET, cache: process.env.FGS_CACHE_DIR };
+const fx = freshRunnerFixture("fgs-check-");
 
 const FILES = { "index.js": "exports.handler = async () => 1;\n", "lib/a.js": "module.exports = 'a';\n" };
 const args = (dir: string, extra: Record<string, unknown> = {}) => ({ sourceDir: dir, runtime: "Node.js18.15", handler: "index.handler", funcName: "fn-new", ...extra });
-const writes = () => emu.requests({ writesOnly: true }).map((r) => r.operation);
+const writes = () => fx.emu.requests({ writesOnly: true }).map((r) => r.operation);
 /** The tree's true hash: read now, no cache. */
 const trueSha = async (dir: string) => (await hashSource(dir)).sourceSha512;
 
-before(async () => {
-  process.env.FGS_QUIET = "1";
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-check-"));
-  emu = await startEmulator({ quiet: true });
-  await configureFor(emu);
-});
-after(async () => {
-  await emu.close();
-  fs.rmSync(work, { recursive: true, force: true });
-  for (const [k, v] of [["FGS_QUIET", saved.quiet], ["FGS_CACHE_DIR", saved.cache]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-beforeEach(async () => {
-  await emu.reset();
-  cacheDir = fs.mkdtempSync(path.join(work, "cache-"));
-  process.env.FGS_CACHE_DIR = cacheDir; // a fresh runner: empty
-});
-
 describe("a new function's check lists its source, it does not hash it", () => {
   it("leaves sourceSha512 and the fingerprint to the create, reads no content (no digest recorded), keeps the counts", async () => {
-    const dir = writeTree(work, "listed", FILES);
+    const dir = writeTree(fx.work, "listed", FILES);
     const anHourAgo = new Date(Date.now() - 3600_000); // not racy: the digest cache keeps the files it hashed
     for (const f of Object.keys(FILES)) fs.utimesSync(path.join(dir, f), anHourAgo, anHourAgo);
     const inputs = await checkedInputs({}, args(dir));
@@ -56,17 +31,17 @@ describe("a new function's check lists its source, it does not hash it", () => {
     assert.equal(inputs.sourceChanges, undefined);
     assert.equal(inputs.fileCount, 2);
     assert.equal(inputs.sourceBytes, FILES["index.js"].length + FILES["lib/a.js"].length);
-    assert.deepEqual(fs.readdirSync(cacheDir), [], "no file was hashed, so no digest was recorded");
+    assert.deepEqual(fs.readdirSync(fx.cacheDir), [], "no file was hashed, so no digest was recorded");
 
     // The same source as an existing function (its previous inputs given): hashed, and the digests recorded.
     const existing = await checkedInputs(inputs, args(dir));
     assert.equal(existing.sourceSha512, await trueSha(dir));
     assert.equal(typeof existing.__sourceFingerprint, "string");
-    assert.notDeepEqual(fs.readdirSync(cacheDir), [], "an existing function's check hashes through the digest cache");
+    assert.notDeepEqual(fs.readdirSync(fx.cacheDir), [], "an existing function's check hashes through the digest cache");
   });
 
   it("a replacement's check hashes and tells the changed files from the previous inputs' fingerprint", async () => {
-    const dir = writeTree(work, "replaced", FILES);
+    const dir = writeTree(fx.work, "replaced", FILES);
     const old = await checkedInputs(await checkedInputs({}, args(dir)), args(dir));
     fs.writeFileSync(path.join(dir, "lib/b.js"), "b\n");
     const renamed = await checkedInputs(old, args(dir, { funcName: "fn-renamed" }));
@@ -75,7 +50,7 @@ describe("a new function's check lists its source, it does not hash it", () => {
   });
 
   it("the create deploys and records what packaging read, even when a file changed after the check, with no 'changed after the preview' line", async () => {
-    const dir = writeTree(work, "swapped", FILES);
+    const dir = writeTree(fx.work, "swapped", FILES);
     const inputs = await checkedInputs({}, args(dir));
     const before = await trueSha(dir);
     // Same size, other content: nothing the check recorded can tell (it read no content).
@@ -88,15 +63,15 @@ describe("a new function's check lists its source, it does not hash it", () => {
     assert.equal(outs.fileCount, 2);
     assert.deepEqual(lines.filter((l) => /changed after the preview/.test(l)), [], lines.join(" | "));
     assert.match(lines.join("\n"), /packaged 2 files/);
-    assert.equal(emu.functions()[0].digest, outs.digest, "what was deployed is the package recorded");
+    assert.equal(fx.emu.functions()[0].digest, outs.digest, "what was deployed is the package recorded");
   });
 
   it("after the create, the unchanged source previews as no change and its up writes nothing; an edit is one PUT code", async () => {
-    const dir = writeTree(work, "next", FILES);
+    const dir = writeTree(fx.work, "next", FILES);
     const inputs = await checkedInputs({}, args(dir));
     const created = await lifecycle.create(inputs);
     const outs = created.outs as Record<string, unknown>;
-    emu.clearLog();
+    fx.emu.clearLog();
 
     // The engine hands the create's check result back as the previous inputs: they have no hash, so it hashes.
     const again = await checkedInputs(inputs, args(dir));
@@ -117,16 +92,16 @@ describe("a new function's check lists its source, it does not hash it", () => {
   });
 
   it("the staging bucket from stack config is still checked at a new function's preview (no hash to say the source changed)", async () => {
-    const dir = writeTree(work, "staged", FILES);
-    await emu.obs.createBucket("far-bucket", "ap-southeast-1");
-    await configureFor(emu, { "functiongraph:obsEndpoint": emu.obs.url, "functiongraph:codeBucket": "far-bucket" });
+    const dir = writeTree(fx.work, "staged", FILES);
+    await fx.emu.obs.createBucket("far-bucket", "ap-southeast-1");
+    await configureFor(fx.emu, { "functiongraph:obsEndpoint": fx.emu.obs.url, "functiongraph:codeBucket": "far-bucket" });
     try {
       const res = await lifecycle.check({}, args(dir, { codeStorage: "obs" }));
       const f = (res.failures ?? []).find((x) => x.property === "codeBucket");
       assert.ok(f, JSON.stringify(res.failures));
       assert.match(f.reason, /is in ap-southeast-1.*function's region/);
     } finally {
-      await configureFor(emu);
+      await configureFor(fx.emu);
     }
   });
 });
