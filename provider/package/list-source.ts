@@ -22,7 +22,7 @@ export interface ListedFile {
 /** Result of `listSource`. */
 export interface SourceListing {
   /** Files in archive order (byte order of the UTF-8 path). */
-  files: ListedFile[];
+  files: readonly ListedFile[];
   /** Sum of the sizes. */
   totalBytes: number;
 }
@@ -35,14 +35,14 @@ export interface SourceListing {
  */
 export function listSource(dir: string, options: PackagingOptions = {}): SourceListing {
   const source = collectFiles(dir, resolveOptions(options));
-  const files = source.files.map((f): ListedFile => {
+  for (const f of source.files) {
     const where = absolutePath(source.root, f);
     try {
       fs.accessSync(f.target ?? where, fs.constants.R_OK);
     } catch (err) {
       throw unreadable(where, err);
     }
-    return { path: f.path, size: f.size, mode: f.mode };
-  });
-  return { files, totalBytes: source.totalBytes };
+  }
+  // The walk's own records (no copy: a preview holds tens of thousands of them).
+  return { files: source.files, totalBytes: source.totalBytes };
 }
