@@ -3,7 +3,6 @@
  * under a registry symbol (`Symbol.for`) rather than in a module variable, so Pulumi's function serializer — which captures
  * module state of local modules by value — never sees a pool (it cannot serialize one) nor anything else.
  */
-import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 
 /** The cache. The registry symbol is looked up here, not held in a module constant: a captured symbol breaks. */
@@ -17,6 +16,8 @@ export function dispatcherFor(origin: string): Dispatcher {
   const pools = cache();
   let pool = pools.get(origin);
   if (!pool) {
+    // undici is loaded with the first request: a process that makes none (the preview of a new function) skips it.
+    const { Pool } = require("undici") as typeof import("undici");
     pool = new Pool(origin, { connections: 8, keepAliveTimeout: 10_000 });
     pools.set(origin, pool);
   }

@@ -5,7 +5,6 @@
  * (`importPackage`): its size is known before anything is read, and the code zip is read from its spool piece by
  * piece, so an import never holds the zip, the package or its Base64 whole.
  */
-import { stringify } from "yaml";
 import { checkRequest } from "./errors";
 import type { ImportFunctionRequest } from "./schemas";
 import { importTemplate, schemas } from "./schemas-at-runtime";
@@ -41,6 +40,8 @@ export function toUserData(env?: Record<string, string>): string | undefined {
  */
 export function importTemplateYaml(settings: ImportSettings): string {
   // The template module holds the property table (zod): required at call time, never captured by serialization.
+  // yaml is loaded with the first import too: a preview never writes a template.
+  const { stringify } = require("yaml") as typeof import("yaml");
   return stringify(importTemplate().templateDocument(settings), { version: "1.1", lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
 

@@ -3,6 +3,7 @@
  * `packageSource` (the reproducible zip), their options, file lists and the typed `PackagingError`.
  */
 export { hashSource, manifestSha512, type SourceFile, type SourceHash } from "./source-hash";
+export { listSource, type ListedFile, type SourceListing } from "./list-source";
 export { packagedFromBuffer, packageSource, type PackagedSource } from "./package-source";
 export type { WriteToOptions, ZipPieces } from "./spooled-zip";
 export { PackagingError, isPackagingError, PACKAGING_ERROR_CODES, type PackagingErrorCode } from "./errors";

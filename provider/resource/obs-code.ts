@@ -40,6 +40,7 @@ export interface ObsCodeInputs {
   codeUrl?: string;
   region?: string;
   sourceBytes?: number;
+  fileCount?: number;
   sourceSha512?: string;
 }
 
@@ -232,7 +233,12 @@ export async function checkObsCode(
   // The staging bucket must be in the function's region; checked when its use is likely and something changed.
   const bucket = codeBucketOf(inputs);
   const likely = inputs.codeStorage === "obs" || (inputs.codeStorage !== "inline" && (inputs.sourceBytes ?? 0) > codeUploadLimit());
-  const changed = olds.sourceSha512 !== inputs.sourceSha512 || olds.codeBucket !== inputs.codeBucket;
+  // A create's check leaves `sourceSha512` to the deployment (check.ts): without a previous hash (a create, or
+  // the first preview after one) the listed counts tell a change.
+  const sourceChanged = olds.sourceSha512 === undefined
+    ? olds.sourceBytes !== inputs.sourceBytes || olds.fileCount !== inputs.fileCount
+    : olds.sourceSha512 !== inputs.sourceSha512;
+  const changed = sourceChanged || olds.codeBucket !== inputs.codeBucket;
   if (bucket && likely && changed) {
     const location = await obsClientFor(target, region).bucketRegion(bucket).catch((err: Error) => err);
     if (location instanceof Error) failures.push({ property: "codeBucket", reason: `cannot reach the bucket '${bucket}': ${location.message}` });

@@ -62,13 +62,19 @@ export function outputsFrom(
 
 /** Inputs `check` computes on top of the user's arguments (visible in the preview). */
 export interface TrackedInputs {
-  /** The diff key: SHA512 of the source manifest (see provider/package); "" for a custom image. */
-  sourceSha512: string;
+  /**
+   * The diff key: SHA512 of the source manifest (see provider/package); "custom-image" for a custom image. Absent
+   * after a create's check (it lists, never hashes): the create records the hash its packaging computed.
+   */
+  sourceSha512?: string;
   fileCount: number;
   /** Total uncompressed bytes of the included files. */
   sourceBytes: number;
-  /** Compact fingerprint of the file list (see source-changes.ts); `__` keeps it out of the engine's diff display. */
-  __sourceFingerprint: string;
+  /**
+   * Compact fingerprint of the file list (see source-changes.ts); `__` keeps it out of the engine's diff display.
+   * Absent after a create's check, like `sourceSha512`.
+   */
+  __sourceFingerprint?: string;
   /** What changed since the last deployment, for the preview; absent when nothing did. */
   sourceChanges?: string;
 }

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { closest } from "../api/suggest";
 import { SIZE_LIMITS } from "../api";
-import type { SourceFile } from "../package";
+import type { ListedFile } from "../package";
 
 /** A problem found before deployment, attached to the property that fixes it. */
 export interface PreflightFailure {
@@ -53,7 +53,7 @@ function definedNames(text: string, python: boolean): string[] {
  * Checks the handler file (and, for Custom, its exec bit) against the files that will be packaged; for Node.js and
  * Python, also that the file names the handler's function (`root` is the source directory the paths are under).
  */
-export function checkHandler(runtime: string, handler: string, files: readonly SourceFile[], root?: string): PreflightFailure[] {
+export function checkHandler(runtime: string, handler: string, files: readonly ListedFile[], root?: string): PreflightFailure[] {
   const candidates = handlerCandidates(runtime, handler);
   if (!candidates) return [];
   const byPath = new Map(files.map((f) => [f.path, f]));
@@ -101,7 +101,7 @@ export function checkHandler(runtime: string, handler: string, files: readonly S
  * Checks that the file of a hook handler (`initializerHandler`, `preStopHandler`, …) is in the package, by the
  * runtime's convention (unchecked for runtimes whose convention is not known, and for Custom: `bootstrap`).
  */
-export function checkHookHandler(runtime: string, property: string, handler: string, files: readonly SourceFile[]): PreflightFailure[] {
+export function checkHookHandler(runtime: string, property: string, handler: string, files: readonly ListedFile[]): PreflightFailure[] {
   const candidates = handlerCandidates(runtime, handler);
   if (!candidates || candidates[0] === "bootstrap") return [];
   const paths = new Set(files.map((f) => f.path));

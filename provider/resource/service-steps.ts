@@ -101,7 +101,7 @@ export interface PackagedCode {
 export async function packageFor(inputs: CheckedInputs, report: FunctionProgress): Promise<PackagedCode> {
   if (inputs.codeUrl) return packaged(inputs, userObjectPackage()); // the user's own object in OBS: nothing to zip
   const dir = inputs.sourceDir;
-  if (dir === undefined) return packaged(inputs, imagePlaceholder(inputs.sourceSha512));
+  if (dir === undefined) return packaged(inputs, imagePlaceholder(inputs.sourceSha512 ?? ""));
   const start = performance.now();
   const pkg = await packagingLimiter.run(() => packageSource(sourcePath(dir), {
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
@@ -110,8 +110,9 @@ export async function packageFor(inputs: CheckedInputs, report: FunctionProgress
   const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (checked, not deflated again)` : "";
   if (pkg.cacheNotice) report.say("%s", pkg.cacheNotice);
   report.say("packaged %s files (%b) into a %b zip in %t%s", pkg.files.length, raw, pkg.size, start, reused);
-  if (pkg.sourceSha512 !== inputs.sourceSha512) {
-    progress(`${inputs.funcName}: the source changed after the preview; deploying what is there now`);
+  // A create's check lists the files without hashing them (check.ts): nothing to compare with then.
+  if (inputs.sourceSha512 !== undefined && pkg.sourceSha512 !== inputs.sourceSha512) {
+    report.say("the source changed after the preview; deploying what is there now");
   }
   const code = packaged(inputs, pkg);
   const { limit, apiLimit } = code.route;

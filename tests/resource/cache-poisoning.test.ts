@@ -6,21 +6,17 @@
  * returns what its modules hold), record the source's true `sourceSha512`, say in one progress line that the
  * caches were discarded, and leave caches that the next `up` finds right.
  */
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 import { hashSource, packageSource } from "../../provider/package";
 import { sdkInvoke } from "../emulator/invoke-helpers";
-import { checkedInputs, configureFor, writeTree } from "./helpers";
+import { checkedInputs, freshRunnerFixture, withProgress, writeTree } from "./helpers";
 
-let emu: EmulatorHandle;
-let work: string;
-let cacheDir: string;
-const saved = { quiet: process.env.FGS_QUIET, cache: process.env.FGS_CACHE_DIR };
+const fx = freshRunnerFixture("fgs-poison-");
 
 const anHourAgo = new Date(Date.now() - 3600_000);
 /** Two modules of the same size whose contents differ: what a swapped cache would exchange. */
@@ -29,7 +25,7 @@ const indexText = (version: number) => `exports.handler = async () => ({ a: requ
 
 /** A source tree with old mtimes (not racy, so the digest cache keeps every file). */
 function source(name: string): string {
-  const dir = writeTree(work, name, { "index.js": indexText(1), "a.js": moduleText("A"), "b.js": moduleText("B") });
+  const dir = writeTree(fx.work, name, { "index.js": indexText(1), "a.js": moduleText("A"), "b.js": moduleText("B") });
   for (const f of ["index.js", "a.js", "b.js"]) fs.utimesSync(path.join(dir, f), anHourAgo, anHourAgo);
   return dir;
 }
@@ -42,26 +38,9 @@ function edit(dir: string, version: number): void {
 
 const args = (dir: string, funcName: string) => ({ sourceDir: dir, runtime: "Node.js18.15", handler: "index.handler", funcName });
 
-/** Runs `fn` with progress lines captured (returned with its result). */
-async function withProgress<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-  const lines: string[] = [];
-  const write = process.stderr.write;
-  process.env.FGS_QUIET = "0";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split("\n").filter((l) => l.startsWith("functiongraph: ")));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    process.stderr.write = write;
-    process.env.FGS_QUIET = "1";
-  }
-}
-
 /** What the deployed function says its modules hold. */
 async function invoked(urn: unknown): Promise<{ a: string; b: string; version: number }> {
-  const r = await sdkInvoke(emu, String(urn));
+  const r = await sdkInvoke(fx.emu, String(urn));
   assert.equal(r.status, 200, r.result);
   return r.parsed();
 }
@@ -73,9 +52,9 @@ const trueSha = async (dir: string) => (await hashSource(dir)).sourceSha512;
 
 /** The cache files of `dir`: the digest cache, and the last package's index and zip. */
 function cacheFiles(dir: string) {
-  const index = fs.readdirSync(cacheDir).find((n) => n.endsWith(".bodies.json"));
+  const index = fs.readdirSync(fx.cacheDir).find((n) => n.endsWith(".bodies.json"));
   assert.ok(index, "up recorded the last package");
-  const stem = path.join(cacheDir, index.replace(/\.bodies\.json$/, ""));
+  const stem = path.join(fx.cacheDir, index.replace(/\.bodies\.json$/, ""));
   const digests = JSON.parse(fs.readFileSync(`${stem}.json`, "utf8")) as { root: string };
   assert.equal(digests.root, fs.realpathSync(dir));
   return { digests: `${stem}.json`, index: `${stem}.bodies.json`, zip: `${stem}.bodies.bin` };
@@ -111,26 +90,6 @@ async function deployThroughTamper(name: string, tamper: (files: ReturnType<type
   assert.deepEqual(lines2.filter((l) => /disagreed/.test(l)), []);
   assert.match(lines2.join("\n"), /2 of them unchanged since the last package \(checked, not deflated again\)/);
 }
-
-before(async () => {
-  process.env.FGS_QUIET = "1";
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-poison-"));
-  emu = await startEmulator({ quiet: true });
-  await configureFor(emu);
-});
-after(async () => {
-  await emu.close();
-  fs.rmSync(work, { recursive: true, force: true });
-  for (const [k, v] of [["FGS_QUIET", saved.quiet], ["FGS_CACHE_DIR", saved.cache]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-beforeEach(async () => {
-  await emu.reset();
-  cacheDir = fs.mkdtempSync(path.join(work, "cache-"));
-  process.env.FGS_CACHE_DIR = cacheDir;
-});
 
 describe("up deploys the source whatever the caches say", () => {
   it("the rows of a.js and b.js swapped in the last package's index", async () => {
@@ -169,12 +128,12 @@ describe("up deploys the source whatever the caches say", () => {
   });
 
   it("the caches of another tree with the same paths (a copied home directory), made to look current", async () => {
-    const other = writeTree(work, "other-tree", { "index.js": indexText(1), "a.js": moduleText("X"), "b.js": moduleText("Y") });
+    const other = writeTree(fx.work, "other-tree", { "index.js": indexText(1), "a.js": moduleText("X"), "b.js": moduleText("Y") });
     for (const f of ["index.js", "a.js", "b.js"]) fs.utimesSync(path.join(other, f), anHourAgo, anHourAgo);
     await deployThroughTamper("copied-caches", async (files, dir) => {
       // The other tree's caches, recorded by packaging it, copied over this tree's: re-rooted here and with this
       // tree's stamps, as if they had been recorded for it.
-      const scratch = fs.mkdtempSync(path.join(work, "scratch-"));
+      const scratch = fs.mkdtempSync(path.join(fx.work, "scratch-"));
       await packageSource(other, { hashCache: scratch });
       const otherIndex = fs.readdirSync(scratch).find((n) => n.endsWith(".bodies.json"))!;
       const otherStem = path.join(scratch, otherIndex.replace(/\.bodies\.json$/, ""));

@@ -1,11 +1,13 @@
 /**
  * Shared fixtures of the resource tests: stack config handed to `configure` as the engine would, small source
- * trees, and `check` that must pass.
+ * trees, `check` that must pass, progress lines, and a fresh runner's emulator and empty cache directory.
  */
+import { after, before, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import type { EmulatorHandle } from "../../emulator";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 
 /** Configures the provider for `emu` as stack config; `overrides` replace keys (undefined drops one). */
@@ -41,4 +43,60 @@ export async function checkedInputs(olds: Record<string, unknown>, news: Record<
   const res = await lifecycle.check(olds, news);
   assert.deepEqual(res.failures, [], `these inputs are valid; check must pass them: ${JSON.stringify(res.failures)}`);
   return res.inputs as Record<string, unknown>;
+}
+
+/** Runs `fn` with progress lines captured (returned with its result); `FGS_QUIET` is `1` again afterwards. */
+export async function withProgress<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.env.FGS_QUIET = "0";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split("\n").filter((l) => l.startsWith("functiongraph: ")));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    process.stderr.write = write;
+    process.env.FGS_QUIET = "1";
+  }
+}
+
+/** What `freshRunnerFixture` sets up: valid inside the tests (after its `before` hook ran). */
+export interface FreshRunnerFixture {
+  readonly emu: EmulatorHandle;
+  /** A temporary directory for the file's source trees, removed after. */
+  readonly work: string;
+  /** The test's own empty `FGS_CACHE_DIR` (a fresh runner). */
+  readonly cacheDir: string;
+}
+
+/**
+ * Registers the hooks of a test file that deploys like a fresh runner: an emulator configured as stack config,
+ * a work directory (`prefix`), an emulator reset and a new empty `FGS_CACHE_DIR` before each test, `FGS_QUIET`;
+ * the environment is restored after.
+ */
+export function freshRunnerFixture(prefix: string): FreshRunnerFixture {
+  const saved = { FGS_QUIET: process.env.FGS_QUIET, FGS_CACHE_DIR: process.env.FGS_CACHE_DIR };
+  const fx = {} as { emu: EmulatorHandle; work: string; cacheDir: string };
+  before(async () => {
+    process.env.FGS_QUIET = "1";
+    fx.work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fx.emu = await startEmulator({ quiet: true });
+    await configureFor(fx.emu);
+  });
+  after(async () => {
+    await fx.emu.close();
+    fs.rmSync(fx.work, { recursive: true, force: true });
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  beforeEach(async () => {
+    await fx.emu.reset();
+    fx.cacheDir = fs.mkdtempSync(path.join(fx.work, "cache-"));
+    process.env.FGS_CACHE_DIR = fx.cacheDir;
+  });
+  return fx;
 }

@@ -12,6 +12,7 @@ import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 import { UNKNOWN } from "../../provider/resource/defaults";
 import { writeStoredZip } from "../../provider/api/stored-zip";
+import { hashSource } from "../../provider/package";
 import { checkedInputs, configureFor, writeTree } from "./helpers";
 
 let emu: EmulatorHandle;
@@ -58,7 +59,8 @@ describe("create", () => {
     assert.match(String(outs.digest), /^[0-9a-f]{128}$/);
     assert.equal(outs.digest, outs.expectedDigest);
     assert.equal(outs.version, "latest");
-    assert.equal(outs.sourceSha512, inputs.sourceSha512);
+    assert.equal(inputs.sourceSha512, undefined, "a create's check lists the files, it does not hash them");
+    assert.equal(outs.sourceSha512, (await hashSource(dir)).sourceSha512, "the create records the hash its packaging computed");
     assert.equal(outs.memorySize, 256);
     assert.equal(outs.cpu, 400);
     assert.deepEqual(outs.environment, { A: "1", B: "2" });
@@ -87,7 +89,9 @@ describe("update", () => {
 
     fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = 2;\n");
     fs.writeFileSync(path.join(dir, "lib/b.js"), "b\n");
-    const changed = await checked(first.inputs, args(dir));
+    // The engine recorded the unchanged preview's inputs (a same step), which carry the fingerprint the changed
+    // files are told from (a create's check has none: it does not hash).
+    const changed = await checked(again, args(dir));
     assert.match(String(changed.sourceChanges), /^1 added, 1 modified, 0 removed: \+ lib\/b\.js, ~ index\.js$/);
     const d2 = await lifecycle.diff(first.id, first.outs, changed);
     assert.equal(d2.changes, true);
