@@ -52,6 +52,8 @@ export interface DeflatePool {
   submit(level: number, paths: string[], bytes: number, spool?: SpoolTarget): Promise<BatchResult>;
   /** Terminates every worker; pending submissions reject. */
   close(): Promise<void>;
+  /** How many batches the calling thread processed (all of them for a pool without workers). */
+  callerBatches(): number;
 }
 
 /** Batches one claim table covers; a new table is made for the next ones (see `claimSlot`). */
@@ -114,6 +116,7 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
   const stealable: number[] = [];
   let ctx: BatchContext | undefined;
   let stealing = false;
+  let stolen = 0;
   // Function declarations (hoisted): the two refer to each other, and Pulumi's closure serializer needs both bound.
   function stealOne(): void {
     stealing = false;
@@ -123,6 +126,7 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
       const p = pending.get(id);
       if (!p || Atomics.compareExchange(p.claims!, p.req.claim!.index, 0, 1) !== 0) continue; // answered, or a worker has it
       settled(id);
+      stolen++;
       try {
         const { response } = processBatch(p.req, (ctx ??= newBatchContext()));
         p.resolve({ files: response.files!, bodies: response.bodies, spooledAt: response.spooledAt });
@@ -164,6 +168,7 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
         }
       });
     },
+    callerBatches: () => stolen,
     async close() {
       closed = true;
       await Promise.all(
@@ -199,5 +204,6 @@ function inlinePool(): DeflatePool {
     async close() {
       closed = true;
     },
+    callerBatches: () => nextId,
   };
 }
