@@ -76,7 +76,7 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
   const script = size === 0 ? undefined : locateWorkerScript();
   if (!script) return inlinePool();
   type Slot = { worker: Worker; load: number; pending: Map<number, Pending>; closing: boolean };
-  type Pending = { resolve: (r: BatchResult) => void; reject: (e: Error) => void; bytes: number; slot: Slot; req: DeflateRequest; claims?: Int32Array };
+  type Pending = { resolve: (r: BatchResult) => void; reject: (e: Error) => void; bytes: number; slot: Slot; req?: DeflateRequest; claims?: Int32Array };
   const pending = new Map<number, Pending>();
   const settled = (id: number): Pending | undefined => {
     const p = pending.get(id);
@@ -124,7 +124,7 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
     while (stealable.length > 0) {
       const id = stealable.pop()!;
       const p = pending.get(id);
-      if (!p || Atomics.compareExchange(p.claims!, p.req.claim!.index, 0, 1) !== 0) continue; // answered, or a worker has it
+      if (!p?.req?.claim || Atomics.compareExchange(p.claims!, p.req.claim.index, 0, 1) !== 0) continue; // answered, or a worker has it
       settled(id);
       stolen++;
       try {
@@ -158,7 +158,8 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
       }
       const req: DeflateRequest = { id, level, paths, spool, claim };
       return new Promise((resolve, reject) => {
-        const p: Pending = { resolve, reject, bytes, slot, req, claims: claim && new Int32Array(claim.table) };
+        // The request is kept only while the calling thread may take it.
+        const p: Pending = { resolve, reject, bytes, slot, req: steal ? req : undefined, claims: claim && new Int32Array(claim.table) };
         pending.set(id, p);
         slot.pending.set(id, p);
         slot.worker.postMessage(req);
