@@ -14,6 +14,11 @@ export interface DeflateRequest {
   readonly paths: string[];
   /** Where to write the batch's bodies instead of returning them (spool.ts). */
   readonly spool?: SpoolTarget;
+  /**
+   * The batch's claim (deflate-pool.ts, work stealing): `Int32Array(table)[index]`, set from 0 to 1 with a
+   * compare-and-exchange by the thread that processes the batch; a worker that loses skips the batch.
+   */
+  readonly claim?: { readonly table: SharedArrayBuffer; readonly index: number };
 }
 
 /**

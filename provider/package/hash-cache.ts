@@ -125,17 +125,38 @@ export function openHashCache(realRoot: string, dir: string = hashCacheDir()): H
         try { fs.rmSync(file, { force: true }); } catch { /* best effort */ }
         return;
       }
-      const body: CacheFile = { format: FORMAT, root: realRoot, entries: Object.fromEntries(next) };
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
         fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(tmp, JSON.stringify(body));
+        fs.writeFileSync(tmp, cacheFileText(realRoot, next));
         fs.renameSync(tmp, file);
       } catch {
         try { fs.rmSync(tmp, { force: true }); } catch { /* best effort */ }
       }
     },
   };
+}
+
+/** Characters after which a string is not its own JSON text between quotes (see `jsonString`). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(s)`, without the call for the common string that needs no escape. */
+function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/**
+ * The cache file's text: the JSON of a `CacheFile`, written row by row (for 20,000 rows
+ * `Object.fromEntries` + `JSON.stringify` cost several times more; the same JSON value).
+ */
+function cacheFileText(realRoot: string, entries: ReadonlyMap<string, [stamp: string, sha512: string]>): string {
+  let text = `{"format":${FORMAT},"root":${JSON.stringify(realRoot)},"entries":{`;
+  let comma = "";
+  for (const [rel, [stamp, sha512]] of entries) {
+    text += `${comma}${jsonString(rel)}:[${jsonString(stamp)},${jsonString(sha512)}]`;
+    comma = ",";
+  }
+  return `${text}}}`;
 }
 
 /** A content digest recorded for a file while it had `stamp`. */

@@ -79,7 +79,9 @@ export function startFileProcessor(
   };
 
   const startPool = (): void => {
-    if (!pool) pool = startDeflatePool(workerCount(options, walkDone ? foundBytes : Math.max(foundBytes, PIPELINE.inlineBelowBytes)));
+    if (pool) return;
+    const { workers, callerHelps } = workerCount(options, walkDone ? foundBytes : Math.max(foundBytes, PIPELINE.inlineBelowBytes), hashOnly);
+    pool = startDeflatePool(workers, callerHelps ? PIPELINE.stealUpToBytes : 0);
   };
 
   const dispatch = (): void => {

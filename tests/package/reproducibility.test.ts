@@ -114,5 +114,7 @@ test("worker threads (0, 1, 2) and batching never change a byte, on a tree large
     assert.equal(r.sourceSha512, runs[0].sourceSha512);
   }
   assert.equal((await hashSource(dir, { workerThreads: 2 })).sourceSha512, runs[0].sourceSha512);
+  // Hashing by default: one worker and the calling thread taking unstarted batches (deflate-pool.ts).
+  assert.deepEqual((await hashSource(dir)).files, (await hashSource(dir, { workerThreads: 0 })).files);
   assert.equal(runs[0].files.length, Object.keys(entries).length);
 });
