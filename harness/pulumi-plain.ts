@@ -119,7 +119,7 @@ export function runPulumiCommand(cli: string, args: string[], opts: PulumiComman
 export function typescriptHint(output: string): string | undefined {
   const m = /Cannot find module '(ts-node|typescript)'/.exec(output);
   if (!m) return undefined;
-  return `the program is TypeScript and '${m[1]}' is not installed in it: run 'npm install --save-dev typescript ts-node' in the program directory (Pulumi's Node.js language host runs .ts programs through the program's own ts-node)`;
+  return `the program is TypeScript and '${m[1]}' is not installed in it: run 'npm install --save-dev typescript@5 ts-node' in the program directory (Pulumi's Node.js language host runs .ts programs through the program's own ts-node)`;
 }
 
 interface EngineEventLine {

@@ -12,7 +12,7 @@ export function registerTsNode(programDir: string, cwd: string): void {
   try {
     tsnodePath = require.resolve("ts-node", { paths: [programDir, cwd, __dirname] });
   } catch {
-    throw new HarnessError(`Cannot find module 'ts-node' for the TypeScript program in ${programDir}: run 'npm install --save-dev typescript ts-node' in the program directory`);
+    throw new HarnessError(`Cannot find module 'ts-node' for the TypeScript program in ${programDir}: run 'npm install --save-dev typescript@5 ts-node' in the program directory`);
   }
   const tsnode = require(tsnodePath) as typeof import("ts-node");
   const project = path.join(cwd, "tsconfig.json");

@@ -107,7 +107,8 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
     const ownUid = this.spec.ownUid;
     if (ownUid !== undefined) {
       server.on("connection", (socket) => {
-        const peer = socket.remotePort === undefined ? undefined : loopbackPeerUid(socket.remotePort, socket.localPort ?? 0);
+        const peer = socket.remotePort === undefined || socket.remoteAddress === undefined ? undefined
+          : loopbackPeerUid({ address: socket.remoteAddress, port: socket.remotePort }, { address: socket.localAddress ?? "127.0.0.1", port: socket.localPort ?? 0 });
         if (peer !== ownUid) socket.destroy();
       });
     }

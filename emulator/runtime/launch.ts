@@ -20,7 +20,7 @@ import { nodeInterpreter, pythonInterpreter, type Interpreter } from "./interpre
 import { NODE_RUNNER_FILE } from "./runner-node";
 import { PYTHON_RUNNER_FILE } from "./runner-python";
 import { HTTP_RELAY_FILE, HTTP_RELAY_SOCKET } from "./runner-http";
-import { bwrapArgs, SANDBOX_PATHS, type SandboxMount } from "./sandbox";
+import { bwrapArgs, SANDBOX_PATHS, sandboxEnv, type SandboxMount } from "./sandbox";
 
 /** The runtime families the emulator runs. */
 export type RuntimeFamily = "node" | "python" | "custom" | "http";
@@ -62,6 +62,12 @@ export interface LaunchSpec {
    * instance talks to on loopback (a Custom runtime's API) accepts connections from this uid only.
    */
   ownUid?: number;
+  /**
+   * Sandboxed: `args` are bwrap's; its options (`args` before `optionsEnd`) go through a pipe (`--args`) with the
+   * environment of `options.env` as `--setenv` (sandbox.ts `sandboxEnv`), never on bwrap's command line or in its
+   * environment; `commandAt` is where the command starts in `args`, `setpriv` whether setpriv runs before it.
+   */
+  sandbox?: { optionsEnd: number; commandAt: number; setpriv: boolean };
 }
 
 /**
@@ -163,17 +169,48 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     ...(interpreter?.prefixes ?? []).map((p) => ({ source: p, dest: p })),
     ...(l.readOnlyMounts ?? []),
   ];
-  const { args, inputFiles } = bwrapArgs({
+  const { args, inputFiles, optionsEnd, commandAt } = bwrapArgs({
     user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, network: l.network ?? "host",
     cwd: view.code, command,
   }, (options.stdio as unknown[]).length);
-  return { command: l.sandbox.bwrap, args, options, inputFiles, ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}) };
+  return {
+    command: l.sandbox.bwrap, args, options, inputFiles, sandbox: { optionsEnd, commandAt, setpriv: l.sandbox.setpriv !== undefined },
+    ...(l.sandbox.setpriv ? { ownUid: l.sandbox.user.uid } : {}),
+  };
+}
+
+/**
+ * Descriptors this process inherited open across exec (no close-on-exec: Node opens its own with it), found once:
+ * a child would inherit them too, so each is pointed at `/dev/null` in every child (`spawnInstance`).
+ */
+let inherited: number[] | undefined;
+function inheritedDescriptors(): number[] {
+  if (inherited === undefined) {
+    inherited = [];
+    try {
+      for (const name of fs.readdirSync("/proc/self/fdinfo")) {
+        const fd = Number(name);
+        if (!(fd > 2)) continue;
+        try {
+          const flags = /^flags:\s*([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "latin1"));
+          if (flags && (parseInt(flags[1], 8) & 0o2000000) === 0) inherited.push(fd);
+        } catch {
+          /* closed meanwhile (the readdir's own descriptor) */
+        }
+      }
+    } catch {
+      /* no /proc: nothing known to close */
+    }
+  }
+  return inherited;
 }
 
 /**
  * Starts the process of `spec` (with `env` instead of its own when given): its `inputFiles` are opened here and
  * passed after its stdio, and closed on this side once the child has them. A file gone since the launch was
- * built is passed empty (`/dev/null`), as the sandbox would show a file that vanished under it. Throws as `spawn` does.
+ * built is passed empty (`/dev/null`), as the sandbox would show a file that vanished under it. Sandboxed, bwrap
+ * gets an empty environment and its arguments (the function's environment among them) through a pipe after those
+ * files. Descriptors this process inherited reach the child as `/dev/null`. Throws as `spawn` does.
  */
 export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildProcess {
   const fds: number[] = [];
@@ -187,8 +224,28 @@ export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildP
       }
       fds.push(fd);
     }
-    const stdio = [...(spec.options.stdio as unknown[]), ...fds] as SpawnOptions["stdio"];
-    return spawn(spec.command, spec.args, { ...spec.options, ...(env ? { env } : {}), stdio });
+    const stdio: unknown[] = [...(spec.options.stdio as unknown[]), ...fds];
+    const argsAt = stdio.length;
+    if (spec.sandbox) stdio.push("pipe");
+    const leaked = inheritedDescriptors().filter((fd) => fd >= stdio.length || stdio[fd] === undefined);
+    if (leaked.length > 0) {
+      const devNull = fs.openSync("/dev/null", "r");
+      fds.push(devNull);
+      for (let i = stdio.length; i <= Math.max(...leaked); i++) stdio.push("ignore");
+      for (const fd of leaked) stdio[fd] = devNull;
+    }
+    const options = { ...spec.options, ...(env ? { env } : {}), stdio: stdio as SpawnOptions["stdio"] };
+    if (!spec.sandbox) return spawn(spec.command, spec.args, options);
+    const { envArgs, stage } = sandboxEnv((options.env ?? {}) as Record<string, string | undefined>, spec.sandbox.setpriv);
+    const { optionsEnd, commandAt } = spec.sandbox;
+    // The options through the pipe; the command (bwrap takes it from its command line only) carries no value.
+    const piped = [...envArgs, ...spec.args.slice(0, optionsEnd)];
+    const argv = ["--args", String(argsAt), ...spec.args.slice(optionsEnd, commandAt), ...stage, ...spec.args.slice(commandAt)];
+    const child = spawn(spec.command, argv, { ...options, env: {} });
+    const pipe = child.stdio[argsAt] as NodeJS.WritableStream | null;
+    pipe?.on("error", () => { /* bwrap gone before reading: its exit reports it */ });
+    pipe?.end(Buffer.from(piped.map((a) => a + "\0").join(""), "utf8"));
+    return child;
   } finally {
     for (const fd of fds) fs.closeSync(fd);
   }

@@ -19,13 +19,16 @@ export function killGroup(pid: number | undefined): void {
 }
 
 /**
- * The uid owning the TCP socket connected from loopback port `clientPort` to `serverPort` (from /proc/net/tcp
- * and tcp6), or undefined when it is not found. The sandbox's network is the host's, so a server on loopback can
+ * The uid owning the TCP socket connected from `client` to `server` (IPv4 loopback addresses and ports, from
+ * /proc/net/tcp and tcp6), or undefined when it is not found. The sandbox's network is the host's, so a server on loopback can
  * tell which function's user connected.
  */
-export function loopbackPeerUid(clientPort: number, serverPort: number): number | undefined {
-  const local = `:${clientPort.toString(16).toUpperCase().padStart(4, "0")}`;
-  const remote = `:${serverPort.toString(16).toUpperCase().padStart(4, "0")}`;
+export function loopbackPeerUid(client: { address: string; port: number }, server: { address: string; port: number }): number | undefined {
+  // The client's own row, by its whole connection (both addresses and ports) and ESTABLISHED: a row that only
+  // shares the ports (another process bound to another loopback address with the same port) is not it.
+  const local = kernelAddresses(client);
+  const remote = kernelAddresses(server);
+  if (!local || !remote) return undefined;
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text: string;
     try {
@@ -35,10 +38,21 @@ export function loopbackPeerUid(clientPort: number, serverPort: number): number 
     }
     for (const line of text.split("\n")) {
       const f = line.trim().split(/\s+/);
-      if (f.length > 7 && f[1].endsWith(local) && f[2].endsWith(remote)) return Number(f[7]);
+      if (f.length > 7 && f[3] === "01" && local.includes(f[1]) && remote.includes(f[2])) return Number(f[7]);
     }
   }
   return undefined;
+}
+
+/** `address:port` as /proc/net/tcp (IPv4) and tcp6 (IPv4-mapped) write it, or undefined for another address. */
+function kernelAddresses(end: { address: string; port: number }): string[] | undefined {
+  const m = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/i.exec(end.address);
+  if (!m) return undefined;
+  const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, "0");
+  // The address's 32-bit word in the host's (little-endian) byte order, as the kernel prints it.
+  const word = [m[4], m[3], m[2], m[1]].map((b) => hex(Number(b), 2)).join("");
+  const port = hex(end.port, 4);
+  return [`${word}:${port}`, `0000000000000000FFFF0000${word}:${port}`];
 }
 
 /** `pid` and every process below it (children from /proc/<pid>/task/<tid>/children), at most `max`. */

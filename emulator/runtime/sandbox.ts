@@ -124,6 +124,41 @@ function within(p: string, dir: string): boolean {
 export interface BwrapCommand {
   args: string[];
   inputFiles: string[];
+  /** Where bwrap's own options end in `args` (the `--` before the command): those go through `--args`. */
+  optionsEnd: number;
+  /** Where `spec.command` starts in `args` (after bwrap's and setpriv's options): `sandboxEnv`'s stage goes there. */
+  commandAt: number;
+}
+
+/**
+ * Variables the dynamic loader and the C library act on before `main` (glibc's unsecure list: preloads, audit
+ * modules, library, locale and gconv paths, tunables): a function's value must never reach a process that runs
+ * with privileges (bwrap on the host, setpriv before its drop), only the function's own processes.
+ */
+const LOADER_VARIABLE = /^(LD_[A-Z0-9_]+|GCONV_PATH|GETCONF_DIR|GLIBC_TUNABLES|HOSTALIASES|LOCALDOMAIN|LOCPATH|MALLOC_[A-Z0-9_]+|NIS_PATH|NLSPATH|RESOLV_HOST_CONF|RES_OPTIONS|TMPDIR|TZDIR)$/;
+/** The renamed form of a loader variable while privileged processes run (see `sandboxEnv`). */
+const PARKED = "FGS_PARKED_";
+
+/**
+ * The function's environment as bwrap arguments (`--clearenv`, then `--setenv` each: passed through `--args`, so
+ * no value shows on the host's command lines) and the stage that runs before the command. bwrap itself is
+ * started with an empty environment. With setpriv (the emulator as root) the loader variables are parked under
+ * another name until setpriv has dropped to the function's user, then restored by `/bin/sh` (a fixed script that
+ * names them, never their values) right before the command.
+ */
+export function sandboxEnv(env: Record<string, string | undefined>, setpriv: boolean): { envArgs: string[]; stage: string[] } {
+  const envArgs = ["--clearenv"];
+  const parked: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (setpriv && LOADER_VARIABLE.test(name)) {
+      envArgs.push("--setenv", PARKED + name, value);
+      parked.push(name);
+    } else envArgs.push("--setenv", name, value);
+  }
+  if (parked.length === 0) return { envArgs, stage: [] };
+  const script = parked.map((n) => `export ${n}="$${PARKED}${n}"; unset ${PARKED}${n};`).join(" ") + ' exec "$@"';
+  return { envArgs, stage: ["/bin/sh", "-c", script, "sh"] };
 }
 
 /**
@@ -134,7 +169,10 @@ export function bwrapArgs(spec: SandboxSpec, firstFd: number): BwrapCommand {
   const inputFiles: string[] = [];
   const args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session"];
   if (spec.network === "none") args.push("--unshare-net");
-  if (!spec.setpriv) {
+  // With setpriv, what it holds until it drops is only what dropping takes (bwrap as root would otherwise leave
+  // it nearly every capability).
+  if (spec.setpriv) args.push("--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP");
+  else {
     args.push("--unshare-user", "--uid", String(spec.user.uid), "--gid", String(spec.user.gid), "--disable-userns");
   }
   const shown: string[] = []; // read-only system trees already in place: a mount inside one needs no parents
@@ -184,12 +222,15 @@ export function bwrapArgs(spec: SandboxSpec, firstFd: number): BwrapCommand {
   // Last, the sandbox's own root (its `/etc` copies, the directories made above) read-only: writable mounts below
   // it (`/tmp`) stay writable, and nothing inside can change what it was given, whoever owns it.
   args.push("--remount-ro", "/");
-  args.push("--chdir", spec.cwd, "--");
+  args.push("--chdir", spec.cwd);
+  const optionsEnd = args.length;
+  args.push("--");
   if (spec.setpriv) {
     // Root outside: become the instance's user for real, with no capabilities left and none to gain.
     args.push(spec.setpriv, `--reuid=${spec.user.uid}`, `--regid=${spec.user.gid}`, "--clear-groups", "--no-new-privs",
       "--inh-caps=-all", "--bounding-set=-all", "--");
   }
+  const commandAt = args.length;
   args.push(...spec.command);
-  return { args, inputFiles };
+  return { args, inputFiles, optionsEnd, commandAt };
 }

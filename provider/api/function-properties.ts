@@ -426,14 +426,14 @@ export const FUNCTION_PROPERTIES = {
   runtime: {
     type: z.enum(RUNTIMES, { error: (issue) => notOneOf(issue.input, RUNTIMES) }), required: true, apply: "config", clear: "defaulted",
     config: "runtime", model: "runtime", yaml: "Runtime",
-    doc: "`Node.js18.15`, `Node.js20.15`, `Python3.10`, `Python3.12`, `Java17`, `Go1.x`, `Custom`, `Custom Image`, …",
+    doc: "`Node.js18.15`, `Node.js20.15`, `Python3.10`, `Python3.12`, `Java17`, `Go1.x`, `Custom`, `Custom Image`, `http` (a `bootstrap` serving 127.0.0.1:8000), …",
   },
   handler: {
     type: z.string({ message: "required: '<file>.<function>', e.g. 'index.handler'" }).regex(HANDLER_PATTERN, {
-      message: "must look like '<file>.<function>' (contain a '.', 3-128 characters, no spaces), e.g. 'index.handler'",
+      message: "must look like '<file>.<function>' (contain a '.', 3-128 characters, no spaces), e.g. 'index.handler' ('bootstrap.handler' for Custom and http)",
     }),
     required: true, apply: "config", clear: "defaulted", config: "handler", model: "handler", yaml: "Handler",
-    doc: "`<file>.<function>`; checked against the package (`index.handler` → `index.js`/`.mjs`/`.cjs` for Node.js, `index.py` for Python, an executable `bootstrap` for Custom)",
+    doc: "`<file>.<function>`; checked against the package (`index.handler` → `index.js`/`.mjs`/`.cjs` for Node.js, `index.py` for Python, an executable `bootstrap` for Custom and http: `bootstrap.handler`)",
   },
   funcName: {
     type: z.string({ message: "required: the function name" }).regex(FUNC_NAME_PATTERN, {
