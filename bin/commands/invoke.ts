@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { closeDispatchers } from "../../provider/api/dispatcher-cache";
 import { invokeFunction } from "../../provider/api/invoke";
+import { hasCode } from "../../provider/errors";
 import type { Target } from "../../provider/auth/resolve-target";
 import { parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
 import { commandTarget, demoDataDir } from "./invoke-target";
@@ -119,6 +120,11 @@ async function invoke(args: InvokeArgs): Promise<number> {
     return out.ok ? 0 : 1;
   } catch (e) {
     process.stderr.write(`fgs invoke: ${(e as Error).message}\n`);
+    if (emu && hasCode(e, "FGS_SERVICE") && (e as { errorCode?: string }).errorCode === "FSS.1051") {
+      // The embedded emulator only knows what was deployed to its data dir (`npm start`, `fgs up`).
+      process.stderr.write(`fgs invoke: the embedded emulator on ${args.dataDir ?? demoDataDir()} has no such function; deployed to another ` +
+        "emulator (`fgs emulator`, `pulumi up`)? pass its --endpoint (or set the HUAWEICLOUD_SDK_* / HW_* variables of the deployment)\n");
+    }
     return 1;
   } finally {
     await closeDispatchers();

@@ -40,6 +40,7 @@ describe("fgs invoke / fgs logs", () => {
       const missing = await fgs(["invoke", "absent", "--data-dir", dataDir]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /FSS\.1051/);
+      assert.match(missing.stderr, /embedded emulator on .* has no such function; deployed to another emulator .*--endpoint/);
 
       // What the embedded emulator ran is kept in the data dir: fgs logs reads it from there...
       const fromDir = await fgs(["logs", "hello", "--data-dir", dataDir]);
