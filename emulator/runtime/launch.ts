@@ -227,7 +227,7 @@ export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildP
     const stdio: unknown[] = [...(spec.options.stdio as unknown[]), ...fds];
     const argsAt = stdio.length;
     if (spec.sandbox) stdio.push("pipe");
-    const leaked = inheritedDescriptors().filter((fd) => fd >= stdio.length || stdio[fd] === undefined);
+    const leaked = inheritedDescriptors().filter((fd) => fd >= stdio.length); // lower ones are replaced anyway
     if (leaked.length > 0) {
       const devNull = fs.openSync("/dev/null", "r");
       fds.push(devNull);

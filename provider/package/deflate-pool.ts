@@ -112,6 +112,7 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
 
   // Work stealing (see the doc above): candidates in submission order, taken from the end.
   let table: SharedArrayBuffer | undefined;
+  let claims: Int32Array | undefined; // the calling thread's view of `table`, made once per table
   let claimed = 0;
   const stealable: number[] = [];
   let ctx: BatchContext | undefined;
@@ -153,13 +154,16 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
       let claim: DeflateRequest["claim"];
       if (steal) {
         const index = claimed++ % CLAIMS_PER_TABLE;
-        if (index === 0) table = new SharedArrayBuffer(CLAIMS_PER_TABLE * 4);
+        if (index === 0) {
+          table = new SharedArrayBuffer(CLAIMS_PER_TABLE * 4);
+          claims = new Int32Array(table);
+        }
         claim = { table: table!, index };
       }
       const req: DeflateRequest = { id, level, paths, spool, claim };
       return new Promise((resolve, reject) => {
         // The request is kept only while the calling thread may take it.
-        const p: Pending = { resolve, reject, bytes, slot, req: steal ? req : undefined, claims: claim && new Int32Array(claim.table) };
+        const p: Pending = { resolve, reject, bytes, slot, req: steal ? req : undefined, claims: steal ? claims : undefined };
         pending.set(id, p);
         slot.pending.set(id, p);
         slot.worker.postMessage(req);
