@@ -1,7 +1,7 @@
 /**
  * Full verification of an uploaded code zip, fast enough for a 50 MB upload: the central directory and local
  * headers are read by the reader (reader.ts: structure, names, bounds), and each entry's data is inflated and
- * checked (size and CRC-32) with one synchronous call (`inflateEntry`; entries over 64 MiB as a stream, so memory
+ * checked (size and CRC-32) with one synchronous call (`checkEntry`; entries over 64 MiB as a stream, so memory
  * stays bounded — the archive limits are checked on the declared sizes first).
  *
  * A zip is verified in `shards` parts (an entry belongs to the shard its name's CRC-32 picks, so the same file
@@ -17,7 +17,7 @@
 import { hash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { checkDeclaredEntries, checkEntryCount, type ArchiveLimits } from "./limits";
-import { dataStart, inflateEntry, inflateLargeEntry, readCentralDirectory, WHOLE_ENTRY_MAX, type EntryFields } from "./reader";
+import { checkEntry, dataStart, inflateLargeEntry, readCentralDirectory, WHOLE_ENTRY_MAX, type EntryFields } from "./reader";
 
 /** Keys of entries verified before (bounded: forgotten all at once when full — a cache, never an answer). */
 export class VerifiedEntries {
@@ -60,7 +60,7 @@ export function checkData(zip: Buffer, entry: EntryFields, start: number, verifi
   const data = zip.subarray(start, start + entry.compressedSize);
   const key = verified && VerifiedEntries.key(entry, data);
   if (key && verified.has(key)) return;
-  inflateEntry(entry, data);
+  checkEntry(entry, data);
   if (key) verified.add(key);
 }
 
