@@ -43,8 +43,8 @@ export class DataDirLockedError extends FgsError {
     const endpoint = holder.url ?? "http://127.0.0.1:<its port>";
     super("FGS_DATA_DIR_LOCKED", `emulator: the data dir '${dataDir}' is in use by another emulator (pid ${holder.pid}` +
       `${holder.host !== os.hostname() ? ` on ${holder.host}` : ""}, started ${new Date(holder.startedAt).toISOString()}${serving}); ` +
-      `two emulators on one data dir would overwrite each other's state. Use the running one (--endpoint ${endpoint}), ` +
-      `stop it, or choose another --data-dir (lock: ${path.join(dataDir, LOCK_FILE)})`);
+      `two emulators on one data dir would overwrite each other's state. Use the running one (\`--endpoint ${endpoint}\` ` +
+      `for fgs up/invoke/logs, or functiongraph:endpoint), stop it, or choose another --data-dir (lock: ${path.join(dataDir, LOCK_FILE)})`);
     this.name = "DataDirLockedError";
     this.dataDir = dataDir;
     this.holder = holder;
