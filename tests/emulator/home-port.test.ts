@@ -3,7 +3,7 @@
  * listens where it did before (API, OBS, OBS over HTTPS), so a stack's recorded endpoint stays valid; a kept
  * port that is taken is replaced for that run only, with a warning naming it; an explicit port is kept.
  */
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
@@ -32,18 +32,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `fn` with the emulator's warnings (stderr) captured. */
-async function withStderr<T>(fn: () => Promise<T>): Promise<{ result: T; text: string }> {
-  const write = process.stderr.write;
+/** Runs `fn` with the emulator's warnings (stderr) captured (the mock ends with the call). */
+async function withStderr<T>(t: TestContext, fn: () => Promise<T>): Promise<{ result: T; text: string }> {
   let text = "";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    text += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
+  const mock = t.mock.method(process.stderr, "write", (chunk: string | Uint8Array) => (text += String(chunk), true));
   try {
     return { result: await fn(), text };
   } finally {
-    process.stderr.write = write;
+    mock.mock.restore();
   }
 }
 
@@ -72,7 +68,7 @@ describe("ports kept in the data dir", () => {
     await first.close();
     const squatter = await occupy(home);
     try {
-      const { result: emu, text } = await withStderr(() => startEmulator({ quiet: true, dataDir }));
+      const { result: emu, text } = await withStderr(t, () => startEmulator({ quiet: true, dataDir }));
       try {
         assert.notEqual(portOf(emu.url), home);
         assert.match(text, new RegExp(`the FunctionGraph API: port ${home} \\(kept in ${path.join(dataDir, "api.json").replace(/[.]/g, "\\.")}\\) is in use: serving on port ${portOf(emu.url)} for this run only`));
