@@ -3,7 +3,8 @@
  * Pulumi CLI when one is found (the PATH, or the project's build cache) — plain `pulumi` commands when Pulumi's
  * Node.js language host is found beside it or on the PATH, else the program inline through the Automation API —
  * and with the engine harness without a CLI — against
- * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
+ * the embedded emulator (one per data dir: a held one is reported with `--endpoint` as the fix), a running
+ * endpoint (`--endpoint URL`), or the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
  * lives under DIR/.fgs (or --state-dir), never inside node_modules: one file backend (`backend/`) that both
  * engines read and write, so switching engines on a deployed stack changes nothing; with the CLI, `--backend` (or
  * PULUMI_BACKEND_URL, or Pulumi.yaml `backend.url`) puts it in a shared backend such as OBS instead.
@@ -366,7 +367,7 @@ function usage(op: Operation): string {
   --target URN         only this resource (repeatable; Pulumi CLI)
   --expect-no-changes  fail when anything would change
 
-The target is the embedded FunctionGraph emulator, unless Pulumi.<stack>.yaml sets functiongraph:endpoint, or
+The target is the embedded FunctionGraph emulator, unless --endpoint names one or Pulumi.<stack>.yaml sets functiongraph:endpoint, or
 the state is in a shared backend: then, as plain \`pulumi\`, the stack's config and the environment (HW_REGION_NAME,
 HUAWEICLOUD_SDK_AK/SK, HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> for another endpoint).
 Exit code: 0 ok, 1 the operation failed, 2 bad usage.
