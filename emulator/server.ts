@@ -16,7 +16,7 @@ import { CodeBodyScan } from "./api/code-body-scan";
 import { admitBody, BodyBudget, bodyCapFor, budgetCapacity } from "./http/body-intake";
 import { preAuthenticate, type AuthResult } from "./http/gateway-auth";
 import { decodeSegment, dropConnection, recycleBody, sendBytes, sendError, sendJson } from "./http/http-io";
-import { resolveOptions, type EmulatorOptions } from "./options";
+import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from "./options";
 import { RequestLog, type RequestLogEntry, type RequestLogFilter } from "./http/request-log";
 import { API_PATH, API_ROUTES } from "./api/api-operations";
 import { DependencyStore } from "./store/dependency-store";
@@ -25,6 +25,8 @@ import type { InvocationFilter, InvocationRecord } from "./runtime/invocation-lo
 import { attachRuntime, closeRuntime, runtimeOf } from "./runtime/registry";
 import { syncTimerTriggers } from "./runtime/trigger-timers";
 import { Store } from "./store/store";
+import { DataDirLock } from "./store/data-dir-lock";
+import { listenAtHome } from "./store/home-port";
 import { startObs, type ObsHandle } from "./obs/obs-emulator";
 import type { FunctionModel } from "../provider/api/schemas";
 
@@ -164,15 +166,29 @@ function handleDownload(ctx: EmulatorContext, res: ServerResponse, token: string
 }
 
 /**
- * Starts an emulator (resolves once it listens). Throws when options are invalid or the data dir is corrupt
- * (`DataDirError`, with a message saying what is wrong — the dir is never reset).
+ * Starts an emulator (resolves once it listens). Throws when options are invalid, the data dir is corrupt
+ * (`DataDirError`, with a message saying what is wrong — the dir is never reset) or another emulator holds it
+ * (`DataDirLockedError`, store/data-dir-lock.ts). On a data dir, the API and OBS listen on the ports the dir
+ * keeps (store/home-port.ts) unless `port` / `obs.port` / `obs.httpsPort` are given.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const opts = resolveOptions(options);
+  const lock = opts.dataDir === undefined ? undefined : await DataDirLock.acquire(opts.dataDir);
+  try {
+    return await startLocked(options, opts, lock);
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}
+
+/** `startEmulator` once the data dir (if any) is this emulator's. */
+async function startLocked(options: EmulatorOptions, opts: ResolvedOptions, lock: DataDirLock | undefined): Promise<EmulatorHandle> {
   const faults = new FaultInjector(opts.faults);
   const store = await Store.open(opts.dataDir);
   const dependencies = await DependencyStore.open(opts.dataDir);
-  const obs = await startObs(opts, options.obs);
+  const warn = (m: string) => process.stderr.write(`[fgs-emulator] ${m}\n`);
+  const obs = await startObs(opts, options.obs, warn);
   let baseUrl = "";
   const ctx: EmulatorContext = {
     options: opts,
@@ -187,7 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const runtime = attachRuntime(ctx, options.runtime);
   syncTimerTriggers(ctx, runtime.timers); // TIMER triggers persisted in the data dir fire again
   try {
-    await runtime.gateway.listen({ port: runtime.options.apigPort, dataDir: opts.dataDir, warn: (m) => process.stderr.write(`[fgs-emulator] ${m}\n`) });
+    await runtime.gateway.listen({ port: runtime.options.apigPort, dataDir: opts.dataDir, warn });
   } catch (err) {
     await closeRuntime(ctx);
     await obs.close();
@@ -216,13 +232,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   server.keepAliveTimeout = 5000;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off("error", reject);
-        resolve();
+    await listenAtHome({ name: "api", dataDir: opts.dataDir, explicit: options.port, what: "the FunctionGraph API", option: "--port", warn },
+      async (port) => {
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(port, opts.host, () => {
+            server.off("error", reject);
+            resolve();
+          });
+        });
+        return (server.address() as AddressInfo).port;
       });
-    });
   } catch (err) {
     // Not listening (e.g. the port is taken): release what was started, so the process can exit.
     await closeRuntime(ctx);
@@ -232,6 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  await lock?.announce(baseUrl);
   return {
     url: baseUrl,
     region: opts.region,
@@ -249,6 +270,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await store.flush();
       await dependencies.flush();
       await obs.close();
+      await lock?.release();
     },
     requests: (filter) => admin.requests(filter),
     clearLog: () => admin.clearLog(),

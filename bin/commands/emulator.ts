@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { ADMIN_TOKEN_ENV, DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
 import { validateAdminToken } from "../../emulator/admin/admin-guard";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
+import { hasCode } from "../../provider/errors";
 import { endpointEnvName } from "../../provider/auth/resolve-target";
 import { BUCKET_NAME } from "../../emulator/obs/obs-store";
 import { obsBackendUrl } from "../../harness/state-backend";
@@ -33,16 +34,16 @@ const USAGE = `usage: fgs emulator [--port N] [--data-dir DIR] [--access-key AK 
                     [--region NAME] [--project-id ID] [--obs-port N] [--obs-https-port N] [--obs-bucket NAME]...
                     [--obs-faults SPEC] [--apig-port N] [--verbose] [--unsafe-no-sandbox]
 
-  --port N          listen on 127.0.0.1:N (default: a free port)
-  --data-dir DIR    persist functions and code under DIR (default: in memory)
+  --port N          listen on 127.0.0.1:N (default: the port kept in the data dir, else a free one)
+  --data-dir DIR    persist functions and code under DIR (default: in memory); one emulator per data dir
   --access-key AK   accepted access key (default: the fixed dev key; or ${ACCESS_KEY_ENV}), with its secret key from
   --secret-key-file PATH   the first line of PATH, or the ${SECRET_KEY_ENV} environment variable
                     (--secret-key SK also works but shows the secret in the process list)
   --faults SPEC     inject faults, e.g. 429=0.1,500=0.05,503=0.05,reset=0.05,latency=0.1:200ms,commitDrop=import|code:1,seed=42
   --region NAME     region in URNs (default cn-north-4)
   --project-id ID   the project id the emulator owns (default: the fixed dev project)
-  --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: a free port)
-  --obs-https-port N  serve OBS over HTTPS on 127.0.0.1:N (default: a free port; a self-signed certificate
+  --obs-port N      serve OBS (object storage for big packages) on 127.0.0.1:N (default: as --port)
+  --obs-https-port N  serve OBS over HTTPS on 127.0.0.1:N (default: as --port; a self-signed certificate
                     kept in the data dir — what the Pulumi CLI's S3 state backend needs, README "GitOps")
   --obs-bucket NAME create this OBS bucket at start if absent (repeatable; e.g. a Pulumi state bucket)
   --obs-faults SPEC OBS faults, same grammar; commitDrop names put|part|complete|initiate|abort
@@ -139,6 +140,10 @@ async function serve(options: EmulatorOptions): Promise<number> {
     emu = await startEmulator(options);
   } catch (err) {
     stop();
+    if (hasCode(err, "FGS_DATA_DIR_LOCKED")) {
+      process.stderr.write(`fgs emulator: ${(err as Error).message.replace(/^emulator: /, "")}\n`);
+      return 1;
+    }
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
       const apig = options.runtime?.apigPort !== undefined && (err as { port?: number }).port === options.runtime.apigPort && options.port !== options.runtime.apigPort;
       process.stderr.write(apig
@@ -157,7 +162,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   project id  ${emu.projectId}
   access key  ${emu.credentials.accessKey}
   secret key  ${sk}
-  data        ${emu.dataDir ?? "in memory (lost on exit; use --data-dir DIR to keep it)"}
+  data        ${emu.dataDir ? `${emu.dataDir} (it keeps the ports: the same endpoints after a restart)` : "in memory (lost on exit; use --data-dir DIR to keep it)"}
   faults      ${emu.faults().spec || "none"}
   admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; every request needs the header
               X-Fgs-Admin: <admin token>, the ${ADMIN_TOKEN_ENV} below)

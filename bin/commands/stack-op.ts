@@ -3,7 +3,8 @@
  * Pulumi CLI when one is found (the PATH, or the project's build cache) — plain `pulumi` commands when Pulumi's
  * Node.js language host is found beside it or on the PATH, else the program inline through the Automation API —
  * and with the engine harness without a CLI — against
- * the embedded emulator, or against the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
+ * the embedded emulator (one per data dir: a held one is reported with `--endpoint` as the fix), a running
+ * endpoint (`--endpoint URL`), or the endpoint in the stack's config file (`Pulumi.<stack>.yaml`). Local state
  * lives under DIR/.fgs (or --state-dir), never inside node_modules: one file backend (`backend/`) that both
  * engines read and write, so switching engines on a deployed stack changes nothing; with the CLI, `--backend` (or
  * PULUMI_BACKEND_URL, or Pulumi.yaml `backend.url`) puts it in a shared backend such as OBS instead.
@@ -12,6 +13,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { DataDirLockedError } from "../../emulator/store/data-dir-lock";
+import type { Target } from "../../provider/auth/resolve-target";
+import { commandTarget } from "./invoke-target";
 import {
   backendUrlProblem, envPassphrase, findLanguageHost, findPulumiCli, migrateLegacyState, readProject, redactBackendUrl,
   runStack, runWithPlainPulumi, runWithPulumiCli, type StackRunError, unshownError,
@@ -39,6 +43,8 @@ export interface StackOpArgs {
   expectNoChanges: boolean;
   /** `--backend URL`: the Pulumi CLI's state backend (e.g. OBS through s3://…), shared with plain `pulumi`. */
   backend?: string;
+  /** `--endpoint URL`: a running FunctionGraph endpoint (e.g. `fgs emulator`'s) instead of the embedded emulator. */
+  endpoint?: string;
   /** After a successful `up` on the embedded emulator, while it still runs (the demo invokes its functions). */
   afterUp?: (emu: EmulatorHandle, outputs: Record<string, unknown>, say: (text: string) => void) => Promise<void>;
 }
@@ -49,8 +55,11 @@ export interface StackOpReport {
   engine: "cli" | "harness";
   operation: Operation;
   stack: string;
-  /** The embedded emulator; `functiongraph:endpoint` in Pulumi.<stack>.yaml; or, with a shared backend, what plain `pulumi` would use (stack config + environment). */
-  target: "emulator" | "stack-config" | "environment";
+  /**
+   * The embedded emulator; `--endpoint`; `functiongraph:endpoint` in Pulumi.<stack>.yaml; or, with a shared
+   * backend, what plain `pulumi` would use (stack config + environment).
+   */
+  target: "emulator" | "endpoint" | "stack-config" | "environment";
   changes: Record<string, number>;
   outputs: Record<string, unknown>;
   errors: string[];
@@ -76,6 +85,25 @@ export function emulatorEnv(emu: Pick<EmulatorHandle, "url" | "region" | "projec
     HW_REGION_NAME: emu.region,
     [endpointEnvName(emu.region)]: emu.url,
   };
+}
+
+/** The environment that points the provider at `--endpoint`'s target (credentials only when they are keys). */
+function targetEnv(t: Target): Record<string, string> {
+  if (t.credentials.kind === "aksk") {
+    return emulatorEnv({ url: t.endpoint, region: t.region, projectId: t.projectId, credentials: t.credentials });
+  }
+  return { HUAWEICLOUD_SDK_PROJECT_ID: t.projectId, HW_REGION_NAME: t.region, [endpointEnvName(t.region)]: t.endpoint };
+}
+
+/**
+ * What `fgs <op>` says when its embedded emulator's data dir is held by another emulator (typically `fgs emulator
+ * --data-dir DIR/.fgs/emulator`): deploy to that one with --endpoint, stop it, or use another --state-dir.
+ */
+export function lockedAdvice(operation: Operation, e: DataDirLockedError): string {
+  const url = e.holder.url ?? "http://127.0.0.1:<its port>";
+  return `the embedded emulator's data dir ${e.dataDir} is in use by another emulator (pid ${e.holder.pid}${e.holder.url ? `, serving ${e.holder.url}` : ""}): ` +
+    `run against it with \`fgs ${operation} --endpoint ${url}\` (same data, same functions), or stop it and run again, ` +
+    "or give this run its own --state-dir";
 }
 
 /** Plain values of `Pulumi.<stack>.yaml` (`secure:` values are left to the CLI, which can decrypt them). */
@@ -174,6 +202,16 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
   const passphrase = fromEnv?.value ?? LOCAL_PASSPHRASE;
   const fileConfig = readStackConfigFile(project.dir, args.stack);
   const remote = fileConfig !== undefined && "functiongraph:endpoint" in fileConfig.values;
+  let given: Target | undefined;
+  if (args.endpoint !== undefined) {
+    if (remote) throw new UsageError(`--endpoint and functiongraph:endpoint in Pulumi.${args.stack}.yaml both name the target: give one`);
+    if (backend) throw new UsageError(`--endpoint with the shared state backend ${redactBackendUrl(backend.url)} (${backend.from}): its stack deploys where plain pulumi does (the stack config and the environment); drop --endpoint`);
+    try {
+      given = commandTarget(args.endpoint);
+    } catch (e) {
+      throw new UsageError(`--endpoint: ${(e as Error).message}`);
+    }
+  }
   let cli: string | undefined;
   if (args.engine !== "harness") {
     cli = findPulumiCli();
@@ -197,14 +235,25 @@ export async function runStackOperation(args: StackOpArgs): Promise<number> {
       // emulator lives on this machine only: aiming a shared stack at it would plan to "restore" every function
       // into it (or, with destroy, forget them) and write that into the state every runner reads.
       human(`target: the stack's config and the environment, as plain pulumi (${describeEnvTarget(fileConfig?.values ?? {})}); a shared backend never uses the embedded emulator\n`);
+    } else if (given) {
+      env = targetEnv(given);
+      human(`target: ${given.endpoint} (--endpoint, region ${given.region})\n`);
     } else if (!remote) {
-      emu = await startEmulator({ dataDir: path.join(args.stateDir, "emulator"), quiet: true });
+      const dataDir = path.join(args.stateDir, "emulator");
+      try {
+        emu = await startEmulator({ dataDir, quiet: true });
+      } catch (e) {
+        if (!hasCode<DataDirLockedError>(e, "FGS_DATA_DIR_LOCKED")) throw e;
+        const message = lockedAdvice(args.operation, e);
+        process.stderr.write(`fgs ${args.operation}: ${message}\n`);
+        return report({ ok: false, operation: args.operation, stack: args.stack, target: "emulator", engine: cli ? "cli" : "harness", changes: {}, outputs: {}, errors: [message] });
+      }
       env = emulatorEnv(emu);
-      human(`FunctionGraph emulator at ${emu.url} (region ${emu.region}, data in ${path.join(args.stateDir, "emulator")})\n`);
+      human(`FunctionGraph emulator at ${emu.url} (region ${emu.region}, data in ${dataDir})\n`);
     } else {
       human(`target: ${fileConfig.values["functiongraph:endpoint"].value} (from Pulumi.${args.stack}.yaml)\n`);
     }
-    const base = { ok: false, operation: args.operation, stack: args.stack, target: remote ? "stack-config" : backend ? "environment" : "emulator" } as const;
+    const base = { ok: false, operation: args.operation, stack: args.stack, target: given ? "endpoint" : remote ? "stack-config" : backend ? "environment" : "emulator" } as const;
     // One state per stack whatever the engine: the Pulumi checkpoint in this file backend, same passphrase
     // (or, with the CLI, the shared backend the user named).
     const backendDir = path.join(args.stateDir, "backend");
@@ -296,10 +345,11 @@ const OPTIONS = {
   target: { type: "string", multiple: true },
   "expect-no-changes": { type: "boolean" },
   backend: { type: "string" },
+  endpoint: { type: "string" },
 } as const;
 
 function usage(op: Operation): string {
-  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--backend URL] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
+  return `usage: fgs ${op} [DIR] [--stack NAME] [--state-dir DIR] [--engine auto|cli|harness] [--backend URL] [--endpoint URL] [--json]${op === "preview" || op === "up" ? " [--diff] [--expect-no-changes]" : ""} [--target URN]...
 
   DIR                  a Pulumi program directory (its Pulumi.yaml); default: the current directory
   --stack NAME         the stack (default dev)
@@ -310,12 +360,14 @@ function usage(op: Operation): string {
                        s3://BUCKET?endpoint=https://obs.REGION.myhuaweicloud.com&region=REGION);
                        default: PULUMI_BACKEND_URL, else Pulumi.yaml backend.url, else local state.
                        Needs the Pulumi CLI and PULUMI_CONFIG_PASSPHRASE (README "GitOps")
+  --endpoint URL       a running FunctionGraph endpoint instead of the embedded emulator, e.g. \`fgs emulator\`'s
+                       (a loopback one without HW_*/HUAWEICLOUD_SDK_* keys is signed with the emulator's dev keys)
   --json               print a JSON report on stdout (human output goes to stderr)
   --diff               show old → new values (Pulumi CLI)
   --target URN         only this resource (repeatable; Pulumi CLI)
   --expect-no-changes  fail when anything would change
 
-The target is the embedded FunctionGraph emulator, unless Pulumi.<stack>.yaml sets functiongraph:endpoint, or
+The target is the embedded FunctionGraph emulator, unless --endpoint names one or Pulumi.<stack>.yaml sets functiongraph:endpoint, or
 the state is in a shared backend: then, as plain \`pulumi\`, the stack's config and the environment (HW_REGION_NAME,
 HUAWEICLOUD_SDK_AK/SK, HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> for another endpoint).
 Exit code: 0 ok, 1 the operation failed, 2 bad usage.
@@ -336,6 +388,7 @@ export function stackOpArgs(operation: Operation, values: OptionValues, position
     json: Boolean(values.json), diff: Boolean(values.diff), target: values.target as string[] | undefined,
     expectNoChanges: Boolean(values["expect-no-changes"]),
     backend: values.backend as string | undefined,
+    endpoint: values.endpoint as string | undefined,
   };
 }
 

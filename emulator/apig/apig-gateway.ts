@@ -9,28 +9,24 @@
  * the account's AK/SK stand in for the app's key and secret; same signing]) requires a request signed with the
  * emulator's credentials or an accepted `X-Auth-Token`: 401 `APIG.0301` / `APIG.0303` otherwise; `NONE` is open.
  *
- * The port is the data dir's: chosen on the first start with a data dir and kept in `<dataDir>/apig.json`, so a
- * trigger's `invoke_url` (rendered from the gateway's origin) stays the same across restarts. When that port is
- * taken, a free one serves this run (a warning says so; the API's `invoke_url` shows the port in use) and the
- * file keeps the old one for the next start.
+ * The port is the data dir's (store/home-port.ts): chosen on the first start with a data dir (or by `apigPort`) and
+ * kept in `<dataDir>/apig.json`, so a trigger's `invoke_url` (rendered from the gateway's origin) stays the same
+ * across restarts. When that port is taken, a free one serves this run (a warning says so; the API's
+ * `invoke_url` shows the port in use) and the file keeps the old one for the next start.
  */
 import { randomUUID } from "node:crypto";
-import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
 import type { EmulatorContext } from "../context";
 import { ApiError } from "../http/errors";
 import { preAuthenticate } from "../http/gateway-auth";
 import { parseJsonObject } from "../http/json-object";
-import { DataDirError } from "../store/persistence";
+import { listenAtHome } from "../store/home-port";
 import { apigRoutes, findRoute, type ApigMatch } from "./apig-routes";
 import { INVOKE_LIMITS } from "../runtime/options";
 
 /** Runs `event` (JSON text) synchronously on `urn`: the outcome's success and result text. */
 export type InvokeSyncFn = (urn: string, event: string) => Promise<{ ok: boolean; result: string }>;
-
-const PORT_FILE_FORMAT = "fgs-emulator-apig/1";
 
 function readBody(req: IncomingMessage, cap: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -82,30 +78,6 @@ function gatewayError(res: ServerResponse, status: number, code: string, msg: st
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) }).end(text);
 }
 
-/** The home port of a data dir's gateway (undefined before the first start). */
-function homePort(dataDir: string): number | undefined {
-  const file = path.join(dataDir, "apig.json");
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new DataDirError(dataDir, `cannot read apig.json (${(err as Error).message})`);
-  }
-  const parsed = (() => {
-    try {
-      return JSON.parse(text) as { format?: unknown; port?: unknown };
-    } catch {
-      return undefined;
-    }
-  })();
-  const port = parsed?.port;
-  if (parsed?.format !== PORT_FILE_FORMAT || typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new DataDirError(dataDir, `apig.json is not the gateway's port (expected {"format":"${PORT_FILE_FORMAT}","port":1-65535})`);
-  }
-  return port;
-}
-
 function listenOn(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -124,29 +96,19 @@ export class ApigGateway {
   constructor(private readonly ctx: EmulatorContext, private readonly invokeSync: InvokeSyncFn) {}
 
   /**
-   * Starts serving: on `port` when given (its failure is the caller's error), else on the data dir's home port
-   * (falling back to a free one when taken), else a free port. Records the home port on a data dir's first start.
+   * Starts serving: on `port` when given (its failure is the caller's error), else on the data dir's kept port
+   * (falling back to a free one when taken), else a free port (store/home-port.ts `listenAtHome`).
    */
   async listen(opts: { port?: number; dataDir?: string; warn: (msg: string) => void }): Promise<void> {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5000;
-    const home = opts.dataDir === undefined ? undefined : homePort(opts.dataDir);
-    if (opts.port !== undefined) await listenOn(server, opts.port);
-    else if (home !== undefined) {
-      try {
-        await listenOn(server, home);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-        await listenOn(server, 0);
-        opts.warn(`the API gateway's port ${home} (kept in ${opts.dataDir}/apig.json) is in use: APIG triggers are served on ` +
-          `port ${(server.address() as AddressInfo).port} for this run, and their invoke_url says so; stop what holds ${home} to get it back`);
-      }
-    } else await listenOn(server, 0);
-    const port = (server.address() as AddressInfo).port;
-    if (opts.dataDir !== undefined && home === undefined) {
-      fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 }); // the data dir (persistence.ts)
-      fs.writeFileSync(path.join(opts.dataDir, "apig.json"), JSON.stringify({ format: PORT_FILE_FORMAT, port }) + "\n", { mode: 0o600 });
-    }
+    const port = await listenAtHome({
+      name: "apig", dataDir: opts.dataDir, explicit: opts.port, what: "the API gateway (APIG triggers: their invoke_url shows the port in use)",
+      option: "--apig-port", warn: opts.warn,
+    }, async (p) => {
+      await listenOn(server, p);
+      return (server.address() as AddressInfo).port;
+    });
     this.server = server;
     this.origin = `http://127.0.0.1:${port}`;
   }

@@ -8,6 +8,7 @@ import { startObsServer, type ObsLogEntry } from "./obs-server";
 import { ObsStore, type BucketMeta, type ObjectMeta, type UploadMeta } from "./obs-store";
 import { obsTlsMaterial } from "./obs-tls";
 import * as path from "node:path";
+import { listenAtHome } from "../store/home-port";
 
 /** OBS options of `startEmulator` (`obs` field). */
 export interface ObsOptions {
@@ -55,8 +56,11 @@ export interface RunningObs {
   close(): Promise<void>;
 }
 
-/** Opens the store (`<dataDir>/obs` or a temporary dir) and starts the OBS endpoints (HTTP and HTTPS). */
-export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}): Promise<RunningObs> {
+/**
+ * Opens the store (`<dataDir>/obs` or a temporary dir) and starts the OBS endpoints (HTTP and HTTPS), on the
+ * ports a data dir keeps (`obs.json`, `obs-https.json`: store/home-port.ts) unless `obs` names them.
+ */
+export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}, warn: (msg: string) => void = () => {}): Promise<RunningObs> {
   const store = await ObsStore.open(opts.dataDir);
   for (const name of obs.buckets ?? []) {
     if (!store.bucket(name)) await store.createBucket(name, opts.region, Date.now());
@@ -64,9 +68,13 @@ export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}): Pro
   const faults = new ObsFaults(obs.faults);
   const tls = await obsTlsMaterial(path.join(store.root, "tls"));
   const server = await startObsServer({
-    host: opts.host, port: obs.port ?? 0, region: opts.region, credentials: opts.credentials,
+    host: opts.host, region: opts.region,
+    listenAt: (which, listen) => listenAtHome({
+      name: which === "http" ? "obs" : "obs-https", dataDir: opts.dataDir, explicit: which === "http" ? obs.port : obs.httpsPort,
+      what: which === "http" ? "OBS" : "OBS over HTTPS", option: which === "http" ? "--obs-port" : "--obs-https-port", warn,
+    }, listen), credentials: opts.credentials,
     clockSkewToleranceMs: opts.clockSkewToleranceMs, store, faults, quiet: opts.quiet,
-    tls: { cert: tls.cert, key: tls.key, port: obs.httpsPort ?? 0 },
+    tls: { cert: tls.cert, key: tls.key },
   });
   const handle: ObsHandle = {
     url: server.url,

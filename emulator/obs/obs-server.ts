@@ -44,15 +44,19 @@ export interface ObsLogEntry {
 /** What the OBS server needs from the emulator. */
 export interface ObsServerOptions {
   host: string;
-  port: number;
+  /**
+   * Binds each endpoint: calls `listen` (which binds to a port, 0 = a free one, and resolves with the port bound)
+   * as often as it needs — e.g. on a data dir's kept port, then a free one (store/home-port.ts).
+   */
+  listenAt: (which: "http" | "https", listen: (port: number) => Promise<number>) => Promise<number>;
   region: string;
   credentials: EmulatorCredentials;
   clockSkewToleranceMs: number;
   store: ObsStore;
   faults: ObsFaults;
   quiet: boolean;
-  /** Also serve HTTPS with this certificate, on `httpsPort` (0: a free port). */
-  tls?: { cert: string; key: string; port: number };
+  /** Also serve HTTPS with this certificate (its port: `listenAt("https", …)`). */
+  tls?: { cert: string; key: string };
 }
 
 /** A running OBS endpoint. */
@@ -201,26 +205,26 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
       finish(e.status, e.code);
     }
   };
-  const listen = async (server: Server, port: number): Promise<string> => {
+  const listen = async (server: Server, which: "http" | "https"): Promise<string> => {
     server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
+    await o.listenAt(which, (port) => new Promise<number>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, o.host, () => {
         server.off("error", reject);
-        resolve();
+        resolve((server.address() as AddressInfo).port);
       });
-    });
+    }));
     const address = server.address() as AddressInfo;
     return `${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   };
   const server: Server = createServer((req, res) => void handle(req, res));
   const servers: Server[] = [server];
-  const host = await listen(server, o.port);
+  const host = await listen(server, "http");
   let httpsUrl: string | undefined;
   if (o.tls) {
     const secure = createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => void handle(req, res));
     try {
-      httpsUrl = `https://${await listen(secure, o.tls.port)}`;
+      httpsUrl = `https://${await listen(secure, "https")}`;
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       throw err;

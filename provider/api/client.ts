@@ -88,7 +88,8 @@ export class FunctionGraphClient {
       credentials: opts.credentials,
       sign: functionGraphSigner(opts.credentials),
       errors: {
-        network: (req, f, ambiguous) => new NetworkError({ method: req.method, path: req.url.pathname, kind: f.kind, code: f.code, detail: f.detail, ambiguous }),
+        network: (req, f, ambiguous) => new NetworkError({ method: req.method, path: req.url.pathname, kind: f.kind, code: f.code, detail: f.detail, ambiguous,
+          endpoint: req.origin, setting: "functiongraph" }),
         answer: (req, raw, ambiguous) => {
           const { errorCode, errorMsg } = this.parseErrorBody(raw);
           return { code: errorCode, error: new FunctionGraphError({ method: req.method, path: req.url.pathname, status: raw.status,

@@ -96,18 +96,52 @@ export class ResponseSchemaError extends CallError {
  */
 export type NetworkFailureKind = "unreachable" | "reset" | "timeout" | "other";
 
-/** A network failure or timeout. `ambiguous` says whether a state-changing request may have been applied. */
+/** Which setting points a client at its service: what an unreachable endpoint's advice names. */
+export type EndpointSetting = "functiongraph" | "obs";
+
+/**
+ * The fix for an endpoint nobody answers on: on loopback, start the emulator there (the port it should take) or
+ * point the setting at a running one; elsewhere, check the setting, DNS and the network.
+ */
+export function unreachableHint(endpoint: string, setting: EndpointSetting): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  const key = setting === "obs" ? "functiongraph:obsEndpoint (env HW_OBS_ENDPOINT)" : "functiongraph:endpoint (or the resource's endpoint)";
+  if (url && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) {
+    const port = url.port || (url.protocol === "https:" ? "443" : "80");
+    const start = setting === "obs" ? `fgs emulator --obs-port ${port} --data-dir <its data dir>` : `fgs emulator --port ${port} --data-dir <its data dir>`;
+    return `nothing listens there: start the emulator (\`${start}\`), or set ${key} to the endpoint a running emulator prints`;
+  }
+  const env = setting === "obs" ? "" : " (env HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>)";
+  return `check ${key}${env}, DNS and the network`;
+}
+
+/**
+ * A network failure or timeout. `ambiguous` says whether a state-changing request may have been applied. One that
+ * never connected (`kind` unreachable) with its `endpoint` known reads `cannot reach <endpoint>: …` and ends with
+ * the fix (`unreachableHint`).
+ */
 export class NetworkError extends CallError {
   readonly kind: NetworkFailureKind;
   /** The low-level code (`ECONNREFUSED`, `UND_ERR_SOCKET`, …) when known (`code` is the family's, `FGS_NETWORK`). */
   readonly transportCode?: string;
+  /** The origin the request went to, when the client told it. */
+  readonly endpoint?: string;
 
-  constructor(init: CallContext & { kind: NetworkFailureKind; code?: string; detail: string }) {
-    const message = `network ${init.kind}${init.code ? ` (${init.code})` : ""}: ${init.detail}${suffix(init)}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`;
+  constructor(init: CallContext & { kind: NetworkFailureKind; code?: string; detail: string; endpoint?: string; setting?: EndpointSetting }) {
+    const unreachable = init.kind === "unreachable" && init.endpoint !== undefined;
+    const head = unreachable ? `cannot reach ${init.endpoint}: ` : "";
+    const hint = unreachable ? ` — ${unreachableHint(init.endpoint!, init.setting ?? "functiongraph")}` : "";
+    const message = `${head}network ${init.kind}${init.code ? ` (${init.code})` : ""}: ${init.detail}${suffix(init)}${hint}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`;
     super("FGS_NETWORK", init, message, true);
     this.name = "NetworkError";
     this.kind = init.kind;
     this.transportCode = init.code;
+    this.endpoint = init.endpoint;
   }
 }
 

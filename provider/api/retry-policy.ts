@@ -2,7 +2,9 @@
  * When and how long to wait before another attempt. Pure functions: the client owns the loop, tests drive these
  * directly. Policy (../shared/docs/functiongraph-api.md, "Throttling and retries"): 429 and 500/502/503/504 and
  * network failures are retried with exponential backoff and full jitter; other 4xx never. A request that is not
- * idempotent is retried only when it certainly never took effect: never connected (refused, DNS), or 429.
+ * idempotent is retried only when it certainly never took effect: never connected (refused, DNS), or 429. A
+ * request that never connected is retried only briefly (`retryCap`): an endpoint nobody listens on stays so, and
+ * a preview must say so within seconds instead of minutes of backoff.
  */
 import type { NetworkFailureKind } from "./errors";
 
@@ -17,6 +19,21 @@ export const DEFAULT_RETRY_BASE_DELAY_MS = 1000;
 
 /** Longest single backoff in ms. */
 export const MAX_RETRY_DELAY_MS = 30_000;
+
+/** Retries, at most, after an attempt that never connected (refused, DNS failure, no route). */
+export const UNREACHABLE_MAX_RETRIES = 2;
+
+/** First backoff step, at most, after an attempt that never connected (ms): the waits total under 1.5 s. */
+export const UNREACHABLE_BASE_DELAY_MS = 500;
+
+/**
+ * The tighter limits a failure brings to the retry loop (none for answers of the service, 429/5xx, and for
+ * connections lost or timed out): a request that never connected is retried `UNREACHABLE_MAX_RETRIES` times with
+ * backoff from `UNREACHABLE_BASE_DELAY_MS`, so an endpoint that is down fails the run in seconds.
+ */
+export function retryCap(failure: { status?: number; network?: NetworkFailureKind }): { maxRetries?: number; baseDelayMs?: number } {
+  return failure.network === "unreachable" ? { maxRetries: UNREACHABLE_MAX_RETRIES, baseDelayMs: UNREACHABLE_BASE_DELAY_MS } : {};
+}
 
 /** Full-jitter exponential backoff: uniform in [0, min(cap, base·2^retry)). `retry` counts from 0. */
 export function backoffDelay(retry: number, baseMs: number, random: () => number = Math.random): number {

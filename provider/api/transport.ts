@@ -20,7 +20,7 @@ import type { Credentials } from "../auth/resolve-target";
 import type { StreamedBody } from "./code-upload-stream";
 import { dispatcherFor } from "./dispatcher-cache";
 import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
-import { backoffDelay, isAmbiguousRequest, maxRetriesFromEnv, retryBaseDelayFromEnv, shouldRetry } from "./retry-policy";
+import { backoffDelay, isAmbiguousRequest, maxRetriesFromEnv, retryBaseDelayFromEnv, retryCap, shouldRetry } from "./retry-policy";
 
 /** Default per-attempt timeout (ms): generous, an import uploads up to tens of MB. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -114,10 +114,16 @@ export interface ErrorMaker<R extends OutgoingRequest> {
   answer(request: R, answer: Answer, ambiguous: boolean): { code?: string; error: Error };
 }
 
-/** An attempt's request for another one: why (the retry line), and what to throw when none is left. */
+/**
+ * An attempt's request for another one: why (the retry line), what to throw when none is left, and the tighter
+ * limits this failure brings (retry-policy.ts `retryCap`): the loop then gives up once `maxRetries` retries
+ * were made in all, and backs off from `baseDelayMs` at most.
+ */
 export interface RetryLater {
   retryLater: string;
   error: Error;
+  maxRetries?: number;
+  baseDelayMs?: number;
 }
 
 /** The loop's settings (retries and base delay default to the environment, read at call time). */
@@ -137,7 +143,7 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
 /**
  * The retry loop: runs `attempt` (numbered from 1) until it returns anything but a `RetryLater`; after a
  * `RetryLater` it waits the policy's full-jitter backoff and goes again, or throws its error once the retries
- * are spent. Throwing from `attempt` ends the loop at once (a failure not worth repeating).
+ * are spent (the `RetryLater`'s own cap, if tighter). Throwing from `attempt` ends the loop at once (a failure not worth repeating).
  */
 export async function retrying<T>(opts: RetryLoopOptions, attempt: (n: number) => Promise<T | RetryLater>): Promise<T> {
   const maxRetries = opts.maxRetries ?? maxRetriesFromEnv();
@@ -145,8 +151,8 @@ export async function retrying<T>(opts: RetryLoopOptions, attempt: (n: number) =
   for (let n = 1; ; n++) {
     const outcome = await attempt(n);
     if (!isRetryLater(outcome)) return outcome;
-    if (n > maxRetries) throw outcome.error;
-    const delayMs = backoffDelay(n - 1, baseMs);
+    if (n > Math.min(maxRetries, outcome.maxRetries ?? maxRetries)) throw outcome.error;
+    const delayMs = backoffDelay(n - 1, Math.min(baseMs, outcome.baseDelayMs ?? baseMs));
     opts.onRetry?.(n, delayMs, outcome.retryLater);
     await (opts.sleep ?? wait)(delayMs);
   }
@@ -256,7 +262,7 @@ export class Transport<R extends OutgoingRequest> {
         const failure = { network: outcome.kind };
         const error = this.errors.network(req, { ...outcome, detail: this.redact(outcome.detail) }, isAmbiguousRequest(failure, mutating));
         if (!shouldRetry(failure, req.idempotent)) throw error;
-        return { retryLater: `network ${outcome.kind}${outcome.code ? ` (${outcome.code})` : ""}`, error };
+        return { retryLater: `network ${outcome.kind}${outcome.code ? ` (${outcome.code})` : ""}`, error, ...retryCap(failure) };
       }
       if (outcome.status >= 200 && outcome.status < 300) return outcome;
       if (req.absentOk?.includes(outcome.status)) return undefined;

@@ -93,7 +93,8 @@ export class ObsClient {
       credentials: opts.credentials,
       sign: obsSigner({ accessKey: opts.credentials.accessKey, secretKey: opts.credentials.secretKey, securityToken: opts.credentials.securityToken }),
       errors: {
-        network: (req, f, ambiguous) => new NetworkError({ method: req.method, path: req.where, kind: f.kind, code: f.code, detail: f.detail, ambiguous }),
+        network: (req, f, ambiguous) => new NetworkError({ method: req.method, path: req.where, kind: f.kind, code: f.code, detail: f.detail, ambiguous,
+          endpoint: req.origin, setting: "obs" }),
         answer: (req, a, ambiguous) => {
           const text = a.data.toString("utf8");
           const headers = flatHeaders(a.headers);

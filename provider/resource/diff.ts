@@ -91,21 +91,19 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   // Drift recorded by a refresh (digest read back differs from ours) is a change by itself.
   if (old.expectedDigest && old.digest && old.digest !== old.expectedDigest) changes.push("digest");
   if (replaces.length === 0 && news.driftCheck !== false && !isUnknown(news.driftCheck) && id && !old.incomplete) {
-    try {
-      const client = clientFor(targetOf({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined }));
-      const urn = old.funcUrn ?? id;
-      const live = await findFunction(client, urn);
-      // Tags live behind their own API: one more GET, only for a resource that manages tags.
-      const tagged = live && !isUnknown(news.tags) && tagsManaged(news.tags as Record<string, string> | undefined, old.tags);
-      const drift = driftOf(old, live, tagged ? await client.listTags(urn) : undefined, news);
-      if (live) drift.push(...await dedicatedDrift(client, urn, news, old));
-      if (drift.length > 0) {
-        progress(`${old.funcName}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
-        if (drift.includes("deleted")) replaces.push("funcName");
-        else changes.push("drift");
-      }
-    } catch (err) {
-      progress(`${old.funcName}: drift check skipped: ${err instanceof Error ? err.message : String(err)}`);
+    // A failed read fails the preview (an unreachable endpoint names itself and the fix): a preview that could
+    // not look at the function must not report "no changes". `driftCheck: false` is the way to skip it.
+    const client = clientFor(targetOf({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined }));
+    const urn = old.funcUrn ?? id;
+    const live = await findFunction(client, urn);
+    // Tags live behind their own API: one more GET, only for a resource that manages tags.
+    const tagged = live && !isUnknown(news.tags) && tagsManaged(news.tags as Record<string, string> | undefined, old.tags);
+    const drift = driftOf(old, live, tagged ? await client.listTags(urn) : undefined, news);
+    if (live) drift.push(...await dedicatedDrift(client, urn, news, old));
+    if (drift.length > 0) {
+      progress(`${old.funcName}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
+      if (drift.includes("deleted")) replaces.push("funcName");
+      else changes.push("drift");
     }
   }
   return {

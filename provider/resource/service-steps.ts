@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { writeStoredZip } from "../api/stored-zip";
 import {
-  attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, type FunctionGraphError, type FunctionModel,
+  attemptTimeoutMs, DEFAULT_TIMEOUT_MS, FunctionGraphClient, type FunctionGraphError, type FunctionModel, type NetworkError,
 } from "../api";
 import { hasCode } from "../errors";
 import type { Target } from "../auth";
@@ -74,6 +74,11 @@ export function isServiceError(err: unknown, status?: number, code?: string): er
   return hasCode(err, "FGS_SERVICE") &&
     (status === undefined || (err as FunctionGraphError).status === status) &&
     (code === undefined || (err as FunctionGraphError).errorCode === code);
+}
+
+/** Whether `err` is a request that never connected (refused, DNS failure, no route): the endpoint is down or wrong. */
+export function isUnreachable(err: unknown): err is NetworkError {
+  return hasCode(err, "FGS_NETWORK") && (err as NetworkError).kind === "unreachable";
 }
 
 /** GET config, `undefined` when the function does not exist. */

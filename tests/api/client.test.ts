@@ -190,6 +190,30 @@ test("connection refused until retries run out: unreachable, not ambiguous, atte
   assert.deepEqual(client.stats(), { requests: 3, retries: 2 });
 });
 
+test("connection refused: at most two brief retries whatever maxRetries says, and the error names the endpoint and the fix", async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const waits: number[] = [];
+  const client = clientFor({ url: `http://127.0.0.1:${port}` }, { maxRetries: 5, retryBaseDelayMs: 1000, sleep: async (ms) => { waits.push(ms); } });
+  await assert.rejects(client.getFunctionConfig(URN), (e: unknown) => {
+    assert.ok(e instanceof NetworkError && e.kind === "unreachable" && e.endpoint === `http://127.0.0.1:${port}`);
+    assert.match(e.message, new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}: network unreachable \\(ECONNREFUSED\\): .*\\(GET ${FUNCTIONS}/${URN}/config\\) — nothing listens there: start the emulator \\(\`fgs emulator --port ${port} --data-dir <its data dir>\`\\), or set functiongraph:endpoint`));
+    return true;
+  });
+  assert.deepEqual(client.stats(), { requests: 3, retries: 2 });
+  assert.equal(waits.length, 2);
+  assert.ok(waits[0] < 500 && waits[1] < 1000, `backoff from 500 ms at most: ${waits.join(", ")}`);
+});
+
+test("an unreachable remote endpoint's error says to check the endpoint setting, DNS and the network", () => {
+  const e = new NetworkError({ method: "GET", path: "/v2/p/fgs/functions", kind: "unreachable", code: "ENOTFOUND", detail: "getaddrinfo ENOTFOUND fgs.example", endpoint: "https://fgs.example" });
+  assert.match(e.message, /^cannot reach https:\/\/fgs\.example: network unreachable \(ENOTFOUND\).* — check functiongraph:endpoint \(or the resource's endpoint\) \(env HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>\), DNS and the network$/);
+  const reset = new NetworkError({ method: "GET", path: "/x", kind: "reset", code: "ECONNRESET", detail: "socket hang up", endpoint: "https://fgs.example" });
+  assert.match(reset.message, /^network reset \(ECONNRESET\): socket hang up \(GET \/x\)$/, "only a connection never made gets the endpoint advice");
+});
+
 test("5xx on a GET is retried until maxRetries, then a typed error; other 4xx are never retried", async (t) => {
   const srv = await serve(t, [status(503, "FSS.0503", "try again later")]);
   const client = clientFor(srv, { maxRetries: 2 });

@@ -39,6 +39,17 @@ test("retrying: a RetryLater waits a full-jitter backoff and goes again; its err
   assert.equal(thrown, 1, "a throw ends the loop at once");
 });
 
+test("retrying: a RetryLater's own cap (maxRetries, baseDelayMs) is tighter than the loop's", async () => {
+  const waits: number[] = [];
+  let calls = 0;
+  await assert.rejects(retrying<string>({ maxRetries: 5, retryBaseDelayMs: 10_000, sleep: async (ms) => { waits.push(ms); } }, async (): Promise<string | RetryLater> => {
+    calls++;
+    return { retryLater: "refused", error: new Error("down"), maxRetries: 1, baseDelayMs: 50 };
+  }), /down/);
+  assert.equal(calls, 2, "the first attempt and the one retry its cap allows");
+  assert.ok(waits.length === 1 && waits[0] < 50, `backoff from the cap's base: ${waits}`);
+});
+
 test("retrying reads HW_MAX_RETRIES when no count is given", async () => {
   process.env.HW_MAX_RETRIES = "1";
   try {

@@ -6,6 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
@@ -111,5 +112,20 @@ describe("Dependency create", () => {
     assert.deepEqual(versions.dependencies.map((v: { id: string }) => v.id), [made.id]);
     await dependency.remove(made.id, made.outs);
     assert.deepEqual(writes().slice(-1), ["deleteDependencyVersion"]);
+  });
+});
+
+describe("an endpoint nobody listens on", () => {
+  it("fails the alias's version check and the trigger's and alias's drift checks, naming the endpoint (no 'check skipped')", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const closed = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const unreachable = (e: Error & { code?: string }) => e.code === "FGS_NETWORK" && e.message.startsWith(`cannot reach ${closed}: network unreachable (ECONNREFUSED)`);
+    await assert.rejects(alias.check({}, { functionUrn: urn, name: "gone", version: "v1", endpoint: closed }), unreachable);
+    const olds = { functionUrn: urn, name: "prod", version: "v1", region: emu.region, projectId: emu.projectId };
+    await assert.rejects(alias.diff(`${urn}:!prod`, olds, { ...olds, endpoint: closed }), unreachable);
+    const timer = { functionUrn: urn, type: "TIMER", eventData: { name: "t", schedule_type: "Rate", schedule: "1m" }, region: emu.region, projectId: emu.projectId };
+    await assert.rejects(trigger.diff("trigger-id", timer, { ...timer, endpoint: closed }), unreachable);
   });
 });

@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { createServer, type AddressInfo } from "node:net";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/resource/lifecycle";
 import { UNKNOWN } from "../../provider/resource/defaults";
@@ -141,6 +142,28 @@ describe("update", () => {
     const up = await lifecycle.update(first.id, props, again);
     assert.deepEqual(writes(), ["updateCode"]);
     assert.equal((up.outs as Record<string, unknown>).digest, first.outs.digest);
+  });
+
+  it("a preview against an endpoint nobody listens on fails within seconds, naming the endpoint, ECONNREFUSED and the fix", async () => {
+    const dir = sourceTree("gone", { "index.js": "exports.handler = 1;\n" });
+    const first = await deploy(args(dir));
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const closed = `http://127.0.0.1:${port}`;
+    const again = await checked(first.inputs, args(dir, { endpoint: closed }));
+    const started = Date.now();
+    await assert.rejects(lifecycle.diff(first.id, first.outs, again), (e: Error & { code?: string; kind?: string }) => {
+      assert.equal(e.code, "FGS_NETWORK");
+      assert.equal(e.kind, "unreachable");
+      assert.match(e.message, new RegExp(`^cannot reach ${closed}: network unreachable \\(ECONNREFUSED\\)`));
+      assert.match(e.message, new RegExp(`fgs emulator --port ${port} `));
+      assert.match(e.message, /functiongraph:endpoint/);
+      return true;
+    });
+    // Two brief retries (retry-policy.ts UNREACHABLE_*), not five backed off by seconds each.
+    assert.ok(Date.now() - started < 5000, `failed after ${Date.now() - started} ms`);
   });
 });
 

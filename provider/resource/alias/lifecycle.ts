@@ -10,7 +10,7 @@ import { routingProblems, type AliasModel, type UpdateAliasRequest } from "../..
 import type { CompanionClient } from "../../api/companion-client";
 import { knownOutputsOf } from "../../api/property-derivations";
 import {
-  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isServiceError, isUnknown, messageOf, parseInputs, progress,
+  replacesAndChanges, checkResult, companionClient, dropUndefined, isAmbiguousFailure, isServiceError, isUnknown, isUnreachable, messageOf, parseInputs, progress,
   recordStackConfig, resolveTargetInto, type CheckFailure, type ConfigureRequest, type TargetFields,
 } from "../companion/common";
 import {
@@ -31,7 +31,9 @@ async function missingVersions(inputs: Record<string, unknown>): Promise<CheckFa
     const client = companionClient(inputs as TargetFields);
     published = (await client.listVersions(urn)).map((v) => String(v.version));
   } catch (err) {
-    // The function is created by this deployment (404), or the service is unreachable: create will tell.
+    // An endpoint nobody answers on fails the preview (it names itself and the fix): a preview that passes must
+    // have reached the service. The function is created by this deployment (404), or another failure: create will tell.
+    if (isUnreachable(err)) throw err;
     if (!isServiceError(err, 404)) progress(`alias ${String(inputs.name)}: version check skipped: ${messageOf(err)}`);
     return [];
   }
@@ -95,17 +97,14 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   const { replaces, changes } = replacesAndChanges(olds, news, ALIAS.replaceKeys, ALIAS.inPlaceKeys);
   let gone = false;
   if (replaces.length === 0 && news.driftCheck !== false && old.functionUrn && old.name) {
-    try {
-      const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
-      const drift = aliasDrift(old, await client.findAlias(old.functionUrn, old.name));
-      if (drift.length > 0) {
-        progress(`alias ${old.name}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
-        gone = drift.includes("deleted");
-        if (gone) replaces.push("name");
-        else changes.push("drift");
-      }
-    } catch (err) {
-      progress(`alias ${old.name}: drift check skipped: ${messageOf(err)}`);
+    // A failed read fails the preview (as the Function's drift check, diff.ts).
+    const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
+    const drift = aliasDrift(old, await client.findAlias(old.functionUrn, old.name));
+    if (drift.length > 0) {
+      progress(`alias ${old.name}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
+      gone = drift.includes("deleted");
+      if (gone) replaces.push("name");
+      else changes.push("drift");
     }
   }
   return { changes: replaces.length > 0 || changes.length > 0, replaces,

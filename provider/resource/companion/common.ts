@@ -10,7 +10,7 @@ import { requestTimeoutMs, targetOf } from "../service-steps";
 import { progress } from "../progress";
 
 export { isUnknown, UNKNOWN } from "../defaults";
-export { hashCacheSetting, isServiceError, sourcePath, targetOf } from "../service-steps";
+export { hashCacheSetting, isServiceError, isUnreachable, sourcePath, targetOf } from "../service-steps";
 export { isAmbiguousFailure } from "../../errors";
 export { progress, elapsed, formatBytes } from "../progress";
 export { dropUndefined } from "../outputs";

@@ -56,14 +56,11 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   // preview an update that `up` would not make.
   const { replaces, changes } = replacesAndChanges(olds, news, VERSION_KEYS, IN_PLACE_KEYS);
   if (replaces.length === 0 && news.driftCheck !== false && old.dependencyId && old.version !== undefined) {
-    try {
-      const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
-      if (!(await client.findDependencyVersion(old.dependencyId, old.version))) {
-        progress(`dependency ${old.name} version ${old.version}: deleted outside Pulumi; this update will create it again`);
-        replaces.push("sourceSha512");
-      }
-    } catch (err) {
-      progress(`dependency ${old.name}: drift check skipped: ${messageOf(err)}`);
+    // A failed read fails the preview (as the Function's drift check, diff.ts).
+    const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
+    if (!(await client.findDependencyVersion(old.dependencyId, old.version))) {
+      progress(`dependency ${old.name} version ${old.version}: deleted outside Pulumi; this update will create it again`);
+      replaces.push("sourceSha512");
     }
   }
   return {

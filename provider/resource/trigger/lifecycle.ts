@@ -68,16 +68,13 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
   const old = olds as Partial<TriggerOutputs>;
   const { replaces, changes } = replacesAndChanges(olds, news, TRIGGER.replaceKeys, TRIGGER.inPlaceKeys);
   if (replaces.length === 0 && news.driftCheck !== false && id && old.functionUrn && old.type) {
-    try {
-      const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
-      const drift = triggerDrift(old, await client.findTrigger(old.functionUrn, old.type, id));
-      if (drift.length > 0) {
-        progress(`trigger ${id}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
-        if (drift.includes("deleted") || drift.includes("eventData")) replaces.push("eventData");
-        else changes.push("drift");
-      }
-    } catch (err) {
-      progress(`trigger ${id}: drift check skipped: ${messageOf(err)}`);
+    // A failed read fails the preview (as the Function's drift check, diff.ts).
+    const client = companionClient({ ...old, endpoint: isUnknown(news.endpoint) ? undefined : news.endpoint as string | undefined });
+    const drift = triggerDrift(old, await client.findTrigger(old.functionUrn, old.type, id));
+    if (drift.length > 0) {
+      progress(`trigger ${id}: changed outside Pulumi (${drift.join(", ")}); this update will restore it`);
+      if (drift.includes("deleted") || drift.includes("eventData")) replaces.push("eventData");
+      else changes.push("drift");
     }
   }
   return {
