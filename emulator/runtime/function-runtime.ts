@@ -79,6 +79,11 @@ function executableByOthers(command: string): boolean {
   return true; // not found at all: the launch reports that itself
 }
 
+/** What a pool runs: the function's id, the code digest and the settings of its version. */
+function poolFingerprint(id: string, digest: string, config: InvokeTarget["config"]): string {
+  return `${id}:${digest}:${configHash(config)}`;
+}
+
 /** Pools, code and records of one emulator. */
 export class FunctionRuntime {
   options: ResolvedRuntimeOptions;
@@ -88,6 +93,10 @@ export class FunctionRuntime {
   /** The APIG triggers of the store, served on the gateway's port (`listen` it once the emulator starts). */
   readonly gateway: ApigGateway;
   private readonly pools = new Map<string, InstancePool>();
+  /** The function (its id) and version each pool runs, to find pools whose version is gone or changed. */
+  private readonly poolTargets = new WeakMap<InstancePool, { pkg: string; name: string; id: string; version: string }>();
+  /** Stops listening to the store's commits. */
+  private readonly unwatch: () => void;
   private workDir: string | undefined;
   private code: CodeCache | undefined;
   private reaper: NodeJS.Timeout | undefined;
@@ -131,6 +140,29 @@ export class FunctionRuntime {
       const out = await invoke(ctx, this, resolveTarget(ctx, urn), event, { kind: "sync" });
       return { ok: out.ok, result: out.result.toString("utf8") };
     });
+    this.unwatch = ctx.store.onCommit(() => this.retireStale());
+  }
+
+  /**
+   * After every write (the store's commit): a pool whose function or version is gone (deleted, or another
+   * function now has its name) is closed — every instance killed at once, calls in progress end as crashes —
+   * and one whose code or settings changed is retired (idle instances stop now, busy ones after their call), so
+   * no instance outlives its version or serves another.
+   */
+  private retireStale(): void {
+    for (const [key, pool] of this.pools) {
+      const t = this.poolTargets.get(pool);
+      if (!t) continue;
+      const f = this.ctx.store.get(t.pkg, t.name);
+      const v = f && f.id === t.id ? (t.version === "latest" ? f : f.versions.find((x) => x.version === t.version)) : undefined;
+      if (!f || !v) {
+        pool.close();
+        this.pools.delete(key);
+      } else if (poolFingerprint(f.id, v.digest, v.config) !== pool.fingerprint) {
+        pool.retire();
+        this.pools.delete(key);
+      }
+    }
   }
 
   /**
@@ -210,7 +242,7 @@ export class FunctionRuntime {
       }
     }
     const key = `${target.f.package}/${target.f.name}@${target.version}`;
-    const fingerprint = `${target.f.id}:${target.digest}:${configHash(target.config)}`;
+    const fingerprint = poolFingerprint(target.f.id, target.digest, target.config);
     const existing = this.pools.get(key);
     if (existing && existing.fingerprint === fingerprint) return existing;
     const codeRoot = await this.code!.dir(target.digest, () => this.ctx.store.blob(target.digest));
@@ -224,6 +256,7 @@ export class FunctionRuntime {
     const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
       () => this.newInstance(family, target, workDir, codeRoot, extras), perInstance);
     this.pools.set(key, pool);
+    this.poolTargets.set(pool, { pkg: target.f.package, name: target.f.name, id: target.f.id, version: target.version });
     return pool;
   }
 
@@ -285,6 +318,7 @@ export class FunctionRuntime {
   /** Stops every instance and removes the work dir. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatch();
     process.off("exit", this.onProcessExit);
     this.timers.close();
     this.gateway.close();
