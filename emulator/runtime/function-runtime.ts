@@ -28,6 +28,7 @@ import { HTTP_RELAY_FILE, HTTP_RELAY_SOURCE } from "./runner-http";
 import { HttpInstance } from "./http-instance";
 import { nodeInterpreter, pythonInterpreter } from "./interpreters";
 import { findExecutable, writeSandboxEtc } from "./sandbox";
+import { seccompFilter } from "./seccomp";
 import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
 import { TimerScheduler } from "./timer-triggers";
@@ -107,6 +108,8 @@ export class FunctionRuntime {
   private readonly sandbox: SandboxRunner | undefined;
   /** The `/etc` files the sandbox shows instead of the host's, written into the work dir with it. */
   private etcSources: Record<string, string> = {};
+  /** The compiled seccomp filter's file in the work dir (undefined: none for this machine, or unsandboxed). */
+  private seccomp: string | undefined;
   /** Why no function can run (bwrap missing and no `unsafeNoSandbox`), or undefined. */
   private readonly cannotRun: string | undefined;
   /** Each function's own uid in the sandbox. */
@@ -130,6 +133,10 @@ export class FunctionRuntime {
         process.stderr.write(`[fgs-emulator] ${this.cannotRun}\n`);
       } else {
         this.sandbox = { bwrap, setpriv };
+        if (!seccompFilter()) {
+          process.stderr.write(`[fgs-emulator] no seccomp filter for ${process.arch} (only x64 has one): sandboxed code may still create ` +
+            "namespaces and reach more of the kernel\n");
+        }
       }
     }
     this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation, ctx.options.dataDir);
@@ -196,6 +203,11 @@ export class FunctionRuntime {
     if (this.sandbox) {
       fs.mkdirSync(path.join(dir, "etc"), { mode: 0o755 });
       this.etcSources = writeSandboxEtc(path.join(dir, "etc"));
+      const filter = seccompFilter();
+      if (filter) {
+        this.seccomp = path.join(dir, "seccomp.bpf");
+        fs.writeFileSync(this.seccomp, filter, { mode: 0o600 });
+      }
     }
     this.workDir = dir;
     if (this.sandboxUser && !executableByOthers(this.options.nodeCommand)) {
@@ -267,7 +279,7 @@ export class FunctionRuntime {
     let sandbox: (SandboxRunner & { user: { uid: number; gid: number } }) | undefined;
     let unsandboxedUser: { uid: number; gid: number } | undefined;
     if (this.sandbox) {
-      sandbox = { ...this.sandbox, etcSources: this.etcSources, user: this.users.userFor(target.f.id) };
+      sandbox = { ...this.sandbox, etcSources: this.etcSources, seccomp: this.seccomp, user: this.users.userFor(target.f.id) };
       if (this.sandbox.setpriv) fs.chownSync(tmpDir, sandbox.user.uid, sandbox.user.gid); // root: the function's own /tmp
     } else {
       // Unsandboxed: the sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot

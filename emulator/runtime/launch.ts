@@ -79,6 +79,8 @@ export interface SandboxRunner {
   setpriv: string | undefined;
   /** Host files shown instead of the host's `/etc/<name>` (sandbox.ts `writeSandboxEtc`). */
   etcSources?: Record<string, string>;
+  /** The compiled seccomp filter's host file (seccomp.ts), or undefined where there is none for this machine. */
+  seccomp?: string;
 }
 
 /** Everything one instance's launch depends on: plain data, so each part is a parameter. */
@@ -170,7 +172,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     ...(l.readOnlyMounts ?? []),
   ];
   const { args, inputFiles, optionsEnd, commandAt } = bwrapArgs({
-    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, network: l.network ?? "host",
+    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, seccomp: l.sandbox.seccomp, shmBytes: bytes, network: l.network ?? "host",
     cwd: view.code, command,
   }, (options.stdio as unknown[]).length);
   return {
