@@ -29,6 +29,7 @@ import { HttpInstance } from "./http-instance";
 import { nodeInterpreter, pythonInterpreter } from "./interpreters";
 import { findExecutable, writeSandboxEtc } from "./sandbox";
 import { seccompFilter } from "./seccomp";
+import { CGROUP_HEADROOM_BYTES, MemoryCgroups } from "./memory-cgroup";
 import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
 import { TimerScheduler } from "./timer-triggers";
@@ -110,6 +111,8 @@ export class FunctionRuntime {
   private etcSources: Record<string, string> = {};
   /** The compiled seccomp filter's file in the work dir (undefined: none for this machine, or unsandboxed). */
   private seccomp: string | undefined;
+  /** The instances' memory cgroups, when the machine lets the emulator make them (sandboxed only). */
+  private readonly cgroups: MemoryCgroups | undefined;
   /** Why no function can run (bwrap missing and no `unsafeNoSandbox`), or undefined. */
   private readonly cannotRun: string | undefined;
   /** Each function's own uid in the sandbox. */
@@ -133,9 +136,12 @@ export class FunctionRuntime {
         process.stderr.write(`[fgs-emulator] ${this.cannotRun}\n`);
       } else {
         this.sandbox = { bwrap, setpriv };
-        if (!seccompFilter()) {
-          process.stderr.write(`[fgs-emulator] no seccomp filter for ${process.arch} (only x64 has one): sandboxed code may still create ` +
-            "namespaces and reach more of the kernel\n");
+        const say = (msg: string) => ctx.options.quiet || process.stderr.write(`[fgs-emulator] ${msg}\n`);
+        if (!seccompFilter()) say(`no seccomp filter for ${process.arch} (only x64 has one): sandboxed code may still create namespaces and reach more of the kernel`);
+        this.cgroups = MemoryCgroups.open();
+        if (!this.cgroups) {
+          say("memory is limited less strictly: no memory cgroup can be made here (it needs root and a writable cgroupfs), so each " +
+            "process's data segment is limited (RLIMIT_DATA), not shared memory or the instance as a whole");
         }
       }
     }
@@ -300,6 +306,8 @@ export class FunctionRuntime {
       readOnlyMounts: extras.readOnlyMounts,
       network: family === "http" ? "none" : "host", // an HTTP function's own 127.0.0.1:8000; the others share loopback
     });
+    const cgroups = sandbox ? this.cgroups : undefined;
+    if (cgroups) spec.cgroup = cgroups.create(target.config.memory_size * 1024 * 1024 + CGROUP_HEADROOM_BYTES);
     let instance: Instance;
     if (family === "http") {
       instance = new HttpInstance(spec, httpSocketPath(tmpDir), {
@@ -308,7 +316,10 @@ export class FunctionRuntime {
         "x-cff-package": target.f.package, "x-cff-region": this.ctx.scope.region,
       });
     } else instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
-    instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
+    instance.onExit(() => {
+      fs.rm(tmpDir, { recursive: true, force: true }, () => {});
+      if (spec.cgroup) cgroups!.remove(spec.cgroup);
+    });
     return instance;
   }
 

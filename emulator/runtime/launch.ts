@@ -68,6 +68,11 @@ export interface LaunchSpec {
    * environment; `commandAt` is where the command starts in `args`, `setpriv` whether setpriv runs before it.
    */
   sandbox?: { optionsEnd: number; commandAt: number; setpriv: boolean };
+  /**
+   * Sandboxed only: the memory cgroup (its directory) bwrap joins right after it is spawned, before it reads its
+   * options — so every process of the instance runs in it (memory-cgroup.ts).
+   */
+  cgroup?: string;
 }
 
 /**
@@ -212,7 +217,7 @@ function inheritedDescriptors(): number[] {
  * passed after its stdio, and closed on this side once the child has them. A file gone since the launch was
  * built is passed empty (`/dev/null`), as the sandbox would show a file that vanished under it. Sandboxed, bwrap
  * gets an empty environment and its arguments (the function's environment among them) through a pipe after those
- * files. Descriptors this process inherited reach the child as `/dev/null`. Throws as `spawn` does.
+ * files, written once bwrap is in its memory cgroup (`spec.cgroup`). Descriptors this process inherited reach the child as `/dev/null`. Throws as `spawn` does.
  */
 export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildProcess {
   const fds: number[] = [];
@@ -244,6 +249,14 @@ export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildP
     const piped = [...envArgs, ...spec.args.slice(0, optionsEnd)];
     const argv = ["--args", String(argsAt), ...spec.args.slice(optionsEnd, commandAt), ...stage, ...spec.args.slice(commandAt)];
     const child = spawn(spec.command, argv, { ...options, env: {} });
+    if (spec.cgroup && child.pid !== undefined) {
+      try {
+        fs.writeFileSync(path.join(spec.cgroup, "cgroup.procs"), String(child.pid));
+      } catch (err) {
+        child.kill("SIGKILL"); // bwrap still waits for its options: nothing of the function ran
+        throw new Error(`cannot put the instance in its memory cgroup ${spec.cgroup}: ${(err as Error).message}`);
+      }
+    }
     const pipe = child.stdio[argsAt] as NodeJS.WritableStream | null;
     pipe?.on("error", () => { /* bwrap gone before reading: its exit reports it */ });
     pipe?.end(Buffer.from(piped.map((a) => a + "\0").join(""), "utf8"));
