@@ -4,6 +4,7 @@
  * `/__admin/` and export download links beside it. Every response carries `X-Request-Id`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeIdleConnections } from "./http/idle-connections";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { AdminOperations, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin/admin";
@@ -215,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sendJson(res, 404, Errors.noSuchApi().body());
   });
   server.keepAliveTimeout = 5000;
+  closeIdleConnections(server); // the API and the admin surface
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

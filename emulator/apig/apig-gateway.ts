@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeIdleConnections } from "../http/idle-connections";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import type { EmulatorContext } from "../context";
@@ -130,6 +131,7 @@ export class ApigGateway {
   async listen(opts: { port?: number; dataDir?: string; warn: (msg: string) => void }): Promise<void> {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5000;
+    closeIdleConnections(server);
     const home = opts.dataDir === undefined ? undefined : homePort(opts.dataDir);
     if (opts.port !== undefined) await listenOn(server, opts.port);
     else if (home !== undefined) {

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { closeIdleConnections } from "../http/idle-connections";
 import type { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -203,6 +204,7 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
   };
   const listen = async (server: Server, port: number): Promise<string> => {
     server.keepAliveTimeout = 5000;
+    closeIdleConnections(server);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, o.host, () => {

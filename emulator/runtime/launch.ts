@@ -9,7 +9,9 @@
  * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit.
  *
  * Processes (sandboxed; through `prlimit`, or by the runner itself for Python): RLIMIT_NPROC =
- * `maxProcessesPerFunction` for the function's own uid, which counts every process and thread of all its instances.
+ * `maxProcessesPerFunction` for the function's own uid, which counts every process and thread of all its instances;
+ * and RLIMIT_NOFILE = `FILES_PER_INSTANCE` descriptors per process, so function code cannot use up the emulator's
+ * by opening connections to it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -33,6 +35,9 @@ export function runtimeFamily(runtime: string): RuntimeFamily {
   if (runtime === "http") return "http"; // a bootstrap serving 127.0.0.1:8000 (http-instance.ts)
   throw new ApiError(400, "FSS.0400", `the emulator cannot run runtime '${runtime}': it runs Node.js, Python 3, Custom and http functions`);
 }
+
+/** Open descriptors per process of a sandboxed instance: the service's documented limit ("Number of file descriptors: 1024"). */
+export const FILES_PER_INSTANCE = 1024;
 
 /** `prlimit` on the PATH, or undefined. */
 let prlimitPath: string | null | undefined;
@@ -144,7 +149,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   // Limits set by prlimit before the runtime starts (Python's runner sets its own): memory and, in the sandbox
   // where the uid is the function's alone, the processes of that uid (a fork bomb's EAGAIN).
   const limits = (): string[] => {
-    const flags = [`--data=${bytes}`, ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`] : [])];
+    const flags = [`--data=${bytes}`, ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`, `--nofile=${FILES_PER_INSTANCE}`] : [])];
     return prlimit && flags.length > 0 ? [prlimit, ...flags, "--"] : [];
   };
   if (l.family === "node") {
@@ -152,7 +157,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   } else if (l.family === "python") {
     // The Python runner sets both its limits itself (no prlimit process in front of the interpreter).
     command = [interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
-    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes), ...(sandboxed ? { FGS_MAX_PROCESSES: String(l.runtime.maxProcessesPerFunction) } : {}) };
+    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes), ...(sandboxed ? { FGS_MAX_PROCESSES: String(l.runtime.maxProcessesPerFunction), FGS_MAX_FILES: String(FILES_PER_INSTANCE) } : {}) };
   } else if (l.family === "http") {
     // The relay starts the bootstrap and, once 127.0.0.1:8000 accepts, listens on its socket in the temp dir.
     command = [...limits(), interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
