@@ -29,6 +29,7 @@ import { HttpInstance } from "./http-instance";
 import { nodeInterpreter, pythonInterpreter } from "./interpreters";
 import { findExecutable, writeSandboxEtc } from "./sandbox";
 import { seccompFilter } from "./seccomp";
+import { removeStaleWorkDirs, workDirPrefix } from "./stale-work-dirs";
 import { CGROUP_HEADROOM_BYTES, MemoryCgroups } from "./memory-cgroup";
 import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
@@ -154,6 +155,7 @@ export class FunctionRuntime {
       return { ok: out.ok, result: out.result.toString("utf8") };
     });
     this.unwatch = ctx.store.onCommit(() => this.retireStale());
+    removeStaleWorkDirs(this.options.workDir ?? os.tmpdir()); // left by emulators killed before their close
   }
 
   /**
@@ -196,7 +198,7 @@ export class FunctionRuntime {
     if (this.workDir) return this.workDir;
     const base = this.options.workDir ?? os.tmpdir();
     fs.mkdirSync(base, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(base, "fgs-runtime-"));
+    const dir = fs.mkdtempSync(workDirPrefix(base));
     // In the sandbox, bwrap (root, or the emulator's user) mounts what an instance sees: nobody else needs the
     // work dir. Unsandboxed, the `sandboxUser` must reach the runners and the code.
     const mode = this.sandbox ? 0o700 : 0o755;
