@@ -37,18 +37,16 @@ const EPERM = 1;
 const ENOSYS = 38;
 
 // Classic BPF opcodes and seccomp return values (linux/filter.h, linux/seccomp.h).
-const LD_W_ABS = 0x20; // BPF_LD | BPF_W | BPF_ABS
-const JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
-const JGE_K = 0x35; // BPF_JMP | BPF_JGE | BPF_K
-const JSET_K = 0x45; // BPF_JMP | BPF_JSET | BPF_K
-const RET_K = 0x06; // BPF_RET | BPF_K
-const RET_KILL_PROCESS = 0x80000000;
-const RET_ERRNO = 0x00050000;
-const RET_ALLOW = 0x7fff0000;
-// Offsets in `struct seccomp_data`: nr, arch, instruction_pointer, args[6] (args[0]'s low word: little-endian).
-const OFF_NR = 0;
-const OFF_ARCH = 4;
-const OFF_ARG0_LOW = 16;
+const OP = {
+  LD_W_ABS: 0x20, // BPF_LD | BPF_W | BPF_ABS
+  JEQ_K: 0x15, // BPF_JMP | BPF_JEQ | BPF_K
+  JGE_K: 0x35, // BPF_JMP | BPF_JGE | BPF_K
+  JSET_K: 0x45, // BPF_JMP | BPF_JSET | BPF_K
+  RET_K: 0x06, // BPF_RET | BPF_K
+} as const;
+const RET = { KILL_PROCESS: 0x80000000, ERRNO: 0x00050000, ALLOW: 0x7fff0000 } as const;
+/** Offsets in `struct seccomp_data`: nr, arch, instruction_pointer, args[6] (args[0]'s low word: little-endian). */
+const OFFSET = { NR: 0, ARCH: 4, ARG0_LOW: 16 } as const;
 
 type Label = "allow" | "eperm" | "enosys" | "kill" | "flags";
 interface Insn {
@@ -86,20 +84,20 @@ function assemble(program: Insn[]): Buffer {
 export function seccompFilter(arch: string = process.arch): Buffer | undefined {
   if (arch !== "x64") return undefined;
   const program: Insn[] = [
-    { code: LD_W_ABS, k: OFF_ARCH },
-    { code: JEQ_K, k: AUDIT_ARCH_X86_64, jf: "kill" },
-    { code: LD_W_ABS, k: OFF_NR },
-    { code: JGE_K, k: X32_SYSCALL_BIT, jt: "kill" },
-    ...Object.values(REFUSED_X86_64).map((nr): Insn => ({ code: JEQ_K, k: nr, jt: "eperm" })),
-    ...Object.values(NAMESPACE_FLAGGED_X86_64).map((nr): Insn => ({ code: JEQ_K, k: nr, jt: "flags" })),
-    { code: JEQ_K, k: CLONE3_X86_64, jt: "enosys" },
-    { code: RET_K, k: RET_ALLOW },
-    { code: LD_W_ABS, k: OFF_ARG0_LOW, label: "flags" },
-    { code: JSET_K, k: CLONE_NEW_FLAGS, jt: "eperm" },
-    { code: RET_K, k: RET_ALLOW, label: "allow" },
-    { code: RET_K, k: RET_ERRNO | EPERM, label: "eperm" },
-    { code: RET_K, k: RET_ERRNO | ENOSYS, label: "enosys" },
-    { code: RET_K, k: RET_KILL_PROCESS, label: "kill" },
+    { code: OP.LD_W_ABS, k: OFFSET.ARCH },
+    { code: OP.JEQ_K, k: AUDIT_ARCH_X86_64, jf: "kill" },
+    { code: OP.LD_W_ABS, k: OFFSET.NR },
+    { code: OP.JGE_K, k: X32_SYSCALL_BIT, jt: "kill" },
+    ...Object.values(REFUSED_X86_64).map((nr): Insn => ({ code: OP.JEQ_K, k: nr, jt: "eperm" })),
+    ...Object.values(NAMESPACE_FLAGGED_X86_64).map((nr): Insn => ({ code: OP.JEQ_K, k: nr, jt: "flags" })),
+    { code: OP.JEQ_K, k: CLONE3_X86_64, jt: "enosys" },
+    { code: OP.RET_K, k: RET.ALLOW },
+    { code: OP.LD_W_ABS, k: OFFSET.ARG0_LOW, label: "flags" },
+    { code: OP.JSET_K, k: CLONE_NEW_FLAGS, jt: "eperm" },
+    { code: OP.RET_K, k: RET.ALLOW, label: "allow" },
+    { code: OP.RET_K, k: RET.ERRNO | EPERM, label: "eperm" },
+    { code: OP.RET_K, k: RET.ERRNO | ENOSYS, label: "enosys" },
+    { code: OP.RET_K, k: RET.KILL_PROCESS, label: "kill" },
   ];
   return assemble(program);
 }

@@ -7,12 +7,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import * as net from "node:net";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { closeIdleConnections } from "../../emulator/http/idle-connections";
 import { FILES_PER_INSTANCE } from "../../emulator/runtime/launch";
 import { findExecutable } from "../../emulator/runtime/sandbox";
 import { sdkClient, fg } from "./helpers";
-import { deploy, sdkInvoke } from "./invoke-helpers";
+import { deploy, emulatorForSuite, sdkInvoke } from "./invoke-helpers";
 
 const skip = !findExecutable("bwrap") ? "needs bwrap (.ci/run installs it)" : false;
 
@@ -32,43 +31,39 @@ exports.handler = async (event) => {
 };
 `;
 
-const PYTHON_FILES = [
-  "import errno",
-  "def handler(event, context):",
-  "    files = []",
-  "    try:",
-  "        for _ in range(event['count']):",
-  "            files.append(open('/dev/null'))",
-  "    except OSError as e:",
-  "        return {'opened': len(files), 'errno': e.errno == errno.EMFILE}",
-  "    finally:",
-  "        for f in files: f.close()",
-  "    return {'opened': len(files), 'errno': False}",
-].join("\n") + "\n";
+const PYTHON_FILES = `
+import errno
+def handler(event, context):
+    files = []
+    try:
+        for _ in range(event['count']):
+            files.append(open('/dev/null'))
+    except OSError as e:
+        return {'opened': len(files), 'errno': e.errno == errno.EMFILE}
+    finally:
+        for f in files: f.close()
+    return {'opened': len(files), 'errno': False}
+`;
 
 describe("descriptors: a function cannot use up the emulator's", { skip }, () => {
-  let emu: EmulatorHandle;
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = emulatorForSuite();
 
   it("Node.js: connections to the emulator past the limit fail with EMFILE; the emulator keeps answering", async () => {
-    await deploy(emu, "flood", { "index.js": NODE_FLOOD }, { timeout: 60 });
-    const port = Number(new URL(emu.url).port);
-    const out = (await sdkInvoke(emu, "flood", { count: FILES_PER_INSTANCE + 200, port })).parsed();
+    await deploy(emu(), "flood", { "index.js": NODE_FLOOD }, { timeout: 60 });
+    const port = Number(new URL(emu().url).port);
+    const out = (await sdkInvoke(emu(), "flood", { count: FILES_PER_INSTANCE + 200, port })).parsed();
     assert.ok(out.opened < FILES_PER_INSTANCE, `opened ${out.opened}`);
     assert.ok(out.errors.EMFILE > 0, JSON.stringify(out.errors));
-    const list = await sdkClient(emu).listFunctions(new fg.ListFunctionsRequest());
+    const list = await sdkClient(emu()).listFunctions(new fg.ListFunctionsRequest());
     assert.equal(list.httpStatusCode, 200);
     assert.equal(list.count, 1);
     // And the function itself runs again.
-    assert.equal((await sdkInvoke(emu, "flood", { count: 10, port })).parsed().opened, 10);
+    assert.equal((await sdkInvoke(emu(), "flood", { count: 10, port })).parsed().opened, 10);
   });
 
   it("Python: files past the limit fail with EMFILE", async () => {
-    await deploy(emu, "pyfiles", { "index.py": PYTHON_FILES }, { runtime: "Python3.10" });
-    const out = (await sdkInvoke(emu, "pyfiles", { count: FILES_PER_INSTANCE + 100 })).parsed();
+    await deploy(emu(), "pyfiles", { "index.py": PYTHON_FILES }, { runtime: "Python3.10" });
+    const out = (await sdkInvoke(emu(), "pyfiles", { count: FILES_PER_INSTANCE + 100 })).parsed();
     assert.equal(out.errno, true);
     assert.ok(out.opened < FILES_PER_INSTANCE);
   });

@@ -8,23 +8,22 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { MemoryCgroups } from "../../emulator/runtime/memory-cgroup";
 import { findExecutable } from "../../emulator/runtime/sandbox";
-import { deploy, sdkInvoke } from "./invoke-helpers";
+import { deploy, emulatorForSuite, sdkInvoke } from "./invoke-helpers";
 
 const skip = !findExecutable("bwrap") ? "needs bwrap (.ci/run installs it)" : !MemoryCgroups.open() ? "no memory cgroup can be made here (not root, or a read-only cgroupfs)" : false;
 
 /** Fills `mb` MB of a MAP_SHARED|MAP_ANONYMOUS mapping page by page (Python's mmap with fileno -1). */
-const SHARED_FILL = [
-  "import mmap",
-  "def handler(event, context):",
-  "    size = event['mb'] * 1024 * 1024",
-  "    m = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)",
-  "    for i in range(0, size, 4096):",
-  "        m[i] = 1",
-  "    return event['mb']",
-].join("\n") + "\n";
+const SHARED_FILL = `
+import mmap
+def handler(event, context):
+    size = event['mb'] * 1024 * 1024
+    m = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+    for i in range(0, size, 4096):
+        m[i] = 1
+    return event['mb']
+`;
 
 /** The emulator's per-process cgroup directories (memory hierarchy, v1 or v2). */
 function ourCgroups(): string[] {
@@ -40,26 +39,22 @@ function ourCgroups(): string[] {
 }
 
 describe("memory: shared mappings count against the function's memory", { skip }, () => {
-  let emu: EmulatorHandle;
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = emulatorForSuite();
 
   it("a function filling a shared anonymous mapping past its memory is killed with the out-of-memory error", async () => {
-    await deploy(emu, "shmhog", { "index.py": SHARED_FILL }, { runtime: "Python3.10", memory_size: 128, timeout: 30 });
-    const r = await sdkInvoke(emu, "shmhog", { mb: 400 });
+    await deploy(emu(), "shmhog", { "index.py": SHARED_FILL }, { runtime: "Python3.10", memory_size: 128, timeout: 30 });
+    const r = await sdkInvoke(emu(), "shmhog", { mb: 400 });
     assert.notEqual(r.status, 200);
     assert.match(r.parsed().errorMessage, /out of memory/);
     // Within its memory, the same code runs.
-    const ok = await sdkInvoke(emu, "shmhog", { mb: 32 });
+    const ok = await sdkInvoke(emu(), "shmhog", { mb: 32 });
     assert.equal(ok.status, 200);
     assert.equal(ok.parsed(), 32);
     assert.ok(ourCgroups().length >= 1, "the warm instance runs in a cgroup of its own");
   });
 
   it("a Node.js function filling /dev/shm past its memory is stopped there", async () => {
-    await deploy(emu, "devshm", { "index.js": `
+    await deploy(emu(), "devshm", { "index.js": `
       const fs = require("node:fs");
       exports.handler = async () => {
         const chunk = Buffer.alloc(16 * 1024 * 1024, 1);
@@ -69,7 +64,7 @@ describe("memory: shared mappings count against the function's memory", { skip }
         } catch (e) { return { written, error: e.code }; }
         return { written };
       };` }, { memory_size: 128, timeout: 30 });
-    const r = await sdkInvoke(emu, "devshm");
+    const r = await sdkInvoke(emu(), "devshm");
     // Either the tmpfs's size (memory_size) refuses the write or the cgroup kills the instance: never 400 MB.
     if (r.status === 200) {
       assert.equal(r.parsed().error, "ENOSPC");

@@ -5,10 +5,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { seccompFilter } from "../../emulator/runtime/seccomp";
 import { findExecutable } from "../../emulator/runtime/sandbox";
-import { deploy, sdkInvoke } from "./invoke-helpers";
+import { deploy, emulatorForSuite, sdkInvoke } from "./invoke-helpers";
 
 const skip = !findExecutable("bwrap") ? "needs bwrap (.ci/run installs it)" : !seccompFilter() ? `no filter for ${process.arch}` : false;
 
@@ -28,40 +27,36 @@ exports.handler = async () => {
 };
 `;
 
-const PYTHON_PROBE = [
-  "import ctypes, multiprocessing, os, subprocess, threading",
-  "CLONE_NEWUSER, CLONE_NEWNS, SIGCHLD = 0x10000000, 0x00020000, 17",
-  "def handler(event, context):",
-  "    libc = ctypes.CDLL(None, use_errno=True)",
-  "    unshare = libc.unshare(CLONE_NEWUSER)",
-  "    unshare_errno = ctypes.get_errno()",
-  "    pid = libc.syscall(56, CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0)",
-  "    if pid == 0:",
-  "        os._exit(0)",
-  "    clone_errno = ctypes.get_errno()",
-  "    if pid > 0:",
-  "        os.waitpid(pid, 0)",
-  "    command = subprocess.run(['unshare', '-U', 'true'], capture_output=True, text=True)",
-  "    out = []",
-  "    t = threading.Thread(target=lambda: out.append('thread'))",
-  "    t.start(); t.join()",
-  "    with multiprocessing.Pool(2) as p:",
-  "        squares = p.map(abs, [-1, -2, -3])",
-  "    return {'unshare': unshare, 'unshareErrno': unshare_errno, 'clone': pid, 'cloneErrno': clone_errno,",
-  "            'command': command.returncode, 'commandErr': command.stderr, 'thread': out, 'squares': squares,",
-  "            'fork': subprocess.run(['true']).returncode}",
-].join("\n") + "\n";
+const PYTHON_PROBE = `
+import ctypes, multiprocessing, os, subprocess, threading
+CLONE_NEWUSER, CLONE_NEWNS, SIGCHLD = 0x10000000, 0x00020000, 17
+def handler(event, context):
+    libc = ctypes.CDLL(None, use_errno=True)
+    unshare = libc.unshare(CLONE_NEWUSER)
+    unshare_errno = ctypes.get_errno()
+    pid = libc.syscall(56, CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0)
+    if pid == 0:
+        os._exit(0)
+    clone_errno = ctypes.get_errno()
+    if pid > 0:
+        os.waitpid(pid, 0)
+    command = subprocess.run(['unshare', '-U', 'true'], capture_output=True, text=True)
+    out = []
+    t = threading.Thread(target=lambda: out.append('thread'))
+    t.start(); t.join()
+    with multiprocessing.Pool(2) as p:
+        squares = p.map(abs, [-1, -2, -3])
+    return {'unshare': unshare, 'unshareErrno': unshare_errno, 'clone': pid, 'cloneErrno': clone_errno,
+            'command': command.returncode, 'commandErr': command.stderr, 'thread': out, 'squares': squares,
+            'fork': subprocess.run(['true']).returncode}
+`;
 
 describe("seccomp: no namespaces inside the sandbox, ordinary code unaffected", { skip }, () => {
-  let emu: EmulatorHandle;
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = emulatorForSuite();
 
   it("Node.js: `unshare -U` fails with EPERM; child processes and worker threads work", async () => {
-    await deploy(emu, "node-ns", { "index.js": NODE_PROBE }, { timeout: 20 });
-    const out = (await sdkInvoke(emu, "node-ns")).parsed();
+    await deploy(emu(), "node-ns", { "index.js": NODE_PROBE }, { timeout: 20 });
+    const out = (await sdkInvoke(emu(), "node-ns")).parsed();
     assert.equal(out.filtered, true, "the function runs under a seccomp filter");
     assert.notEqual(out.unshare, 0);
     assert.match(out.unshareErr, /Operation not permitted/);
@@ -70,13 +65,24 @@ describe("seccomp: no namespaces inside the sandbox, ordinary code unaffected", 
   });
 
   it("Python: unshare(2) and clone(2) with CLONE_NEWUSER fail with EPERM; threads, subprocess and multiprocessing work", async () => {
-    await deploy(emu, "py-ns", { "index.py": PYTHON_PROBE }, { runtime: "Python3.10", timeout: 30 });
-    const out = (await sdkInvoke(emu, "py-ns")).parsed();
+    await deploy(emu(), "py-ns", { "index.py": PYTHON_PROBE }, { runtime: "Python3.10", timeout: 30 });
+    const out = (await sdkInvoke(emu(), "py-ns")).parsed();
     assert.deepEqual([out.unshare, out.unshareErrno, out.clone, out.cloneErrno], [-1, 1, -1, 1]);
     assert.notEqual(out.command, 0);
     assert.match(out.commandErr, /Operation not permitted/);
     assert.deepEqual(out.thread, ["thread"]);
     assert.deepEqual(out.squares, [1, 2, 3]);
     assert.equal(out.fork, 0);
+  });
+});
+
+describe("seccomp filter table", () => {
+  it("exists for x86_64 only (elsewhere instances run unfiltered, said at start), as whole sock_filter entries", () => {
+    assert.equal(seccompFilter("arm64"), undefined);
+    const program = seccompFilter("x64")!;
+    assert.equal(program.length % 8, 0);
+    // The first instruction loads the architecture, the last kills: a foreign ABI never reaches the table.
+    assert.deepEqual([program.readUInt16LE(0), program.readUInt32LE(4)], [0x20, 4]);
+    assert.equal(program.readUInt32LE(program.length - 4), 0x80000000);
   });
 });
