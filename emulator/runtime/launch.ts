@@ -6,7 +6,9 @@
  * Memory (what is enforced): the process's data segment (RLIMIT_DATA = memory_size: heap and private writable
  * mappings) — through `prlimit` for Node.js and Custom when it is installed, by the runner itself for Python —
  * plus the V8 heap (`--max-old-space-size=<memory_size>`) for Node.js. RLIMIT_AS is not used: V8 and Go reserve
- * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit.
+ * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit. Sandboxed, where
+ * the machine allows one, the instance's memory cgroup (memory-cgroup.ts, `LaunchSpec.cgroup`) holds the whole
+ * instance — shared mappings and children included — and its `/dev/shm` is a tmpfs of `memory_size`.
  *
  * Processes (sandboxed; through `prlimit`, or by the runner itself for Python): RLIMIT_NPROC =
  * `maxProcessesPerFunction` for the function's own uid, which counts every process and thread of all its instances;
