@@ -4,6 +4,7 @@
  * `/__admin/` and export download links beside it. Every response carries `X-Request-Id`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeIdleConnections } from "./http/idle-connections";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { AdminOperations, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin/admin";
@@ -231,6 +232,7 @@ async function startLocked(options: EmulatorOptions, opts: ResolvedOptions, lock
     sendJson(res, 404, Errors.noSuchApi().body());
   });
   server.keepAliveTimeout = 5000;
+  closeIdleConnections(server); // the API and the admin surface
   try {
     await listenAtHome({ name: "api", dataDir: opts.dataDir, explicit: options.port, what: "the FunctionGraph API", option: "--port", warn },
       async (port) => {

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { closeIdleConnections } from "../http/idle-connections";
 import type { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -207,6 +208,7 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
   };
   const listen = async (server: Server, which: "http" | "https"): Promise<string> => {
     server.keepAliveTimeout = 5000;
+    closeIdleConnections(server);
     await o.listenAt(which, (port) => new Promise<number>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, o.host, () => {

@@ -28,6 +28,9 @@ import { HTTP_RELAY_FILE, HTTP_RELAY_SOURCE } from "./runner-http";
 import { HttpInstance } from "./http-instance";
 import { nodeInterpreter, pythonInterpreter } from "./interpreters";
 import { findExecutable, writeSandboxEtc } from "./sandbox";
+import { seccompFilter } from "./seccomp";
+import { removeStaleWorkDirs, workDirPrefix } from "./stale-work-dirs";
+import { CGROUP_HEADROOM_BYTES, MemoryCgroups } from "./memory-cgroup";
 import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
 import { TimerScheduler } from "./timer-triggers";
@@ -79,6 +82,11 @@ function executableByOthers(command: string): boolean {
   return true; // not found at all: the launch reports that itself
 }
 
+/** What a pool runs: the function's id, the code digest and the settings of its version. */
+function poolFingerprint(id: string, digest: string, config: InvokeTarget["config"]): string {
+  return `${id}:${digest}:${configHash(config)}`;
+}
+
 /** Pools, code and records of one emulator. */
 export class FunctionRuntime {
   options: ResolvedRuntimeOptions;
@@ -88,6 +96,10 @@ export class FunctionRuntime {
   /** The APIG triggers of the store, served on the gateway's port (`listen` it once the emulator starts). */
   readonly gateway: ApigGateway;
   private readonly pools = new Map<string, InstancePool>();
+  /** The function (its id) and version each pool runs, to find pools whose version is gone or changed. */
+  private readonly poolTargets = new WeakMap<InstancePool, { pkg: string; name: string; id: string; version: string }>();
+  /** Stops listening to the store's commits. */
+  private readonly unwatch: () => void;
   private workDir: string | undefined;
   private code: CodeCache | undefined;
   private reaper: NodeJS.Timeout | undefined;
@@ -98,6 +110,10 @@ export class FunctionRuntime {
   private readonly sandbox: SandboxRunner | undefined;
   /** The `/etc` files the sandbox shows instead of the host's, written into the work dir with it. */
   private etcSources: Record<string, string> = {};
+  /** The compiled seccomp filter's file in the work dir (undefined: none for this machine, or unsandboxed). */
+  private seccomp: string | undefined;
+  /** The instances' memory cgroups, when the machine lets the emulator make them (sandboxed only). */
+  private readonly cgroups: MemoryCgroups | undefined;
   /** Why no function can run (bwrap missing and no `unsafeNoSandbox`), or undefined. */
   private readonly cannotRun: string | undefined;
   /** Each function's own uid in the sandbox. */
@@ -121,6 +137,13 @@ export class FunctionRuntime {
         process.stderr.write(`[fgs-emulator] ${this.cannotRun}\n`);
       } else {
         this.sandbox = { bwrap, setpriv };
+        const say = (msg: string) => ctx.options.quiet || process.stderr.write(`[fgs-emulator] ${msg}\n`);
+        if (!seccompFilter()) say(`no seccomp filter for ${process.arch} (only x64 has one): sandboxed code may still create namespaces and reach more of the kernel`);
+        this.cgroups = MemoryCgroups.open();
+        if (!this.cgroups) {
+          say("memory is limited less strictly: no memory cgroup can be made here (it needs root and a writable cgroupfs), so each " +
+            "process's data segment is limited (RLIMIT_DATA), not shared memory or the instance as a whole");
+        }
       }
     }
     this.invocations = new InvocationLog(this.options.keepInvocations, this.options.maxLogBytesPerInvocation, ctx.options.dataDir);
@@ -131,6 +154,30 @@ export class FunctionRuntime {
       const out = await invoke(ctx, this, resolveTarget(ctx, urn), event, { kind: "sync" });
       return { ok: out.ok, result: out.result.toString("utf8") };
     });
+    this.unwatch = ctx.store.onCommit(() => this.retireStale());
+    removeStaleWorkDirs(this.options.workDir ?? os.tmpdir()); // left by emulators killed before their close
+  }
+
+  /**
+   * After every write (the store's commit): a pool whose function or version is gone (deleted, or another
+   * function now has its name) is closed — every instance killed at once, calls in progress end as crashes —
+   * and one whose code or settings changed is retired (idle instances stop now, busy ones after their call), so
+   * no instance outlives its version or serves another.
+   */
+  private retireStale(): void {
+    for (const [key, pool] of this.pools) {
+      const t = this.poolTargets.get(pool);
+      if (!t) continue;
+      const f = this.ctx.store.get(t.pkg, t.name);
+      const v = f && f.id === t.id ? (t.version === "latest" ? f : f.versions.find((x) => x.version === t.version)) : undefined;
+      if (!f || !v) {
+        pool.close();
+        this.pools.delete(key);
+      } else if (poolFingerprint(f.id, v.digest, v.config) !== pool.fingerprint) {
+        pool.retire();
+        this.pools.delete(key);
+      }
+    }
   }
 
   /**
@@ -151,7 +198,7 @@ export class FunctionRuntime {
     if (this.workDir) return this.workDir;
     const base = this.options.workDir ?? os.tmpdir();
     fs.mkdirSync(base, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(base, "fgs-runtime-"));
+    const dir = fs.mkdtempSync(workDirPrefix(base));
     // In the sandbox, bwrap (root, or the emulator's user) mounts what an instance sees: nobody else needs the
     // work dir. Unsandboxed, the `sandboxUser` must reach the runners and the code.
     const mode = this.sandbox ? 0o700 : 0o755;
@@ -164,6 +211,11 @@ export class FunctionRuntime {
     if (this.sandbox) {
       fs.mkdirSync(path.join(dir, "etc"), { mode: 0o755 });
       this.etcSources = writeSandboxEtc(path.join(dir, "etc"));
+      const filter = seccompFilter();
+      if (filter) {
+        this.seccomp = path.join(dir, "seccomp.bpf");
+        fs.writeFileSync(this.seccomp, filter, { mode: 0o600 });
+      }
     }
     this.workDir = dir;
     if (this.sandboxUser && !executableByOthers(this.options.nodeCommand)) {
@@ -210,7 +262,7 @@ export class FunctionRuntime {
       }
     }
     const key = `${target.f.package}/${target.f.name}@${target.version}`;
-    const fingerprint = `${target.f.id}:${target.digest}:${configHash(target.config)}`;
+    const fingerprint = poolFingerprint(target.f.id, target.digest, target.config);
     const existing = this.pools.get(key);
     if (existing && existing.fingerprint === fingerprint) return existing;
     const codeRoot = await this.code!.dir(target.digest, () => this.ctx.store.blob(target.digest));
@@ -224,6 +276,7 @@ export class FunctionRuntime {
     const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
       () => this.newInstance(family, target, workDir, codeRoot, extras), perInstance);
     this.pools.set(key, pool);
+    this.poolTargets.set(pool, { pkg: target.f.package, name: target.f.name, id: target.f.id, version: target.version });
     return pool;
   }
 
@@ -234,7 +287,7 @@ export class FunctionRuntime {
     let sandbox: (SandboxRunner & { user: { uid: number; gid: number } }) | undefined;
     let unsandboxedUser: { uid: number; gid: number } | undefined;
     if (this.sandbox) {
-      sandbox = { ...this.sandbox, etcSources: this.etcSources, user: this.users.userFor(target.f.id) };
+      sandbox = { ...this.sandbox, etcSources: this.etcSources, seccomp: this.seccomp, user: this.users.userFor(target.f.id) };
       if (this.sandbox.setpriv) fs.chownSync(tmpDir, sandbox.user.uid, sandbox.user.gid); // root: the function's own /tmp
     } else {
       // Unsandboxed: the sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot
@@ -255,6 +308,8 @@ export class FunctionRuntime {
       readOnlyMounts: extras.readOnlyMounts,
       network: family === "http" ? "none" : "host", // an HTTP function's own 127.0.0.1:8000; the others share loopback
     });
+    const cgroups = sandbox ? this.cgroups : undefined;
+    if (cgroups) spec.cgroup = cgroups.create(target.config.memory_size * 1024 * 1024 + CGROUP_HEADROOM_BYTES);
     let instance: Instance;
     if (family === "http") {
       instance = new HttpInstance(spec, httpSocketPath(tmpDir), {
@@ -263,7 +318,10 @@ export class FunctionRuntime {
         "x-cff-package": target.f.package, "x-cff-region": this.ctx.scope.region,
       });
     } else instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
-    instance.onExit(() => fs.rm(tmpDir, { recursive: true, force: true }, () => {}));
+    instance.onExit(() => {
+      fs.rm(tmpDir, { recursive: true, force: true }, () => {});
+      if (spec.cgroup) cgroups!.remove(spec.cgroup);
+    });
     return instance;
   }
 
@@ -285,6 +343,7 @@ export class FunctionRuntime {
   /** Stops every instance and removes the work dir. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatch();
     process.off("exit", this.onProcessExit);
     this.timers.close();
     this.gateway.close();

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { boundedLines } from "./bounded-lines";
 import type { Readable, Writable } from "node:stream";
 import { spawnInstance, type LaunchSpec } from "./launch";
+import { outOfMemoryKilled } from "./memory-cgroup";
 import { killGroup, peakMemoryMB } from "./process-tools";
 import { InstanceStartError, MAX_MESSAGE_BYTES, parseRunnerMessage, type CallOutcome, type InvokeRequest, type RunnerMessage } from "./protocol";
 
@@ -28,7 +29,8 @@ export interface Instance {
   onExit(cb: () => void): void;
 }
 
-type Waiter = (m: RunnerMessage | { type: "exit"; code: number | null; signal: string | null } | { type: "timeout" }) => void;
+/** `oom`: the kernel killed it at its memory cgroup's limit (read at the exit, before the cgroup is removed). */
+type Waiter = (m: RunnerMessage | { type: "exit"; code: number | null; signal: string | null; oom?: boolean } | { type: "timeout" }) => void;
 
 /** What every kind of instance shares: alive until it exits or is stopped, exit callbacks run once. */
 export abstract class InstanceLifecycle {
@@ -106,7 +108,7 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
       this.markExited();
     });
     child.on("exit", (code, signal) => {
-      this.deliver({ type: "exit", code, signal });
+      this.deliver({ type: "exit", code, signal, oom: this.spec.cgroup !== undefined && outOfMemoryKilled(this.spec.cgroup) });
       this.markExited();
     });
     // Output that bypasses the runner's stream patches (native writes) still reaches the current call's log.
@@ -159,7 +161,9 @@ export class ProcessInstance extends InstanceLifecycle implements Instance {
       return { kind: "timeout", memoryMB };
     }
     if (m.type === "exit") {
-      return { kind: "crash", errorMessage: `the function's process exited during the call (${m.signal ?? `exit code ${m.code}`})`, memoryMB: 0 };
+      const why = m.signal ?? `exit code ${m.code}`;
+      return { kind: "crash", errorMessage: m.oom ? `the function ran out of memory: the kernel killed its process at the instance's memory limit (${why})`
+        : `the function's process exited during the call (${why})`, memoryMB: 0 };
     }
     return { kind: "crash", errorMessage: `unexpected message '${m.type}' during the call`, memoryMB: 0 };
   }

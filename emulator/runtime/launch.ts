@@ -6,10 +6,14 @@
  * Memory (what is enforced): the process's data segment (RLIMIT_DATA = memory_size: heap and private writable
  * mappings) — through `prlimit` for Node.js and Custom when it is installed, by the runner itself for Python —
  * plus the V8 heap (`--max-old-space-size=<memory_size>`) for Node.js. RLIMIT_AS is not used: V8 and Go reserve
- * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit.
+ * large address ranges up front, and Node.js hangs at start under a 128 MB address-space limit. Sandboxed, where
+ * the machine allows one, the instance's memory cgroup (memory-cgroup.ts, `LaunchSpec.cgroup`) holds the whole
+ * instance — shared mappings and children included — and its `/dev/shm` is a tmpfs of `memory_size`.
  *
  * Processes (sandboxed; through `prlimit`, or by the runner itself for Python): RLIMIT_NPROC =
- * `maxProcessesPerFunction` for the function's own uid, which counts every process and thread of all its instances.
+ * `maxProcessesPerFunction` for the function's own uid, which counts every process and thread of all its instances;
+ * and RLIMIT_NOFILE = `FILES_PER_INSTANCE` descriptors per process, so function code cannot use up the emulator's
+ * by opening connections to it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -33,6 +37,9 @@ export function runtimeFamily(runtime: string): RuntimeFamily {
   if (runtime === "http") return "http"; // a bootstrap serving 127.0.0.1:8000 (http-instance.ts)
   throw new ApiError(400, "FSS.0400", `the emulator cannot run runtime '${runtime}': it runs Node.js, Python 3, Custom and http functions`);
 }
+
+/** Open descriptors per process of a sandboxed instance: the service's documented limit ("Number of file descriptors: 1024"). */
+export const FILES_PER_INSTANCE = 1024;
 
 /** `prlimit` on the PATH, or undefined. */
 let prlimitPath: string | null | undefined;
@@ -68,6 +75,11 @@ export interface LaunchSpec {
    * environment; `commandAt` is where the command starts in `args`, `setpriv` whether setpriv runs before it.
    */
   sandbox?: { optionsEnd: number; commandAt: number; setpriv: boolean };
+  /**
+   * Sandboxed only: the memory cgroup (its directory) bwrap joins right after it is spawned, before it reads its
+   * options — so every process of the instance runs in it (memory-cgroup.ts).
+   */
+  cgroup?: string;
 }
 
 /**
@@ -79,6 +91,8 @@ export interface SandboxRunner {
   setpriv: string | undefined;
   /** Host files shown instead of the host's `/etc/<name>` (sandbox.ts `writeSandboxEtc`). */
   etcSources?: Record<string, string>;
+  /** The compiled seccomp filter's host file (seccomp.ts), or undefined where there is none for this machine. */
+  seccomp?: string;
 }
 
 /** Everything one instance's launch depends on: plain data, so each part is a parameter. */
@@ -137,7 +151,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   // Limits set by prlimit before the runtime starts (Python's runner sets its own): memory and, in the sandbox
   // where the uid is the function's alone, the processes of that uid (a fork bomb's EAGAIN).
   const limits = (): string[] => {
-    const flags = [`--data=${bytes}`, ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`] : [])];
+    const flags = [`--data=${bytes}`, ...(sandboxed ? [`--nproc=${l.runtime.maxProcessesPerFunction}`, `--nofile=${FILES_PER_INSTANCE}`] : [])];
     return prlimit && flags.length > 0 ? [prlimit, ...flags, "--"] : [];
   };
   if (l.family === "node") {
@@ -145,7 +159,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
   } else if (l.family === "python") {
     // The Python runner sets both its limits itself (no prlimit process in front of the interpreter).
     command = [interpreter!.executable, "-u", "-B", path.join(view.runners, PYTHON_RUNNER_FILE)];
-    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes), ...(sandboxed ? { FGS_MAX_PROCESSES: String(l.runtime.maxProcessesPerFunction) } : {}) };
+    env = { ...env, FGS_MEMORY_LIMIT_BYTES: String(bytes), ...(sandboxed ? { FGS_MAX_PROCESSES: String(l.runtime.maxProcessesPerFunction), FGS_MAX_FILES: String(FILES_PER_INSTANCE) } : {}) };
   } else if (l.family === "http") {
     // The relay starts the bootstrap and, once 127.0.0.1:8000 accepts, listens on its socket in the temp dir.
     command = [...limits(), interpreter!.executable, path.join(view.runners, HTTP_RELAY_FILE), httpSocketPath(view.tmp), path.join(view.code, "bootstrap")];
@@ -170,7 +184,7 @@ export function launchSpec(l: InstanceLaunch): LaunchSpec {
     ...(l.readOnlyMounts ?? []),
   ];
   const { args, inputFiles, optionsEnd, commandAt } = bwrapArgs({
-    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, network: l.network ?? "host",
+    user: l.sandbox.user, setpriv: l.sandbox.setpriv, mounts, etcSources: l.sandbox.etcSources, seccomp: l.sandbox.seccomp, shmBytes: bytes, network: l.network ?? "host",
     cwd: view.code, command,
   }, (options.stdio as unknown[]).length);
   return {
@@ -210,7 +224,7 @@ function inheritedDescriptors(): number[] {
  * passed after its stdio, and closed on this side once the child has them. A file gone since the launch was
  * built is passed empty (`/dev/null`), as the sandbox would show a file that vanished under it. Sandboxed, bwrap
  * gets an empty environment and its arguments (the function's environment among them) through a pipe after those
- * files. Descriptors this process inherited reach the child as `/dev/null`. Throws as `spawn` does.
+ * files, written once bwrap is in its memory cgroup (`spec.cgroup`). Descriptors this process inherited reach the child as `/dev/null`. Throws as `spawn` does.
  */
 export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildProcess {
   const fds: number[] = [];
@@ -242,6 +256,14 @@ export function spawnInstance(spec: LaunchSpec, env?: NodeJS.ProcessEnv): ChildP
     const piped = [...envArgs, ...spec.args.slice(0, optionsEnd)];
     const argv = ["--args", String(argsAt), ...spec.args.slice(optionsEnd, commandAt), ...stage, ...spec.args.slice(commandAt)];
     const child = spawn(spec.command, argv, { ...options, env: {} });
+    if (spec.cgroup && child.pid !== undefined) {
+      try {
+        fs.writeFileSync(path.join(spec.cgroup, "cgroup.procs"), String(child.pid));
+      } catch (err) {
+        child.kill("SIGKILL"); // bwrap still waits for its options: nothing of the function ran
+        throw new Error(`cannot put the instance in its memory cgroup ${spec.cgroup}: ${(err as Error).message}`);
+      }
+    }
     const pipe = child.stdio[argsAt] as NodeJS.WritableStream | null;
     pipe?.on("error", () => { /* bwrap gone before reading: its exit reports it */ });
     pipe?.end(Buffer.from(piped.map((a) => a + "\0").join(""), "utf8"));

@@ -91,3 +91,29 @@ export function peakMemoryMB(pid: number | undefined): number {
   }
   return peak;
 }
+
+/**
+ * The start time of process `pid` (field 22 of /proc/<pid>/stat, in clock ticks since boot), or undefined when it
+ * is not running (or there is no /proc). With the pid it names one process for good: a pid reused later by
+ * another process has another start time.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]; // fields after the command name start at field 3
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's mark (`<pid>-<start time>`) for what it leaves on the machine (work dirs, cgroups). */
+export function ownProcessMark(): string {
+  return `${process.pid}-${processStartTime(process.pid) ?? "0"}`;
+}
+
+/** True while the process that made `mark` (`ownProcessMark`) runs; false once it is gone (its pid free or reused). */
+export function markedProcessRunning(mark: string): boolean {
+  const m = /^(\d+)-(\d+)$/.exec(mark);
+  if (!m) return true; // not a mark of ours: never treated as left over
+  return processStartTime(Number(m[1])) === m[2];
+}

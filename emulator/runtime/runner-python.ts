@@ -69,6 +69,12 @@ if _nproc > 0:
     import resource
     resource.setrlimit(resource.RLIMIT_NPROC, (_nproc, _nproc))
 
+_nofile = int(_env.pop("FGS_MAX_FILES", "0") or "0")
+if _nofile > 0:
+    # Descriptors of this instance's processes (each its own count), soft and hard, before any user code.
+    import resource
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_nofile, _nofile))
+
 _root = _env.get("RUNTIME_CODE_ROOT", ".")
 if _root not in sys.path:
     sys.path.insert(0, _root)

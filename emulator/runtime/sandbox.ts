@@ -4,7 +4,7 @@
  * entries, `nsswitch.conf` derived: `sandboxNsswitch`) and the runtime's interpreter prefix, read-only; its code at `/opt/function/code` and the runner
  * scripts at `/opt/function/runtime`, read-only; any further read-only mounts the launch names (the function's
  * dependencies under `/opt/function/dependencies/<n>`); its own writable `/tmp`; a fresh `/proc` showing only
- * its own processes; a minimal `/dev`; the host's network, or (HTTP functions) a network namespace of its own.
+ * its own processes; a minimal `/dev` with a `/dev/shm` of its own (a tmpfs no larger than the function's memory); the host's network, or (HTTP functions) a network namespace of its own.
  * Nothing of the data dir, the emulator's work dir, other instances or other processes.
  *
  * Users: each function has a uid of its own (sandbox-users.ts). When the emulator runs as root, bwrap runs as
@@ -17,6 +17,9 @@
  * read fresh at every start, without write bits, on the sandbox's root that is remounted read-only once set up —
  * so no mount per file (each bind mount costs bwrap a re-read of the whole mount table); its directories (`ssl`, …)
  * are bound read-only.
+ *
+ * System calls: the seccomp filter of seccomp.ts (no new namespaces, mounts, keyrings, eBPF, modules…), passed
+ * like the `/etc` files.
  *
  * Lifetime: `--die-with-parent` and the PID namespace make the sandbox's whole process tree die with the bwrap
  * process the emulator started, so killing that one process (timeout, idle stop, close) ends every
@@ -57,6 +60,13 @@ export interface SandboxSpec {
   mounts: SandboxMount[];
   /** Host files shown instead of the host's `/etc/<name>` (e.g. `sandboxNsswitch`'s); the other entries are the host's. */
   etcSources?: Record<string, string>;
+  /**
+   * Size of the instance's own `/dev/shm` (a tmpfs every user may write, as on a host: POSIX semaphores and
+   * shared memory, e.g. Python's multiprocessing), or undefined to leave bwrap's `/dev` without one.
+   */
+  shmBytes?: number;
+  /** A host file holding the compiled seccomp filter the command runs under (seccomp.ts), or undefined for none. */
+  seccomp?: string;
   /** `host`: the host's network (loopback included); `none`: a network namespace of its own (loopback only). */
   network: "host" | "none";
   /** Working directory inside. */
@@ -205,7 +215,13 @@ export function bwrapArgs(spec: SandboxSpec, firstFd: number): BwrapCommand {
       inputFiles.push(source);
     }
   }
+  if (spec.seccomp) {
+    // Passed like the `/etc` files; bwrap installs it last, right before the command (setpriv included) runs.
+    args.push("--seccomp", String(firstFd + inputFiles.length));
+    inputFiles.push(spec.seccomp);
+  }
   args.push("--proc", "/proc", "--dev", "/dev");
+  if (spec.shmBytes !== undefined) args.push("--perms", "1777", "--size", String(spec.shmBytes), "--tmpfs", "/dev/shm");
   // Parents of every mount point are made 0755 first (bwrap would make them 0700, unreachable for the user).
   const made = new Set<string>(["/", "/etc", "/proc", "/dev"]);
   for (const m of spec.mounts) {

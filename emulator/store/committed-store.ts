@@ -9,6 +9,7 @@ export abstract class CommittedStore<R> {
   protected readonly records = new Map<string, R>();
   protected readonly blobs = new Map<string, Buffer>();
   private chain: Promise<void> = Promise.resolve();
+  private readonly commitListeners = new Set<() => void>();
 
   /** `persistent`: whether `persist` writes anywhere (a data dir); else a commit only drops unused blobs. */
   protected constructor(private readonly persistent: boolean) {}
@@ -39,8 +40,19 @@ export abstract class CommittedStore<R> {
     await this.commit();
   }
 
+  /**
+   * Calls `listener` at every commit, once the change is in memory and before it is persisted (every write ends
+   * with a commit, so this sees each one: the function runtime stops a deleted function's instances there).
+   * Returns the way to stop listening.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   /** Drops unreferenced blobs and persists the current state (serialized with other commits). */
   commit(): Promise<void> {
+    for (const listener of this.commitListeners) listener();
     const live = new Set(this.list().flatMap((r) => this.digestsOf(r)));
     for (const d of [...this.blobs.keys()]) if (!live.has(d)) this.blobs.delete(d);
     if (!this.persistent) return Promise.resolve();

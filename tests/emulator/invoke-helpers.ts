@@ -6,7 +6,8 @@ import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { promisify } from "node:util";
 import * as path from "node:path";
-import type { EmulatorHandle } from "../../emulator";
+import { after, before } from "node:test";
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../emulator";
 import { fg, sdkClient, zip as zipWithModes, type ZipFile } from "./helpers";
 
 const run = promisify(execFile);
@@ -119,4 +120,14 @@ export async function apigTrigger(emu: EmulatorHandle, fn: string, data: { path:
       new fg.TriggerEventDataRequestBody().withGroupId(data.group ?? "g1").withEnvId("e1").withEnvName("RELEASE").withPath(data.path)
         .withReqMethod(data.method ?? "ANY").withAuth(data.auth ?? "NONE").withProtocol("HTTP").withMatchMode(data.match ?? "NORMAL"))));
   return { url: t.event_data.invoke_url as string, id: t.trigger_id as string };
+}
+
+/** One emulator for the enclosing `describe`: started before its tests, closed after them; the result returns it. */
+export function emulatorForSuite(options: EmulatorOptions = {}): () => EmulatorHandle {
+  let emu: EmulatorHandle | undefined;
+  before(async () => {
+    emu = await startEmulator(options);
+  });
+  after(() => emu?.close());
+  return () => emu!;
 }
