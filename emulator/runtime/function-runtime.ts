@@ -171,7 +171,7 @@ export class FunctionRuntime {
       const f = this.ctx.store.get(t.pkg, t.name);
       const v = f && f.id === t.id ? (t.version === "latest" ? f : f.versions.find((x) => x.version === t.version)) : undefined;
       if (!f || !v) {
-        pool.close();
+        pool.close(f && f.id === t.id ? `version ${t.version} was deleted` : "the function was deleted");
         this.pools.delete(key);
       } else if (poolFingerprint(f.id, v.digest, v.config) !== pool.fingerprint) {
         pool.retire();

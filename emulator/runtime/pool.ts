@@ -27,7 +27,8 @@ export class InstancePool {
   /** Instances whose start finished (only those are shared). */
   private readonly ready = new WeakSet<Instance>();
   private readonly waiters: Array<() => void> = [];
-  private closed = false;
+  /** Why the pool was closed (what a call still waiting for a lease is told); undefined while open. */
+  private closed: string | undefined;
   private retired = false;
 
   constructor(
@@ -59,7 +60,7 @@ export class InstancePool {
   /** A started instance with a free slot, a warm idle one, a new (cold) one, or — at the limit — the next slot freed. */
   async acquire(): Promise<Lease> {
     for (;;) {
-      if (this.closed) throw new Error("the function's instances were stopped (the emulator is closing)");
+      if (this.closed !== undefined) throw new Error(`the function's instances were stopped (${this.closed})`);
       for (const [instance, calls] of this.busy) {
         if (calls < this.perInstance && instance.alive && this.ready.has(instance)) {
           this.busy.set(instance, calls + 1);
@@ -95,7 +96,7 @@ export class InstancePool {
       this.busy.set(instance, calls);
     } else {
       this.busy.delete(instance);
-      if (instance.alive && !this.closed && !this.retired) this.idle.push({ instance, since: now });
+      if (instance.alive && this.closed === undefined && !this.retired) this.idle.push({ instance, since: now });
       else instance.stop();
     }
     this.waiters.shift()?.();
@@ -128,9 +129,9 @@ export class InstancePool {
     for (const { instance } of this.idle.splice(0)) instance.stop();
   }
 
-  /** Stops every instance (busy calls end as crashes) and refuses new leases. */
-  close(): void {
-    this.closed = true;
+  /** Stops every instance (busy calls end as crashes) and refuses new leases, telling waiting calls `reason`. */
+  close(reason = "the emulator is closing"): void {
+    this.closed = reason;
     for (const { instance } of this.idle.splice(0)) instance.stop();
     for (const instance of this.busy.keys()) instance.stop();
     this.wakeAll();
