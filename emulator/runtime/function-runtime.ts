@@ -30,6 +30,7 @@ import { nodeInterpreter, pythonInterpreter } from "./interpreters";
 import { findExecutable, writeSandboxEtc } from "./sandbox";
 import { seccompFilter } from "./seccomp";
 import { removeStaleWorkDirs, workDirPrefix } from "./stale-work-dirs";
+import { removeTree, removeTreeSync } from "./remove-tree";
 import { CGROUP_HEADROOM_BYTES, MemoryCgroups } from "./memory-cgroup";
 import { SandboxUsers } from "./sandbox-users";
 import { resolveTarget, type InvokeTarget } from "./target";
@@ -319,7 +320,7 @@ export class FunctionRuntime {
       });
     } else instance = family === "custom" ? new CustomInstance(spec) : new ProcessInstance(spec);
     instance.onExit(() => {
-      fs.rm(tmpDir, { recursive: true, force: true }, () => {});
+      void removeTree(tmpDir); // the function's user owns it: never follow a link it left (remove-tree.ts)
       if (spec.cgroup) cgroups!.remove(spec.cgroup);
     });
     return instance;
@@ -337,7 +338,7 @@ export class FunctionRuntime {
 
   private readonly onProcessExit = (): void => {
     for (const pool of this.pools.values()) pool.close();
-    if (this.workDir) fs.rmSync(this.workDir, { recursive: true, force: true });
+    if (this.workDir) removeTreeSync(this.workDir);
   };
 
   /** Stops every instance and removes the work dir. */
@@ -353,7 +354,7 @@ export class FunctionRuntime {
     if (this.workDir) {
       // Killed processes release their files at once, but give their exit a moment before removing their dirs.
       await new Promise((r) => setTimeout(r, 20));
-      fs.rmSync(this.workDir, { recursive: true, force: true });
+      removeTreeSync(this.workDir); // instances' temp dirs inside belonged to the functions' users
       this.workDir = undefined;
     }
   }

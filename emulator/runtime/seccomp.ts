@@ -3,7 +3,8 @@
  * an array of `struct sock_filter`). It refuses what a function never needs and what widens the kernel's attack
  * surface: new namespaces (a user namespace would give the code every capability inside it — as root the
  * emulator's bwrap makes none of its own, so `--disable-userns` cannot be used), mounts, keyrings, eBPF, perf
- * events, kernel modules, kexec and userfaultfd.
+ * events, kernel modules, kexec, userfaultfd and io_uring (a large, often-exploited kernel surface; libuv and the
+ * C library fall back to ordinary system calls when io_uring_setup is refused).
  *
  * Built by hand here because no npm library compiles seccomp filters without a native addon (libseccomp
  * bindings need a compiler at install): the program is small, fixed, and its layout is the kernel's ABI.
@@ -24,6 +25,7 @@ const REFUSED_X86_64: Record<string, number> = {
   open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433, mount_setattr: 442,
   keyctl: 250, add_key: 248, request_key: 249,
   bpf: 321, perf_event_open: 298, userfaultfd: 323,
+  io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427,
   kexec_load: 246, kexec_file_load: 320, init_module: 175, finit_module: 313, delete_module: 176,
 };
 /** x86_64 calls answered EPERM when their first argument (the flags) asks for a new namespace. */

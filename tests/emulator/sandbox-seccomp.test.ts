@@ -40,6 +40,9 @@ def handler(event, context):
     clone_errno = ctypes.get_errno()
     if pid > 0:
         os.waitpid(pid, 0)
+    params = ctypes.create_string_buffer(120)  # struct io_uring_params
+    uring = libc.syscall(425, 1, params)
+    uring_errno = ctypes.get_errno()
     command = subprocess.run(['unshare', '-U', 'true'], capture_output=True, text=True)
     out = []
     t = threading.Thread(target=lambda: out.append('thread'))
@@ -47,6 +50,7 @@ def handler(event, context):
     with multiprocessing.Pool(2) as p:
         squares = p.map(abs, [-1, -2, -3])
     return {'unshare': unshare, 'unshareErrno': unshare_errno, 'clone': pid, 'cloneErrno': clone_errno,
+            'uring': uring, 'uringErrno': uring_errno,
             'command': command.returncode, 'commandErr': command.stderr, 'thread': out, 'squares': squares,
             'fork': subprocess.run(['true']).returncode}
 `;
@@ -64,10 +68,11 @@ describe("seccomp: no namespaces inside the sandbox, ordinary code unaffected", 
     assert.equal(out.worker, 42);
   });
 
-  it("Python: unshare(2) and clone(2) with CLONE_NEWUSER fail with EPERM; threads, subprocess and multiprocessing work", async () => {
+  it("Python: unshare(2) and clone(2) with CLONE_NEWUSER, and io_uring_setup(2), fail with EPERM; threads, subprocess and multiprocessing work", async () => {
     await deploy(emu(), "py-ns", { "index.py": PYTHON_PROBE }, { runtime: "Python3.10", timeout: 30 });
     const out = (await sdkInvoke(emu(), "py-ns")).parsed();
     assert.deepEqual([out.unshare, out.unshareErrno, out.clone, out.cloneErrno], [-1, 1, -1, 1]);
+    assert.deepEqual([out.uring, out.uringErrno], [-1, 1], "io_uring_setup is refused with EPERM");
     assert.notEqual(out.command, 0);
     assert.match(out.commandErr, /Operation not permitted/);
     assert.deepEqual(out.thread, ["thread"]);

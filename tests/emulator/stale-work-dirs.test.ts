@@ -1,6 +1,7 @@
 /**
  * A killed emulator's work dir (emulator/runtime/stale-work-dirs.ts): the next emulator started on the same base
- * removes it, and never the work dir of an emulator still running.
+ * removes it, and never the work dir of an emulator still running, nor a dir someone else planted under that name,
+ * nor anything a link inside points at.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
+import { removeStaleWorkDirs } from "../../emulator/runtime/stale-work-dirs";
 import { deploy, sdkInvoke } from "./invoke-helpers";
 
 const HERE = __dirname;
@@ -68,6 +70,49 @@ describe("work dirs of killed emulators", () => {
       }
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("what a stale-work-dir sweep never touches", () => {
+  /** A work dir name whose emulator is surely gone (no process has pid 2^22+1 with start time 1). */
+  const deadName = (tail: string) => `fgs-runtime-4194305-1-${tail}`;
+
+  it("removes a dead emulator's own dir without following a link inside; leaves planted, shared and linked ones", () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-workbase-"));
+    const victim = fs.mkdtempSync(path.join(os.tmpdir(), "fgs-victim-"));
+    try {
+      for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(victim, `f${i}`), "keep");
+      // The emulator's own (0700, ours) with an instance dir holding a link to the victim dir.
+      const own = path.join(base, deadName("Own000"));
+      fs.mkdirSync(path.join(own, "instances", "i-abc"), { recursive: true, mode: 0o700 });
+      fs.chmodSync(own, 0o700);
+      fs.symlinkSync(victim, path.join(own, "instances", "i-abc", "link"));
+      fs.symlinkSync(victim, path.join(own, "instances", "i-def"));
+      // Not ours to remove: writable by others, and a link named like a work dir.
+      const shared = path.join(base, deadName("Shared"));
+      fs.mkdirSync(shared);
+      fs.chmodSync(shared, 0o777);
+      const linked = path.join(base, deadName("Linked"));
+      fs.symlinkSync(victim, linked);
+      // Owned by another user (only root can make one).
+      const planted = path.join(base, deadName("Plant0"));
+      const root = process.geteuid?.() === 0;
+      if (root) {
+        fs.mkdirSync(path.join(planted, "sub"), { recursive: true, mode: 0o700 });
+        fs.chownSync(path.join(planted, "sub"), 65534, 65534);
+        fs.chownSync(planted, 65534, 65534);
+      }
+      const removed = removeStaleWorkDirs(base);
+      assert.deepEqual(removed, [own]);
+      assert.equal(fs.existsSync(own), false);
+      assert.deepEqual(fs.readdirSync(victim).sort(), ["f0", "f1", "f2", "f3", "f4"], "nothing behind a link was deleted");
+      assert.ok(fs.existsSync(shared), "a dir others can write is left alone");
+      assert.ok(fs.lstatSync(linked).isSymbolicLink(), "a link named like a work dir is left alone");
+      if (root) assert.ok(fs.existsSync(path.join(planted, "sub")), "another user's dir is left alone");
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+      fs.rmSync(victim, { recursive: true, force: true });
     }
   });
 });
