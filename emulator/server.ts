@@ -5,6 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { closeIdleConnections } from "./http/idle-connections";
+import { listenOnLoopback } from "./http/loopback-listen";
+import { refuseSandboxedPeers } from "./http/sandbox-peer-guard";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { AdminOperations, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin/admin";
@@ -233,18 +235,10 @@ async function startLocked(options: EmulatorOptions, opts: ResolvedOptions, lock
   });
   server.keepAliveTimeout = 5000;
   closeIdleConnections(server); // the API and the admin surface
+  refuseSandboxedPeers(server); // function code cannot call them (root only: http/sandbox-peer-guard.ts)
   try {
     await listenAtHome({ name: "api", dataDir: opts.dataDir, explicit: options.port, what: "the FunctionGraph API", option: "--port", warn },
-      async (port) => {
-        await new Promise<void>((resolve, reject) => {
-          server.once("error", reject);
-          server.listen(port, opts.host, () => {
-            server.off("error", reject);
-            resolve();
-          });
-        });
-        return (server.address() as AddressInfo).port;
-      });
+      (port) => listenOnLoopback(server, port, opts.host, "the FunctionGraph API", warn));
   } catch (err) {
     // Not listening (e.g. the port is taken): release what was started, so the process can exit.
     await closeRuntime(ctx);

@@ -17,7 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { closeIdleConnections } from "../http/idle-connections";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../http/loopback-listen";
 import type { EmulatorContext } from "../context";
 import { ApiError } from "../http/errors";
 import { preAuthenticate } from "../http/gateway-auth";
@@ -79,16 +79,6 @@ function gatewayError(res: ServerResponse, status: number, code: string, msg: st
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) }).end(text);
 }
 
-function listenOn(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
 /** The API gateway of one emulator. */
 export class ApigGateway {
   private server: Server | undefined;
@@ -107,10 +97,7 @@ export class ApigGateway {
     const port = await listenAtHome({
       name: "apig", dataDir: opts.dataDir, explicit: opts.port, what: "the API gateway (APIG triggers: their invoke_url shows the port in use)",
       option: "--apig-port", warn: opts.warn,
-    }, async (p) => {
-      await listenOn(server, p);
-      return (server.address() as AddressInfo).port;
-    });
+    }, (p) => listenOnLoopback(server, p, "127.0.0.1", "the API gateway", opts.warn));
     this.server = server;
     this.origin = `http://127.0.0.1:${port}`;
   }

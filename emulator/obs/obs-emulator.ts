@@ -74,7 +74,7 @@ export async function startObs(opts: ResolvedOptions, obs: ObsOptions = {}, warn
       what: which === "http" ? "OBS" : "OBS over HTTPS", option: which === "http" ? "--obs-port" : "--obs-https-port", warn,
     }, listen), credentials: opts.credentials,
     clockSkewToleranceMs: opts.clockSkewToleranceMs, store, faults, quiet: opts.quiet,
-    tls: { cert: tls.cert, key: tls.key },
+    tls: { cert: tls.cert, key: tls.key }, warn,
   });
   const handle: ObsHandle = {
     url: server.url,

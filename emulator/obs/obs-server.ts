@@ -9,6 +9,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { closeIdleConnections } from "../http/idle-connections";
+import { listenOnLoopback } from "../http/loopback-listen";
+import { refuseSandboxedPeers } from "../http/sandbox-peer-guard";
 import type { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -56,6 +58,8 @@ export interface ObsServerOptions {
   store: ObsStore;
   faults: ObsFaults;
   quiet: boolean;
+  /** Where warnings go (e.g. `[::1]` at a port held by another process: http/loopback-listen.ts). */
+  warn?: (msg: string) => void;
   /** Also serve HTTPS with this certificate (its port: `listenAt("https", …)`). */
   tls?: { cert: string; key: string };
 }
@@ -209,13 +213,8 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
   const listen = async (server: Server, which: "http" | "https"): Promise<string> => {
     server.keepAliveTimeout = 5000;
     closeIdleConnections(server);
-    await o.listenAt(which, (port) => new Promise<number>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, o.host, () => {
-        server.off("error", reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    }));
+    refuseSandboxedPeers(server); // function code cannot reach OBS (root only: http/sandbox-peer-guard.ts)
+    await o.listenAt(which, (port) => listenOnLoopback(server, port, o.host, which === "http" ? "OBS" : "OBS over HTTPS", o.warn ?? (() => {})));
     const address = server.address() as AddressInfo;
     return `${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   };

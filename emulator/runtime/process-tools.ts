@@ -19,13 +19,14 @@ export function killGroup(pid: number | undefined): void {
 }
 
 /**
- * The uid owning the TCP socket connected from `client` to `server` (IPv4 loopback addresses and ports, from
- * /proc/net/tcp and tcp6), or undefined when it is not found. The sandbox's network is the host's, so a server on loopback can
- * tell which function's user connected.
+ * The uid owning the TCP socket connected from `client` to `server` (loopback addresses and ports: IPv4, IPv4-mapped
+ * or `::1`, from /proc/net/tcp and tcp6), or undefined when it is not found. The sandbox's network is the host's, so
+ * a server on loopback can tell which user connected.
  */
 export function loopbackPeerUid(client: { address: string; port: number }, server: { address: string; port: number }): number | undefined {
-  // The client's own row, by its whole connection (both addresses and ports) and ESTABLISHED: a row that only
-  // shares the ports (another process bound to another loopback address with the same port) is not it.
+  // The client's own row, by its whole connection (both addresses and ports): a row that only shares the ports
+  // (another process bound to another loopback address with the same port) is not it. Any state but TIME_WAIT
+  // (whose rows carry no owner): a client that half-closed at once (FIN_WAIT) is still its owner's.
   const local = kernelAddresses(client);
   const remote = kernelAddresses(server);
   if (!local || !remote) return undefined;
@@ -38,20 +39,25 @@ export function loopbackPeerUid(client: { address: string; port: number }, serve
     }
     for (const line of text.split("\n")) {
       const f = line.trim().split(/\s+/);
-      if (f.length > 7 && f[3] === "01" && local.includes(f[1]) && remote.includes(f[2])) return Number(f[7]);
+      if (f.length > 7 && f[3] !== TIME_WAIT && local.includes(f[1]) && remote.includes(f[2])) return Number(f[7]);
     }
   }
   return undefined;
 }
 
-/** `address:port` as /proc/net/tcp (IPv4) and tcp6 (IPv4-mapped) write it, or undefined for another address. */
+/** The state /proc/net/tcp prints for TIME_WAIT. */
+const TIME_WAIT = "06";
+
+/** `address:port` as /proc/net/tcp (IPv4) and tcp6 (IPv4-mapped, `::1`) write it, or undefined for another address. */
 function kernelAddresses(end: { address: string; port: number }): string[] | undefined {
+  const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, "0");
+  const port = hex(end.port, 4);
+  // tcp6 prints the 16 bytes as four 32-bit words in the host's (little-endian) byte order: ::1 ends 01000000.
+  if (end.address === "::1") return [`00000000000000000000000001000000:${port}`];
   const m = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/i.exec(end.address);
   if (!m) return undefined;
-  const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, "0");
   // The address's 32-bit word in the host's (little-endian) byte order, as the kernel prints it.
   const word = [m[4], m[3], m[2], m[1]].map((b) => hex(Number(b), 2)).join("");
-  const port = hex(end.port, 4);
   return [`${word}:${port}`, `0000000000000000FFFF0000${word}:${port}`];
 }
 

@@ -30,3 +30,8 @@ export class SandboxUsers {
     return { uid, gid: uid };
   }
 }
+
+/** True when `uid` is one the sandbox gives functions (of this or any other emulator on the machine). */
+export function isSandboxUid(uid: number): boolean {
+  return uid >= SANDBOX_UID_BASE && uid < SANDBOX_UID_BASE + SANDBOX_UID_RANGE;
+}
