@@ -30,7 +30,10 @@ export function loopbackPeerUid(client: { address: string; port: number }, serve
   const local = kernelAddresses(client);
   const remote = kernelAddresses(server);
   if (!local || !remote) return undefined;
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+  // A client on ::1 has an IPv6 socket (tcp6 only); one on IPv4 may have either kind. Each read costs a scan
+  // of the kernel's socket table, so the one that cannot hold it is skipped.
+  const tables = client.address === "::1" ? ["/proc/net/tcp6"] : ["/proc/net/tcp", "/proc/net/tcp6"];
+  for (const table of tables) {
     let text: string;
     try {
       text = fs.readFileSync(table, "latin1");
