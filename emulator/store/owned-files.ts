@@ -83,6 +83,17 @@ export function secureDataDir(dir: string): string {
   return real;
 }
 
+/** Opens for reading without following a link (ELOOP then) nor blocking on a FIFO. */
+const NO_FOLLOW_READ = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** What a failed `NO_FOLLOW_READ` open means: undefined when the file is absent, a refusal for a link, else the error. */
+function openFailed(dataDir: string, file: string, err: unknown): undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return undefined;
+  if (code === "ELOOP") checkOwned(dataDir, file, fs.lstatSync(file));
+  throw err;
+}
+
 /**
  * Reads `file` of `dataDir` without following a link (O_NOFOLLOW), refusing one that is not a regular file of
  * the emulator's user (`DataDirUnsafeError`); with `mode`, sets it on the open descriptor first (fchmod).
@@ -91,12 +102,9 @@ export function secureDataDir(dir: string): string {
 export async function readOwnedFile(dataDir: string, file: string, mode?: number): Promise<Buffer | undefined> {
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    handle = await fs.promises.open(file, NO_FOLLOW_READ);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    if (code === "ELOOP") checkOwned(dataDir, file, fs.lstatSync(file));
-    throw err;
+    return openFailed(dataDir, file, err);
   }
   try {
     const st = await handle.stat();
@@ -112,12 +120,9 @@ export async function readOwnedFile(dataDir: string, file: string, mode?: number
 export function readOwnedFileSync(dataDir: string, file: string): Buffer | undefined {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(file, NO_FOLLOW_READ);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    if (code === "ELOOP") checkOwned(dataDir, file, fs.lstatSync(file));
-    throw err;
+    return openFailed(dataDir, file, err);
   }
   try {
     ownedRegular(dataDir, file, fs.fstatSync(fd));
