@@ -29,14 +29,14 @@ export interface AsyncQueueLimits {
 
 /**
  * The default `AsyncQueueLimits`: far above what a user's own tests queue (a thousand waiting calls of one
- * function), low enough that a flood of maximal events (256 KB each) cannot grow the emulator past a few
- * hundred MB.
+ * function), low enough that a flood of maximal events (256 KB each) cannot grow the emulator by more than about
+ * `totalBytes`.
  */
 export const ASYNC_QUEUE_LIMITS: AsyncQueueLimits = {
   perFunctionCalls: 1000,
-  perFunctionBytes: 64 * 1024 * 1024,
+  perFunctionBytes: 32 * 1024 * 1024,
   totalCalls: 5000,
-  totalBytes: 256 * 1024 * 1024,
+  totalBytes: 128 * 1024 * 1024,
 };
 
 /** What a caller may set; every field is optional. */
