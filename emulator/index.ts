@@ -10,6 +10,7 @@ export { WRITE_OPERATIONS } from "./api/api-operations";
 export type { SeedFunctionInput, ConfigPatch, FaultState } from "./admin/admin";
 export type { RequestLogEntry, RequestLogFilter } from "./http/request-log";
 export { DataDirError } from "./store/persistence";
+export { DataDirUnsafeError } from "./store/owned-files";
 export { ADMIN_HEADER, ADMIN_TOKEN_ENV } from "./admin/admin-guard";
 export type { ObsHandle, ObsOptions } from "./obs/obs-emulator";
 export type { ObsLogEntry } from "./obs/obs-server";

@@ -178,7 +178,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const opts = resolveOptions(options);
   const lock = opts.dataDir === undefined ? undefined : await DataDirLock.acquire(opts.dataDir);
   try {
-    return await startLocked(options, opts, lock);
+    // The data dir as resolved and checked once (store/owned-files.ts); the handle still names the one given.
+    return await startLocked(options, lock ? { ...opts, dataDir: lock.dataDir } : opts, lock);
   } catch (err) {
     await lock?.release();
     throw err;
@@ -255,7 +256,7 @@ async function startLocked(options: EmulatorOptions, opts: ResolvedOptions, lock
     projectId: opts.projectId,
     domainId: opts.domainId,
     credentials: { accessKey: opts.credentials.accessKey, secretKey: opts.credentials.secretKey },
-    dataDir: opts.dataDir,
+    dataDir: options.dataDir,
     adminToken: opts.adminToken,
     close: async () => {
       await new Promise<void>((resolve) => {

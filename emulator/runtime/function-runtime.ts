@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { EmulatorContext } from "../context";
 import { ApigGateway } from "../apig/apig-gateway";
+import { AsyncAdmission } from "./async-admission";
 import { configHash } from "../store/records";
 import { CodeCache } from "./code-cache";
 import { CustomInstance } from "./custom-instance";
@@ -119,10 +120,13 @@ export class FunctionRuntime {
   private readonly cannotRun: string | undefined;
   /** Each function's own uid in the sandbox. */
   private readonly users = new SandboxUsers();
+  /** The async calls accepted and not yet finished, bounded (429 FSS.0429 beyond). */
+  private readonly asyncCalls: AsyncAdmission;
 
   constructor(private readonly ctx: EmulatorContext, options: RuntimeOptions = {}) {
     this.options = resolveRuntimeOptions(options);
     this.sandboxUser = this.options.unsafeNoSandbox ? this.options.sandboxUser : undefined;
+    this.asyncCalls = new AsyncAdmission(this.options.asyncQueue);
     if (this.options.unsafeNoSandbox) {
       process.stderr.write("[fgs-emulator] WARNING: functions run without a sandbox (--unsafe-no-sandbox): their code can read " +
         "each other's environment and code, and the emulator's\n");
@@ -183,14 +187,16 @@ export class FunctionRuntime {
 
   /**
    * Starts an asynchronous invocation and returns its request id at once; an unsupported runtime or unreadable
-   * code is refused before (the error is thrown), so nothing is lost silently in the background.
+   * code is refused before (the error is thrown), so nothing is lost silently in the background; so is a call
+   * over the bounds of `runtime.asyncQueue` (429 FSS.0429, async-admission.ts).
    */
   async startAsync(target: InvokeTarget, event: string): Promise<string> {
     await this.pool(target);
+    const release = this.asyncCalls.admit(`${target.f.package}/${target.f.name}`, Buffer.byteLength(event, "utf8"));
     const requestId = randomUUID();
     void invoke(this.ctx, this, target, event, { kind: "async", requestId }).catch(() => {
       /* the emulator closed under the call: nothing is waiting for it */
-    });
+    }).finally(release);
     return requestId;
   }
 

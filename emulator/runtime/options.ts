@@ -15,6 +15,30 @@ export const INVOKE_LIMITS = {
   tailLogBytes: 4096,
 } as const;
 
+/** Bounds on the asynchronous invocations accepted and not yet finished (async-admission.ts). */
+export interface AsyncQueueLimits {
+  /** Calls one function may hold. */
+  perFunctionCalls: number;
+  /** Bytes of events one function's calls may hold. */
+  perFunctionBytes: number;
+  /** Calls all functions together may hold. */
+  totalCalls: number;
+  /** Bytes of events all functions' calls together may hold. */
+  totalBytes: number;
+}
+
+/**
+ * The default `AsyncQueueLimits`: far above what a user's own tests queue (a thousand waiting calls of one
+ * function), low enough that a flood of maximal events (256 KB each) cannot grow the emulator by more than about
+ * `totalBytes`.
+ */
+export const ASYNC_QUEUE_LIMITS: AsyncQueueLimits = {
+  perFunctionCalls: 1000,
+  perFunctionBytes: 32 * 1024 * 1024,
+  totalCalls: 5000,
+  totalBytes: 128 * 1024 * 1024,
+};
+
 /** What a caller may set; every field is optional. */
 export interface RuntimeOptions {
   /** Most instances one function version runs at once (the function's own max-instance setting may be lower). Default 8. */
@@ -53,6 +77,8 @@ export interface RuntimeOptions {
   pythonCommand?: string;
   /** Port of the API gateway serving APIG triggers (default: the data dir's, else a free one; see apig-gateway.ts). */
   apigPort?: number;
+  /** Bounds on the asynchronous invocations waiting or running (429 `FSS.0429` beyond). Default `ASYNC_QUEUE_LIMITS`. */
+  asyncQueue?: Partial<AsyncQueueLimits>;
 }
 
 /** Options after defaults. */
@@ -69,6 +95,7 @@ export interface ResolvedRuntimeOptions {
   nodeCommand: string;
   pythonCommand: string;
   apigPort: number | undefined;
+  asyncQueue: AsyncQueueLimits;
 }
 
 /** The `nobody` user and group (present on every Linux distribution). */
@@ -99,5 +126,7 @@ export function resolveRuntimeOptions(o: RuntimeOptions = {}): ResolvedRuntimeOp
     nodeCommand: o.nodeCommand ?? process.execPath,
     pythonCommand: o.pythonCommand ?? "python3",
     apigPort: o.apigPort === undefined ? undefined : port("apigPort", o.apigPort),
+    asyncQueue: Object.fromEntries(Object.entries(ASYNC_QUEUE_LIMITS).map(([k, d]) =>
+      [k, positive(`asyncQueue.${k}`, o.asyncQueue?.[k as keyof AsyncQueueLimits], d)])) as unknown as AsyncQueueLimits,
   };
 }

@@ -4,6 +4,7 @@
  * API endpoint. A second emulator on the same dir gets `DataDirLockedError` naming the dir, the holder and what
  * to do; a lock whose process is gone (killed before it could release) is taken over. Released on close, and on
  * process exit when close never ran. Two emulators on one dir would each overwrite the other's `state.json`.
+ * Taking the lock first checks the data dir is the emulator's user's alone (owned-files.ts `secureDataDir`).
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -11,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FgsError } from "../../provider/errors";
 import { writeAtomic } from "./persistence";
+import { readOwnedFileSync, secureDataDir } from "./owned-files";
 
 /** The lock file's name inside the data dir. */
 export const LOCK_FILE = "emulator.lock";
@@ -81,13 +83,9 @@ function holderAlive(holder: LockHolder): boolean {
 }
 
 function readRecord(file: string): LockRecord | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
+  const data = readOwnedFileSync(path.dirname(file), file); // a link or another user's lock is refused
+  if (data === undefined) return undefined;
+  const text = data.toString("utf8");
   try {
     const r = JSON.parse(text) as LockRecord;
     if (r.format === FORMAT && Number.isInteger(r.pid) && typeof r.startedAt === "number" && typeof r.host === "string") return r;
@@ -108,7 +106,11 @@ let exitHook = false;
 export class DataDirLock {
   private released = false;
 
+  /** The data dir as resolved and checked when the lock was taken (`secureDataDir`): the one to use from then on. */
+  readonly dataDir: string;
+
   private constructor(private readonly file: string, private record: LockRecord) {
+    this.dataDir = path.dirname(file);
     held.add(this);
     if (!exitHook) {
       exitHook = true;
@@ -119,12 +121,12 @@ export class DataDirLock {
   }
 
   /**
-   * Takes the data dir (created 0700 if absent): creates the lock file with O_EXCL, taking over one whose holder
-   * is gone. Throws `DataDirLockedError` when a live emulator holds it.
+   * Takes the data dir (created 0700 if absent): checks it is the emulator's user's alone (`DataDirUnsafeError`
+   * otherwise), then creates the lock file with O_EXCL, taking over one whose holder is gone. Throws
+   * `DataDirLockedError` when a live emulator holds it.
    */
   static async acquire(dataDir: string): Promise<DataDirLock> {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const file = path.join(dataDir, LOCK_FILE);
+    const file = path.join(secureDataDir(dataDir), LOCK_FILE);
     const record: LockRecord = {
       format: FORMAT, token: randomBytes(8).toString("hex"), pid: process.pid,
       startedAt: processStartMs(process.pid)!, host: os.hostname(),

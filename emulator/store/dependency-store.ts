@@ -8,6 +8,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { CommittedStore } from "./committed-store";
 import { DataDirError, writeAtomic } from "./persistence";
+import { DataDirUnsafeError, readOwnedFile } from "./owned-files";
 import { sha512Hex } from "./records";
 
 /** One version of a dependency. */
@@ -50,9 +51,11 @@ export class DependencyStore extends CommittedStore<DependencyRecord> {
     if (!dir) return store;
     let text: string;
     try {
-      text = await fs.readFile(path.join(dir, "dependencies.json"), "utf8");
+      const data = await readOwnedFile(dir, path.join(dir, "dependencies.json"));
+      if (data === undefined) return store;
+      text = data.toString("utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return store;
+      if (err instanceof DataDirUnsafeError) throw err;
       throw new DataDirError(dir, `cannot read dependencies.json (${(err as Error).message})`);
     }
     let parsed: { format?: unknown; dependencies?: unknown };

@@ -5,11 +5,13 @@
  * valid across restarts. The file keeps the port of the first start, or the one last chosen explicitly; a kept
  * port that is taken is replaced by a free one for that run only (a warning names both), so the next start goes
  * back to the port the stacks know. Used for the FunctionGraph API (`api`), OBS (`obs`, `obs-https`) and the API
- * gateway (`apig`).
+ * gateway (`apig`). A port file that is a link or another user's is refused (owned-files.ts); it is written
+ * through a temp file renamed into place (persistence.ts `writeAtomic`), never through a link.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DataDirError } from "./persistence";
+import { DataDirError, writeAtomic } from "./persistence";
+import { DataDirUnsafeError, readOwnedFileSync } from "./owned-files";
 
 /** Where one server of an emulator listens, and what its data dir keeps of it. */
 export interface HomePortSpec {
@@ -28,14 +30,19 @@ export interface HomePortSpec {
 
 const formatOf = (name: string) => `fgs-emulator-${name}/1`;
 
-/** The port kept in the data dir for `name` (undefined before the first start); `DataDirError` when the file is not one. */
+/**
+ * The port kept in the data dir for `name` (undefined before the first start); `DataDirError` when the file is not
+ * one, `DataDirUnsafeError` when it is a link or another user's.
+ */
 export function homePort(dataDir: string, name: string): number | undefined {
   const file = path.join(dataDir, `${name}.json`);
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    const data = readOwnedFileSync(dataDir, file);
+    if (data === undefined) return undefined;
+    text = data.toString("utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (err instanceof DataDirUnsafeError) throw err;
     throw new DataDirError(dataDir, `cannot read ${name}.json (${(err as Error).message})`);
   }
   let parsed: { format?: unknown; port?: unknown } | undefined;
@@ -51,9 +58,9 @@ export function homePort(dataDir: string, name: string): number | undefined {
   return port;
 }
 
-function keepPort(dataDir: string, name: string, port: number): void {
+async function keepPort(dataDir: string, name: string, port: number): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // the data dir (persistence.ts)
-  fs.writeFileSync(path.join(dataDir, `${name}.json`), JSON.stringify({ format: formatOf(name), port }) + "\n", { mode: 0o600 });
+  await writeAtomic(path.join(dataDir, `${name}.json`), JSON.stringify({ format: formatOf(name), port }) + "\n");
 }
 
 /**
@@ -76,6 +83,6 @@ export async function listenAtHome(spec: HomePortSpec, listen: (port: number) =>
       return port;
     }
   } else port = await listen(0);
-  if (spec.dataDir !== undefined && port !== home) keepPort(spec.dataDir, spec.name, port);
+  if (spec.dataDir !== undefined && port !== home) await keepPort(spec.dataDir, spec.name, port);
   return port;
 }

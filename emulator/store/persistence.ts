@@ -1,7 +1,8 @@
 /**
  * Durable state under `dataDir`: `state.json` (all function records, their `encrypted_user_data` sealed with
  * the data dir's key: sealed-values.ts) and `blobs/<sha512>.zip` (code, content-addressed by digest). The dir
- * is 0700 and every file 0600: only the emulator's user reads them. Every file is written to a temp file then renamed, blobs before the state
+ * is 0700 and every file 0600: only the emulator's user reads them, and a dir or file of another user is refused
+ * (owned-files.ts). Every file is written to a temp file then renamed, blobs before the state
  * that references them, so a crash leaves either the old or the new state. Loading verifies everything and
  * throws `DataDirError` on corruption — it never silently resets a user's data.
  */
@@ -11,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { FunctionRecord, sha512Hex } from "./records";
 import { dataDirKey, KEY_FILE, mapSealedFields, seal, unseal } from "./sealed-values";
 import { removeStaleTempFiles } from "./stale-temp-files";
+import { DataDirUnsafeError, readOwnedFile, secureDataDir } from "./owned-files";
 
 /** The data dir is unreadable or inconsistent; the message says what and where. */
 export class DataDirError extends Error {
@@ -28,10 +30,13 @@ export interface PersistedState {
 
 const FORMAT = "fgs-emulator-state/1";
 
-/** Writes a file atomically (mode 0600): a synced temp file, then a rename. */
+/**
+ * Writes a file atomically (mode 0600): a synced temp file, created exclusively (never through a link), then a
+ * rename, which replaces whatever `file` was (a link included) without following it.
+ */
 export async function writeAtomic(file: string, data: Buffer | string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const handle = await fs.open(tmp, "w", 0o600);
+  const handle = await fs.open(tmp, "wx", 0o600);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -51,12 +56,15 @@ function isRecord(v: unknown): v is FunctionRecord {
 
 /** Reads and writes one data dir. */
 export class DataDir {
-  private readonly stateFile: string;
-  private readonly blobDir: string;
+  private stateFile: string;
+  private blobDir: string;
+  /** The dir resolved and checked by `load` (owned-files.ts); `dir` until then. */
+  private real: string;
   /** The key sealing encrypted values (read or made by `load`). */
   private key: Buffer | undefined;
 
   constructor(readonly dir: string) {
+    this.real = dir;
     this.stateFile = path.join(dir, "state.json");
     this.blobDir = path.join(dir, "blobs");
   }
@@ -64,14 +72,22 @@ export class DataDir {
   /**
    * The function records of `state.json` (none when it is absent), read without touching the dir — what a reader
    * beside a running emulator (`fgs logs --data-dir`) may do. Encrypted values stay sealed (no key is read or made
-   * here); `load` opens them. Throws `DataDirError` when it is corrupt.
+   * here); `load` opens them. Throws `DataDirError` when it is corrupt, `DataDirUnsafeError` when state.json is
+   * a link or another user's.
    */
   async readFunctions(): Promise<FunctionRecord[]> {
+    return this.readState();
+  }
+
+  /** `readFunctions`, setting state.json's mode to `mode` on the open file when given. */
+  private async readState(mode?: number): Promise<FunctionRecord[]> {
     let text: string;
     try {
-      text = await fs.readFile(this.stateFile, "utf8");
+      const data = await readOwnedFile(this.dir, this.stateFile, mode);
+      if (data === undefined) return [];
+      text = data.toString("utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      if (err instanceof DataDirUnsafeError) throw err;
       throw new DataDirError(this.dir, `cannot read state.json (${(err as Error).message})`);
     }
     let parsed: { format?: unknown; functions?: unknown };
@@ -91,22 +107,24 @@ export class DataDir {
     return functions;
   }
 
-  /** Creates the dir if needed (0700) and loads it, encrypted values opened; an absent `state.json` is an empty state. */
+  /**
+   * Creates the dir if needed (0700), refuses it when it or a file in it is another user's (`DataDirUnsafeError`,
+   * owned-files.ts), and loads it, encrypted values opened; an absent `state.json` is an empty state.
+   */
   async load(): Promise<PersistedState> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await fs.chmod(this.dir, 0o700); // a dir made by an older emulator too
+    this.real = secureDataDir(this.dir);
+    this.stateFile = path.join(this.real, "state.json");
+    this.blobDir = path.join(this.real, "blobs");
     await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
     let key: Buffer;
     try {
-      key = this.key = await dataDirKey(this.dir);
+      key = this.key = await dataDirKey(this.real);
     } catch (err) {
+      if (err instanceof DataDirUnsafeError) throw err;
       throw new DataDirError(this.dir, `cannot read or make its key ${KEY_FILE} (${(err as Error).message})`);
     }
-    await removeStaleTempFiles([this.dir, this.blobDir]); // left by a write that was killed before its rename
-    await fs.chmod(this.stateFile, 0o600).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== "ENOENT") throw err; // one written by an older emulator too
-    });
-    const functions = (await this.readFunctions()).map((r, i) => {
+    await removeStaleTempFiles([this.real, this.blobDir]); // left by a write that was killed before its rename
+    const functions = (await this.readState(0o600)).map((r, i) => { // 0600: one written by an older emulator too
       try {
         return mapSealedFields(r, (v) => unseal(key, v));
       } catch (err) {
@@ -137,7 +155,7 @@ export class DataDir {
       const data = blobs.get(digest);
       if (!exists && data) await writeAtomic(file, data);
     }
-    const key = this.key ??= await dataDirKey(this.dir);
+    const key = this.key ??= await dataDirKey(this.real);
     const sealed = functions.map((f) => mapSealedFields(f, (v) => seal(key, v)));
     await writeAtomic(this.stateFile, JSON.stringify({ format: FORMAT, functions: sealed }, null, 1));
     for (const name of await fs.readdir(this.blobDir)) {

@@ -1,13 +1,15 @@
 /**
  * Encrypted environment values at rest: the data dir's `state.json` never holds a function's
  * `encrypted_user_data` in clear text. Each value is sealed with AES-256-GCM under a key of the data dir's own
- * (`<dataDir>/secret.key`, 32 random bytes, mode 0600, made on first use) into the string
+ * (`<dataDir>/secret.key`, 32 random bytes, mode 0600, made on first use; a key file that is a link or another
+ * user's is refused: owned-files.ts) into the string
  * `fgs-sealed:v1:<iv>:<tag>:<ciphertext>` (Base64url parts), and opened again when the state is loaded.
  * A value written by an older emulator in clear text is read as is and sealed on the next save.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { readOwnedFile } from "./owned-files";
 
 /** The record field whose values are sealed, wherever it appears (a function's config, a version's config). */
 export const SEALED_FIELD = "encrypted_user_data";
@@ -23,7 +25,7 @@ export class SealError extends Error {
   }
 }
 
-/** The data dir's key: read, or made (exclusively, 0600) when absent. */
+/** The data dir's key: read (refused when a link or another user's: `DataDirUnsafeError`), or made (exclusively, 0600) when absent. */
 export async function dataDirKey(dir: string): Promise<Buffer> {
   const file = path.join(dir, KEY_FILE);
   try {
@@ -39,8 +41,8 @@ export async function dataDirKey(dir: string): Promise<Buffer> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  await fs.chmod(file, 0o600);
-  const key = await fs.readFile(file);
+  const key = await readOwnedFile(dir, file, 0o600);
+  if (key === undefined) throw new SealError(`${file} vanished while it was read`);
   if (key.length !== 32) throw new SealError(`${file} is not a 32-byte key`);
   return key;
 }
