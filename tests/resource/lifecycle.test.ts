@@ -172,7 +172,7 @@ describe("update", () => {
     await assert.rejects(lifecycle.diff(first.id, first.outs, again), (e: Error & { code?: string; kind?: string }) => {
       assert.equal(e.code, "FGS_NETWORK");
       assert.equal(e.kind, "unreachable");
-      assert.match(e.message, new RegExp(`^cannot reach ${closed}: network unreachable \\(ECONNREFUSED\\)`));
+      assert.match(e.message, new RegExp(`^cannot reach ${closed}: connection refused \\(ECONNREFUSED\\)`));
       assert.match(e.message, new RegExp(`fgs emulator --port ${port} `));
       assert.match(e.message, /functiongraph:endpoint/);
       return true;
