@@ -84,6 +84,11 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
     request.deadline = Date.now() + timeoutMs;
     const callStart = performance.now();
     outcome = await lease.instance.call(request, timeoutMs, log);
+    // An instance the emulator stopped (its function or version deleted) ends the call with that reason.
+    const stoppedBecause = pool.stopReason(lease.instance);
+    if (outcome.kind === "crash" && stoppedBecause !== undefined) {
+      outcome = { ...outcome, errorMessage: `${stoppedBecause} during the call: its instance was stopped` };
+    }
     pool.release(lease.instance, Date.now());
     return finish(callStart);
   } catch (err) {
