@@ -32,6 +32,8 @@ export class InstancePool {
   /** Busy instances `close` stopped, with its reason (what their calls are told instead of a bare crash). */
   private readonly stoppedFor = new WeakMap<Instance, string>();
   private retired = false;
+  /** A line for the log of this pool's first cold start (interpreters.ts `runtimeCommand`'s notice); taken once. */
+  notice: string | undefined;
 
   constructor(
     /** Digest and config of the version these instances run; another fingerprint means another pool. */
@@ -41,6 +43,13 @@ export class InstancePool {
     /** Calls one instance serves at once (default 1). */
     private readonly perInstance = 1,
   ) {}
+
+  /** The notice, once: undefined after the first call. */
+  takeNotice(): string | undefined {
+    const n = this.notice;
+    this.notice = undefined;
+    return n;
+  }
 
   /** Instances alive (idle or busy). */
   size(): number {
