@@ -92,7 +92,7 @@ test("the classes keep their names, fields and messages, and carry code, retryab
   assert.deepEqual([e.name, e.code, e.retryable, e.ambiguous, e.status, e.errorCode, e.requestId], ["FunctionGraphError", "FGS_SERVICE", true, true, 503, "FSS.0500", "r1"]);
   assert.equal(e.message, "FSS.0500 busy (HTTP 503, POST /v2/p/fgs/functions, request r1) — the request may have reached the server: look the function up before retrying");
   const n = new NetworkError({ method: "GET", path: "/x", kind: "unreachable", code: "ECONNREFUSED", detail: "refused" });
-  assert.deepEqual([n.name, n.code, n.transportCode, n.retryable, n.ambiguous, n.message], ["NetworkError", "FGS_NETWORK", "ECONNREFUSED", true, false, "network unreachable (ECONNREFUSED): refused (GET /x)"]);
+  assert.deepEqual([n.name, n.code, n.transportCode, n.retryable, n.ambiguous, n.message], ["NetworkError", "FGS_NETWORK", "ECONNREFUSED", true, false, "connection refused (ECONNREFUSED): refused (GET /x)"]);
   const o = new ObsRequestError({ operation: "PUT b/k", status: 404, code: "NoSuchBucket", detail: "no bucket" });
   assert.deepEqual([o.code, o.errorCode, o.retryable], ["FGS_OBS_REQUEST", "NoSuchBucket", false]);
   const p = new PackagingError("CHANGED_WHILE_PACKAGING", "/src/a", "changed");

@@ -3,6 +3,7 @@
  * endpoint, the credentials to sign with and how to point a stack (or the SDK/Terraform env vars) at it.
  */
 import { randomBytes } from "node:crypto";
+import * as path from "node:path";
 import { ADMIN_TOKEN_ENV, DEV_DEFAULTS, parseFaultSpec, startEmulator, type EmulatorOptions } from "../../emulator";
 import { validateAdminToken } from "../../emulator/admin/admin-guard";
 import { intOption, parseCommandArgs, UsageError, type Command, type OptionValues } from "../command";
@@ -157,6 +158,8 @@ async function serve(options: EmulatorOptions): Promise<number> {
   const stateBucket = options.obs?.buckets?.[0] ?? "pulumi-state";
   // The dev secret is printed so it can be pasted; a secret key the user chose is theirs to know, never echoed.
   const sk = emu.credentials.secretKey === DEV_DEFAULTS.secretKey ? emu.credentials.secretKey : "<the secret key you gave>";
+  // Absolute: the lines below are pasted in another shell, maybe in another directory (a relative --data-dir).
+  const caFile = path.resolve(emu.obs.caFile);
   process.stdout.write(`FunctionGraph emulator listening on ${emu.url}
   region      ${region}
   project id  ${emu.projectId}
@@ -167,7 +170,7 @@ async function serve(options: EmulatorOptions): Promise<number> {
   admin       ${emu.url}/__admin/ (index of the admin endpoints; loopback only; every request needs the header
               X-Fgs-Admin: <admin token>, the ${ADMIN_TOKEN_ENV} below)
   obs         ${emu.obs.url} (path style, or Host: <bucket>.obs.${region}.myhuaweicloud.com)
-  obs https   ${emu.obs.httpsUrl} (certificate ${emu.obs.caFile}: trust it with AWS_CA_BUNDLE)
+  obs https   ${emu.obs.httpsUrl} (certificate ${caFile}: trust it with AWS_CA_BUNDLE)
   apig        ${emu.apigUrl}/apig/<group>/<env><path> (APIG triggers: their invoke_url${emu.dataDir ? "; the port is kept in the data dir" : ""})
 
 Point a stack at it:
@@ -185,7 +188,7 @@ or use environment variables:
 
 Keep Pulumi state in its OBS (README "GitOps"; ${options.obs?.buckets?.length ? `bucket ${stateBucket} created by --obs-bucket` : `restart with --obs-bucket ${stateBucket} to create the bucket first`}):
   export PULUMI_CONFIG_PASSPHRASE=<your stack passphrase>    # every runner of the stack needs the same one
-  export AWS_ACCESS_KEY_ID=${emu.credentials.accessKey} AWS_SECRET_ACCESS_KEY=${sk} AWS_CA_BUNDLE=${emu.obs.caFile}
+  export AWS_ACCESS_KEY_ID=${emu.credentials.accessKey} AWS_SECRET_ACCESS_KEY=${sk} AWS_CA_BUNDLE=${caFile}
   export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
   pulumi login '${obsBackendUrl({ bucket: stateBucket, endpoint: emu.obs.httpsUrl, region, pathStyle: true })}'
 

@@ -27,7 +27,7 @@ import { NODE_RUNNER_FILE, NODE_RUNNER_SOURCE } from "./runner-node";
 import { PYTHON_RUNNER_FILE, PYTHON_RUNNER_SOURCE } from "./runner-python";
 import { HTTP_RELAY_FILE, HTTP_RELAY_SOURCE } from "./runner-http";
 import { HttpInstance } from "./http-instance";
-import { nodeInterpreter, pythonInterpreter } from "./interpreters";
+import { nodeInterpreter, runtimeCommand } from "./interpreters";
 import { findExecutable, writeSandboxEtc } from "./sandbox";
 import { seccompFilter } from "./seccomp";
 import { removeStaleWorkDirs, workDirPrefix } from "./stale-work-dirs";
@@ -98,6 +98,8 @@ export class FunctionRuntime {
   /** The APIG triggers of the store, served on the gateway's port (`listen` it once the emulator starts). */
   readonly gateway: ApigGateway;
   private readonly pools = new Map<string, InstancePool>();
+  /** Functions (by id) whose log already said which interpreter version their runtime runs on here. */
+  private readonly toldRuntime = new Set<string>();
   /** The function (its id) and version each pool runs, to find pools whose version is gone or changed. */
   private readonly poolTargets = new WeakMap<InstancePool, { pkg: string; name: string; id: string; version: string }>();
   /** Stops listening to the store's commits. */
@@ -257,13 +259,19 @@ export class FunctionRuntime {
         "(Debian/Ubuntu: apt-get install bubblewrap util-linux) and start the emulator without --unsafe-no-sandbox");
     }
     const workDir = this.ensureWorkDir();
-    if (family === "python" || (this.sandbox && family !== "custom")) {
-      // The interpreter is found once (a Python on the PATH is asked where it lives, sandboxed or not): a failure
-      // is the call's error.
+    let options = this.options;
+    let notice: string | undefined;
+    if (family === "python" || family === "node" || (this.sandbox && family !== "custom")) {
+      // The interpreter is found once (a Python on the PATH is asked where it lives, sandboxed or not), the
+      // runtime's exact version preferred (interpreters.ts `runtimeCommand`): a failure is the call's error.
       const command = family === "python" ? this.options.pythonCommand : this.options.nodeCommand;
       try {
-        if (family === "python") pythonInterpreter(command);
-        else nodeInterpreter(command);
+        if (family === "python" || family === "node") {
+          const isDefault = family === "python" ? command === "python3" : command === process.execPath;
+          const choice = runtimeCommand(target.config.runtime, family, this.options, isDefault);
+          options = { ...this.options, [family === "python" ? "pythonCommand" : "nodeCommand"]: choice.command };
+          notice = this.toldRuntime.has(target.f.id) ? undefined : choice.notice;
+        } else nodeInterpreter(command);
       } catch (err) {
         throw new ApiError(500, "FSS.0500", `the emulator cannot run ${target.config.runtime}: '${command}' failed: ${(err as Error).message.split("\n")[0]}`);
       }
@@ -281,14 +289,18 @@ export class FunctionRuntime {
     const perInstance = callsPerInstance(target.config, family);
     if (perInstance > 1 && family === "python") extras.env.FGS_CONCURRENCY = String(perInstance); // the runner's thread pool
     const pool = new InstancePool(fingerprint, instanceLimit(target.config, this.options.maxInstancesPerFunction),
-      () => this.newInstance(family, target, workDir, codeRoot, extras), perInstance);
+      () => this.newInstance(family, target, workDir, codeRoot, extras, options), perInstance);
+    if (notice !== undefined) {
+      pool.notice = notice;
+      this.toldRuntime.add(target.f.id);
+    }
     this.pools.set(key, pool);
     this.poolTargets.set(pool, { pkg: target.f.package, name: target.f.name, id: target.f.id, version: target.version });
     return pool;
   }
 
   private newInstance(family: ReturnType<typeof runtimeFamily>, target: InvokeTarget, workDir: string, codeRoot: string,
-    extras: InstanceExtras): Instance {
+    extras: InstanceExtras, options: ResolvedRuntimeOptions): Instance {
     const tmpDir = fs.mkdtempSync(path.join(workDir, "instances", "i-"));
     const dirs = { code: codeRoot, runners: path.join(workDir, "runners"), tmp: tmpDir };
     let sandbox: (SandboxRunner & { user: { uid: number; gid: number } }) | undefined;
@@ -299,7 +311,7 @@ export class FunctionRuntime {
     } else {
       // Unsandboxed: the sandbox user must be able to run the interpreter too (a Python under /root/.pyenv cannot
       // be): when it cannot, that runtime's functions run as the emulator's user.
-      const interpreter = interpreterOf(family, this.options, false)?.executable; // the one the launch runs
+      const interpreter = interpreterOf(family, options, false)?.executable; // the one the launch runs
       unsandboxedUser = this.sandboxUser && (interpreter === undefined || executableByOthers(interpreter)) ? this.sandboxUser : undefined;
       if (unsandboxedUser) fs.chownSync(tmpDir, unsandboxedUser.uid, unsandboxedUser.gid);
     }
@@ -308,10 +320,10 @@ export class FunctionRuntime {
     if (family === "http") {
       // The bootstrap finds the emulator's Node.js as `node` (shown read-only in the sandbox) [inferred: the
       // service's HTTP runtime has one on the PATH].
-      env.PATH = `${path.dirname(interpreterOf(family, this.options, sandbox !== undefined)!.executable)}:${env.PATH}`;
+      env.PATH = `${path.dirname(interpreterOf(family, options, sandbox !== undefined)!.executable)}:${env.PATH}`;
     }
     const spec = launchSpec({
-      family, runtime: this.options, memoryMB: target.config.memory_size, dirs, env, sandbox, unsandboxedUser,
+      family, runtime: options, memoryMB: target.config.memory_size, dirs, env, sandbox, unsandboxedUser,
       readOnlyMounts: extras.readOnlyMounts,
       network: family === "http" ? "none" : "host", // an HTTP function's own 127.0.0.1:8000; the others share loopback
     });

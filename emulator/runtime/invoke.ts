@@ -68,6 +68,8 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
     const attempts = hasInitializer ? INIT_ATTEMPTS : 1;
     for (let attempt = 1; lease.cold; attempt++) {
       coldStart = true;
+      const notice = pool.takeNotice(); // which interpreter version the runtime runs on, when not its own
+      if (notice !== undefined) log(`${notice}\n`);
       const initMs = hasInitializer ? ((target.config.initializer_timeout as number | undefined) || 3) * 1000 : startTimeoutMs(timeoutMs);
       try {
         await lease.instance.start({ ...request, deadline: Date.now() + initMs }, initMs, log);
@@ -84,6 +86,11 @@ export async function invoke(ctx: EmulatorContext, runtime: FunctionRuntime, tar
     request.deadline = Date.now() + timeoutMs;
     const callStart = performance.now();
     outcome = await lease.instance.call(request, timeoutMs, log);
+    // An instance the emulator stopped (its function or version deleted) ends the call with that reason.
+    const stoppedBecause = pool.stopReason(lease.instance);
+    if (outcome.kind === "crash" && stoppedBecause !== undefined) {
+      outcome = { ...outcome, errorMessage: `${stoppedBecause} during the call: its instance was stopped` };
+    }
     pool.release(lease.instance, Date.now());
     return finish(callStart);
   } catch (err) {

@@ -29,7 +29,11 @@ export class InstancePool {
   private readonly waiters: Array<() => void> = [];
   /** Why the pool was closed (what a call still waiting for a lease is told); undefined while open. */
   private closed: string | undefined;
+  /** Busy instances `close` stopped, with its reason (what their calls are told instead of a bare crash). */
+  private readonly stoppedFor = new WeakMap<Instance, string>();
   private retired = false;
+  /** A line for the log of this pool's first cold start (interpreters.ts `runtimeCommand`'s notice); taken once. */
+  notice: string | undefined;
 
   constructor(
     /** Digest and config of the version these instances run; another fingerprint means another pool. */
@@ -39,6 +43,13 @@ export class InstancePool {
     /** Calls one instance serves at once (default 1). */
     private readonly perInstance = 1,
   ) {}
+
+  /** The notice, once: undefined after the first call. */
+  takeNotice(): string | undefined {
+    const n = this.notice;
+    this.notice = undefined;
+    return n;
+  }
 
   /** Instances alive (idle or busy). */
   size(): number {
@@ -129,11 +140,25 @@ export class InstancePool {
     for (const { instance } of this.idle.splice(0)) instance.stop();
   }
 
-  /** Stops every instance (busy calls end as crashes) and refuses new leases, telling waiting calls `reason`. */
+  /**
+   * Stops every instance and refuses new leases, telling waiting calls `reason`; busy calls end as crashes whose
+   * reason `stopReason` gives.
+   */
   close(reason = "the emulator is closing"): void {
     this.closed = reason;
     for (const { instance } of this.idle.splice(0)) instance.stop();
-    for (const instance of this.busy.keys()) instance.stop();
+    for (const instance of this.busy.keys()) {
+      this.stoppedFor.set(instance, reason);
+      instance.stop();
+    }
     this.wakeAll();
+  }
+
+  /**
+   * Why `close` stopped this instance in the middle of its calls (`the function was deleted`, …); undefined when
+   * it was not stopped that way — a crash of the function's own is then reported as one.
+   */
+  stopReason(instance: Instance): string | undefined {
+    return this.stoppedFor.get(instance);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { FgsError } from "../errors";
+import { describeNetworkFailure } from "./network-failure";
 
 /** What every client error shares: the call and whether it may have taken effect on the server. */
 export interface CallContext {
@@ -136,7 +137,7 @@ export class NetworkError extends CallError {
     const unreachable = init.kind === "unreachable" && init.endpoint !== undefined;
     const head = unreachable ? `cannot reach ${init.endpoint}: ` : "";
     const hint = unreachable ? ` — ${unreachableHint(init.endpoint!, init.setting ?? "functiongraph")}` : "";
-    const message = `${head}network ${init.kind}${init.code ? ` (${init.code})` : ""}: ${init.detail}${suffix(init)}${hint}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`;
+    const message = `${head}${describeNetworkFailure(init.kind, init.code)}: ${init.detail}${suffix(init)}${hint}${init.ambiguous ? ` — ${AMBIGUOUS_NOTE}` : ""}`;
     super("FGS_NETWORK", init, message, true);
     this.name = "NetworkError";
     this.kind = init.kind;

@@ -32,3 +32,23 @@ export function classifyNetworkFailure(err: unknown): NetworkFailure {
   const code = (err as { code?: unknown })?.code;
   return { kind: "other", code: typeof code === "string" ? code : undefined, detail };
 }
+
+/** What a low-level code means, in words (keyed by code; arrays of pairs, for the serializer: see above). */
+const CODE_WORDS: readonly (readonly [readonly string[], string])[] = [
+  [["ECONNREFUSED"], "connection refused"],
+  [["ENOTFOUND", "EAI_AGAIN"], "host name not resolved"],
+  [["EHOSTUNREACH", "ENETUNREACH"], "no route to the host"],
+  [["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"], "connection timed out"],
+  [["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ECONNABORTED"], "connection lost"],
+  [["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"], "no answer in time"],
+];
+
+/**
+ * A failure in words, with its code: `connection refused (ECONNREFUSED)`, `host name not resolved (ENOTFOUND)`;
+ * a code without words of its own falls back to the kind (`network other (EX)`). Used by the error's message and
+ * the retry notice, so both say the same.
+ */
+export function describeNetworkFailure(kind: NetworkFailureKind, code?: string): string {
+  const words = code === undefined ? undefined : CODE_WORDS.find(([codes]) => codes.includes(code))?.[1];
+  return `${words ?? `network ${kind}`}${code ? ` (${code})` : ""}`;
+}

@@ -19,7 +19,7 @@ import { redactSecrets } from "../auth/redact";
 import type { Credentials } from "../auth/resolve-target";
 import type { StreamedBody } from "./code-upload-stream";
 import { dispatcherFor } from "./dispatcher-cache";
-import { classifyNetworkFailure, type NetworkFailure } from "./network-failure";
+import { classifyNetworkFailure, describeNetworkFailure, type NetworkFailure } from "./network-failure";
 import { backoffDelay, isAmbiguousRequest, maxRetriesFromEnv, retryBaseDelayFromEnv, retryCap, shouldRetry } from "./retry-policy";
 
 /** Default per-attempt timeout (ms): generous, an import uploads up to tens of MB. */
@@ -44,7 +44,7 @@ export interface RetryInfo {
   delayMs: number;
   method: string;
   path: string;
-  /** e.g. `HTTP 429 FSS.0429` or `network reset (ECONNRESET)`. */
+  /** e.g. `HTTP 429 FSS.0429` or `connection lost (ECONNRESET)`. */
   reason: string;
 }
 
@@ -262,7 +262,7 @@ export class Transport<R extends OutgoingRequest> {
         const failure = { network: outcome.kind };
         const error = this.errors.network(req, { ...outcome, detail: this.redact(outcome.detail) }, isAmbiguousRequest(failure, mutating));
         if (!shouldRetry(failure, req.idempotent)) throw error;
-        return { retryLater: `network ${outcome.kind}${outcome.code ? ` (${outcome.code})` : ""}`, error, ...retryCap(failure) };
+        return { retryLater: describeNetworkFailure(outcome.kind, outcome.code), error, ...retryCap(failure) };
       }
       if (outcome.status >= 200 && outcome.status < 300) return outcome;
       if (req.absentOk?.includes(outcome.status)) return undefined;

@@ -164,6 +164,9 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     }
     const settings = await applySettings(client, urn, inputs, step.desired, model, undefined, report, (m) => { model = m; });
     model = settings.model;
+    // The import's answer (seed 000) lacks what `GET …/config` adds (func_id, type): read it once, so the create
+    // records the same outputs a refresh reads, and the first refresh changes nothing.
+    if (model.func_id === undefined) model = await client.getFunctionConfig(urn);
     const version = inputs.publishVersion ? await publish(client, urn, model.digest ?? undefined) : "latest";
     const outs = outputsFrom(model, step.desired, urn, { ...code.outputs, expectedDigest: model.digest ?? undefined, version, tags: settings.tags });
     return { id: urn, outs };

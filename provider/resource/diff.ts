@@ -36,13 +36,22 @@ function plannedChanges(recorded: Partial<FunctionOutputs>, news: Record<string,
     if (equal) same.push(key);
     else if (comparable(key, news[key])) changes.push(key);
   }
-  if (isUnknown(news.sourceSha512) || news.sourceSha512 !== olds.sourceSha512) changes.push("sourceSha512");
+  if (isUnknown(news.sourceSha512) || (news.sourceSha512 !== olds.sourceSha512 && !unhashedCreateInputs(news))) changes.push("sourceSha512");
   // Both ways: turning it off must rewrite `version` to `latest` (and the recorded flag), which only an update does.
   if (isUnknown(news.publishVersion) || (news.publishVersion === true) !== (olds.publishVersion === true)) changes.push("publishVersion");
   // A resource-level endpoint is recorded in the outputs: refresh and delete only get the outputs.
   if (isUnknown(news.endpoint) || (news.endpoint ?? undefined) !== (olds.endpoint ?? undefined)) changes.push("endpoint");
   if (recorded.incomplete) changes.push("incomplete");
   return { replaces, changes, same };
+}
+
+/**
+ * Inputs a create's check recorded: a `sourceDir` listed, never hashed (check.ts), so no `sourceSha512`. An
+ * `up` never diffs them (its check has previous inputs and hashes); a refresh does — it diffs the refreshed
+ * outputs against the recorded inputs — and the deployed hash in the outputs is then the only one there is.
+ */
+function unhashedCreateInputs(news: Record<string, unknown>): boolean {
+  return news.sourceSha512 === undefined && typeof news.sourceDir === "string";
 }
 
 /**

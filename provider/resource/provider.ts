@@ -45,21 +45,36 @@ export function lazyProvider(implementation: string): pulumi.dynamic.ResourcePro
           "The Pulumi plugin runs in the program directory: run `npm install pulumi-functiongraph` there " +
           "(and run `pulumi` from that directory).");
         // The plugin prints `${err}: ${err.stack}` to the user: a set-up problem gets its message, not a trace.
-        setup.stack = `${setup.name}: ${setup.message}`;
+        setup.stack = "";
         throw setup;
       }
       throw err;
     }
   };
+  // Each call goes through `traced`: the load's own failure too.
+  const traced = <T>(call: () => Promise<T>): Promise<T> => Promise.resolve().then(call).catch(traceOnly);
   return {
-    configure: (req) => load().configure(req),
-    check: (olds, news) => load().check(olds, news),
-    diff: (id, olds, news) => load().diff(id, olds, news),
-    create: (inputs) => load().create(inputs),
-    read: (id, props) => load().read(id, props ?? {}),
-    update: (id, olds, news) => load().update(id, olds, news),
-    delete: (id, props) => load().remove(id, props),
+    configure: (req) => traced(() => load().configure(req)),
+    check: (olds, news) => traced(() => load().check(olds, news)),
+    diff: (id, olds, news) => traced(() => load().diff(id, olds, news)),
+    create: (inputs) => traced(() => load().create(inputs)),
+    read: (id, props) => traced(() => load().read(id, props ?? {})),
+    update: (id, olds, news) => traced(() => load().update(id, olds, news)),
+    delete: (id, props) => traced(() => load().remove(id, props)),
   };
+}
+
+/**
+ * Rethrows `err` with its stack reduced to the frames. The plugin prints a failed call as `${err}: ${err.stack}`,
+ * and a stack starts with `${err}` again: without this, every error's message shows twice on one line. The
+ * engine's own error line uses the message, which stays as it is.
+ */
+export function traceOnly(err: unknown): never {
+  if (err instanceof Error && typeof err.stack === "string") {
+    const frames = err.stack.indexOf("\n    at ");
+    err.stack = frames >= 0 ? `stack trace:${err.stack.slice(frames)}` : "";
+  }
+  throw err;
 }
 
 /** The one module-level provider instance (serialization is cached per object: share it). */

@@ -157,7 +157,7 @@ test("import IS retried after 429 and after connection refused (never reached)",
     sleep: async () => { late ??= await serve(t, [ok], port); },
   });
   assert.equal((await client.importFunction(IMPORT)).func_name, "hello");
-  assert.deepEqual(reasons, ["network unreachable (ECONNREFUSED)"]);
+  assert.deepEqual(reasons, ["connection refused (ECONNREFUSED)"]);
   assert.equal(late?.requests.length, 1);
 });
 
@@ -199,7 +199,7 @@ test("connection refused: at most two brief retries whatever maxRetries says, an
   const client = clientFor({ url: `http://127.0.0.1:${port}` }, { maxRetries: 5, retryBaseDelayMs: 1000, sleep: async (ms) => { waits.push(ms); } });
   await assert.rejects(client.getFunctionConfig(URN), (e: unknown) => {
     assert.ok(e instanceof NetworkError && e.kind === "unreachable" && e.endpoint === `http://127.0.0.1:${port}`);
-    assert.match(e.message, new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}: network unreachable \\(ECONNREFUSED\\): .*\\(GET ${FUNCTIONS}/${URN}/config\\) — nothing listens there: start the emulator \\(\`fgs emulator --port ${port} --data-dir <its data dir>\`\\), or set functiongraph:endpoint`));
+    assert.match(e.message, new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\): .*\\(GET ${FUNCTIONS}/${URN}/config\\) — nothing listens there: start the emulator \\(\`fgs emulator --port ${port} --data-dir <its data dir>\`\\), or set functiongraph:endpoint`));
     return true;
   });
   assert.deepEqual(client.stats(), { requests: 3, retries: 2 });
@@ -209,9 +209,20 @@ test("connection refused: at most two brief retries whatever maxRetries says, an
 
 test("an unreachable remote endpoint's error says to check the endpoint setting, DNS and the network", () => {
   const e = new NetworkError({ method: "GET", path: "/v2/p/fgs/functions", kind: "unreachable", code: "ENOTFOUND", detail: "getaddrinfo ENOTFOUND fgs.example", endpoint: "https://fgs.example" });
-  assert.match(e.message, /^cannot reach https:\/\/fgs\.example: network unreachable \(ENOTFOUND\).* — check functiongraph:endpoint \(or the resource's endpoint\) \(env HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>\), DNS and the network$/);
+  assert.match(e.message, /^cannot reach https:\/\/fgs\.example: host name not resolved \(ENOTFOUND\).* — check functiongraph:endpoint \(or the resource's endpoint\) \(env HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>\), DNS and the network$/);
   const reset = new NetworkError({ method: "GET", path: "/x", kind: "reset", code: "ECONNRESET", detail: "socket hang up", endpoint: "https://fgs.example" });
-  assert.match(reset.message, /^network reset \(ECONNRESET\): socket hang up \(GET \/x\)$/, "only a connection never made gets the endpoint advice");
+  assert.match(reset.message, /^connection lost \(ECONNRESET\): socket hang up \(GET \/x\)$/, "only a connection never made gets the endpoint advice");
+});
+
+test("a network error says what its low-level code means: refused, not resolved, no route, timed out", () => {
+  const words = (kind: "unreachable" | "timeout" | "other", code: string) =>
+    new NetworkError({ method: "GET", path: "/x", kind, code, detail: "d" }).message.replace(/: d \(GET \/x\)$/, "");
+  assert.deepEqual(
+    [words("unreachable", "ECONNREFUSED"), words("unreachable", "ENOTFOUND"), words("unreachable", "EAI_AGAIN"), words("unreachable", "EHOSTUNREACH"),
+      words("unreachable", "ENETUNREACH"), words("timeout", "ETIMEDOUT"), words("other", "EPROTO")],
+    ["connection refused (ECONNREFUSED)", "host name not resolved (ENOTFOUND)", "host name not resolved (EAI_AGAIN)", "no route to the host (EHOSTUNREACH)",
+      "no route to the host (ENETUNREACH)", "connection timed out (ETIMEDOUT)", "network other (EPROTO)"],
+  );
 });
 
 test("5xx on a GET is retried until maxRetries, then a typed error; other 4xx are never retried", async (t) => {

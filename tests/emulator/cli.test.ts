@@ -1,16 +1,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseEmulatorArgs } from "../../bin/commands/emulator";
 
 const FGS = path.join(__dirname, "..", "..", "bin", "fgs.js");
 
-function runFgs(args: string[], onStdout?: (text: string, stop: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runFgs(args: string[], onStdout?: (text: string, stop: () => void) => void, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [FGS, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd });
     let stdout = "";
     let stderr = "";
     let stopped = false;
@@ -51,6 +51,21 @@ describe("fgs emulator", () => {
     assert.match(r.stdout, /apig {8}http:\/\/127\.0\.0\.1:\d+\/apig\/<group>\/<env><path>/);
     for (const s of ["functiongraph:endpoint", "functiongraph:projectId", "--secret functiongraph:secretKey", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_CN_NORTH_4", "EMULATORDEVACCESSKEY"]) {
       assert.ok(r.stdout.includes(s), s);
+    }
+  });
+
+  it("prints the OBS certificate's path absolute, with a relative --data-dir, for lines pasted in another shell", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fgs-emu-ca-"));
+    try {
+      const r = await runFgs(["emulator", "--data-dir", "data"], (out, stop) => {
+        if (out.includes("Ctrl-C to stop")) stop();
+      }, dir);
+      assert.equal(r.code, 0, r.stderr);
+      const ca = /AWS_CA_BUNDLE=(\S+)/.exec(r.stdout)?.[1];
+      assert.equal(ca, path.join(realpathSync(dir), "data", "obs", "tls", "cert.pem"), r.stdout);
+      assert.ok(existsSync(ca!), "the printed certificate exists");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -29,6 +29,20 @@ describe("a function's instances end with its version", () => {
     assert.equal((await sdkInvoke(emu(), "doomed")).parsed(), "reborn");
   });
 
+  it("deleting a function during a call ends the call saying so, not as a bare process exit", async () => {
+    const mark = uniqueMarker();
+    await deploy(emu(), "deleted-mid-call", {
+      "index.js": `process.title = "fgs-${mark}"; exports.handler = () => new Promise((r) => setTimeout(() => r("finished"), 20000));`,
+    }, { timeout: 30 });
+    const call = sdkInvoke(emu(), "deleted-mid-call");
+    await eventually(() => (markedProcessExists(mark) ? true : undefined), 10_000);
+    await sdkClient(emu()).deleteFunction(new fg.DeleteFunctionRequest().withFunctionUrn(urnOf(emu(), "deleted-mid-call")));
+    const r = await call;
+    const error = r.parsed() as { errorMessage: string };
+    assert.match(error.errorMessage, /^the function was deleted during the call/, JSON.stringify(r.result));
+    await eventually(gone(mark), 2000);
+  });
+
   it("deleting a published version kills that version's instances and leaves latest's", async () => {
     const latest = uniqueMarker();
     await deploy(emu(), "versioned", marked(latest, "v"));

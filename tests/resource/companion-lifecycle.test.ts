@@ -121,7 +121,7 @@ describe("an endpoint nobody listens on", () => {
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
     const closed = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
     await new Promise<void>((r) => probe.close(() => r()));
-    const unreachable = (e: Error & { code?: string }) => e.code === "FGS_NETWORK" && e.message.startsWith(`cannot reach ${closed}: network unreachable (ECONNREFUSED)`);
+    const unreachable = (e: Error & { code?: string }) => e.code === "FGS_NETWORK" && e.message.startsWith(`cannot reach ${closed}: connection refused (ECONNREFUSED)`);
     await assert.rejects(alias.check({}, { functionUrn: urn, name: "gone", version: "v1", endpoint: closed }), unreachable);
     const olds = { functionUrn: urn, name: "prod", version: "v1", region: emu.region, projectId: emu.projectId };
     await assert.rejects(alias.diff(`${urn}:!prod`, olds, { ...olds, endpoint: closed }), unreachable);

@@ -106,6 +106,16 @@ async function previewThenUp(d: Driver, what: string, expected: Record<string, s
   return preview.text;
 }
 
+/** The `Function` resources' outputs in the stack's current checkpoint (`__provider` left out), in URN order. */
+function functionOutputs(d: Driver): Record<string, unknown>[] {
+  const file = d.stateFiles().find((f) => /[\\/]stacks[\\/].*[\\/]dev\.json$/.test(f));
+  assert.ok(file, `the stack's checkpoint among ${d.stateFiles().join(", ")}`);
+  const cp = JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint: { latest: { resources: { urn: string; type: string; outputs?: Record<string, unknown> }[] } } };
+  return cp.checkpoint.latest.resources.filter((r) => r.type.endsWith(":Function")).sort((a, b) => a.urn.localeCompare(b.urn))
+    // A secret's ciphertext is new each time the engine encrypts it again: compared as the same secret.
+    .map((r) => JSON.parse(JSON.stringify(r.outputs ?? {}), (k, v) => (k === "ciphertext" ? "(secret)" : k === "__provider" ? undefined : v)));
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: "previews tell the truth: code, memory, environment and dependency changes preview exactly what up does",
@@ -244,6 +254,30 @@ export const SCENARIOS: Scenario[] = [
       assert.equal(n(gone.changes, "delete"), 3);
       assert.deepEqual(writes(emu), ["delete", "delete", "delete"]);
       assert.deepEqual(emu.functions().filter((f) => f.func_name.startsWith(p)), []);
+    },
+  },
+  {
+    name: "refresh after an up that created a function in a second up changes nothing, twice",
+    async run(d) {
+      const emu = d.emu;
+      const p = `rf-${d.engine}`;
+      writeApps(d);
+      const [node, python] = threeFunctions(p);
+      d.functions = [node];
+      await ok(d, "up");
+      d.functions = [node, python];
+      const second = await ok(d, "up");
+      assert.equal(n(second.changes, "create"), 1, "the second up creates the Python function");
+      const before = functionOutputs(d);
+      assert.equal(before.length, 2);
+      for (const o of before) assert.equal(typeof o.funcId, "string", `the create recorded what a read gives (funcId of ${o.funcName})`);
+      for (const round of [1, 2]) {
+        emu.clearLog();
+        const r = await ok(d, "refresh", { expectNoChanges: true });
+        assert.equal(n(r.changes, "update"), 0, `refresh ${round}: nothing updated`);
+        assert.deepEqual(writes(emu), [], `refresh ${round} only reads`);
+        assert.deepEqual(functionOutputs(d), before, `refresh ${round}: the recorded outputs did not move`);
+      }
     },
   },
   {
