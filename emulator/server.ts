@@ -4,9 +4,8 @@
  * `/__admin/` and export download links beside it. Every response carries `X-Request-Id`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeIdleConnections } from "./http/idle-connections";
+import { guardServer } from "./http/server-guards";
 import { listenOnLoopback } from "./http/loopback-listen";
-import { refuseSandboxedPeers } from "./http/sandbox-peer-guard";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { AdminOperations, type ConfigPatch, type FaultState, type SeedFunctionInput } from "./admin/admin";
@@ -234,9 +233,7 @@ async function startLocked(options: EmulatorOptions, opts: ResolvedOptions, lock
     req.resume();
     sendJson(res, 404, Errors.noSuchApi().body());
   });
-  server.keepAliveTimeout = 5000;
-  closeIdleConnections(server); // the API and the admin surface
-  refuseSandboxedPeers(server); // function code cannot call them (root only: http/sandbox-peer-guard.ts)
+  guardServer(server, { refuseFunctions: true }); // function code cannot call the API or the admin surface
   try {
     await listenAtHome({ name: "api", dataDir: opts.dataDir, explicit: options.port, what: "the FunctionGraph API", option: "--port", warn },
       (port) => listenOnLoopback(server, port, opts.host, "the FunctionGraph API", warn));

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeIdleConnections } from "../http/idle-connections";
+import { guardServer } from "../http/server-guards";
 import { listenOnLoopback } from "../http/loopback-listen";
 import type { EmulatorContext } from "../context";
 import { ApiError } from "../http/errors";
@@ -92,8 +92,7 @@ export class ApigGateway {
    */
   async listen(opts: { port?: number; dataDir?: string; warn: (msg: string) => void }): Promise<void> {
     const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 5000;
-    closeIdleConnections(server);
+    guardServer(server, { refuseFunctions: false }); // public invoke URLs: function code may call them too
     const port = await listenAtHome({
       name: "apig", dataDir: opts.dataDir, explicit: opts.port, what: "the API gateway (APIG triggers: their invoke_url shows the port in use)",
       option: "--apig-port", warn: opts.warn,

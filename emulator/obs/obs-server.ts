@@ -8,9 +8,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { closeIdleConnections } from "../http/idle-connections";
+import { guardServer } from "../http/server-guards";
 import { listenOnLoopback } from "../http/loopback-listen";
-import { refuseSandboxedPeers } from "../http/sandbox-peer-guard";
 import type { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -211,9 +210,7 @@ export async function startObsServer(o: ObsServerOptions): Promise<ObsServer> {
     }
   };
   const listen = async (server: Server, which: "http" | "https"): Promise<string> => {
-    server.keepAliveTimeout = 5000;
-    closeIdleConnections(server);
-    refuseSandboxedPeers(server); // function code cannot reach OBS (root only: http/sandbox-peer-guard.ts)
+    guardServer(server, { refuseFunctions: true }); // function code cannot reach OBS
     await o.listenAt(which, (port) => listenOnLoopback(server, port, o.host, which === "http" ? "OBS" : "OBS over HTTPS", o.warn ?? (() => {})));
     const address = server.address() as AddressInfo;
     return `${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;

@@ -9,7 +9,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeIdleConnections } from "../http/idle-connections";
+import { guardServer } from "../http/server-guards";
 import type { AddressInfo } from "node:net";
 import { InstanceLifecycle, type Instance } from "./instance";
 import { spawnInstance, type LaunchSpec } from "./launch";
@@ -104,7 +104,7 @@ export class CustomInstance extends InstanceLifecycle implements Instance {
   async start(_init: InvokeRequest, timeoutMs: number, log: (text: string) => void): Promise<void> {
     this.log = log;
     const server = createServer((req, res) => this.handle(req, res));
-    closeIdleConnections(server);
+    guardServer(server, { refuseFunctions: false }); // its own bootstrap must reach it (its peer is checked below)
     this.server = server;
     const ownUid = this.spec.ownUid;
     if (ownUid !== undefined) {

@@ -104,8 +104,14 @@ export function runtimeCommand(runtime: string, family: "node" | "python", defau
   if (family === "python") {
     const wanted = /^Python(\d+\.\d+)$/.exec(runtime)?.[1];
     // `python3.10` as the PATH runs it, else through pyenv's shim with that version asked for.
-    const exact = wanted && isDefault ? [undefined, wanted].map((v) => tryInterpreter((c) => pythonInterpreter(c, v), `python${wanted}`))
-      .find((i) => i?.version === wanted) : undefined;
+    let exact: Interpreter | undefined;
+    for (const pyenv of wanted && isDefault ? [undefined, wanted] : []) {
+      const found = tryInterpreter((c) => pythonInterpreter(c, pyenv), `python${wanted}`);
+      if (found?.version === wanted) {
+        exact = found;
+        break;
+      }
+    }
     if (exact) hit = { command: exact.executable };
     else {
       const fallback = pythonInterpreter(defaults.pythonCommand);
