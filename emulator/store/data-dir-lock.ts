@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { FgsError } from "../../provider/errors";
 import { writeAtomic } from "./persistence";
 import { readOwnedFileSync, secureDataDir } from "./owned-files";
+import { processStartTime } from "../runtime/process-tools";
 
 /** The lock file's name inside the data dir. */
 export const LOCK_FILE = "emulator.lock";
@@ -58,21 +59,20 @@ export class DataDirLockedError extends FgsError {
  * formula for every pid, so two readings of one process agree), else — for this process only — from its uptime.
  */
 export function processStartMs(pid: number): number | undefined {
+  const ticks = Number(processStartTime(pid));
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
     const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1]);
     if (Number.isFinite(ticks) && Number.isFinite(btime)) return btime * 1000 + ticks * 10; // USER_HZ is 100 on Linux
   } catch {
-    // not Linux, or the process is gone
+    // not Linux
   }
   return pid === process.pid ? Math.round(Date.now() - process.uptime() * 1000) : undefined;
 }
 
 /** Whether the process a lock names still runs (the same process: same pid and start time, same host). */
 function holderAlive(holder: LockHolder): boolean {
-  if (holder.host !== os.hostname()) return true;
-  if (holder.pid <= 0) return false; // an unreadable lock old enough to be a dead starter's (readRecord) // another machine's (a shared filesystem): cannot tell
+  if (holder.host !== os.hostname()) return true; // another machine's (a shared filesystem): cannot tell
+  if (holder.pid <= 0) return false; // an unreadable lock old enough to be a dead starter's (readRecord)
   try {
     process.kill(holder.pid, 0);
   } catch (err) {
