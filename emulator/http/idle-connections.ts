@@ -4,7 +4,7 @@
  * `headersTimeout` does not end a connection that has not begun a request, and a socket-wide `server.timeout`
  * would also end a sync invocation whose client waits silently for its answer; so each new connection gets a
  * timer of its own, cleared by its first request. Idle keep-alive connections after a request are ended by the
- * server's `keepAliveTimeout` (set beside this by each server).
+ * server's `keepAliveTimeout` (server-guards.ts sets both).
  */
 import type { Server as HttpServer } from "node:http";
 import { Server as HttpsServer } from "node:https";
