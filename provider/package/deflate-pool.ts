@@ -21,18 +21,18 @@ const WORKER_YOUNG_MB = 1;
 const WORKER_FILE = "deflate-worker.js";
 
 /**
- * Finds the compiled worker script: next to this module, or — when this code was serialized by Pulumi into
+ * Finds a compiled worker script of this directory (`file`, the deflate worker's by default): next to this module, or — when this code was serialized by Pulumi into
  * the dynamic provider and `__dirname` is no longer the package's — inside the installed
  * `pulumi-functiongraph` package (resolved from here, then from the program directory). Returns undefined
  * when there is none; the caller then runs the same batches on the calling thread (correct, just slower).
  */
-export function locateWorkerScript(): string | undefined {
+export function locateWorkerScript(file = WORKER_FILE): string | undefined {
   const candidates: string[] = [];
-  if (typeof __dirname === "string") candidates.push(path.join(__dirname, WORKER_FILE));
+  if (typeof __dirname === "string") candidates.push(path.join(__dirname, file));
   for (const paths of [undefined, [process.cwd()]]) {
     try {
       const pkg = require.resolve("pulumi-functiongraph/package.json", paths ? { paths } : undefined);
-      candidates.push(path.join(path.dirname(pkg), "dist", "provider", "package", WORKER_FILE));
+      candidates.push(path.join(path.dirname(pkg), "dist", "provider", "package", file));
     } catch {
       // not installed as a package from there
     }

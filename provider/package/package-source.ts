@@ -13,7 +13,8 @@ import { openBodyCache, type BodyCache, type RecordedBody } from "./body-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions, type ResolvedPackagingOptions } from "./options";
 import { openSpool, type Spool } from "./spool";
-import { SpooledZip, type WriteToOptions, type ZipPieces } from "./spooled-zip";
+import { SpooledZip, type SpooledLayout, type WriteToOptions, type ZipPieces } from "./spooled-zip";
+import { packageOnThread, packagingThreadScript } from "./packaging-thread";
 import { manifestSha512, type SourceFile } from "./source-hash";
 import {
   centralHeaderSize,
@@ -83,6 +84,22 @@ function tooLarge(root: string, what: string): PackagingError {
 }
 
 /**
+ * A package as the thread that built it leaves it (plain data, so that it can come from the packaging thread,
+ * packaging-thread.ts): the spool's descriptor, where every piece of the zip lies, and what it was built from.
+ * `packagedFromSpool` makes it a `PackagedSource`.
+ */
+export interface SpooledPackage {
+  fd: number;
+  layout: SpooledLayout;
+  sourceSha512: string;
+  files: SourceFile[];
+  reusedBodies: number;
+  cacheNotice?: string;
+  /** Already computed (the body cache records it), else computed on demand. */
+  zipSha512?: string;
+}
+
+/**
  * Zips `dir` deterministically for upload. Throws `PackagingError` for bad input (see its codes). Written to
  * disk: the spool of entry bodies (unlinked at once without `hashCache`), and with `hashCache` the caches:
  * file digests (hash-cache.ts) and this package's bodies, which the next call reuses for unchanged files once
@@ -90,9 +107,16 @@ function tooLarge(root: string, what: string): PackagingError {
  * fine: from 65,535 on, zip64 end records are added (zip-format.ts); below that the bytes are exactly the
  * classic format. An entry whose local header would start at or beyond
  * 4 GiB is refused as TOO_LARGE (only reachable with `maxTotalBytes` raised far above the service limit).
+ * A source of many files is zipped on the packaging thread (packaging-thread.ts): the same bytes, less memory.
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
+  const thread = packagingThreadScript(dir, resolved);
+  return packagedFromSpool(thread ? await packageOnThread(thread, dir, resolved) : await buildPackage(dir, resolved));
+}
+
+/** Zips `dir` on this thread (what `packageSource` does, up to the `PackagedSource`); the spool is discarded on failure. */
+export async function buildPackage(dir: string, resolved: ResolvedPackagingOptions): Promise<SpooledPackage> {
   // Every file is read and hashed here: the digests the preview recorded (hash-cache.ts) only check that cache,
   // and are replaced by the ones computed now for the next preview.
   const caches = locateCaches(dir, resolved.hashCache);
@@ -118,7 +142,7 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
 async function spoolPackage(
   dir: string, resolved: ResolvedPackagingOptions, caches: CacheLocation | undefined, digests: SourceDigests | undefined,
   bodyCache: BodyCache | undefined, spool: Spool,
-): Promise<PackagedSource> {
+): Promise<SpooledPackage> {
   let results: Awaited<ReturnType<typeof collectAndProcess>>;
   try {
     results = await collectAndProcess(dir, resolved, resolved.compressionLevel, {
@@ -181,7 +205,7 @@ async function spoolPackage(
   for (let i = 0; i < entries.length; i++) c = writeCentralHeader(central, c, entries[i], offsets[i]);
   c = writeEndOfCentralDirectory(central, c, entries.length, c, centralOffset);
   if (at + c !== zipSize || h !== headers.length) throw new Error(`internal error: zip of ${root} is ${at + c} bytes, expected ${zipSize}`);
-  const zip = new SpooledZip(spool.fd, { headers, headerEnds, bodyAt, bodyLength: entries.map((e) => e.compressedSize), central, size: zipSize });
+  const layout: SpooledLayout = { headers, headerEnds, bodyAt, bodyLength: entries.map((e) => e.compressedSize), central, size: zipSize };
 
   let zipSha512: string | undefined;
   const wrong = [
@@ -192,12 +216,22 @@ async function spoolPackage(
   ].filter((w) => w !== undefined);
   // Rewritten too when a body was deflated again (its row was missing, outdated or wrong), so that the next
   // package finds every body it can use. The spool becomes the recorded bodies, or its name goes.
-  if (bodyCache) bodyCache.save(spool, recorded!, (zipSha512 = zip.sha512()), wrong.length > 0 || deflatedAgain);
+  if (bodyCache) bodyCache.save(spool, recorded!, (zipSha512 = new SpooledZip(spool.fd, layout, false).sha512()), wrong.length > 0 || deflatedAgain);
   const cacheNotice = wrong.length === 0 ? undefined
     : `the package caches of ${root} (in ${caches!.cacheDir}) disagreed with the source: ${wrong.join("; ")}; discarded them and rewrote them from the files as read now (only what matched those files was used)`;
+  return {
+    fd: spool.fd, layout, sourceSha512: manifestSha512(out), files: out, reusedBodies: results.reusedBodies,
+    ...(cacheNotice ? { cacheNotice } : {}), ...(zipSha512 ? { zipSha512 } : {}),
+  };
+}
+
+/** The `PackagedSource` of a built package: it owns the spool's descriptor from now on (closed by `close` or when collected). */
+export function packagedFromSpool(built: SpooledPackage): PackagedSource {
+  const zip = new SpooledZip(built.fd, built.layout);
+  let zipSha512 = built.zipSha512;
   let whole: Buffer | undefined;
   return {
-    sourceSha512: manifestSha512(out),
+    sourceSha512: built.sourceSha512,
     get zip(): Buffer {
       whole ??= zip.toBuffer();
       return whole;
@@ -212,10 +246,10 @@ async function spoolPackage(
       zipSha512 ??= zip.sha512();
       return zipSha512;
     },
-    size: zipSize,
-    files: out,
-    reusedBodies: results.reusedBodies,
-    ...(cacheNotice ? { cacheNotice } : {}),
+    size: built.layout.size,
+    files: built.files,
+    reusedBodies: built.reusedBodies,
+    ...(built.cacheNotice ? { cacheNotice: built.cacheNotice } : {}),
     pieces: () => (whole ? [whole] : zip.pieces()),
     writeTo: (file, options) => zip.writeTo(file, options),
     close: () => zip.close(),

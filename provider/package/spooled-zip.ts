@@ -52,10 +52,11 @@ export class SpooledZip implements ZipPieces {
   readonly size: number;
   private readonly state: { fd: number; closed: boolean };
 
-  constructor(fd: number, private readonly layout: SpooledLayout) {
+  /** `closeWhenCollected`: false for a reader that does not own `fd` (the packaging thread's, packaging-thread.ts). */
+  constructor(fd: number, private readonly layout: SpooledLayout, closeWhenCollected = true) {
     this.size = layout.size;
     this.state = { fd, closed: false };
-    spoolCloser().register(this, this.state, this);
+    if (closeWhenCollected) spoolCloser().register(this, this.state, this);
   }
 
   /** The zip in order as ranges: headers in memory, bodies in the spool. */
