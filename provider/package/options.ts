@@ -39,7 +39,9 @@ export interface PackagingOptions {
    * Worker threads that read, hash and deflate; 0 = on the calling thread. Default (undefined): 0 for sources
    * under `PIPELINE.inlineBelowBytes`, else `min(PIPELINE.maxThreads, os.availableParallelism())` when
    * zipping; when hashing only, one fewer (at least 1) and the calling thread takes the batches no worker has
-   * started whenever it is idle (deflate-pool.ts). With an explicit number, only the workers process files.
+   * started whenever it is idle (deflate-pool.ts). By default a source of `PIPELINE.packagingThreadFromEntries`
+   * entries or more is zipped on the packaging thread (packaging-thread.ts), which takes batches the same way
+   * beside one fewer worker. With an explicit number, only the workers process files, on the calling thread.
    * Never changes any output byte.
    */
   workerThreads?: number;
