@@ -69,13 +69,18 @@ function codecOf(level: number): string {
   return `raw deflate, zlib ${process.versions.zlib}, level ${level}, default window and memory, kept when smaller, probe ${PROBE.minBytes}/${PROBE.bytes}/${PROBE.maxRatio}`;
 }
 
+/** The name stem of the body cache at `where`, which a spool named for it starts with (see `BodyCache.spoolStem`). */
+export function bodySpoolStem(where: CacheLocation): string {
+  return `${cacheFileStem(where.realRoot)}.bodies`;
+}
+
 /**
  * The body cache at `where` (hash-cache.ts `locateCaches`) for zlib `level`. Best effort: any I/O problem is
  * a miss or an unsaved package, never an error.
  */
 export function openBodyCache(where: CacheLocation, level: number): BodyCache {
   const { realRoot } = where;
-  const stem = path.join(where.cacheDir, `${cacheFileStem(realRoot)}.bodies`);
+  const stem = path.join(where.cacheDir, bodySpoolStem(where));
   const codec = codecOf(level);
   const binFile = `${stem}.bin`;
   const indexFile = `${stem}.json`;
@@ -146,7 +151,7 @@ export function openBodyCache(where: CacheLocation, level: number): BodyCache {
     get discarded() {
       return discarded;
     },
-    spoolStem: path.basename(stem),
+    spoolStem: bodySpoolStem(where),
     save(spool, bodies, zipSha512, rewrite) {
       const named = spool.path;
       if (named === undefined) return;

@@ -86,10 +86,17 @@ export function startDeflatePool(size: number, stealUpTo = 0): DeflatePool {
     p.slot.load -= p.bytes;
     return p;
   };
-  const slots: Slot[] = Array.from({ length: size }, () => {
+  // Where no worker may start (the permission model without --allow-worker), the batches run here.
+  const started: Worker[] = [];
+  try {
     // A small young generation: a worker's garbage is mostly short-lived buffers, and V8's default lets it
     // grow to tens of MB per thread before a scavenge (measured packaging node_modules with two workers: 203 MB peak RSS with the default, 176 MB with 2 MB, ~155 MB with 1 MB, at the same CPU time).
-    const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    for (let i = 0; i < size; i++) started.push(new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }));
+  } catch {
+    for (const w of started) void w.terminate();
+    return inlinePool();
+  }
+  const slots: Slot[] = started.map((worker) => {
     worker.unref();
     const slot: Slot = { worker, load: 0, pending: new Map<number, Pending>(), closing: false };
     const failAll = (err: Error): void => {

@@ -198,7 +198,7 @@ export interface CacheLocation {
 export function locateCaches(dir: string, setting: boolean | string): CacheLocation | undefined {
   if (setting === false) return undefined;
   try {
-    return { realRoot: fs.realpathSync(path.resolve(dir)), cacheDir: setting === true ? hashCacheDir() : setting };
+    return { realRoot: fs.realpathSync(path.resolve(dir)), cacheDir: path.resolve(setting === true ? hashCacheDir() : setting) };
   } catch {
     return undefined;
   }

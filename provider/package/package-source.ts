@@ -7,9 +7,10 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { collectAndProcess } from "./collect-and-process";
 import { locateCaches, openSourceDigests, type CacheLocation, type SourceDigests } from "./hash-cache";
-import { openBodyCache, type BodyCache, type RecordedBody } from "./body-cache";
+import { bodySpoolStem, openBodyCache, type BodyCache, type RecordedBody } from "./body-cache";
 import { PackagingError } from "./errors";
 import { resolveOptions, type PackagingOptions, type ResolvedPackagingOptions } from "./options";
 import { openSpool, type Spool } from "./spool";
@@ -111,32 +112,53 @@ export interface SpooledPackage {
  */
 export async function packageSource(dir: string, options: PackagingOptions = {}): Promise<PackagedSource> {
   const resolved = resolveOptions(options);
-  const thread = packagingThreadScript(dir, resolved);
-  return packagedFromSpool(thread ? await packageOnThread(thread, dir, resolved) : await buildPackage(dir, resolved));
-}
-
-/** Zips `dir` on this thread (what `packageSource` does, up to the `PackagedSource`); the spool is discarded on failure. */
-export async function buildPackage(dir: string, resolved: ResolvedPackagingOptions): Promise<SpooledPackage> {
-  // Every file is read and hashed here: the digests the preview recorded (hash-cache.ts) only check that cache,
-  // and are replaced by the ones computed now for the next preview.
   const caches = locateCaches(dir, resolved.hashCache);
-  const digests = caches && openSourceDigests(caches);
-  // What the last package deflated is not deflated again once it inflates to the file's bytes (body-cache.ts).
-  const bodyCache = caches && openBodyCache(caches, resolved.compressionLevel);
-  // Bodies go to a spool file as they come (spool.ts): named in the cache directory, to become the last
-  // package's bodies, when there is a body cache.
-  let spool: Spool;
+  // Opened here whichever thread fills it, so that this thread owns the descriptor (and discards the spool on
+  // any failure, the packaging thread's crash included).
+  const spool = openPackageSpool(caches);
+  const job: PackageJob = { dir: path.resolve(dir), caches, spool };
   try {
-    spool = bodyCache ? openSpool(caches!.cacheDir, bodyCache.spoolStem) : openSpool(undefined);
-  } catch {
-    spool = openSpool(undefined); // the cache directory is not writable: no body cache this time
-  }
-  try {
-    return await spoolPackage(dir, resolved, caches, digests, bodyCache, spool);
+    const thread = packagingThreadScript(job.dir, resolved);
+    const built = (thread && (await packageOnThread(thread, job, resolved))) || (await buildPackage(job, resolved));
+    return packagedFromSpool(built);
   } catch (err) {
     spool.discard();
     throw err;
   }
+}
+
+/** What a package is built from besides the options: the source directory (absolute), its caches, the spool for its bodies. */
+export interface PackageJob {
+  dir: string;
+  caches: CacheLocation | undefined;
+  spool: Spool;
+}
+
+/**
+ * The spool a package's bodies go to as they come (spool.ts): named in the cache directory, to become the last
+ * package's bodies (body-cache.ts), when there are caches; anonymous otherwise, or when that directory is not
+ * writable (no body cache this time).
+ */
+function openPackageSpool(caches: CacheLocation | undefined): Spool {
+  if (caches) {
+    try {
+      return openSpool(caches.cacheDir, bodySpoolStem(caches));
+    } catch {
+      // not writable: an anonymous spool
+    }
+  }
+  return openSpool(undefined);
+}
+
+/** Zips `job.dir` on this thread (what `packageSource` does, up to the `PackagedSource`); the caller owns the spool. */
+export async function buildPackage(job: PackageJob, resolved: ResolvedPackagingOptions): Promise<SpooledPackage> {
+  const { caches } = job;
+  // Every file is read and hashed here: the digests the preview recorded (hash-cache.ts) only check that cache,
+  // and are replaced by the ones computed now for the next preview.
+  const digests = caches && openSourceDigests(caches);
+  // What the last package deflated is not deflated again once it inflates to the file's bytes (body-cache.ts).
+  const bodyCache = caches && openBodyCache(caches, resolved.compressionLevel);
+  return spoolPackage(job.dir, resolved, caches, digests, bodyCache, job.spool);
 }
 
 async function spoolPackage(

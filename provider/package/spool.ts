@@ -32,12 +32,22 @@ export function openSpool(dir: string | undefined, stem?: string): Spool {
   if (named) fs.mkdirSync(base, { recursive: true });
   const file = path.join(base, `${stem ?? "fgs-package"}.${process.pid}.${Math.random().toString(36).slice(2)}${SPOOL_SUFFIX}`);
   const fd = fs.openSync(file, "wx+", 0o600);
-  let name: string | undefined = file;
-  if (!named) {
-    fs.unlinkSync(file);
-    name = undefined;
-  }
-  const end = new SharedArrayBuffer(8);
+  if (!named) fs.unlinkSync(file);
+  return adoptSpool({ fd, end: new SharedArrayBuffer(8), path: named ? file : undefined });
+}
+
+/** An open spool as it crosses threads: its descriptor, its shared end and its name. */
+export interface SpoolHandle extends SpoolTarget {
+  readonly path: string | undefined;
+}
+
+/**
+ * A `Spool` over a spool opened elsewhere (`openSpool`, on the calling thread: the packaging thread writes to
+ * it, packaging-thread.ts). Its `discard` closes the descriptor: only the thread that owns it calls that.
+ */
+export function adoptSpool(handle: SpoolHandle): Spool {
+  const { fd, end } = handle;
+  let name = handle.path;
   return {
     fd,
     end,

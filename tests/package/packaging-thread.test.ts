@@ -7,9 +7,10 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isPackagingError, packageSource } from "../../provider/package";
+import { isPackagingError, packageSource, PackagingError } from "../../provider/package";
+import { unreadable } from "../../provider/package/errors";
 import { PIPELINE, resolveOptions } from "../../provider/package/options";
-import { packagingThreadScript } from "../../provider/package/packaging-thread";
+import { errorForThread, errorFromThread, packagingThreadScript } from "../../provider/package/packaging-thread";
 import { cleanup, tempDir, writeTree, type FixtureEntry } from "./helpers";
 
 /** A tree just over the packaging thread's entry count: small files, a few big ones, an executable, a link. */
@@ -96,4 +97,131 @@ test("an error on the packaging thread arrives as the same PackagingError, nothi
     });
   }
   assert.equal(fs.readdirSync("/proc/self/fd").length, before, "a descriptor was left open");
+});
+
+test("a relative source and cache directory are the caller's working directory's, even if it changes meanwhile", async (t) => {
+  const root = tempDir();
+  const cwd = process.cwd();
+  t.after(() => { process.chdir(cwd); cleanup(root); });
+  const dir = manyFiles(path.join(root, "a"));
+  writeTree(path.join(root, "b", "src"), { "other.js": "module.exports = 'other';\n" });
+  const expected = await packageSource(dir, { workerThreads: 2 });
+  t.after(() => expected.close());
+  process.chdir(path.join(root, "a"));
+  const pending = packageSource("src", { hashCache: "cache" });
+  process.chdir(path.join(root, "b"));
+  const got = await pending;
+  t.after(() => got.close());
+  assert.equal(got.sourceSha512, expected.sourceSha512);
+  assert.ok(zipBytes(got).equals(zipBytes(expected)));
+  assert.ok(fs.existsSync(path.join(root, "a", "cache")), "the cache went to a/cache");
+  assert.ok(!fs.existsSync(path.join(root, "b", "cache")));
+});
+
+test("called from a worker thread of the caller's, the zip is read from the spool it was built in", async (t) => {
+  const root = tempDir();
+  t.after(() => cleanup(root));
+  const dir = manyFiles(root);
+  const expected = await packageSource(dir, { workerThreads: 2 });
+  t.after(() => expected.close());
+  // The worker packages, lets the packaging thread end, opens unrelated files (which may take a freed
+  // descriptor number), then reads the zip: it must be the zip, byte for byte.
+  const script = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    const fs = require("node:fs");
+    require(workerData.module).packageSource(workerData.dir).then(async (p) => {
+      await new Promise((r) => setTimeout(r, 200));
+      const other = Array.from({ length: 20 }, () => fs.openSync(workerData.other, "r"));
+      const zip = Buffer.concat([...p.pieces()].map((x) => Buffer.from(x)));
+      const sha = p.zipSha512;
+      other.forEach((fd) => fs.closeSync(fd));
+      p.close();
+      parentPort.postMessage({ zip, sha });
+    }, (e) => parentPort.postMessage({ error: String(e) }));`;
+  const other = path.join(root, "other.txt");
+  fs.writeFileSync(other, "not a zip ".repeat(1000));
+  const { Worker } = await import("node:worker_threads");
+  const reply = await new Promise<{ zip?: Uint8Array; sha?: string; error?: string }>((resolve, reject) => {
+    const w = new Worker(script, { eval: true, workerData: { module: require.resolve("../../provider/package"), dir, other } });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+  assert.equal(reply.error, undefined);
+  assert.ok(Buffer.from(reply.zip!).equals(zipBytes(expected)), "the zip read in the worker is not the package");
+  assert.equal(reply.sha, expected.zipSha512);
+});
+
+test("an unreadable file's error keeps its cause through the thread", { skip: process.getuid?.() === 0 ? "root reads every file" : false }, async (t) => {
+  const root = tempDir();
+  t.after(() => cleanup(root));
+  const dir = manyFiles(root);
+  const secret = path.join(dir, "pkg", "5", "secret.js");
+  fs.writeFileSync(secret, "x");
+  fs.chmodSync(secret, 0);
+  for (const options of [{}, { workerThreads: 2 }]) {
+    await assert.rejects(packageSource(dir, options), (err: Error & { code?: string; cause?: { code?: string } }) => {
+      assert.equal(err.code, "UNREADABLE");
+      assert.equal(err.cause?.code, "EACCES");
+      return true;
+    });
+  }
+});
+
+test("an error crosses from the thread with its class, code, path, cause and stack", () => {
+  const fsError = Object.assign(new Error("EACCES: permission denied, open '/x/secret.js'"), { code: "EACCES", errno: -13, syscall: "open", path: "/x/secret.js" });
+  const thrown = unreadable("/x/secret.js", fsError);
+  const back = errorFromThread(structuredClone(errorForThread(thrown)));
+  assert.ok(back instanceof PackagingError);
+  assert.equal(back.code, "UNREADABLE");
+  assert.equal(back.path, "/x/secret.js");
+  assert.equal(back.message, thrown.message);
+  assert.equal(back.retryable, thrown.retryable);
+  assert.equal(back.stack, thrown.stack);
+  const cause = back.cause as NodeJS.ErrnoException;
+  assert.deepEqual([cause.message, cause.code, cause.errno, cause.syscall, cause.path], [fsError.message, "EACCES", -13, "open", "/x/secret.js"]);
+  const other = errorFromThread(structuredClone(errorForThread(fsError))) as NodeJS.ErrnoException;
+  assert.ok(!(other instanceof PackagingError));
+  assert.deepEqual([other.message, other.code, other.errno, other.syscall, other.path], [fsError.message, "EACCES", -13, "open", "/x/secret.js"]);
+});
+
+test("where no thread may start (the permission model without --allow-worker), the calling thread zips", async (t) => {
+  const root = tempDir();
+  t.after(() => cleanup(root));
+  const dir = manyFiles(root);
+  const expected = await packageSource(dir, { workerThreads: 0 });
+  t.after(() => expected.close());
+  const flag = process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";
+  const script = `require(${JSON.stringify(require.resolve("../../provider/package"))}).packageSource(${JSON.stringify(dir)})
+    .then((p) => console.log(p.zipSha512), (e) => console.log("ERROR " + e.message))`;
+  const { execFileSync } = await import("node:child_process");
+  const out = execFileSync(process.execPath, [flag, "--allow-fs-read=*", "--allow-fs-write=*", "--no-warnings", "-e", script], { encoding: "utf8" }).trim();
+  assert.equal(out, expected.zipSha512);
+});
+
+test("a packaging thread that dies leaves no descriptor and no spool, and says what to do", async (t) => {
+  const root = tempDir();
+  t.after(() => cleanup(root));
+  // 25,000 files: their walk records alone outgrow a 16 MB heap limit, which the thread inherits from the process.
+  const dir = path.join(root, "src");
+  for (let i = 0; i < 25_000; i++) {
+    if (i < 100) fs.mkdirSync(path.join(dir, `d${i}`), { recursive: true });
+    fs.writeFileSync(path.join(dir, `d${i % 100}`, `file-with-a-longish-name-${i}.js`), `x${i}`);
+  }
+  const cacheDir = path.join(root, "cache");
+  // stdout and stderr first: Node opens a descriptor of its own when it sets them up for a worker.
+  const script = `
+    process.stdout; process.stderr;
+    const fs = require("node:fs");
+    const before = fs.readdirSync("/proc/self/fd").length;
+    require(${JSON.stringify(require.resolve("../../provider/package"))}).packageSource(${JSON.stringify(dir)}, { hashCache: ${JSON.stringify(cacheDir)} })
+      .then(() => console.log(JSON.stringify({ ok: true })),
+        (e) => console.log(JSON.stringify({ message: e.message, code: e.code, fds: fs.readdirSync("/proc/self/fd").length - before })));`;
+  const { execFileSync } = await import("node:child_process");
+  const out = JSON.parse(execFileSync(process.execPath, ["--max-old-space-size=16", "-e", script], { encoding: "utf8" }).trim()) as { ok?: boolean; message?: string; code?: string; fds?: number };
+  assert.equal(out.ok, undefined, "the thread was expected to reach the heap limit");
+  assert.equal(out.code, "ERR_WORKER_OUT_OF_MEMORY");
+  assert.match(out.message ?? "", /packaging thread failed: .*max-old-space-size/);
+  assert.equal(out.fds, 0, "a descriptor was left open");
+  const left = fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((f) => f.endsWith(".spool")) : [];
+  assert.deepEqual(left, [], "a spool file was left in the cache directory");
 });
