@@ -26,7 +26,7 @@ import type { SpoolHandle } from "./spool";
 /** File name of the compiled thread entry (packaging-thread-worker.ts), next to this module in dist/. */
 const THREAD_FILE = "packaging-thread-worker.js";
 
-/** Young-generation size of the packaging thread (MB): 1, 2 and 4 measured alike, the default ~10 MB more. */
+/** Young-generation size of the packaging thread (MB): 1, 2 and 4 measured within a few MB of each other. */
 const THREAD_YOUNG_MB = 2;
 
 /** What the thread is given: the job (its spool as a handle: the calling thread keeps owning it) and the options. */
