@@ -112,9 +112,10 @@ export async function packageFor(inputs: CheckedInputs, report: FunctionProgress
     exclude: inputs.exclude ? [...inputs.exclude] : undefined, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   const raw = pkg.files.reduce((n, f) => n + f.size, 0);
-  const reused = pkg.reusedBodies > 0 ? `, ${pkg.reusedBodies} of them unchanged since the last package (checked, not deflated again)` : "";
+  // Stored entries (empty or incompressible files) are never deflated: only deflated bodies can be reused.
+  const reused = pkg.reusedBodies > 0 ? `; ${pkg.reusedBodies} deflated bodies reused from the last package (checked against the files, not deflated again)` : "";
   if (pkg.cacheNotice) report.say("%s", pkg.cacheNotice);
-  report.say("packaged %s files (%b) into a %b zip in %t%s", pkg.files.length, raw, pkg.size, start, reused);
+  report.say("packaged %s %s (%b) into a %b zip in %t%s", pkg.files.length, pkg.files.length === 1 ? "file" : "files", raw, pkg.size, start, reused);
   // A create's check lists the files without hashing them (check.ts): nothing to compare with then.
   if (inputs.sourceSha512 !== undefined && pkg.sourceSha512 !== inputs.sourceSha512) {
     report.say("the source changed after the preview; deploying what is there now");

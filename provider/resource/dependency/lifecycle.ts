@@ -101,7 +101,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   if (pkg.cacheNotice) progress(`dependency ${inputs.name}: ${pkg.cacheNotice}`);
-  progress(`dependency ${inputs.name}: packaged ${pkg.files.length} files into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
+  progress(`dependency ${inputs.name}: packaged ${pkg.files.length} ${pkg.files.length === 1 ? "file" : "files"} into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
   if (pkg.size > codeUploadLimit()) {
     throw new InvalidInputError("sourceDir", `sourceDir: the dependency zip is ${formatBytes(pkg.size)}, over the ${formatBytes(codeUploadLimit())} the API accepts inline; exclude what is not needed (exclude, .fgsignore)`);
   }
