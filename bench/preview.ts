@@ -57,6 +57,9 @@ export async function runPreviewBench(opts: PreviewBenchOptions = {}): Promise<R
   if (!fs.existsSync(tree)) throw new Error(`${tree} does not exist: run the packaging bench first (node dist/bench/packaging.js)`);
   const rounds = opts.rounds ?? 5;
   const env = { FGS_CODE_LIMIT_BYTES: String(LIMIT), FGS_QUIET: "1" };
+  // Put back when done: the parts after this one (`npm run bench`) start children with this process's
+  // environment, and a raised code limit sent the OBS deploy's 280 MB package inline.
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const emu = await startEmulator({ quiet: true, limits: { codeUploadBytes: LIMIT } });
   try {
@@ -122,6 +125,10 @@ export async function runPreviewBench(opts: PreviewBenchOptions = {}): Promise<R
     return { files: inputs.fileCount, bytes: inputs.sourceBytes, rounds, seconds: m, createSeconds: created.s, harness, target: "checkPlusDiff <= 0.6 s", meets: verdict === "meets" };
   } finally {
     await emu.close();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
