@@ -86,11 +86,10 @@ function tooLarge(root: string, what: string): PackagingError {
 
 /**
  * A package as the thread that built it leaves it (plain data, so that it can come from the packaging thread,
- * packaging-thread.ts): the spool's descriptor, where every piece of the zip lies, and what it was built from.
+ * packaging-thread.ts): where every piece of the zip lies in its spool, and what it was built from.
  * `packagedFromSpool` makes it a `PackagedSource`.
  */
 export interface SpooledPackage {
-  fd: number;
   layout: SpooledLayout;
   sourceSha512: string;
   files: SourceFile[];
@@ -120,7 +119,7 @@ export async function packageSource(dir: string, options: PackagingOptions = {})
   try {
     const thread = packagingThreadScript(job.dir, resolved);
     const built = (thread && (await packageOnThread(thread, job, resolved))) || (await buildPackage(job, resolved));
-    return packagedFromSpool(built);
+    return packagedFromSpool(spool.fd, built);
   } catch (err) {
     spool.discard();
     throw err;
@@ -242,14 +241,14 @@ async function spoolPackage(
   const cacheNotice = wrong.length === 0 ? undefined
     : `the package caches of ${root} (in ${caches!.cacheDir}) disagreed with the source: ${wrong.join("; ")}; discarded them and rewrote them from the files as read now (only what matched those files was used)`;
   return {
-    fd: spool.fd, layout, sourceSha512: manifestSha512(out), files: out, reusedBodies: results.reusedBodies,
+    layout, sourceSha512: manifestSha512(out), files: out, reusedBodies: results.reusedBodies,
     ...(cacheNotice ? { cacheNotice } : {}), ...(zipSha512 ? { zipSha512 } : {}),
   };
 }
 
-/** The `PackagedSource` of a built package: it owns the spool's descriptor from now on (closed by `close` or when collected). */
-export function packagedFromSpool(built: SpooledPackage): PackagedSource {
-  const zip = new SpooledZip(built.fd, built.layout);
+/** The `PackagedSource` of a package built into the spool `fd`: it owns `fd` from now on (closed by `close` or when collected). */
+function packagedFromSpool(fd: number, built: SpooledPackage): PackagedSource {
+  const zip = new SpooledZip(fd, built.layout);
   let zipSha512 = built.zipSha512;
   let whole: Buffer | undefined;
   return {

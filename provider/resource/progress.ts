@@ -16,6 +16,11 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** A count and its noun: `1 file`, `3 files`. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** Milliseconds since `start` (a `performance.now()` reading) as seconds: `1.23 s`. */
 export function elapsed(start: number): string {
   return `${((performance.now() - start) / 1000).toFixed(2)} s`;

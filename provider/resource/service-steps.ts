@@ -16,7 +16,7 @@ import { CODE_FILE_NAME } from "./defaults";
 import type { CheckedInputs } from "./inputs";
 import { packagingLimiter, writeLimiter } from "./limiter";
 import type { FunctionOutputs } from "./outputs";
-import { formatBytes, progress, type FunctionProgress } from "./progress";
+import { countOf, formatBytes, progress, type FunctionProgress } from "./progress";
 import { targetFor } from "./stack-config";
 import { codeRoute, deployCodeFromObs, userObjectPackage, type CodeRoute } from "./obs-code";
 import { InvalidInputError } from "./errors";
@@ -115,7 +115,7 @@ export async function packageFor(inputs: CheckedInputs, report: FunctionProgress
   // Stored entries (empty or incompressible files) are never deflated: only deflated bodies can be reused.
   const reused = pkg.reusedBodies > 0 ? `; ${pkg.reusedBodies} deflated bodies reused from the last package (checked against the files, not deflated again)` : "";
   if (pkg.cacheNotice) report.say("%s", pkg.cacheNotice);
-  report.say("packaged %s %s (%b) into a %b zip in %t%s", pkg.files.length, pkg.files.length === 1 ? "file" : "files", raw, pkg.size, start, reused);
+  report.say("packaged %s (%b) into a %b zip in %t%s", countOf(pkg.files.length, "file"), raw, pkg.size, start, reused);
   // A create's check lists the files without hashing them (check.ts): nothing to compare with then.
   if (inputs.sourceSha512 !== undefined && pkg.sourceSha512 !== inputs.sourceSha512) {
     report.say("the source changed after the preview; deploying what is there now");

@@ -3,18 +3,18 @@
  * with exactly the bytes, digests and file list the calling thread makes; the caches work through it, its
  * errors arrive as the same `PackagingError`, and the zip stays readable after the thread has ended.
  */
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isPackagingError, packageSource, PackagingError } from "../../provider/package";
+import { isPackagingError, packageSource, PackagingError, type PackagedSource } from "../../provider/package";
 import { unreadable } from "../../provider/package/errors";
 import { PIPELINE, resolveOptions } from "../../provider/package/options";
 import { errorForThread, errorFromThread, packagingThreadScript } from "../../provider/package/packaging-thread";
-import { cleanup, tempDir, writeTree, type FixtureEntry } from "./helpers";
+import { cleanup, PACKAGE_MODULE, tempDir, writeTree, type FixtureEntry } from "./helpers";
 
 /** A tree just over the packaging thread's entry count: small files, a few big ones, an executable, a link. */
-function manyFiles(root: string): string {
+function writeManyFiles(root: string): string {
   const entries: Record<string, FixtureEntry> = {
     "index.js": "exports.handler = async () => 'hi';\n",
     bootstrap: { content: "#!/bin/sh\nexec node index.js\n", mode: 0o755 },
@@ -26,14 +26,26 @@ function manyFiles(root: string): string {
   return writeTree(path.join(root, "src"), entries);
 }
 
+/** `writeManyFiles` in a temp dir removed after the test `t`. */
+function manyFiles(t: TestContext): { root: string; dir: string } {
+  const root = tempDir();
+  t.after(() => cleanup(root));
+  return { root, dir: writeManyFiles(root) };
+}
+
+/** `dir` zipped on the calling thread with `workerThreads` workers (the reference), closed after the test `t`. */
+async function zippedHere(t: TestContext, dir: string, workerThreads: number): Promise<PackagedSource> {
+  const p = await packageSource(dir, { workerThreads });
+  t.after(() => p.close());
+  return p;
+}
+
 function zipBytes(p: { pieces(): Iterable<Uint8Array> }): Buffer {
   return Buffer.concat([...p.pieces()].map((piece) => Buffer.from(piece)));
 }
 
 test("a source of many files goes to the packaging thread, a small one or a chosen worker count does not", (t) => {
-  const root = tempDir();
-  t.after(() => cleanup(root));
-  const big = manyFiles(root);
+  const { root, dir: big } = manyFiles(t);
   const small = writeTree(path.join(root, "small"), { "index.js": "exports.handler = 1;\n" });
   assert.match(packagingThreadScript(big, resolveOptions({})) ?? "", /packaging-thread-worker\.js$/);
   assert.equal(packagingThreadScript(small, resolveOptions({})), undefined);
@@ -43,12 +55,10 @@ test("a source of many files goes to the packaging thread, a small one or a chos
 });
 
 test("the packaging thread's zip, digests and files are the calling thread's, with and without the caches", async (t) => {
-  const root = tempDir();
-  t.after(() => cleanup(root));
-  const dir = manyFiles(root);
-  const here = await packageSource(dir, { workerThreads: 2 });
+  const { root, dir } = manyFiles(t);
+  const here = await zippedHere(t, dir, 2);
   const thread = await packageSource(dir);
-  t.after(() => { here.close(); thread.close(); });
+  t.after(() => thread.close());
   assert.ok(zipBytes(thread).equals(zipBytes(here)), "the zip differs");
   assert.equal(thread.sourceSha512, here.sourceSha512);
   assert.equal(thread.zipSha512, here.zipSha512);
@@ -81,9 +91,7 @@ test("the packaging thread's zip, digests and files are the calling thread's, wi
 });
 
 test("an error on the packaging thread arrives as the same PackagingError, nothing left open", async (t) => {
-  const root = tempDir();
-  t.after(() => cleanup(root));
-  const dir = manyFiles(root);
+  const { dir } = manyFiles(t);
   fs.symlinkSync("/etc/hostname", path.join(dir, "pkg", "3", "escape.txt"));
   const before = fs.readdirSync("/proc/self/fd").length;
   for (const options of [{}, { workerThreads: 2 }]) {
@@ -103,10 +111,9 @@ test("a relative source and cache directory are the caller's working directory's
   const root = tempDir();
   const cwd = process.cwd();
   t.after(() => { process.chdir(cwd); cleanup(root); });
-  const dir = manyFiles(path.join(root, "a"));
+  const dir = writeManyFiles(path.join(root, "a"));
   writeTree(path.join(root, "b", "src"), { "other.js": "module.exports = 'other';\n" });
-  const expected = await packageSource(dir, { workerThreads: 2 });
-  t.after(() => expected.close());
+  const expected = await zippedHere(t, dir, 2);
   process.chdir(path.join(root, "a"));
   const pending = packageSource("src", { hashCache: "cache" });
   process.chdir(path.join(root, "b"));
@@ -119,11 +126,8 @@ test("a relative source and cache directory are the caller's working directory's
 });
 
 test("called from a worker thread of the caller's, the zip is read from the spool it was built in", async (t) => {
-  const root = tempDir();
-  t.after(() => cleanup(root));
-  const dir = manyFiles(root);
-  const expected = await packageSource(dir, { workerThreads: 2 });
-  t.after(() => expected.close());
+  const { root, dir } = manyFiles(t);
+  const expected = await zippedHere(t, dir, 2);
   // The worker packages, lets the packaging thread end, opens unrelated files (which may take a freed
   // descriptor number), then reads the zip: it must be the zip, byte for byte.
   const script = `
@@ -142,7 +146,7 @@ test("called from a worker thread of the caller's, the zip is read from the spoo
   fs.writeFileSync(other, "not a zip ".repeat(1000));
   const { Worker } = await import("node:worker_threads");
   const reply = await new Promise<{ zip?: Uint8Array; sha?: string; error?: string }>((resolve, reject) => {
-    const w = new Worker(script, { eval: true, workerData: { module: require.resolve("../../provider/package"), dir, other } });
+    const w = new Worker(script, { eval: true, workerData: { module: PACKAGE_MODULE, dir, other } });
     w.once("message", resolve);
     w.once("error", reject);
   });
@@ -152,9 +156,7 @@ test("called from a worker thread of the caller's, the zip is read from the spoo
 });
 
 test("an unreadable file's error keeps its cause through the thread", { skip: process.getuid?.() === 0 ? "root reads every file" : false }, async (t) => {
-  const root = tempDir();
-  t.after(() => cleanup(root));
-  const dir = manyFiles(root);
+  const { dir } = manyFiles(t);
   const secret = path.join(dir, "pkg", "5", "secret.js");
   fs.writeFileSync(secret, "x");
   fs.chmodSync(secret, 0);
@@ -185,13 +187,10 @@ test("an error crosses from the thread with its class, code, path, cause and sta
 });
 
 test("where no thread may start (the permission model without --allow-worker), the calling thread zips", async (t) => {
-  const root = tempDir();
-  t.after(() => cleanup(root));
-  const dir = manyFiles(root);
-  const expected = await packageSource(dir, { workerThreads: 0 });
-  t.after(() => expected.close());
+  const { dir } = manyFiles(t);
+  const expected = await zippedHere(t, dir, 0);
   const flag = process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";
-  const script = `require(${JSON.stringify(require.resolve("../../provider/package"))}).packageSource(${JSON.stringify(dir)})
+  const script = `require(${JSON.stringify(PACKAGE_MODULE)}).packageSource(${JSON.stringify(dir)})
     .then((p) => console.log(p.zipSha512), (e) => console.log("ERROR " + e.message))`;
   const { execFileSync } = await import("node:child_process");
   const out = execFileSync(process.execPath, [flag, "--allow-fs-read=*", "--allow-fs-write=*", "--no-warnings", "-e", script], { encoding: "utf8" }).trim();
@@ -213,7 +212,7 @@ test("a packaging thread that dies leaves no descriptor and no spool, and says w
     process.stdout; process.stderr;
     const fs = require("node:fs");
     const before = fs.readdirSync("/proc/self/fd").length;
-    require(${JSON.stringify(require.resolve("../../provider/package"))}).packageSource(${JSON.stringify(dir)}, { hashCache: ${JSON.stringify(cacheDir)} })
+    require(${JSON.stringify(PACKAGE_MODULE)}).packageSource(${JSON.stringify(dir)}, { hashCache: ${JSON.stringify(cacheDir)} })
       .then(() => console.log(JSON.stringify({ ok: true })),
         (e) => console.log(JSON.stringify({ message: e.message, code: e.code, fds: fs.readdirSync("/proc/self/fd").length - before })));`;
   const { execFileSync } = await import("node:child_process");

@@ -12,7 +12,7 @@ import { progress } from "../progress";
 export { isUnknown, UNKNOWN } from "../defaults";
 export { hashCacheSetting, isServiceError, isUnreachable, sourcePath, targetOf } from "../service-steps";
 export { isAmbiguousFailure } from "../../errors";
-export { progress, elapsed, formatBytes } from "../progress";
+export { countOf, progress, elapsed, formatBytes } from "../progress";
 export { dropUndefined } from "../outputs";
 export { recordStackConfig, type ConfigureRequest } from "../stack-config";
 export { checkResult, parseInputs, resolveTargetInto, type CheckFailure } from "../check-inputs";

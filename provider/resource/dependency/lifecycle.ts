@@ -11,7 +11,7 @@ import type { CompanionClient } from "../../api/companion-client";
 import type { DependencyVersionModel } from "../../api/dependency-schemas";
 import { hashSource, isPackagingError, packageSource } from "../../package";
 import {
-  replacesAndChanges, checkResult, companionClient, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isServiceError, isUnknown, messageOf,
+  replacesAndChanges, checkResult, companionClient, countOf, dropUndefined, elapsed, formatBytes, isAmbiguousFailure, isServiceError, isUnknown, messageOf,
   hashCacheSetting, parseInputs, progress, recordStackConfig, resolveTargetInto, sourcePath, UNKNOWN, type ConfigureRequest,
 } from "../companion/common";
 import { packagingLimiter } from "../limiter";
@@ -101,7 +101,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     exclude: inputs.exclude, useIgnoreFiles: inputs.useIgnoreFiles, hashCache: hashCacheSetting(),
   }));
   if (pkg.cacheNotice) progress(`dependency ${inputs.name}: ${pkg.cacheNotice}`);
-  progress(`dependency ${inputs.name}: packaged ${pkg.files.length} ${pkg.files.length === 1 ? "file" : "files"} into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
+  progress(`dependency ${inputs.name}: packaged ${countOf(pkg.files.length, "file")} into a ${formatBytes(pkg.size)} zip in ${elapsed(start)}`);
   if (pkg.size > codeUploadLimit()) {
     throw new InvalidInputError("sourceDir", `sourceDir: the dependency zip is ${formatBytes(pkg.size)}, over the ${formatBytes(codeUploadLimit())} the API accepts inline; exclude what is not needed (exclude, .fgsignore)`);
   }
